@@ -1,0 +1,67 @@
+/** The one finding shape every step produces and every report prints (DESIGN.md, contracts). */
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const
+export type Severity = (typeof SEVERITIES)[number]
+
+/** Higher is worse; `info` is 0. */
+export function severityRank(severity: Severity): number {
+  return SEVERITIES.length - 1 - SEVERITIES.indexOf(severity)
+}
+
+export function isSeverity(value: string): value is Severity {
+  return (SEVERITIES as readonly string[]).includes(value)
+}
+
+export const STEP_IDS = ['identity', 'tests', 'code', 'composition', 'hardening', 'custody'] as const
+export type StepId = (typeof STEP_IDS)[number]
+
+export function isStepId(value: string): value is StepId {
+  return (STEP_IDS as readonly string[]).includes(value)
+}
+
+export interface FindingLocation {
+  /** Absolute path inside the image filesystem, e.g. `/etc/shadow`. */
+  path?: string
+  /** Compressed digest of the layer the finding came from. */
+  layerDigest?: string
+  dockerfile?: { file: string; line: number }
+}
+
+export interface FindingPackage {
+  name: string
+  version: string
+  ecosystem: string
+  purl: string
+}
+
+export interface FindingVulnerability {
+  id: string
+  aliases: string[]
+  fixedVersion?: string
+}
+
+/** What a step reports, before policy decides whether it blocks. */
+export interface Finding {
+  step: StepId
+  /** `step/kebab-name`, e.g. `identity/root-user`. */
+  rule: string
+  severity: Severity
+  title: string
+  /** One or two sentences: what is wrong and how to fix it. */
+  detail?: string
+  location: FindingLocation
+  package?: FindingPackage
+  vulnerability?: FindingVulnerability
+  /**
+   * What makes this finding distinct from others of the same rule (a path, a package, a port).
+   * Part of the fingerprint; never a secret value.
+   */
+  subject: string
+}
+
+/** A finding after policy: fingerprinted, blocking or not, maybe suppressed. */
+export interface GatedFinding extends Finding {
+  fingerprint: string
+  blocking: boolean
+  suppressed?: { reason: string; source: string }
+}

@@ -1,0 +1,70 @@
+/**
+ * How steps get at layer bytes without a second pass (DESIGN.md, performance shape).
+ *
+ * Every layer is read once, as a stream. While it streams, the engine
+ * - records every tar header (to build the final filesystem index),
+ * - keeps the bytes of files some step asked for with a FileRequest,
+ * - feeds every entry to each step's LayerVisitor, which may ask for the entry's content.
+ * A layer's analysis is a pure function of its bytes, so layers can be analysed in any order
+ * (or in parallel, or taken from a cache keyed by diffID) and combined in layer order later.
+ */
+import type { TarEntry } from './types.js'
+
+/** Files whose content a step needs from the final filesystem. */
+export interface FileRequest {
+  /** minimatch globs against the absolute path, e.g. `/etc/passwd`, `/usr/lib/**\/*.so`. */
+  globs?: string[]
+  /** Or a predicate on the header (e.g. regular files with an executable bit). */
+  match?: (entry: TarEntry) => boolean
+  /** Files larger than this are not kept (their header still is). */
+  maxBytes: number
+}
+
+/** Receives one entry's content, chunk by chunk, during the streaming pass. */
+export interface EntrySink {
+  write(chunk: Buffer): void
+  end(): void
+}
+
+/** Sees every entry of one layer, including files that a later layer deletes. */
+export interface LayerVisitor<R> {
+  /** Return a sink to receive the entry's content (regular files only), or nothing to skip it. */
+  onEntry(entry: TarEntry): EntrySink | undefined
+  /** Called once the layer has been read completely. */
+  finish(): R
+}
+
+/** What one step wants to see of each layer. */
+export interface LayerSubscription<R = unknown> {
+  id: string
+  /**
+   * A fresh visitor per layer. It is not told the layer's position: archive sources may read
+   * layers out of order, and results are handed back to the step in layer order.
+   */
+  createVisitor(): LayerVisitor<R>
+}
+
+/** A whiteout entry (`.wh.NAME`) or an opaque-directory marker (`.wh..wh..opq`), OCI image-spec layer.md. */
+export interface Whiteout {
+  /** The absolute path it deletes, or the directory it makes opaque. */
+  path: string
+  opaque: boolean
+}
+
+/** Everything the single pass over one layer produced. */
+export interface LayerAnalysis {
+  /** sha256 of the uncompressed tar stream. */
+  diffId: string
+  /** sha256 of the bytes as stored (compressed). */
+  digest: string
+  compressedSize: number
+  uncompressedSize: number
+  compression: 'gzip' | 'zstd' | 'none'
+  /** Headers in tar order; whiteout markers are not in here. */
+  entries: TarEntry[]
+  whiteouts: Whiteout[]
+  /** Content of files matched by a FileRequest, by path. */
+  contents: Map<string, Buffer>
+  /** Results of LayerSubscriptions, by subscription id. */
+  visits: Map<string, unknown>
+}

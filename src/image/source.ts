@@ -1,0 +1,55 @@
+/** What every image source (transport) provides, whatever it reads from. */
+import type { Readable } from 'node:stream'
+import type { Logger } from '../log.js'
+import type { LayerAnalysis } from './analysis.js'
+import type { Descriptor, ImageConfig, ImageManifest, Platform } from './types.js'
+
+export type Transport = 'docker' | 'docker-daemon' | 'docker-archive' | 'oci-archive' | 'oci'
+
+export interface RegistryCredentials {
+  username: string
+  password: string
+}
+
+export interface AcquireOptions {
+  /** Platform to choose from an index; default linux/amd64. */
+  platform: Platform
+  /** Hosts (`host` or `host:port`) that may be reached over plain HTTP besides loopback. */
+  insecureRegistries: string[]
+  /** Explicit credentials (inputs registry-username/registry-password); win over the Docker config. */
+  credentials?: RegistryCredentials
+  /** Environment to read DOCKER_CONFIG, HOME, GITHUB_TOKEN and PATH from. */
+  env: NodeJS.ProcessEnv
+  logger: Logger
+  /**
+   * Reads one layer blob as it streams (decompression, digests, tar, step visitors) and returns
+   * its analysis. `expectedDigest`, when the source knows it, is verified while streaming; a
+   * mismatch rejects with an ImageError naming `name`.
+   */
+  analyzeLayer(blob: Readable, layer: { name: string; expectedDigest?: string }): Promise<LayerAnalysis>
+}
+
+/** An image as acquired: metadata verified, every layer analysed, in manifest order. */
+export interface AcquiredImage {
+  /** The reference as the user gave it, with its transport, e.g. `oci-archive:app.tar`. */
+  reference: string
+  /**
+   * Manifest digest (sha256 of the manifest bytes). For a classic docker-archive, which has no
+   * manifest, the image ID (config digest).
+   */
+  digest: string
+  /** The index digest when the reference resolved through an image index. */
+  indexDigest?: string
+  platform: Platform
+  manifest: ImageManifest
+  config: ImageConfig
+  configDigest: string
+  layers: Array<{ descriptor: Descriptor; analysis: LayerAnalysis }>
+}
+
+export interface ImageSource {
+  readonly transport: Transport
+  /** The reference as the user gave it. */
+  readonly reference: string
+  acquire(options: AcquireOptions): Promise<AcquiredImage>
+}

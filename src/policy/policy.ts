@@ -1,0 +1,26 @@
+/** The policy model shared by all steps (DESIGN.md, "Policy"). */
+import type { Severity, StepId } from '../findings.js'
+
+export type RuleAction = 'off' | 'warn' | 'error'
+
+export interface StepPolicy {
+  enabled: boolean
+  /** Findings at or above this severity block; `none` never blocks. */
+  failOn: Severity | 'none'
+}
+
+export interface IdentityPolicy {
+  /** UIDs/GIDs below this are in the host's system range (ID mapping); default 1000. */
+  minUid: number
+  /** Globs of setuid/setgid files that are accepted. */
+  allowedSetuid: string[]
+  /** Report a missing HEALTHCHECK (low). */
+  requireHealthcheck: boolean
+}
+
+export interface Policy {
+  steps: Record<StepId, StepPolicy>
+  /** Per-rule overrides: `off` drops the finding, `warn` never blocks, `error` always blocks. */
+  rules: Record<string, RuleAction>
+  identity: IdentityPolicy
+}

@@ -1,0 +1,43 @@
+/** The one interface every verification method implements (DESIGN.md, "The six methods"). */
+import type { Finding, StepId } from '../findings.js'
+import type { FileRequest, LayerSubscription } from '../image/analysis.js'
+import type { FileSystem, ImageConfig, LayerInfo, Platform } from '../image/types.js'
+import type { Logger } from '../log.js'
+import type { Policy } from '../policy/policy.js'
+
+/** What a step knows of the image: metadata and the final filesystem. Read-only. */
+export interface ImageView {
+  reference: string
+  digest: string
+  platform: Platform
+  config: ImageConfig
+  configDigest: string
+  layers: LayerInfo[]
+  fs: FileSystem
+  /** Results of a step's LayerSubscription, one per layer in layer order. */
+  visits(subscriptionId: string): unknown[]
+}
+
+export interface StepContext {
+  image: ImageView
+  policy: Policy
+  logger: Logger
+}
+
+export interface StepOutcome {
+  findings: Finding[]
+  /** Set when the step could not run (never a silent pass): the reason is reported. */
+  skipped?: string
+  /** Short lines for the report, e.g. "checked 3 setuid files". */
+  notes?: string[]
+}
+
+export interface Step {
+  readonly id: StepId
+  readonly title: string
+  /** Files of the final filesystem whose content this step reads through `fs.read`. */
+  readonly files?: FileRequest[]
+  /** Per-layer analysis this step needs (e.g. secrets in files a later layer deletes). */
+  readonly subscriptions?: LayerSubscription[]
+  run(context: StepContext): Promise<StepOutcome>
+}
