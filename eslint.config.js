@@ -11,7 +11,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@actions/*'], message: 'Only src/github/ and src/action.ts talk to GitHub.' }] }
+        {
+          patterns: [
+            { group: ['@actions/*'], message: 'Only src/github/ and src/action.ts talk to GitHub.' }
+          ]
+        }
       ]
     }
   },

@@ -12,7 +12,14 @@ export function isSeverity(value: string): value is Severity {
   return (SEVERITIES as readonly string[]).includes(value)
 }
 
-export const STEP_IDS = ['identity', 'tests', 'code', 'composition', 'hardening', 'custody'] as const
+export const STEP_IDS = [
+  'identity',
+  'tests',
+  'code',
+  'composition',
+  'hardening',
+  'custody'
+] as const
 export type StepId = (typeof STEP_IDS)[number]
 
 export function isStepId(value: string): value is StepId {

@@ -16,7 +16,9 @@ export function sha256(bytes: Buffer | string): string {
 /** Throws an ImageError naming the blob when `bytes` do not hash to `expected`. */
 export function assertDigest(bytes: Buffer, expected: string, blob: string): void {
   if (!isDigest(expected)) {
-    throw new ImageError(`${blob} has an unsupported digest "${expected}"; only sha256 is supported.`)
+    throw new ImageError(
+      `${blob} has an unsupported digest "${expected}"; only sha256 is supported.`
+    )
   }
   const actual = sha256(bytes)
   if (actual !== expected) {
@@ -43,7 +45,9 @@ export class DigestingStream extends Transform {
   ) {
     super()
     if (expected !== undefined && !isDigest(expected)) {
-      throw new ImageError(`${blob} has an unsupported digest "${expected}"; only sha256 is supported.`)
+      throw new ImageError(
+        `${blob} has an unsupported digest "${expected}"; only sha256 is supported.`
+      )
     }
   }
 

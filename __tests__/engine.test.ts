@@ -1,0 +1,143 @@
+import { describe, expect, it } from '@jest/globals'
+import { Readable } from 'node:stream'
+import { buildImage } from '../__fixtures__/image-builder.js'
+import { runGate } from '../src/engine.js'
+import { ImageError } from '../src/errors.js'
+import type { ImageSource } from '../src/image/source.js'
+import { silentLogger } from '../src/log.js'
+import { defaultPolicy } from '../src/policy/defaults.js'
+import type { Step } from '../src/steps/step.js'
+
+const image = buildImage({
+  layers: [
+    {
+      entries: [
+        { path: 'etc/' },
+        { path: 'etc/passwd', content: 'app:x:10001:10001::/:/bin/false\n' }
+      ]
+    },
+    { entries: [{ path: 'etc/.wh.passwd' }, { path: 'app/secret.txt', content: 'deleted later' }] },
+    { entries: [{ path: 'app/.wh.secret.txt' }] }
+  ],
+  config: { User: '10001' }
+})
+
+/** A source over a built image; `diffIds` replaces the config's list to model a corrupt config. */
+function source(diffIds?: string[]): ImageSource {
+  return {
+    transport: 'oci',
+    reference: 'oci:test',
+    acquire: async (options) => ({
+      reference: 'oci:test',
+      digest: image.manifestDigest,
+      platform: image.platform,
+      manifest: image.manifest,
+      config:
+        diffIds === undefined
+          ? image.config
+          : { ...image.config, rootfs: { type: 'layers', diff_ids: diffIds } },
+      configDigest: image.configDigest,
+      layers: await Promise.all(
+        image.layers.map(async (layer, i) => ({
+          descriptor: layer.descriptor,
+          analysis: await options.analyzeLayer(Readable.from([layer.blob]), {
+            name: `layer ${i}`,
+            expectedDigest: layer.digest
+          })
+        }))
+      )
+    })
+  }
+}
+
+const request = {
+  image: 'oci:test',
+  policy: defaultPolicy(),
+  acquire: { platform: { os: 'linux', architecture: 'amd64' }, insecureRegistries: [], env: {} }
+}
+
+function step(id: Step['id'], run: Step['run'], extra: Partial<Step> = {}): Step {
+  return { id, title: `${id} step`, run, ...extra }
+}
+
+describe('runGate', () => {
+  it('reports a step that throws as error and fails closed', async () => {
+    const steps = [
+      step('identity', async () => ({ findings: [] })),
+      step('tests', async () => {
+        throw new Error('boom')
+      })
+    ]
+    const report = await runGate(request, silentLogger, steps, () => source())
+    expect(report.steps.slice(0, 2)).toEqual([
+      expect.objectContaining({ id: 'identity', status: 'pass' }),
+      expect.objectContaining({ id: 'tests', status: 'error', reason: 'boom' })
+    ])
+    expect(report.verdict).toBe('fail')
+  })
+
+  it('hands a layer subscription one result per layer, in layer order, including deleted files', async () => {
+    let seen: unknown[] = []
+    const steps = [
+      step(
+        'hardening',
+        async (context) => {
+          seen = context.image.visits('paths')
+          return { findings: [] }
+        },
+        {
+          subscriptions: [
+            {
+              id: 'paths',
+              createVisitor: () => {
+                const paths: string[] = []
+                return {
+                  onEntry: (entry) => {
+                    paths.push(entry.path)
+                    return undefined
+                  },
+                  finish: () => paths
+                }
+              }
+            }
+          ]
+        }
+      )
+    ]
+    const report = await runGate(request, silentLogger, steps, () => source())
+    expect(seen).toEqual([['/etc', '/etc/passwd'], ['/app/secret.txt'], []])
+    expect(report.verdict).toBe('pass')
+  })
+
+  it('gives steps the final filesystem with whiteouts applied and the content they asked for', async () => {
+    let view: { passwd?: string; secret: boolean } = { secret: true }
+    const steps = [
+      step(
+        'identity',
+        async (context) => {
+          view = {
+            passwd: context.image.fs.read('/etc/passwd')?.toString(),
+            secret: context.image.fs.get('/app/secret.txt') !== undefined
+          }
+          return { findings: [] }
+        },
+        { files: [{ globs: ['/etc/passwd'], maxBytes: 1024 }] }
+      )
+    ]
+    await runGate(request, silentLogger, steps, () => source())
+    expect(view).toEqual({ passwd: undefined, secret: false })
+  })
+
+  it('rejects a layer whose uncompressed digest differs from the config', async () => {
+    const wrong = image.layers.map((l) => l.diffId)
+    wrong[1] = `sha256:${'0'.repeat(64)}`
+    const run = runGate(request, silentLogger, [], () => source(wrong))
+    await expect(run).rejects.toBeInstanceOf(ImageError)
+    await expect(run).rejects.toThrow(`rootfs.diff_ids[1] is sha256:${'0'.repeat(64)}`)
+  })
+
+  it('rejects a config that lists a different number of layers', async () => {
+    const run = runGate(request, silentLogger, [], () => source([image.layers[0]!.diffId]))
+    await expect(run).rejects.toThrow('the config lists 1 layers but the manifest has 3')
+  })
+})

@@ -1,0 +1,358 @@
+import { describe, expect, it } from '@jest/globals'
+import type { GatedFinding } from '../../src/findings.js'
+import { renderJson } from '../../src/report/json.js'
+import { codeSpan, escapeText, renderMarkdown } from '../../src/report/markdown.js'
+import type { GateReport } from '../../src/report/model.js'
+import { countBySeverity } from '../../src/report/summary.js'
+import { renderTable } from '../../src/report/table.js'
+
+const LAYER = `sha256:${'1'.repeat(64)}`
+
+const FINDINGS: GatedFinding[] = [
+  {
+    fingerprint: 'a4e0fed474593a8c',
+    step: 'identity',
+    rule: 'identity/root-user',
+    severity: 'high',
+    title: 'Container runs as root',
+    detail: 'The image config sets no user. Add `USER 10001:10001`.',
+    subject: '',
+    location: {},
+    blocking: true
+  },
+  {
+    blocking: false,
+    fingerprint: '0123456789abcdef',
+    subject: '/usr/bin/wall',
+    location: { layerDigest: LAYER, path: '/usr/bin/wall' },
+    title: 'Setgid file /usr/bin/wall',
+    severity: 'medium',
+    rule: 'identity/setgid-file',
+    step: 'identity'
+  },
+  {
+    fingerprint: 'fedcba9876543210',
+    step: 'identity',
+    rule: 'identity/setuid-file',
+    severity: 'low',
+    title: 'Odd | *name* <b>',
+    subject: '/opt/a|`b`\u001b[31m',
+    location: { path: '/opt/a|`b`\u001b[31m' },
+    blocking: false,
+    suppressed: { reason: 'vendor tool', source: 'policy.yml' }
+  }
+]
+
+function sample(): GateReport {
+  return {
+    schemaVersion: 1,
+    tool: { name: 'container-gate', version: '0.1.0' },
+    verdict: 'fail',
+    image: {
+      reference: 'ghcr.io/acme/app:1.0',
+      digest: `sha256:${'a'.repeat(64)}`,
+      configDigest: `sha256:${'c'.repeat(64)}`,
+      platform: 'linux/amd64',
+      layers: [
+        { diffId: `sha256:${'d'.repeat(64)}`, digest: LAYER, size: 1234, createdBy: 'COPY . /app' }
+      ]
+    },
+    steps: [
+      {
+        id: 'identity',
+        title: 'Container validation',
+        status: 'fail',
+        durationMs: 12,
+        notes: ['user (not set: root)']
+      },
+      {
+        id: 'tests',
+        title: 'Security unit tests',
+        status: 'skipped',
+        durationMs: 0,
+        reason: 'not implemented'
+      },
+      {
+        id: 'custody',
+        title: 'Signing and chain of custody',
+        status: 'error',
+        durationMs: 1530,
+        reason: 'key not found'
+      }
+    ],
+    findings: FINDINGS,
+    summary: { counts: countBySeverity(FINDINGS), blocking: 1, suppressed: 1 },
+    durationMs: 2000
+  }
+}
+
+describe('countBySeverity', () => {
+  it('counts unsuppressed findings for every severity', () => {
+    expect(countBySeverity(FINDINGS)).toEqual({ critical: 0, high: 1, medium: 1, low: 0, info: 0 })
+  })
+})
+
+describe('renderJson', () => {
+  it('writes contract keys in contract order, other keys after them alphabetically, and a final newline', () => {
+    const report = sample()
+    // A field this renderer does not know yet is kept, not dropped.
+    ;(report.findings[1] as unknown as Record<string, unknown>)['zeta'] = { b: 1, a: 2 }
+    expect(renderJson(report)).toBe(JSON_REPORT)
+  })
+
+  it('renders the same bytes whatever order the report was built in', () => {
+    const report = sample()
+    const reversed = Object.fromEntries(Object.entries(report).reverse()) as unknown as GateReport
+    expect(renderJson(reversed)).toBe(renderJson(report))
+  })
+})
+
+describe('renderTable', () => {
+  it('prints the image, the steps, findings blocking first and the verdict', () => {
+    expect(renderTable(sample(), { color: false })).toBe(TABLE)
+  })
+
+  it('colours with ANSI codes only when asked, padding before colouring', () => {
+    expect(renderTable(sample(), { color: true })).toBe(TABLE_COLOR)
+  })
+})
+
+describe('renderMarkdown', () => {
+  it('prints the verdict, steps, counts, blocking findings and the others folded away', () => {
+    expect(renderMarkdown(sample())).toBe(MARKDOWN)
+  })
+
+  it('drops whole finding rows to fit maxLength and says how many it shows', () => {
+    const markdown = renderMarkdown(sample(), { maxLength: 900 })
+    expect(markdown).toBe(MARKDOWN_900)
+    expect(markdown.length).toBeLessThanOrEqual(900)
+  })
+
+  it('never exceeds maxLength, even when the header alone does not fit', () => {
+    const markdown = renderMarkdown(sample(), { maxLength: 120 })
+    expect(markdown.length).toBeLessThanOrEqual(120)
+    expect(markdown).toMatch(/_Cut to fit the length limit; the JSON report has everything\._\n$/)
+  })
+
+  it('escapes markup in text and keeps any path intact in a code span', () => {
+    expect(escapeText('a|b *c* _d_ <e> & [f](g) `h` ~i~ #j')).toBe(
+      'a\\|b \\*c\\* \\_d\\_ &lt;e&gt; &amp; \\[f\\](g) \\`h\\` \\~i\\~ \\#j'
+    )
+    expect(codeSpan('/usr/bin/su')).toBe('`/usr/bin/su`')
+    expect(codeSpan('/a``b|c')).toBe('```/a``b\\|c```')
+    expect(codeSpan('`x`')).toBe('`` `x` ``')
+    expect(codeSpan('/a\nb')).toBe('`/a\\x0ab`')
+  })
+})
+
+const JSON_REPORT = [
+  '{',
+  '  "schemaVersion": 1,',
+  '  "tool": {',
+  '    "name": "container-gate",',
+  '    "version": "0.1.0"',
+  '  },',
+  '  "verdict": "fail",',
+  '  "image": {',
+  '    "reference": "ghcr.io/acme/app:1.0",',
+  '    "digest": "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",',
+  '    "configDigest": "sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc",',
+  '    "platform": "linux/amd64",',
+  '    "layers": [',
+  '      {',
+  '        "digest": "sha256:1111111111111111111111111111111111111111111111111111111111111111",',
+  '        "diffId": "sha256:dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd",',
+  '        "size": 1234,',
+  '        "createdBy": "COPY . /app"',
+  '      }',
+  '    ]',
+  '  },',
+  '  "steps": [',
+  '    {',
+  '      "id": "identity",',
+  '      "title": "Container validation",',
+  '      "status": "fail",',
+  '      "durationMs": 12,',
+  '      "notes": [',
+  '        "user (not set: root)"',
+  '      ]',
+  '    },',
+  '    {',
+  '      "id": "tests",',
+  '      "title": "Security unit tests",',
+  '      "status": "skipped",',
+  '      "durationMs": 0,',
+  '      "reason": "not implemented"',
+  '    },',
+  '    {',
+  '      "id": "custody",',
+  '      "title": "Signing and chain of custody",',
+  '      "status": "error",',
+  '      "durationMs": 1530,',
+  '      "reason": "key not found"',
+  '    }',
+  '  ],',
+  '  "findings": [',
+  '    {',
+  '      "fingerprint": "a4e0fed474593a8c",',
+  '      "step": "identity",',
+  '      "rule": "identity/root-user",',
+  '      "severity": "high",',
+  '      "title": "Container runs as root",',
+  '      "detail": "The image config sets no user. Add `USER 10001:10001`.",',
+  '      "blocking": true,',
+  '      "subject": "",',
+  '      "location": {}',
+  '    },',
+  '    {',
+  '      "fingerprint": "0123456789abcdef",',
+  '      "step": "identity",',
+  '      "rule": "identity/setgid-file",',
+  '      "severity": "medium",',
+  '      "title": "Setgid file /usr/bin/wall",',
+  '      "blocking": false,',
+  '      "subject": "/usr/bin/wall",',
+  '      "location": {',
+  '        "path": "/usr/bin/wall",',
+  '        "layerDigest": "sha256:1111111111111111111111111111111111111111111111111111111111111111"',
+  '      },',
+  '      "zeta": {',
+  '        "a": 2,',
+  '        "b": 1',
+  '      }',
+  '    },',
+  '    {',
+  '      "fingerprint": "fedcba9876543210",',
+  '      "step": "identity",',
+  '      "rule": "identity/setuid-file",',
+  '      "severity": "low",',
+  '      "title": "Odd | *name* <b>",',
+  '      "blocking": false,',
+  '      "subject": "/opt/a|`b`\\u001b[31m",',
+  '      "location": {',
+  '        "path": "/opt/a|`b`\\u001b[31m"',
+  '      },',
+  '      "suppressed": {',
+  '        "reason": "vendor tool",',
+  '        "source": "policy.yml"',
+  '      }',
+  '    }',
+  '  ],',
+  '  "summary": {',
+  '    "counts": {',
+  '      "critical": 0,',
+  '      "high": 1,',
+  '      "medium": 1,',
+  '      "low": 0,',
+  '      "info": 0',
+  '    },',
+  '    "blocking": 1,',
+  '    "suppressed": 1',
+  '  },',
+  '  "durationMs": 2000',
+  '}',
+  ''
+].join('\n')
+
+const TABLE = [
+  'container-gate 0.1.0',
+  'Image     ghcr.io/acme/app:1.0',
+  'Digest    sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+  'Platform  linux/amd64',
+  '',
+  'Steps',
+  '  FAIL     identity     12 ms',
+  '  SKIPPED  tests         0 ms  not implemented',
+  '  ERROR    custody      1.5 s  key not found',
+  '',
+  'Blocking findings (1)',
+  '  HIGH  identity/root-user  Container runs as root',
+  '',
+  'Other findings (2)',
+  '  MEDIUM  identity/setgid-file  Setgid file /usr/bin/wall',
+  '  LOW     identity/setuid-file  Odd | *name* <b>  /opt/a|`b`\\x1b[31m  (suppressed: vendor tool)',
+  '',
+  'Findings  0 critical, 1 high, 1 medium, 0 low, 0 info; 1 suppressed',
+  'Verdict   FAIL (1 blocking finding, 1 step errored)',
+  ''
+].join('\n')
+
+const TABLE_COLOR = [
+  '\u001b[1mcontainer-gate 0.1.0\u001b[0m',
+  'Image     ghcr.io/acme/app:1.0',
+  'Digest    sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+  'Platform  linux/amd64',
+  '',
+  '\u001b[1mSteps\u001b[0m',
+  '  \u001b[31mFAIL   \u001b[0m  identity     12 ms',
+  '  \u001b[33mSKIPPED\u001b[0m  tests         0 ms  not implemented',
+  '  \u001b[1;31mERROR  \u001b[0m  custody      1.5 s  key not found',
+  '',
+  '\u001b[1mBlocking findings (1)\u001b[0m',
+  '  \u001b[31mHIGH\u001b[0m  identity/root-user  Container runs as root',
+  '',
+  '\u001b[1mOther findings (2)\u001b[0m',
+  '  \u001b[33mMEDIUM\u001b[0m  identity/setgid-file  Setgid file /usr/bin/wall',
+  '  \u001b[36mLOW   \u001b[0m  identity/setuid-file  Odd | *name* <b>  /opt/a|`b`\\x1b[31m  (suppressed: vendor tool)',
+  '',
+  'Findings  0 critical, 1 high, 1 medium, 0 low, 0 info; 1 suppressed',
+  '\u001b[1;31mVerdict   FAIL (1 blocking finding, 1 step errored)\u001b[0m',
+  ''
+].join('\n')
+
+const MARKDOWN = [
+  '## ❌ container-gate: fail',
+  '',
+  'Image `ghcr.io/acme/app:1.0` at `sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa` (linux/amd64): 1 blocking finding.',
+  '',
+  '| Step | Status | Duration | Note |',
+  '| --- | --- | ---: | --- |',
+  '| Container validation | ❌ fail | 12 ms |  |',
+  '| Security unit tests | ⏭️ skipped | 0 ms | not implemented |',
+  '| Signing and chain of custody | 💥 error | 1.5 s | key not found |',
+  '',
+  '| Critical | High | Medium | Low | Info | Suppressed |',
+  '| ---: | ---: | ---: | ---: | ---: | ---: |',
+  '| 0 | 1 | 1 | 0 | 0 | 1 |',
+  '',
+  '### Blocking findings (1)',
+  '',
+  '| Severity | Rule | Finding | Location |',
+  '| --- | --- | --- | --- |',
+  '| high | `identity/root-user` | Container runs as root |  |',
+  '',
+  '<details><summary>Other findings (2)</summary>',
+  '',
+  '| Severity | Rule | Finding | Location |',
+  '| --- | --- | --- | --- |',
+  '| medium | `identity/setgid-file` | Setgid file /usr/bin/wall | `/usr/bin/wall` |',
+  '| low | `identity/setuid-file` | Odd \\| \\*name\\* &lt;b&gt; (suppressed: vendor tool) | ``/opt/a\\|`b`\\x1b[31m`` |',
+  '',
+  '</details>',
+  ''
+].join('\n')
+
+const MARKDOWN_900 = [
+  '## ❌ container-gate: fail',
+  '',
+  'Image `ghcr.io/acme/app:1.0` at `sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa` (linux/amd64): 1 blocking finding.',
+  '',
+  '| Step | Status | Duration | Note |',
+  '| --- | --- | ---: | --- |',
+  '| Container validation | ❌ fail | 12 ms |  |',
+  '| Security unit tests | ⏭️ skipped | 0 ms | not implemented |',
+  '| Signing and chain of custody | 💥 error | 1.5 s | key not found |',
+  '',
+  '| Critical | High | Medium | Low | Info | Suppressed |',
+  '| ---: | ---: | ---: | ---: | ---: | ---: |',
+  '| 0 | 1 | 1 | 0 | 0 | 1 |',
+  '',
+  '### Blocking findings (1)',
+  '',
+  '| Severity | Rule | Finding | Location |',
+  '| --- | --- | --- | --- |',
+  '| high | `identity/root-user` | Container runs as root |  |',
+  '',
+  '_Showing 1 of 3 findings to stay under 900 characters; the JSON report has them all._',
+  ''
+].join('\n')

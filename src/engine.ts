@@ -1,0 +1,193 @@
+/**
+ * The gate: acquire the image in one streaming pass, build the final filesystem, run the six
+ * steps in the design's order, apply the policy and return the report. No I/O beyond reading
+ * the image; entry points decide where the report goes.
+ */
+import { ImageError } from './errors.js'
+import { STEP_IDS, type Finding, type Severity } from './findings.js'
+import type { FileRequest, LayerSubscription } from './image/analysis.js'
+import { combineLayers } from './image/filesystem.js'
+import { analyzeLayer } from './image/layer/analyze.js'
+import { formatPlatform } from './image/manifest.js'
+import type { AcquiredImage, AcquireOptions, ImageSource } from './image/source.js'
+import { openSource } from './image/sources.js'
+import type { LayerInfo } from './image/types.js'
+import type { Logger } from './log.js'
+import { gate, stepStatus, verdict } from './policy/evaluate.js'
+import type { Policy } from './policy/policy.js'
+import type { GateReport, StepReport } from './report/model.js'
+import { countBySeverity } from './report/summary.js'
+import { STEPS } from './steps/index.js'
+import type { ImageView, Step } from './steps/step.js'
+import { VERSION } from './version.js'
+
+export interface GateRequest {
+  /** Image reference with its transport, e.g. `oci-archive:app.tar` or `ghcr.io/org/app:1.2`. */
+  image: string
+  policy: Policy
+  acquire: Omit<AcquireOptions, 'analyzeLayer' | 'logger'>
+}
+
+export async function runGate(
+  request: GateRequest,
+  logger: Logger,
+  steps: readonly Step[] = STEPS,
+  openImage: (reference: string) => ImageSource = openSource
+): Promise<GateReport> {
+  const started = Date.now()
+  const selected = steps.filter((step) => request.policy.steps[step.id].enabled)
+  const requests: FileRequest[] = selected.flatMap((step) => step.files ?? [])
+  const subscriptions: LayerSubscription[] = selected.flatMap((step) => step.subscriptions ?? [])
+
+  const source = openImage(request.image)
+  const acquired = await logger.group(`Read image ${request.image}`, () =>
+    source.acquire({
+      ...request.acquire,
+      logger,
+      analyzeLayer: (blob, layer) => analyzeLayer(blob, { ...layer, requests, subscriptions })
+    })
+  )
+  checkDiffIds(acquired)
+  const layers = layerInfos(acquired)
+  const fs = combineLayers(acquired.layers.map((l) => l.analysis))
+  logger.info(
+    `Read ${acquired.reference} (${acquired.digest}): ${layers.length} layers, ${fs.size} paths in the final filesystem.`
+  )
+  const image: ImageView = {
+    reference: acquired.reference,
+    digest: acquired.digest,
+    platform: acquired.platform,
+    config: acquired.config,
+    configDigest: acquired.configDigest,
+    layers,
+    fs,
+    visits: (id) => acquired.layers.map((l) => l.analysis.visits.get(id))
+  }
+
+  const stepReports: StepReport[] = []
+  const findings: Finding[] = []
+  for (const id of STEP_IDS) {
+    const step = steps.find((s) => s.id === id)
+    if (step === undefined || !selected.includes(step)) {
+      stepReports.push({
+        id,
+        title: step?.title ?? id,
+        status: 'skipped',
+        durationMs: 0,
+        reason: 'not selected'
+      })
+      continue
+    }
+    stepReports.push(await runStep(step, { image, policy: request.policy, logger }, findings))
+  }
+
+  const gated = gate(findings, request.policy)
+  for (const report of stepReports) {
+    if (report.status === 'pass' || report.status === 'fail') {
+      report.status = stepStatus(gated.filter((f) => f.step === report.id))
+    }
+  }
+  const counts: Record<Severity, number> = countBySeverity(gated)
+  return {
+    schemaVersion: 1,
+    tool: { name: 'container-gate', version: VERSION },
+    verdict: verdict(gated, stepReports),
+    image: {
+      reference: acquired.reference,
+      digest: acquired.digest,
+      ...(acquired.indexDigest === undefined ? {} : { indexDigest: acquired.indexDigest }),
+      configDigest: acquired.configDigest,
+      platform: formatPlatform(acquired.platform),
+      ...(acquired.config.config?.User ? { user: acquired.config.config.User } : {}),
+      layers: layers.map(({ digest, diffId, size, createdBy }) =>
+        createdBy === undefined ? { digest, diffId, size } : { digest, diffId, size, createdBy }
+      )
+    },
+    steps: stepReports,
+    findings: gated,
+    summary: {
+      counts,
+      blocking: gated.filter((f) => f.blocking && f.suppressed === undefined).length,
+      suppressed: gated.filter((f) => f.suppressed !== undefined).length
+    },
+    durationMs: Date.now() - started
+  }
+}
+
+async function runStep(
+  step: Step,
+  context: Parameters<Step['run']>[0],
+  findings: Finding[]
+): Promise<StepReport> {
+  const started = Date.now()
+  try {
+    const outcome = await context.logger.group(`Step ${step.id}: ${step.title}`, () =>
+      step.run(context)
+    )
+    const durationMs = Date.now() - started
+    if (outcome.skipped !== undefined) {
+      context.logger.info(`Step ${step.id} skipped: ${outcome.skipped}`)
+      return {
+        id: step.id,
+        title: step.title,
+        status: 'skipped',
+        durationMs,
+        reason: outcome.skipped
+      }
+    }
+    findings.push(...outcome.findings)
+    return {
+      id: step.id,
+      title: step.title,
+      status: 'pass',
+      durationMs,
+      ...(outcome.notes === undefined ? {} : { notes: outcome.notes })
+    }
+  } catch (error) {
+    // Fail closed: a step that cannot finish must not let the image through.
+    const reason = error instanceof Error ? error.message : String(error)
+    context.logger.error(`Step ${step.id} failed to run: ${reason}`)
+    return {
+      id: step.id,
+      title: step.title,
+      status: 'error',
+      durationMs: Date.now() - started,
+      reason
+    }
+  }
+}
+
+/** OCI image-spec config.md: rootfs.diff_ids lists the uncompressed digest of each layer in order. */
+function checkDiffIds(image: AcquiredImage): void {
+  const expected = image.config.rootfs.diff_ids
+  if (expected.length !== image.layers.length) {
+    throw new ImageError(
+      `${image.reference}: the config lists ${expected.length} layers but the manifest has ${image.layers.length}; the image is corrupt.`,
+      'LAYER_COUNT_MISMATCH'
+    )
+  }
+  image.layers.forEach(({ descriptor, analysis }, i) => {
+    if (analysis.diffId !== expected[i]) {
+      throw new ImageError(
+        `layer ${descriptor.digest} uncompresses to ${analysis.diffId}, but the config's rootfs.diff_ids[${i}] is ${expected[i]}; the image is corrupt or was tampered with.`,
+        'DIFF_ID_MISMATCH'
+      )
+    }
+  })
+}
+
+/** Pairs layers with the history entries that created them (empty_layer entries have none). */
+function layerInfos(image: AcquiredImage): LayerInfo[] {
+  const producing = (image.config.history ?? []).filter((h) => h.empty_layer !== true)
+  return image.layers.map(({ descriptor, analysis }, i) => {
+    const createdBy =
+      producing.length === image.layers.length ? producing[i]?.created_by : undefined
+    return {
+      digest: descriptor.digest,
+      diffId: analysis.diffId,
+      size: descriptor.size,
+      mediaType: descriptor.mediaType,
+      ...(createdBy === undefined ? {} : { createdBy })
+    }
+  })
+}

@@ -1,0 +1,556 @@
+/**
+ * Archive transports, each read in ONE sequential streaming pass (the daemon's `docker save`
+ * output is a pipe, so nothing may seek):
+ * - `docker-archive:PATH[:REF]`: a `docker save` tarball, classic (Docker image spec v1.2:
+ *   manifest.json, `<hex>.json` config, `<id>/layer.tar`) or Docker ≥25, which is also an OCI
+ *   image layout (index.json, blobs/sha256/…) with manifest.json beside it;
+ * - `docker-daemon:REF`: the stdout of `docker save REF`, read like a docker-archive;
+ * - `oci-archive:PATH[:REF]`: an OCI image layout in a tar (OCI image-spec image-layout.md).
+ *
+ * Member order is not known in advance (docker save writes layers before manifest.json, OCI
+ * archives may put index.json anywhere), so each member is sniffed as it passes: small JSON
+ * documents are kept, anything else is analysed at once as a layer candidate. Once the archive
+ * has ended, the manifest decides which analyses are the image's layers; the rest are dropped.
+ */
+import { spawn } from 'node:child_process'
+import { createReadStream } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import { posix } from 'node:path'
+import { Readable } from 'node:stream'
+import { ConfigurationError, ImageError } from '../errors.js'
+import type { LayerAnalysis } from './analysis.js'
+import { assertDigest, sha256 } from './digest.js'
+import { readTar } from './layer/tar.js'
+import { parseConfig, parseManifest } from './manifest.js'
+import {
+  blobPath,
+  checkConfigPlatform,
+  checkLayoutVersion,
+  MAX_DOCUMENT_BYTES,
+  missingBlob,
+  platformOf,
+  resolveLayout,
+  type ReadDocument
+} from './oci-layout.js'
+import { formatReference, parseReference } from './reference.js'
+import type { AcquiredImage, AcquireOptions, ImageSource } from './source.js'
+import { MEDIA_TYPES, type Descriptor, type ImageManifest } from './types.js'
+
+/** Members read as documents whatever their first bytes, so a corrupt one gets a clear error. */
+const DOCUMENT_NAMES = new Set(['/manifest.json', '/index.json', '/oci-layout', '/repositories'])
+
+/** Layer media types for docker save layers, which have no manifest to name them. */
+const DOCKER_LAYER_TYPES: Record<LayerAnalysis['compression'], string> = {
+  none: 'application/vnd.docker.image.rootfs.diff.tar',
+  gzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+  zstd: 'application/vnd.docker.image.rootfs.diff.tar.zstd'
+}
+
+/** Lines of `docker save` stderr kept for the error message. */
+const MAX_STDERR_BYTES = 64 * 1024
+
+type LayerResult = { analysis: LayerAnalysis } | { error: unknown }
+
+/** What one pass over an archive kept: documents, layer analyses and links, by member path. */
+interface ArchiveMembers {
+  documents: Map<string, Buffer>
+  layers: Map<string, LayerResult>
+  links: Map<string, string>
+}
+
+const CONTENT_ADDRESSED = /^\/(?:blobs\/sha256\/([a-f0-9]{64})|([a-f0-9]{64})\.json)$/
+
+/** `blobs/sha256/<hex>` (OCI) and `<hex>.json` (classic config) name their own sha256. */
+function digestOfMember(path: string): string | undefined {
+  const match = CONTENT_ADDRESSED.exec(path)
+  const hex = match?.[1] ?? match?.[2]
+  return hex === undefined ? undefined : `sha256:${hex}`
+}
+
+function isWhitespace(byte: number): boolean {
+  return byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d
+}
+
+/** A byte stream of the chunks already read followed by the rest of `chunks`. */
+function rejoin(head: Buffer[], chunks: AsyncIterator<Buffer>): Readable {
+  async function* all(): AsyncGenerator<Buffer> {
+    yield* head
+    for (;;) {
+      const next = await chunks.next()
+      if (next.done === true) return
+      yield next.value
+    }
+  }
+  return Readable.from(all(), { objectMode: false })
+}
+
+async function readRest(head: Buffer[], chunks: AsyncIterator<Buffer>): Promise<Buffer> {
+  const parts = [...head]
+  for (let next = await chunks.next(); next.done !== true; next = await chunks.next()) {
+    parts.push(next.value)
+  }
+  return Buffer.concat(parts)
+}
+
+async function readArchive(
+  stream: Readable,
+  what: string,
+  options: AcquireOptions
+): Promise<ArchiveMembers> {
+  const members: ArchiveMembers = { documents: new Map(), layers: new Map(), links: new Map() }
+  for await (const { entry, content } of readTar(stream, what)) {
+    const path = entry.path
+    if (entry.type === 'symlink' && entry.linkTarget !== undefined) {
+      members.links.set(path, posix.resolve(posix.dirname(path), entry.linkTarget))
+      continue
+    }
+    if (entry.type === 'hardlink' && entry.linkTarget !== undefined) {
+      members.links.set(path, entry.linkTarget)
+      continue
+    }
+    if (entry.type !== 'file') continue
+
+    const chunks = content[Symbol.asyncIterator]() as AsyncIterator<Buffer>
+    const head: Buffer[] = []
+    let document = DOCUMENT_NAMES.has(path) && entry.size <= MAX_DOCUMENT_BYTES
+    if (!document && entry.size <= MAX_DOCUMENT_BYTES) {
+      // Sniff the first significant byte: JSON documents start with `{` or `[`; gzip, zstd and
+      // tar streams practically never do (and if one does, it is analysed from memory later).
+      for (let next = await chunks.next(); next.done !== true; next = await chunks.next()) {
+        head.push(next.value)
+        const first = next.value.find((byte) => !isWhitespace(byte))
+        if (first !== undefined) {
+          document = first === 0x7b || first === 0x5b
+          break
+        }
+      }
+    }
+    if (document) {
+      members.documents.set(path, await readRest(head, chunks))
+      continue
+    }
+    const expectedDigest = path.startsWith('/blobs/sha256/') ? digestOfMember(path) : undefined
+    // Awaited before moving on: the tar reader hands out one member at a time.
+    const result = await options
+      .analyzeLayer(rejoin(head, chunks), {
+        name: layerName(path, what),
+        ...(expectedDigest !== undefined ? { expectedDigest } : {})
+      })
+      .then(
+        (analysis): LayerResult => ({ analysis }),
+        (error: unknown): LayerResult => ({ error })
+      )
+    members.layers.set(path, result)
+  }
+  return members
+}
+
+/** How a layer member is named in errors; the analysis prefixes "layer ". */
+function layerName(path: string, what: string): string {
+  const digest = path.startsWith('/blobs/sha256/') ? digestOfMember(path) : undefined
+  return digest !== undefined ? `${digest} in ${what}` : `${path.slice(1)} in ${what}`
+}
+
+/** Follows symlinks and hardlinks between members (skopeo and old docker save link layers). */
+function follow(members: ArchiveMembers, path: string): string {
+  let current = path
+  for (let hops = 0; hops < 16; hops++) {
+    const target = members.links.get(current)
+    if (target === undefined) return current
+    current = target
+  }
+  return current
+}
+
+function memberPath(name: string): string {
+  return posix.resolve('/', name)
+}
+
+/** The analysis of the layer member at `path`, analysing it now if the pass kept it as a document. */
+async function layerAt(
+  members: ArchiveMembers,
+  path: string,
+  what: string,
+  options: AcquireOptions,
+  missing: () => ImageError
+): Promise<LayerAnalysis> {
+  const resolved = follow(members, path)
+  const result = members.layers.get(resolved)
+  if (result !== undefined) {
+    if ('error' in result) throw result.error
+    return result.analysis
+  }
+  const bytes = members.documents.get(resolved)
+  if (bytes === undefined) throw missing()
+  const expectedDigest = resolved.startsWith('/blobs/sha256/')
+    ? digestOfMember(resolved)
+    : undefined
+  return options.analyzeLayer(Readable.from([bytes], { objectMode: false }), {
+    name: layerName(resolved, what),
+    ...(expectedDigest !== undefined ? { expectedDigest } : {})
+  })
+}
+
+/** One entry of a docker save manifest.json (Docker image spec v1.2, "combined image JSON + filesystem changeset"). */
+interface DockerSaveEntry {
+  Config: string
+  RepoTags?: string[] | null
+  Layers: string[]
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string')
+}
+
+function parseDockerManifest(bytes: Buffer, what: string): DockerSaveEntry[] {
+  let doc: unknown
+  try {
+    doc = JSON.parse(bytes.toString('utf8'))
+  } catch {
+    doc = undefined
+  }
+  const valid =
+    Array.isArray(doc) &&
+    doc.length > 0 &&
+    doc.every((item: unknown) => {
+      if (typeof item !== 'object' || item === null) return false
+      const entry = item as Record<string, unknown>
+      return (
+        typeof entry.Config === 'string' &&
+        isStringArray(entry.Layers) &&
+        (entry.RepoTags === undefined || entry.RepoTags === null || isStringArray(entry.RepoTags))
+      )
+    })
+  if (!valid) {
+    throw new ImageError(
+      `${what} has a manifest.json that is not a docker save manifest (a JSON list of {Config, RepoTags, Layers}); the archive is corrupt.`,
+      'BAD_MANIFEST'
+    )
+  }
+  return doc as DockerSaveEntry[]
+}
+
+/** Compares tags as Docker does: `alpine` = `alpine:latest` = `docker.io/library/alpine:latest`. */
+function canonicalTag(tag: string): string {
+  try {
+    return formatReference(parseReference(tag))
+  } catch {
+    return tag
+  }
+}
+
+function chooseDockerEntry(
+  entries: DockerSaveEntry[],
+  ref: string | undefined,
+  what: string
+): DockerSaveEntry {
+  const listed = entries
+    .map((entry, i) => (entry.RepoTags?.length ? entry.RepoTags.join(', ') : `@${i} (untagged)`))
+    .join('; ')
+  const [first] = entries
+  if (ref === undefined) {
+    if (entries.length === 1 && first !== undefined) return first
+    throw new ConfigurationError(
+      `${what} holds ${entries.length} images (${listed}); choose one with ${what}:REF, where REF is a tag or @INDEX.`,
+      'AMBIGUOUS_IMAGE'
+    )
+  }
+  // skopeo's `docker-archive:PATH:@INDEX` picks by position.
+  const position = /^@(\d+)$/.exec(ref)
+  const wanted = canonicalTag(ref)
+  const match =
+    position !== null
+      ? entries[Number(position[1])]
+      : entries.find((entry) => entry.RepoTags?.some((tag) => canonicalTag(tag) === wanted))
+  if (match === undefined) {
+    throw new ConfigurationError(
+      `${what} has no image tagged "${ref}"; it holds ${listed}. Write ${what}:REF with one of them.`,
+      'REF_NOT_FOUND'
+    )
+  }
+  return match
+}
+
+/**
+ * Docker ≥25 writes the OCI manifest too (as a blob); it is the image's real manifest when its
+ * config and layer blobs are the ones manifest.json lists.
+ */
+function findOciManifest(
+  members: ArchiveMembers,
+  entry: DockerSaveEntry,
+  configDigest: string,
+  what: string
+): { manifest: ImageManifest; digest: string } | undefined {
+  const layerDigests = entry.Layers.map((layer) =>
+    digestOfMember(follow(members, memberPath(layer)))
+  )
+  for (const [path, bytes] of members.documents) {
+    const digest = path.startsWith('/blobs/sha256/') ? digestOfMember(path) : undefined
+    if (digest === undefined) continue
+    let manifest: ImageManifest
+    try {
+      const parsed = parseManifest(bytes, path)
+      if (parsed.kind !== 'manifest') continue
+      manifest = parsed.manifest
+    } catch {
+      continue
+    }
+    if (
+      manifest.config.digest === configDigest &&
+      manifest.layers.length === layerDigests.length &&
+      manifest.layers.every((layer, i) => layer.digest === layerDigests[i])
+    ) {
+      assertDigest(bytes, digest, `${what} manifest ${digest}`)
+      return { manifest, digest }
+    }
+  }
+  return undefined
+}
+
+async function resolveDockerSave(
+  members: ArchiveMembers,
+  reference: string,
+  ref: string | undefined,
+  what: string,
+  options: AcquireOptions
+): Promise<AcquiredImage> {
+  const manifestBytes = members.documents.get('/manifest.json')
+  if (manifestBytes === undefined) {
+    const hint = members.documents.has('/index.json')
+      ? ` It is an OCI image layout: read it as oci-archive:${what.slice(what.indexOf(':') + 1)}.`
+      : ''
+    throw new ImageError(
+      `${what} is not a docker save archive: it has no manifest.json.${hint}`,
+      'NOT_A_DOCKER_ARCHIVE'
+    )
+  }
+  const entry = chooseDockerEntry(parseDockerManifest(manifestBytes, what), ref, what)
+
+  const configPath = follow(members, memberPath(entry.Config))
+  const configBytes = members.documents.get(configPath)
+  if (configBytes === undefined) {
+    throw new ImageError(
+      `${what} has no member ${entry.Config}, which manifest.json names as the image config; the archive is incomplete.`,
+      'MISSING_BLOB'
+    )
+  }
+  const namedDigest = digestOfMember(configPath)
+  if (namedDigest !== undefined)
+    assertDigest(configBytes, namedDigest, `${what} config ${entry.Config}`)
+  const configDigest = namedDigest ?? sha256(configBytes)
+  const config = parseConfig(configBytes, `${what} config ${entry.Config}`)
+  checkConfigPlatform(config, configDigest, options.platform, what)
+
+  const analyses: LayerAnalysis[] = []
+  for (const [i, layer] of entry.Layers.entries()) {
+    analyses.push(
+      await layerAt(members, memberPath(layer), what, options, () => {
+        return new ImageError(
+          `${what} has no member ${layer}, which manifest.json lists as layer ${i + 1} of ${entry.Layers.length}; the archive is incomplete.`,
+          'MISSING_BLOB'
+        )
+      })
+    )
+  }
+
+  const oci = findOciManifest(members, entry, configDigest, what)
+  const descriptors: Descriptor[] =
+    oci?.manifest.layers ??
+    analyses.map((analysis) => ({
+      mediaType: DOCKER_LAYER_TYPES[analysis.compression],
+      digest: analysis.digest,
+      size: analysis.compressedSize
+    }))
+  // A classic docker save has no manifest: one is described from the config and layers, and the
+  // image is identified by its config digest (the image ID), as `docker images` shows it.
+  const manifest: ImageManifest = oci?.manifest ?? {
+    schemaVersion: 2,
+    mediaType: MEDIA_TYPES.dockerManifest,
+    config: { mediaType: MEDIA_TYPES.dockerConfig, digest: configDigest, size: configBytes.length },
+    layers: descriptors
+  }
+  return {
+    reference,
+    digest: oci?.digest ?? configDigest,
+    platform: platformOf(config),
+    manifest,
+    config,
+    configDigest,
+    layers: descriptors.map((descriptor, i) => ({
+      descriptor,
+      analysis: analyses[i] as LayerAnalysis
+    }))
+  }
+}
+
+async function resolveOciArchive(
+  members: ArchiveMembers,
+  reference: string,
+  ref: string | undefined,
+  what: string,
+  options: AcquireOptions
+): Promise<AcquiredImage> {
+  const indexBytes = members.documents.get('/index.json')
+  if (indexBytes === undefined) {
+    const hint = members.documents.has('/manifest.json')
+      ? ` It was written by docker save: read it as docker-archive:${what.slice(what.indexOf(':') + 1)}.`
+      : ''
+    throw new ImageError(
+      `${what} is not an OCI image layout: it has no index.json.${hint}`,
+      'NOT_AN_OCI_LAYOUT'
+    )
+  }
+  checkLayoutVersion(members.documents.get('/oci-layout'), what)
+  const read: ReadDocument = async (digest, role) => {
+    const path = follow(members, `/${blobPath(digest, `${what} ${role}`)}`)
+    const bytes = members.documents.get(path)
+    if (bytes !== undefined) return bytes
+    if (members.layers.has(path)) {
+      throw new ImageError(
+        `${what} ${role} is not a JSON document; the archive is corrupt.`,
+        'BAD_MANIFEST'
+      )
+    }
+    throw missingBlob(what, digest, role)
+  }
+  const image = await resolveLayout(indexBytes, ref, read, options.platform, what)
+  const layers = image.manifest.layers
+  const analyses: LayerAnalysis[] = []
+  for (const [i, layer] of layers.entries()) {
+    const role = `layer ${i + 1} of ${layers.length}`
+    const path = `/${blobPath(layer.digest, `${what} ${role}`)}`
+    analyses.push(
+      await layerAt(members, path, what, options, () => missingBlob(what, layer.digest, role))
+    )
+  }
+  return {
+    reference,
+    digest: image.digest,
+    ...(image.indexDigest !== undefined ? { indexDigest: image.indexDigest } : {}),
+    platform: image.platform,
+    manifest: image.manifest,
+    config: image.config,
+    configDigest: image.configDigest,
+    layers: layers.map((descriptor, i) => ({ descriptor, analysis: analyses[i] as LayerAnalysis }))
+  }
+}
+
+async function openArchiveFile(transport: string, path: string): Promise<Readable> {
+  const info = await stat(path).catch(() => undefined)
+  if (info === undefined) {
+    throw new ImageError(`${transport} file ${path} does not exist; check the path.`, 'NOT_FOUND')
+  }
+  if (!info.isFile()) {
+    const fix =
+      transport === 'oci-archive' ? ` read a layout directory as oci:${path}` : ' name the tar file'
+    throw new ImageError(`${transport} file ${path} is not a regular file;${fix}.`, 'NOT_A_FILE')
+  }
+  return createReadStream(path)
+}
+
+export function dockerArchiveSource(reference: string, path: string, ref?: string): ImageSource {
+  return {
+    transport: 'docker-archive',
+    reference,
+    acquire: async (options) => {
+      const what = `docker-archive:${path}`
+      const members = await readArchive(
+        await openArchiveFile('docker-archive', path),
+        what,
+        options
+      )
+      return resolveDockerSave(members, reference, ref, what, options)
+    }
+  }
+}
+
+export function ociArchiveSource(reference: string, path: string, ref?: string): ImageSource {
+  return {
+    transport: 'oci-archive',
+    reference,
+    acquire: async (options) => {
+      const what = `oci-archive:${path}`
+      const members = await readArchive(await openArchiveFile('oci-archive', path), what, options)
+      return resolveOciArchive(members, reference, ref, what, options)
+    }
+  }
+}
+
+function firstLine(bytes: Buffer): string {
+  return (
+    bytes
+      .toString('utf8')
+      .split('\n')
+      .map((line) => line.trim())
+      .find((line) => line !== '') ?? ''
+  )
+}
+
+/** Streams `docker save REF` through the archive reader; docker's own failure wins over a read error. */
+async function acquireFromDaemon(
+  reference: string,
+  ref: string,
+  options: AcquireOptions
+): Promise<AcquiredImage> {
+  const what = `docker-daemon:${ref}`
+  options.logger.debug(`Running docker save ${ref}`)
+  // With `env` given, spawn looks `docker` up on env.PATH (child_process.spawn, options.env).
+  const child = spawn('docker', ['save', ref], {
+    env: options.env,
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  const exited = new Promise<{ code: number | null } | { error: NodeJS.ErrnoException }>(
+    (resolve) => {
+      child.once('error', (error) => resolve({ error }))
+      child.once('close', (code) => resolve({ code }))
+    }
+  )
+  const stderr: Buffer[] = []
+  let stderrBytes = 0
+  child.stderr.on('data', (chunk: Buffer) => {
+    if (stderrBytes < MAX_STDERR_BYTES) stderr.push(chunk)
+    stderrBytes += chunk.length
+  })
+  let members: ArchiveMembers | undefined
+  let readError: unknown
+  try {
+    members = await readArchive(child.stdout, what, options)
+  } catch (error) {
+    readError = error
+    child.kill()
+  }
+  const status = await exited
+  if ('error' in status) {
+    if (status.error.code === 'ENOENT') {
+      throw new ImageError(
+        `docker-daemon: needs the docker CLI and a running engine; "docker" was not found on PATH. Install Docker, or read a saved image with docker-archive:PATH.`,
+        'DOCKER_NOT_FOUND',
+        { cause: status.error }
+      )
+    }
+    throw new ImageError(
+      `docker save ${ref} could not be started (${status.error.message}); check that the docker CLI on PATH can run.`,
+      'DOCKER_SAVE_FAILED',
+      { cause: status.error }
+    )
+  }
+  // A kill after a read error ends docker with a signal (code null), not a failure of its own.
+  if (status.code !== null && status.code !== 0) {
+    const reason = firstLine(Buffer.concat(stderr)) || `exit status ${status.code}`
+    throw new ImageError(
+      `docker save ${ref} failed: ${reason.replace(/\.$/, '')}; check the image name with docker image ls and that the engine is running.`,
+      'DOCKER_SAVE_FAILED'
+    )
+  }
+  if (readError !== undefined || members === undefined) throw readError
+  // `docker save REF` writes only REF, so there is nothing to choose among.
+  return resolveDockerSave(members, reference, undefined, what, options)
+}
+
+export function dockerDaemonSource(reference: string, ref: string): ImageSource {
+  return {
+    transport: 'docker-daemon',
+    reference,
+    acquire: (options) => acquireFromDaemon(reference, ref, options)
+  }
+}

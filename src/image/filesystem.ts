@@ -1,0 +1,143 @@
+/**
+ * The final filesystem of an image: layers applied in order with OCI whiteout semantics
+ * (image-spec layer.md, "Whiteouts" and "Opaque Whiteout"), as an in-memory index.
+ */
+import type { LayerAnalysis } from './analysis.js'
+import { normalizePath } from './layer/tar.js'
+import type { FileNode, FileSystem } from './types.js'
+
+/** Linux MAXSYMLINKS: more hops than this is treated as a loop. */
+const MAX_SYMLINK_HOPS = 40
+
+export type LayerChanges = Pick<LayerAnalysis, 'entries' | 'whiteouts' | 'contents'>
+
+function parentOf(path: string): string {
+  const slash = path.lastIndexOf('/')
+  return slash <= 0 ? '/' : path.slice(0, slash)
+}
+
+function components(path: string): string[] {
+  return path.split('/').filter((part) => part !== '')
+}
+
+class ImageFileSystem implements FileSystem {
+  private readonly nodes = new Map<string, FileNode>()
+  /** Directory path → paths of its direct children, so a whiteout deletes a subtree without a scan. */
+  private readonly children = new Map<string, Set<string>>()
+  private readonly contents = new Map<string, Buffer>()
+  private sorted: FileNode[] | undefined
+
+  apply(layer: LayerChanges, index: number): void {
+    this.sorted = undefined
+    // Whiteouts apply to lower layers only, so they go first: entries of this layer stay.
+    for (const whiteout of layer.whiteouts) {
+      if (whiteout.opaque) {
+        for (const child of [...(this.children.get(whiteout.path) ?? [])]) this.remove(child)
+      } else {
+        this.remove(whiteout.path)
+      }
+    }
+    for (const entry of layer.entries) {
+      const existing = this.nodes.get(entry.path)
+      // A non-directory hides whatever a lower layer had below the directory it replaces.
+      if (existing?.type === 'dir' && entry.type !== 'dir') this.remove(entry.path)
+      this.nodes.set(entry.path, { ...entry, layer: index })
+      this.link(entry.path)
+      const content = entry.type === 'file' ? layer.contents.get(entry.path) : undefined
+      if (content !== undefined) this.contents.set(entry.path, content)
+      else this.contents.delete(entry.path)
+    }
+  }
+
+  /** Registers `path` with its parent, and the parent with its own, up to one already known. */
+  private link(path: string): void {
+    while (path !== '/') {
+      const parent = parentOf(path)
+      let siblings = this.children.get(parent)
+      if (siblings === undefined) {
+        siblings = new Set()
+        this.children.set(parent, siblings)
+      } else if (siblings.has(path)) {
+        return
+      }
+      siblings.add(path)
+      if (this.children.get(parentOf(parent))?.has(parent) === true) return
+      path = parent
+    }
+  }
+
+  /** Deletes `path` and everything below it. */
+  private remove(path: string): void {
+    this.children.get(parentOf(path))?.delete(path)
+    const pending = [path]
+    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+      this.nodes.delete(next)
+      this.contents.delete(next)
+      const below = this.children.get(next)
+      if (below !== undefined) {
+        for (const child of below) pending.push(child)
+        this.children.delete(next)
+      }
+    }
+  }
+
+  get size(): number {
+    return this.nodes.size
+  }
+
+  get(path: string): FileNode | undefined {
+    return this.nodes.get(normalizePath(path))
+  }
+
+  /** Depth-first, children by name: `/a`, `/a/b`, `/a.b` (a `/` sorts before any character). */
+  entries(): Iterable<FileNode> {
+    this.sorted ??= [...this.nodes.keys()]
+      .map((path) => path.replaceAll('/', '\0'))
+      .sort()
+      .map((key) => this.nodes.get(key.replaceAll('\0', '/'))!)
+    return this.sorted
+  }
+
+  read(path: string): Buffer | undefined {
+    let node = this.get(path)
+    for (let hops = 0; node?.type === 'hardlink' && hops < MAX_SYMLINK_HOPS; hops++) {
+      node = this.nodes.get(node.linkTarget ?? '')
+    }
+    return node === undefined ? undefined : this.contents.get(node.path)
+  }
+
+  resolve(path: string): FileNode | undefined {
+    // Components still to walk, last one first; `resolved` is the real path walked so far.
+    const pending = components(path).reverse()
+    const resolved: string[] = []
+    let hops = 0
+    while (pending.length > 0) {
+      const part = pending.pop()!
+      if (part === '.') continue
+      if (part === '..') {
+        resolved.pop()
+        continue
+      }
+      const candidate = '/' + [...resolved, part].join('/')
+      const node = this.nodes.get(candidate)
+      if (node?.type === 'symlink') {
+        if (++hops > MAX_SYMLINK_HOPS) return undefined
+        const target = node.linkTarget ?? ''
+        // Absolute targets are relative to the image root, never the host's.
+        if (target.startsWith('/')) resolved.length = 0
+        pending.push(...components(target).reverse())
+        continue
+      }
+      if (node !== undefined && node.type !== 'dir' && pending.length > 0) return undefined
+      resolved.push(part)
+    }
+    return this.nodes.get('/' + resolved.join('/'))
+  }
+}
+
+/** Applies layers bottom to top; each node records the 0-based index of the layer that last wrote it. */
+export function combineLayers(layers: LayerChanges[]): FileSystem {
+  const fs = new ImageFileSystem()
+  layers.forEach((layer, index) => fs.apply(layer, index))
+  return fs
+}

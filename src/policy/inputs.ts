@@ -1,0 +1,197 @@
+/**
+ * The policy inputs every entry point has (action inputs, CLI flags of the same names), parsed
+ * from strings into a Policy. Pure: the caller supplies the lookup. A blank value means the default.
+ */
+import { ConfigurationError } from '../errors.js'
+import { isSeverity, isStepId, SEVERITIES, STEP_IDS, type StepId } from '../findings.js'
+import { defaultPolicy } from './defaults.js'
+import type { Policy, RuleAction } from './policy.js'
+
+export interface PolicyInputSpec {
+  name: string
+  description: string
+  default: string
+  /** Takes a list: newline- or comma-separated. */
+  list?: boolean
+}
+
+const FAIL_ON_VALUES = [...SEVERITIES, 'none'] as const
+const RULE_ACTIONS: readonly RuleAction[] = ['off', 'warn', 'error']
+
+/** Names, descriptions and defaults; action.yml and the CLI flags are checked against this table. */
+export const POLICY_INPUTS = [
+  {
+    name: 'fail-on',
+    default: 'high',
+    description: `Findings at or above this severity fail the gate: ${FAIL_ON_VALUES.join(', ')}.`
+  },
+  {
+    name: 'steps',
+    default: 'all',
+    list: true,
+    description: `Steps to run, or \`all\`: ${STEP_IDS.join(', ')}. Steps left out are reported as skipped.`
+  },
+  {
+    name: 'rules',
+    default: '',
+    list: true,
+    description:
+      'Per-rule overrides, one `rule-id=off|warn|error` per line or comma: `off` drops the finding, `warn` never blocks, `error` always blocks.'
+  },
+  {
+    name: 'min-uid',
+    default: '1000',
+    description:
+      'UIDs and GIDs below this are in the system range and reported by identity/system-range-uid.'
+  },
+  {
+    name: 'allowed-setuid',
+    default: '',
+    list: true,
+    description:
+      'Globs of absolute paths (e.g. `/usr/bin/ping`) whose setuid/setgid bits are accepted.'
+  },
+  {
+    name: 'require-healthcheck',
+    default: 'true',
+    description: 'Report an image without a HEALTHCHECK (identity/missing-healthcheck, low).'
+  }
+] as const satisfies readonly PolicyInputSpec[]
+
+export type PolicyInputName = (typeof POLICY_INPUTS)[number]['name']
+
+type Lookup = (name: PolicyInputName) => string | undefined
+
+function invalid(name: PolicyInputName, value: string, fix: string): ConfigurationError {
+  return new ConfigurationError(`input "${name}" is "${value}"; ${fix}`)
+}
+
+/**
+ * Splits on newlines and on commas outside `{...}`, so brace globs such as
+ * `/usr/bin/{ping,su}` stay whole.
+ */
+function splitList(value: string, separators: RegExp): string[] {
+  const items: string[] = []
+  let depth = 0
+  let current = ''
+  for (const char of value) {
+    if (char === '{') depth += 1
+    if (char === '}') depth = Math.max(0, depth - 1)
+    if (char === '\n' || (depth === 0 && separators.test(char))) {
+      items.push(current)
+      current = ''
+    } else {
+      current += char
+    }
+  }
+  items.push(current)
+  return items.map((item) => item.trim()).filter((item) => item !== '')
+}
+
+function parseFailOn(value: string): Policy['steps'][StepId]['failOn'] {
+  const failOn = value.toLowerCase()
+  if (failOn === 'none' || isSeverity(failOn)) return failOn
+  throw invalid('fail-on', value, `use one of ${FAIL_ON_VALUES.join(', ')}.`)
+}
+
+function parseSteps(value: string): Set<StepId> {
+  const names = splitList(value.toLowerCase(), /[\s,]/)
+  if (names.length === 1 && names[0] === 'all') return new Set(STEP_IDS)
+  const unknown = names.filter((name) => !isStepId(name))
+  if (names.length === 0 || unknown.length > 0) {
+    throw invalid('steps', value, `list step ids from ${STEP_IDS.join(', ')}, or use all.`)
+  }
+  return new Set(names.filter(isStepId))
+}
+
+const RULE_ID = new RegExp(`^(${STEP_IDS.join('|')})/[a-z0-9]+(-[a-z0-9]+)*$`)
+
+function parseRules(value: string): Record<string, RuleAction> {
+  const rules: Record<string, RuleAction> = {}
+  for (const item of splitList(value, /,/)) {
+    const [rule = '', action = '', ...rest] = item.split('=').map((part) => part.trim())
+    if (!RULE_ID.test(rule) || rest.length > 0) {
+      throw invalid(
+        'rules',
+        item,
+        `write rule-id=off|warn|error, where the rule id is step/kebab-name with a step from ${STEP_IDS.join(', ')}.`
+      )
+    }
+    const known = RULE_ACTIONS.find((candidate) => candidate === action.toLowerCase())
+    if (known === undefined) {
+      throw invalid('rules', item, `set ${rule} to one of ${RULE_ACTIONS.join(', ')}.`)
+    }
+    rules[rule] = known
+  }
+  return rules
+}
+
+/** UIDs are unsigned 32-bit on Linux. */
+const MAX_UID = 0xffffffff
+
+function parseMinUid(value: string): number {
+  const uid = /^\d+$/.test(value) ? Number(value) : Number.NaN
+  if (!Number.isSafeInteger(uid) || uid > MAX_UID) {
+    throw invalid('min-uid', value, `use a whole number from 0 to ${MAX_UID}, e.g. 1000.`)
+  }
+  return uid
+}
+
+function parseAllowedSetuid(value: string): string[] {
+  const globs = splitList(value, /,/)
+  const relative = globs.find((glob) => !glob.startsWith('/') && !glob.startsWith('*'))
+  if (relative !== undefined) {
+    throw invalid(
+      'allowed-setuid',
+      relative,
+      'use globs of absolute paths, e.g. /usr/bin/ping or /usr/lib/**/chrome-sandbox.'
+    )
+  }
+  return globs
+}
+
+/** The YAML 1.2 core-schema booleans, as @actions/core getBooleanInput accepts them. */
+function parseBoolean(name: PolicyInputName, value: string): boolean {
+  if (['true', 'True', 'TRUE'].includes(value)) return true
+  if (['false', 'False', 'FALSE'].includes(value)) return false
+  throw invalid(name, value, 'use true or false.')
+}
+
+export function parsePolicyInputs(get: Lookup, base: Policy = defaultPolicy()): Policy {
+  const read = (name: PolicyInputName): string | undefined => {
+    const value = get(name)?.trim()
+    return value === undefined || value === '' ? undefined : value
+  }
+
+  const failOnInput = read('fail-on')
+  const stepsInput = read('steps')
+  const failOn = failOnInput === undefined ? undefined : parseFailOn(failOnInput)
+  const enabled = stepsInput === undefined ? undefined : parseSteps(stepsInput)
+  const steps = Object.fromEntries(
+    STEP_IDS.map((id) => [
+      id,
+      {
+        enabled: enabled === undefined ? base.steps[id].enabled : enabled.has(id),
+        failOn: failOn ?? base.steps[id].failOn
+      }
+    ])
+  ) as Policy['steps']
+
+  const rulesInput = read('rules')
+  const minUidInput = read('min-uid')
+  const allowedInput = read('allowed-setuid')
+  const healthcheckInput = read('require-healthcheck')
+  return {
+    steps,
+    rules: { ...base.rules, ...(rulesInput === undefined ? {} : parseRules(rulesInput)) },
+    identity: {
+      minUid: minUidInput === undefined ? base.identity.minUid : parseMinUid(minUidInput),
+      allowedSetuid:
+        allowedInput === undefined ? base.identity.allowedSetuid : parseAllowedSetuid(allowedInput),
+      requireHealthcheck:
+        healthcheckInput === undefined
+          ? base.identity.requireHealthcheck
+          : parseBoolean('require-healthcheck', healthcheckInput)
+    }
+  }
+}

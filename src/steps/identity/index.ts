@@ -1,0 +1,386 @@
+/**
+ * Step 1, container validation: the container runs under a specific, restricted, numeric
+ * identity, and nothing in the image lets it regain privilege. Rules: docs/rules/identity.md.
+ */
+import { posix } from 'node:path'
+import { minimatch } from 'minimatch'
+import type { Finding, FindingLocation, Severity } from '../../findings.js'
+import type { FileNode } from '../../image/types.js'
+import type { ImageView, Step, StepContext, StepOutcome } from '../step.js'
+import {
+  duplicateIds,
+  hasLoginShell,
+  parseGroup,
+  parsePasswd,
+  parseShadow,
+  type GroupEntry,
+  type PasswdEntry
+} from './accounts.js'
+import { decodeFileCapabilities } from './capabilities.js'
+import { isNumericId, parseUser, resolveUser } from './user.js'
+
+const PASSWD = '/etc/passwd'
+const GROUP = '/etc/group'
+const SHADOW = '/etc/shadow'
+const SUDOERS = '/etc/sudoers'
+const DOAS_CONF = '/etc/doas.conf'
+
+const ESCALATION_TOOLS = new Set(['sudo', 'su', 'doas'])
+const BIN_DIRS = new Set([
+  '/bin',
+  '/sbin',
+  '/usr/bin',
+  '/usr/sbin',
+  '/usr/local/bin',
+  '/usr/local/sbin'
+])
+
+type Rule =
+  | 'root-user'
+  | 'non-numeric-user'
+  | 'unknown-user'
+  | 'system-range-uid'
+  | 'setuid-file'
+  | 'setgid-file'
+  | 'file-capabilities'
+  | 'privilege-escalation-tool'
+  | 'empty-password'
+  | 'duplicate-uid'
+  | 'duplicate-gid'
+  | 'privileged-port'
+  | 'missing-healthcheck'
+
+interface Draft {
+  rule: Rule
+  severity: Severity
+  title: string
+  detail: string
+  subject: string
+  location?: FindingLocation
+}
+
+function toFinding({ rule, location, ...rest }: Draft): Finding {
+  return { step: 'identity', rule: `identity/${rule}`, location: location ?? {}, ...rest }
+}
+
+function text(image: ImageView, path: string): string | undefined {
+  return image.fs.read(path)?.toString('utf8')
+}
+
+/** Where a file-based finding points: the path and the layer that last wrote it. */
+function locate(image: ImageView, path: string, node = image.fs.get(path)): FindingLocation {
+  const layerDigest = node === undefined ? undefined : image.layers[node.layer]?.digest
+  return layerDigest === undefined ? { path } : { path, layerDigest }
+}
+
+interface Accounts {
+  passwd: PasswdEntry[]
+  groups: GroupEntry[]
+}
+
+const ROOT_FIX = 'Add `USER 10001:10001` (any UID/GID of 1000 or more) to the Dockerfile.'
+
+function userFindings(image: ImageView, accounts: Accounts, minUid: number): Draft[] {
+  const configured = parseUser(image.config.config?.User)
+  const resolved = resolveUser(configured, accounts.passwd, accounts.groups)
+  const subject = configured.raw
+  if (resolved.root) {
+    const why =
+      configured.raw === ''
+        ? 'The image config sets no user, so the container runs as root (UID 0).'
+        : `The image config user "${configured.raw}" is root (UID 0).`
+    return [
+      {
+        rule: 'root-user',
+        severity: 'high',
+        title: 'Container runs as root',
+        detail: `${why} ${ROOT_FIX}`,
+        subject
+      }
+    ]
+  }
+
+  const drafts: Draft[] = []
+  if (!isNumericId(configured.user) || !isNumericId(configured.group ?? '0')) {
+    drafts.push({
+      rule: 'non-numeric-user',
+      severity: 'medium',
+      title: `User "${configured.raw}" is not numeric`,
+      detail:
+        'Kubernetes runAsNonRoot cannot verify a user name and refuses or cannot check the pod. ' +
+        'Set `USER UID:GID` with numbers, e.g. `USER 10001:10001`.',
+      subject
+    })
+  }
+  if (resolved.unknownUser !== undefined) {
+    drafts.push({
+      rule: 'unknown-user',
+      severity: 'medium',
+      title: `User "${resolved.unknownUser}" is not in /etc/passwd`,
+      detail:
+        'The runtime cannot resolve the name and refuses to start the container. ' +
+        'Add the user to /etc/passwd or use a numeric `USER UID:GID`.',
+      subject: `user:${resolved.unknownUser}`,
+      location: locate(image, PASSWD)
+    })
+  }
+  if (resolved.unknownGroup !== undefined) {
+    drafts.push({
+      rule: 'unknown-user',
+      severity: 'medium',
+      title: `Group "${resolved.unknownGroup}" is not in /etc/group`,
+      detail:
+        'The runtime cannot resolve the name and refuses to start the container. ' +
+        'Add the group to /etc/group or use a numeric `USER UID:GID`.',
+      subject: `group:${resolved.unknownGroup}`,
+      location: locate(image, GROUP)
+    })
+  }
+  if (resolved.uid !== undefined && resolved.uid < minUid) {
+    drafts.push({
+      rule: 'system-range-uid',
+      severity: 'medium',
+      title: `UID ${resolved.uid} is in the system range (below ${minUid})`,
+      detail:
+        "Under user-namespace ID mapping a low UID can collide with the host's system accounts. " +
+        `Use a UID of ${minUid} or more, e.g. \`USER 10001:10001\`.`,
+      subject: `uid:${resolved.uid}`
+    })
+  }
+  if (resolved.gid !== undefined && resolved.gid < minUid) {
+    const why = resolved.gidDefaulted
+      ? `No group is set and UID ${configured.user} has no /etc/passwd entry, so the runtime uses GID 0. `
+      : `Under user-namespace ID mapping a low GID can collide with the host's system groups. `
+    drafts.push({
+      rule: 'system-range-uid',
+      severity: 'medium',
+      title: `GID ${resolved.gid} is in the system range (below ${minUid})`,
+      detail: `${why}Set the group explicitly with ${minUid} or more, e.g. \`USER ${configured.user}:10001\`.`,
+      subject: `gid:${resolved.gid}`
+    })
+  }
+  drafts.push(...privilegedPortFindings(image))
+  return drafts
+}
+
+/** `80/tcp`, `53/udp`, `8000-8010/tcp` (ExposedPorts keys, OCI image-spec config.md). */
+function lowestPort(spec: string): number | undefined {
+  const match = /^(\d+)(?:-\d+)?(?:\/\w+)?$/.exec(spec)
+  return match?.[1] === undefined ? undefined : Number(match[1])
+}
+
+function privilegedPortFindings(image: ImageView): Draft[] {
+  return Object.keys(image.config.config?.ExposedPorts ?? {})
+    .filter((spec) => {
+      const port = lowestPort(spec)
+      return port !== undefined && port > 0 && port < 1024
+    })
+    .sort()
+    .map((spec) => ({
+      rule: 'privileged-port',
+      severity: 'medium',
+      title: `Port ${spec} is privileged but the container runs as non-root`,
+      detail:
+        'A non-root process cannot bind ports below 1024 without CAP_NET_BIND_SERVICE. ' +
+        'Listen on a port of 1024 or more (e.g. 8080) and map it at deploy time.',
+      subject: spec
+    }))
+}
+
+function healthcheckFindings(image: ImageView, required: boolean): Draft[] {
+  const test = image.config.config?.Healthcheck?.Test ?? []
+  if (!required || (test.length > 0 && test[0] !== 'NONE')) return []
+  return [
+    {
+      rule: 'missing-healthcheck',
+      severity: 'low',
+      title: 'Image has no HEALTHCHECK',
+      detail:
+        'Without a health check the runtime cannot tell a hung container from a working one. ' +
+        'Add a `HEALTHCHECK CMD ...` to the Dockerfile, or turn this rule off when the orchestrator probes instead.',
+      subject: 'healthcheck'
+    }
+  ]
+}
+
+function accountFindings(image: ImageView, accounts: Accounts): Draft[] {
+  const drafts: Draft[] = []
+  const shadowText = text(image, SHADOW)
+  const shadow = new Map(parseShadow(shadowText ?? '').map((entry) => [entry.name, entry]))
+  for (const entry of accounts.passwd) {
+    if (!hasLoginShell(entry)) continue
+    // `x` defers to /etc/shadow; an empty field in /etc/passwd itself needs no password at all.
+    const inShadow = entry.password === 'x'
+    const password = inShadow ? shadow.get(entry.name)?.password : entry.password
+    if (password !== '') continue
+    drafts.push({
+      rule: 'empty-password',
+      severity: 'critical',
+      title: `Account "${entry.name}" has an empty password`,
+      detail:
+        `Anyone can log in as ${entry.name} (shell ${entry.shell || '/bin/sh'}) without a password. ` +
+        `Lock the account (\`passwd -l ${entry.name}\`, i.e. \`!\` in the password field) or give it a nologin shell.`,
+      subject: entry.name,
+      location: locate(image, inShadow ? SHADOW : PASSWD)
+    })
+  }
+
+  const passwdIds = accounts.passwd.map(({ name, uid }) => ({ name, id: uid }))
+  for (const [uid, names] of duplicateIds(passwdIds)) {
+    drafts.push({
+      rule: 'duplicate-uid',
+      severity: uid === 0 ? 'high' : 'medium',
+      title: `UID ${uid} is shared by ${names.join(', ')}`,
+      detail:
+        uid === 0
+          ? 'A second UID-0 account is root under another name. Remove it or give it its own UID.'
+          : 'Accounts sharing a UID share every file and process. Give each account its own UID.',
+      subject: `uid:${uid}`,
+      location: locate(image, PASSWD)
+    })
+  }
+  const groupIds = accounts.groups.map(({ name, gid }) => ({ name, id: gid }))
+  for (const [gid, names] of duplicateIds(groupIds)) {
+    drafts.push({
+      rule: 'duplicate-gid',
+      severity: 'low',
+      title: `GID ${gid} is shared by ${names.join(', ')}`,
+      detail: 'Groups sharing a GID grant each other their access. Give each group its own GID.',
+      subject: `gid:${gid}`,
+      location: locate(image, GROUP)
+    })
+  }
+  return drafts
+}
+
+/** sudoers(5) `NOPASSWD` and doas.conf(5) `nopass` rules, outside comments. */
+function passwordlessConfigs(image: ImageView): string[] {
+  const sudoers = [...image.fs.entries()]
+    .map((node) => node.path)
+    .filter((path) => path === SUDOERS || path.startsWith(`${SUDOERS}.d/`))
+  const grants = (path: string, keyword: RegExp): boolean =>
+    (text(image, path) ?? '')
+      .split('\n')
+      .some((line) => !line.trimStart().startsWith('#') && keyword.test(line))
+  return [
+    ...sudoers.filter((path) => grants(path, /\bNOPASSWD\s*:/)),
+    ...(grants(DOAS_CONF, /\bnopass\b/) ? [DOAS_CONF] : [])
+  ]
+}
+
+function fileFindings(image: ImageView, allowedSetuid: string[]): Draft[] {
+  const drafts: Draft[] = []
+  const allowed = (path: string): boolean => allowedSetuid.some((glob) => minimatch(path, glob))
+  const passwordless = passwordlessConfigs(image)
+
+  for (const node of image.fs.entries()) {
+    if (node.type === 'file') drafts.push(...privilegeBitFindings(image, node, allowed))
+    const tool = escalationToolFinding(image, node, passwordless)
+    if (tool !== undefined) drafts.push(tool)
+  }
+  return drafts
+}
+
+function privilegeBitFindings(
+  image: ImageView,
+  node: FileNode,
+  allowed: (path: string) => boolean
+): Draft[] {
+  const drafts: Draft[] = []
+  const location = locate(image, node.path, node)
+  if ((node.mode & 0o4000) !== 0 && !allowed(node.path)) {
+    drafts.push({
+      rule: 'setuid-file',
+      severity: 'high',
+      title: `Setuid file ${node.path}`,
+      detail:
+        `It runs as its owner (UID ${node.uid}) whoever starts it. ` +
+        `Remove the bit (\`chmod u-s ${node.path}\`), delete the file, or allow it with allowed-setuid.`,
+      subject: node.path,
+      location
+    })
+  }
+  if ((node.mode & 0o2000) !== 0 && !allowed(node.path)) {
+    drafts.push({
+      rule: 'setgid-file',
+      severity: 'medium',
+      title: `Setgid file ${node.path}`,
+      detail:
+        `It runs with its group (GID ${node.gid}) whoever starts it. ` +
+        `Remove the bit (\`chmod g-s ${node.path}\`), delete the file, or allow it with allowed-setuid.`,
+      subject: node.path,
+      location
+    })
+  }
+  const capability = node.xattrs?.['security.capability']
+  if (capability !== undefined) {
+    const decoded = decodeFileCapabilities(capability)
+    const names = decoded === undefined || decoded.names.length === 0 ? undefined : decoded.names
+    drafts.push({
+      rule: 'file-capabilities',
+      severity: 'high',
+      title:
+        names === undefined
+          ? `File capabilities on ${node.path}`
+          : `File capabilities on ${node.path}: ${names.join(', ')}`,
+      detail:
+        'The file gains these capabilities whoever runs it. ' +
+        `Remove them (\`setcap -r ${node.path}\`) and grant capabilities at deploy time instead.`,
+      subject: node.path,
+      location
+    })
+  }
+  return drafts
+}
+
+function escalationToolFinding(
+  image: ImageView,
+  node: FileNode,
+  passwordless: string[]
+): Draft | undefined {
+  const name = posix.basename(node.path)
+  if (!ESCALATION_TOOLS.has(name) || !BIN_DIRS.has(posix.dirname(node.path))) return undefined
+  if (node.type !== 'file' && node.type !== 'hardlink' && node.type !== 'symlink') return undefined
+  // A busybox applet is a symlink to busybox: report the link, but only when it leads to a file.
+  const target = node.type === 'symlink' ? image.fs.resolve(node.path) : node
+  if (target === undefined || target.type === 'dir') return undefined
+  const via = target.path === node.path ? '' : ` (→ ${target.path})`
+  const grants =
+    name === 'su' || passwordless.length === 0
+      ? ''
+      : ` ${passwordless.join(', ')} grant${passwordless.length === 1 ? 's' : ''} passwordless use.`
+  return {
+    rule: 'privilege-escalation-tool',
+    severity: 'medium',
+    title: `Privilege escalation tool ${node.path}${via}`,
+    detail:
+      `\`${name}\` lets a process become another user, root included.${grants} ` +
+      'Remove it from the runtime image (a multi-stage build leaves it behind).',
+    subject: node.path,
+    location: locate(image, node.path, node)
+  }
+}
+
+async function run({ image, policy }: StepContext): Promise<StepOutcome> {
+  const accounts: Accounts = {
+    passwd: parsePasswd(text(image, PASSWD) ?? ''),
+    groups: parseGroup(text(image, GROUP) ?? '')
+  }
+  const drafts = [
+    ...userFindings(image, accounts, policy.identity.minUid),
+    ...healthcheckFindings(image, policy.identity.requireHealthcheck),
+    ...accountFindings(image, accounts),
+    ...fileFindings(image, policy.identity.allowedSetuid)
+  ]
+  const user = image.config.config?.User?.trim() || '(not set: root)'
+  return { findings: drafts.map(toFinding), notes: [`user ${user}`] }
+}
+
+export const identityStep: Step = {
+  id: 'identity',
+  title: 'Container validation',
+  files: [
+    { globs: [PASSWD, GROUP, SHADOW, SUDOERS, `${SUDOERS}.d/*`, DOAS_CONF], maxBytes: 1024 * 1024 }
+  ],
+  run
+}
