@@ -34,7 +34,14 @@ function severityRank(severity) {
 function isSeverity(value) {
   return SEVERITIES.includes(value);
 }
-var STEP_IDS = ["identity", "tests", "code", "composition", "hardening", "custody"];
+var STEP_IDS = [
+  "identity",
+  "tests",
+  "code",
+  "composition",
+  "hardening",
+  "custody"
+];
 function isStepId(value) {
   return STEP_IDS.includes(value);
 }
@@ -183,11 +190,13 @@ var Item = class {
   async unread() {
     if (this.stream === void 0) return this.dataSize;
     const remaining = await this.stream.settle();
-    const skippedByType = this.entry.type === "file" ? 0 : this.dataSize;
     if (!this.stream.destroyed && !this.stream.readableEnded) this.stream.destroy();
-    return remaining + skippedByType;
+    return remaining + (this.entry.type === "file" ? 0 : this.dataSize);
   }
 };
+function padding(size) {
+  return (BLOCK - size % BLOCK) % BLOCK;
+}
 function text(field) {
   const end = field.indexOf(0);
   return field.toString("utf8", 0, end === -1 ? field.length : end);
@@ -267,6 +276,55 @@ function paxNumber(value, fail, key) {
     throw fail(`bad pax ${key} "${value.toString("ascii")}"`);
   return Math.floor(number);
 }
+function entryOf(block, typeflag, dataSize, pax, names, fail) {
+  const record = (key) => {
+    const value = pax.get(key);
+    return value === void 0 || value.length === 0 ? void 0 : value;
+  };
+  for (const key of pax.keys()) {
+    if (key.startsWith("GNU.sparse."))
+      throw fail("unsupported sparse file (GNU.sparse pax records)");
+  }
+  const field = (offset, width, what) => {
+    const value = numeric(block.subarray(offset, offset + width));
+    if (value === void 0) throw fail(`corrupt tar header (bad ${what})`);
+    return value;
+  };
+  const gnuMagic = block.toString("ascii", 257, 265) === "ustar  \0";
+  const ustarMagic = block.toString("ascii", 257, 262) === "ustar";
+  let rawPath = text(block.subarray(0, 100));
+  if (ustarMagic && !gnuMagic && block[345] !== 0) {
+    rawPath = `${text(block.subarray(345, 500))}/${rawPath}`;
+  }
+  rawPath = record("path")?.toString("utf8") ?? names.path ?? rawPath;
+  const rawLink = record("linkpath")?.toString("utf8") ?? names.linkpath ?? text(block.subarray(157, 257));
+  let type = TYPES[typeflag] ?? "file";
+  if (type === "file" && (typeflag === "0" || typeflag === "\0") && rawPath.endsWith("/")) {
+    type = "dir";
+  }
+  const entry = {
+    path: normalizePath(rawPath),
+    type,
+    mode: field(100, 8, "mode") & 4095,
+    uid: paxNumber(record("uid"), fail, "uid") ?? field(108, 8, "uid"),
+    gid: paxNumber(record("gid"), fail, "gid") ?? field(116, 8, "gid"),
+    size: type === "file" ? dataSize : 0,
+    mtime: paxNumber(record("mtime"), fail, "mtime") ?? field(136, 12, "mtime")
+  };
+  if (type === "symlink") entry.linkTarget = rawLink;
+  if (type === "hardlink") entry.linkTarget = normalizePath(rawLink);
+  if (type === "char" || type === "block") {
+    entry.devMajor = field(329, 8, "device major");
+    entry.devMinor = field(337, 8, "device minor");
+  }
+  for (const [key, value] of pax) {
+    if (key.startsWith("SCHILY.xattr.") && value.length > 0) {
+      entry.xattrs ??= {};
+      entry.xattrs[key.slice("SCHILY.xattr.".length)] = value;
+    }
+  }
+  return entry;
+}
 async function* readTar(stream, name) {
   const reader = new ByteReader(
     stream[Symbol.asyncIterator]()
@@ -298,7 +356,6 @@ async function* readTar(stream, name) {
       const typeflag = String.fromCharCode(block[156]);
       const headerSize = numeric(block.subarray(124, 136));
       if (headerSize === void 0) throw fail(`corrupt tar header at byte ${at} (bad size)`);
-      const padding = (size) => (BLOCK - size % BLOCK) % BLOCK;
       if (typeflag === "x" || typeflag === "g" || typeflag === "L" || typeflag === "K") {
         if (headerSize > MAX_METADATA_BYTES) {
           throw fail(
@@ -323,59 +380,28 @@ async function* readTar(stream, name) {
         );
       }
       const pax = extended === void 0 ? global : new Map([...global, ...extended]);
-      for (const [key, value] of pax) if (value.length === 0) pax.delete(key);
-      if ([...pax.keys()].some((key) => key.startsWith("GNU.sparse."))) {
-        throw fail(
-          `sparse files (GNU.sparse pax records) are not supported, at byte ${at}`,
-          "UNSUPPORTED_TAR"
-        );
-      }
-      const gnuMagic = block.toString("ascii", 257, 265) === "ustar  \0";
-      const ustarMagic = block.toString("ascii", 257, 262) === "ustar";
-      let rawPath = text(block.subarray(0, 100));
-      if (ustarMagic && !gnuMagic && block[345] !== 0)
-        rawPath = `${text(block.subarray(345, 500))}/${rawPath}`;
-      rawPath = pax.get("path")?.toString("utf8") ?? longName ?? rawPath;
-      const rawLink = pax.get("linkpath")?.toString("utf8") ?? longLink ?? text(block.subarray(157, 257));
+      const names = { path: longName, linkpath: longLink };
       extended = void 0;
       longName = void 0;
       longLink = void 0;
       const dataSize = paxNumber(pax.get("size"), fail, "size") ?? headerSize;
-      const header2 = (offset, width, what) => {
-        const value = numeric(block.subarray(offset, offset + width));
-        if (value === void 0) throw fail(`corrupt tar header at byte ${at} (bad ${what})`);
-        return value;
-      };
-      let type = TYPES[typeflag];
       if (typeflag === "V") {
-        if (await reader.skip(dataSize + padding(dataSize)) < dataSize + padding(dataSize))
+        if (await reader.skip(dataSize + padding(dataSize)) < dataSize + padding(dataSize)) {
           throw truncated();
+        }
         continue;
       }
-      type ??= "file";
-      if (type === "file" && (typeflag === "0" || typeflag === "\0") && rawPath.endsWith("/"))
-        type = "dir";
-      const entry = {
-        path: normalizePath(rawPath),
-        type,
-        mode: header2(100, 8, "mode") & 4095,
-        uid: paxNumber(pax.get("uid"), fail, "uid") ?? header2(108, 8, "uid"),
-        gid: paxNumber(pax.get("gid"), fail, "gid") ?? header2(116, 8, "gid"),
-        size: type === "file" ? dataSize : 0,
-        mtime: paxNumber(pax.get("mtime"), fail, "mtime") ?? header2(136, 12, "mtime")
-      };
-      if (type === "symlink") entry.linkTarget = rawLink;
-      if (type === "hardlink") entry.linkTarget = normalizePath(rawLink);
-      if (type === "char" || type === "block") {
-        entry.devMajor = header2(329, 8, "device major");
-        entry.devMinor = header2(337, 8, "device minor");
-      }
-      for (const [key, value] of pax) {
-        if (key.startsWith("SCHILY.xattr.")) {
-          entry.xattrs ??= {};
-          entry.xattrs[key.slice("SCHILY.xattr.".length)] = value;
-        }
-      }
+      const entry = entryOf(
+        block,
+        typeflag,
+        dataSize,
+        pax,
+        names,
+        (why) => fail(
+          `${why} at byte ${at}`,
+          why.startsWith("unsupported") ? "UNSUPPORTED_TAR" : "CORRUPT_TAR"
+        )
+      );
       const item = new Item(entry, reader, dataSize, truncated);
       yield item;
       const rest = await item.unread() + padding(dataSize);
@@ -3151,7 +3177,9 @@ function sha256(bytes) {
 }
 function assertDigest(bytes, expected, blob) {
   if (!isDigest(expected)) {
-    throw new ImageError(`${blob} has an unsupported digest "${expected}"; only sha256 is supported.`);
+    throw new ImageError(
+      `${blob} has an unsupported digest "${expected}"; only sha256 is supported.`
+    );
   }
   const actual = sha256(bytes);
   if (actual !== expected) {
@@ -3167,7 +3195,9 @@ var DigestingStream = class extends Transform {
     this.blob = blob;
     this.expected = expected;
     if (expected !== void 0 && !isDigest(expected)) {
-      throw new ImageError(`${blob} has an unsupported digest "${expected}"; only sha256 is supported.`);
+      throw new ImageError(
+        `${blob} has an unsupported digest "${expected}"; only sha256 is supported.`
+      );
     }
   }
   blob;
@@ -4107,8 +4137,14 @@ var MEDIA_TYPES = {
 };
 
 // src/image/manifest.ts
-var MANIFEST_TYPES = /* @__PURE__ */ new Set([MEDIA_TYPES.ociManifest, MEDIA_TYPES.dockerManifest]);
-var INDEX_TYPES = /* @__PURE__ */ new Set([MEDIA_TYPES.ociIndex, MEDIA_TYPES.dockerManifestList]);
+var MANIFEST_TYPES = /* @__PURE__ */ new Set([
+  MEDIA_TYPES.ociManifest,
+  MEDIA_TYPES.dockerManifest
+]);
+var INDEX_TYPES = /* @__PURE__ */ new Set([
+  MEDIA_TYPES.ociIndex,
+  MEDIA_TYPES.dockerManifestList
+]);
 var MANIFEST_ACCEPT = [
   MEDIA_TYPES.ociIndex,
   MEDIA_TYPES.dockerManifestList,
@@ -4120,10 +4156,16 @@ function parseJson(bytes, what) {
   try {
     value = JSON.parse(bytes.toString("utf8"));
   } catch {
-    throw new ImageError(`${what} is not valid JSON; the image is corrupt or not an image.`, "BAD_MANIFEST");
+    throw new ImageError(
+      `${what} is not valid JSON; the image is corrupt or not an image.`,
+      "BAD_MANIFEST"
+    );
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new ImageError(`${what} is not a JSON object; the image is corrupt or not an image.`, "BAD_MANIFEST");
+    throw new ImageError(
+      `${what} is not a JSON object; the image is corrupt or not an image.`,
+      "BAD_MANIFEST"
+    );
   }
   return value;
 }
@@ -4137,7 +4179,10 @@ function parseManifest(bytes, what, transportMediaType) {
   if (mediaType !== void 0 && MANIFEST_TYPES.has(mediaType)) {
     const config = doc.config;
     if (typeof config?.digest !== "string" || !Array.isArray(doc.layers)) {
-      throw new ImageError(`${what} has no config descriptor or layer list; the manifest is corrupt.`, "BAD_MANIFEST");
+      throw new ImageError(
+        `${what} has no config descriptor or layer list; the manifest is corrupt.`,
+        "BAD_MANIFEST"
+      );
     }
     return { kind: "manifest", manifest: doc, mediaType };
   }
@@ -4162,7 +4207,10 @@ function parseConfig(bytes, what) {
   const doc = parseJson(bytes, what);
   const rootfs = doc.rootfs;
   if (!Array.isArray(rootfs?.diff_ids)) {
-    throw new ImageError(`${what} has no rootfs.diff_ids; the image config is corrupt.`, "BAD_CONFIG");
+    throw new ImageError(
+      `${what} has no rootfs.diff_ids; the image config is corrupt.`,
+      "BAD_CONFIG"
+    );
   }
   return doc;
 }
@@ -4202,6 +4250,18 @@ function selectPlatform(index, wanted2, what) {
     "NO_MATCHING_PLATFORM"
   );
 }
+function platformOf(config) {
+  return config.variant ? { os: config.os, architecture: config.architecture, variant: config.variant } : { os: config.os, architecture: config.architecture };
+}
+function checkConfigPlatform(config, configDigest, wanted2, what) {
+  const offered = {
+    mediaType: "",
+    digest: configDigest,
+    size: 0,
+    platform: platformOf(config)
+  };
+  selectPlatform({ schemaVersion: 2, manifests: [offered] }, wanted2, what);
+}
 
 // src/image/archive.ts
 import { spawn } from "node:child_process";
@@ -4214,9 +4274,31 @@ import { Readable as Readable2 } from "node:stream";
 import { createReadStream } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
+
+// src/image/in-order.ts
+var LAYER_CONCURRENCY = 2;
+async function mapInOrder(items, limit, task) {
+  const results = new Array(items.length);
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      const index = next++;
+      try {
+        results[index] = await task(items[index], index);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+// src/image/oci-layout.ts
 var REF_NAME_ANNOTATION = "org.opencontainers.image.ref.name";
 var MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
-var LAYER_CONCURRENCY = 2;
 var MAX_INDEX_DEPTH = 4;
 function blobPath(digest, what) {
   if (!isDigest(digest)) {
@@ -4277,18 +4359,6 @@ function chooseFromIndex(index, ref, platform, what) {
     "AMBIGUOUS_IMAGE"
   );
 }
-function platformOf(config) {
-  return config.variant ? { os: config.os, architecture: config.architecture, variant: config.variant } : { os: config.os, architecture: config.architecture };
-}
-function checkConfigPlatform(config, configDigest, wanted2, what) {
-  const offered = {
-    mediaType: "",
-    digest: configDigest,
-    size: 0,
-    platform: platformOf(config)
-  };
-  selectPlatform({ schemaVersion: 2, manifests: [offered] }, wanted2, what);
-}
 async function resolveLayout(indexBytes, ref, read, platform, what) {
   const top = parseManifest(indexBytes, `${what} index.json`);
   if (top.kind !== "index") {
@@ -4331,24 +4401,6 @@ async function resolveLayout(indexBytes, ref, read, platform, what) {
     descriptor = selectPlatform(parsed.index, platform, `${what} image index ${descriptor.digest}`);
     byPlatform = true;
   }
-}
-async function analyzeInOrder(items, limit, analyze) {
-  const results = new Array(items.length);
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (next < items.length && !failed) {
-      const index = next++;
-      try {
-        results[index] = await analyze(items[index], index);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 async function fileSize(path2) {
   try {
@@ -4408,7 +4460,7 @@ async function acquireLayout(reference, dir, ref, options) {
   const open = /* @__PURE__ */ new Set();
   let analyses;
   try {
-    analyses = await analyzeInOrder(layers, LAYER_CONCURRENCY, async (layer, i) => {
+    analyses = await mapInOrder(layers, LAYER_CONCURRENCY, async (layer, i) => {
       const blob = createReadStream(paths[i]);
       open.add(blob);
       try {
@@ -5636,35 +5688,6 @@ var RegistryClient = class {
 };
 
 // src/image/registry/source.ts
-var LAYER_CONCURRENCY2 = 2;
-async function mapInOrder(items, limit, task) {
-  const results = new Array(items.length);
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (!failed && next < items.length) {
-      const index = next++;
-      try {
-        results[index] = await task(items[index]);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-function platformOf2(source) {
-  return {
-    os: source.os,
-    architecture: source.architecture,
-    ...source.variant !== void 0 && source.variant !== "" ? { variant: source.variant } : {}
-  };
-}
-function samePlatform(actual, wanted2) {
-  return actual.os === wanted2.os && actual.architecture === wanted2.architecture && (wanted2.variant === void 0 || actual.variant === wanted2.variant);
-}
 var RegistrySource = class {
   constructor(reference) {
     this.reference = reference;
@@ -5703,7 +5726,7 @@ var RegistrySource = class {
       }
       manifest = inner.manifest;
       digest = chosen.digest;
-      chosenPlatform = platformOf2(chosen.platform);
+      chosenPlatform = chosen.platform;
     } else {
       manifest = document.manifest;
     }
@@ -5711,15 +5734,13 @@ var RegistrySource = class {
     const configBytes = await client.getBlob(configDigest);
     assertDigest(configBytes, configDigest, `config ${configDigest} of ${name}`);
     const config = parseConfig(configBytes, `config ${configDigest} of ${name}`);
-    const platform = chosenPlatform ?? platformOf2(config);
-    if (chosenPlatform === void 0 && !samePlatform(platform, options.platform)) {
-      options.logger.warning(
-        `image ${name} is ${formatPlatform(platform)}, not the requested ${formatPlatform(options.platform)}; it has no index to choose from, so it is scanned as it is.`
-      );
+    if (chosenPlatform === void 0) {
+      checkConfigPlatform(config, configDigest, options.platform, `image ${name}`);
     }
+    const platform = chosenPlatform ?? platformOf(config);
     const layers = await mapInOrder(
       manifest.layers,
-      LAYER_CONCURRENCY2,
+      LAYER_CONCURRENCY,
       async (descriptor) => {
         try {
           const blob = await client.openBlob(descriptor.digest);
@@ -6384,7 +6405,13 @@ async function runStep(step, context, findings) {
     const durationMs = Date.now() - started;
     if (outcome.skipped !== void 0) {
       context.logger.info(`Step ${step.id} skipped: ${outcome.skipped}`);
-      return { id: step.id, title: step.title, status: "skipped", durationMs, reason: outcome.skipped };
+      return {
+        id: step.id,
+        title: step.title,
+        status: "skipped",
+        durationMs,
+        reason: outcome.skipped
+      };
     }
     findings.push(...outcome.findings);
     return {
@@ -6397,7 +6424,13 @@ async function runStep(step, context, findings) {
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     context.logger.error(`Step ${step.id} failed to run: ${reason}`);
-    return { id: step.id, title: step.title, status: "error", durationMs: Date.now() - started, reason };
+    return {
+      id: step.id,
+      title: step.title,
+      status: "error",
+      durationMs: Date.now() - started,
+      reason
+    };
   }
 }
 function checkDiffIds(image) {
@@ -6452,7 +6485,10 @@ async function writeFileAtomic(path2, content, input) {
     () => false
   );
   if (isDirectory) {
-    throw new ConfigurationError(`${input} "${path2}" is a directory; name a file.`, "BAD_OUTPUT_PATH");
+    throw new ConfigurationError(
+      `${input} "${path2}" is a directory; name a file.`,
+      "BAD_OUTPUT_PATH"
+    );
   }
   const temporary = `${target}.${randomBytes(6).toString("hex")}.tmp`;
   try {
@@ -6521,7 +6557,7 @@ var POLICY_INPUTS = [
 function invalid2(name, value, fix) {
   return new ConfigurationError(`input "${name}" is "${value}"; ${fix}`);
 }
-function splitList(value, separators) {
+function splitList(value, separators = /,/) {
   const items = [];
   let depth = 0;
   let current = "";
@@ -6674,9 +6710,6 @@ function acquireSettings(inputs, env) {
     env: inputs.githubToken === void 0 ? env : { ...env, GITHUB_TOKEN: inputs.githubToken }
   };
 }
-function listInput(value) {
-  return (value ?? "").split(/[\n,]/).map((item) => item.trim()).filter((item) => item !== "");
-}
 function parseRunInputs(get) {
   const image = get("image")?.trim();
   if (!image) {
@@ -6696,7 +6729,7 @@ function parseRunInputs(get) {
   return {
     image,
     platform: parsePlatform(get("platform")?.trim() || "linux/amd64"),
-    insecureRegistries: listInput(get("insecure-registries")),
+    insecureRegistries: splitList(get("insecure-registries") ?? ""),
     ...username && password ? { credentials: { username, password } } : {},
     ...githubToken ? { githubToken } : {},
     policy: parsePolicyInputs(get),
@@ -7037,8 +7070,10 @@ Options:
   --output FILE                  write the printed report to FILE instead of standard output
   --report FILE                  also write the JSON report to FILE
   --verbose                      progress messages on standard error
-${ALL_INPUTS.filter((input) => input.name !== "image" && input.name !== "report").map((input) => `  --${input.name}${input.list ? " (repeatable)" : ""}
-      ${input.description}`).join("\n")}
+${ALL_INPUTS.filter((input) => input.name !== "image" && input.name !== "report").map(
+  (input) => `  --${input.name}${input.list ? " (repeatable)" : ""}
+      ${input.description}`
+).join("\n")}
   --insecure-registry HOST[:PORT]  same as --insecure-registries
 `;
 function stderrLogger(verbose) {
@@ -7076,9 +7111,16 @@ function demoImage() {
 function parseCommand(argv) {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: optionsConfig(), allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: argv,
+      options: optionsConfig(),
+      allowPositionals: true,
+      strict: true
+    });
   } catch (error) {
-    throw new ConfigurationError(`${error.message}; run "container-gate --help" for the options.`);
+    throw new ConfigurationError(
+      `${error.message}; run "container-gate --help" for the options.`
+    );
   }
   const { values, positionals } = parsed;
   if (values.version === true) return { name: "version", format: "table", verbose: false };
@@ -7099,13 +7141,18 @@ function parseCommand(argv) {
   }
   const format = values.format ?? "table";
   if (!FORMATS.includes(format)) {
-    throw new ConfigurationError(`--format "${format}" is not supported; use one of ${FORMATS.join(", ")}.`);
+    throw new ConfigurationError(
+      `--format "${format}" is not supported; use one of ${FORMATS.join(", ")}.`
+    );
   }
   const lookup = (name) => {
     if (name === "image") return command === "demo" ? demoImage() : rest[0];
     const value = values[name];
     if (name === "insecure-registries") {
-      const all = [...value ?? [], ...values["insecure-registry"] ?? []];
+      const all = [
+        ...value ?? [],
+        ...values["insecure-registry"] ?? []
+      ];
       return all.join("\n");
     }
     if (Array.isArray(value)) return value.join("\n");
@@ -7153,7 +7200,8 @@ async function main(argv, env = process.env) {
       },
       logger
     );
-    if (inputs.reportPath !== void 0) await writeFileAtomic(inputs.reportPath, renderJson(report), "--report");
+    if (inputs.reportPath !== void 0)
+      await writeFileAtomic(inputs.reportPath, renderJson(report), "--report");
     const color = command.output === void 0 && process.stdout.isTTY === true && env.NO_COLOR === void 0;
     const text3 = render2(report, command.format, color);
     if (command.output !== void 0) await writeFileAtomic(command.output, text3, "--output");
@@ -7165,8 +7213,10 @@ async function main(argv, env = process.env) {
       process.stderr.write(`container-gate: ${error.message}
 `);
     } else {
-      process.stderr.write(`container-gate: internal error, please report it: ${error.stack ?? String(error)}
-`);
+      process.stderr.write(
+        `container-gate: internal error, please report it: ${error.stack ?? String(error)}
+`
+      );
     }
     return 2;
   }

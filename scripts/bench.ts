@@ -51,8 +51,12 @@ function layerEntries(layer: number, bytes: number): FixtureEntry[] {
   return entries
 }
 
-if (!existsSync(join(dir, 'index.json'))) {
-  process.stdout.write(`generating the benchmark image in ${dir} (once) ...\n`)
+/**
+ * Peak RSS is read with getrusage, whose maximum a child inherits from its parent at fork: the
+ * image is generated in a child process so that this process stays small and the gate's own
+ * peak is what gets reported.
+ */
+if (process.argv[2] === '--generate') {
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(dir, { recursive: true })
   const layers = [0, 1, 2, 3, 4, 5].map((layer) => ({
@@ -64,6 +68,19 @@ if (!existsSync(join(dir, 'index.json'))) {
     config: { User: '10001:10001', Healthcheck: { Test: ['CMD', 'true'] } }
   })
   writeOciLayout(dir, [{ image, ref: 'bench' }])
+  process.exit(0)
+}
+
+if (!existsSync(join(dir, 'index.json'))) {
+  process.stdout.write(`generating the benchmark image in ${dir} (once) ...\n`)
+  const generated = spawnSync(
+    process.execPath,
+    ['scripts/run-ts.mjs', 'scripts/bench.ts', '--generate'],
+    {
+      stdio: 'inherit'
+    }
+  )
+  if (generated.status !== 0) throw new Error('generating the benchmark image failed')
 }
 
 const blobs = readdirSync(join(dir, 'blobs/sha256')).map((name) => join(dir, 'blobs/sha256', name))
@@ -93,6 +110,11 @@ const floor = timed('sh', [
   `for f in ${layerBlobs.join(' ')}; do gzip -dc "$f"; done | wc -c`
 ])
 const uncompressed = Number(floor.stdout.trim())
+// The gate reads two layers at once; this is the floor on both cores.
+const floorParallel = timed('sh', [
+  '-c',
+  `printf '%s\\n' ${layerBlobs.join(' ')} | xargs -P 2 -n 1 sh -c 'gzip -dc "$0" > /dev/null'`
+])
 
 const runs = 3
 const gateRuns = Array.from({ length: runs }, () =>
@@ -121,10 +143,11 @@ const table = [
     'image',
     `${layerBlobs.length} gzip layers, ${(uncompressed / MiB).toFixed(0)} MiB uncompressed, ${(compressed / MiB).toFixed(0)} MiB compressed`
   ],
-  ['gzip -dc of all layers (floor)', `${floor.seconds.toFixed(2)} s`],
+  ['gzip -dc of all layers (floor)', `${floor.seconds.toFixed(2)} s one after another`],
+  ['gzip -dc, two layers at once', `${floorParallel.seconds.toFixed(2)} s`],
   [
     'container-gate scan, best of 3',
-    `${best.toFixed(2)} s (${(best / floor.seconds).toFixed(2)}x the floor)`
+    `${best.toFixed(2)} s (${(best / floor.seconds).toFixed(2)}x the floor, ${(best / floorParallel.seconds).toFixed(2)}x two at once)`
   ],
   [
     'container-gate scan, all runs',

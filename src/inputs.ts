@@ -7,7 +7,7 @@ import { ConfigurationError } from './errors.js'
 import { parsePlatform } from './image/manifest.js'
 import type { RegistryCredentials } from './image/source.js'
 import type { Platform } from './image/types.js'
-import { parsePolicyInputs, POLICY_INPUTS } from './policy/inputs.js'
+import { parsePolicyInputs, POLICY_INPUTS, splitList } from './policy/inputs.js'
 import type { Policy } from './policy/policy.js'
 
 export interface InputSpec {
@@ -85,14 +85,6 @@ export interface RunInputs {
   reportPath?: string
 }
 
-/** Splits a list input: newlines or commas, blanks dropped. */
-export function listInput(value: string | undefined): string[] {
-  return (value ?? '')
-    .split(/[\n,]/)
-    .map((item) => item.trim())
-    .filter((item) => item !== '')
-}
-
 export function parseRunInputs(get: InputLookup): RunInputs {
   const image = get('image')?.trim()
   if (!image) {
@@ -112,7 +104,7 @@ export function parseRunInputs(get: InputLookup): RunInputs {
   return {
     image,
     platform: parsePlatform(get('platform')?.trim() || 'linux/amd64'),
-    insecureRegistries: listInput(get('insecure-registries')),
+    insecureRegistries: splitList(get('insecure-registries') ?? ''),
     ...(username && password ? { credentials: { username, password } } : {}),
     ...(githubToken ? { githubToken } : {}),
     policy: parsePolicyInputs(get),

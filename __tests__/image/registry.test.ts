@@ -224,15 +224,16 @@ describeWithRegistry(missing ?? 'pulling from a real registry', () => {
       )
     })
 
-    it('warns when a single-platform image is not the requested platform', async () => {
-      const logger = recordingLogger()
-      const acquired = await registrySource(`${open.host}/app:1`).acquire(
-        acquireOptions({ platform: { os: 'linux', architecture: 'arm64' }, logger })
+    it('refuses a single-platform image that is not the requested platform, as local sources do', async () => {
+      const error = await failure(
+        registrySource(`${open.host}/app:1`).acquire(
+          acquireOptions({ platform: { os: 'linux', architecture: 'arm64' } })
+        )
       )
-      expect(acquired.platform).toEqual({ os: 'linux', architecture: 'amd64' })
-      expect(logger.warnings).toEqual([
-        `image ${open.host}/app:1 is linux/amd64, not the requested linux/arm64; it has no index to choose from, so it is scanned as it is.`
-      ])
+      expect(error).toBeInstanceOf(ConfigurationError)
+      expect(error.message).toBe(
+        `image ${open.host}/app:1 has no image for platform linux/arm64; it offers linux/amd64. Choose one with --platform (input "platform").`
+      )
     })
 
     it('reports an image that does not exist', async () => {

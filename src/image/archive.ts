@@ -21,14 +21,12 @@ import { ConfigurationError, ImageError } from '../errors.js'
 import type { LayerAnalysis } from './analysis.js'
 import { assertDigest, sha256 } from './digest.js'
 import { readTar } from './layer/tar.js'
-import { parseConfig, parseManifest } from './manifest.js'
+import { checkConfigPlatform, parseConfig, parseManifest, platformOf } from './manifest.js'
 import {
   blobPath,
-  checkConfigPlatform,
   checkLayoutVersion,
   MAX_DOCUMENT_BYTES,
   missingBlob,
-  platformOf,
   resolveLayout,
   type ReadDocument
 } from './oci-layout.js'

@@ -2,6 +2,7 @@
 import { ImageError, ConfigurationError } from '../errors.js'
 import {
   MEDIA_TYPES,
+  type Descriptor,
   type ImageIndex,
   type ImageManifest,
   type ImageConfig,
@@ -160,4 +161,29 @@ export function selectPlatform(
     }. Choose one with --platform (input "platform").`,
     'NO_MATCHING_PLATFORM'
   )
+}
+
+export function platformOf(config: ImageConfig): Platform {
+  return config.variant
+    ? { os: config.os, architecture: config.architecture, variant: config.variant }
+    : { os: config.os, architecture: config.architecture }
+}
+
+/**
+ * An image chosen without platform information is checked against the wanted platform through
+ * its config, with the same matching and message as an index.
+ */
+export function checkConfigPlatform(
+  config: ImageConfig,
+  configDigest: string,
+  wanted: Platform,
+  what: string
+): void {
+  const offered: Descriptor = {
+    mediaType: '',
+    digest: configDigest,
+    size: 0,
+    platform: platformOf(config)
+  }
+  selectPlatform({ schemaVersion: 2, manifests: [offered] }, wanted, what)
 }

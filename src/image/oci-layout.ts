@@ -9,7 +9,15 @@ import { join } from 'node:path'
 import { ConfigurationError, ImageError } from '../errors.js'
 import type { LayerAnalysis } from './analysis.js'
 import { assertDigest, isDigest } from './digest.js'
-import { formatPlatform, parseConfig, parseManifest, selectPlatform } from './manifest.js'
+import { mapInOrder, LAYER_CONCURRENCY } from './in-order.js'
+import {
+  checkConfigPlatform,
+  formatPlatform,
+  parseConfig,
+  parseManifest,
+  platformOf,
+  selectPlatform
+} from './manifest.js'
 import type { AcquiredImage, AcquireOptions, ImageSource } from './source.js'
 import type { Descriptor, ImageConfig, ImageIndex, ImageManifest, Platform } from './types.js'
 
@@ -18,9 +26,6 @@ export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name'
 
 /** Manifests, indexes and configs larger than this are refused rather than read into memory. */
 export const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
-
-/** Layers analysed at once: both cores, as DESIGN.md's performance shape asks. */
-const LAYER_CONCURRENCY = 2
 
 /** Nested indexes followed before giving up (a cycle, or an index of indexes of indexes). */
 const MAX_INDEX_DEPTH = 4
@@ -115,31 +120,6 @@ function chooseFromIndex(
   )
 }
 
-export function platformOf(config: ImageConfig): Platform {
-  return config.variant
-    ? { os: config.os, architecture: config.architecture, variant: config.variant }
-    : { os: config.os, architecture: config.architecture }
-}
-
-/**
- * An image chosen without platform information is checked against the wanted platform through
- * its config, with the same matching and message as an index.
- */
-export function checkConfigPlatform(
-  config: ImageConfig,
-  configDigest: string,
-  wanted: Platform,
-  what: string
-): void {
-  const offered: Descriptor = {
-    mediaType: '',
-    digest: configDigest,
-    size: 0,
-    platform: platformOf(config)
-  }
-  selectPlatform({ schemaVersion: 2, manifests: [offered] }, wanted, what)
-}
-
 /**
  * Follows index.json to one image manifest and its config, verifying every document against its
  * descriptor's digest (descriptor.md "Digests").
@@ -192,33 +172,6 @@ export async function resolveLayout(
     descriptor = selectPlatform(parsed.index, platform, `${what} image index ${descriptor.digest}`)
     byPlatform = true
   }
-}
-
-/**
- * Runs `analyze` over `items` with at most `limit` at once and returns results in item order:
- * layers are independent, and the combine step restores layer order (DESIGN.md).
- */
-async function analyzeInOrder<T>(
-  items: readonly T[],
-  limit: number,
-  analyze: (item: T, index: number) => Promise<LayerAnalysis>
-): Promise<LayerAnalysis[]> {
-  const results = new Array<LayerAnalysis>(items.length)
-  let next = 0
-  let failed = false
-  const worker = async (): Promise<void> => {
-    while (next < items.length && !failed) {
-      const index = next++
-      try {
-        results[index] = await analyze(items[index] as T, index)
-      } catch (error) {
-        failed = true
-        throw error
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
-  return results
 }
 
 async function fileSize(path: string): Promise<number | undefined> {
@@ -289,7 +242,7 @@ async function acquireLayout(
   const open = new Set<ReadStream>()
   let analyses: LayerAnalysis[]
   try {
-    analyses = await analyzeInOrder(layers, LAYER_CONCURRENCY, async (layer, i) => {
+    analyses = await mapInOrder(layers, LAYER_CONCURRENCY, async (layer, i) => {
       const blob = createReadStream(paths[i] as string)
       open.add(blob)
       try {

@@ -70,7 +70,7 @@ function invalid(name: PolicyInputName, value: string, fix: string): Configurati
  * Splits on newlines and on commas outside `{...}`, so brace globs such as
  * `/usr/bin/{ping,su}` stay whole.
  */
-function splitList(value: string, separators: RegExp): string[] {
+export function splitList(value: string, separators: RegExp = /,/): string[] {
   const items: string[] = []
   let depth = 0
   let current = ''

@@ -1,55 +1,20 @@
 /** The `docker` transport (`REF`, `docker://REF`): an image pulled from a registry, verified as it streams. */
 import { ImageError } from '../../errors.js'
 import { assertDigest, isDigest, sha256 } from '../digest.js'
-import { formatPlatform, parseConfig, parseManifest, selectPlatform } from '../manifest.js'
+import { mapInOrder, LAYER_CONCURRENCY } from '../in-order.js'
+import {
+  checkConfigPlatform,
+  formatPlatform,
+  parseConfig,
+  parseManifest,
+  platformOf,
+  selectPlatform
+} from '../manifest.js'
 import { manifestReference, parseReference, type ImageReference } from '../reference.js'
 import type { AcquiredImage, AcquireOptions, ImageSource } from '../source.js'
 import type { Descriptor, ImageConfig, ImageManifest, Platform } from '../types.js'
 import { RegistryClient } from './client.js'
 import { registryRequestError } from './errors.js'
-
-/** Layers pulled at once: enough to use both cores (DESIGN.md, performance shape). */
-const LAYER_CONCURRENCY = 2
-
-/** Runs `task` over `items` with at most `limit` at a time; results keep the items' order. */
-async function mapInOrder<T, R>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T) => Promise<R>
-): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length)
-  let next = 0
-  let failed = false
-  const worker = async (): Promise<void> => {
-    while (!failed && next < items.length) {
-      const index = next++
-      try {
-        results[index] = await task(items[index]!)
-      } catch (error) {
-        failed = true
-        throw error
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
-  return results
-}
-
-function platformOf(source: Platform): Platform {
-  return {
-    os: source.os,
-    architecture: source.architecture,
-    ...(source.variant !== undefined && source.variant !== '' ? { variant: source.variant } : {})
-  }
-}
-
-function samePlatform(actual: Platform, wanted: Platform): boolean {
-  return (
-    actual.os === wanted.os &&
-    actual.architecture === wanted.architecture &&
-    (wanted.variant === undefined || actual.variant === wanted.variant)
-  )
-}
 
 class RegistrySource implements ImageSource {
   readonly transport = 'docker' as const
@@ -92,7 +57,7 @@ class RegistrySource implements ImageSource {
       }
       manifest = inner.manifest
       digest = chosen.digest
-      chosenPlatform = platformOf(chosen.platform!)
+      chosenPlatform = chosen.platform!
     } else {
       manifest = document.manifest
     }
@@ -101,12 +66,10 @@ class RegistrySource implements ImageSource {
     const configBytes = await client.getBlob(configDigest)
     assertDigest(configBytes, configDigest, `config ${configDigest} of ${name}`)
     const config: ImageConfig = parseConfig(configBytes, `config ${configDigest} of ${name}`)
-    const platform = chosenPlatform ?? platformOf(config)
-    if (chosenPlatform === undefined && !samePlatform(platform, options.platform)) {
-      options.logger.warning(
-        `image ${name} is ${formatPlatform(platform)}, not the requested ${formatPlatform(options.platform)}; it has no index to choose from, so it is scanned as it is.`
-      )
+    if (chosenPlatform === undefined) {
+      checkConfigPlatform(config, configDigest, options.platform, `image ${name}`)
     }
+    const platform = chosenPlatform ?? platformOf(config)
 
     const layers = await mapInOrder(
       manifest.layers,
