@@ -77,6 +77,17 @@ grep -q '^::error::container-gate: .*nope.tar' "$work/run-missing-image/log" || 
 
 run_action bad-input 2 "" "INPUT_IMAGE=oci-archive:demo/sample-image.tar" "INPUT_FAIL-ON=hgh"
 
+# The CLI bundle under Node 24 too: the demo reads a zstd layer through node:zlib's native zstd.
+demo_status=0
+"$node24" dist/cli.js demo --format json >"$work/demo.json" 2>"$work/demo.err" || demo_status=$?
+if [ "$demo_status" != 0 ] || ! grep -q '"verdict": "fail"' "$work/demo.json"; then
+  echo "FAIL cli-demo: exit $demo_status"
+  cat "$work/demo.err"
+  failures=$((failures + 1))
+else
+  echo "ok   cli-demo: exit 0, the demo's verdict is fail as it should be"
+fi
+
 if [ "$failures" -ne 0 ]; then
   echo "$failures check(s) of the bundled action failed"
   exit 1

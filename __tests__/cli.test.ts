@@ -157,7 +157,9 @@ describe('container-gate scan', () => {
       ['scan', 'oci:x', '--registry-username', 'u'],
       '"registry-username" and "registry-password" go together'
     ],
-    [['scan', 'nosuch:thing'], 'nosuch']
+    [['scan', 'nosuch:thing/x'], 'nosuch'],
+    [['scan', 'Upper/Case:1'], 'Upper/Case:1'],
+    [['scan', '127.0.0.1:1/app:1'], 'unreachable']
   ])('exits 2 with one clear message for %j', async (argv, message) => {
     const status = await main(argv, {})
     expect(status).toBe(2)

@@ -344,7 +344,10 @@ async function* readTar(stream, name) {
       const at = reader.position;
       const block = await reader.readExact(BLOCK);
       if (block.length === 0) return;
-      if (block.length < BLOCK) throw truncated();
+      if (block.length < BLOCK) {
+        const magic = block.subarray(257, 262).toString("latin1") === "ustar";
+        throw headers === 0 && !magic ? fail("not a tar archive (shorter than one tar header)", "NOT_TAR") : truncated();
+      }
       if (isZeroBlock(block)) {
         while (await reader.read(Number.MAX_SAFE_INTEGER) !== null) ;
         return;

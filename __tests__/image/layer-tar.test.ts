@@ -272,6 +272,14 @@ describe('readTar', () => {
     expect(error.code).toBe('NOT_TAR')
   })
 
+  it('rejects a file shorter than one tar header as not a tar archive', async () => {
+    const error = await failureOf(
+      readAll(Readable.from([Buffer.from('hello\n')]), 'oci-archive a.tar')
+    )
+    expect(error.message).toBe('oci-archive a.tar: not a tar archive (shorter than one tar header)')
+    expect(error.code).toBe('NOT_TAR')
+  })
+
   it('rejects a corrupt header after the first', async () => {
     const tar = tarFile([
       { path: 'a', content: 'a' },

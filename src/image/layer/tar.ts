@@ -373,7 +373,14 @@ export async function* readTar(
       const block = await reader.readExact(BLOCK)
       // EOF at a block boundary without the end marker: accepted, as GNU tar does.
       if (block.length === 0) return
-      if (block.length < BLOCK) throw truncated()
+      if (block.length < BLOCK) {
+        // Shorter than the first header: a tar cut short still shows the ustar magic (offset 257);
+        // anything else (a text file, say) is not a tar at all.
+        const magic = block.subarray(257, 262).toString('latin1') === 'ustar'
+        throw headers === 0 && !magic
+          ? fail('not a tar archive (shorter than one tar header)', 'NOT_TAR')
+          : truncated()
+      }
       if (isZeroBlock(block)) {
         // Two zero blocks end the archive (a lone one too, as GNU tar accepts); what follows is
         // record padding, read to the end so that upstream digests see every byte.
