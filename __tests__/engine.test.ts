@@ -68,7 +68,7 @@ describe('runGate', () => {
         throw new Error('boom')
       })
     ]
-    const report = await runGate(request, silentLogger, steps, () => source())
+    const { report } = await runGate(request, silentLogger, steps, () => source())
     expect(report.steps.slice(0, 2)).toEqual([
       expect.objectContaining({ id: 'identity', status: 'pass' }),
       expect.objectContaining({ id: 'tests', status: 'error', reason: 'boom' })
@@ -104,7 +104,7 @@ describe('runGate', () => {
         }
       )
     ]
-    const report = await runGate(request, silentLogger, steps, () => source())
+    const { report } = await runGate(request, silentLogger, steps, () => source())
     expect(seen).toEqual([['/etc', '/etc/passwd'], ['/app/secret.txt'], []])
     expect(report.verdict).toBe('pass')
   })

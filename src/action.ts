@@ -17,7 +17,7 @@ export async function run(): Promise<void> {
       if (value !== '') core.setSecret(value)
     }
     const inputs = parseRunInputs((name) => core.getInput(name) || undefined)
-    const report = await runGate(
+    const { report } = await runGate(
       { image: inputs.image, policy: inputs.policy, acquire: acquireSettings(inputs, process.env) },
       actionsLogger
     )

@@ -168,7 +168,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     }
     const inputs = command.inputs!
     const logger = stderrLogger(command.verbose)
-    const report = await runGate(
+    const { report } = await runGate(
       {
         image: inputs.image,
         policy: inputs.policy,

@@ -18,7 +18,7 @@ import type { Policy } from './policy/policy.js'
 import type { GateReport, StepReport } from './report/model.js'
 import { countBySeverity } from './report/summary.js'
 import { STEPS } from './steps/index.js'
-import type { ImageView, Step } from './steps/step.js'
+import type { ImageView, Step, StepArtifacts } from './steps/step.js'
 import { VERSION } from './version.js'
 
 export interface GateRequest {
@@ -28,12 +28,18 @@ export interface GateRequest {
   acquire: Omit<AcquireOptions, 'analyzeLayer' | 'logger'>
 }
 
+/** The report and what steps produced besides findings (not part of the JSON report). */
+export interface GateResult {
+  report: GateReport
+  artifacts: StepArtifacts
+}
+
 export async function runGate(
   request: GateRequest,
   logger: Logger,
   steps: readonly Step[] = STEPS,
   openImage: (reference: string) => ImageSource = openSource
-): Promise<GateReport> {
+): Promise<GateResult> {
   const started = Date.now()
   const selected = steps.filter((step) => request.policy.steps[step.id].enabled)
   const requests: FileRequest[] = selected.flatMap((step) => step.files ?? [])
@@ -66,6 +72,7 @@ export async function runGate(
 
   const stepReports: StepReport[] = []
   const findings: Finding[] = []
+  const artifacts: StepArtifacts = {}
   for (const id of STEP_IDS) {
     const step = steps.find((s) => s.id === id)
     if (step === undefined || !selected.includes(step)) {
@@ -78,7 +85,9 @@ export async function runGate(
       })
       continue
     }
-    stepReports.push(await runStep(step, { image, policy: request.policy, logger }, findings))
+    stepReports.push(
+      await runStep(step, { image, policy: request.policy, logger }, findings, artifacts)
+    )
   }
 
   const gated = gate(findings, request.policy)
@@ -88,7 +97,7 @@ export async function runGate(
     }
   }
   const counts: Record<Severity, number> = countBySeverity(gated)
-  return {
+  const report: GateReport = {
     schemaVersion: 1,
     tool: { name: 'container-gate', version: VERSION },
     verdict: verdict(gated, stepReports),
@@ -112,12 +121,14 @@ export async function runGate(
     },
     durationMs: Date.now() - started
   }
+  return { report, artifacts }
 }
 
 async function runStep(
   step: Step,
   context: Parameters<Step['run']>[0],
-  findings: Finding[]
+  findings: Finding[],
+  artifacts: StepArtifacts
 ): Promise<StepReport> {
   const started = Date.now()
   try {
@@ -136,6 +147,7 @@ async function runStep(
       }
     }
     findings.push(...outcome.findings)
+    Object.assign(artifacts, outcome.artifacts)
     return {
       id: step.id,
       title: step.title,

@@ -9,6 +9,7 @@ import type { RegistryCredentials } from './image/source.js'
 import type { Platform } from './image/types.js'
 import { parsePolicyInputs, POLICY_INPUTS, splitList } from './policy/inputs.js'
 import type { Policy } from './policy/policy.js'
+import { STEP_SETTINGS } from './policy/step-settings.js'
 
 export interface InputSpec {
   name: string
@@ -61,7 +62,12 @@ export const REPORT_INPUTS: InputSpec[] = [
   }
 ]
 
-export const ALL_INPUTS: InputSpec[] = [...IMAGE_INPUTS, ...POLICY_INPUTS, ...REPORT_INPUTS]
+export const ALL_INPUTS: InputSpec[] = [
+  ...IMAGE_INPUTS,
+  ...POLICY_INPUTS,
+  ...Object.values(STEP_SETTINGS).flatMap((settings) => settings.inputs),
+  ...REPORT_INPUTS
+]
 
 export type InputLookup = (name: string) => string | undefined
 

@@ -168,7 +168,7 @@ describe('step status and verdict', () => {
 describe('defaultPolicy', () => {
   it('enables every step at fail-on high with the identity defaults', () => {
     const policy = defaultPolicy()
-    expect(policy).toEqual({
+    expect(policy).toMatchObject({
       steps: {
         identity: { enabled: true, failOn: 'high' },
         tests: { enabled: true, failOn: 'high' },

@@ -1,6 +1,7 @@
 /** The embedded policy: safe and quiet (DESIGN.md, "Policy"). */
 import { STEP_IDS, type StepId } from '../findings.js'
 import type { Policy, StepPolicy } from './policy.js'
+import { STEP_SETTINGS } from './step-settings.js'
 
 /** A well-built image passes; root, a private key or a fixable critical vulnerability fails. */
 export function defaultPolicy(): Policy {
@@ -10,6 +11,11 @@ export function defaultPolicy(): Policy {
   return {
     steps,
     rules: {},
-    identity: { minUid: 1000, allowedSetuid: [], requireHealthcheck: true }
+    identity: { minUid: 1000, allowedSetuid: [], requireHealthcheck: true },
+    tests: STEP_SETTINGS.tests.defaults(),
+    code: STEP_SETTINGS.code.defaults(),
+    composition: STEP_SETTINGS.composition.defaults(),
+    hardening: STEP_SETTINGS.hardening.defaults(),
+    custody: STEP_SETTINGS.custody.defaults()
   }
 }

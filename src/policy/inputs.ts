@@ -6,6 +6,7 @@ import { ConfigurationError } from '../errors.js'
 import { isSeverity, isStepId, SEVERITIES, STEP_IDS, type StepId } from '../findings.js'
 import { defaultPolicy } from './defaults.js'
 import type { Policy, RuleAction } from './policy.js'
+import { STEP_SETTINGS } from './step-settings.js'
 
 export interface PolicyInputSpec {
   name: string
@@ -60,7 +61,7 @@ export const POLICY_INPUTS = [
 
 export type PolicyInputName = (typeof POLICY_INPUTS)[number]['name']
 
-type Lookup = (name: PolicyInputName) => string | undefined
+type Lookup = (name: string) => string | undefined
 
 function invalid(name: PolicyInputName, value: string, fix: string): ConfigurationError {
   return new ConfigurationError(`input "${name}" is "${value}"; ${fix}`)
@@ -192,6 +193,11 @@ export function parsePolicyInputs(get: Lookup, base: Policy = defaultPolicy()): 
         healthcheckInput === undefined
           ? base.identity.requireHealthcheck
           : parseBoolean('require-healthcheck', healthcheckInput)
-    }
+    },
+    tests: STEP_SETTINGS.tests.parse(get, base.tests),
+    code: STEP_SETTINGS.code.parse(get, base.code),
+    composition: STEP_SETTINGS.composition.parse(get, base.composition),
+    hardening: STEP_SETTINGS.hardening.parse(get, base.hardening),
+    custody: STEP_SETTINGS.custody.parse(get, base.custody)
   }
 }

@@ -1,5 +1,10 @@
 /** The policy model shared by all steps (DESIGN.md, "Policy"). */
 import type { Severity, StepId } from '../findings.js'
+import type { CodeSettings } from '../steps/code/settings.js'
+import type { CompositionSettings } from '../steps/composition/settings.js'
+import type { CustodySettings } from '../steps/custody/settings.js'
+import type { HardeningSettings } from '../steps/hardening/settings.js'
+import type { TestsSettings } from '../steps/tests/settings.js'
 
 export type RuleAction = 'off' | 'warn' | 'error'
 
@@ -23,4 +28,9 @@ export interface Policy {
   /** Per-rule overrides: `off` drops the finding, `warn` never blocks, `error` always blocks. */
   rules: Record<string, RuleAction>
   identity: IdentityPolicy
+  tests: TestsSettings
+  code: CodeSettings
+  composition: CompositionSettings
+  hardening: HardeningSettings
+  custody: CustodySettings
 }

@@ -4,6 +4,9 @@ import type { FileRequest, LayerSubscription } from '../image/analysis.js'
 import type { FileSystem, ImageConfig, LayerInfo, Platform } from '../image/types.js'
 import type { Logger } from '../log.js'
 import type { Policy } from '../policy/policy.js'
+import type { Package } from './composition/model.js'
+import type { ContentManifest } from './custody/model.js'
+import type { TestResult } from './tests/model.js'
 
 /** What a step knows of the image: metadata and the final filesystem. Read-only. */
 export interface ImageView {
@@ -30,6 +33,17 @@ export interface StepOutcome {
   skipped?: string
   /** Short lines for the report, e.g. "checked 3 setuid files". */
   notes?: string[]
+  /** What the step produced besides findings, for the outputs that need it (SBOM, JUnit, …). */
+  artifacts?: StepArtifacts
+}
+
+export interface StepArtifacts {
+  /** composition: every package in the final filesystem (the SBOM). */
+  packages?: Package[]
+  /** tests: one result per test (JUnit). */
+  testResults?: TestResult[]
+  /** custody: every file's digest (`--manifest`, drift). */
+  contentManifest?: ContentManifest
 }
 
 export interface Step {

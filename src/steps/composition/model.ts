@@ -1,0 +1,15 @@
+/** The SBOM entry: one package found in the final filesystem (composition step). */
+export interface Package {
+  name: string
+  version: string
+  /** OSV ecosystem name: `Debian:12`, `Alpine:v3.20`, `npm`, `PyPI`, `Go`, `Maven`, … */
+  ecosystem: string
+  /** Package URL (purl-spec), built with packageurl-js. */
+  purl: string
+  /** Where it was found, e.g. `/var/lib/dpkg/status` or `/app/node_modules/lodash/package.json`. */
+  path: string
+  /** Compressed digest of the layer that added it. */
+  layerDigest?: string
+  /** SPDX license expressions where the metadata gives them. */
+  licenses: string[]
+}
