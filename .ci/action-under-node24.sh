@@ -66,16 +66,22 @@ grep -q '^digest<<' "$work/run-registry-pass/output" || { echo "FAIL registry-pa
 grep -q 'pass' "$work/run-registry-pass/summary" || { echo "FAIL registry-pass: empty job summary"; failures=$((failures + 1)); }
 test -s "$work/run-registry-pass/tmp/container-gate-report.json" || { echo "FAIL registry-pass: no report file"; failures=$((failures + 1)); }
 
-run_action demo-fails 1 fail "INPUT_IMAGE=oci-archive:demo/sample-image.tar"
+run_action demo-fails 1 fail "INPUT_IMAGE=oci-archive:demo/sample-image.tar" "INPUT_VULN-DB=demo/osv"
 grep -q 'identity/root-user' "$work/run-demo-fails/summary" || { echo "FAIL demo-fails: summary lacks identity/root-user"; failures=$((failures + 1)); }
 grep -q '^::error' "$work/run-demo-fails/log" || { echo "FAIL demo-fails: no error annotation"; failures=$((failures + 1)); }
 
-run_action warn-only 0 pass "INPUT_IMAGE=oci-archive:demo/sample-image.tar" "INPUT_FAIL-ON=none"
+run_action warn-only 0 pass "INPUT_IMAGE=oci-archive:demo/sample-image.tar" "INPUT_VULN-DB=demo/osv" "INPUT_FAIL-ON=none"
+grep -q '^sbom<<' "$work/run-warn-only/output" || { echo "FAIL warn-only: no sbom output"; failures=$((failures + 1)); }
+grep -q '"bomFormat": *"CycloneDX"' "$work/run-warn-only/tmp/container-gate-sbom.cdx.json" || { echo "FAIL warn-only: no CycloneDX SBOM"; failures=$((failures + 1)); }
+
+# No network here: without vulnerability data the gate cannot run (exit 2), it never passes silently.
+run_action no-vuln-data 2 "" "INPUT_IMAGE=oci-archive:demo/sample-image.tar" "CONTAINER_GATE_CACHE_DIR=$work/empty-cache" "CONTAINER_GATE_OSV_URL=http://127.0.0.1:9/osv"
+grep -q 'vuln-db' "$work/run-no-vuln-data/log" || { echo "FAIL no-vuln-data: the error does not name vuln-db"; failures=$((failures + 1)); }
 
 run_action missing-image 2 "" "INPUT_IMAGE=oci-archive:$work/nope.tar"
 grep -q '^::error::container-gate: .*nope.tar' "$work/run-missing-image/log" || { echo "FAIL missing-image: no clear error"; failures=$((failures + 1)); }
 
-run_action bad-input 2 "" "INPUT_IMAGE=oci-archive:demo/sample-image.tar" "INPUT_FAIL-ON=hgh"
+run_action bad-input 2 "" "INPUT_IMAGE=oci-archive:demo/sample-image.tar" "INPUT_VULN-DB=demo/osv" "INPUT_FAIL-ON=hgh"
 
 # The CLI bundle under Node 24 too: the demo reads a zstd layer through node:zlib's native zstd.
 demo_status=0

@@ -1,11 +1,28 @@
 // Generates demo/sample-image.tar (an OCI archive) from the files under demo/layers/.
 // Run with `npm run demo:build`; the output is deterministic, so a rebuild without changes to
 // demo/ leaves the committed file byte-identical.
+import { createHash, createPrivateKey } from 'node:crypto'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { buildImage, writeOciArchive, type FixtureEntry } from '../__fixtures__/image-builder.js'
 
 const root = 'demo/layers'
+
+/**
+ * A deploy key that a build step copied in and a later step deleted: still in the image for
+ * anyone who pulls it. Derived from a fixed seed (RFC 8410 PKCS#8 for Ed25519), so the demo
+ * rebuilds byte-identically and no key is stored in the repository.
+ */
+function demoDeployKey(): string {
+  const seed = createHash('sha256').update('container-gate demo deploy key').digest()
+  const pkcs8 = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed])
+  return createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' })
+    .export({ format: 'pem', type: 'pkcs8' })
+    .toString()
+}
+
+/** A token passed as a build argument: `docker history` shows it to everyone. */
+const buildArgToken = `npm_${createHash('sha256').update('container-gate demo npm token').digest('base64url').replace(/[-_]/g, 'x').slice(0, 36)}`
 
 /** Modes, owners and links git cannot record, by path inside the image. */
 const overrides: Record<string, Partial<FixtureEntry>> = {
@@ -53,13 +70,18 @@ const image = buildImage({
       createdBy: 'ADD rootfs.tar /'
     },
     {
-      entries: layerEntries(join(root, 'tools')),
+      entries: [
+        ...layerEntries(join(root, 'tools')),
+        { path: 'root/', mode: 0o700 },
+        { path: 'root/.ssh/', mode: 0o700 },
+        { path: 'root/.ssh/deploy_key', content: demoDeployKey(), mode: 0o600 }
+      ],
       compression: 'zstd',
       createdBy: 'COPY tools/ / # buildkit'
     },
     {
-      entries: [...layerEntries(join(root, 'app')), { path: 'srv/app/.wh.node_modules' }],
-      createdBy: 'COPY app/ /srv/app/ # buildkit'
+      entries: [...layerEntries(join(root, 'app')), { path: 'root/.ssh/.wh.deploy_key' }],
+      createdBy: `RUN |1 NPM_TOKEN=${buildArgToken} /bin/sh -c cd /srv/app && npm ci && rm /root/.ssh/deploy_key # buildkit`
     }
   ],
   config: {
@@ -67,7 +89,7 @@ const image = buildImage({
       'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
       'NODE_ENV=production'
     ],
-    Cmd: ['node', '/srv/app/server.js'],
+    Cmd: ['/srv/app/start.sh'],
     WorkingDir: '/srv/app',
     ExposedPorts: { '80/tcp': {} },
     Labels: { 'org.opencontainers.image.title': 'container-gate demo' }

@@ -4,36 +4,56 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { fileURLToPath } from 'node:url'
-import { runGate } from './engine.js'
+import { driftCommand } from './commands/drift.js'
+import { manifestCommand } from './commands/manifest.js'
+import { signCommand } from './commands/sign.js'
+import { verifyCommand } from './commands/verify.js'
+import { signAfterGate } from './custody/after-gate.js'
+import { runGate, type GateResult } from './engine.js'
 import { isUserError, ConfigurationError } from './errors.js'
 import { writeFileAtomic } from './files.js'
-import { acquireSettings, ALL_INPUTS, parseRunInputs, type RunInputs } from './inputs.js'
+import {
+  acquireSettings,
+  ALL_INPUTS,
+  gateRequest,
+  parseRunInputs,
+  type RunInputs
+} from './inputs.js'
 import type { Logger } from './log.js'
 import { renderJson } from './report/json.js'
 import { renderMarkdown } from './report/markdown.js'
-import type { GateReport } from './report/model.js'
+import { renderJunit } from './report/junit.js'
+import { renderSbom } from './report/sbom.js'
+import { renderSarif } from './report/sarif.js'
 import { renderTable } from './report/table.js'
 import { VERSION } from './version.js'
 
-const FORMATS = ['table', 'json', 'markdown'] as const
+const FORMATS = ['table', 'json', 'markdown', 'sarif', 'cyclonedx', 'spdx', 'junit'] as const
 type Format = (typeof FORMATS)[number]
 
 const USAGE = `container-gate ${VERSION}: gate a container image on six security verification methods.
 
 Usage:
-  container-gate scan IMAGE [options]   gate an image; exit 0 pass, 1 policy failed, 2 could not run
+  container-gate scan IMAGE [options]   gate an image; exit 0 pass (or --mode warn), 1 policy failed, 2 could not run
   container-gate demo [options]         scan the bundled sample image, offline (always exits 0 when it ran)
+  container-gate manifest IMAGE --output FILE        content manifest of the final filesystem
+  container-gate drift TARGET --manifest FILE        TARGET: an image, or fs-archive:PATH (docker export)
+  container-gate sign IMAGE --key cosign.key         password in COSIGN_PASSWORD, as cosign
+  container-gate verify IMAGE --key cosign.pub       or --certificate-identity/--certificate-oidc-issuer
   container-gate --version | --help
 
 IMAGE uses skopeo's transport names: REF or docker://REF (registry), docker-daemon:REF,
 docker-archive:PATH, oci-archive:PATH[:REF], oci:DIR[:REF].
 
 Options:
-  --format table|json|markdown   what to print (default: table)
+  --format table|json|markdown|sarif|cyclonedx|spdx|junit  what to print (default: table)
   --output FILE                  write the printed report to FILE instead of standard output
   --report FILE                  also write the JSON report to FILE
+  --sarif FILE                   also write SARIF 2.1.0 to FILE
+  --sbom FILE                    also write the SBOM (--sbom-format cyclonedx|spdx) to FILE
+  --junit FILE                   also write the security unit tests as JUnit XML to FILE
   --verbose                      progress messages on standard error
-${ALL_INPUTS.filter((input) => input.name !== 'image' && input.name !== 'report')
+${ALL_INPUTS.filter((input) => !['image', 'report', 'sarif', 'sbom', 'junit'].includes(input.name))
   .map(
     (input) => `  --${input.name}${input.list ? ' (repeatable)' : ''}\n      ${input.description}`
   )
@@ -77,6 +97,11 @@ interface Command {
   verbose: boolean
 }
 
+/** The demo's vulnerability data: a few real OSV records shipped beside the sample image. */
+export function demoVulnerabilityData(): string {
+  return fileURLToPath(new URL('../demo/osv', import.meta.url))
+}
+
 export function demoImage(): string {
   return `oci-archive:${fileURLToPath(new URL('../demo/sample-image.tar', import.meta.url))}`
 }
@@ -103,7 +128,7 @@ export function parseCommand(argv: string[]): Command {
   }
   if (command !== 'scan' && command !== 'demo') {
     throw new ConfigurationError(
-      `unknown command "${command}"; use "scan IMAGE" or "demo" (see container-gate --help).`
+      `unknown command "${command}"; use scan, demo, manifest, drift, sign or verify (see container-gate --help).`
     )
   }
   const expected = command === 'scan' ? 1 : 0
@@ -122,6 +147,9 @@ export function parseCommand(argv: string[]): Command {
   }
   const lookup = (name: string): string | undefined => {
     if (name === 'image') return command === 'demo' ? demoImage() : rest[0]
+    if (name === 'vuln-db' && command === 'demo' && values[name] === undefined) {
+      return demoVulnerabilityData()
+    }
     const value = values[name]
     if (name === 'insecure-registries') {
       const all = [
@@ -143,7 +171,7 @@ export function parseCommand(argv: string[]): Command {
   }
 }
 
-function render(report: GateReport, format: Format, color: boolean): string {
+function render({ report, artifacts }: GateResult, format: Format, color: boolean): string {
   switch (format) {
     case 'json':
       return renderJson(report)
@@ -151,10 +179,36 @@ function render(report: GateReport, format: Format, color: boolean): string {
       return renderMarkdown(report)
     case 'table':
       return renderTable(report, { color })
+    case 'sarif':
+      return renderSarif(report)
+    case 'cyclonedx':
+    case 'spdx':
+      return renderSbom({ report, artifacts }, format)
+    case 'junit':
+      return renderJunit(report, artifacts.testResults ?? [])
   }
 }
 
+/** Commands with their own flags (custody): they get the rest of the command line. */
+const SUBCOMMANDS = {
+  manifest: manifestCommand,
+  drift: driftCommand,
+  sign: signCommand,
+  verify: verifyCommand
+} as const
+
+function isSubcommand(name: string | undefined): name is keyof typeof SUBCOMMANDS {
+  return name !== undefined && Object.hasOwn(SUBCOMMANDS, name)
+}
+
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const [first, ...rest] = argv
+  if (isSubcommand(first)) {
+    return SUBCOMMANDS[first](rest, env, {
+      stdout: (text) => process.stdout.write(text),
+      stderr: (text) => process.stderr.write(text)
+    })
+  }
   let command: Command
   try {
     command = parseCommand(argv)
@@ -168,22 +222,27 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     }
     const inputs = command.inputs!
     const logger = stderrLogger(command.verbose)
-    const { report } = await runGate(
-      {
-        image: inputs.image,
-        policy: inputs.policy,
-        acquire: acquireSettings(inputs, env)
-      },
-      logger
-    )
+    const result = await runGate(gateRequest(inputs, env), logger)
+    const { report } = result
     if (inputs.reportPath !== undefined)
       await writeFileAtomic(inputs.reportPath, renderJson(report), '--report')
+    if (inputs.sarifPath !== undefined)
+      await writeFileAtomic(inputs.sarifPath, renderSarif(report), '--sarif')
+    if (inputs.sbomPath !== undefined)
+      await writeFileAtomic(inputs.sbomPath, renderSbom(result, inputs.sbomFormat), '--sbom')
+    if (inputs.junitPath !== undefined) {
+      const junit = renderJunit(report, result.artifacts.testResults ?? [])
+      await writeFileAtomic(inputs.junitPath, junit, '--junit')
+    }
+    // Signing follows a passing gate only (never a failing one); it is off unless --sign true.
+    await signAfterGate(result, inputs.policy, { registry: acquireSettings(inputs, env), logger })
     const color =
       command.output === undefined && process.stdout.isTTY === true && env.NO_COLOR === undefined
-    const text = render(report, command.format, color)
+    const text = render(result, command.format, color)
     if (command.output !== undefined) await writeFileAtomic(command.output, text, '--output')
     else process.stdout.write(text)
-    if (command.name === 'demo') return 0
+    // warn mode reports the failing verdict and exits 0 (docs/policy.md).
+    if (command.name === 'demo' || inputs.mode === 'warn') return 0
     return report.verdict === 'pass' ? 0 : 1
   } catch (error) {
     if (isUserError(error)) {

@@ -3,7 +3,10 @@
  * steps in the design's order, apply the policy and return the report. No I/O beyond reading
  * the image; entry points decide where the report goes.
  */
-import { ImageError } from './errors.js'
+import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { locateFinding, mapDockerfile } from './dockerfile/map.js'
+import { ConfigurationError, ImageError, isUserError } from './errors.js'
 import { STEP_IDS, type Finding, type Severity } from './findings.js'
 import type { FileRequest, LayerSubscription } from './image/analysis.js'
 import { combineLayers } from './image/filesystem.js'
@@ -15,8 +18,18 @@ import type { LayerInfo } from './image/types.js'
 import type { Logger } from './log.js'
 import { gate, stepStatus, verdict } from './policy/evaluate.js'
 import type { Policy } from './policy/policy.js'
-import type { GateReport, StepReport } from './report/model.js'
+import {
+  compareBaseline,
+  expiredIgnores,
+  isoDay,
+  isReportPath,
+  readBaselineReport,
+  type Baseline,
+  type Ignore
+} from './policy/suppress.js'
+import type { GateReport, Mode, StepReport } from './report/model.js'
 import { countBySeverity } from './report/summary.js'
+import { redactCreatedBy } from './steps/hardening/secrets/config.js'
 import { STEPS } from './steps/index.js'
 import type { ImageView, Step, StepArtifacts } from './steps/step.js'
 import { VERSION } from './version.js'
@@ -26,6 +39,18 @@ export interface GateRequest {
   image: string
   policy: Policy
   acquire: Omit<AcquireOptions, 'analyzeLayer' | 'logger'>
+  /** Ignores from the policy file, each with a reason and maybe an expiry date. */
+  ignores?: Ignore[]
+  /** A previous JSON report, or an image reference scanned in this run, to compare with. */
+  baseline?: string
+  /** Findings already in the baseline do not block. */
+  failOnNewOnly?: boolean
+  /** Recorded in the report; the entry points decide what `warn` means for their exit. */
+  mode?: Mode
+  /** Path of the Dockerfile that built the image, as findings should name it. */
+  dockerfile?: string
+  /** The day ignores expire against; default today. */
+  now?: Date
 }
 
 /** The report and what steps produced besides findings (not part of the JSON report). */
@@ -42,8 +67,18 @@ export async function runGate(
 ): Promise<GateResult> {
   const started = Date.now()
   const selected = steps.filter((step) => request.policy.steps[step.id].enabled)
-  const requests: FileRequest[] = selected.flatMap((step) => step.files ?? [])
-  const subscriptions: LayerSubscription[] = selected.flatMap((step) => step.subscriptions ?? [])
+  const requests: FileRequest[] = selected.flatMap((step) => [
+    ...(step.files ?? []),
+    ...(step.filesFor?.(request.policy) ?? [])
+  ])
+  // Awaited before the image is read: a step may load user files first (e.g. a .cvd database).
+  const subscriptions: LayerSubscription[] = []
+  for (const step of selected) {
+    subscriptions.push(
+      ...(step.subscriptions ?? []),
+      ...((await step.layerSubscriptions?.(request.policy)) ?? [])
+    )
+  }
 
   const source = openImage(request.image)
   const acquired = await logger.group(`Read image ${request.image}`, () =>
@@ -67,7 +102,10 @@ export async function runGate(
     configDigest: acquired.configDigest,
     layers,
     fs,
-    visits: (id) => acquired.layers.map((l) => l.analysis.visits.get(id))
+    visits: (id) => acquired.layers.map((l) => l.analysis.visits.get(id)),
+    ...(acquired.manifest.annotations === undefined
+      ? {}
+      : { annotations: acquired.manifest.annotations })
   }
 
   const stepReports: StepReport[] = []
@@ -86,11 +124,37 @@ export async function runGate(
       continue
     }
     stepReports.push(
-      await runStep(step, { image, policy: request.policy, logger }, findings, artifacts)
+      await runStep(
+        step,
+        { image, policy: request.policy, logger, registry: request.acquire },
+        findings,
+        artifacts
+      )
     )
   }
 
-  const gated = gate(findings, request.policy)
+  const located = await locateInDockerfile(findings, request.dockerfile, image, logger)
+  const baseline =
+    request.baseline === undefined
+      ? undefined
+      : await loadBaseline(request.baseline, request, logger, steps, openImage)
+  const today = isoDay(request.now ?? new Date())
+  const ignores = request.ignores ?? []
+  const expired = expiredIgnores(ignores, today)
+  for (const ignore of expired) {
+    logger.warning(
+      `The ignore at ${ignore.source} expired on ${ignore.until} and no longer suppresses anything ("${ignore.reason}"); renew its until date or fix the finding.`
+    )
+  }
+  const failOnNewOnly = request.failOnNewOnly ?? false
+  const gated = gate(located, request.policy, {
+    ignores,
+    today,
+    failOnNewOnly,
+    ...(baseline === undefined
+      ? {}
+      : { baseline: new Set(baseline.findings.map((f) => f.fingerprint)) })
+  })
   for (const report of stepReports) {
     if (report.status === 'pass' || report.status === 'fail') {
       report.status = stepStatus(gated.filter((f) => f.step === report.id))
@@ -109,7 +173,9 @@ export async function runGate(
       platform: formatPlatform(acquired.platform),
       ...(acquired.config.config?.User ? { user: acquired.config.config.User } : {}),
       layers: layers.map(({ digest, diffId, size, createdBy }) =>
-        createdBy === undefined ? { digest, diffId, size } : { digest, diffId, size, createdBy }
+        createdBy === undefined
+          ? { digest, diffId, size }
+          : { digest, diffId, size, createdBy: redactCreatedBy(createdBy) }
       )
     },
     steps: stepReports,
@@ -119,9 +185,85 @@ export async function runGate(
       blocking: gated.filter((f) => f.blocking && f.suppressed === undefined).length,
       suppressed: gated.filter((f) => f.suppressed !== undefined).length
     },
-    durationMs: Date.now() - started
+    durationMs: Date.now() - started,
+    startedAt: new Date(started).toISOString(),
+    mode: request.mode ?? 'enforce',
+    ...(baseline === undefined
+      ? {}
+      : { baseline: compareBaseline(gated, baseline, failOnNewOnly) }),
+    ...(expired.length === 0 ? {} : { expiredIgnores: expired })
   }
   return { report, artifacts }
+}
+
+/** Puts findings on the Dockerfile lines that caused them; without a match they stay as they are. */
+async function locateInDockerfile(
+  findings: Finding[],
+  dockerfile: string | undefined,
+  image: ImageView,
+  logger: Logger
+): Promise<Finding[]> {
+  if (dockerfile === undefined) return findings
+  let text: string
+  try {
+    text = await readFile(dockerfile, 'utf8')
+  } catch (error) {
+    throw new ConfigurationError(
+      `input "dockerfile" ${dockerfile} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); name the Dockerfile that built the image.`,
+      'BAD_DOCKERFILE',
+      { cause: error }
+    )
+  }
+  const file = dockerfile.replace(/^(\.\/)+/, '')
+  const map = mapDockerfile(text, file, image.config.history ?? [], image.layers.length)
+  if (map === undefined) {
+    logger.warning(
+      `${file} does not match the history of ${image.reference}; findings are reported without Dockerfile lines.`
+    )
+    return findings
+  }
+  logger.info(`Mapped ${map.matched} history entries of ${image.reference} onto ${file}.`)
+  return findings.map((finding) => locateFinding(finding, map, image))
+}
+
+/**
+ * A baseline report file, or an image scanned now with the same policy. A report file that does
+ * not exist yet (the first run on a branch, before any cache) means no baseline: every finding is new.
+ */
+async function loadBaseline(
+  input: string,
+  request: GateRequest,
+  logger: Logger,
+  steps: readonly Step[],
+  openImage: (reference: string) => ImageSource
+): Promise<Baseline | undefined> {
+  if (isReportPath(input, existsSync)) {
+    const baseline = await readBaselineReport(input)
+    if (baseline === undefined) {
+      logger.warning(
+        `input "baseline" ${input} does not exist; every finding counts as new. Restore the base branch's report there to compare.`
+      )
+    }
+    return baseline
+  }
+  const { report } = await logger.group(`Baseline image ${input}`, () =>
+    runGate(
+      { image: input, policy: request.policy, acquire: request.acquire },
+      logger,
+      steps,
+      openImage
+    )
+  )
+  return {
+    source: input,
+    findings: report.findings.map(({ fingerprint, rule, severity, title, blocking }) => ({
+      fingerprint,
+      rule,
+      severity,
+      title,
+      blocking
+    }))
+  }
 }
 
 async function runStep(
@@ -156,7 +298,9 @@ async function runStep(
       ...(outcome.notes === undefined ? {} : { notes: outcome.notes })
     }
   } catch (error) {
-    // Fail closed: a step that cannot finish must not let the image through.
+    // The user's mistake (no vulnerability data, an unreadable key file): the gate cannot run,
+    // exit 2 with the message. Anything else fails closed: the step is an error, the gate fails.
+    if (isUserError(error)) throw error
     const reason = error instanceof Error ? error.message : String(error)
     context.logger.error(`Step ${step.id} failed to run: ${reason}`)
     return {

@@ -29,6 +29,8 @@ export function isStepId(value: string): value is StepId {
 export interface FindingLocation {
   /** Absolute path inside the image filesystem, e.g. `/etc/shadow`. */
   path?: string
+  /** 1-based line in the file at `path` (code step: scripts and source). */
+  line?: number
   /** Compressed digest of the layer the finding came from. */
   layerDigest?: string
   dockerfile?: { file: string; line: number }
@@ -71,4 +73,6 @@ export interface GatedFinding extends Finding {
   fingerprint: string
   blocking: boolean
   suppressed?: { reason: string; source: string }
+  /** Set when a baseline was given: `new` in this run, or `unchanged` since the baseline. */
+  baseline?: 'new' | 'unchanged'
 }

@@ -3,13 +3,19 @@
  * flags of the same names; both hand a lookup to `parseRunInputs`, so validation and defaults
  * live in one place and each bad value is one ConfigurationError naming the input.
  */
+import { existsSync } from 'node:fs'
+import type { GateRequest } from './engine.js'
 import { ConfigurationError } from './errors.js'
 import { parsePlatform } from './image/manifest.js'
 import type { RegistryCredentials } from './image/source.js'
 import type { Platform } from './image/types.js'
+import { readPolicyFile } from './policy/file.js'
+import { defaultPolicy } from './policy/defaults.js'
 import { parsePolicyInputs, POLICY_INPUTS, splitList } from './policy/inputs.js'
 import type { Policy } from './policy/policy.js'
 import { STEP_SETTINGS } from './policy/step-settings.js'
+import type { Ignore } from './policy/suppress.js'
+import type { Mode } from './report/model.js'
 
 export interface InputSpec {
   name: string
@@ -20,6 +26,12 @@ export interface InputSpec {
   list?: boolean
   /** The action masks it and the CLI never echoes it. */
   secret?: boolean
+  /**
+   * Its type in the policy file (schema/policy.schema.json). Default: boolean when the default is
+   * true/false, else a string or a number (the input's parser decides what it accepts). `json`
+   * takes any YAML value and hands the input parser its JSON text.
+   */
+  type?: 'string' | 'boolean' | 'integer' | 'number' | 'json'
 }
 
 export const IMAGE_INPUTS: InputSpec[] = [
@@ -55,10 +67,73 @@ export const IMAGE_INPUTS: InputSpec[] = [
   }
 ]
 
+/** How the policy is read and enforced besides its thresholds. */
+export const GATE_INPUTS: InputSpec[] = [
+  {
+    name: 'config',
+    description:
+      'Policy file (YAML, schema/policy.schema.json, docs/policy.md) with the same keys as these inputs, per step, plus ignores with a reason and an expiry date. Default `.container-gate.yml` when present. An input that is set overrides the file; an input left at its default does not.'
+  },
+  {
+    name: 'mode',
+    default: 'enforce',
+    description:
+      '`enforce` fails the run when the verdict is fail; `warn` reports everything the same way (comment, annotations, a neutral check run, the verdict in the report) and never fails: the CLI exits 0.'
+  },
+  {
+    name: 'baseline',
+    description:
+      "A previous JSON report (e.g. the base branch's, restored from a cache or artifact) or the reference of an image built from the base branch, scanned in the same run. Findings are compared by fingerprint: new, unchanged, fixed. A report file that does not exist yet means every finding is new."
+  },
+  {
+    name: 'fail-on-new-only',
+    default: 'false',
+    description:
+      'With `baseline`: findings already in the baseline are reported but do not block, so a pull request fails only for what it introduced.'
+  },
+  {
+    name: 'dockerfile',
+    description:
+      'The Dockerfile that built the image (multi-stage aware), to put each finding on the instruction that caused it. Default `Dockerfile` when present.'
+  }
+]
+
 export const REPORT_INPUTS: InputSpec[] = [
   {
     name: 'report',
     description: 'Path of the JSON report to write. The action defaults to a file in RUNNER_TEMP.'
+  },
+  {
+    name: 'sarif',
+    description:
+      'Path of the SARIF 2.1.0 file to write, for github/codeql-action/upload-sarif. The action defaults to a file in RUNNER_TEMP.'
+  },
+  {
+    name: 'sbom',
+    description:
+      'Path of the SBOM to write (every package the composition step found), in `sbom-format`.'
+  },
+  {
+    name: 'sbom-format',
+    default: 'cyclonedx',
+    description:
+      'Format of the `sbom` file: `cyclonedx` (CycloneDX 1.6 JSON) or `spdx` (SPDX 2.3 JSON).'
+  },
+  {
+    name: 'junit',
+    description: 'Path of the JUnit XML file to write with the results of the security unit tests.'
+  },
+  {
+    name: 'comment',
+    default: 'true',
+    description:
+      'Action only: keep one sticky comment per image and job on the pull request, updated on each push (needs `pull-requests: write`; skipped with a notice on pull requests from forks).'
+  },
+  {
+    name: 'check-run',
+    default: 'true',
+    description:
+      'Action only: create a check run with every finding as an annotation and the verdict as its conclusion (needs `checks: write`; without it, one warning).'
   }
 ]
 
@@ -66,6 +141,7 @@ export const ALL_INPUTS: InputSpec[] = [
   ...IMAGE_INPUTS,
   ...POLICY_INPUTS,
   ...Object.values(STEP_SETTINGS).flatMap((settings) => settings.inputs),
+  ...GATE_INPUTS,
   ...REPORT_INPUTS
 ]
 
@@ -81,6 +157,20 @@ export function acquireSettings(inputs: RunInputs, env: NodeJS.ProcessEnv) {
   }
 }
 
+/** The engine's request for these inputs. */
+export function gateRequest(inputs: RunInputs, env: NodeJS.ProcessEnv): GateRequest {
+  return {
+    image: inputs.image,
+    policy: inputs.policy,
+    acquire: acquireSettings(inputs, env),
+    ignores: inputs.ignores,
+    mode: inputs.mode,
+    failOnNewOnly: inputs.failOnNewOnly,
+    ...(inputs.baseline === undefined ? {} : { baseline: inputs.baseline }),
+    ...(inputs.dockerfile === undefined ? {} : { dockerfile: inputs.dockerfile })
+  }
+}
+
 export interface RunInputs {
   image: string
   platform: Platform
@@ -88,10 +178,75 @@ export interface RunInputs {
   credentials?: RegistryCredentials
   githubToken?: string
   policy: Policy
+  ignores: Ignore[]
+  /** The policy file that was read, if any. */
+  configPath?: string
+  mode: Mode
+  /** A report file or an image reference. */
+  baseline?: string
+  failOnNewOnly: boolean
+  /** The Dockerfile to map findings onto, when given or present. */
+  dockerfile?: string
   reportPath?: string
+  sarifPath?: string
+  sbomPath?: string
+  sbomFormat: SbomFormat
+  junitPath?: string
+  comment: boolean
+  checkRun: boolean
 }
 
-export function parseRunInputs(get: InputLookup): RunInputs {
+/** The YAML 1.2 core-schema booleans, as @actions/core getBooleanInput accepts them. */
+function parseBoolean(name: string, value: string | undefined, fallback: boolean): boolean {
+  const text = value?.trim() ?? ''
+  if (text === '') return fallback
+  if (['true', 'True', 'TRUE'].includes(text)) return true
+  if (['false', 'False', 'FALSE'].includes(text)) return false
+  throw new ConfigurationError(`input "${name}" is "${text}"; use true or false.`)
+}
+
+export const SBOM_FORMATS = ['cyclonedx', 'spdx'] as const
+export type SbomFormat = (typeof SBOM_FORMATS)[number]
+
+function parseSbomFormat(value: string | undefined): SbomFormat {
+  const text = value?.trim().toLowerCase() ?? ''
+  if (text === '') return 'cyclonedx'
+  const known = SBOM_FORMATS.find((format) => format === text)
+  if (known === undefined) {
+    throw new ConfigurationError(
+      `input "sbom-format" is "${value?.trim()}"; use one of ${SBOM_FORMATS.join(', ')}.`
+    )
+  }
+  return known
+}
+
+function parseMode(value: string | undefined, fallback: Mode): Mode {
+  const text = value?.trim().toLowerCase() ?? ''
+  if (text === '') return fallback
+  if (text === 'enforce' || text === 'warn') return text
+  throw new ConfigurationError(`input "mode" is "${value?.trim()}"; use enforce or warn.`)
+}
+
+/** `dockerfile` must exist when given; without it, `Dockerfile` is used when present. */
+function parseDockerfile(value: string | undefined, cwd: string): string | undefined {
+  const given = value?.trim()
+  const full = (path: string): string => (path.startsWith('/') ? path : `${cwd}/${path}`)
+  if (given) {
+    if (!existsSync(full(given))) {
+      throw new ConfigurationError(
+        `input "dockerfile" ${given} does not exist; name the Dockerfile that built the image, relative to ${cwd}, or leave it empty.`
+      )
+    }
+    return given
+  }
+  return existsSync(full('Dockerfile')) ? 'Dockerfile' : undefined
+}
+
+/**
+ * Reads every input. The policy file (`config`, default `.container-gate.yml` when present) lays
+ * under the inputs: an input that is set overrides it. `cwd` is where relative paths start.
+ */
+export function parseRunInputs(get: InputLookup, cwd = '.'): RunInputs {
   const image = get('image')?.trim()
   if (!image) {
     throw new ConfigurationError(
@@ -106,14 +261,40 @@ export function parseRunInputs(get: InputLookup): RunInputs {
     )
   }
   const reportPath = get('report')?.trim()
+  const sarifPath = get('sarif')?.trim()
+  const sbomPath = get('sbom')?.trim()
+  const junitPath = get('junit')?.trim()
   const githubToken = get('github-token')?.trim()
+  const baseline = get('baseline')?.trim()
+  const file = readPolicyFile(get('config')?.trim(), cwd)
+  const policy = parsePolicyInputs(
+    get,
+    file === undefined ? undefined : file.apply(defaultPolicy())
+  )
+  const dockerfile = parseDockerfile(get('dockerfile'), cwd)
   return {
     image,
     platform: parsePlatform(get('platform')?.trim() || 'linux/amd64'),
     insecureRegistries: splitList(get('insecure-registries') ?? ''),
     ...(username && password ? { credentials: { username, password } } : {}),
     ...(githubToken ? { githubToken } : {}),
-    policy: parsePolicyInputs(get),
-    ...(reportPath ? { reportPath } : {})
+    policy,
+    ignores: file?.ignores ?? [],
+    ...(file === undefined ? {} : { configPath: file.path }),
+    mode: parseMode(get('mode'), file?.mode ?? 'enforce'),
+    ...(baseline ? { baseline } : {}),
+    failOnNewOnly: parseBoolean(
+      'fail-on-new-only',
+      get('fail-on-new-only'),
+      file?.failOnNewOnly ?? false
+    ),
+    ...(dockerfile === undefined ? {} : { dockerfile }),
+    ...(reportPath ? { reportPath } : {}),
+    ...(sarifPath ? { sarifPath } : {}),
+    ...(sbomPath ? { sbomPath } : {}),
+    sbomFormat: parseSbomFormat(get('sbom-format')),
+    ...(junitPath ? { junitPath } : {}),
+    comment: parseBoolean('comment', get('comment'), true),
+    checkRun: parseBoolean('check-run', get('check-run'), true)
   }
 }

@@ -532,12 +532,4 @@ describe('the step pipeline', () => {
     ])
     expect(STEPS[0]).toBe(identityStep)
   })
-
-  it('has steps not built yet say so instead of passing', async () => {
-    const { notImplementedStep } = await import('../../src/steps/not-implemented.js')
-    const step = notImplementedStep('custody', 'Signing and chain of custody')
-    const context = { image: image({ layers: [] }), policy: defaultPolicy(), logger: silentLogger }
-    expect(step).toMatchObject({ id: 'custody', title: 'Signing and chain of custody' })
-    expect(await step.run(context)).toEqual({ findings: [], skipped: 'not implemented' })
-  })
 })

@@ -1,25 +1,77 @@
-/** Where the action puts the result: outputs, the job summary and annotations. */
+/**
+ * Where the action puts the result: outputs, workflow annotations, the job summary, a check run
+ * and the sticky PR comment. Each GitHub phase catches its own errors: a token that may not do
+ * something (a fork's read-only token) costs one notice or warning, never the run.
+ */
 import * as core from '@actions/core'
 import { severityRank } from '../findings.js'
-import { renderMarkdown } from '../report/markdown.js'
 import type { GateReport } from '../report/model.js'
+import { publishCheckRun } from './checks.js'
+import { commentMarker, renderComment, upsertComment } from './comment.js'
+import {
+  createOctokit,
+  isPermissionError,
+  readGitHubContext,
+  runUrl,
+  type GitHubContext
+} from './context.js'
+import { renderSummary } from './summary.js'
 
 /** GitHub shows at most 10 error and 10 warning annotations per step; send the most severe. */
 const ANNOTATIONS_PER_KIND = 10
 
-/** The job summary is capped at 1 MiB per step. */
-const SUMMARY_LIMIT = 1024 * 1024 - 1024
+export interface PublishOptions {
+  reportPath: string
+  sarifPath?: string
+  sbomPath?: string
+  /** Signature digest or reference, when the custody step signed the image. */
+  signature?: string
+  token?: string
+  comment: boolean
+  checkRun: boolean
+  /** The Dockerfile findings were mapped onto, for annotations that have no line. */
+  dockerfile?: string
+  env: NodeJS.ProcessEnv
+}
 
-export async function publish(report: GateReport, reportPath: string): Promise<void> {
+export async function publish(report: GateReport, options: PublishOptions): Promise<void> {
   core.setOutput('verdict', report.verdict)
   core.setOutput('critical', report.summary.counts.critical)
   core.setOutput('high', report.summary.counts.high)
   core.setOutput('medium', report.summary.counts.medium)
   core.setOutput('low', report.summary.counts.low)
   core.setOutput('blocking', report.summary.blocking)
-  core.setOutput('report', reportPath)
+  core.setOutput('report', options.reportPath)
   core.setOutput('digest', report.image.digest)
+  if (options.sarifPath !== undefined) core.setOutput('sarif', options.sarifPath)
+  if (options.sbomPath !== undefined) core.setOutput('sbom', options.sbomPath)
+  if (options.signature !== undefined) core.setOutput('signature', options.signature)
 
+  workflowAnnotations(report)
+  const context = readGitHubContext(options.env)
+  const url = context === undefined ? undefined : runUrl(context)
+
+  if (options.env.GITHUB_STEP_SUMMARY) {
+    const summary = renderSummary(report, {
+      report: options.reportPath,
+      ...(options.sarifPath === undefined ? {} : { sarif: options.sarifPath }),
+      ...(options.sbomPath === undefined ? {} : { sbom: options.sbomPath }),
+      ...(url === undefined ? {} : { runUrl: url })
+    })
+    await core.summary.addRaw(summary, true).write()
+  }
+
+  if (context === undefined || !options.token) {
+    if (options.comment || options.checkRun) {
+      core.info('No GITHUB_REPOSITORY or token: no check run and no PR comment.')
+    }
+    return
+  }
+  if (options.checkRun) await checkRunPhase(report, context, options, url)
+  if (options.comment) await commentPhase(report, context, options, url)
+}
+
+function workflowAnnotations(report: GateReport): void {
   const active = report.findings
     .filter((f) => f.suppressed === undefined)
     .sort((a, b) => severityRank(b.severity) - severityRank(a.severity))
@@ -31,9 +83,62 @@ export async function publish(report: GateReport, reportPath: string): Promise<v
     .slice(0, ANNOTATIONS_PER_KIND)) {
     core.warning(annotationText(finding), annotationProperties(finding))
   }
+}
 
-  if (process.env.GITHUB_STEP_SUMMARY) {
-    await core.summary.addRaw(renderMarkdown(report, { maxLength: SUMMARY_LIMIT }), true).write()
+async function checkRunPhase(
+  report: GateReport,
+  context: GitHubContext,
+  options: PublishOptions,
+  url: string | undefined
+): Promise<void> {
+  try {
+    await publishCheckRun(createOctokit(options.token!, context), context, report, {
+      fallbackPath: options.dockerfile ?? context.workflowFile ?? '.github',
+      ...(url === undefined ? {} : { detailsUrl: url })
+    })
+  } catch (error) {
+    core.warning(
+      isPermissionError(error)
+        ? 'container-gate: the token cannot create check runs (grant `checks: write`; fork pull requests get a read-only token). The findings are in the log annotations and the job summary.'
+        : `container-gate: the check run could not be published: ${(error as Error).message}`
+    )
+  }
+}
+
+async function commentPhase(
+  report: GateReport,
+  context: GitHubContext,
+  options: PublishOptions,
+  url: string | undefined
+): Promise<void> {
+  if (context.pullRequest === undefined) return
+  const forkNotice =
+    'container-gate: no PR comment, the token of a pull request from a fork is read-only; the job summary and annotations have the findings.'
+  if (context.fork) {
+    core.notice(forkNotice)
+    return
+  }
+  const marker = commentMarker(report.image.reference, context.workflow, context.job)
+  const body = renderComment(report, { marker, ...(url === undefined ? {} : { summaryUrl: url }) })
+  try {
+    const result = await upsertComment(
+      createOctokit(options.token!, context),
+      context,
+      context.pullRequest,
+      marker,
+      body
+    )
+    core.info(`container-gate: PR comment ${result}.`)
+  } catch (error) {
+    if (isPermissionError(error)) {
+      core.notice(
+        'container-gate: no PR comment, the token may not write to the pull request (grant `pull-requests: write`; forks get a read-only token).'
+      )
+    } else {
+      core.warning(
+        `container-gate: the PR comment could not be published: ${(error as Error).message}`
+      )
+    }
   }
 }
 

@@ -33,7 +33,7 @@ export interface RetryPolicy {
 }
 
 export interface HttpRequestOptions {
-  method?: 'GET' | 'HEAD' | 'POST'
+  method?: 'GET' | 'HEAD' | 'POST' | 'PUT'
   headers?: Record<string, string>
   body?: Buffer | string
   /** Plain `http:` is refused unless this returns true for the URL (checked on redirects too). */

@@ -3,6 +3,7 @@ import { severityRank, STEP_IDS, type Finding, type GatedFinding } from '../find
 import { sha256 } from '../image/digest.js'
 import type { StepReport, StepStatus, Verdict } from '../report/model.js'
 import type { Policy } from './policy.js'
+import { suppress, type Suppression } from './suppress.js'
 
 /**
  * 16 lowercase hex digits: the first 64 bits of sha256 over step, rule, subject, package purl and
@@ -48,17 +49,22 @@ function compareText(a: string, b: string): number {
 
 /**
  * Rule `off` drops a finding, `warn` never blocks, `error` always blocks; otherwise it blocks at
- * or above its step's fail-on severity (`none` never). Returned in report order.
+ * or above its step's fail-on severity (`none` never). Then ignores suppress and, with
+ * fail-on-new-only, findings already in the baseline stop blocking. Returned in report order.
  */
-export function gate(findings: Finding[], policy: Policy): GatedFinding[] {
-  return findings
+export function gate(
+  findings: Finding[],
+  policy: Policy,
+  suppression?: Suppression
+): GatedFinding[] {
+  const gated = findings
     .filter((finding) => policy.rules[finding.rule] !== 'off')
     .map((finding) => ({
       ...finding,
       fingerprint: fingerprint(finding),
       blocking: blocks(finding, policy)
     }))
-    .sort(compareGated)
+  return (suppression === undefined ? gated : suppress(gated, suppression)).sort(compareGated)
 }
 
 function isBlocking(finding: GatedFinding): boolean {

@@ -21,6 +21,36 @@ export interface ReportLayer {
   createdBy?: string
 }
 
+/** `warn` reports everything and never fails the run; `enforce` fails it on a `fail` verdict. */
+export type Mode = 'enforce' | 'warn'
+
+/** A baseline finding that this run no longer has. */
+export interface FixedFinding {
+  fingerprint: string
+  rule: string
+  severity: Severity
+  title: string
+}
+
+/** The comparison with a baseline report, by fingerprint. */
+export interface BaselineSummary {
+  /** The baseline report file or image reference. */
+  source: string
+  new: number
+  unchanged: number
+  fixed: FixedFinding[]
+  /** `fail-on-new-only`: findings already in the baseline do not block. */
+  failOnNewOnly: boolean
+}
+
+/** An ignore whose `until` date has passed: it no longer suppresses anything. */
+export interface ExpiredIgnore {
+  /** Where the ignore is written, e.g. `.container-gate.yml:12`. */
+  source: string
+  reason: string
+  until: string
+}
+
 export interface GateReport {
   schemaVersion: 1
   tool: { name: 'container-gate'; version: string }
@@ -45,4 +75,9 @@ export interface GateReport {
     suppressed: number
   }
   durationMs: number
+  /** When the scan started (ISO 8601); SBOMs carry it as their creation time. */
+  startedAt?: string
+  mode?: Mode
+  baseline?: BaselineSummary
+  expiredIgnores?: ExpiredIgnore[]
 }

@@ -1,13 +1,17 @@
 /** The six verification methods in pipeline order (DESIGN.md, "The six methods"). */
+import { codeStep } from './code/index.js'
+import { compositionStep } from './composition/index.js'
+import { custodyStep } from './custody/index.js'
+import { hardeningStep } from './hardening/index.js'
 import { identityStep } from './identity/index.js'
-import { notImplementedStep } from './not-implemented.js'
 import type { Step } from './step.js'
+import { testsStep } from './tests/index.js'
 
 export const STEPS: readonly Step[] = [
   identityStep,
-  notImplementedStep('tests', 'Security unit tests'),
-  notImplementedStep('code', 'Code analysis'),
-  notImplementedStep('composition', 'Composition analysis'),
-  notImplementedStep('hardening', 'Hardening'),
-  notImplementedStep('custody', 'Signing and chain of custody')
+  testsStep,
+  codeStep,
+  compositionStep,
+  hardeningStep,
+  custodyStep
 ]

@@ -1,6 +1,7 @@
 /** The one interface every verification method implements (DESIGN.md, "The six methods"). */
 import type { Finding, StepId } from '../findings.js'
 import type { FileRequest, LayerSubscription } from '../image/analysis.js'
+import type { AcquireOptions } from '../image/source.js'
 import type { FileSystem, ImageConfig, LayerInfo, Platform } from '../image/types.js'
 import type { Logger } from '../log.js'
 import type { Policy } from '../policy/policy.js'
@@ -19,13 +20,20 @@ export interface ImageView {
   fs: FileSystem
   /** Results of a step's LayerSubscription, one per layer in layer order. */
   visits(subscriptionId: string): unknown[]
+  /** The manifest's annotations (OCI image-spec annotations.md), e.g. the base image's name. */
+  annotations?: Record<string, string>
 }
 
 export interface StepContext {
   image: ImageView
   policy: Policy
   logger: Logger
+  /** How to reach registries beyond the image itself (signatures, base images). */
+  registry?: RegistryAccess
 }
+
+/** The image source's registry settings, for steps that talk to a registry themselves. */
+export type RegistryAccess = Pick<AcquireOptions, 'insecureRegistries' | 'credentials' | 'env'>
 
 export interface StepOutcome {
   findings: Finding[]
@@ -51,7 +59,14 @@ export interface Step {
   readonly title: string
   /** Files of the final filesystem whose content this step reads through `fs.read`. */
   readonly files?: FileRequest[]
+  /** Files whose content this step reads that depend on the policy (e.g. paths its tests name). */
+  filesFor?(policy: Policy): FileRequest[]
   /** Per-layer analysis this step needs (e.g. secrets in files a later layer deletes). */
   readonly subscriptions?: LayerSubscription[]
+  /**
+   * Per-layer analysis that depends on the step's settings (e.g. custom secret rules, malware
+   * signature databases to unpack). Awaited before the image is read.
+   */
+  layerSubscriptions?(policy: Policy): LayerSubscription[] | Promise<LayerSubscription[]>
   run(context: StepContext): Promise<StepOutcome>
 }

@@ -87,7 +87,10 @@ export async function analyzeLayer(
     for await (const { entry, content } of readTar(tar, label)) {
       const whiteout = whiteoutOf(entry.path)
       if (whiteout !== undefined) {
-        if (whiteout !== null) whiteouts.push(whiteout)
+        if (whiteout !== null) {
+          whiteouts.push(whiteout)
+          for (const [, visitor] of visitors) visitor.onWhiteout?.(whiteout)
+        }
         continue
       }
       entries.push(entry)

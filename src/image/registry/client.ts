@@ -3,10 +3,12 @@ import { isIP } from 'node:net'
 import type { Readable } from 'node:stream'
 import { ImageError } from '../../errors.js'
 import type { Logger } from '../../log.js'
-import { header, readBody, request, type HttpResponse } from '../http.js'
+import { sha256 } from '../digest.js'
+import { header, readBody, request, type HttpRequestOptions, type HttpResponse } from '../http.js'
 import { MANIFEST_ACCEPT } from '../manifest.js'
 import type { ImageReference } from '../reference.js'
 import type { RegistryCredentials } from '../source.js'
+import { MEDIA_TYPES, type Descriptor, type ImageIndex } from '../types.js'
 import { RegistryAuthenticator } from './auth.js'
 import { resolveCredentials } from './docker-config.js'
 import { registryRequestError, unexpectedStatus } from './errors.js'
@@ -24,6 +26,13 @@ export interface FetchedManifest {
   mediaType?: string
   /** `Docker-Content-Digest` as sent, when it is one. */
   digest?: string
+}
+
+/** What a registry said when it stored a manifest. */
+export interface PushedManifest {
+  digest: string
+  /** distribution-spec 1.1: `OCI-Subject` says the registry indexed the manifest's `subject` itself. */
+  subjectProcessed: boolean
 }
 
 /** distribution-spec: registries should accept manifests of at least 4 MiB; more is not a manifest. */
@@ -127,14 +136,24 @@ export class RegistryClient {
   }
 
   /** A GET that answers the registry's 401 challenge once, then treats another 401 as rejection. */
-  private async get(path: string, headers: Record<string, string>): Promise<HttpResponse> {
-    const url = new URL(`${this.reference.path}/${path}`, this.baseUrl)
-    const scope = this.auth.pullScope
+  private get(path: string, headers: Record<string, string>): Promise<HttpResponse> {
+    return this.send(path, { headers }, this.auth.pullScope)
+  }
+
+  /** A request under `scope` that answers one 401 challenge; `path` may be an absolute upload URL. */
+  private async send(
+    path: string | URL,
+    options: Pick<HttpRequestOptions, 'method' | 'headers' | 'body'>,
+    scope: string
+  ): Promise<HttpResponse> {
+    const url = path instanceof URL ? path : new URL(`${this.reference.path}/${path}`, this.baseUrl)
+    const headers = options.headers ?? {}
     for (let answered = false; ; answered = true) {
       const authorization = this.auth.authorization(scope)
       let response: HttpResponse
       try {
         response = await request(url, {
+          ...options,
           headers: authorization !== undefined ? { ...headers, authorization } : headers,
           allowHttp: this.allowHttp,
           logger: this.options.logger
@@ -147,5 +166,154 @@ export class RegistryClient {
       if (answered) throw await this.auth.rejected()
       await this.auth.respond(header(response.headers, 'www-authenticate'), scope)
     }
+  }
+
+  // Writes (distribution-spec "Push") and discovery ("Content discovery"), for signatures and
+  // attestations. They ask for `pull,push` (token.md, "Requesting a Token").
+
+  private get pushScope(): string {
+    return `${this.auth.pullScope},push`
+  }
+
+  /** A manifest by tag or digest, or undefined when the registry has none (404). */
+  async findManifest(
+    tagOrDigest: string,
+    accept: string = MANIFEST_ACCEPT
+  ): Promise<FetchedManifest | undefined> {
+    const response = await this.get(`manifests/${tagOrDigest}`, { accept })
+    if (response.status === 404) {
+      response.body.resume()
+      return undefined
+    }
+    const bytes = await this.readOk(response, `manifest ${tagOrDigest}`, MANIFEST_MAX_BYTES)
+    const mediaType = header(response.headers, 'content-type')
+    return { bytes, ...(mediaType !== undefined ? { mediaType } : {}) }
+  }
+
+  /** HEAD /v2/NAME/blobs/DIGEST under the push scope, so an upload that follows needs no new token. */
+  async hasBlob(digest: string): Promise<boolean> {
+    const response = await this.send(`blobs/${digest}`, { method: 'HEAD' }, this.pushScope)
+    response.body.resume()
+    return response.status === 200
+  }
+
+  /** Uploads a small blob unless the registry has it: POST for an upload URL, then one PUT with the bytes. */
+  async pushBlob(bytes: Buffer): Promise<string> {
+    const digest = sha256(bytes)
+    if (await this.hasBlob(digest)) return digest
+    const started = await this.send('blobs/uploads/', { method: 'POST' }, this.pushScope)
+    started.body.resume()
+    const location = header(started.headers, 'location')
+    if (started.status !== 202 || location === undefined) {
+      throw unexpectedStatus(this.reference.domain, `upload of blob ${digest}`, started.status)
+    }
+    const upload = new URL(location, started.url)
+    upload.searchParams.set('digest', digest)
+    const finished = await this.send(
+      upload,
+      {
+        method: 'PUT',
+        headers: { 'content-type': 'application/octet-stream' },
+        body: bytes
+      },
+      this.pushScope
+    )
+    finished.body.resume()
+    if (finished.status !== 201) {
+      throw unexpectedStatus(this.reference.domain, `upload of blob ${digest}`, finished.status)
+    }
+    return digest
+  }
+
+  /** PUT /v2/NAME/manifests/REFERENCE with the manifest's own media type. */
+  async pushManifest(
+    tagOrDigest: string,
+    bytes: Buffer,
+    mediaType: string
+  ): Promise<PushedManifest> {
+    const response = await this.send(
+      `manifests/${tagOrDigest}`,
+      { method: 'PUT', headers: { 'content-type': mediaType }, body: bytes },
+      this.pushScope
+    )
+    response.body.resume()
+    if (response.status !== 201) {
+      throw unexpectedStatus(
+        this.reference.domain,
+        `push of manifest ${tagOrDigest}`,
+        response.status
+      )
+    }
+    return {
+      digest: sha256(bytes),
+      subjectProcessed: header(response.headers, 'oci-subject') !== undefined
+    }
+  }
+
+  /**
+   * Manifests whose `subject` is `digest` (distribution-spec 1.1 "Listing Referrers"); registries
+   * without the API are read through the referrers tag schema (`sha256-<hex>` holding an index).
+   */
+  async listReferrers(digest: string): Promise<Descriptor[]> {
+    const response = await this.get(`referrers/${digest}`, { accept: MEDIA_TYPES.ociIndex })
+    if (response.status === 200) {
+      const bytes = await this.readOk(response, `referrers of ${digest}`, MANIFEST_MAX_BYTES)
+      return indexManifests(bytes)
+    }
+    response.body.resume()
+    const fallback = await this.findManifest(referrersTag(digest), MEDIA_TYPES.ociIndex)
+    return fallback === undefined ? [] : indexManifests(fallback.bytes)
+  }
+
+  /** Adds `descriptor` to the referrers tag schema's index of `subject` (for registries without the API). */
+  async addToReferrersTag(subject: string, descriptor: Descriptor): Promise<void> {
+    const tag = referrersTag(subject)
+    const current = await this.findManifest(tag, MEDIA_TYPES.ociIndex)
+    const manifests = (current === undefined ? [] : indexManifests(current.bytes)).filter(
+      (existing) => existing.digest !== descriptor.digest
+    )
+    const index: ImageIndex = {
+      schemaVersion: 2,
+      mediaType: MEDIA_TYPES.ociIndex,
+      manifests: [...manifests, descriptor]
+    }
+    await this.pushManifest(tag, Buffer.from(JSON.stringify(index)), MEDIA_TYPES.ociIndex)
+  }
+
+  /** GET /v2/NAME/tags/list, following `Link` pagination (distribution-spec "Listing Tags"). */
+  async listTags(): Promise<string[]> {
+    const tags: string[] = []
+    let next: string | URL | undefined = 'tags/list'
+    while (next !== undefined) {
+      const response: HttpResponse = await (next instanceof URL
+        ? this.send(next, {}, this.auth.pullScope)
+        : this.get(next, {}))
+      if (response.status === 404) {
+        response.body.resume()
+        return tags
+      }
+      const bytes = await this.readOk(response, 'tag list', MANIFEST_MAX_BYTES)
+      const body = JSON.parse(bytes.toString('utf8')) as { tags?: unknown }
+      if (Array.isArray(body.tags)) {
+        tags.push(...body.tags.filter((tag): tag is string => typeof tag === 'string'))
+      }
+      const link = /<([^>]+)>\s*;\s*rel="?next"?/.exec(header(response.headers, 'link') ?? '')
+      next = link?.[1] === undefined ? undefined : new URL(link[1], response.url)
+    }
+    return tags
+  }
+}
+
+/** The referrers tag schema (distribution-spec 1.1): `sha256:<hex>` → `sha256-<hex>`. */
+export function referrersTag(digest: string): string {
+  return digest.replace(':', '-')
+}
+
+function indexManifests(bytes: Buffer): Descriptor[] {
+  try {
+    const index = JSON.parse(bytes.toString('utf8')) as Partial<ImageIndex> | null
+    return Array.isArray(index?.manifests) ? index.manifests : []
+  } catch {
+    return []
   }
 }

@@ -1,11 +1,134 @@
-/** Settings of the `code` step. */
+/**
+ * Settings of the `code` step. SARIF files and malware signature lists are read here, while the
+ * inputs are parsed: a missing or malformed file is the user's mistake and must stop the gate
+ * (exit 2) before the image is read, and this is the one place that runs before the engine.
+ */
+import { readFileSync } from 'node:fs'
+import { ConfigurationError } from '../../errors.js'
+import { splitList } from '../../policy/inputs.js'
 import type { StepSettings } from '../settings.js'
+import { parseSarif, type ImportedResult } from './sarif.js'
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface CodeSettings {}
+export const CODE_SCOPES = ['unowned', 'all'] as const
+/** `unowned`: only files no OS package (dpkg, apk, rpm) owns, i.e. the team's own code. */
+export type CodeScope = (typeof CODE_SCOPES)[number]
+
+/** A signature list as the user gave it; parsed (and unpacked, for .cvd/.cld) by signatures.ts. */
+export interface SignatureFile {
+  path: string
+  bytes: Buffer
+}
+
+export interface CodeSettings {
+  /** Which files ELF hardening and static analysis check. Malware matching always checks all. */
+  scope: CodeScope
+  /** Globs of absolute paths left out of ELF hardening and static analysis. */
+  exclude: string[]
+  /** Results of external SAST tools, read from the `sarif-import` files. */
+  sarifResults: ImportedResult[]
+  /** ClamAV hash signature lists (.hdb/.hsb/.hdu/.hsu) or databases (.cvd/.cld). */
+  signatureFiles: SignatureFile[]
+}
+
+/** Third-party code is composition's business; interpreters' own libraries are not the team's code. */
+export const DEFAULT_EXCLUDE = [
+  '**/node_modules/**',
+  '**/site-packages/**',
+  '**/dist-packages/**',
+  '**/lib/python[0-9]*/**'
+]
+
+function invalid(name: string, value: string, fix: string): ConfigurationError {
+  return new ConfigurationError(`input "${name}" is "${value}"; ${fix}`)
+}
+
+function readInputFile(name: string, path: string): Buffer {
+  try {
+    return readFileSync(path)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error'
+    throw new ConfigurationError(
+      `input "${name}": ${path} cannot be read (${code}); name an existing file.`,
+      'BAD_INPUT_FILE',
+      { cause: error }
+    )
+  }
+}
+
+function parseScope(value: string): CodeScope {
+  const scope = CODE_SCOPES.find((candidate) => candidate === value.toLowerCase())
+  if (scope === undefined) throw invalid('code-scope', value, `use ${CODE_SCOPES.join(' or ')}.`)
+  return scope
+}
+
+function parseExclude(value: string): string[] {
+  const globs = splitList(value)
+  const bad = globs.find((glob) => !glob.startsWith('/') && !glob.startsWith('*'))
+  if (bad !== undefined) {
+    throw invalid('code-exclude', bad, 'use globs of absolute paths, e.g. /opt/vendor/**.')
+  }
+  return globs
+}
 
 export const codeSettings: StepSettings<CodeSettings> = {
-  inputs: [],
-  defaults: () => ({}),
-  parse: (_get, base) => base
+  inputs: [
+    {
+      name: 'code-scope',
+      default: 'unowned',
+      description:
+        "Files that ELF hardening and static analysis check: `unowned` (not owned by an OS package: the team's own code) or `all`."
+    },
+    {
+      name: 'code-exclude',
+      default: DEFAULT_EXCLUDE.join(','),
+      list: true,
+      description:
+        'Globs of absolute paths that ELF hardening and static analysis skip (third-party libraries by default).'
+    },
+    {
+      name: 'sarif-import',
+      list: true,
+      description:
+        'SARIF 2.1.0 files from CodeQL, Semgrep or any SAST tool whose results the code step gates with the same policy.'
+    },
+    {
+      name: 'malware-signatures',
+      list: true,
+      description:
+        'ClamAV hash signature lists (.hdb, .hsb, .hdu, .hsu: `hash:size:name`) or databases (.cvd, .cld) to match every file against. EICAR is built in.'
+    }
+  ],
+  defaults: () => ({
+    scope: 'unowned',
+    exclude: [...DEFAULT_EXCLUDE],
+    sarifResults: [],
+    signatureFiles: []
+  }),
+  parse: (get, base) => {
+    const read = (name: string): string | undefined => {
+      const value = get(name)?.trim()
+      return value === undefined || value === '' ? undefined : value
+    }
+    const scope = read('code-scope')
+    const exclude = read('code-exclude')
+    const sarif = read('sarif-import')
+    const signatures = read('malware-signatures')
+    return {
+      scope: scope === undefined ? base.scope : parseScope(scope),
+      exclude: exclude === undefined ? base.exclude : parseExclude(exclude),
+      sarifResults:
+        sarif === undefined
+          ? base.sarifResults
+          : splitList(sarif).flatMap((path) =>
+              parseSarif(readInputFile('sarif-import', path).toString('utf8'), path)
+            ),
+      signatureFiles:
+        signatures === undefined
+          ? base.signatureFiles
+          : splitList(signatures).map((path) => ({
+              path,
+              bytes: readInputFile('malware-signatures', path)
+            }))
+    }
+  }
 }

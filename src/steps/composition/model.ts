@@ -12,4 +12,13 @@ export interface Package {
   layerDigest?: string
   /** SPDX license expressions where the metadata gives them. */
   licenses: string[]
+  /**
+   * The source package OS advisories are written against: dpkg `Source:` (name and version),
+   * apk `origin`, rpm source rpm. Absent when it equals the binary package.
+   */
+  source?: { name: string; version: string }
+  /** `os` for distribution packages, `language` for npm, PyPI, Go, Maven, … */
+  kind: 'os' | 'language'
+  /** Binary architecture where the metadata gives it (dpkg, apk, rpm). */
+  arch?: string
 }

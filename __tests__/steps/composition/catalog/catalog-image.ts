@@ -1,0 +1,77 @@
+/** Runs the catalog over a real image built by the fixture builder, through the engine's single pass. */
+import { Readable } from 'node:stream'
+import {
+  buildImage,
+  type BuiltImage,
+  type ImageSpec
+} from '../../../../__fixtures__/image-builder.js'
+import { runGate } from '../../../../src/engine.js'
+import type { ImageSource } from '../../../../src/image/source.js'
+import { silentLogger } from '../../../../src/log.js'
+import { defaultPolicy } from '../../../../src/policy/defaults.js'
+import {
+  CATALOG_FILES,
+  CATALOG_SUBSCRIPTIONS,
+  catalogPackages,
+  type Catalog
+} from '../../../../src/steps/composition/catalog/index.js'
+import type { ImageView } from '../../../../src/steps/step.js'
+
+export function imageSource(image: BuiltImage, reference = 'oci:catalog-test'): ImageSource {
+  return {
+    transport: 'oci',
+    reference,
+    acquire: async (options) => ({
+      reference,
+      digest: image.manifestDigest,
+      platform: image.platform,
+      manifest: image.manifest,
+      config: image.config,
+      configDigest: image.configDigest,
+      layers: await Promise.all(
+        image.layers.map(async (layer, i) => ({
+          descriptor: layer.descriptor,
+          analysis: await options.analyzeLayer(Readable.from([layer.blob]), {
+            name: `layer ${i}`,
+            expectedDigest: layer.digest
+          })
+        }))
+      )
+    })
+  }
+}
+
+export interface Cataloged {
+  catalog: Catalog
+  image: BuiltImage
+  view: ImageView
+}
+
+/** Builds `spec`, reads it like a scan does and catalogs it. */
+export async function catalogImage(spec: ImageSpec | BuiltImage): Promise<Cataloged> {
+  const image = 'layers' in spec && 'manifestDigest' in spec ? spec : buildImage(spec)
+  let result: { catalog: Catalog; view: ImageView } | undefined
+  await runGate(
+    {
+      image: 'oci:catalog-test',
+      policy: defaultPolicy(),
+      acquire: { platform: image.platform, insecureRegistries: [], env: {} }
+    },
+    silentLogger,
+    [
+      {
+        id: 'composition',
+        title: 'catalog',
+        files: CATALOG_FILES,
+        subscriptions: CATALOG_SUBSCRIPTIONS,
+        run: async ({ image: view }) => {
+          result = { catalog: catalogPackages(view), view }
+          return { findings: [] }
+        }
+      }
+    ],
+    () => imageSource(image)
+  )
+  if (result === undefined) throw new Error('the catalog step did not run')
+  return { ...result, image }
+}

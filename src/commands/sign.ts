@@ -1,0 +1,76 @@
+/**
+ * `container-gate sign IMAGE --key cosign.key`: signs the digest IMAGE points at now, in the
+ * `.sig` layout `cosign verify --key` reads. The key's password comes from COSIGN_PASSWORD, as
+ * with cosign. Without --key it signs keyless with the CI's OIDC token (Fulcio, Rekor).
+ */
+import { readFile } from 'node:fs/promises'
+import { CIContextProvider } from '@sigstore/sign'
+import { ConfigurationError } from '../errors.js'
+import {
+  commandLogger,
+  parseCommandArgs,
+  registryAccess,
+  runCommand,
+  stringFlag,
+  type CommandIo
+} from '../custody/command-io.js'
+import { registryClient, registryRepository, resolveDigest } from '../custody/image-signatures.js'
+import { decryptCosignKey } from '../custody/keys.js'
+import { signImage, type ImageSigner } from '../custody/sign.js'
+import { DEFAULT_FULCIO_URL, DEFAULT_REKOR_URL } from '../steps/custody/settings.js'
+
+const USAGE = 'container-gate sign IMAGE [--key cosign.key] [--fulcio-url URL] [--rekor-url URL]'
+
+export async function signCommand(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  io: CommandIo
+): Promise<number> {
+  return runCommand(io, async () => {
+    const { values, positionals } = parseCommandArgs('sign', USAGE, args, {
+      key: { type: 'string' },
+      'fulcio-url': { type: 'string' },
+      'rekor-url': { type: 'string' }
+    })
+    const image = positionals[0]
+    const repository =
+      image === undefined || positionals.length !== 1 ? undefined : registryRepository(image)
+    if (image === undefined || repository === undefined) {
+      throw new ConfigurationError(
+        `sign takes one registry IMAGE (REF or docker://REF); usage: ${USAGE}`
+      )
+    }
+    const keyPath = stringFlag(values, 'key')
+    let signer: ImageSigner
+    if (keyPath !== undefined) {
+      let pem: string
+      try {
+        pem = await readFile(keyPath, 'utf8')
+      } catch {
+        throw new ConfigurationError(`--key "${keyPath}" cannot be read; give the cosign.key file.`)
+      }
+      signer = {
+        kind: 'key',
+        key: decryptCosignKey(pem, env.COSIGN_PASSWORD ?? '', `--key "${keyPath}"`)
+      }
+    } else {
+      signer = {
+        kind: 'keyless',
+        identityProvider: new CIContextProvider('sigstore'),
+        fulcioUrl: stringFlag(values, 'fulcio-url') ?? DEFAULT_FULCIO_URL,
+        rekorUrl: stringFlag(values, 'rekor-url') ?? DEFAULT_REKOR_URL
+      }
+    }
+    const logger = commandLogger(io, values.verbose === true)
+    const access = registryAccess(values, env)
+    const digest = await resolveDigest(image, access, logger)
+    const where = await signImage(
+      registryClient(repository, access, logger),
+      repository,
+      digest,
+      signer
+    )
+    io.stdout(`signed ${repository}@${digest}: ${where}\n`)
+    return 0
+  })
+}

@@ -1,0 +1,26 @@
+/**
+ * Canonical JSON for documents that are digested or signed: object keys sorted by code point,
+ * no insignificant whitespace, `undefined` members dropped (the JSON Canonicalization Scheme,
+ * RFC 8785, for the integers and strings these documents hold).
+ */
+import { sha256 } from '../image/digest.js'
+
+function canonicalValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonicalValue)
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, member]) => member !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    return Object.fromEntries(entries.map(([key, member]) => [key, canonicalValue(member)]))
+  }
+  return value
+}
+
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(canonicalValue(value))
+}
+
+/** `sha256:<hex>` of the canonical JSON. */
+export function canonicalDigest(value: unknown): string {
+  return sha256(canonicalJson(value))
+}

@@ -1,0 +1,169 @@
+/**
+ * The content manifest: SHA-256 of every regular file of the final filesystem, computed while
+ * the layers stream (a LayerSubscription hashes each file's chunks; nothing is buffered), then
+ * kept only for the nodes that survive in the final filesystem.
+ */
+import { createHash } from 'node:crypto'
+import { ConfigurationError } from '../errors.js'
+import type { EntrySink, LayerSubscription } from '../image/analysis.js'
+import type { FileSystem, TarEntry } from '../image/types.js'
+import {
+  CONTENT_MANIFEST_MEDIA_TYPE,
+  type ContentEntry,
+  type ContentManifest
+} from '../steps/custody/model.js'
+import { canonicalDigest, canonicalJson } from './canonical.js'
+
+/** Path → `sha256:<hex>` of every regular file one layer (or one archive) holds. */
+export type ContentHashes = Map<string, string>
+
+export const CONTENT_HASHES_SUBSCRIPTION = 'custody/content-hashes'
+
+/** A sink that hashes an entry's chunks as they stream and records the digest at its end. */
+export function hashingSink(path: string, hashes: ContentHashes): EntrySink {
+  const hash = createHash('sha256')
+  return {
+    write: (chunk) => hash.update(chunk),
+    // A later entry for the same path in the same layer wins, as in the filesystem index.
+    end: () => hashes.set(path, `sha256:${hash.digest('hex')}`)
+  }
+}
+
+export const contentHashesSubscription: LayerSubscription<ContentHashes> = {
+  id: CONTENT_HASHES_SUBSCRIPTION,
+  createVisitor() {
+    const hashes: ContentHashes = new Map()
+    return {
+      onEntry: (entry) => (entry.type === 'file' ? hashingSink(entry.path, hashes) : undefined),
+      finish: () => hashes
+    }
+  }
+}
+
+function octal(mode: number): string {
+  return (mode & 0o7777).toString(8).padStart(4, '0')
+}
+
+/**
+ * Entries for `nodes` in path order. `hashOf` gives a regular file's digest; `lookup` finds a
+ * hardlink's target, whose content the link shares.
+ */
+export function contentEntries(
+  nodes: Iterable<TarEntry>,
+  hashOf: (node: TarEntry) => string | undefined,
+  lookup: (path: string) => TarEntry | undefined
+): ContentEntry[] {
+  const entries: ContentEntry[] = []
+  for (const node of nodes) {
+    if (node.path === '/') continue
+    const base = { path: node.path, mode: octal(node.mode), uid: node.uid, gid: node.gid }
+    if (node.type === 'file' || node.type === 'hardlink') {
+      const content =
+        node.type === 'file' ? node : (lookup(node.linkTarget ?? '') ?? { ...node, size: 0 })
+      const digest = content.type === 'file' ? hashOf(content) : undefined
+      entries.push({
+        ...base,
+        type: 'file',
+        size: content.type === 'file' ? content.size : 0,
+        ...(digest === undefined ? {} : { sha256: digest })
+      })
+    } else if (node.type === 'symlink') {
+      entries.push({ ...base, type: 'symlink', linkTarget: node.linkTarget ?? '' })
+    } else if (node.type === 'char' || node.type === 'block') {
+      entries.push({
+        ...base,
+        type: node.type,
+        device: `${node.devMajor ?? 0},${node.devMinor ?? 0}`
+      })
+    } else {
+      entries.push({ ...base, type: node.type })
+    }
+  }
+  return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+}
+
+export function contentManifest(
+  source: ContentManifest['source'],
+  entries: ContentEntry[]
+): ContentManifest {
+  return {
+    schemaVersion: 1,
+    mediaType: CONTENT_MANIFEST_MEDIA_TYPE,
+    source,
+    contentDigest: canonicalDigest(entries),
+    entries
+  }
+}
+
+/** The manifest of a final filesystem, from the per-layer hashes (one map per layer, in order). */
+export function imageContentManifest(
+  source: ContentManifest['source'],
+  fs: FileSystem,
+  layerHashes: readonly unknown[]
+): ContentManifest {
+  const hashOf = (node: TarEntry): string | undefined => {
+    const layer = fs.get(node.path)?.layer
+    const hashes = layer === undefined ? undefined : layerHashes[layer]
+    return hashes instanceof Map ? (hashes as ContentHashes).get(node.path) : undefined
+  }
+  return contentManifest(
+    source,
+    contentEntries(fs.entries(), hashOf, (path) => fs.get(path))
+  )
+}
+
+/** The file form: canonical JSON and a final newline. */
+export function serializeContentManifest(manifest: ContentManifest): string {
+  return `${canonicalJson(manifest)}\n`
+}
+
+const TYPES = new Set(['file', 'dir', 'symlink', 'char', 'block', 'fifo'])
+
+function isEntry(value: unknown): value is ContentEntry {
+  const entry = value as Partial<ContentEntry> | null
+  return (
+    typeof entry?.path === 'string' &&
+    entry.path.startsWith('/') &&
+    typeof entry.type === 'string' &&
+    TYPES.has(entry.type) &&
+    typeof entry.mode === 'string' &&
+    /^[0-7]{4}$/.test(entry.mode) &&
+    Number.isInteger(entry.uid) &&
+    Number.isInteger(entry.gid)
+  )
+}
+
+/**
+ * Reads a manifest written by `manifest --output` or the custody step. The digest is recomputed:
+ * a manifest edited after it was written is refused rather than trusted as a baseline.
+ */
+export function parseContentManifest(text: string, input: string): ContentManifest {
+  let document: Partial<ContentManifest> | null
+  try {
+    document = JSON.parse(text) as Partial<ContentManifest> | null
+  } catch {
+    throw new ConfigurationError(
+      `${input} is not JSON; give a content manifest written by "container-gate manifest IMAGE --output FILE".`,
+      'BAD_CONTENT_MANIFEST'
+    )
+  }
+  if (
+    document?.mediaType !== CONTENT_MANIFEST_MEDIA_TYPE ||
+    document.schemaVersion !== 1 ||
+    !Array.isArray(document.entries) ||
+    !document.entries.every(isEntry)
+  ) {
+    throw new ConfigurationError(
+      `${input} is not a container-gate content manifest (mediaType ${CONTENT_MANIFEST_MEDIA_TYPE}); write one with "container-gate manifest IMAGE --output FILE".`,
+      'BAD_CONTENT_MANIFEST'
+    )
+  }
+  const digest = canonicalDigest(document.entries)
+  if (digest !== document.contentDigest) {
+    throw new ConfigurationError(
+      `${input} says its contentDigest is ${String(document.contentDigest)} but its entries digest to ${digest}; it was changed after it was written, so write it again from the image.`,
+      'CONTENT_MANIFEST_TAMPERED'
+    )
+  }
+  return document as ContentManifest
+}

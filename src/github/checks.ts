@@ -1,0 +1,124 @@
+/**
+ * A check run carrying every finding as an annotation. Workflow-command annotations are capped
+ * per step; the Checks API takes at most 50 annotations per request, so the run is created with
+ * the first 50 and updated with the rest, the last request completing it with the verdict
+ * (https://docs.github.com/rest/checks/runs).
+ */
+import type { GatedFinding } from '../findings.js'
+import type { GateReport } from '../report/model.js'
+import { imageName } from '../report/sarif.js'
+import type { GitHubContext, Octokit } from './context.js'
+
+export const ANNOTATIONS_PER_REQUEST = 50
+
+/** The Checks API refuses an output summary or annotation message longer than this. */
+const TEXT_LIMIT = 65_535
+
+export interface CheckAnnotation {
+  path: string
+  start_line: number
+  end_line: number
+  annotation_level: 'failure' | 'warning' | 'notice'
+  title: string
+  message: string
+}
+
+export type CheckConclusion = 'success' | 'failure' | 'neutral'
+
+/** `warn` mode reports a failing verdict as neutral: visible, never blocking. */
+export function conclusion(report: GateReport): CheckConclusion {
+  if (report.verdict === 'pass') return 'success'
+  return report.mode === 'warn' ? 'neutral' : 'failure'
+}
+
+/**
+ * One annotation per unsuppressed finding. A finding without a Dockerfile line is put on
+ * `fallbackPath` line 1 (the Dockerfile, else the workflow file), with its image path in the text.
+ */
+export function annotations(findings: GatedFinding[], fallbackPath: string): CheckAnnotation[] {
+  return findings
+    .filter((finding) => finding.suppressed === undefined)
+    .map((finding) => {
+      const { dockerfile, path } = finding.location
+      const line = dockerfile?.line ?? 1
+      const where = path === undefined || finding.title.includes(path) ? '' : ` (${path})`
+      const message = `${finding.title}${where}${finding.detail === undefined ? '' : `\n${finding.detail}`}`
+      return {
+        path: dockerfile?.file ?? fallbackPath,
+        start_line: line,
+        end_line: line,
+        annotation_level: finding.blocking
+          ? 'failure'
+          : finding.severity === 'info'
+            ? 'notice'
+            : 'warning',
+        title: `${finding.severity.toUpperCase()} ${finding.rule}`,
+        message: message.slice(0, TEXT_LIMIT)
+      }
+    })
+}
+
+export interface CheckRunOptions {
+  fallbackPath: string
+  /** Link shown on the check run: the run's page with the job summary. */
+  detailsUrl?: string
+}
+
+export function checkRunName(report: GateReport): string {
+  return `container-gate (${imageName(report.image.reference)})`
+}
+
+function summaryText(report: GateReport): string {
+  const { counts, blocking, suppressed } = report.summary
+  const lines = [
+    `Verdict **${report.verdict}**${report.mode === 'warn' ? ' (warn mode: not enforced)' : ''} for \`${report.image.reference}\` at \`${report.image.digest}\`.`,
+    '',
+    `${blocking} blocking; ${counts.critical} critical, ${counts.high} high, ${counts.medium} medium, ${counts.low} low, ${counts.info} info; ${suppressed} suppressed.`,
+    '',
+    ...report.steps.map(
+      (step) => `- ${step.id}: ${step.status}${step.reason ? ` (${step.reason})` : ''}`
+    )
+  ]
+  return lines.join('\n').slice(0, TEXT_LIMIT)
+}
+
+/** Creates the check run and returns its id. Needs `checks: write`. */
+export async function publishCheckRun(
+  octokit: Octokit,
+  context: GitHubContext,
+  report: GateReport,
+  options: CheckRunOptions
+): Promise<number> {
+  const all = annotations(report.findings, options.fallbackPath)
+  const batches: CheckAnnotation[][] = []
+  for (let i = 0; i < all.length; i += ANNOTATIONS_PER_REQUEST) {
+    batches.push(all.slice(i, i + ANNOTATIONS_PER_REQUEST))
+  }
+  const where = { owner: context.owner, repo: context.repo }
+  const output = (batch: CheckAnnotation[] = []) => ({
+    title: `${report.verdict}: ${report.summary.blocking} blocking, ${all.length} annotations`,
+    summary: summaryText(report),
+    ...(batch.length === 0 ? {} : { annotations: batch })
+  })
+  const done = { status: 'completed' as const, conclusion: conclusion(report) }
+  const single = batches.length <= 1
+  const created = await octokit.rest.checks.create({
+    ...where,
+    name: checkRunName(report),
+    head_sha: context.sha ?? '',
+    ...(options.detailsUrl === undefined ? {} : { details_url: options.detailsUrl }),
+    ...(single ? done : { status: 'in_progress' as const }),
+    output: output(batches[0])
+  })
+  const id = created.data.id
+  for (const [index, batch] of batches.slice(1).entries()) {
+    const lastBatch = index === batches.length - 2
+    await octokit.rest.checks.update({
+      ...where,
+      check_run_id: id,
+      ...(lastBatch ? done : {}),
+      output: output(batch)
+    })
+  }
+  return id
+}

@@ -1,0 +1,55 @@
+/** The job summary: the Markdown report, with the baseline comparison and where the files are. */
+import { codeSpan, escapeText, renderMarkdown } from '../report/markdown.js'
+import type { GateReport } from '../report/model.js'
+
+/** GitHub caps the job summary at 1 MiB per step. */
+export const SUMMARY_LIMIT = 1024 * 1024 - 1024
+
+export interface SummaryFiles {
+  report: string
+  sarif?: string
+  sbom?: string
+  /** The run's page: uploaded artifacts are listed there. */
+  runUrl?: string
+}
+
+function extras(report: GateReport, files: SummaryFiles): string[] {
+  const lines: string[] = []
+  if (report.mode === 'warn' && report.verdict === 'fail') {
+    lines.push('> [!WARNING]', '> `mode: warn`: the policy failed, but the run does not.', '')
+  }
+  if (report.baseline !== undefined) {
+    const { source, new: added, unchanged, fixed, failOnNewOnly } = report.baseline
+    lines.push(
+      `**Baseline** ${codeSpan(source)}: ${added} new, ${unchanged} unchanged, ${fixed.length} fixed.${failOnNewOnly ? ' Only new findings block (fail-on-new-only).' : ''}`,
+      ''
+    )
+  }
+  for (const ignore of report.expiredIgnores ?? []) {
+    lines.push(
+      `⚠️ The ignore at ${codeSpan(ignore.source)} expired on ${ignore.until} and no longer suppresses (${escapeText(ignore.reason)}).`,
+      ''
+    )
+  }
+  const files_ = [
+    `JSON report ${codeSpan(files.report)}`,
+    ...(files.sarif === undefined ? [] : [`SARIF ${codeSpan(files.sarif)}`]),
+    ...(files.sbom === undefined ? [] : [`SBOM ${codeSpan(files.sbom)}`])
+  ]
+  const artifacts =
+    files.runUrl === undefined
+      ? ''
+      : ` Uploaded artifacts are listed on the [run page](${files.runUrl}#artifacts).`
+  lines.push(
+    `Files: ${files_.join(', ')} (outputs \`report\`, \`sarif\`, \`sbom\`).${artifacts}`,
+    ''
+  )
+  return lines
+}
+
+export function renderSummary(report: GateReport, files: SummaryFiles): string {
+  const top = extras(report, files).join('\n')
+  const body = renderMarkdown(report, { maxLength: SUMMARY_LIMIT - top.length - 2 })
+  const [heading, ...rest] = body.split('\n')
+  return [heading, '', top, ...rest].join('\n')
+}

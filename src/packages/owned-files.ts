@@ -1,0 +1,105 @@
+/**
+ * Which files of the final filesystem belong to an OS package, from the package managers' own
+ * databases. Steps use it to tell "shipped by the distribution" from "added by the image's
+ * build" (e.g. a language package installed by apt is reported once, as the OS package).
+ *
+ * - dpkg: `/var/lib/dpkg/info/<pkg>[:<arch>].list`, one absolute path per line (dpkg(1),
+ *   "FILES"). Distroless images have no `.list` files; `status.d/<pkg>.md5sums` (written by
+ *   rules_distroless) lists `md5  relative/path` lines instead, when present.
+ * - apk: `/lib/apk/db/installed`, `F:` (directory, relative) followed by `R:` (file name) lines
+ *   (apk-tools "Installed database" format).
+ * - rpm: the header of each installed package (BASENAMES/DIRNAMES/DIRINDEXES tags) in the
+ *   rpmdb: `rpmdb.sqlite`, NDB `Packages.db` or BerkeleyDB `Packages`.
+ */
+import type { FileRequest } from '../image/analysis.js'
+import type { FileSystem } from '../image/types.js'
+import { RPMDB_GLOBS, readRpmdb } from '../steps/composition/catalog/rpm/rpmdb.js'
+
+const DPKG_INFO_GLOB = '/var/lib/dpkg/info/*.list'
+const DISTROLESS_MD5SUMS_GLOB = '/var/lib/dpkg/status.d/*.md5sums'
+const APK_INSTALLED = '/lib/apk/db/installed'
+
+/** The package databases ownedFiles reads; rpmdbs can be tens of megabytes. */
+export const OWNED_FILES_REQUEST: FileRequest = {
+  globs: [DPKG_INFO_GLOB, DISTROLESS_MD5SUMS_GLOB, APK_INSTALLED, ...RPMDB_GLOBS],
+  maxBytes: 256 * 1024 * 1024
+}
+
+/** Absolute paths (as the package manager recorded them, no trailing slash) owned by OS packages. */
+export function ownedFiles(fs: FileSystem): Set<string> {
+  const owned = new Set<string>()
+  for (const node of fs.entries()) {
+    if (node.type !== 'file') continue
+    if (isDpkgList(node.path)) addDpkgList(owned, fs.read(node.path))
+    else if (isDistrolessMd5sums(node.path)) addMd5sums(owned, fs.read(node.path))
+  }
+  addApkInstalled(owned, fs.read(APK_INSTALLED))
+  for (const pkg of readRpmdb(fs)?.packages ?? []) {
+    for (const file of pkg.files) owned.add(file)
+  }
+  return withRealPaths(fs, owned)
+}
+
+/**
+ * Package managers record the path they unpacked to; on merged-/usr systems `/bin/ls` is
+ * really `/usr/bin/ls` (`/bin` → `usr/bin`), which is the path the final filesystem lists.
+ */
+function withRealPaths(fs: FileSystem, owned: Set<string>): Set<string> {
+  const realDirs = new Map<string, string | undefined>()
+  for (const path of [...owned]) {
+    const slash = path.lastIndexOf('/')
+    const dir = path.slice(0, slash) || '/'
+    if (!realDirs.has(dir)) {
+      const node = fs.resolve(dir)
+      realDirs.set(dir, node?.type === 'dir' && node.path !== dir ? node.path : undefined)
+    }
+    const real = realDirs.get(dir)
+    if (real !== undefined) owned.add(`${real === '/' ? '' : real}${path.slice(slash)}`)
+  }
+  return owned
+}
+
+function isDpkgList(path: string): boolean {
+  return (
+    path.startsWith('/var/lib/dpkg/info/') &&
+    path.endsWith('.list') &&
+    !path.slice(19).includes('/')
+  )
+}
+
+function isDistrolessMd5sums(path: string): boolean {
+  return (
+    path.startsWith('/var/lib/dpkg/status.d/') &&
+    path.endsWith('.md5sums') &&
+    !path.slice(23).includes('/')
+  )
+}
+
+function addDpkgList(owned: Set<string>, content: Buffer | undefined): void {
+  for (const line of lines(content)) {
+    // `/.` is the root directory every package lists.
+    if (line.startsWith('/') && line !== '/.') owned.add(line)
+  }
+}
+
+function addMd5sums(owned: Set<string>, content: Buffer | undefined): void {
+  for (const line of lines(content)) {
+    // md5sum(1) output: 32 hex digits, two spaces (or space + `*`), the path relative to `/`.
+    const match = /^[0-9a-f]{32} [ *](.+)$/.exec(line)
+    if (match !== null) owned.add('/' + match[1]!.replace(/^\.?\//, ''))
+  }
+}
+
+function addApkInstalled(owned: Set<string>, content: Buffer | undefined): void {
+  let dir = ''
+  for (const line of lines(content)) {
+    if (line === '') dir = ''
+    else if (line.startsWith('F:')) dir = line.slice(2)
+    else if (line.startsWith('R:'))
+      owned.add(dir === '' ? `/${line.slice(2)}` : `/${dir}/${line.slice(2)}`)
+  }
+}
+
+function lines(content: Buffer | undefined): string[] {
+  return content === undefined ? [] : content.toString('utf8').split('\n')
+}

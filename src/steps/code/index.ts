@@ -1,0 +1,353 @@
+/**
+ * Step 3, code analysis: binaries are built hardened (checksec parity), scripts and source shipped
+ * in the image avoid known-dangerous patterns, no file matches a known-malware signature, and
+ * external SAST results (SARIF) are gated with the same policy. Rules: docs/rules/code.md.
+ */
+import { posix } from 'node:path'
+import type { Finding, FindingLocation, Severity } from '../../findings.js'
+import type { LayerSubscription } from '../../image/analysis.js'
+import type { FileSystem } from '../../image/types.js'
+import type { Policy } from '../../policy/policy.js'
+import { OWNED_FILES_REQUEST, ownedFiles } from '../../packages/owned-files.js'
+import type { ImageView, Step, StepContext, StepOutcome } from '../step.js'
+import type { ElfHardening } from './elf.js'
+import { sarifFinding } from './sarif.js'
+import { loadSignatures } from './signatures.js'
+import { envMatches, SOURCE_PATTERNS, SOURCE_RULES, type SourceRuleId } from './source-rules.js'
+import {
+  CODE_SUBSCRIPTION,
+  codeSubscription,
+  MAX_ELF_BYTES,
+  type CodeLayerResult,
+  type FileResult
+} from './visitor.js'
+
+type ElfRule =
+  | 'elf-no-pie'
+  | 'elf-no-relro'
+  | 'elf-partial-relro'
+  | 'elf-executable-stack'
+  | 'elf-no-stack-canary'
+  | 'elf-no-fortify'
+  | 'elf-insecure-rpath'
+  | 'elf-too-large'
+
+type Rule = ElfRule | SourceRuleId | 'malware'
+
+const ELF_RULES: readonly ElfRule[] = [
+  'elf-no-pie',
+  'elf-no-relro',
+  'elf-partial-relro',
+  'elf-executable-stack',
+  'elf-no-stack-canary',
+  'elf-no-fortify',
+  'elf-insecure-rpath',
+  'elf-too-large'
+]
+
+interface Draft {
+  rule: Rule
+  severity: Severity
+  title: string
+  detail: string
+  subject: string
+  location: FindingLocation
+}
+
+function toFinding({ rule, ...rest }: Draft): Finding {
+  return { step: 'code', rule: `code/${rule}`, ...rest }
+}
+
+function enabled(policy: Policy, rule: Rule): boolean {
+  return policy.rules[`code/${rule}`] !== 'off'
+}
+
+/**
+ * dpkg records paths as packages ship them (`/bin/ls`); on a merged-/usr system the file is at
+ * `/usr/bin/ls` behind the `/bin` symlink. Both spellings count as owned.
+ */
+function ownedPaths(fs: FileSystem): Set<string> {
+  const owned = ownedFiles(fs)
+  const realDirs = new Map<string, string>()
+  for (const path of [...owned]) {
+    const dir = posix.dirname(path)
+    let real = realDirs.get(dir)
+    if (real === undefined) {
+      real = fs.resolve(dir)?.path ?? dir
+      realDirs.set(dir, real)
+    }
+    if (real !== dir) owned.add(posix.join(real, posix.basename(path)))
+  }
+  return owned
+}
+
+/** `$ORIGIN` (ld.so(8), "Dynamic string tokens") is the directory of the binary itself. */
+function expandOrigin(entry: string, binary: string): string {
+  return entry.replace(/\$(?:\{ORIGIN\}|ORIGIN\b)/g, posix.dirname(binary))
+}
+
+/** Anyone may create or replace files in the nearest existing directory of `dir`. */
+function worldWritable(fs: FileSystem, dir: string): boolean {
+  for (let path = posix.normalize(dir); ; path = posix.dirname(path)) {
+    const node = fs.resolve(path)
+    if (node !== undefined) return node.type === 'dir' && (node.mode & 0o002) !== 0
+    if (path === '/') return false
+  }
+}
+
+function insecureSearchPaths(fs: FileSystem, path: string, elf: ElfHardening): string[] {
+  const problems: string[] = []
+  for (const [tag, entries] of [
+    ['RPATH', elf.rpath],
+    ['RUNPATH', elf.runpath]
+  ] as const) {
+    for (const entry of entries ?? []) {
+      const expanded = expandOrigin(entry, path)
+      if (entry === '') problems.push(`${tag} has an empty entry (the current directory)`)
+      else if (!expanded.startsWith('/')) problems.push(`${tag} entry "${entry}" is relative`)
+      else if (worldWritable(fs, expanded)) {
+        problems.push(`${tag} entry "${entry}" is world-writable`)
+      }
+    }
+  }
+  return problems
+}
+
+function elfFindings(
+  fs: FileSystem,
+  path: string,
+  elf: ElfHardening,
+  location: FindingLocation
+): Draft[] {
+  if (elf.type !== 'exec' && elf.type !== 'dyn') return []
+  const kind = elf.pie === 'dso' ? 'Shared library' : 'Binary'
+  const drafts: Draft[] = []
+  const add = (rule: ElfRule, severity: Severity, what: string, detail: string): void => {
+    drafts.push({
+      rule,
+      severity,
+      title: `${kind} ${path} ${what}`,
+      detail,
+      subject: path,
+      location
+    })
+  }
+  if (elf.pie === 'no') {
+    add(
+      'elf-no-pie',
+      'medium',
+      'is not position-independent (no PIE)',
+      'It loads at a fixed address, so ASLR cannot move its code. Build with `-fPIE -pie` (Go: `-buildmode=pie`).'
+    )
+  }
+  if (elf.relro === 'no') {
+    add(
+      'elf-no-relro',
+      'medium',
+      'has no RELRO',
+      'Its relocation tables stay writable, so a memory bug can redirect calls. Link with `-Wl,-z,relro,-z,now`.'
+    )
+  } else if (elf.relro === 'partial') {
+    add(
+      'elf-partial-relro',
+      'low',
+      'has only partial RELRO',
+      'The GOT stays writable because symbols are bound lazily. Link with `-Wl,-z,now` for full RELRO.'
+    )
+  }
+  if (!elf.nx) {
+    add(
+      'elf-executable-stack',
+      'high',
+      'has an executable stack (no NX)',
+      'Code placed on the stack can run. Link with `-Wl,-z,noexecstack` and find the object that asks for it (`readelf -lW`, GNU_STACK RWE).'
+    )
+  }
+  if (!elf.canary && elf.runtime === undefined) {
+    add(
+      'elf-no-stack-canary',
+      'low',
+      'has no stack canary',
+      'Stack buffer overflows are not detected. Compile with `-fstack-protector-strong`.'
+    )
+  }
+  if (elf.glibc && elf.runtime === undefined && elf.fortifiable > 0 && elf.fortified === 0) {
+    add(
+      'elf-no-fortify',
+      'low',
+      `is not fortified (0 of ${elf.fortifiable} fortifiable functions)`,
+      'Buffer overflows in libc calls go unchecked. Compile with `-O2 -D_FORTIFY_SOURCE=2` (or 3).'
+    )
+  }
+  const problems = insecureSearchPaths(fs, path, elf)
+  if (problems.length > 0) {
+    add(
+      'elf-insecure-rpath',
+      'high',
+      'loads libraries from an unsafe search path',
+      `${problems.join('; ')}: whoever can write there can inject code. Use absolute paths or $ORIGIN, in directories only root can write.`
+    )
+  }
+  return drafts
+}
+
+function sourceFindings(path: string, result: FileResult, location: FindingLocation): Draft[] {
+  return (result.source ?? []).map(({ rule, line, what }) => ({
+    rule,
+    severity: SOURCE_RULES[rule].severity,
+    title: `${SOURCE_RULES[rule].title}: ${path}:${line} ${what}`,
+    detail: SOURCE_RULES[rule].fix,
+    subject: `${path}:${line}`,
+    location: { ...location, line }
+  }))
+}
+
+function envFindings(image: ImageView): Draft[] {
+  return envMatches(image.config.config?.Env ?? []).map(({ rule, name }) => ({
+    rule,
+    severity: SOURCE_RULES[rule].severity,
+    title: `${SOURCE_RULES[rule].title}: the image sets ENV ${name}`,
+    detail: `${SOURCE_RULES[rule].fix} Remove the ENV from the Dockerfile.`,
+    subject: `env:${name}`,
+    location: {}
+  }))
+}
+
+interface MalwareHit {
+  path: string
+  name: string
+  source: string
+  layer: number
+}
+
+function malwareFindings(image: ImageView, hits: MalwareHit[]): Draft[] {
+  // One finding per file and signature, at the topmost layer that carries it.
+  const byKey = new Map<string, MalwareHit>()
+  for (const hit of hits) byKey.set(`${hit.path}\0${hit.name}`, hit)
+  return [...byKey.values()].map(({ path, name, source, layer }) => {
+    const present = image.fs.get(path)?.layer === layer
+    const where = present
+      ? path
+      : `${path} (layer ${layer + 1}; removed or replaced by a later layer, but still shipped)`
+    return {
+      rule: 'malware',
+      severity: 'critical',
+      title: `Known malware ${name} in ${where}`,
+      detail: `The file matches the signature ${name} (${source}). Remove it, find how it got into the build, and rebuild from clean sources.`,
+      subject: `${path}:${name}`,
+      location: locate(image, path, layer)
+    }
+  })
+}
+
+/** Where a file finding points: the path and the layer that wrote it. */
+function locate(image: ImageView, path: string, layer: number): FindingLocation {
+  const layerDigest = image.layers[layer]?.digest
+  return layerDigest === undefined ? { path } : { path, layerDigest }
+}
+
+interface Tally {
+  elfFiles: number
+  elfChecked: number
+  elfOwned: number
+  hashed: number
+}
+
+/** Hardening and static analysis of one file that is in the final filesystem. */
+function finalFileFindings(image: ImageView, file: FileResult, layer: number): Draft[] {
+  const location = locate(image, file.path, layer)
+  const drafts = sourceFindings(file.path, file, location)
+  if (file.elf !== undefined) drafts.push(...elfFindings(image.fs, file.path, file.elf, location))
+  if (file.elfTooLarge !== undefined) {
+    drafts.push({
+      rule: 'elf-too-large',
+      severity: 'info',
+      title: `ELF file ${file.path} was not checked: ${file.elfTooLarge} bytes is over ${MAX_ELF_BYTES}`,
+      detail:
+        'Hardening is checked for ELF files up to 64 MiB. Check this one with `checksec --file`, or exclude it with code-exclude.',
+      subject: file.path,
+      location
+    })
+  }
+  return drafts
+}
+
+function notesOf(policy: Policy, tally: Tally, first: CodeLayerResult | undefined): string[] {
+  const owned = policy.code.scope === 'unowned' ? `, ${tally.elfOwned} owned by OS packages` : ''
+  const notes = [
+    `ELF hardening: ${tally.elfChecked} of ${tally.elfFiles} ELF files checked${owned}`,
+    `malware: EICAR and ${first?.signatures ?? 0} hash signatures, ${tally.hashed} files hashed`
+  ]
+  if ((first?.ignoredSignatureFiles ?? 0) > 0) {
+    notes.push(
+      `malware: ${first?.ignoredSignatureFiles} files in the signature databases are not hash lists and were not used`
+    )
+  }
+  if (policy.code.sarifResults.length > 0) {
+    notes.push(`imported ${policy.code.sarifResults.length} SARIF results`)
+  }
+  return notes
+}
+
+async function run({ image, policy }: StepContext): Promise<StepOutcome> {
+  const layers = image.visits(CODE_SUBSCRIPTION) as Array<CodeLayerResult | undefined>
+  if (layers.length > 0 && layers.every((result) => result === undefined)) {
+    // Fail closed: without the layer pass there is nothing to judge, which is not a pass.
+    throw new Error("the code step's layer pass did not run (its layerSubscriptions were not used)")
+  }
+  const owned = policy.code.scope === 'unowned' ? ownedPaths(image.fs) : new Set<string>()
+  const drafts: Draft[] = []
+  const hits: MalwareHit[] = []
+  const tally: Tally = { elfFiles: 0, elfChecked: 0, elfOwned: 0, hashed: 0 }
+  layers.forEach((result, layer) => {
+    tally.hashed += result?.hashed ?? 0
+    for (const file of result?.files ?? []) {
+      for (const match of file.malware ?? []) hits.push({ path: file.path, layer, ...match })
+      // Hardening and static analysis judge what the container will run: the final file.
+      const node = image.fs.get(file.path)
+      if (node?.layer !== layer || node.type !== 'file') continue
+      const elf = file.elf !== undefined || file.elfTooLarge !== undefined
+      if (elf) tally.elfFiles++
+      if (owned.has(file.path)) {
+        if (elf) tally.elfOwned++
+        continue
+      }
+      if (file.elf !== undefined) tally.elfChecked++
+      drafts.push(...finalFileFindings(image, file, layer))
+    }
+  })
+  drafts.push(...envFindings(image), ...malwareFindings(image, hits))
+  return {
+    findings: [
+      ...drafts.filter((draft) => enabled(policy, draft.rule)).map(toFinding),
+      ...policy.code.sarifResults.map(sarifFinding)
+    ],
+    notes: notesOf(
+      policy,
+      tally,
+      layers.find((result) => result !== undefined)
+    )
+  }
+}
+
+async function layerSubscriptions(policy: Policy): Promise<LayerSubscription[]> {
+  const { db, ignoredFiles } = await loadSignatures(policy.code.signatureFiles)
+  return [
+    codeSubscription({
+      signatures: db,
+      ignoredSignatureFiles: ignoredFiles,
+      malware: enabled(policy, 'malware'),
+      elf: ELF_RULES.some((rule) => enabled(policy, rule)),
+      sourcePatterns: SOURCE_PATTERNS.filter(({ rule }) => enabled(policy, rule)),
+      exclude: policy.code.exclude
+    })
+  ]
+}
+
+export const codeStep: Step = {
+  id: 'code',
+  title: 'Code analysis',
+  files: [OWNED_FILES_REQUEST],
+  layerSubscriptions,
+  run
+}

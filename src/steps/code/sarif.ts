@@ -1,0 +1,212 @@
+/**
+ * Import of external SAST results (SARIF 2.1.0, OASIS sarif-v2.1.0-os). Results keep their tool's
+ * rule and are gated by the same policy as the gate's own findings.
+ *
+ * Severity: the rule's or result's `properties["security-severity"]` (a CVSS-like score, as GitHub
+ * code scanning reads it) when present: >= 9 critical, >= 7 high, >= 4 medium, > 0 low, else info.
+ * Otherwise the result's `level` (§3.27.10; default from the rule's `defaultConfiguration.level`,
+ * then `warning`): error → high, warning → medium, note → low, none → info.
+ */
+import { ConfigurationError } from '../../errors.js'
+import type { Finding, Severity } from '../../findings.js'
+
+/** One SARIF result, reduced to what a finding needs. */
+export interface ImportedResult {
+  /** The SARIF file it came from, for messages. */
+  file: string
+  tool: string
+  ruleId: string
+  severity: Severity
+  message: string
+  /** The rule's help or description: what to do about it. */
+  help?: string
+  /** Repository-relative (or as the tool wrote it) path of the primary location. */
+  uri?: string
+  line?: number
+  /** `partialFingerprints` of the result, which survive line shifts (§3.27.17). */
+  fingerprint?: string
+}
+
+type Json = Record<string, unknown>
+
+function object(value: unknown): Json | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Json)
+    : undefined
+}
+
+function array(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : []
+}
+
+function string(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value : undefined
+}
+
+/** `text` of a message or multiformatMessageString (§3.11, §3.12). */
+function text(value: unknown): string | undefined {
+  return string(object(value)?.text)
+}
+
+export function severityFromScore(score: number): Severity {
+  if (score >= 9) return 'critical'
+  if (score >= 7) return 'high'
+  if (score >= 4) return 'medium'
+  if (score > 0) return 'low'
+  return 'info'
+}
+
+const LEVEL_SEVERITY: Record<string, Severity> = {
+  error: 'high',
+  warning: 'medium',
+  note: 'low',
+  none: 'info'
+}
+
+function securitySeverity(...holders: Array<Json | undefined>): number | undefined {
+  for (const holder of holders) {
+    const raw = object(holder?.properties)?.['security-severity']
+    const score = typeof raw === 'number' ? raw : Number.parseFloat(String(raw ?? ''))
+    if (Number.isFinite(score)) return score
+  }
+  return undefined
+}
+
+/** Rules live in the driver or, for CodeQL query packs, in `tool.extensions` (§3.52.4). */
+function findRule(run: Json, result: Json): Json | undefined {
+  const tool = object(run.tool)
+  const driver = object(tool?.driver)
+  const extensions = array(tool?.extensions).map(object)
+  const reference = object(result.rule)
+  const componentIndex = object(reference?.toolComponent)?.index
+  const component =
+    typeof componentIndex === 'number' ? extensions[componentIndex] : (driver ?? undefined)
+  const index = reference?.index ?? result.ruleIndex
+  if (typeof index === 'number') {
+    const rule = object(array(component?.rules)[index])
+    if (rule !== undefined) return rule
+  }
+  const id = string(result.ruleId) ?? string(reference?.id)
+  if (id === undefined) return undefined
+  return [driver, ...extensions]
+    .flatMap((holder) => array(holder?.rules).map(object))
+    .find((rule) => rule?.id === id)
+}
+
+/** Results that are not findings: passes, not-applicable checks, suppressed or fixed ones. */
+function isOpen(result: Json): boolean {
+  const kind = string(result.kind) ?? 'fail'
+  if (kind === 'pass' || kind === 'notApplicable') return false
+  if (result.baselineState === 'absent') return false
+  // §3.27.23: suppressed unless every suppression is still under review or was rejected.
+  const suppressions = array(result.suppressions).map(object)
+  return (
+    suppressions.length === 0 ||
+    suppressions.some((s) => s?.status === 'underReview' || s?.status === 'rejected')
+  )
+}
+
+function primaryLocation(result: Json): Pick<ImportedResult, 'uri' | 'line'> {
+  const physical = object(object(array(result.locations)[0])?.physicalLocation)
+  const uri = string(object(physical?.artifactLocation)?.uri)
+  const line = object(physical?.region)?.startLine
+  return {
+    ...(uri === undefined ? {} : { uri: uri.replace(/^file:\/\//, '') }),
+    ...(typeof line === 'number' && Number.isInteger(line) ? { line } : {})
+  }
+}
+
+function importResult(file: string, tool: string, run: Json, result: Json): ImportedResult {
+  const rule = findRule(run, result)
+  const ruleId = string(result.ruleId) ?? string(object(result.rule)?.id) ?? string(rule?.id)
+  const score = securitySeverity(result, rule)
+  const level =
+    string(result.level) ?? string(object(rule?.defaultConfiguration)?.level) ?? 'warning'
+  const severity =
+    score === undefined ? (LEVEL_SEVERITY[level] ?? 'medium') : severityFromScore(score)
+  const message = text(result.message) ?? text(rule?.shortDescription) ?? ruleId ?? 'SARIF result'
+  const help = text(rule?.help) ?? text(rule?.fullDescription) ?? text(rule?.shortDescription)
+  const fingerprints = object(result.partialFingerprints) ?? object(result.fingerprints)
+  const fingerprint =
+    fingerprints === undefined ? undefined : Object.values(fingerprints).find(string)
+  return {
+    file,
+    tool,
+    ruleId: ruleId ?? 'result',
+    severity,
+    message,
+    ...(help === undefined || help === message ? {} : { help }),
+    ...primaryLocation(result),
+    ...(typeof fingerprint === 'string' ? { fingerprint } : {})
+  }
+}
+
+/** Parses one SARIF log; anything but SARIF 2.x JSON is a ConfigurationError naming the file. */
+export function parseSarif(content: string, file: string): ImportedResult[] {
+  let log: Json | undefined
+  try {
+    log = object(JSON.parse(content))
+  } catch (error) {
+    throw new ConfigurationError(
+      `input "sarif-import": ${file} is not valid JSON (${(error as Error).message}); pass a SARIF 2.1.0 file.`,
+      'BAD_SARIF',
+      { cause: error }
+    )
+  }
+  const version = string(log?.version)
+  if (log === undefined || !Array.isArray(log.runs) || !version?.startsWith('2.')) {
+    throw new ConfigurationError(
+      `input "sarif-import": ${file} is not a SARIF 2.1.0 log (it needs "version": "2.1.0" and a "runs" array).`,
+      'BAD_SARIF'
+    )
+  }
+  return log.runs.flatMap((value) => {
+    const run = object(value) ?? {}
+    const tool = string(object(object(run.tool)?.driver)?.name) ?? 'sarif'
+    return array(run.results)
+      .map(object)
+      .filter((result): result is Json => result !== undefined && isOpen(result))
+      .map((result) => importResult(file, tool, run, result))
+  })
+}
+
+/** `CodeQL` → `codeql`, `js/sql-injection` → `js-sql-injection`: rule ids are kebab-case. */
+export function kebab(value: string): string {
+  return (
+    value
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'x'
+  )
+}
+
+const MAX_TITLE = 160
+const MAX_DETAIL = 300
+
+/** The first line of a help text, ending in a full stop. */
+function sentence(text: string | undefined): string | undefined {
+  const line = text?.split('\n')[0]?.trim().slice(0, MAX_DETAIL)
+  if (line === undefined || line === '') return undefined
+  return /[.!?]$/.test(line) ? line : `${line}.`
+}
+
+/** Rule `code/sarif-TOOL-RULE`; the subject is the location, by fingerprint when the tool gave one. */
+export function sarifFinding(result: ImportedResult): Finding {
+  const where =
+    result.uri === undefined
+      ? ''
+      : `${result.uri}${result.line === undefined ? '' : `:${result.line}`}`
+  const firstLine = result.message.split('\n')[0] ?? ''
+  const message = firstLine.length > MAX_TITLE ? `${firstLine.slice(0, MAX_TITLE - 1)}…` : firstLine
+  const anchor =
+    result.fingerprint === undefined ? where : `${result.uri ?? ''}#${result.fingerprint}`
+  return {
+    step: 'code',
+    rule: `code/sarif-${kebab(result.tool)}-${kebab(result.ruleId)}`,
+    severity: result.severity,
+    title: `${result.tool} ${result.ruleId}: ${message}${where === '' ? '' : ` (${where})`}`,
+    detail: `${sentence(result.help) ?? `Fix the code ${result.tool} points at.`} Imported from ${result.file}.`,
+    location: {},
+    subject: anchor === '' ? `${result.ruleId}:${firstLine}` : anchor
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * The code step's per-layer pass (src/image/analysis.ts): every regular file of every layer is
+ * seen once, as it streams. ELF files are buffered (up to MAX_ELF_BYTES: section headers sit at
+ * the end) and parsed; scripts and configs are scanned line by line; every file is hashed with
+ * only the algorithms some loaded signature needs for its size, and EICAR-sized files are
+ * compared with EICAR. Results are plain data per path; the step keeps the final-filesystem ones.
+ */
+import { createHash, type Hash } from 'node:crypto'
+import { Minimatch } from 'minimatch'
+import type { EntrySink, LayerSubscription, LayerVisitor } from '../../image/analysis.js'
+import type { TarEntry } from '../../image/types.js'
+import { checkElf, ELF_MAGIC, type ElfHardening } from './elf.js'
+import {
+  algorithmsFor,
+  EICAR,
+  EICAR_MAX_SIZE,
+  EICAR_NAME,
+  isEicar,
+  lookup,
+  type HashAlgorithm,
+  type SignatureDb
+} from './signatures.js'
+import {
+  kindsByName,
+  kindsByShebang,
+  SourceScanner,
+  type SourceMatch,
+  type SourcePattern
+} from './source-rules.js'
+
+export const CODE_SUBSCRIPTION = 'code'
+
+/** Larger ELF files are reported as not checked rather than held in memory. */
+export const MAX_ELF_BYTES = 64 * 1024 * 1024
+/** Enough for an ELF header, a `#!` line and a whole EICAR file. */
+const HEAD_BYTES = 256
+/** An ELF header is 52 bytes (ELFCLASS32) or 64 (ELFCLASS64). */
+const MIN_ELF_BYTES = 52
+
+export interface MalwareMatch {
+  name: string
+  /** Where the signature came from, or `built-in` for EICAR. */
+  source: string
+}
+
+/** What the pass found in one file; absent fields mean "not applicable". */
+export interface FileResult {
+  path: string
+  elf?: ElfHardening
+  /** Size of an ELF file over MAX_ELF_BYTES, which was not parsed. */
+  elfTooLarge?: number
+  source?: SourceMatch[]
+  malware?: MalwareMatch[]
+}
+
+export interface CodeLayerResult {
+  files: FileResult[]
+  /** Files whose content was hashed for signatures. */
+  hashed: number
+  /** How many hash signatures were loaded, for the step's notes. */
+  signatures: number
+  ignoredSignatureFiles: number
+}
+
+export interface CodeVisitorOptions {
+  signatures: SignatureDb
+  /** Files in signature databases that are not hash lists (reported, not used). */
+  ignoredSignatureFiles: number
+  /** EICAR and hash signatures are matched. */
+  malware: boolean
+  elf: boolean
+  /** Static-analysis patterns of the rules that are not switched off. */
+  sourcePatterns: readonly SourcePattern[]
+  exclude: string[]
+  /** Default MAX_ELF_BYTES. */
+  maxElfBytes?: number
+}
+
+class FileSink implements EntrySink {
+  private head: Buffer[] = []
+  private headLength = 0
+  private decided = false
+  private elfBuffer: Buffer | undefined
+  private elfLength = 0
+  private scanner: SourceScanner | undefined
+  private readonly hashes: Array<[HashAlgorithm, Hash]>
+  private readonly maxElfBytes: number
+
+  constructor(
+    private readonly entry: TarEntry,
+    private readonly options: CodeVisitorOptions,
+    private readonly sniffElf: boolean,
+    private readonly sniffSource: boolean,
+    algorithms: HashAlgorithm[],
+    private readonly done: (result: FileResult, hashed: boolean) => void
+  ) {
+    this.hashes = algorithms.map((algorithm) => [algorithm, createHash(algorithm)])
+    this.maxElfBytes = options.maxElfBytes ?? MAX_ELF_BYTES
+  }
+
+  write(chunk: Buffer): void {
+    for (const [, hash] of this.hashes) hash.update(chunk)
+    if (this.decided) {
+      this.consume(chunk)
+      return
+    }
+    this.head.push(chunk)
+    this.headLength += chunk.length
+    if (this.headLength >= HEAD_BYTES || this.headLength >= this.entry.size) this.decide()
+    // Chunks are slices of large stream buffers: keep a copy of the few head bytes only.
+    else this.head = [Buffer.concat(this.head, this.headLength)]
+  }
+
+  end(): void {
+    if (!this.decided) this.decide()
+    this.scanner?.end()
+    const result: FileResult = { path: this.entry.path }
+    const malware = this.malware()
+    if (malware.length > 0) result.malware = malware
+    if (this.elfBuffer !== undefined) {
+      const elf = checkElf(this.elfBuffer.subarray(0, this.elfLength))
+      if (elf !== undefined) result.elf = elf
+      this.elfBuffer = undefined
+    }
+    if (this.scanner !== undefined && this.scanner.matches.length > 0) {
+      result.source = this.scanner.matches
+    }
+    if (this.sniffElf && this.entry.size > this.maxElfBytes && this.startsWith(ELF_MAGIC)) {
+      result.elfTooLarge = this.entry.size
+    }
+    this.done(result, this.hashes.length > 0)
+  }
+
+  private headBytes(): Buffer {
+    return this.head.length === 1 ? this.head[0]! : Buffer.concat(this.head, this.headLength)
+  }
+
+  private startsWith(magic: Buffer): boolean {
+    return this.headBytes().subarray(0, magic.length).equals(magic)
+  }
+
+  private decide(): void {
+    this.decided = true
+    const whole = this.headBytes()
+    const head = Buffer.from(whole.subarray(0, HEAD_BYTES))
+    this.head = [head]
+    if (
+      this.sniffElf &&
+      head.subarray(0, 4).equals(ELF_MAGIC) &&
+      this.entry.size <= this.maxElfBytes
+    ) {
+      this.elfBuffer = Buffer.allocUnsafe(this.entry.size)
+    }
+    if (this.sniffSource && head.subarray(0, HEAD_BYTES).indexOf(0) === -1) {
+      const byName = kindsByName(this.entry.path)
+      const kinds = byName.length > 0 ? byName : kindsByShebang(head)
+      const scanner =
+        kinds.length === 0 ? undefined : new SourceScanner(kinds, this.options.sourcePatterns)
+      if (scanner?.active === true) this.scanner = scanner
+    }
+    this.consume(whole)
+  }
+
+  private consume(chunk: Buffer): void {
+    if (this.elfBuffer !== undefined) {
+      this.elfLength += chunk.copy(this.elfBuffer, this.elfLength)
+    }
+    this.scanner?.write(chunk)
+  }
+
+  private malware(): MalwareMatch[] {
+    const matches: MalwareMatch[] = []
+    if (!this.options.malware) return matches
+    if (this.entry.size <= EICAR_MAX_SIZE && this.entry.size >= EICAR.length) {
+      if (isEicar(this.headBytes())) matches.push({ name: EICAR_NAME, source: 'built-in' })
+    }
+    for (const [algorithm, hash] of this.hashes) {
+      const hex = hash.digest('hex')
+      for (const signature of lookup(this.options.signatures, algorithm, hex, this.entry.size)) {
+        matches.push({ name: signature.name, source: signature.source })
+      }
+    }
+    return matches
+  }
+}
+
+class CodeVisitor implements LayerVisitor<CodeLayerResult> {
+  private readonly results = new Map<string, FileResult>()
+  private readonly exclude: Minimatch[]
+  private hashed = 0
+
+  constructor(private readonly options: CodeVisitorOptions) {
+    this.exclude = options.exclude.map((glob) => new Minimatch(glob, { dot: true }))
+  }
+
+  onEntry(entry: TarEntry): EntrySink | undefined {
+    // A later entry for the same path in this layer replaces what an earlier one produced.
+    this.results.delete(entry.path)
+    if (entry.type !== 'file') return undefined
+    const { options } = this
+    const included = !this.exclude.some((glob) => glob.match(entry.path))
+    const sniffElf = options.elf && included && entry.size >= MIN_ELF_BYTES
+    const sniffSource = options.sourcePatterns.length > 0 && included && entry.size > 0
+    const algorithms = options.malware ? algorithmsFor(options.signatures, entry.size) : []
+    const eicar = options.malware && entry.size >= EICAR.length && entry.size <= EICAR_MAX_SIZE
+    if (!sniffElf && !sniffSource && algorithms.length === 0 && !eicar) return undefined
+    return new FileSink(entry, options, sniffElf, sniffSource, algorithms, (result, hashed) => {
+      if (hashed) this.hashed++
+      if (Object.keys(result).length > 1) this.results.set(result.path, result)
+    })
+  }
+
+  finish(): CodeLayerResult {
+    return {
+      files: [...this.results.values()],
+      hashed: this.hashed,
+      signatures: this.options.signatures.count,
+      ignoredSignatureFiles: this.options.ignoredSignatureFiles
+    }
+  }
+}
+
+export function codeSubscription(options: CodeVisitorOptions): LayerSubscription<CodeLayerResult> {
+  return { id: CODE_SUBSCRIPTION, createVisitor: () => new CodeVisitor(options) }
+}

@@ -1,0 +1,175 @@
+/**
+ * The per-layer pass for packages that live inside big files: Go build info and cargo-auditable
+ * data in ELF executables, Maven coordinates in Java archives. Each file's bytes are seen once
+ * as they stream; only what is needed is kept (the bytes after the Go magic, the tail of an
+ * ELF file, a size-capped archive), and dropped once the file is parsed.
+ */
+import type { EntrySink, LayerSubscription, LayerVisitor } from '../../../image/analysis.js'
+import type { TarEntry } from '../../../image/types.js'
+import {
+  GO_BUILDINFO_MAGIC,
+  goPackages,
+  isBuildInfoHeader,
+  parseBuildInfo,
+  type Draft
+} from './go.js'
+import { JAVA_ARCHIVE, javaPackages } from './java.js'
+import { depSection, rustPackages } from './rust.js'
+
+export const BINARIES_SUBSCRIPTION_ID = 'composition/catalog-binaries'
+
+/** Archives above this are not opened (their packages are not reported; see docs/sbom.md). */
+export const MAX_ARCHIVE_BYTES = 128 * 1024 * 1024
+/** Module info follows the Go header directly; large dependency lists stay well below this. */
+const GO_CAPTURE_BYTES = 1024 * 1024
+/** `.dep-v0` and the section headers sit after the loaded sections, in the last bytes of a stripped binary. */
+const ELF_TAIL_BYTES = 8 * 1024 * 1024
+const MIN_EXECUTABLE_BYTES = 1024
+
+/** Packages one file of one layer holds; the catalog keeps them if the file survives to the final filesystem. */
+export interface BinaryPackages {
+  path: string
+  packages: (Draft & { nested?: string })[]
+}
+
+export const BINARIES_SUBSCRIPTION: LayerSubscription<BinaryPackages[]> = {
+  id: BINARIES_SUBSCRIPTION_ID,
+  createVisitor(): LayerVisitor<BinaryPackages[]> {
+    const found: BinaryPackages[] = []
+    const record = (path: string, packages: BinaryPackages['packages']): void => {
+      if (packages.length > 0) found.push({ path, packages })
+    }
+    return {
+      onEntry(entry: TarEntry): EntrySink | undefined {
+        if (entry.type !== 'file') return undefined
+        if (JAVA_ARCHIVE.test(entry.path)) {
+          return entry.size <= MAX_ARCHIVE_BYTES ? new ArchiveSink(entry, record) : undefined
+        }
+        if ((entry.mode & 0o111) !== 0 && entry.size >= MIN_EXECUTABLE_BYTES) {
+          return new ExecutableSink(entry, record)
+        }
+        return undefined
+      },
+      finish: () => found
+    }
+  }
+}
+
+type Record = (path: string, packages: BinaryPackages['packages']) => void
+
+class ArchiveSink implements EntrySink {
+  private readonly chunks: Buffer[] = []
+
+  constructor(
+    private readonly entry: TarEntry,
+    private readonly record: Record
+  ) {}
+
+  write(chunk: Buffer): void {
+    this.chunks.push(chunk)
+  }
+
+  end(): void {
+    const bytes = Buffer.concat(this.chunks)
+    this.chunks.length = 0
+    try {
+      const name = this.entry.path.slice(this.entry.path.lastIndexOf('/') + 1)
+      this.record(this.entry.path, javaPackages(bytes, name))
+    } catch {
+      // Not a zip (or a corrupt one): no packages, as for any other unreadable file.
+    }
+  }
+}
+
+class ExecutableSink implements EntrySink {
+  private header = Buffer.alloc(0)
+  private elf: boolean | undefined
+  private size = 0
+  /** Bytes from a Go magic candidate on, while it is being captured. */
+  private go: Buffer[] | undefined
+  private goLength = 0
+  private goDone = false
+  /** The last bytes seen, for the magic spanning two chunks. */
+  private carry = Buffer.alloc(0)
+  private tail: Buffer[] = []
+  private tailLength = 0
+
+  constructor(
+    private readonly entry: TarEntry,
+    private readonly record: Record
+  ) {}
+
+  write(chunk: Buffer): void {
+    if (this.elf === false) return
+    if (this.header.length < 64) {
+      this.header = Buffer.concat([this.header, chunk.subarray(0, 64 - this.header.length)])
+      if (this.header.length >= 4) this.elf = this.header.readUInt32BE(0) === 0x7f454c46
+      if (this.elf === false) return
+    }
+    const start = this.size
+    this.size += chunk.length
+    if (!this.goDone) this.scanGo(chunk, start)
+    this.keepTail(chunk)
+  }
+
+  private scanGo(chunk: Buffer, start: number): void {
+    if (this.go !== undefined) {
+      this.capture(chunk)
+      return
+    }
+    // Search the carried bytes joined to this chunk, so a magic across the boundary is found.
+    const window = Buffer.concat([this.carry, chunk])
+    const windowStart = start - this.carry.length
+    for (
+      let at = window.indexOf(GO_BUILDINFO_MAGIC);
+      at !== -1;
+      at = window.indexOf(GO_BUILDINFO_MAGIC, at + 1)
+    ) {
+      // debug/buildinfo: the header is 16-byte aligned; elsewhere the magic is a string constant.
+      if ((windowStart + at) % 16 !== 0) continue
+      const candidate = window.subarray(at)
+      if (candidate.length >= 16 && !isBuildInfoHeader(candidate)) continue
+      this.go = []
+      this.goLength = 0
+      this.capture(candidate)
+      return
+    }
+    this.carry = Buffer.from(window.subarray(Math.max(0, window.length - 15)))
+  }
+
+  private capture(bytes: Buffer): void {
+    const take = bytes.subarray(0, GO_CAPTURE_BYTES - this.goLength)
+    this.go!.push(Buffer.from(take))
+    this.goLength += take.length
+    if (this.goLength >= GO_CAPTURE_BYTES) this.goDone = true
+  }
+
+  private keepTail(chunk: Buffer): void {
+    this.tail.push(chunk)
+    this.tailLength += chunk.length
+    while (this.tail.length > 1 && this.tailLength - this.tail[0]!.length >= ELF_TAIL_BYTES) {
+      this.tailLength -= this.tail.shift()!.length
+    }
+  }
+
+  end(): void {
+    if (this.elf !== true) return
+    const packages: BinaryPackages['packages'] = []
+    if (this.go !== undefined) {
+      const info = parseBuildInfo(Buffer.concat(this.go))
+      if (info !== undefined) packages.push(...goPackages(info))
+    }
+    this.go = undefined
+    const tail = Buffer.concat(this.tail, this.tailLength)
+    this.tail = []
+    const section = depSection(this.header, tail, this.size)
+    if (section !== undefined) {
+      try {
+        packages.push(...rustPackages(section))
+      } catch {
+        // A `.dep-v0` section that does not inflate to the documented JSON names no packages.
+      }
+    }
+    this.record(this.entry.path, packages)
+  }
+}

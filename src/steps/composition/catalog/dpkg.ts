@@ -1,0 +1,153 @@
+/**
+ * Debian packages: `/var/lib/dpkg/status` (dpkg(1) "FILES"), and distroless images'
+ * `/var/lib/dpkg/status.d/<package>` (one control paragraph per file, no file lists).
+ * Licenses come from machine-readable copyright files (DEP-5) where the package ships one.
+ */
+import type { FileRequest } from '../../../image/analysis.js'
+import type { Package } from '../model.js'
+import { controlParagraphs, definePackage, purl, type CatalogInput } from './package.js'
+
+const STATUS = '/var/lib/dpkg/status'
+const STATUS_D = '/var/lib/dpkg/status.d/'
+const INFO = '/var/lib/dpkg/info/'
+
+export const DPKG_FILES: FileRequest = {
+  globs: [STATUS, `${STATUS_D}*`, '/usr/share/doc/*/copyright'],
+  maxBytes: 64 * 1024 * 1024
+}
+
+export function catalogDpkg(input: CatalogInput): Package[] {
+  const { fs } = input.image
+  const packages: Package[] = []
+  const status = fs.read(STATUS)
+  if (status !== undefined) packages.push(...fromStatus(input, STATUS, status.toString('utf8')))
+  for (const node of fs.entries()) {
+    if (node.type !== 'file' || !node.path.startsWith(STATUS_D)) continue
+    const name = node.path.slice(STATUS_D.length)
+    if (name.includes('/') || name.endsWith('.md5sums')) continue
+    const content = fs.read(node.path)
+    if (content !== undefined)
+      packages.push(...fromStatus(input, node.path, content.toString('utf8')))
+  }
+  return packages
+}
+
+function fromStatus(input: CatalogInput, path: string, text: string): Package[] {
+  const { image, distro } = input
+  const debianLike = distro?.id === 'debian' || distro?.id === 'ubuntu'
+  const ecosystem = debianLike && distro?.ecosystem !== undefined ? distro.ecosystem : 'Debian'
+  const namespace = debianLike ? distro!.id : 'debian'
+  const distroQualifier =
+    debianLike && distro?.versionId !== undefined ? `${distro.id}-${distro.versionId}` : undefined
+  return controlParagraphs(text).flatMap((fields): Package[] => {
+    const name = fields.get('Package')
+    const version = fields.get('Version')
+    // dpkg keeps removed-but-not-purged packages ("deinstall ok config-files"): not installed.
+    const state = fields.get('Status')
+    if (name === undefined || version === undefined) return []
+    if (state !== undefined && !state.endsWith(' installed')) return []
+    const arch = fields.get('Architecture')
+    const source = sourceOf(fields.get('Source'), name, version)
+    // The package's own file list was written by the layer that installed it; the shared
+    // status file is rewritten by every later apt run.
+    const list = [`${INFO}${name}:${arch}.list`, `${INFO}${name}.list`].find((p) => image.fs.get(p))
+    return [
+      definePackage(
+        image,
+        {
+          name,
+          version,
+          ecosystem,
+          purl: purl('deb', namespace, name, version, {
+            arch,
+            distro: distroQualifier,
+            upstream: source === undefined ? undefined : upstream(source, version)
+          }),
+          path,
+          kind: 'os',
+          licenses: copyrightLicenses(input, name),
+          ...(source === undefined ? {} : { source }),
+          ...(arch === undefined ? {} : { arch })
+        },
+        list ?? path
+      )
+    ]
+  })
+}
+
+/** deb-control(5): `Source: name` or `Source: name (version)` when it differs from the binary's. */
+function sourceOf(
+  field: string | undefined,
+  name: string,
+  version: string
+): { name: string; version: string } | undefined {
+  const match = /^(\S+)(?:\s+\((.+)\))?$/.exec(field ?? '')
+  if (match === null) return undefined
+  const source = { name: match[1]!, version: match[2] ?? version }
+  return source.name === name && source.version === version ? undefined : source
+}
+
+/** The purl `upstream` qualifier as Syft writes it: the source name, with its version when it differs. */
+function upstream(source: { name: string; version: string }, version: string): string {
+  return source.version === version ? source.name : `${source.name}@${source.version}`
+}
+
+/** Debian's short license names (copyright-format 1.0, "License specification") as SPDX ids. */
+const DEBIAN_TO_SPDX: Record<string, string> = {
+  'gpl-1': 'GPL-1.0-only',
+  'gpl-1+': 'GPL-1.0-or-later',
+  'gpl-2': 'GPL-2.0-only',
+  'gpl-2+': 'GPL-2.0-or-later',
+  'gpl-3': 'GPL-3.0-only',
+  'gpl-3+': 'GPL-3.0-or-later',
+  'lgpl-2': 'LGPL-2.0-only',
+  'lgpl-2+': 'LGPL-2.0-or-later',
+  'lgpl-2.1': 'LGPL-2.1-only',
+  'lgpl-2.1+': 'LGPL-2.1-or-later',
+  'lgpl-3': 'LGPL-3.0-only',
+  'lgpl-3+': 'LGPL-3.0-or-later',
+  'agpl-3': 'AGPL-3.0-only',
+  'agpl-3+': 'AGPL-3.0-or-later',
+  'gfdl-1.2+': 'GFDL-1.2-or-later',
+  'gfdl-1.3+': 'GFDL-1.3-or-later',
+  'apache-2.0': 'Apache-2.0',
+  artistic: 'Artistic-1.0',
+  'bsd-2-clause': 'BSD-2-Clause',
+  'bsd-3-clause': 'BSD-3-Clause',
+  'bsd-4-clause': 'BSD-4-Clause',
+  expat: 'MIT',
+  mit: 'MIT',
+  isc: 'ISC',
+  zlib: 'Zlib',
+  'mpl-1.1': 'MPL-1.1',
+  'mpl-2.0': 'MPL-2.0',
+  'cc0-1.0': 'CC0-1.0',
+  'psf-2': 'PSF-2.0',
+  curl: 'curl',
+  openssl: 'OpenSSL'
+}
+
+/** The `License:` short names of a DEP-5 copyright file, mapped to SPDX where Debian's name has one. */
+function copyrightLicenses(input: CatalogInput, name: string): string[] {
+  const text = input.image.fs.read(`/usr/share/doc/${name}/copyright`)?.toString('utf8')
+  if (text === undefined || !text.startsWith('Format:')) return []
+  const licenses = new Set<string>()
+  for (const fields of controlParagraphs(text)) {
+    // Stand-alone License paragraphs (no Files:) only give the text of a license named elsewhere.
+    if (!fields.has('Files')) continue
+    const short = fields.get('License')?.split('\n')[0]?.trim()
+    if (short !== undefined && short !== '') licenses.add(toSpdx(short))
+  }
+  return [...licenses].sort()
+}
+
+function toSpdx(short: string): string {
+  return short
+    .split(/\s+(or|and)\s+/i)
+    .map((part, i) =>
+      i % 2 === 1
+        ? part.toUpperCase()
+        : (DEBIAN_TO_SPDX[part.toLowerCase().replace(/,$/, '')] ?? part)
+    )
+    .join(' ')
+}

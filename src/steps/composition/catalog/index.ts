@@ -1,0 +1,87 @@
+/**
+ * The catalog: every OS and language package in the final filesystem (issue 3, "Catalogers"),
+ * with the distribution it belongs to. Pure: it reads what the engine captured.
+ */
+import type { FileRequest, LayerSubscription } from '../../../image/analysis.js'
+import { OWNED_FILES_REQUEST, ownedFiles } from '../../../packages/owned-files.js'
+import type { ImageView } from '../../step.js'
+import type { Package } from '../model.js'
+import { APK_FILES, catalogApk } from './apk.js'
+import { BINARIES_SUBSCRIPTION, BINARIES_SUBSCRIPTION_ID, type BinaryPackages } from './binaries.js'
+import { detectDistro, OS_RELEASE_FILES, type Distro } from './distro.js'
+import { DPKG_FILES, catalogDpkg } from './dpkg.js'
+import { LANGUAGE_FILES, catalogLanguages } from './language.js'
+import { definePackage, type CatalogInput } from './package.js'
+import { RPM_FILES, catalogRpm } from './rpm/index.js'
+
+export type { Distro } from './distro.js'
+
+export interface Catalog {
+  packages: Package[]
+  distro?: Distro
+}
+
+export const CATALOG_FILES: FileRequest[] = [
+  { globs: OS_RELEASE_FILES, maxBytes: 64 * 1024 },
+  OWNED_FILES_REQUEST,
+  DPKG_FILES,
+  APK_FILES,
+  RPM_FILES,
+  LANGUAGE_FILES
+]
+
+export const CATALOG_SUBSCRIPTIONS: LayerSubscription[] = [BINARIES_SUBSCRIPTION]
+
+export function catalogPackages(image: ImageView): Catalog {
+  const distro = detectDistro(image.fs)
+  const input: CatalogInput = {
+    image,
+    owned: ownedFiles(image.fs),
+    ...(distro === undefined ? {} : { distro })
+  }
+  const packages = [
+    ...catalogDpkg(input),
+    ...catalogApk(input),
+    ...catalogRpm(input),
+    ...catalogLanguages(input),
+    ...catalogBinaries(input)
+  ].sort(comparePackages)
+  return distro === undefined ? { packages } : { packages, distro }
+}
+
+/** Binary and archive packages from the layer pass, kept only when the final filesystem still has the file that layer wrote. */
+function catalogBinaries(input: CatalogInput): Package[] {
+  const { image, owned } = input
+  const perLayer = image.visits(BINARIES_SUBSCRIPTION_ID) as (BinaryPackages[] | undefined)[]
+  return perLayer.flatMap((found, layer) =>
+    (found ?? []).flatMap(({ path, packages }) => {
+      const node = image.fs.get(path)
+      if (node?.layer !== layer || node.type !== 'file' || owned.has(path)) return []
+      return packages.map(({ nested, ...draft }) =>
+        definePackage(
+          image,
+          {
+            ...draft,
+            path: nested === undefined || nested === '' ? path : `${path}:${nested}`,
+            kind: 'language'
+          },
+          path
+        )
+      )
+    })
+  )
+}
+
+/** Stable order for reports and SBOMs: by path, then ecosystem, name and version. */
+function comparePackages(a: Package, b: Package): number {
+  return (
+    compare(a.path, b.path) ||
+    compare(a.ecosystem, b.ecosystem) ||
+    compare(a.name, b.name) ||
+    compare(a.version, b.version)
+  )
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}

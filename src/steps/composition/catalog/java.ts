@@ -1,0 +1,122 @@
+/**
+ * Java archives (JAR/WAR/EAR, Spring Boot fat jars) and the archives nested in them: Maven
+ * coordinates from `META-INF/maven/<group>/<artifact>/pom.properties`, else from
+ * `META-INF/MANIFEST.MF` (JAR File Specification, "Main Attributes"; OSGi Bundle-* headers).
+ */
+import { unzipSync } from 'fflate'
+import type { Draft } from './go.js'
+import { purl } from './package.js'
+
+export const JAVA_ARCHIVE = /\.(jar|war|ear|par|sar|jpi|hpi|kar|rar)$/i
+const POM_PROPERTIES = /^META-INF\/maven\/[^/]+\/[^/]+\/pom\.properties$/
+const MANIFEST = 'META-INF/MANIFEST.MF'
+/** How deep archives nest in practice: EAR → WAR → JAR. */
+const MAX_DEPTH = 3
+
+export interface JavaPackage extends Draft {
+  /** `outer.war:WEB-INF/lib/inner.jar` for nested archives, '' for the archive itself. */
+  nested: string
+}
+
+export function javaPackages(
+  archive: Uint8Array,
+  fileName: string,
+  depth = 0,
+  nested = ''
+): JavaPackage[] {
+  const files = unzipSync(archive, {
+    filter: (file) =>
+      file.name === MANIFEST ||
+      POM_PROPERTIES.test(file.name) ||
+      (depth < MAX_DEPTH && JAVA_ARCHIVE.test(file.name))
+  })
+  const found: JavaPackage[] = []
+  const poms = Object.keys(files)
+    .filter((name) => POM_PROPERTIES.test(name))
+    .sort()
+  for (const name of poms) {
+    const props = properties(Buffer.from(files[name]!).toString('utf8'))
+    const group = props.get('groupId')
+    const artifact = props.get('artifactId')
+    const version = props.get('version')
+    if (group !== undefined && artifact !== undefined && version !== undefined) {
+      found.push(maven(group, artifact, version, nested))
+    }
+  }
+  if (found.length === 0) {
+    const fromManifest = manifestPackage(files[MANIFEST], fileName, nested)
+    if (fromManifest !== undefined) found.push(fromManifest)
+  }
+  for (const name of Object.keys(files).sort()) {
+    if (!JAVA_ARCHIVE.test(name)) continue
+    const inner = nested === '' ? name : `${nested}:${name}`
+    try {
+      found.push(
+        ...javaPackages(files[name]!, name.slice(name.lastIndexOf('/') + 1), depth + 1, inner)
+      )
+    } catch {
+      // A nested file named *.jar that is not a zip (a test resource) holds no packages.
+    }
+  }
+  return found
+}
+
+function maven(group: string, artifact: string, version: string, nested: string): JavaPackage {
+  return {
+    // OSV's Maven package names are `groupId:artifactId`.
+    name: `${group}:${artifact}`,
+    version,
+    ecosystem: 'Maven',
+    purl: purl('maven', group, artifact, version),
+    licenses: [],
+    nested
+  }
+}
+
+/** java.util.Properties: `key=value` or `key: value`, `#`/`!` comments. */
+function properties(text: string): Map<string, string> {
+  const result = new Map<string, string>()
+  for (const line of text.split(/\r?\n/)) {
+    const trimmed = line.trim()
+    if (trimmed === '' || trimmed.startsWith('#') || trimmed.startsWith('!')) continue
+    const match = /^([^=:\s]+)\s*[=:\s]\s*(.*)$/.exec(trimmed)
+    if (match !== null) result.set(match[1]!, match[2]!.trim())
+  }
+  return result
+}
+
+/** Manifest main attributes: `Name: value`, continuation lines start with one space. */
+function manifestAttributes(bytes: Uint8Array): Map<string, string> {
+  const text = Buffer.from(bytes)
+    .toString('utf8')
+    .replace(/\r?\n /g, '')
+  const main = text.split(/\r?\n\r?\n/)[0] ?? ''
+  const result = new Map<string, string>()
+  for (const line of main.split(/\r?\n/)) {
+    const colon = line.indexOf(':')
+    if (colon > 0) result.set(line.slice(0, colon).trim(), line.slice(colon + 1).trim())
+  }
+  return result
+}
+
+function manifestPackage(
+  bytes: Uint8Array | undefined,
+  fileName: string,
+  nested: string
+): JavaPackage | undefined {
+  const attributes = bytes === undefined ? new Map<string, string>() : manifestAttributes(bytes)
+  // `name-1.2.3.jar` is the Maven repository layout's file name.
+  const fromFile = /^(.+?)-(\d[^-]*(?:-[A-Za-z0-9.]+)?)\.[a-z]+$/i.exec(fileName)
+  const version =
+    attributes.get('Implementation-Version') ?? attributes.get('Bundle-Version') ?? fromFile?.[2]
+  const symbolic = attributes.get('Bundle-SymbolicName')?.split(';')[0]?.trim()
+  const artifact = fromFile?.[1] ?? attributes.get('Implementation-Title') ?? symbolic
+  if (version === undefined || artifact === undefined) return undefined
+  const group =
+    attributes.get('Implementation-Vendor-Id') ??
+    (symbolic !== undefined && symbolic.endsWith(`.${artifact}`)
+      ? symbolic.slice(0, -artifact.length - 1)
+      : undefined)
+  // purl-spec requires a Maven namespace; like Syft, fall back to the artifact id.
+  return maven(group ?? artifact, artifact, version, nested)
+}

@@ -1,0 +1,294 @@
+/**
+ * Step 4, composition analysis: every OS and language package in the image (the SBOM), matched
+ * against OSV vulnerability data with each ecosystem's own version rules, and checked against
+ * the license policy. Data: docs/vulnerability-data.md.
+ */
+import { readFile } from 'node:fs/promises'
+import { ConfigurationError } from '../../errors.js'
+import type { Finding, FindingPackage, Severity } from '../../findings.js'
+import {
+  parseOpenVex,
+  vexStatementFor,
+  vexSuppression,
+  type VexStatement
+} from '../../policy/vex.js'
+import type { ImageView, Step, StepContext, StepOutcome } from '../step.js'
+import {
+  CATALOG_FILES,
+  CATALOG_SUBSCRIPTIONS,
+  catalogPackages,
+  type Catalog
+} from './catalog/index.js'
+import { deniedLicenses, disallowedLicenses } from './licenses.js'
+import type { Package } from './model.js'
+import { AdvisoryIndexBuilder, type AdvisoryIndex } from './osv/index.js'
+import {
+  createVulnerabilityDataLoader,
+  type DataSource,
+  type VulnerabilityDataLoader
+} from './osv/load.js'
+import { advisoryCoordinates, matchPackage, type MatchedVulnerability } from './osv/match.js'
+import type { CompositionSettings } from './settings.js'
+import { baseEcosystem } from './versions/index.js'
+
+export interface CompositionDependencies {
+  catalog?: (image: ImageView) => Catalog
+  loadVulnerabilityData?: VulnerabilityDataLoader
+  readVex?: (path: string) => Promise<string>
+}
+
+/** Indexes by data version, so a process scanning several images builds each index once. */
+const indexes = new Map<string, AdvisoryIndex>()
+
+/** A finding that already knows it is suppressed (by a VEX statement); the gate keeps the field. */
+type VexedFinding = Finding & { suppressed?: { reason: string; source: string } }
+
+function findingPackage(pkg: Package): FindingPackage {
+  return { name: pkg.name, version: pkg.version, ecosystem: pkg.ecosystem, purl: pkg.purl }
+}
+
+function location(pkg: Package): Finding['location'] {
+  return pkg.layerDigest === undefined
+    ? { path: pkg.path }
+    : { path: pkg.path, layerDigest: pkg.layerDigest }
+}
+
+function fixAdvice(pkg: Package, fixed: string | undefined): string {
+  const { name } = advisoryCoordinates(pkg)
+  if (fixed === undefined) {
+    return 'No fixed version is published yet: remove the package if the image does not need it, or record why it does not apply with a VEX statement or an ignore.'
+  }
+  if (pkg.kind === 'os') {
+    const via = name === pkg.name ? '' : ` (source package ${name})`
+    return `Rebuild on an updated base image or upgrade ${pkg.name}${via} to ${fixed} or later with the distribution's package manager.`
+  }
+  return `Upgrade ${pkg.name} to ${fixed} or later.`
+}
+
+function vulnerabilityFinding(
+  pkg: Package,
+  match: MatchedVulnerability,
+  settings: CompositionSettings,
+  otherPaths: string[]
+): Finding {
+  const unknown = match.rating.severity === 'unknown'
+  const severity: Severity = unknown
+    ? settings.unknownSeverity
+    : (match.rating.severity as Severity)
+  const fix = match.fixedVersion === undefined ? 'no fix yet' : `fixed in ${match.fixedVersion}`
+  const rated = unknown
+    ? `The data gives no severity; rated ${severity} by unknown-severity.`
+    : `Severity from ${match.rating.source}.`
+  const also = otherPaths.length === 0 ? '' : ` Also installed at ${otherPaths.join(', ')}.`
+  return {
+    step: 'composition',
+    rule: 'composition/vulnerability',
+    severity,
+    title: `${match.id} in ${pkg.name} ${pkg.version} (${fix})`,
+    detail: `${match.summary === undefined ? '' : `${match.summary.replace(/\.?\s*$/, '.')} `}${rated} ${fixAdvice(pkg, match.fixedVersion)}${also}`,
+    subject: `${pkg.purl} ${match.id}`,
+    location: location(pkg),
+    package: findingPackage(pkg),
+    vulnerability: {
+      id: match.id,
+      aliases: match.aliases,
+      ...(match.fixedVersion === undefined ? {} : { fixedVersion: match.fixedVersion })
+    }
+  }
+}
+
+function licenseFindings(pkg: Package, settings: CompositionSettings): Finding[] {
+  const base = {
+    step: 'composition' as const,
+    subject: pkg.purl,
+    location: location(pkg),
+    package: findingPackage(pkg)
+  }
+  const findings: Finding[] = []
+  const denied = deniedLicenses(pkg.licenses, settings.licenseDeny)
+  if (denied.length > 0) {
+    findings.push({
+      ...base,
+      rule: 'composition/license-denied',
+      severity: 'high',
+      title: `${pkg.name} ${pkg.version} is under a denied license: ${denied.join(', ')}`,
+      detail: `Its license (${pkg.licenses.join(' AND ')}) is on license-deny. Replace the package, or take it out of license-deny if your use is cleared.`
+    })
+  }
+  if (settings.licenseAllow.length > 0 && pkg.licenses.length === 0) {
+    findings.push({
+      ...base,
+      rule: 'composition/license-unknown',
+      severity: 'low',
+      title: `${pkg.name} ${pkg.version} has no license data`,
+      detail:
+        'license-allow is set but the package metadata names no license. Check the license by hand and record it with an ignore.'
+    })
+  } else {
+    const disallowed = disallowedLicenses(pkg.licenses, settings.licenseAllow)
+    if (disallowed.length > 0) {
+      findings.push({
+        ...base,
+        rule: 'composition/license-not-allowed',
+        severity: 'high',
+        title: `${pkg.name} ${pkg.version} is under a license not on license-allow: ${disallowed.join(', ')}`,
+        detail: `Its license (${pkg.licenses.join(' AND ')}) has no choice made only of licenses on license-allow. Replace the package or add the license to license-allow.`
+      })
+    }
+  }
+  return findings
+}
+
+function describeSource(source: DataSource, now: number): string {
+  if (source.fetchedAt === undefined) return source.origin
+  const hours = Math.round((now - source.fetchedAt.getTime()) / 3_600_000)
+  return `${source.ecosystem ?? source.origin} (${source.stale === true ? 'stale cached copy, ' : ''}fetched ${hours < 1 ? 'within the hour' : `${hours} h ago`})`
+}
+
+function countBy<T>(items: T[], key: (item: T) => string): string {
+  const counts = new Map<string, number>()
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1)
+  return [...counts]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ')
+}
+
+async function readStatements(
+  paths: string[],
+  read: (path: string) => Promise<string>
+): Promise<VexStatement[]> {
+  const statements: VexStatement[] = []
+  for (const path of paths) {
+    let content: string
+    try {
+      content = await read(path)
+    } catch (error) {
+      throw new ConfigurationError(
+        `input "vex" ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); name an OpenVEX JSON file.`,
+        'BAD_VEX',
+        { cause: error }
+      )
+    }
+    statements.push(...parseOpenVex(content, path))
+  }
+  return statements
+}
+
+/** Only the packages some version rule or advisory could match: every ecosystem the image has. */
+function neededEcosystems(packages: Package[]): string[] {
+  return [...new Set(packages.map((pkg) => baseEcosystem(pkg.ecosystem)))].sort()
+}
+
+export function createCompositionStep(dependencies: CompositionDependencies = {}): Step {
+  const catalog = dependencies.catalog ?? catalogPackages
+  const load = dependencies.loadVulnerabilityData ?? createVulnerabilityDataLoader()
+  const readVex = dependencies.readVex ?? ((path: string) => readFile(path, 'utf8'))
+
+  async function run({ image, policy, logger }: StepContext): Promise<StepOutcome> {
+    const settings = policy.composition
+    const started = Date.now()
+    const { packages, distro } = catalog(image)
+    const statements = await readStatements(settings.vex, readVex)
+    const notes = [
+      packages.length === 0
+        ? 'no packages found'
+        : `${packages.length} packages: ${countBy(packages, (p) => p.ecosystem)}`
+    ]
+    if (distro !== undefined) notes.push(`distribution ${distro.prettyName ?? distro.id}`)
+
+    const matches = new Map<Package, MatchedVulnerability[]>()
+    if (packages.length > 0) {
+      const data = await load({
+        vulnDb: settings.vulnDb,
+        ecosystems: neededEcosystems(packages),
+        logger
+      })
+      if (data.missing.length > 0) {
+        const list = data.missing.map((m) => `${m.ecosystem} (${m.reason})`).join('; ')
+        if (!settings.allowNoVulnData) {
+          throw new ConfigurationError(
+            `input "vuln-db": no vulnerability data for ${list} and no cached copy; restore network access to osv.dev, give --vuln-db DIR|ZIP for offline use, or set allow-no-vuln-data to scan without it.`,
+            'NO_VULN_DATA'
+          )
+        }
+        logger.warning(`no vulnerability data for ${list}; those packages were not matched.`)
+        notes.push(
+          `NOT matched for lack of data: ${data.missing.map((m) => m.ecosystem).join(', ')}`
+        )
+      }
+      let index = indexes.get(data.version)
+      if (index === undefined) {
+        const builder = new AdvisoryIndexBuilder()
+        await data.forEachRecord((record) => builder.add(record))
+        index = builder.build()
+        indexes.set(data.version, index)
+      }
+      if (index.advisories === 0 && data.sources.length > 0 && !settings.allowNoVulnData) {
+        throw new ConfigurationError(
+          `input "vuln-db": ${data.sources.map((s) => s.origin).join(', ')} holds no OSV records; point it at OSV data or set allow-no-vuln-data to scan without it.`,
+          'NO_VULN_DATA'
+        )
+      }
+      const now = Date.now()
+      if (data.sources.length > 0) {
+        notes.push(
+          `vulnerability data: ${data.sources.map((s) => describeSource(s, now)).join(', ')}; ${index.advisories} advisories, ${index.withdrawn} withdrawn ignored`
+        )
+      }
+      for (const pkg of packages) matches.set(pkg, matchPackage(index, pkg))
+    }
+
+    // One finding per problem per package: copies of one package at several paths are one finding.
+    const vulnerabilities = new Map<
+      string,
+      { finding: Finding; paths: string[]; pkg: Package; match: MatchedVulnerability }
+    >()
+    for (const [pkg, found] of matches) {
+      for (const match of found) {
+        if (settings.ignoreUnfixed && match.fixedVersion === undefined) continue
+        const subject = `${pkg.purl} ${match.id}`
+        const seen = vulnerabilities.get(subject)
+        if (seen === undefined) {
+          vulnerabilities.set(subject, {
+            finding: vulnerabilityFinding(pkg, match, settings, []),
+            paths: [],
+            pkg,
+            match
+          })
+        } else if (pkg.path !== seen.pkg.path) {
+          seen.paths.push(pkg.path)
+        }
+      }
+    }
+    const findings: VexedFinding[] = [...vulnerabilities.values()].map(
+      ({ finding, paths, pkg, match }) => {
+        const complete =
+          paths.length === 0 ? finding : vulnerabilityFinding(pkg, match, settings, paths)
+        const suppressed = vexSuppression(vexStatementFor(complete, statements, image.digest))
+        return suppressed === undefined ? complete : { ...complete, suppressed }
+      }
+    )
+    const licensed = new Set<string>()
+    for (const pkg of packages) {
+      if (licensed.has(pkg.purl)) continue
+      licensed.add(pkg.purl)
+      findings.push(...licenseFindings(pkg, settings))
+    }
+    const affected = new Set([...vulnerabilities.values()].map(({ pkg }) => pkg.purl)).size
+    notes.push(
+      `${vulnerabilities.size} vulnerabilities in ${affected} packages${settings.ignoreUnfixed ? ' (unfixed left out)' : ''}; ${Date.now() - started} ms`
+    )
+    return { findings, notes, artifacts: { packages } }
+  }
+
+  return {
+    id: 'composition',
+    title: 'Composition analysis',
+    files: CATALOG_FILES,
+    subscriptions: CATALOG_SUBSCRIPTIONS,
+    run
+  }
+}
+
+export const compositionStep: Step = createCompositionStep()

@@ -1,0 +1,332 @@
+/**
+ * Step 5, hardening: a lean image that holds no hard-coded secret in any layer (files a later
+ * layer deletes included), in its config or in its build history. Rules: docs/rules/hardening.md.
+ */
+import { posix } from 'node:path'
+import { minimatch } from 'minimatch'
+import { severityRank, type Finding, type FindingLocation } from '../../findings.js'
+import { fingerprint } from '../../policy/evaluate.js'
+import type { Policy } from '../../policy/policy.js'
+import { parsePasswd } from '../identity/accounts.js'
+import { parseUser, resolveUser } from '../identity/user.js'
+import type { ImageView, Step, StepContext, StepOutcome } from '../step.js'
+import { historyLayers, imageConfigFindings } from './image-config.js'
+import {
+  hardeningSubscription,
+  isLayerVisit,
+  LAYER_SUBSCRIPTION,
+  type HardeningLayerVisit
+} from './layer.js'
+import { formatBytes, leanFindings, type LeanDraft } from './lean.js'
+import { configSecrets, type ConfigSecret } from './secrets/config.js'
+import { BUILT_IN_RULES } from './secrets/rules.js'
+import { customRule, SecretScanner } from './secrets/scanner.js'
+import type { HardeningSettings } from './settings.js'
+import { analyzeWaste, fileFate, type FileFate, type WasteAnalysis } from './waste.js'
+
+const PASSWD = '/etc/passwd'
+const SHELL_HISTORY =
+  /^\.(?:bash|zsh|ash|sh|python|mysql|psql|node_repl|rediscli|sqlite|lesshst|irb|php)_history$|^\.histfile$|^\.lesshst$/
+
+const ROTATE =
+  'Treat it as leaked: revoke or rotate it, remove it from the build context, and pass build-time credentials with `RUN --mount=type=secret` so they never enter a layer.'
+
+function toFinding(image: ImageView, draft: LeanDraft): Finding {
+  const layerDigest = draft.layer === undefined ? undefined : image.layers[draft.layer]?.digest
+  const location: FindingLocation = {
+    ...(draft.path === undefined ? {} : { path: draft.path }),
+    ...(layerDigest === undefined ? {} : { layerDigest })
+  }
+  return {
+    step: 'hardening',
+    rule: `hardening/${draft.rule}`,
+    severity: draft.severity,
+    title: draft.title,
+    detail: draft.detail,
+    location,
+    subject: draft.subject
+  }
+}
+
+function scannerFor(settings: HardeningSettings): SecretScanner {
+  return new SecretScanner([...BUILT_IN_RULES, ...settings.customSecretRules.map(customRule)], {
+    minEntropy: settings.secretMinEntropy
+  })
+}
+
+function fateText(fate: FileFate, layer: number): { title: string; detail: string } {
+  const from = `layer ${layer + 1}`
+  switch (fate.kind) {
+    case 'present':
+      return { title: '', detail: '' }
+    case 'deleted':
+      return {
+        title: ` (present in ${from}, deleted in layer ${fate.layer + 1})`,
+        detail: `Deleting it in layer ${fate.layer + 1} does not remove it: ${from} still holds it for anyone who pulls the image. `
+      }
+    case 'replaced':
+      return {
+        title: ` (present in ${from}, replaced in layer ${fate.layer + 1})`,
+        detail: `Replacing it in layer ${fate.layer + 1} does not remove it: ${from} still holds it for anyone who pulls the image. `
+      }
+    case 'gone':
+      return {
+        title: ` (present in ${from}, not in the final filesystem)`,
+        detail: `${from} still holds it for anyone who pulls the image. `
+      }
+  }
+}
+
+function layerSecretDrafts(
+  image: ImageView,
+  visits: HardeningLayerVisit[],
+  settings: HardeningSettings
+): LeanDraft[] {
+  const pathSets = new Map<number, Set<string>>()
+  const pathsOf = (layer: number): Set<string> => {
+    let paths = pathSets.get(layer)
+    if (paths === undefined) {
+      paths = new Set(visits[layer]!.files.map((file) => file.path))
+      pathSets.set(layer, paths)
+    }
+    return paths
+  }
+  const fixture = (path: string): boolean =>
+    settings.secretFixturePaths.some((glob) => minimatch(path, glob, { dot: true }))
+  const drafts = new Map<string, LeanDraft>()
+  visits.forEach((visit, layer) => {
+    for (const secret of visit.secrets) {
+      const subject = `${secret.path}:${secret.hash}`
+      const key = `${secret.rule}\0${subject}`
+      // The same value in the same file in several layers (e.g. a chmod) is one finding.
+      if (drafts.has(key)) continue
+      const fate = fileFate(visits, layer, secret.path, image.fs.get(secret.path)?.layer, pathsOf)
+      const where = fateText(fate, layer)
+      const downgrade = fixture(secret.path) && severityRank(secret.severity) > severityRank('low')
+      drafts.set(key, {
+        rule: `secret-${secret.rule}`,
+        severity: downgrade ? 'low' : secret.severity,
+        title: `${secret.title} in ${secret.path}${where.title}`,
+        detail:
+          `Line ${secret.line}: ${secret.redacted}. ${where.detail}` +
+          (downgrade
+            ? "It is under a package's test fixtures or docs (secret-fixture-paths), so it is reported as low; check that it is an example."
+            : ROTATE),
+        subject,
+        path: secret.path,
+        layer
+      })
+    }
+  })
+  return [...drafts.values()]
+}
+
+/** Files skipped for size, and shell history files, in any layer (deleted ones included). */
+function layerFileDrafts(visits: HardeningLayerVisit[], settings: HardeningSettings): LeanDraft[] {
+  const drafts = new Map<string, LeanDraft>()
+  visits.forEach((visit, layer) => {
+    for (const file of visit.oversized) {
+      drafts.set(`skipped\0${file.path}`, {
+        rule: 'secret-scan-skipped',
+        severity: 'low',
+        title: `Text file ${file.path} not scanned for secrets (${formatBytes(file.size)})`,
+        detail: `It is larger than secret-max-file-size (${formatBytes(settings.secretMaxFileBytes)}). Raise the limit to scan it, or check it by hand.`,
+        subject: file.path,
+        path: file.path,
+        layer
+      })
+    }
+    for (const file of visit.files) {
+      if (file.size === 0 || !SHELL_HISTORY.test(posix.basename(file.path))) continue
+      drafts.set(`history\0${file.path}`, {
+        rule: 'shell-history',
+        severity: 'medium',
+        title: `Shell history file ${file.path} (layer ${layer + 1})`,
+        detail:
+          'Command history records what was typed at build or debug time, passwords and tokens included. Delete it in the same layer that wrote it and add it to .dockerignore.',
+        subject: file.path,
+        path: file.path,
+        layer
+      })
+    }
+  })
+  return [...drafts.values()]
+}
+
+function configSecretDraft(
+  secret: ConfigSecret,
+  historyLayer: Array<number | undefined>
+): LeanDraft {
+  const name = secret.name ?? ''
+  const where =
+    secret.field === 'Env'
+      ? `ENV ${name}`
+      : secret.field === 'Labels'
+        ? `label ${name}`
+        : secret.field === 'history'
+          ? `build history entry ${(secret.history ?? 0) + 1}${name === '' ? '' : ` (${name})`}`
+          : secret.field
+  const layer = secret.history === undefined ? undefined : historyLayer[secret.history]
+  return {
+    rule: `secret-${secret.rule}`,
+    severity: secret.severity,
+    title: `${secret.title} in ${where}`,
+    detail:
+      `${secret.redacted}. Anyone who pulls the image can read its config and build history. ` +
+      (secret.field === 'history'
+        ? 'Build arguments and ENV values are recorded in the history: pass secrets with `RUN --mount=type=secret` instead. '
+        : 'Pass it at run time (an orchestrator secret or a mounted file) instead of baking it into the image. ') +
+      'Revoke or rotate it.',
+    subject: `config:${secret.field}:${name}:${secret.hash}`,
+    ...(layer === undefined ? {} : { layer })
+  }
+}
+
+function wasteDrafts(
+  waste: WasteAnalysis,
+  settings: HardeningSettings,
+  layerCount: number
+): LeanDraft[] {
+  const drafts: LeanDraft[] = []
+  const percent = (ratio: number): string => `${(ratio * 100).toFixed(1)}%`
+  // A few hundred bytes rewritten across layers is not worth a finding, whatever its share.
+  const significant = waste.wastedBytes >= settings.minWasterBytes
+  if (significant && waste.efficiency < settings.minEfficiency) {
+    drafts.push({
+      rule: 'low-efficiency',
+      severity: 'medium',
+      title: `Image efficiency ${percent(waste.efficiency)} is below ${percent(settings.minEfficiency)}`,
+      detail:
+        'Files written in one layer and changed or deleted in a later one still ship in the earlier layer. Create, use and delete files in the same RUN line, or build in a separate stage.',
+      subject: 'efficiency'
+    })
+  }
+  const overBytes =
+    settings.maxWastedBytes !== undefined && waste.wastedBytes > settings.maxWastedBytes
+  const overShare =
+    significant && layerCount > 1 && waste.userWastedRatio > settings.maxUserWastedRatio
+  if (overBytes || overShare) {
+    drafts.push({
+      rule: 'wasted-space',
+      severity: 'medium',
+      title: `${formatBytes(waste.wastedBytes)} wasted across layers (${percent(waste.userWastedRatio)} of the bytes above the first layer)`,
+      detail: `Limits: max-wasted-bytes ${settings.maxWastedBytes === undefined ? 'none' : formatBytes(settings.maxWastedBytes)}, max-user-wasted-percent ${percent(settings.maxUserWastedRatio)}. The largest wasters are reported as hardening/wasted-file.`,
+      subject: 'wasted-space'
+    })
+  }
+  for (const waster of waste.wasters.slice(0, 10)) {
+    if (waster.bytes < settings.minWasterBytes) break
+    const layers = waster.layers.map((layer) => layer + 1).join(', ')
+    drafts.push({
+      rule: 'wasted-file',
+      severity: 'low',
+      title: `${waster.path} wastes ${formatBytes(waster.bytes)} (written or deleted in layers ${layers})`,
+      detail:
+        'Every copy stays in its layer. Write the file once in its final form, or delete it in the same RUN line that created it.',
+      subject: waster.path,
+      path: waster.path,
+      layer: waster.layers[waster.layers.length - 1]!
+    })
+  }
+  return drafts
+}
+
+function runtimeUid(image: ImageView): number | undefined {
+  const configured = parseUser(image.config.config?.User)
+  const passwd = parsePasswd(image.fs.read(PASSWD)?.toString('utf8') ?? '')
+  const resolved = resolveUser(configured, passwd, [])
+  return resolved.root ? undefined : resolved.uid
+}
+
+function allowed(finding: Finding, settings: HardeningSettings): boolean {
+  if (!finding.rule.startsWith('hardening/secret-')) return false
+  const id = finding.rule.slice('hardening/secret-'.length)
+  const path = finding.location.path
+  return (
+    settings.secretAllowRules.includes(id) ||
+    (path !== undefined &&
+      settings.secretAllowPaths.some((glob) => minimatch(path, glob, { dot: true }))) ||
+    settings.secretAllowFingerprints.includes(fingerprint(finding))
+  )
+}
+
+function largestContributors(
+  image: ImageView,
+  visits: HardeningLayerVisit[],
+  waste: WasteAnalysis
+): string[] {
+  return visits
+    .map((visit, layer) => ({ visit, layer, bytes: waste.layerBytes[layer] ?? 0 }))
+    .filter(({ bytes }) => bytes > 0)
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, 5)
+    .map(({ visit, layer, bytes }) => {
+      const top = [...visit.files]
+        .sort((a, b) => b.size - a.size)
+        .slice(0, 3)
+        .map((file) => `${file.path} ${formatBytes(file.size)}`)
+      const digest =
+        image.layers[layer]?.digest.slice('sha256:'.length, 'sha256:'.length + 12) ?? ''
+      return `layer ${layer + 1} (${digest}, ${formatBytes(bytes)}): ${top.join(', ')}`
+    })
+}
+
+async function run({ image, policy }: StepContext): Promise<StepOutcome> {
+  const settings = policy.hardening
+  const raw = image.visits(LAYER_SUBSCRIPTION)
+  const visits = raw.filter(isLayerVisit)
+  if (visits.length !== image.layers.length) {
+    // Never a silent pass: without the layer pass there is no secret scan.
+    throw new Error(
+      `the hardening layer analysis is missing for ${image.layers.length - visits.length} of ${image.layers.length} layers`
+    )
+  }
+  const scanner = scannerFor(settings)
+  const historyLayer = historyLayers(image.config, image.layers.length)
+  const waste = analyzeWaste(visits)
+  const coreDumps = new Set(
+    visits.flatMap((visit, layer) =>
+      visit.coreDumps.filter((path) => image.fs.get(path)?.layer === layer)
+    )
+  )
+  const drafts = [
+    ...layerSecretDrafts(image, visits, settings),
+    ...layerFileDrafts(visits, settings),
+    ...configSecrets(image.config, scanner).map((secret) =>
+      configSecretDraft(secret, historyLayer)
+    ),
+    ...wasteDrafts(waste, settings, image.layers.length),
+    ...leanFindings({ fs: image.fs, settings, runtimeUid: runtimeUid(image), coreDumps }),
+    ...imageConfigFindings(image.config, image.annotations ?? {}, image.layers.length)
+  ]
+  const findings = drafts
+    .map((draft) => toFinding(image, draft))
+    .filter((finding) => !allowed(finding, settings))
+
+  const stats = visits.reduce(
+    (sum, { stats: s }) => ({
+      files: sum.files + s.files,
+      bytes: sum.bytes + s.bytes,
+      binary: sum.binary + s.binary,
+      ms: sum.ms + s.ms
+    }),
+    { files: 0, bytes: 0, binary: 0, ms: 0 }
+  )
+  const oversized = visits.reduce((sum, visit) => sum + visit.oversized.length, 0)
+  const notes = [
+    `secret scan: ${stats.files} text files (${formatBytes(stats.bytes)}) in ${visits.length} layers in ${Math.round(stats.ms)} ms; ${stats.binary} binary files skipped, ${oversized} over secret-max-file-size`,
+    `efficiency ${(waste.efficiency * 100).toFixed(1)}%, ${formatBytes(waste.wastedBytes)} wasted (${(waste.userWastedRatio * 100).toFixed(1)}% of the bytes above the first layer)`,
+    ...largestContributors(image, visits, waste)
+  ]
+  return { findings, notes }
+}
+
+export const hardeningStep: Step = {
+  id: 'hardening',
+  title: 'Hardening',
+  files: [{ globs: [PASSWD], maxBytes: 1024 * 1024 }],
+  layerSubscriptions: (policy: Policy) => [
+    hardeningSubscription(scannerFor(policy.hardening), policy.hardening.secretMaxFileBytes)
+  ],
+  run
+}

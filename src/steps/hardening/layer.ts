@@ -1,0 +1,142 @@
+/**
+ * The hardening step's one streaming pass over each layer: every entry's path and size (for
+ * wasted space), the layer's whiteouts (to tell which layer deleted a file), and every text
+ * file scanned for secrets — including files a later layer deletes, which are still in the image.
+ */
+import { performance } from 'node:perf_hooks'
+import type { EntrySink, LayerSubscription, LayerVisitor, Whiteout } from '../../image/analysis.js'
+import type { TarEntry } from '../../image/types.js'
+import type { SecretMatch, SecretScanner } from './secrets/scanner.js'
+
+export const LAYER_SUBSCRIPTION = 'hardening'
+
+/** git's heuristic (xdiff `buffer_is_binary`): a NUL byte in the first 8000 bytes means binary. */
+const SNIFF_BYTES = 8000
+
+export interface LayerFile {
+  path: string
+  size: number
+}
+
+export interface LayerSecret extends SecretMatch {
+  path: string
+}
+
+export interface ScanStats {
+  /** Text files scanned, and their bytes. */
+  files: number
+  bytes: number
+  /** Files skipped as binary. */
+  binary: number
+  /** Time spent decoding and scanning, in milliseconds. */
+  ms: number
+}
+
+export interface HardeningLayerVisit {
+  /** Every entry that is not a directory, in tar order. */
+  files: LayerFile[]
+  whiteouts: Whiteout[]
+  secrets: LayerSecret[]
+  /** Text files larger than the scan limit: not scanned. */
+  oversized: LayerFile[]
+  /** Files whose content is an ELF core dump. */
+  coreDumps: string[]
+  stats: ScanStats
+}
+
+export function isLayerVisit(value: unknown): value is HardeningLayerVisit {
+  return typeof value === 'object' && value !== null && 'files' in value && 'secrets' in value
+}
+
+/** ELF header (System V gABI): e_ident[EI_DATA] at 5 gives the byte order of e_type at 16; ET_CORE is 4. */
+function isCoreDump(head: Buffer): boolean {
+  if (head.length < 18 || head.readUInt32BE(0) !== 0x7f454c46) return false
+  const type = head[5] === 2 ? head.readUInt16BE(16) : head.readUInt16LE(16)
+  return type === 4
+}
+
+class FileSink implements EntrySink {
+  private chunks: Buffer[] = []
+  private length = 0
+  private sniffed = 0
+  private binary = false
+  private head: Buffer | undefined
+
+  constructor(
+    private readonly entry: TarEntry,
+    private readonly scan: boolean,
+    private readonly visit: HardeningLayerVisit,
+    private readonly scanner: SecretScanner
+  ) {}
+
+  write(chunk: Buffer): void {
+    this.head ??= Buffer.from(chunk.subarray(0, 18))
+    if (this.binary) return
+    if (this.sniffed < SNIFF_BYTES) {
+      const window = chunk.subarray(0, SNIFF_BYTES - this.sniffed)
+      if (window.includes(0)) {
+        this.binary = true
+        this.chunks = []
+        return
+      }
+      this.sniffed += window.length
+    }
+    if (this.scan) {
+      this.chunks.push(chunk)
+      this.length += chunk.length
+    }
+  }
+
+  end(): void {
+    const { visit, entry } = this
+    if (this.head !== undefined && isCoreDump(this.head)) visit.coreDumps.push(entry.path)
+    if (this.binary) {
+      visit.stats.binary += 1
+      return
+    }
+    if (!this.scan) {
+      visit.oversized.push({ path: entry.path, size: entry.size })
+      return
+    }
+    const started = performance.now()
+    const text = Buffer.concat(this.chunks, this.length).toString('latin1')
+    this.chunks = []
+    for (const match of this.scanner.scan(text, entry.path)) {
+      visit.secrets.push({ ...match, path: entry.path })
+    }
+    visit.stats.files += 1
+    visit.stats.bytes += this.length
+    visit.stats.ms += performance.now() - started
+  }
+}
+
+export function hardeningSubscription(
+  scanner: SecretScanner,
+  maxScanBytes: number
+): LayerSubscription<HardeningLayerVisit> {
+  return {
+    id: LAYER_SUBSCRIPTION,
+    createVisitor(): LayerVisitor<HardeningLayerVisit> {
+      const visit: HardeningLayerVisit = {
+        files: [],
+        whiteouts: [],
+        secrets: [],
+        oversized: [],
+        coreDumps: [],
+        stats: { files: 0, bytes: 0, binary: 0, ms: 0 }
+      }
+      return {
+        onEntry(entry) {
+          if (entry.type === 'dir') return undefined
+          visit.files.push({ path: entry.path, size: entry.size })
+          if (entry.type !== 'file' || entry.size === 0) return undefined
+          return new FileSink(entry, entry.size <= maxScanBytes, visit, scanner)
+        },
+        onWhiteout(whiteout) {
+          visit.whiteouts.push(whiteout)
+        },
+        finish: () => visit
+      }
+    }
+  }
+}

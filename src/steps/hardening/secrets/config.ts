@@ -1,0 +1,142 @@
+/**
+ * Secrets in the image config (OCI image-spec config.md): `Env`, `Labels`, `Entrypoint`/`Cmd`
+ * and every `history[].created_by`, where build arguments leak as `RUN |2 A=x B=y /bin/sh -c …`
+ * (the classic builder and BuildKit both record the values of ARGs a RUN line used).
+ */
+import type { ImageConfig } from '../../../image/types.js'
+import { BUILT_IN_RULES } from './rules.js'
+import { isPlaceholder, redact, SecretScanner, secretHash, type SecretMatch } from './scanner.js'
+
+/** Where in the config a value was found; never the value itself. */
+export interface ConfigSecret extends SecretMatch {
+  /** `Env`, `Labels`, `Entrypoint`, `Cmd` or `history`. */
+  field: string
+  /** The variable, label or build argument name, when there is one. */
+  name?: string
+  /** Index into `history`, for history findings. */
+  history?: number
+}
+
+/** A name that says its value is a credential: DB_PASSWORD, NPM_TOKEN, AWS_SECRET_ACCESS_KEY, PGPASSWORD. */
+const SENSITIVE_NAME =
+  /PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|(?:^|_)(?:PASS|PWD|AUTH|PAT)(?:_|$)/i
+/** Names that hold something about a credential, not the credential. */
+const METADATA_NAME =
+  /_(?:FILE|PATH|DIR|URL|URI|ID|NAME|USER|USERNAME|VERSION|SHA\d*|HASH|CHECKSUM|LENGTH|TTL|EXPIRY|EXPIRES|TYPE|HEADER|ENDPOINT|HOST|PORT|ENABLED|MODE|ALGORITHM|LOCATION|REGION)$|^GPG_KEY$/i
+
+/** `NAME=value` whose name marks a credential and whose value is not a placeholder or a path. */
+function sensitiveAssignment(name: string, value: string, rule: string): boolean {
+  if (!SENSITIVE_NAME.test(name) || METADATA_NAME.test(name)) return false
+  if (value.length < 4 || /^\d+$/.test(value) || /^(?:\/|~\/|\.\/)/.test(value)) return false
+  return !isPlaceholder(value, { id: rule, chosen: true })
+}
+
+function splitAssignment(entry: string): [string, string] {
+  const eq = entry.indexOf('=')
+  return eq < 0 ? [entry, ''] : [entry.slice(0, eq), entry.slice(eq + 1)]
+}
+
+/** `RUN |2 A=x B=y cmd`: the build arguments (name, value) a RUN line recorded. */
+export function buildArgs(createdBy: string): Array<[string, string]> {
+  // BuildKit writes `RUN |1 A=x …`, the classic builder `|1 A=x …`.
+  const match = /^(?:RUN )?\|(\d+) (.*)$/s.exec(createdBy.trim())
+  if (match === null) return []
+  const words = (match[2] ?? '').split(' ')
+  return words.slice(0, Number(match[1])).map(splitAssignment)
+}
+
+/** `ENV A=x B=y` / `ARG A=x` as BuildKit and the classic builder record them. */
+function declarations(createdBy: string): Array<[string, string, 'env' | 'build-arg']> {
+  const match = /^(?:\/bin\/sh -c #\(nop\)\s+)?(ENV|ARG) (.*)$/s.exec(createdBy.trim())
+  if (match === null) return []
+  const kind = match[1] === 'ENV' ? 'env' : 'build-arg'
+  return (match[2] ?? '')
+    .split(' ')
+    .filter((word) => word.includes('='))
+    .map((word) => [...splitAssignment(word), kind])
+}
+
+function named(
+  rule: 'env' | 'build-arg' | 'label',
+  value: string,
+  where: Omit<ConfigSecret, keyof SecretMatch>
+): ConfigSecret {
+  const titles = {
+    env: 'Secret in an environment variable',
+    'build-arg': 'Secret in a build argument',
+    label: 'Secret in a label'
+  }
+  return {
+    rule,
+    title: titles[rule],
+    severity: 'high',
+    redacted: redact(value),
+    hash: secretHash(value),
+    line: 1,
+    ...where
+  }
+}
+
+export function configSecrets(config: ImageConfig, scanner: SecretScanner): ConfigSecret[] {
+  const found: ConfigSecret[] = []
+  const scan = (text: string, where: Omit<ConfigSecret, keyof SecretMatch>): boolean => {
+    const matches = scanner.scan(text)
+    for (const match of matches) found.push({ ...match, ...where })
+    return matches.length > 0
+  }
+
+  const env = config.config?.Env ?? []
+  const envSet = new Set(env)
+  for (const entry of env) {
+    const [name, value] = splitAssignment(entry)
+    if (!scan(entry, { field: 'Env', name }) && sensitiveAssignment(name, value, 'env')) {
+      found.push(named('env', value, { field: 'Env', name }))
+    }
+  }
+  for (const [name, value] of Object.entries(config.config?.Labels ?? {})) {
+    if (
+      !scan(`${name}=${value}`, { field: 'Labels', name }) &&
+      sensitiveAssignment(name, value, 'label')
+    ) {
+      found.push(named('label', value, { field: 'Labels', name }))
+    }
+  }
+  for (const field of ['Entrypoint', 'Cmd'] as const) {
+    const command = config.config?.[field]
+    if (command) scan(command.join(' '), { field })
+  }
+  ;(config.history ?? []).forEach(({ created_by: createdBy }, history) => {
+    if (createdBy === undefined) return
+    if (scan(createdBy, { field: 'history', history })) return
+    for (const [name, value] of buildArgs(createdBy)) {
+      if (sensitiveAssignment(name, value, 'build-arg')) {
+        found.push(named('build-arg', value, { field: 'history', name, history }))
+      }
+    }
+    for (const [name, value, kind] of declarations(createdBy)) {
+      // An ENV still in the config is reported there once.
+      if (kind === 'env' && envSet.has(`${name}=${value}`)) continue
+      if (sensitiveAssignment(name, value, kind)) {
+        found.push(named(kind, value, { field: 'history', name, history }))
+      }
+    }
+  })
+  return found
+}
+
+let builtInScanner: SecretScanner | undefined
+
+/**
+ * A layer's `created_by` with secrets and credential-named build arguments redacted, for
+ * reports: the raw command line is printed per layer and must not carry a secret.
+ */
+export function redactCreatedBy(createdBy: string): string {
+  builtInScanner ??= new SecretScanner(BUILT_IN_RULES, { minEntropy: 3 })
+  let text = createdBy
+  for (const [name, value] of [...buildArgs(text), ...declarations(text)]) {
+    if (value !== '' && sensitiveAssignment(name, value, 'build-arg')) {
+      text = text.split(`${name}=${value}`).join(`${name}=[${redact(value)}]`)
+    }
+  }
+  return builtInScanner.redactText(text)
+}

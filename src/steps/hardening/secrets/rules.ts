@@ -1,0 +1,1085 @@
+/**
+ * The built-in secret rules. Token shapes follow the issuers' published formats and the
+ * gitleaks/trufflehog rule sets; every rule names literal keywords for the prefilter, so a
+ * regex only runs on text that contains one of them. Rule ids become `hardening/secret-<id>`.
+ */
+import type { Severity } from '../../../findings.js'
+
+export interface SecretRule {
+  id: string
+  title: string
+  severity: Severity
+  /** Lowercase literals; the rule runs only on text containing at least one (the prefilter). */
+  keywords: string[]
+  /** The `secret` named group, or else the whole match, is the secret. */
+  pattern: RegExp
+  /** Only files matching one of these globs (absolute paths); never the image config. */
+  paths?: string[]
+  /** Minimum Shannon entropy (bits per character) of the secret. */
+  minEntropy?: number
+  /** Must also match somewhere in the text (e.g. `kind: Config` for a kubeconfig). */
+  context?: RegExp
+  /**
+   * A value someone chose (a password) rather than a generated token: placeholder words such as
+   * `changeme` or `password` are taken as examples, not secrets.
+   */
+  chosen?: boolean
+}
+
+/** Quote, `=`, `:` or whitespace between a key name and its value (at most 5 characters). */
+const ASSIGN = `['"\`]?\\s{0,3}(?:=|:|:=|=>|,)\\s{0,3}['"\`]?`
+/** A key name mentioning `word` near the value: `word.{0,20}?` then an assignment. */
+function near(words: string, value: string, flags = 'i'): RegExp {
+  return new RegExp(`(?:${words})[\\w.-]{0,20}?${ASSIGN}(?<secret>${value})(?![\\w+/=-])`, flags)
+}
+/** A token with a literal prefix, delimited on both sides. */
+function token(body: string, flags = ''): RegExp {
+  return new RegExp(`(?<![\\w+/-])(?<secret>${body})(?![\\w+/=-])`, flags)
+}
+
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
+const PEM_BODY = '[A-Za-z0-9+/=\\s:,\\-.\'"\\\\]{64,16384}?'
+
+function privateKey(id: string, title: string, label: string, severity: Severity): SecretRule {
+  return {
+    id,
+    title,
+    severity,
+    keywords: [`begin ${label}`.toLowerCase()],
+    pattern: new RegExp(`(?<secret>-----BEGIN ${label}-----${PEM_BODY}-----END ${label}-----)`)
+  }
+}
+
+export const BUILT_IN_RULES: SecretRule[] = [
+  // Private keys (RFC 7468 PEM labels; OpenSSH PROTOCOL.key; RFC 4880 armor).
+  privateKey('private-key-rsa', 'RSA private key', 'RSA PRIVATE KEY', 'critical'),
+  privateKey('private-key-ec', 'EC private key', 'EC PRIVATE KEY', 'critical'),
+  privateKey('private-key-dsa', 'DSA private key', 'DSA PRIVATE KEY', 'critical'),
+  privateKey('private-key-openssh', 'OpenSSH private key', 'OPENSSH PRIVATE KEY', 'critical'),
+  privateKey('private-key-pkcs8', 'PKCS#8 private key', 'PRIVATE KEY', 'critical'),
+  privateKey(
+    'private-key-encrypted',
+    'Encrypted PKCS#8 private key',
+    'ENCRYPTED PRIVATE KEY',
+    'high'
+  ),
+  privateKey('private-key-pgp', 'PGP private key block', 'PGP PRIVATE KEY BLOCK', 'critical'),
+  privateKey(
+    'private-key-ssh2',
+    'SSH2 (RFC 4716) private key',
+    'SSH2 ENCRYPTED PRIVATE KEY',
+    'high'
+  ),
+  {
+    id: 'private-key-putty',
+    title: 'PuTTY private key',
+    severity: 'critical',
+    keywords: ['putty-user-key-file'],
+    pattern:
+      /PuTTY-User-Key-File-\d: [\s\S]{0,2000}?Private-Lines: \d+\r?\n(?<secret>[A-Za-z0-9+/=\r\n]{40,})/
+  },
+  {
+    id: 'age-secret-key',
+    title: 'age secret key',
+    severity: 'critical',
+    keywords: ['age-secret-key-1'],
+    pattern: token('AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}')
+  },
+
+  // Cloud providers.
+  {
+    id: 'aws-access-key-id',
+    title: 'AWS access key ID',
+    severity: 'medium',
+    keywords: ['akia', 'asia', 'abia', 'acca', 'a3t'],
+    pattern: token('(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}')
+  },
+  {
+    id: 'aws-secret-access-key',
+    title: 'AWS secret access key',
+    severity: 'critical',
+    keywords: ['aws', 'secret_access_key', 'secretaccesskey'],
+    pattern: near('aws.{0,20}?(?:secret|sk)|secret_?access_?key', '[A-Za-z0-9/+=]{40}'),
+    minEntropy: 3.5
+  },
+  {
+    id: 'aws-session-token',
+    title: 'AWS session token',
+    severity: 'high',
+    keywords: ['session_token', 'sessiontoken', 'security_token'],
+    pattern: near('aws.{0,20}?(?:session|security).?token', '[A-Za-z0-9/+=]{100,}'),
+    minEntropy: 4
+  },
+  {
+    id: 'aws-mws-key',
+    title: 'Amazon MWS auth token',
+    severity: 'high',
+    keywords: ['amzn.mws.'],
+    pattern: token(`amzn\\.mws\\.${UUID}`)
+  },
+  {
+    id: 'gcp-service-account',
+    title: 'Google Cloud service account key',
+    severity: 'critical',
+    keywords: ['service_account'],
+    pattern:
+      /"type"\s*:\s*"service_account"[\s\S]{0,2000}?"private_key_id"\s*:\s*"(?<secret>[a-f0-9]{40})"/
+  },
+  {
+    id: 'gcp-api-key',
+    title: 'Google API key',
+    severity: 'high',
+    keywords: ['aiza'],
+    pattern: token('AIza[0-9A-Za-z_-]{35}'),
+    minEntropy: 3.5
+  },
+  {
+    id: 'gcp-oauth-client-secret',
+    title: 'Google OAuth client secret',
+    severity: 'high',
+    keywords: ['gocspx-'],
+    pattern: token('GOCSPX-[0-9A-Za-z_-]{28}')
+  },
+  {
+    id: 'gcp-oauth-access-token',
+    title: 'Google OAuth access token',
+    severity: 'high',
+    keywords: ['ya29.'],
+    pattern: token('ya29\\.[0-9A-Za-z_-]{50,}')
+  },
+  {
+    id: 'azure-storage-account-key',
+    title: 'Azure storage account key',
+    severity: 'critical',
+    keywords: ['accountkey'],
+    pattern: /AccountKey\s*=\s*(?<secret>[A-Za-z0-9+/]{86}==)/i
+  },
+  {
+    id: 'azure-connection-string',
+    title: 'Azure Service Bus / Event Hubs connection string',
+    severity: 'critical',
+    keywords: ['sharedaccesskey='],
+    pattern: /SharedAccessKey\s*=\s*(?<secret>[A-Za-z0-9+/]{42,43}=)/i
+  },
+  {
+    id: 'azure-sas-token',
+    title: 'Azure shared access signature',
+    severity: 'high',
+    keywords: ['sig='],
+    pattern: /\bsv=20\d\d-\d\d-\d\d&[^\s"'<>]*?\bsig=(?<secret>[A-Za-z0-9%+/]{40,}(?:%3D|=){0,2})/i
+  },
+  {
+    id: 'azure-ad-client-secret',
+    title: 'Azure AD (Entra ID) client secret',
+    severity: 'high',
+    keywords: ['q~'],
+    pattern: token('[a-zA-Z0-9_~.]{3}\\dQ~[a-zA-Z0-9_~.-]{31,34}'),
+    minEntropy: 3.5
+  },
+  {
+    id: 'azure-devops-pat',
+    title: 'Azure DevOps personal access token',
+    severity: 'high',
+    keywords: ['azure', 'devops', 'ado_'],
+    pattern: near('(?:azure|devops|ado).{0,20}?(?:pat|token)', '[a-z2-7]{52}'),
+    minEntropy: 3.5
+  },
+  {
+    id: 'alibaba-access-key-id',
+    title: 'Alibaba Cloud AccessKey ID',
+    severity: 'medium',
+    keywords: ['ltai'],
+    pattern: token('LTAI[a-zA-Z0-9]{20}')
+  },
+  {
+    id: 'digitalocean-token',
+    title: 'DigitalOcean token',
+    severity: 'critical',
+    keywords: ['dop_v1_', 'doo_v1_', 'dor_v1_'],
+    pattern: token('do[opr]_v1_[a-f0-9]{64}')
+  },
+  {
+    id: 'cloudflare-origin-ca-key',
+    title: 'Cloudflare Origin CA key',
+    severity: 'high',
+    keywords: ['v1.0-'],
+    pattern: token('v1\\.0-[a-f0-9]{24}-[a-f0-9]{146}')
+  },
+  {
+    id: 'cloudflare-api-token',
+    title: 'Cloudflare API token',
+    severity: 'high',
+    keywords: ['cloudflare', 'cf_api'],
+    pattern: near('cloudflare|cf_api', '[A-Za-z0-9_-]{40}'),
+    minEntropy: 3.5
+  },
+  {
+    id: 'heroku-api-key',
+    title: 'Heroku API key',
+    severity: 'high',
+    keywords: ['heroku'],
+    pattern: near('heroku', UUID)
+  },
+  {
+    id: 'heroku-platform-token',
+    title: 'Heroku platform API token',
+    severity: 'high',
+    keywords: ['hrku-'],
+    pattern: token('HRKU-AA[0-9a-zA-Z_-]{58}')
+  },
+  {
+    id: 'databricks-token',
+    title: 'Databricks API token',
+    severity: 'high',
+    keywords: ['dapi'],
+    pattern: token('dapi[a-f0-9]{32}(?:-\\d)?')
+  },
+  {
+    id: 'hashicorp-vault-token',
+    title: 'HashiCorp Vault token',
+    severity: 'critical',
+    keywords: ['hvs.', 'hvb.'],
+    pattern: token('hv[sb]\\.[A-Za-z0-9_-]{90,}')
+  },
+  {
+    id: 'terraform-cloud-token',
+    title: 'Terraform Cloud / Enterprise API token',
+    severity: 'high',
+    keywords: ['atlasv1'],
+    pattern: token('[a-zA-Z0-9]{14}\\.atlasv1\\.[a-zA-Z0-9_=-]{60,70}')
+  },
+  {
+    id: 'pulumi-token',
+    title: 'Pulumi access token',
+    severity: 'high',
+    keywords: ['pul-'],
+    pattern: token('pul-[a-f0-9]{40}')
+  },
+  {
+    id: 'doppler-token',
+    title: 'Doppler token',
+    severity: 'high',
+    keywords: ['dp.pt.', 'dp.st.', 'dp.sa.'],
+    pattern: token('dp\\.(?:pt|st|sa)\\.[a-zA-Z0-9]{40,44}')
+  },
+  {
+    id: 'dynatrace-token',
+    title: 'Dynatrace API token',
+    severity: 'high',
+    keywords: ['dt0c01.'],
+    pattern: token('dt0c01\\.[A-Z0-9]{24}\\.[A-Z0-9]{64}', 'i')
+  },
+  {
+    id: 'datadog-api-key',
+    title: 'Datadog API or application key',
+    severity: 'high',
+    keywords: ['datadog', 'dd_api_key', 'dd_app_key', 'dd_application_key'],
+    pattern: near(
+      'datadog.{0,20}?(?:key)|dd_api_key|dd_app(?:lication)?_key',
+      '[a-f0-9]{32}|[a-f0-9]{40}'
+    ),
+    minEntropy: 3
+  },
+  {
+    id: 'new-relic-key',
+    title: 'New Relic API key',
+    severity: 'high',
+    keywords: ['nrak-', 'nrii-'],
+    pattern: token('NR(?:AK|II)-[A-Z0-9]{27}', 'i')
+  },
+  {
+    id: 'grafana-cloud-token',
+    title: 'Grafana Cloud API token',
+    severity: 'high',
+    keywords: ['glc_'],
+    pattern: token('glc_[A-Za-z0-9+/]{32,400}={0,2}')
+  },
+  {
+    id: 'grafana-service-account-token',
+    title: 'Grafana service account token',
+    severity: 'high',
+    keywords: ['glsa_'],
+    pattern: token('glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}')
+  },
+  {
+    id: 'grafana-api-key',
+    title: 'Grafana API key',
+    severity: 'high',
+    keywords: ['eyjrijoi'],
+    pattern: token('eyJrIjoi[A-Za-z0-9]{70,400}={0,2}')
+  },
+  {
+    id: 'sentry-token',
+    title: 'Sentry auth token',
+    severity: 'high',
+    keywords: ['sntrys_', 'sntryu_'],
+    pattern: token('sntrys_eyJ[A-Za-z0-9+/=_]{80,400}|sntryu_[a-f0-9]{64}')
+  },
+
+  // Source hosting and CI.
+  {
+    id: 'github-pat',
+    title: 'GitHub personal access token (classic)',
+    severity: 'critical',
+    keywords: ['ghp_'],
+    pattern: token('ghp_[0-9a-zA-Z]{36}')
+  },
+  {
+    id: 'github-fine-grained-pat',
+    title: 'GitHub fine-grained personal access token',
+    severity: 'critical',
+    keywords: ['github_pat_'],
+    pattern: token('github_pat_[0-9a-zA-Z_]{82}')
+  },
+  {
+    id: 'github-oauth-token',
+    title: 'GitHub OAuth access token',
+    severity: 'critical',
+    keywords: ['gho_'],
+    pattern: token('gho_[0-9a-zA-Z]{36}')
+  },
+  {
+    id: 'github-app-token',
+    title: 'GitHub App token',
+    severity: 'critical',
+    keywords: ['ghu_', 'ghs_'],
+    pattern: token('gh[us]_[0-9a-zA-Z]{36}')
+  },
+  {
+    id: 'github-refresh-token',
+    title: 'GitHub refresh token',
+    severity: 'critical',
+    keywords: ['ghr_'],
+    pattern: token('ghr_[0-9a-zA-Z]{36,76}')
+  },
+  {
+    id: 'gitlab-pat',
+    title: 'GitLab personal access token',
+    severity: 'critical',
+    keywords: ['glpat-'],
+    pattern: token('glpat-[0-9a-zA-Z_-]{20,}')
+  },
+  {
+    id: 'gitlab-pipeline-trigger-token',
+    title: 'GitLab pipeline trigger token',
+    severity: 'high',
+    keywords: ['glptt-'],
+    pattern: token('glptt-[0-9a-f]{40}')
+  },
+  {
+    id: 'gitlab-runner-token',
+    title: 'GitLab runner token',
+    severity: 'high',
+    keywords: ['glrt-', 'gr1348941'],
+    pattern: token('glrt-[0-9a-zA-Z_-]{20,}|GR1348941[0-9a-zA-Z_-]{20}')
+  },
+  {
+    id: 'gitlab-deploy-token',
+    title: 'GitLab deploy token',
+    severity: 'high',
+    keywords: ['gldt-'],
+    pattern: token('gldt-[0-9a-zA-Z_-]{20,}')
+  },
+  {
+    id: 'gitlab-oauth-app-secret',
+    title: 'GitLab OAuth application secret',
+    severity: 'high',
+    keywords: ['gloas-'],
+    pattern: token('gloas-[0-9a-zA-Z_-]{64}')
+  },
+  {
+    id: 'gitlab-feed-token',
+    title: 'GitLab feed token',
+    severity: 'medium',
+    keywords: ['glft-'],
+    pattern: token('glft-[0-9a-zA-Z_-]{20}')
+  },
+  {
+    id: 'gitlab-agent-token',
+    title: 'GitLab agent for Kubernetes token',
+    severity: 'high',
+    keywords: ['glagent-'],
+    pattern: token('glagent-[0-9a-zA-Z_-]{50}')
+  },
+  {
+    id: 'gitlab-scim-token',
+    title: 'GitLab SCIM token',
+    severity: 'high',
+    keywords: ['glsoat-'],
+    pattern: token('glsoat-[0-9a-zA-Z_-]{20}')
+  },
+  {
+    id: 'bitbucket-app-password',
+    title: 'Bitbucket app password',
+    severity: 'high',
+    keywords: ['atbb'],
+    pattern: token('ATBB[a-zA-Z0-9]{32}')
+  },
+  {
+    id: 'atlassian-api-token',
+    title: 'Atlassian API token',
+    severity: 'high',
+    keywords: ['atatt3'],
+    pattern: token('ATATT3[A-Za-z0-9_=-]{186}')
+  },
+  {
+    id: 'buildkite-token',
+    title: 'Buildkite agent or API token',
+    severity: 'high',
+    keywords: ['bkua_'],
+    pattern: token('bkua_[a-f0-9]{40}')
+  },
+  {
+    id: 'sourcegraph-token',
+    title: 'Sourcegraph access token',
+    severity: 'high',
+    keywords: ['sgp_'],
+    pattern: token('sgp_(?:[a-fA-F0-9]{16}|local)_[a-fA-F0-9]{40}')
+  },
+  {
+    id: 'harness-token',
+    title: 'Harness access token',
+    severity: 'high',
+    keywords: ['pat.', 'sat.'],
+    pattern: token('(?:pat|sat)\\.[a-zA-Z0-9_-]{22}\\.[a-zA-Z0-9]{24}\\.[a-zA-Z0-9]{20}')
+  },
+  {
+    id: 'octopus-deploy-api-key',
+    title: 'Octopus Deploy API key',
+    severity: 'medium',
+    keywords: ['api-'],
+    pattern: token('API-[A-Z0-9]{26}'),
+    minEntropy: 3.5
+  },
+  {
+    id: 'snyk-token',
+    title: 'Snyk API token',
+    severity: 'high',
+    keywords: ['snyk'],
+    pattern: near('snyk', UUID)
+  },
+
+  // Package registries.
+  {
+    id: 'npm-token',
+    title: 'npm access token',
+    severity: 'critical',
+    keywords: ['npm_'],
+    pattern: token('npm_[a-zA-Z0-9]{36}')
+  },
+  {
+    id: 'npmrc-auth',
+    title: 'Registry credential in .npmrc',
+    severity: 'high',
+    keywords: ['_auth', '_password'],
+    paths: ['**/.npmrc', '**/npmrc'],
+    pattern: /(?:_authToken|_auth|_password)\s*=\s*["']?(?<secret>[^\s"']{8,})/,
+    chosen: true
+  },
+  {
+    id: 'yarnrc-auth',
+    title: 'Registry credential in .yarnrc.yml',
+    severity: 'high',
+    keywords: ['npmauth'],
+    paths: ['**/.yarnrc.yml', '**/.yarnrc.yaml'],
+    pattern: /npmAuth(?:Token|Ident)\s*:\s*["']?(?<secret>[^\s"']{8,})/,
+    chosen: true
+  },
+  {
+    id: 'pypi-token',
+    title: 'PyPI upload token',
+    severity: 'critical',
+    keywords: ['pypi-ageichlwas5vcmc'],
+    pattern: token('pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}')
+  },
+  {
+    id: 'pypirc-password',
+    title: 'Password in .pypirc',
+    severity: 'high',
+    keywords: ['password'],
+    paths: ['**/.pypirc'],
+    pattern: /^\s*password\s*[=:]\s*(?<secret>\S+)/m,
+    chosen: true
+  },
+  {
+    id: 'rubygems-token',
+    title: 'RubyGems API key',
+    severity: 'critical',
+    keywords: ['rubygems_'],
+    pattern: token('rubygems_[a-f0-9]{48}')
+  },
+  {
+    id: 'nuget-api-key',
+    title: 'NuGet API key',
+    severity: 'high',
+    keywords: ['oy2'],
+    pattern: token('oy2[a-z0-9]{43}'),
+    minEntropy: 3.5
+  },
+  {
+    id: 'nuget-config-password',
+    title: 'Clear-text password in NuGet.Config',
+    severity: 'high',
+    keywords: ['cleartextpassword'],
+    pattern: /key\s*=\s*"ClearTextPassword"\s+value\s*=\s*"(?<secret>[^"]+)"/i,
+    chosen: true
+  },
+  {
+    id: 'clojars-token',
+    title: 'Clojars deploy token',
+    severity: 'high',
+    keywords: ['clojars_'],
+    pattern: token('CLOJARS_[a-z0-9]{60}', 'i')
+  },
+  {
+    id: 'jfrog-api-key',
+    title: 'JFrog Artifactory API key or reference token',
+    severity: 'high',
+    keywords: ['akcp', 'cmvmdgtu'],
+    pattern: token('AKCp[A-Za-z0-9]{69}|cmVmdGtu[A-Za-z0-9]{56}')
+  },
+  {
+    id: 'maven-settings-password',
+    title: 'Password in Maven settings.xml',
+    severity: 'high',
+    keywords: ['<password>'],
+    paths: ['**/settings.xml', '**/settings-security.xml'],
+    pattern: /<password>\s*(?<secret>[^<\s$][^<]*?)\s*<\/password>/,
+    chosen: true
+  },
+  {
+    id: 'gradle-properties-credential',
+    title: 'Credential in gradle.properties',
+    severity: 'high',
+    keywords: ['password', 'token', 'secret'],
+    paths: ['**/gradle.properties'],
+    pattern: /^\s*[\w.]*(?:password|token|secret)[\w.]*\s*[=:]\s*(?<secret>\S+)/im,
+    chosen: true
+  },
+  {
+    id: 'docker-config-auth',
+    title: 'Registry credential in a Docker config.json',
+    severity: 'critical',
+    keywords: ['"auth"'],
+    paths: ['**/.docker/config.json', '**/config.json', '**/.dockercfg', '**/containers/auth.json'],
+    context: /"auths"\s*:|"https?:\/\/[^"]+"\s*:\s*\{\s*"auth"/,
+    pattern: /"auth"\s*:\s*"(?<secret>[A-Za-z0-9+/]{8,}={0,2})"/
+  },
+
+  // Collaboration, payments, messaging.
+  {
+    id: 'slack-bot-token',
+    title: 'Slack bot token',
+    severity: 'critical',
+    keywords: ['xoxb-'],
+    pattern: token('xoxb-[0-9]{10,13}-[0-9]{10,13}[a-zA-Z0-9-]*')
+  },
+  {
+    id: 'slack-user-token',
+    title: 'Slack user token',
+    severity: 'critical',
+    keywords: ['xoxp-', 'xoxe-'],
+    pattern: token('xox[pe](?:-[0-9]{10,13}){3}-[a-zA-Z0-9-]{28,34}')
+  },
+  {
+    id: 'slack-app-token',
+    title: 'Slack app-level token',
+    severity: 'high',
+    keywords: ['xapp-'],
+    pattern: token('xapp-\\d-[A-Z0-9]+-\\d+-[a-z0-9]+', 'i')
+  },
+  {
+    id: 'slack-config-token',
+    title: 'Slack configuration token',
+    severity: 'high',
+    keywords: ['xoxe.xox'],
+    pattern: token('xoxe\\.xox[bp]-\\d-[A-Z0-9]{163,166}', 'i')
+  },
+  {
+    id: 'slack-legacy-token',
+    title: 'Slack legacy token',
+    severity: 'high',
+    keywords: ['xoxo-', 'xoxs-', 'xoxa-', 'xoxr-'],
+    pattern: token('xox[osar]-(?:\\d+-){0,3}[0-9a-zA-Z]{8,48}')
+  },
+  {
+    id: 'slack-webhook',
+    title: 'Slack incoming webhook URL',
+    severity: 'high',
+    keywords: ['hooks.slack.com'],
+    pattern: /hooks\.slack\.com\/(?:services|workflows|triggers)\/(?<secret>[A-Za-z0-9+/]{43,56})/
+  },
+  {
+    id: 'discord-webhook',
+    title: 'Discord webhook URL',
+    severity: 'high',
+    keywords: ['discord'],
+    pattern: /discord(?:app)?\.com\/api\/webhooks\/\d+\/(?<secret>[\w-]{60,70})/
+  },
+  {
+    id: 'discord-bot-token',
+    title: 'Discord bot token',
+    severity: 'high',
+    keywords: ['discord'],
+    pattern: near('discord', '[MNO][a-zA-Z\\d_-]{23,25}\\.[a-zA-Z\\d_-]{6}\\.[a-zA-Z\\d_-]{27,38}')
+  },
+  {
+    id: 'telegram-bot-token',
+    title: 'Telegram bot token',
+    severity: 'high',
+    keywords: ['telegram', 'tg_'],
+    pattern: near('telegram|tg_bot', '[0-9]{5,16}:A[a-zA-Z0-9_-]{34}')
+  },
+  {
+    id: 'microsoft-teams-webhook',
+    title: 'Microsoft Teams incoming webhook URL',
+    severity: 'high',
+    keywords: ['webhook.office.com'],
+    pattern:
+      /\.webhook\.office\.com\/webhookb2\/[a-z0-9-]+@[a-z0-9-]+\/IncomingWebhook\/(?<secret>[a-z0-9]{32})\//i
+  },
+  {
+    id: 'stripe-live-key',
+    title: 'Stripe live secret or restricted key',
+    severity: 'critical',
+    keywords: ['sk_live_', 'rk_live_'],
+    pattern: token('[sr]k_live_[0-9a-zA-Z]{24,99}')
+  },
+  {
+    id: 'stripe-test-key',
+    title: 'Stripe test secret key',
+    severity: 'low',
+    keywords: ['sk_test_', 'rk_test_'],
+    pattern: token('[sr]k_test_[0-9a-zA-Z]{24,99}')
+  },
+  {
+    id: 'stripe-webhook-secret',
+    title: 'Stripe webhook signing secret',
+    severity: 'high',
+    keywords: ['whsec_'],
+    pattern: token('whsec_[0-9a-zA-Z]{32,}')
+  },
+  {
+    id: 'square-token',
+    title: 'Square access token or secret',
+    severity: 'critical',
+    keywords: ['sq0atp-', 'sq0csp-', 'eaaa'],
+    pattern: token('sq0atp-[0-9A-Za-z_-]{22}|sq0csp-[0-9A-Za-z_-]{43}|EAAA[0-9A-Za-z_-]{60}')
+  },
+  {
+    id: 'shopify-token',
+    title: 'Shopify access token or shared secret',
+    severity: 'critical',
+    keywords: ['shpat_', 'shpss_', 'shpca_', 'shppa_'],
+    pattern: token('shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32}')
+  },
+  {
+    id: 'paypal-braintree-token',
+    title: 'PayPal Braintree access token',
+    severity: 'critical',
+    keywords: ['access_token$production$'],
+    pattern: token('access_token\\$production\\$[0-9a-z]{16}\\$[0-9a-f]{32}')
+  },
+  {
+    id: 'flutterwave-secret-key',
+    title: 'Flutterwave secret key',
+    severity: 'high',
+    keywords: ['flwseck'],
+    pattern: token('FLWSECK(?:_TEST)?-[a-hA-H0-9]{32}-X')
+  },
+  {
+    id: 'coinbase-access-token',
+    title: 'Coinbase access token',
+    severity: 'high',
+    keywords: ['coinbase'],
+    pattern: near('coinbase', '[a-zA-Z0-9_-]{64}'),
+    minEntropy: 3.5
+  },
+  {
+    id: 'twilio-api-key',
+    title: 'Twilio API key',
+    severity: 'high',
+    keywords: ['twilio'],
+    pattern: near('twilio', 'SK[0-9a-fA-F]{32}')
+  },
+  {
+    id: 'twilio-auth-token',
+    title: 'Twilio auth token',
+    severity: 'high',
+    keywords: ['twilio'],
+    pattern: near('twilio.{0,20}?(?:auth|token|secret)', '[0-9a-f]{32}'),
+    minEntropy: 3
+  },
+  {
+    id: 'sendgrid-api-key',
+    title: 'SendGrid API key',
+    severity: 'critical',
+    keywords: ['sg.'],
+    pattern: token('SG\\.[a-zA-Z0-9_-]{22}\\.[a-zA-Z0-9_-]{43}')
+  },
+  {
+    id: 'mailgun-api-key',
+    title: 'Mailgun API key',
+    severity: 'high',
+    keywords: ['mailgun'],
+    pattern: near('mailgun', 'key-[a-f0-9]{32}|[a-f0-9]{32}-[a-f0-9]{8}-[a-f0-9]{8}')
+  },
+  {
+    id: 'mailchimp-api-key',
+    title: 'Mailchimp API key',
+    severity: 'high',
+    keywords: ['-us'],
+    pattern: token('[0-9a-f]{32}-us\\d{1,2}'),
+    minEntropy: 3.3
+  },
+  {
+    id: 'brevo-api-key',
+    title: 'Brevo (Sendinblue) API key',
+    severity: 'high',
+    keywords: ['xkeysib-'],
+    pattern: token('xkeysib-[a-f0-9]{64}-[a-z0-9]{16}', 'i')
+  },
+  {
+    id: 'postmark-token',
+    title: 'Postmark server token',
+    severity: 'high',
+    keywords: ['postmark'],
+    pattern: near('postmark', UUID)
+  },
+  {
+    id: 'facebook-access-token',
+    title: 'Facebook / Meta access token',
+    severity: 'high',
+    keywords: ['eaac', 'eaam'],
+    pattern: token('EAA[MC][a-zA-Z0-9]{100,}')
+  },
+  {
+    id: 'twitter-bearer-token',
+    title: 'X (Twitter) bearer token',
+    severity: 'high',
+    keywords: ['twitter', 'aaaaaaaaaaaaaaaaaaaaaa'],
+    pattern: token('A{22}[a-zA-Z0-9%]{80,100}')
+  },
+  {
+    id: 'linear-api-key',
+    title: 'Linear API key',
+    severity: 'high',
+    keywords: ['lin_api_'],
+    pattern: token('lin_api_[a-z0-9]{40}', 'i')
+  },
+  {
+    id: 'postman-api-key',
+    title: 'Postman API key',
+    severity: 'high',
+    keywords: ['pmak-'],
+    pattern: token('PMAK-[a-f0-9]{24}-[a-f0-9]{34}', 'i')
+  },
+  {
+    id: 'airtable-token',
+    title: 'Airtable personal access token',
+    severity: 'high',
+    keywords: ['pat'],
+    pattern: token('pat[a-zA-Z0-9]{14}\\.[a-f0-9]{64}')
+  },
+  {
+    id: 'contentful-token',
+    title: 'Contentful personal access token',
+    severity: 'high',
+    keywords: ['cfpat-'],
+    pattern: token('CFPAT-[a-zA-Z0-9_-]{43}')
+  },
+  {
+    id: 'typeform-token',
+    title: 'Typeform personal access token',
+    severity: 'high',
+    keywords: ['tfp_'],
+    pattern: token('tfp_[a-z0-9_=.-]{59}', 'i')
+  },
+  {
+    id: 'mapbox-secret-token',
+    title: 'Mapbox secret token',
+    severity: 'high',
+    keywords: ['sk.eyj1ijoi'],
+    pattern: token('sk\\.eyJ1Ijoi[a-zA-Z0-9]+\\.[a-zA-Z0-9_-]{20,}')
+  },
+  {
+    id: 'okta-api-token',
+    title: 'Okta API token',
+    severity: 'high',
+    keywords: ['okta'],
+    pattern: near('okta', '00[a-zA-Z0-9_-]{40}'),
+    minEntropy: 3.5
+  },
+  {
+    id: 'algolia-admin-key',
+    title: 'Algolia API key',
+    severity: 'high',
+    keywords: ['algolia'],
+    pattern: near('algolia', '[a-z0-9]{32}'),
+    minEntropy: 3.3
+  },
+  {
+    id: 'easypost-api-key',
+    title: 'EasyPost API key',
+    severity: 'high',
+    keywords: ['ezak'],
+    pattern: token('EZAK[a-z0-9]{54}', 'i')
+  },
+  {
+    id: 'shippo-api-token',
+    title: 'Shippo API token',
+    severity: 'high',
+    keywords: ['shippo_'],
+    pattern: token('shippo_(?:live|test)_[a-fA-F0-9]{40}')
+  },
+  {
+    id: 'duffel-api-token',
+    title: 'Duffel API token',
+    severity: 'high',
+    keywords: ['duffel_'],
+    pattern: token('duffel_(?:test|live)_[a-z0-9_=-]{43}', 'i')
+  },
+  {
+    id: 'frameio-api-token',
+    title: 'Frame.io API token',
+    severity: 'high',
+    keywords: ['fio-u-'],
+    pattern: token('fio-u-[a-z0-9_=-]{64}', 'i')
+  },
+  {
+    id: 'adobe-client-secret',
+    title: 'Adobe client secret',
+    severity: 'high',
+    keywords: ['p8e-'],
+    pattern: token('p8e-[a-z0-9]{32}', 'i'),
+    minEntropy: 3.5
+  },
+  {
+    id: 'prefect-api-key',
+    title: 'Prefect API key',
+    severity: 'high',
+    keywords: ['pnu_'],
+    pattern: token('pnu_[a-z0-9]{36}', 'i')
+  },
+  {
+    id: 'readme-api-key',
+    title: 'ReadMe API key',
+    severity: 'high',
+    keywords: ['rdme_'],
+    pattern: token('rdme_[a-z0-9]{70}')
+  },
+  {
+    id: 'scalingo-api-token',
+    title: 'Scalingo API token',
+    severity: 'high',
+    keywords: ['tk-us-'],
+    pattern: token('tk-us-[\\w-]{48}')
+  },
+  {
+    id: 'infracost-api-token',
+    title: 'Infracost API token',
+    severity: 'high',
+    keywords: ['ico-'],
+    pattern: token('ico-[a-zA-Z0-9]{32}')
+  },
+  {
+    id: 'onepassword-service-account-token',
+    title: '1Password service account token',
+    severity: 'critical',
+    keywords: ['ops_eyj'],
+    pattern: token('ops_eyJ[a-zA-Z0-9+/]{250,}={0,3}')
+  },
+  {
+    id: 'onepassword-secret-key',
+    title: '1Password account secret key',
+    severity: 'critical',
+    keywords: ['a3-'],
+    pattern: token(
+      'A3-[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}'
+    )
+  },
+  {
+    id: 'planetscale-token',
+    title: 'PlanetScale password or token',
+    severity: 'high',
+    keywords: ['pscale_'],
+    pattern: token('pscale_(?:tkn|pw|oauth)_[a-zA-Z0-9=._-]{32,64}')
+  },
+
+  // AI services.
+  {
+    id: 'openai-api-key',
+    title: 'OpenAI API key',
+    severity: 'critical',
+    keywords: ['t3blbkfj'],
+    pattern: token('sk-(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}')
+  },
+  {
+    id: 'anthropic-api-key',
+    title: 'Anthropic API key',
+    severity: 'critical',
+    keywords: ['sk-ant-'],
+    pattern: token('sk-ant-(?:api03|admin01)-[a-zA-Z0-9_-]{93}AA')
+  },
+  {
+    id: 'huggingface-token',
+    title: 'Hugging Face access token',
+    severity: 'high',
+    keywords: ['hf_'],
+    pattern: token('hf_[a-zA-Z]{34}'),
+    minEntropy: 3.5
+  },
+
+  // Generic credentials.
+  {
+    id: 'jwt',
+    title: 'JSON Web Token',
+    severity: 'medium',
+    keywords: ['eyj'],
+    pattern: token('ey[a-zA-Z0-9_-]{15,}\\.ey[a-zA-Z0-9_-]{15,}\\.[a-zA-Z0-9_-]{10,}={0,2}')
+  },
+  {
+    id: 'database-url',
+    title: 'Database URL with a password',
+    severity: 'high',
+    keywords: ['://'],
+    pattern:
+      /\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|oracle|cockroachdb|clickhouse|jdbc:[a-z]+)(?:\+[a-z0-9]+)?:\/\/[^\s:/@'"]{1,64}:(?<secret>[^\s@/'"]{3,128})@[\w.-]+/i,
+    chosen: true
+  },
+  {
+    id: 'url-credentials',
+    title: 'URL with an embedded password',
+    severity: 'medium',
+    keywords: ['://'],
+    pattern:
+      /\b(?:https?|ftps?|smtps?|ldaps?):\/\/[^\s:/@'"]{1,64}:(?<secret>[^\s@/'"]{6,128})@[\w.-]+\.[a-z]{2,}/i,
+    chosen: true,
+    minEntropy: 2.5
+  },
+  {
+    id: 'basic-auth-header',
+    title: 'HTTP Basic authorization header',
+    severity: 'medium',
+    keywords: ['basic '],
+    pattern: /Authorization["']?\s*[:=]\s*["']?Basic\s+(?<secret>[A-Za-z0-9+/]{16,}={0,2})/i,
+    minEntropy: 3
+  },
+  {
+    id: 'bearer-token',
+    title: 'HTTP Bearer authorization header',
+    severity: 'medium',
+    keywords: ['bearer '],
+    pattern: /Authorization["']?\s*[:=]\s*["']?Bearer\s+(?<secret>[A-Za-z0-9._~+/-]{20,}=*)/i,
+    minEntropy: 3.5
+  },
+  {
+    id: 'curl-credentials',
+    title: 'Credentials passed to curl',
+    severity: 'medium',
+    keywords: ['curl'],
+    pattern: /\bcurl\b[^\n]{0,200}?\s(?:-u|--user)\s+['"]?[^\s:'"]+:(?<secret>[^\s'"@]{6,})/,
+    chosen: true
+  },
+  {
+    id: 'php-define-password',
+    title: 'Password constant in PHP configuration',
+    severity: 'high',
+    keywords: ['define'],
+    pattern:
+      /define\(\s*['"](?:DB_PASSWORD|[A-Z_]*(?:PASSWORD|SECRET|AUTH_KEY|SALT))['"]\s*,\s*['"](?<secret>[^'"]{8,})['"]/,
+    chosen: true,
+    minEntropy: 3
+  },
+  {
+    id: 'password-assignment',
+    title: 'Hard-coded password or secret',
+    severity: 'medium',
+    keywords: ['pass', 'pwd', 'secret', 'token', 'api_key', 'apikey', 'api-key', 'private_key'],
+    paths: [
+      '**/*.{env,ini,conf,cfg,cnf,properties,yaml,yml,toml,json,xml,config,credentials}',
+      '**/.env',
+      '**/.env.*',
+      '**/etc/**',
+      '**/.*rc',
+      '**/.*.cnf',
+      '**/.s3cfg',
+      '**/.boto',
+      '**/.aws/credentials'
+    ],
+    pattern:
+      /(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|client[_-]?secret|private[_-]?key)[\w-]{0,20}["']?\s{0,3}(?:=|:|:=|=>)\s{0,3}["']?(?<secret>[^\s"'`;,<>]{8,128})/i,
+    chosen: true,
+    minEntropy: 3
+  },
+  {
+    id: 'dotenv-secret',
+    title: 'Secret in a .env file',
+    severity: 'high',
+    keywords: ['pass', 'pwd', 'secret', 'token', 'key', 'auth', 'credential'],
+    paths: ['**/.env', '**/.env.*', '**/*.env'],
+    pattern:
+      /^\s*(?:export\s+)?[A-Z0-9_]*(?:PASSWORD|PASSWD|PASS|PWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|AUTH|CREDENTIALS?)[A-Z0-9_]*\s*=\s*["']?(?<secret>[^\s"'#]{6,})/m,
+    chosen: true
+  },
+  {
+    id: 'git-credentials',
+    title: 'Credential in a git credential store',
+    severity: 'critical',
+    keywords: ['://'],
+    paths: ['**/.git-credentials', '**/.config/git/credentials'],
+    pattern: /https?:\/\/[^\s:/@]+:(?<secret>[^\s@]+)@/,
+    chosen: true
+  },
+  {
+    id: 'git-config-credentials',
+    title: 'Credential in a git remote URL',
+    severity: 'high',
+    keywords: ['url'],
+    paths: ['**/.git/config', '**/.gitconfig'],
+    pattern: /url\s*=\s*https?:\/\/[^\s:/@]+:(?<secret>[^\s@]+)@/,
+    chosen: true
+  },
+  {
+    id: 'netrc-password',
+    title: 'Password in .netrc',
+    severity: 'high',
+    keywords: ['password'],
+    paths: ['**/.netrc', '**/_netrc'],
+    pattern: /\bpassword\s+(?<secret>\S+)/,
+    chosen: true
+  },
+  {
+    id: 'pgpass-password',
+    title: 'Password in .pgpass',
+    severity: 'high',
+    keywords: [':'],
+    paths: ['**/.pgpass'],
+    pattern: /^[^:#\n]*:[^:\n]*:[^:\n]*:[^:\n]*:(?<secret>[^\n]+)$/m,
+    chosen: true
+  },
+  {
+    id: 'htpasswd-hash',
+    title: 'Password hash in an htpasswd file',
+    severity: 'high',
+    keywords: ['$apr1$', '$2y$', '$2a$', '$2b$', '{sha}', '$5$', '$6$'],
+    paths: ['**/.htpasswd', '**/htpasswd', '**/*.htpasswd'],
+    pattern: /^[^:\s#]+:(?<secret>\$apr1\$\S+|\$2[aby]\$\S+|\{SHA\}\S+|\$[56]\$\S+)/m
+  },
+  {
+    id: 'kubeconfig-credential',
+    title: 'Credential in a kubeconfig',
+    severity: 'critical',
+    keywords: ['client-key-data', 'token', 'password'],
+    context: /^kind:\s*["']?Config\b/m,
+    pattern: /^\s*(?:client-key-data|token|password):\s*["']?(?<secret>[A-Za-z0-9+/=._~-]{16,})/m
+  },
+  {
+    id: 'kubernetes-secret',
+    title: 'Kubernetes Secret manifest with data',
+    severity: 'high',
+    keywords: ['secret'],
+    context: /^kind:\s*["']?Secret\b/m,
+    pattern: /^(?:data|stringData):\s*\n\s+[\w.-]+:\s*["']?(?<secret>[^\s"'#]{8,})/m
+  }
+]

@@ -1,0 +1,394 @@
+/**
+ * The secret scanner: an Aho-Corasick keyword pass decides which rules can match a text, then
+ * only those rules' regexes run. A match never leaves this module as its raw value: callers
+ * get the rule, a redacted form, the line and a one-way hash.
+ */
+import { createHash, scryptSync } from 'node:crypto'
+import { Minimatch } from 'minimatch'
+import type { Severity } from '../../../findings.js'
+import type { CustomSecretRule } from '../settings.js'
+import type { SecretRule } from './rules.js'
+
+export interface SecretMatch {
+  rule: string
+  title: string
+  severity: Severity
+  /** The first characters and the length, e.g. `ghp_… (40 characters)`. */
+  redacted: string
+  /** One-way hash of the value (hex), for fingerprints: equal values, equal hashes. */
+  hash: string
+  /** 1-based line of the match in the text. */
+  line: number
+}
+
+/** Keyword automaton over bytes 0..255, ASCII letters folded to lowercase. */
+class KeywordAutomaton {
+  private readonly next: Int32Array
+  /** Keyword ids ending at each state (through failure links). */
+  private readonly outputs: number[][]
+
+  constructor(keywords: string[]) {
+    const goto: Map<number, number>[] = [new Map()]
+    const outputs: number[][] = [[]]
+    keywords.forEach((keyword, id) => {
+      let state = 0
+      for (const code of codes(keyword)) {
+        let target = goto[state]!.get(code)
+        if (target === undefined) {
+          target = goto.length
+          goto.push(new Map())
+          outputs.push([])
+          goto[state]!.set(code, target)
+        }
+        state = target
+      }
+      outputs[state]!.push(id)
+    })
+    // Breadth-first over the trie: a state's failure link is the longest proper suffix that is
+    // also a prefix; the dense table folds the links in, so matching is one lookup per byte.
+    const next = new Int32Array(goto.length * 256)
+    const fail = new Int32Array(goto.length)
+    const queue: number[] = []
+    for (let code = 0; code < 256; code++) {
+      const target = goto[0]!.get(code) ?? 0
+      next[code] = target
+      if (target !== 0) queue.push(target)
+    }
+    for (let head = 0; head < queue.length; head++) {
+      const state = queue[head]!
+      outputs[state]!.push(...outputs[fail[state]!]!)
+      for (let code = 0; code < 256; code++) {
+        const target = goto[state]!.get(code)
+        if (target === undefined) {
+          next[state * 256 + code] = next[fail[state]! * 256 + code]!
+        } else {
+          fail[target] = next[fail[state]! * 256 + code]!
+          next[state * 256 + code] = target
+          queue.push(target)
+        }
+      }
+    }
+    this.next = next
+    this.outputs = outputs
+  }
+
+  /** Marks in `seen` every keyword id occurring in `text`. */
+  find(text: string, seen: Uint8Array): boolean {
+    const next = this.next
+    const outputs = this.outputs
+    let state = 0
+    let found = false
+    for (let i = 0; i < text.length; i++) {
+      let code = text.charCodeAt(i)
+      if (code >= 65 && code <= 90) code += 32
+      state = next[state * 256 + (code & 0xff)]!
+      const ids = outputs[state]!
+      if (ids.length > 0) {
+        for (const id of ids) seen[id] = 1
+        found = true
+      }
+    }
+    return found
+  }
+}
+
+function codes(keyword: string): number[] {
+  return [...keyword.toLowerCase()].map((char) => char.charCodeAt(0) & 0xff)
+}
+
+/** Shannon entropy in bits per character. */
+export function shannonEntropy(value: string): number {
+  const counts = new Map<string, number>()
+  for (const char of value) counts.set(char, (counts.get(char) ?? 0) + 1)
+  let entropy = 0
+  for (const count of counts.values()) {
+    const p = count / value.length
+    entropy -= p * Math.log2(p)
+  }
+  return entropy
+}
+
+/** Published example values (AWS, GitHub and Stripe docs) that are not anyone's credential. */
+const KNOWN_EXAMPLES = new Set([
+  'AKIAIOSFODNN7EXAMPLE',
+  'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  'ghp_16C7e42F292c6912E7710c838347Ae178B4a',
+  'sk_test_4eC39HqLyjWDarjtT1zdp7dc',
+  'xoxb-not-a-real-token-this-will-not-work'
+])
+
+/** Template references and filler that stand for a value rather than being one. */
+const PLACEHOLDER =
+  /^(?:\$\{[^}]*\}|\$\(.*\)|\$[A-Za-z_]\w*|%[A-Za-z_]\w*%|\{\{.*\}\}|<[^>]*>|\[[^\]]*\]|%\(\w+\)s|(.)\1*)$|\$\{|\{\{|EXAMPLE/i
+
+/** Words of placeholder values people write in docs and templates. */
+const PLACEHOLDER_WORDS =
+  /changeme|change_me|change-me|changeit|password|passwd|placeholder|your[_-]?|example|dummy|redacted|sample|foobar|xxxx|\*\*\*|todo|fixme|insert|replace|secret|null|none|undefined|true|false|test|(.)\1{5,}/i
+
+/** Code rather than a literal: `os.environ.get(`, `self.password`, `process.env.TOKEN`, a path, a word. */
+const CODE_LIKE = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$|[()[\]]|^(?:\/|~\/|\.\/)|^[A-Za-z_-]+$/
+
+/** Rules whose value slot holds a literal (a URL's password, a credential file's field), never code. */
+const LITERAL_SLOT = new Set([
+  'env',
+  'build-arg',
+  'label',
+  'database-url',
+  'url-credentials',
+  'git-credentials',
+  'git-config-credentials',
+  'netrc-password',
+  'pgpass-password'
+])
+
+/** Generated tokens below this entropy are filler such as `ghp_000…`; chosen values may be lower. */
+const MIN_TOKEN_ENTROPY = 2
+
+export function isPlaceholder(value: string, rule: Pick<SecretRule, 'id' | 'chosen'>): boolean {
+  if (KNOWN_EXAMPLES.has(value) || PLACEHOLDER.test(value)) return true
+  if (rule.chosen !== true) return false
+  return PLACEHOLDER_WORDS.test(value) || (!LITERAL_SLOT.has(rule.id) && CODE_LIKE.test(value))
+}
+
+/** Up to 4 leading characters, fewer for short values (never more than a quarter), and the length. */
+export function redact(value: string): string {
+  const shown = value.slice(0, Math.min(4, Math.floor(value.length / 4)))
+  return `${shown}… (${value.length} characters)`
+}
+
+/**
+ * A deliberately slow hash (scrypt), so that a report's fingerprint cannot be used to confirm a
+ * guessed short password the way a plain sha256 could; 12 hex digits keep fingerprints short.
+ */
+const HASH_SALT = 'container-gate/hardening/secret/v1'
+const hashes = new Map<string, string>()
+
+export function secretHash(value: string): string {
+  const key = createHash('sha256').update(value).digest('hex')
+  let hash = hashes.get(key)
+  if (hash === undefined) {
+    hash = scryptSync(value, HASH_SALT, 6, { N: 1 << 12, r: 8, p: 1 }).toString('hex')
+    hashes.set(key, hash)
+  }
+  return hash
+}
+
+/** Rules whose matches give way to a token rule's match at the same place. */
+const GENERIC = new Set([
+  'password-assignment',
+  'dotenv-secret',
+  'url-credentials',
+  'basic-auth-header',
+  'bearer-token',
+  'curl-credentials',
+  'kubernetes-secret',
+  'jwt'
+])
+
+/** 2 for a token shape or a credential file, 1 for a generic rule, 0 for any `password=`. */
+function specificity(match: RawMatch): number {
+  const id = match.compiled.rule.id
+  return id === 'password-assignment' ? 0 : GENERIC.has(id) ? 1 : 2
+}
+
+/** At most this many matches of one rule per text: a dump of tokens is one problem, not 10,000. */
+const MAX_MATCHES_PER_RULE = 20
+
+interface CompiledRule {
+  rule: SecretRule
+  pattern: RegExp
+  keywordIds: number[]
+  paths: Minimatch[] | undefined
+}
+
+interface RawMatch {
+  compiled: CompiledRule
+  value: string
+  start: number
+  end: number
+}
+
+export interface ScannerOptions {
+  /** Overrides the entropy threshold of the `password-assignment` rule. */
+  minEntropy: number
+}
+
+export function customRule(rule: CustomSecretRule): SecretRule {
+  return {
+    id: rule.id,
+    title: rule.title ?? `Secret matching custom rule ${rule.id}`,
+    severity: rule.severity,
+    keywords: rule.keywords,
+    pattern: new RegExp(rule.regex),
+    ...(rule.paths === undefined ? {} : { paths: rule.paths }),
+    ...(rule.entropy > 0 ? { minEntropy: rule.entropy } : {})
+  }
+}
+
+export class SecretScanner {
+  private readonly automaton: KeywordAutomaton
+  private readonly keywordCount: number
+  private readonly rules: CompiledRule[]
+
+  constructor(rules: SecretRule[], options: ScannerOptions) {
+    const keywords: string[] = []
+    const ids = new Map<string, number>()
+    const idOf = (keyword: string): number => {
+      let id = ids.get(keyword)
+      if (id === undefined) {
+        id = keywords.length
+        keywords.push(keyword)
+        ids.set(keyword, id)
+      }
+      return id
+    }
+    this.rules = rules.map((rule) => {
+      const tuned =
+        rule.id === 'password-assignment' ? { ...rule, minEntropy: options.minEntropy } : rule
+      return {
+        rule: tuned,
+        pattern: new RegExp(rule.pattern.source, rule.pattern.flags.replace('g', '') + 'g'),
+        // A rule without keywords always runs (custom rules may have none).
+        keywordIds: rule.keywords.map((keyword) => idOf(keyword.toLowerCase())),
+        paths: rule.paths?.map((glob) => new Minimatch(glob, { dot: true }))
+      }
+    })
+    this.automaton = new KeywordAutomaton(keywords)
+    this.keywordCount = keywords.length
+  }
+
+  /**
+   * Finds secrets in `text` (a file decoded as latin1, or a config string). `path` selects the
+   * path-scoped rules; config strings have none.
+   */
+  scan(text: string, path?: string): SecretMatch[] {
+    return this.describe(this.find(text, path), text)
+  }
+
+  /** `text` with every secret replaced by its redacted form, e.g. for a layer's `created_by`. */
+  redactText(text: string): string {
+    let redacted = text
+    const spans = this.find(text).sort((a, b) => b.start - a.start)
+    let previous = Number.POSITIVE_INFINITY
+    for (const { start, end, value } of spans) {
+      if (end > previous) continue
+      redacted = redacted.slice(0, start) + `[${redact(value)}]` + redacted.slice(end)
+      previous = start
+    }
+    return redacted
+  }
+
+  private find(text: string, path?: string): RawMatch[] {
+    const seen = new Uint8Array(this.keywordCount)
+    this.automaton.find(text, seen)
+    const raw: RawMatch[] = []
+    for (const compiled of this.rules) {
+      const { rule, keywordIds, paths } = compiled
+      if (keywordIds.length > 0 && !keywordIds.some((id) => seen[id] === 1)) continue
+      if (paths !== undefined && (path === undefined || !paths.some((g) => g.match(path)))) continue
+      if (rule.context !== undefined && !rule.context.test(text)) continue
+      raw.push(...this.matches(compiled, text))
+    }
+    // A match gives way to a more specific rule's match at the same place.
+    return raw.filter(
+      (m) =>
+        !raw.some(
+          (other) =>
+            specificity(other) > specificity(m) && other.start < m.end && m.start < other.end
+        )
+    )
+  }
+
+  private matches(compiled: CompiledRule, text: string): RawMatch[] {
+    const { rule, pattern } = compiled
+    const found: RawMatch[] = []
+    pattern.lastIndex = 0
+    for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
+      if (match[0] === '') {
+        pattern.lastIndex += 1
+        continue
+      }
+      const value = match.groups?.secret ?? match[0]
+      const start = match.index + match[0].lastIndexOf(value)
+      if (!this.accepts(rule, value)) continue
+      found.push({ compiled, value, start, end: start + value.length })
+      if (found.length >= MAX_MATCHES_PER_RULE) break
+    }
+    return found
+  }
+
+  private accepts(rule: SecretRule, value: string): boolean {
+    // Key bodies are checked as key material: base64 of DER has long runs such as `AAAAAA`.
+    if (rule.id.startsWith('private-key-')) return isKeyMaterial(value)
+    if (isPlaceholder(value, rule)) return false
+    const entropy = shannonEntropy(value)
+    return entropy >= (rule.minEntropy ?? (rule.chosen === true ? 0 : MIN_TOKEN_ENTROPY))
+  }
+
+  /** Pairs AWS keys, drops repeats of a value, and hashes and redacts. */
+  private describe(kept: RawMatch[], text: string): SecretMatch[] {
+    const awsSecret = kept.some((m) => m.compiled.rule.id === 'aws-secret-access-key')
+    const seen = new Set<string>()
+    const results: SecretMatch[] = []
+    for (const match of kept) {
+      const { rule } = match.compiled
+      // An access key ID is only an identifier; next to its secret key, the pair is one finding.
+      if (rule.id === 'aws-access-key-id' && awsSecret) continue
+      const hash = secretHash(match.value)
+      if (seen.has(`${rule.id}\0${hash}`)) continue
+      seen.add(`${rule.id}\0${hash}`)
+      const protection = rule.id.startsWith('private-key-') ? keyProtection(match.value) : ''
+      results.push({
+        rule: rule.id,
+        title: protection === '' ? rule.title : `${rule.title} (${protection})`,
+        severity: protection === 'encrypted' ? 'high' : rule.severity,
+        redacted: redact(match.value),
+        hash,
+        line: lineOf(text, match.start)
+      })
+    }
+    return results
+  }
+}
+
+function lineOf(text: string, index: number): number {
+  let line = 1
+  for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) line++
+  return line
+}
+
+/** The base64 body of a PEM block, without the armor lines and RFC 1421 headers. */
+function pemBody(block: string): string {
+  return block
+    .replace(/\\n/g, '\n')
+    .split(/\r?\n/)
+    .filter((line) => !line.startsWith('-----') && !/^[\w-]+:/.test(line))
+    .join('')
+    .replace(/[^A-Za-z0-9+/=]/g, '')
+}
+
+/** Real key material, not a truncated example such as `MIIE...`: enough varied base64. */
+function isKeyMaterial(block: string): boolean {
+  const body = pemBody(block)
+  return body.length >= 64 && shannonEntropy(body) >= 4.5
+}
+
+/**
+ * `encrypted` for a passphrase-protected key: RFC 1421 `Proc-Type: 4,ENCRYPTED`, PKCS#8
+ * EncryptedPrivateKeyInfo, or an OpenSSH key whose cipher is not `none` (OpenSSH PROTOCOL.key).
+ */
+function keyProtection(block: string): string {
+  if (/Proc-Type:\s*4,ENCRYPTED/.test(block) || block.includes('ENCRYPTED PRIVATE KEY')) {
+    return 'encrypted'
+  }
+  if (block.includes('OPENSSH PRIVATE KEY')) {
+    const key = Buffer.from(pemBody(block), 'base64')
+    const magic = 'openssh-key-v1\0'
+    if (key.toString('latin1', 0, magic.length) === magic && key.length > magic.length + 4) {
+      const length = key.readUInt32BE(magic.length)
+      const cipher = key.toString('latin1', magic.length + 4, magic.length + 4 + length)
+      return cipher === 'none' ? '' : 'encrypted'
+    }
+  }
+  return ''
+}
