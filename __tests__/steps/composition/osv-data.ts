@@ -7,7 +7,7 @@ import type { OsvRecord } from '../../../src/steps/composition/osv/schema.js'
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url))
 /** github/advisory-database records, CC-BY 4.0 (see its README and SOURCES.md). */
-export const NPM_OSV_DIR = join(repo, '..', 'shared', 'data', 'osv', 'npm')
+export const NPM_OSV_DIR = join(repo, '__tests__', 'steps', 'composition', 'fixtures', 'osv-npm')
 export const DEBIAN_OSV_DIR = join(
   repo,
   '__tests__',
