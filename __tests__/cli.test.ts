@@ -157,6 +157,10 @@ describe('container-gate scan', () => {
       '"registry-username" and "registry-password" go together'
     ],
     [['scan', 'nosuch:thing/x'], 'nosuch'],
+    [
+      ['scan', 'oci:x', '--registry-username', 'u', '--registry-password', 'p'],
+      'oci:x is not in a registry and no signature-repository is set'
+    ],
     [['scan', 'Upper/Case:1'], 'Upper/Case:1'],
     [['scan', '127.0.0.1:1/app:1'], 'unreachable']
   ])('exits 2 with one clear message for %j', async (argv, message) => {
@@ -211,6 +215,50 @@ describe('container-gate demo', () => {
     ]) {
       expect(rules).toContain(rule)
     }
+  })
+
+  it('reports the Debian base image glibc vulnerabilities once per CVE, through the source package', async () => {
+    expect(await main(['demo', '--format', 'json'], {})).toBe(0)
+    const report = JSON.parse(stdout) as GateReport
+    const vulnerabilities = report.findings
+      .filter((f) => f.rule === 'composition/vulnerability')
+      .map((f) => ({
+        severity: f.severity,
+        title: f.title,
+        ids: [f.vulnerability?.id, ...(f.vulnerability?.aliases ?? [])]
+      }))
+    expect(vulnerabilities).toEqual([
+      {
+        severity: 'critical',
+        title: 'CVE-2021-44906 in minimist 1.2.5 (fixed in 1.2.6)',
+        ids: ['CVE-2021-44906', 'GHSA-xvch-5gv4-984h']
+      },
+      {
+        severity: 'high',
+        title: 'CVE-2023-4911 in libc6 2.36-9+deb12u1 (fixed in 2.36-9+deb12u3)',
+        ids: ['CVE-2023-4911', 'DEBIAN-CVE-2023-4911', 'DSA-5514-1']
+      },
+      {
+        severity: 'high',
+        title: 'CVE-2021-23337 in lodash 4.17.20 (fixed in 4.17.21)',
+        ids: ['CVE-2021-23337', 'GHSA-35jh-r3h4-6jhm']
+      },
+      {
+        severity: 'medium',
+        title: 'CVE-2023-4527 in libc6 2.36-9+deb12u1 (fixed in 2.36-9+deb12u3)',
+        ids: ['CVE-2023-4527', 'DEBIAN-CVE-2023-4527', 'DSA-5514-1']
+      },
+      {
+        severity: 'medium',
+        title: 'CVE-2020-28500 in lodash 4.17.20 (fixed in 4.17.21)',
+        ids: ['CVE-2020-28500', 'GHSA-29mw-wpgm-hmr9']
+      }
+    ])
+    const glibc = report.findings.find((f) => f.title.startsWith('CVE-2023-4911'))
+    expect(glibc?.detail).toContain('upgrade libc6 (source package glibc) to 2.36-9+deb12u3')
+    expect(report.steps.find((s) => s.id === 'composition')?.notes).toContain(
+      'distribution Debian GNU/Linux 12 (bookworm)'
+    )
   })
 })
 

@@ -33,9 +33,9 @@ var __export = (target, all) => {
 };
 var __copyProps = (to, from, except, desc) => {
   if (from && typeof from === "object" || typeof from === "function") {
-    for (let key3 of __getOwnPropNames(from))
-      if (!__hasOwnProp.call(to, key3) && key3 !== except)
-        __defProp(to, key3, { get: () => from[key3], enumerable: !(desc = __getOwnPropDesc(from, key3)) || desc.enumerable });
+    for (let key2 of __getOwnPropNames(from))
+      if (!__hasOwnProp.call(to, key2) && key2 !== except)
+        __defProp(to, key2, { get: () => from[key2], enumerable: !(desc = __getOwnPropDesc(from, key2)) || desc.enumerable });
   }
   return to;
 };
@@ -1188,11 +1188,11 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key3, node, visitor, path2) {
-      const ctrl = callVisitor(key3, node, visitor, path2);
+    function visit_(key2, node, visitor, path2) {
+      const ctrl = callVisitor(key2, node, visitor, path2);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key3, path2, ctrl);
-        return visit_(key3, ctrl, visitor, path2);
+        replaceNode(key2, path2, ctrl);
+        return visit_(key2, ctrl, visitor, path2);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
@@ -1236,11 +1236,11 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key3, node, visitor, path2) {
-      const ctrl = await callVisitor(key3, node, visitor, path2);
+    async function visitAsync_(key2, node, visitor, path2) {
+      const ctrl = await callVisitor(key2, node, visitor, path2);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key3, path2, ctrl);
-        return visitAsync_(key3, ctrl, visitor, path2);
+        replaceNode(key2, path2, ctrl);
+        return visitAsync_(key2, ctrl, visitor, path2);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
@@ -1290,27 +1290,27 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key3, node, visitor, path2) {
+    function callVisitor(key2, node, visitor, path2) {
       if (typeof visitor === "function")
-        return visitor(key3, node, path2);
+        return visitor(key2, node, path2);
       if (identity.isMap(node))
-        return visitor.Map?.(key3, node, path2);
+        return visitor.Map?.(key2, node, path2);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key3, node, path2);
+        return visitor.Seq?.(key2, node, path2);
       if (identity.isPair(node))
-        return visitor.Pair?.(key3, node, path2);
+        return visitor.Pair?.(key2, node, path2);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key3, node, path2);
+        return visitor.Scalar?.(key2, node, path2);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key3, node, path2);
+        return visitor.Alias?.(key2, node, path2);
       return void 0;
     }
-    function replaceNode(key3, path2, node) {
+    function replaceNode(key2, path2, node) {
       const parent = path2[path2.length - 1];
       if (identity.isCollection(parent)) {
-        parent.items[key3] = node;
+        parent.items[key2] = node;
       } else if (identity.isPair(parent)) {
-        if (key3 === "key")
+        if (key2 === "key")
           parent.key = node;
         else
           parent.value = node;
@@ -1571,7 +1571,7 @@ var require_anchors = __commonJS({
 var require_applyReviver = __commonJS({
   "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
     "use strict";
-    function applyReviver(reviver, obj, key3, val) {
+    function applyReviver(reviver, obj, key2, val) {
       if (val && typeof val === "object") {
         if (Array.isArray(val)) {
           for (let i2 = 0, len = val.length; i2 < len; ++i2) {
@@ -1611,7 +1611,7 @@ var require_applyReviver = __commonJS({
           }
         }
       }
-      return reviver.call(obj, key3, val);
+      return reviver.call(obj, key2, val);
     }
     exports.applyReviver = applyReviver;
   }
@@ -1974,14 +1974,14 @@ var require_Collection = __commonJS({
         if (isEmptyPath(path2))
           this.add(value);
         else {
-          const [key3, ...rest] = path2;
-          const node = this.get(key3, true);
+          const [key2, ...rest] = path2;
+          const node = this.get(key2, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
           else if (node === void 0 && this.schema)
-            this.set(key3, collectionFromPath(this.schema, rest, value));
+            this.set(key2, collectionFromPath(this.schema, rest, value));
           else
-            throw new Error(`Expected YAML collection at ${key3}. Remaining path: ${rest}`);
+            throw new Error(`Expected YAML collection at ${key2}. Remaining path: ${rest}`);
         }
       }
       /**
@@ -1989,14 +1989,14 @@ var require_Collection = __commonJS({
        * @returns `true` if the item was found and removed.
        */
       deleteIn(path2) {
-        const [key3, ...rest] = path2;
+        const [key2, ...rest] = path2;
         if (rest.length === 0)
-          return this.delete(key3);
-        const node = this.get(key3, true);
+          return this.delete(key2);
+        const node = this.get(key2, true);
         if (identity.isCollection(node))
           return node.deleteIn(rest);
         else
-          throw new Error(`Expected YAML collection at ${key3}. Remaining path: ${rest}`);
+          throw new Error(`Expected YAML collection at ${key2}. Remaining path: ${rest}`);
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -2004,8 +2004,8 @@ var require_Collection = __commonJS({
        * `true` (collections are always returned intact).
        */
       getIn(path2, keepScalar) {
-        const [key3, ...rest] = path2;
-        const node = this.get(key3, true);
+        const [key2, ...rest] = path2;
+        const node = this.get(key2, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
         else
@@ -2023,10 +2023,10 @@ var require_Collection = __commonJS({
        * Checks if the collection includes a value with the key `key`.
        */
       hasIn(path2) {
-        const [key3, ...rest] = path2;
+        const [key2, ...rest] = path2;
         if (rest.length === 0)
-          return this.has(key3);
-        const node = this.get(key3, true);
+          return this.has(key2);
+        const node = this.get(key2, true);
         return identity.isCollection(node) ? node.hasIn(rest) : false;
       }
       /**
@@ -2034,17 +2034,17 @@ var require_Collection = __commonJS({
        * boolean to add/remove the item from the set.
        */
       setIn(path2, value) {
-        const [key3, ...rest] = path2;
+        const [key2, ...rest] = path2;
         if (rest.length === 0) {
-          this.set(key3, value);
+          this.set(key2, value);
         } else {
-          const node = this.get(key3, true);
+          const node = this.get(key2, true);
           if (identity.isCollection(node))
             node.setIn(rest, value);
           else if (node === void 0 && this.schema)
-            this.set(key3, collectionFromPath(this.schema, rest, value));
+            this.set(key2, collectionFromPath(this.schema, rest, value));
           else
-            throw new Error(`Expected YAML collection at ${key3}. Remaining path: ${rest}`);
+            throw new Error(`Expected YAML collection at ${key2}. Remaining path: ${rest}`);
         }
       }
     };
@@ -2622,19 +2622,19 @@ var require_stringifyPair = __commonJS({
     var Scalar = require_Scalar();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
-    function stringifyPair({ key: key3, value }, ctx, onComment, onChompKeep) {
+    function stringifyPair({ key: key2, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
-      let keyComment = identity.isNode(key3) && key3.comment || null;
+      let keyComment = identity.isNode(key2) && key2.comment || null;
       if (simpleKeys) {
         if (keyComment) {
           throw new Error("With simple keys, key nodes cannot have comments");
         }
-        if (identity.isCollection(key3) || !identity.isNode(key3) && typeof key3 === "object") {
+        if (identity.isCollection(key2) || !identity.isNode(key2) && typeof key2 === "object") {
           const msg = "With simple keys, collection cannot be used as a key value";
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key3 || keyComment && value == null && !ctx.inFlow || identity.isCollection(key3) || (identity.isScalar(key3) ? key3.type === Scalar.Scalar.BLOCK_FOLDED || key3.type === Scalar.Scalar.BLOCK_LITERAL : typeof key3 === "object"));
+      let explicitKey = !simpleKeys && (!key2 || keyComment && value == null && !ctx.inFlow || identity.isCollection(key2) || (identity.isScalar(key2) ? key2.type === Scalar.Scalar.BLOCK_FOLDED || key2.type === Scalar.Scalar.BLOCK_LITERAL : typeof key2 === "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: false,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -2642,7 +2642,7 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str2 = stringify.stringify(key3, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      let str2 = stringify.stringify(key2, ctx, () => keyCommentDone = true, () => chompKeep = true);
       if (!explicitKey && !ctx.inFlow && str2.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
@@ -2786,7 +2786,7 @@ var require_merge = __commonJS({
       }),
       stringify: () => MERGE_KEY
     };
-    var isMergeKey = (ctx, key3) => (merge.identify(key3) || identity.isScalar(key3) && (!key3.type || key3.type === Scalar.Scalar.PLAIN) && merge.identify(key3.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge.tag && tag.default);
+    var isMergeKey = (ctx, key2) => (merge.identify(key2) || identity.isScalar(key2) && (!key2.type || key2.type === Scalar.Scalar.PLAIN) && merge.identify(key2.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge.tag && tag.default);
     function addMergeToJSMap(ctx, map, value) {
       const source = resolveAliasValue(ctx, value);
       if (identity.isSeq(source))
@@ -2803,14 +2803,14 @@ var require_merge = __commonJS({
       if (!identity.isMap(source))
         throw new Error("Merge sources must be maps or map aliases");
       const srcMap = source.toJSON(null, ctx, Map);
-      for (const [key3, value2] of srcMap) {
+      for (const [key2, value2] of srcMap) {
         if (map instanceof Map) {
-          if (!map.has(key3))
-            map.set(key3, value2);
+          if (!map.has(key2))
+            map.set(key2, value2);
         } else if (map instanceof Set) {
-          map.add(key3);
-        } else if (!Object.prototype.hasOwnProperty.call(map, key3)) {
-          Object.defineProperty(map, key3, {
+          map.add(key2);
+        } else if (!Object.prototype.hasOwnProperty.call(map, key2)) {
+          Object.defineProperty(map, key2, {
             value: value2,
             writable: true,
             enumerable: true,
@@ -2838,19 +2838,19 @@ var require_addPairToJSMap = __commonJS({
     var stringify = require_stringify();
     var identity = require_identity();
     var toJS = require_toJS();
-    function addPairToJSMap(ctx, map, { key: key3, value }) {
-      if (identity.isNode(key3) && key3.addToJSMap)
-        key3.addToJSMap(ctx, map, value);
-      else if (merge.isMergeKey(ctx, key3))
+    function addPairToJSMap(ctx, map, { key: key2, value }) {
+      if (identity.isNode(key2) && key2.addToJSMap)
+        key2.addToJSMap(ctx, map, value);
+      else if (merge.isMergeKey(ctx, key2))
         merge.addMergeToJSMap(ctx, map, value);
       else {
-        const jsKey = toJS.toJS(key3, "", ctx);
+        const jsKey = toJS.toJS(key2, "", ctx);
         if (map instanceof Map) {
           map.set(jsKey, toJS.toJS(value, jsKey, ctx));
         } else if (map instanceof Set) {
           map.add(jsKey);
         } else {
-          const stringKey = stringifyKey(key3, jsKey, ctx);
+          const stringKey = stringifyKey(key2, jsKey, ctx);
           const jsValue = toJS.toJS(value, stringKey, ctx);
           if (stringKey in map)
             Object.defineProperty(map, stringKey, {
@@ -2865,19 +2865,19 @@ var require_addPairToJSMap = __commonJS({
       }
       return map;
     }
-    function stringifyKey(key3, jsKey, ctx) {
+    function stringifyKey(key2, jsKey, ctx) {
       if (jsKey === null)
         return "";
       if (typeof jsKey !== "object")
         return String(jsKey);
-      if (identity.isNode(key3) && ctx?.doc) {
+      if (identity.isNode(key2) && ctx?.doc) {
         const strCtx = stringify.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node of ctx.anchors.keys())
           strCtx.anchors.add(node.anchor);
         strCtx.inFlow = true;
         strCtx.inStringifyKey = true;
-        const strKey = key3.toString(strCtx);
+        const strKey = key2.toString(strCtx);
         if (!ctx.mapKeyWarned) {
           let jsonStr = JSON.stringify(strKey);
           if (jsonStr.length > 40)
@@ -2901,24 +2901,24 @@ var require_Pair = __commonJS({
     var stringifyPair = require_stringifyPair();
     var addPairToJSMap = require_addPairToJSMap();
     var identity = require_identity();
-    function createPair(key3, value, ctx) {
-      const k = createNode.createNode(key3, void 0, ctx);
+    function createPair(key2, value, ctx) {
+      const k = createNode.createNode(key2, void 0, ctx);
       const v = createNode.createNode(value, void 0, ctx);
       return new Pair(k, v);
     }
     var Pair = class _Pair {
-      constructor(key3, value = null) {
+      constructor(key2, value = null) {
         Object.defineProperty(this, identity.NODE_TYPE, { value: identity.PAIR });
-        this.key = key3;
+        this.key = key2;
         this.value = value;
       }
       clone(schema) {
-        let { key: key3, value } = this;
-        if (identity.isNode(key3))
-          key3 = key3.clone(schema);
+        let { key: key2, value } = this;
+        if (identity.isNode(key2))
+          key2 = key2.clone(schema);
         if (identity.isNode(value))
           value = value.clone(schema);
-        return new _Pair(key3, value);
+        return new _Pair(key2, value);
       }
       toJSON(_, ctx) {
         const pair2 = ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
@@ -2945,13 +2945,13 @@ var require_stringifyCollection = __commonJS({
       const stringify2 = flow ? stringifyFlowCollection : stringifyBlockCollection;
       return stringify2(collection, ctx, options);
     }
-    function stringifyBlockCollection({ comment, items: items2 }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
+    function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
       const { indent, options: { commentString } } = ctx;
       const itemCtx = Object.assign({}, ctx, { indent: itemIndent, type: null });
       let chompKeep = false;
       const lines2 = [];
-      for (let i2 = 0; i2 < items2.length; ++i2) {
-        const item = items2[i2];
+      for (let i2 = 0; i2 < items.length; ++i2) {
+        const item = items[i2];
         let comment2 = null;
         if (identity.isNode(item)) {
           if (!chompKeep && item.spaceBefore)
@@ -2994,7 +2994,7 @@ ${indent}${line}` : "\n";
         onChompKeep();
       return str2;
     }
-    function stringifyFlowCollection({ items: items2 }, ctx, { flowChars, itemIndent }) {
+    function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
       const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
       itemIndent += indentStep;
       const itemCtx = Object.assign({}, ctx, {
@@ -3005,8 +3005,8 @@ ${indent}${line}` : "\n";
       let reqNewline = false;
       let linesAtValue = 0;
       const lines2 = [];
-      for (let i2 = 0; i2 < items2.length; ++i2) {
-        const item = items2[i2];
+      for (let i2 = 0; i2 < items.length; ++i2) {
+        const item = items[i2];
         let comment = null;
         if (identity.isNode(item)) {
           if (item.spaceBefore)
@@ -3037,7 +3037,7 @@ ${indent}${line}` : "\n";
           reqNewline = true;
         let str2 = stringify.stringify(item, itemCtx, () => comment = null);
         reqNewline || (reqNewline = lines2.length > linesAtValue || str2.includes("\n"));
-        if (i2 < items2.length - 1) {
+        if (i2 < items.length - 1) {
           str2 += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
@@ -3094,11 +3094,11 @@ var require_YAMLMap = __commonJS({
     var identity = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
-    function findPair(items2, key3) {
-      const k = identity.isScalar(key3) ? key3.value : key3;
-      for (const it of items2) {
+    function findPair(items, key2) {
+      const k = identity.isScalar(key2) ? key2.value : key2;
+      for (const it of items) {
         if (identity.isPair(it)) {
-          if (it.key === key3 || it.key === k)
+          if (it.key === key2 || it.key === k)
             return it;
           if (identity.isScalar(it.key) && it.key.value === k)
             return it;
@@ -3121,20 +3121,20 @@ var require_YAMLMap = __commonJS({
       static from(schema, obj, ctx) {
         const { keepUndefined, replacer } = ctx;
         const map = new this(schema);
-        const add = (key3, value) => {
+        const add = (key2, value) => {
           if (typeof replacer === "function")
-            value = replacer.call(obj, key3, value);
-          else if (Array.isArray(replacer) && !replacer.includes(key3))
+            value = replacer.call(obj, key2, value);
+          else if (Array.isArray(replacer) && !replacer.includes(key2))
             return;
           if (value !== void 0 || keepUndefined)
-            map.items.push(Pair.createPair(key3, value, ctx));
+            map.items.push(Pair.createPair(key2, value, ctx));
         };
         if (obj instanceof Map) {
-          for (const [key3, value] of obj)
-            add(key3, value);
+          for (const [key2, value] of obj)
+            add(key2, value);
         } else if (obj && typeof obj === "object") {
-          for (const key3 of Object.keys(obj))
-            add(key3, obj[key3]);
+          for (const key2 of Object.keys(obj))
+            add(key2, obj[key2]);
         }
         if (typeof schema.sortMapEntries === "function") {
           map.items.sort(schema.sortMapEntries);
@@ -3174,23 +3174,23 @@ var require_YAMLMap = __commonJS({
           this.items.push(_pair);
         }
       }
-      delete(key3) {
-        const it = findPair(this.items, key3);
+      delete(key2) {
+        const it = findPair(this.items, key2);
         if (!it)
           return false;
         const del = this.items.splice(this.items.indexOf(it), 1);
         return del.length > 0;
       }
-      get(key3, keepScalar) {
-        const it = findPair(this.items, key3);
+      get(key2, keepScalar) {
+        const it = findPair(this.items, key2);
         const node = it?.value;
         return (!keepScalar && identity.isScalar(node) ? node.value : node) ?? void 0;
       }
-      has(key3) {
-        return !!findPair(this.items, key3);
+      has(key2) {
+        return !!findPair(this.items, key2);
       }
-      set(key3, value) {
-        this.add(new Pair.Pair(key3, value), true);
+      set(key2, value) {
+        this.add(new Pair.Pair(key2, value), true);
       }
       /**
        * @param ctx - Conversion context, originally set in Document#toJS()
@@ -3279,15 +3279,15 @@ var require_YAMLSeq = __commonJS({
        *
        * @returns `true` if the item was found and removed.
        */
-      delete(key3) {
-        const idx = asItemIndex(key3);
+      delete(key2) {
+        const idx = asItemIndex(key2);
         if (typeof idx !== "number")
           return false;
         const del = this.items.splice(idx, 1);
         return del.length > 0;
       }
-      get(key3, keepScalar) {
-        const idx = asItemIndex(key3);
+      get(key2, keepScalar) {
+        const idx = asItemIndex(key2);
         if (typeof idx !== "number")
           return void 0;
         const it = this.items[idx];
@@ -3299,8 +3299,8 @@ var require_YAMLSeq = __commonJS({
        * `key` must contain a representation of an integer for this to succeed.
        * It may be wrapped in a `Scalar`.
        */
-      has(key3) {
-        const idx = asItemIndex(key3);
+      has(key2) {
+        const idx = asItemIndex(key2);
         return typeof idx === "number" && idx < this.items.length;
       }
       /**
@@ -3310,10 +3310,10 @@ var require_YAMLSeq = __commonJS({
        * If `key` does not contain a representation of an integer, this will throw.
        * It may be wrapped in a `Scalar`.
        */
-      set(key3, value) {
-        const idx = asItemIndex(key3);
+      set(key2, value) {
+        const idx = asItemIndex(key2);
         if (typeof idx !== "number")
-          throw new Error(`Expected a valid index, not ${key3}.`);
+          throw new Error(`Expected a valid index, not ${key2}.`);
         const prev = this.items[idx];
         if (identity.isScalar(prev) && Scalar.isScalarValue(value))
           prev.value = value;
@@ -3347,8 +3347,8 @@ var require_YAMLSeq = __commonJS({
           let i2 = 0;
           for (let it of obj) {
             if (typeof replacer === "function") {
-              const key3 = obj instanceof Set ? it : String(i2++);
-              it = replacer.call(obj, key3, it);
+              const key2 = obj instanceof Set ? it : String(i2++);
+              it = replacer.call(obj, key2, it);
             }
             seq.items.push(createNode.createNode(it, void 0, ctx));
           }
@@ -3356,8 +3356,8 @@ var require_YAMLSeq = __commonJS({
         return seq;
       }
     };
-    function asItemIndex(key3) {
-      let idx = identity.isScalar(key3) ? key3.value : key3;
+    function asItemIndex(key2) {
+      let idx = identity.isScalar(key2) ? key2.value : key2;
       if (idx && typeof idx === "string")
         idx = Number(idx);
       return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
@@ -3771,25 +3771,25 @@ ${cn.comment}` : item.comment;
         for (let it of iterable) {
           if (typeof replacer === "function")
             it = replacer.call(iterable, String(i2++), it);
-          let key3, value;
+          let key2, value;
           if (Array.isArray(it)) {
             if (it.length === 2) {
-              key3 = it[0];
+              key2 = it[0];
               value = it[1];
             } else
               throw new TypeError(`Expected [key, value] tuple: ${it}`);
           } else if (it && it instanceof Object) {
             const keys = Object.keys(it);
             if (keys.length === 1) {
-              key3 = keys[0];
-              value = it[key3];
+              key2 = keys[0];
+              value = it[key2];
             } else {
               throw new TypeError(`Expected tuple with one key, not ${keys.length} keys`);
             }
           } else {
-            key3 = it;
+            key2 = it;
           }
-          pairs2.items.push(Pair.createPair(key3, value, ctx));
+          pairs2.items.push(Pair.createPair(key2, value, ctx));
         }
       return pairs2;
     }
@@ -3836,16 +3836,16 @@ var require_omap = __commonJS({
         if (ctx?.onCreate)
           ctx.onCreate(map);
         for (const pair2 of this.items) {
-          let key3, value;
+          let key2, value;
           if (identity.isPair(pair2)) {
-            key3 = toJS.toJS(pair2.key, "", ctx);
-            value = toJS.toJS(pair2.value, key3, ctx);
+            key2 = toJS.toJS(pair2.key, "", ctx);
+            value = toJS.toJS(pair2.value, key2, ctx);
           } else {
-            key3 = toJS.toJS(pair2, "", ctx);
+            key2 = toJS.toJS(pair2, "", ctx);
           }
-          if (map.has(key3))
+          if (map.has(key2))
             throw new Error("Ordered maps must not include duplicate keys");
-          map.set(key3, value);
+          map.set(key2, value);
         }
         return map;
       }
@@ -3866,12 +3866,12 @@ var require_omap = __commonJS({
       resolve(seq, onError) {
         const pairs$1 = pairs.resolvePairs(seq, onError);
         const seenKeys = [];
-        for (const { key: key3 } of pairs$1.items) {
-          if (identity.isScalar(key3)) {
-            if (seenKeys.includes(key3.value)) {
-              onError(`Ordered maps must not include duplicate keys: ${key3.value}`);
+        for (const { key: key2 } of pairs$1.items) {
+          if (identity.isScalar(key2)) {
+            if (seenKeys.includes(key2.value)) {
+              onError(`Ordered maps must not include duplicate keys: ${key2.value}`);
             } else {
-              seenKeys.push(key3.value);
+              seenKeys.push(key2.value);
             }
           }
         }
@@ -4056,14 +4056,14 @@ var require_set = __commonJS({
         super(schema);
         this.tag = _YAMLSet.tag;
       }
-      add(key3) {
+      add(key2) {
         let pair2;
-        if (identity.isPair(key3))
-          pair2 = key3;
-        else if (key3 && typeof key3 === "object" && "key" in key3 && "value" in key3 && key3.value === null)
-          pair2 = new Pair.Pair(key3.key, null);
+        if (identity.isPair(key2))
+          pair2 = key2;
+        else if (key2 && typeof key2 === "object" && "key" in key2 && "value" in key2 && key2.value === null)
+          pair2 = new Pair.Pair(key2.key, null);
         else
-          pair2 = new Pair.Pair(key3, null);
+          pair2 = new Pair.Pair(key2, null);
         const prev = YAMLMap.findPair(this.items, pair2.key);
         if (!prev)
           this.items.push(pair2);
@@ -4072,18 +4072,18 @@ var require_set = __commonJS({
        * If `keepPair` is `true`, returns the Pair matching `key`.
        * Otherwise, returns the value of that Pair's key.
        */
-      get(key3, keepPair) {
-        const pair2 = YAMLMap.findPair(this.items, key3);
+      get(key2, keepPair) {
+        const pair2 = YAMLMap.findPair(this.items, key2);
         return !keepPair && identity.isPair(pair2) ? identity.isScalar(pair2.key) ? pair2.key.value : pair2.key : pair2;
       }
-      set(key3, value) {
+      set(key2, value) {
         if (typeof value !== "boolean")
           throw new Error(`Expected boolean value for set(key, value) in a YAML set, not ${typeof value}`);
-        const prev = YAMLMap.findPair(this.items, key3);
+        const prev = YAMLMap.findPair(this.items, key2);
         if (prev && !value) {
           this.items.splice(this.items.indexOf(prev), 1);
         } else if (!prev && value) {
-          this.items.push(new Pair.Pair(key3));
+          this.items.push(new Pair.Pair(key2));
         }
       }
       toJSON(_, ctx) {
@@ -4330,7 +4330,7 @@ var require_tags = __commonJS({
         if (Array.isArray(customTags))
           tags = [];
         else {
-          const keys = Array.from(schemas.keys()).filter((key3) => key3 !== "yaml11").map((key3) => JSON.stringify(key3)).join(", ");
+          const keys = Array.from(schemas.keys()).filter((key2) => key2 !== "yaml11").map((key2) => JSON.stringify(key2)).join(", ");
           throw new Error(`Unknown schema "${schemaName}"; use one of ${keys} or define customTags array`);
         }
       }
@@ -4346,7 +4346,7 @@ var require_tags = __commonJS({
         const tagObj = typeof tag === "string" ? tagsByName[tag] : tag;
         if (!tagObj) {
           const tagName = JSON.stringify(tag);
-          const keys = Object.keys(tagsByName).map((key3) => JSON.stringify(key3)).join(", ");
+          const keys = Object.keys(tagsByName).map((key2) => JSON.stringify(key2)).join(", ");
           throw new Error(`Unknown custom tag ${tagName}; use one of ${keys}`);
         }
         if (!tags2.includes(tagObj))
@@ -4610,8 +4610,8 @@ var require_Document = __commonJS({
        * Convert a key and a value into a `Pair` using the current schema,
        * recursively wrapping all values as `Scalar` or `Collection` nodes.
        */
-      createPair(key3, value, options = {}) {
-        const k = this.createNode(key3, null, options);
+      createPair(key2, value, options = {}) {
+        const k = this.createNode(key2, null, options);
         const v = this.createNode(value, null, options);
         return new Pair.Pair(k, v);
       }
@@ -4619,8 +4619,8 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      delete(key3) {
-        return assertCollection(this.contents) ? this.contents.delete(key3) : false;
+      delete(key2) {
+        return assertCollection(this.contents) ? this.contents.delete(key2) : false;
       }
       /**
        * Removes a value from the document.
@@ -4640,8 +4640,8 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      get(key3, keepScalar) {
-        return identity.isCollection(this.contents) ? this.contents.get(key3, keepScalar) : void 0;
+      get(key2, keepScalar) {
+        return identity.isCollection(this.contents) ? this.contents.get(key2, keepScalar) : void 0;
       }
       /**
        * Returns item at `path`, or `undefined` if not found. By default unwraps
@@ -4656,8 +4656,8 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value with the key `key`.
        */
-      has(key3) {
-        return identity.isCollection(this.contents) ? this.contents.has(key3) : false;
+      has(key2) {
+        return identity.isCollection(this.contents) ? this.contents.has(key2) : false;
       }
       /**
        * Checks if the document includes a value at `path`.
@@ -4671,11 +4671,11 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      set(key3, value) {
+      set(key2, value) {
         if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, [key3], value);
+          this.contents = Collection.collectionFromPath(this.schema, [key2], value);
         } else if (assertCollection(this.contents)) {
-          this.contents.set(key3, value);
+          this.contents.set(key2, value);
         }
       }
       /**
@@ -4983,24 +4983,24 @@ var require_resolve_props = __commonJS({
 var require_util_contains_newline = __commonJS({
   "node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
     "use strict";
-    function containsNewline(key3) {
-      if (!key3)
+    function containsNewline(key2) {
+      if (!key2)
         return null;
-      switch (key3.type) {
+      switch (key2.type) {
         case "alias":
         case "scalar":
         case "double-quoted-scalar":
         case "single-quoted-scalar":
-          if (key3.source.includes("\n"))
+          if (key2.source.includes("\n"))
             return true;
-          if (key3.end) {
-            for (const st of key3.end)
+          if (key2.end) {
+            for (const st of key2.end)
               if (st.type === "newline")
                 return true;
           }
           return false;
         case "flow-collection":
-          for (const it of key3.items) {
+          for (const it of key2.items) {
             for (const st of it.start)
               if (st.type === "newline")
                 return true;
@@ -5044,12 +5044,12 @@ var require_util_map_includes = __commonJS({
   "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
     "use strict";
     var identity = require_identity();
-    function mapIncludes(ctx, items2, search) {
+    function mapIncludes(ctx, items, search) {
       const { uniqueKeys } = ctx.options;
       if (uniqueKeys === false)
         return false;
       const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b) => a === b || identity.isScalar(a) && identity.isScalar(b) && a.value === b.value;
-      return items2.some((pair2) => isEqual(pair2.key, search));
+      return items.some((pair2) => isEqual(pair2.key, search));
     }
     exports.mapIncludes = mapIncludes;
   }
@@ -5074,10 +5074,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key: key3, sep: sep3, value } = collItem;
+        const { start, key: key2, sep: sep3, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key3 ?? sep3?.[0],
+          next: key2 ?? sep3?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -5085,10 +5085,10 @@ var require_resolve_block_map = __commonJS({
         });
         const implicitKey = !keyProps.found;
         if (implicitKey) {
-          if (key3) {
-            if (key3.type === "block-seq")
+          if (key2) {
+            if (key2.type === "block-seq")
               onError(offset, "BLOCK_AS_IMPLICIT_KEY", "A block sequence may not be used as an implicit map key");
-            else if ("indent" in key3 && key3.indent !== bm.indent)
+            else if ("indent" in key2 && key2.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
           if (!keyProps.anchor && !keyProps.tag && !sep3) {
@@ -5101,17 +5101,17 @@ var require_resolve_block_map = __commonJS({
             }
             continue;
           }
-          if (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key3)) {
-            onError(key3 ?? start[start.length - 1], "MULTILINE_IMPLICIT_KEY", "Implicit keys need to be on a single line");
+          if (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key2)) {
+            onError(key2 ?? start[start.length - 1], "MULTILINE_IMPLICIT_KEY", "Implicit keys need to be on a single line");
           }
         } else if (keyProps.found?.indent !== bm.indent) {
           onError(offset, "BAD_INDENT", startColMsg);
         }
         ctx.atKey = true;
         const keyStart = keyProps.end;
-        const keyNode = key3 ? composeNode(ctx, key3, keyProps, onError) : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
+        const keyNode = key2 ? composeNode(ctx, key2, keyProps, onError) : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
         if (ctx.schema.compat)
-          utilFlowIndentCheck.flowIndentCheck(bm.indent, key3, onError);
+          utilFlowIndentCheck.flowIndentCheck(bm.indent, key2, onError);
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -5121,7 +5121,7 @@ var require_resolve_block_map = __commonJS({
           offset: keyNode.range[2],
           onError,
           parentIndent: bm.indent,
-          startOnNewline: !key3 || key3.type === "block-scalar"
+          startOnNewline: !key2 || key2.type === "block-scalar"
         });
         offset = valueProps.end;
         if (valueProps.found) {
@@ -5285,11 +5285,11 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i2 = 0; i2 < fc.items.length; ++i2) {
         const collItem = fc.items[i2];
-        const { start, key: key3, sep: sep3, value } = collItem;
+        const { start, key: key2, sep: sep3, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key3 ?? sep3?.[0],
+          next: key2 ?? sep3?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
@@ -5310,9 +5310,9 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap3 && ctx.options.strict && utilContainsNewline.containsNewline(key3))
+          if (!isMap3 && ctx.options.strict && utilContainsNewline.containsNewline(key2))
             onError(
-              key3,
+              key2,
               // checked by containsNewline()
               "MULTILINE_IMPLICIT_KEY",
               "Implicit keys of flow sequence pairs need to be on a single line"
@@ -5359,8 +5359,8 @@ var require_resolve_flow_collection = __commonJS({
         } else {
           ctx.atKey = true;
           const keyStart = props.end;
-          const keyNode = key3 ? composeNode(ctx, key3, props, onError) : composeEmptyNode(ctx, keyStart, start, null, props, onError);
-          if (isBlock(key3))
+          const keyNode = key2 ? composeNode(ctx, key2, props, onError) : composeEmptyNode(ctx, keyStart, start, null, props, onError);
+          if (isBlock(key2))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
           const valueProps = resolveProps.resolveProps(sep3 ?? [], {
@@ -6510,9 +6510,9 @@ var require_cst_scalar = __commonJS({
         ];
         if (!addEndtoBlockProps(props, "end" in token2 ? token2.end : void 0))
           props.push({ type: "newline", offset: -1, indent, source: "\n" });
-        for (const key3 of Object.keys(token2))
-          if (key3 !== "type" && key3 !== "offset")
-            delete token2[key3];
+        for (const key2 of Object.keys(token2))
+          if (key2 !== "type" && key2 !== "offset")
+            delete token2[key2];
         Object.assign(token2, { type: "block-scalar", indent, props, source: body });
       }
     }
@@ -6560,9 +6560,9 @@ var require_cst_scalar = __commonJS({
         default: {
           const indent = "indent" in token2 ? token2.indent : -1;
           const end = "end" in token2 && Array.isArray(token2.end) ? token2.end.filter((st) => st.type === "space" || st.type === "comment" || st.type === "newline") : [];
-          for (const key3 of Object.keys(token2))
-            if (key3 !== "type" && key3 !== "offset")
-              delete token2[key3];
+          for (const key2 of Object.keys(token2))
+            if (key2 !== "type" && key2 !== "offset")
+              delete token2[key2];
           Object.assign(token2, { type, indent, source, end });
         }
       }
@@ -6617,12 +6617,12 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key: key3, sep: sep3, value }) {
+    function stringifyItem({ start, key: key2, sep: sep3, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
-      if (key3)
-        res += stringifyToken(key3);
+      if (key2)
+        res += stringifyToken(key2);
       if (sep3)
         for (const st of sep3)
           res += st.source;
@@ -7954,7 +7954,7 @@ var require_parser = __commonJS({
                   });
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
-                  const key3 = it.key;
+                  const key2 = it.key;
                   const sep3 = it.sep;
                   sep3.push(this.sourceToken);
                   delete it.key;
@@ -7963,7 +7963,7 @@ var require_parser = __commonJS({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key: key3, sep: sep3 }]
+                    items: [{ start: start2, key: key2, sep: sep3 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -9124,9 +9124,9 @@ var init_main = __esm({
               }
             });
           } else if (workspaceEdit.changes) {
-            Object.keys(workspaceEdit.changes).forEach((key3) => {
-              const textEditChange = new TextEditChangeImpl(workspaceEdit.changes[key3]);
-              this._textEditChanges[key3] = textEditChange;
+            Object.keys(workspaceEdit.changes).forEach((key2) => {
+              const textEditChange = new TextEditChangeImpl(workspaceEdit.changes[key2]);
+              this._textEditChanges[key2] = textEditChange;
             });
           }
         } else {
@@ -9148,13 +9148,13 @@ var init_main = __esm({
         }
         return this._workspaceEdit;
       }
-      getTextEditChange(key3) {
-        if (OptionalVersionedTextDocumentIdentifier.is(key3)) {
+      getTextEditChange(key2) {
+        if (OptionalVersionedTextDocumentIdentifier.is(key2)) {
           this.initDocumentChanges();
           if (this._workspaceEdit.documentChanges === void 0) {
             throw new Error("Workspace edit is not configured for document changes.");
           }
-          const textDocument = { uri: key3.uri, version: key3.version };
+          const textDocument = { uri: key2.uri, version: key2.version };
           let result = this._textEditChanges[textDocument.uri];
           if (!result) {
             const edits = [];
@@ -9172,12 +9172,12 @@ var init_main = __esm({
           if (this._workspaceEdit.changes === void 0) {
             throw new Error("Workspace edit is not configured for normal text edit changes.");
           }
-          let result = this._textEditChanges[key3];
+          let result = this._textEditChanges[key2];
           if (!result) {
             const edits = [];
-            this._workspaceEdit.changes[key3] = edits;
+            this._workspaceEdit.changes[key2] = edits;
             result = new TextEditChangeImpl(edits);
-            this._textEditChanges[key3] = result;
+            this._textEditChanges[key2] = result;
           }
           return result;
         }
@@ -9458,8 +9458,8 @@ var init_main = __esm({
       CompletionItem2.create = create;
     })(CompletionItem || (CompletionItem = {}));
     (function(CompletionList2) {
-      function create(items2, isIncomplete) {
-        return { items: items2 ? items2 : [], isIncomplete: !!isIncomplete };
+      function create(items, isIncomplete) {
+        return { items: items ? items : [], isIncomplete: !!isIncomplete };
       }
       CompletionList2.create = create;
     })(CompletionList || (CompletionList = {}));
@@ -9844,8 +9844,8 @@ var init_main = __esm({
       InlineCompletionItem2.create = create;
     })(InlineCompletionItem || (InlineCompletionItem = {}));
     (function(InlineCompletionList2) {
-      function create(items2) {
-        return { items: items2 };
+      function create(items) {
+        return { items };
       }
       InlineCompletionList2.create = create;
     })(InlineCompletionList || (InlineCompletionList = {}));
@@ -14246,14 +14246,14 @@ var require_main = __commonJS({
       "NO_PROXY",
       "no_proxy"
     ];
-    var DockerfileParser2;
-    (function(DockerfileParser3) {
+    var DockerfileParser3;
+    (function(DockerfileParser4) {
       function parse5(content2) {
         let parser = new parser_1.Parser();
         return parser.parse(content2);
       }
-      DockerfileParser3.parse = parse5;
-    })(DockerfileParser2 || (exports.DockerfileParser = DockerfileParser2 = {}));
+      DockerfileParser4.parse = parse5;
+    })(DockerfileParser3 || (exports.DockerfileParser = DockerfileParser3 = {}));
   }
 });
 
@@ -14503,8 +14503,8 @@ var require_encode = __commonJS({
         const qualifiersKeys = Object.keys(qualifiers).sort();
         const searchParams = new URLSearchParams();
         for (let i2 = 0, { length } = qualifiersKeys; i2 < length; i2 += 1) {
-          const key3 = qualifiersKeys[i2];
-          searchParams.set(key3, qualifiers[key3]);
+          const key2 = qualifiersKeys[i2];
+          searchParams.set(key2, qualifiers[key2]);
         }
         return replacePlusSignWithPercentEncodedSpace(searchParams.toString());
       }
@@ -14602,7 +14602,7 @@ var require_normalize = __commonJS({
     }
     function normalizeQualifiers(rawQualifiers) {
       let qualifiers;
-      for (const { 0: key3, 1: value } of qualifiersToEntries(rawQualifiers)) {
+      for (const { 0: key2, 1: value } of qualifiersToEntries(rawQualifiers)) {
         const strValue = typeof value === "string" ? value : String(value);
         const trimmed = strValue.trim();
         if (trimmed.length === 0) {
@@ -14611,7 +14611,7 @@ var require_normalize = __commonJS({
         if (qualifiers === void 0) {
           qualifiers = { __proto__: null };
         }
-        qualifiers[key3.toLowerCase()] = trimmed;
+        qualifiers[key2.toLowerCase()] = trimmed;
       }
       return qualifiers;
     }
@@ -14699,19 +14699,19 @@ var require_validate = __commonJS({
         // URL searchParams have an "keys" method that returns an iterator.
         typeof qualifiers.keys === "function" ? qualifiers.keys() : Object.keys(qualifiers)
       );
-      for (const key3 of keysIterable) {
-        if (!validateQualifierKey(key3, throws2)) {
+      for (const key2 of keysIterable) {
+        if (!validateQualifierKey(key2, throws2)) {
           return false;
         }
       }
       return true;
     }
-    function validateQualifierKey(key3, throws2) {
-      if (!validateStartsWithoutNumber("qualifier", key3, throws2)) {
+    function validateQualifierKey(key2, throws2) {
+      if (!validateStartsWithoutNumber("qualifier", key2, throws2)) {
         return false;
       }
-      for (let i2 = 0, { length } = key3; i2 < length; i2 += 1) {
-        const code = key3.charCodeAt(i2);
+      for (let i2 = 0, { length } = key2; i2 < length; i2 += 1) {
+        const code = key2.charCodeAt(i2);
         if (!(code >= 48 && code <= 57 || // 0-9
         code >= 65 && code <= 90 || // A-Z
         code >= 97 && code <= 122 || // a-z
@@ -14720,7 +14720,7 @@ var require_validate = __commonJS({
         code === 95)) {
           if (throws2) {
             throw new PurlError(
-              `qualifier "${key3}" contains an illegal character`
+              `qualifier "${key2}" contains an illegal character`
             );
           }
           return false;
@@ -16305,27 +16305,27 @@ var require_lrucache = __commonJS({
         this.max = 1e3;
         this.map = /* @__PURE__ */ new Map();
       }
-      get(key3) {
-        const value = this.map.get(key3);
+      get(key2) {
+        const value = this.map.get(key2);
         if (value === void 0) {
           return void 0;
         } else {
-          this.map.delete(key3);
-          this.map.set(key3, value);
+          this.map.delete(key2);
+          this.map.set(key2, value);
           return value;
         }
       }
-      delete(key3) {
-        return this.map.delete(key3);
+      delete(key2) {
+        return this.map.delete(key2);
       }
-      set(key3, value) {
-        const deleted = this.delete(key3);
+      set(key2, value) {
+        const deleted = this.delete(key2);
         if (!deleted && value !== void 0) {
           if (this.map.size >= this.max) {
             const firstKey = this.map.keys().next().value;
             this.delete(firstKey);
           }
-          this.map.set(key3, value);
+          this.map.set(key2, value);
         }
         return this;
       }
@@ -19066,7 +19066,7 @@ var require_nacl_fast = __commonJS({
         for (var i2 = 0; i2 < 8; i2++) sn[i2] = n[i2 + 16];
         return crypto_stream_salsa20_xor(c, cpos, m, mpos, d, sn, s);
       }
-      var poly1305 = function(key3) {
+      var poly1305 = function(key2) {
         this.buffer = new Uint8Array(16);
         this.r = new Uint16Array(10);
         this.h = new Uint16Array(10);
@@ -19074,32 +19074,32 @@ var require_nacl_fast = __commonJS({
         this.leftover = 0;
         this.fin = 0;
         var t0, t1, t2, t3, t4, t5, t6, t7;
-        t0 = key3[0] & 255 | (key3[1] & 255) << 8;
+        t0 = key2[0] & 255 | (key2[1] & 255) << 8;
         this.r[0] = t0 & 8191;
-        t1 = key3[2] & 255 | (key3[3] & 255) << 8;
+        t1 = key2[2] & 255 | (key2[3] & 255) << 8;
         this.r[1] = (t0 >>> 13 | t1 << 3) & 8191;
-        t2 = key3[4] & 255 | (key3[5] & 255) << 8;
+        t2 = key2[4] & 255 | (key2[5] & 255) << 8;
         this.r[2] = (t1 >>> 10 | t2 << 6) & 7939;
-        t3 = key3[6] & 255 | (key3[7] & 255) << 8;
+        t3 = key2[6] & 255 | (key2[7] & 255) << 8;
         this.r[3] = (t2 >>> 7 | t3 << 9) & 8191;
-        t4 = key3[8] & 255 | (key3[9] & 255) << 8;
+        t4 = key2[8] & 255 | (key2[9] & 255) << 8;
         this.r[4] = (t3 >>> 4 | t4 << 12) & 255;
         this.r[5] = t4 >>> 1 & 8190;
-        t5 = key3[10] & 255 | (key3[11] & 255) << 8;
+        t5 = key2[10] & 255 | (key2[11] & 255) << 8;
         this.r[6] = (t4 >>> 14 | t5 << 2) & 8191;
-        t6 = key3[12] & 255 | (key3[13] & 255) << 8;
+        t6 = key2[12] & 255 | (key2[13] & 255) << 8;
         this.r[7] = (t5 >>> 11 | t6 << 5) & 8065;
-        t7 = key3[14] & 255 | (key3[15] & 255) << 8;
+        t7 = key2[14] & 255 | (key2[15] & 255) << 8;
         this.r[8] = (t6 >>> 8 | t7 << 8) & 8191;
         this.r[9] = t7 >>> 5 & 127;
-        this.pad[0] = key3[16] & 255 | (key3[17] & 255) << 8;
-        this.pad[1] = key3[18] & 255 | (key3[19] & 255) << 8;
-        this.pad[2] = key3[20] & 255 | (key3[21] & 255) << 8;
-        this.pad[3] = key3[22] & 255 | (key3[23] & 255) << 8;
-        this.pad[4] = key3[24] & 255 | (key3[25] & 255) << 8;
-        this.pad[5] = key3[26] & 255 | (key3[27] & 255) << 8;
-        this.pad[6] = key3[28] & 255 | (key3[29] & 255) << 8;
-        this.pad[7] = key3[30] & 255 | (key3[31] & 255) << 8;
+        this.pad[0] = key2[16] & 255 | (key2[17] & 255) << 8;
+        this.pad[1] = key2[18] & 255 | (key2[19] & 255) << 8;
+        this.pad[2] = key2[20] & 255 | (key2[21] & 255) << 8;
+        this.pad[3] = key2[22] & 255 | (key2[23] & 255) << 8;
+        this.pad[4] = key2[24] & 255 | (key2[25] & 255) << 8;
+        this.pad[5] = key2[26] & 255 | (key2[27] & 255) << 8;
+        this.pad[6] = key2[28] & 255 | (key2[29] & 255) << 8;
+        this.pad[7] = key2[30] & 255 | (key2[31] & 255) << 8;
       };
       poly1305.prototype.blocks = function(m, mpos, bytes) {
         var hibit = this.fin ? 0 : 1 << 11;
@@ -20748,23 +20748,23 @@ var require_nacl_fast = __commonJS({
         randombytes(b, n);
         return b;
       };
-      nacl2.secretbox = function(msg, nonce, key3) {
-        checkArrayTypes(msg, nonce, key3);
-        checkLengths(key3, nonce);
+      nacl2.secretbox = function(msg, nonce, key2) {
+        checkArrayTypes(msg, nonce, key2);
+        checkLengths(key2, nonce);
         var m = new Uint8Array(crypto_secretbox_ZEROBYTES + msg.length);
         var c = new Uint8Array(m.length);
         for (var i2 = 0; i2 < msg.length; i2++) m[i2 + crypto_secretbox_ZEROBYTES] = msg[i2];
-        crypto_secretbox(c, m, m.length, nonce, key3);
+        crypto_secretbox(c, m, m.length, nonce, key2);
         return c.subarray(crypto_secretbox_BOXZEROBYTES);
       };
-      nacl2.secretbox.open = function(box, nonce, key3) {
-        checkArrayTypes(box, nonce, key3);
-        checkLengths(key3, nonce);
+      nacl2.secretbox.open = function(box, nonce, key2) {
+        checkArrayTypes(box, nonce, key2);
+        checkLengths(key2, nonce);
         var c = new Uint8Array(crypto_secretbox_BOXZEROBYTES + box.length);
         var m = new Uint8Array(c.length);
         for (var i2 = 0; i2 < box.length; i2++) c[i2 + crypto_secretbox_BOXZEROBYTES] = box[i2];
         if (c.length < 32) return null;
-        if (crypto_secretbox_open(m, c, c.length, nonce, key3) !== 0) return null;
+        if (crypto_secretbox_open(m, c, c.length, nonce, key2) !== 0) return null;
         return m.subarray(crypto_secretbox_ZEROBYTES);
       };
       nacl2.secretbox.keyLength = crypto_secretbox_KEYBYTES;
@@ -22557,7 +22557,7 @@ var require_serialized = __commonJS({
     var protobuf_specs_1 = require_dist2();
     var bundle_1 = require_bundle();
     var validate_1 = require_validate2();
-    var bundleFromJSON2 = (obj) => {
+    var bundleFromJSON3 = (obj) => {
       const bundle = protobuf_specs_1.Bundle.fromJSON(obj);
       switch (bundle.mediaType) {
         case bundle_1.BUNDLE_V01_MEDIA_TYPE:
@@ -22572,7 +22572,7 @@ var require_serialized = __commonJS({
       }
       return bundle;
     };
-    exports.bundleFromJSON = bundleFromJSON2;
+    exports.bundleFromJSON = bundleFromJSON3;
     var bundleToJSON2 = (bundle) => {
       return protobuf_specs_1.Bundle.toJSON(bundle);
     };
@@ -22833,7 +22833,7 @@ var require_parse3 = __commonJS({
     exports.parseStringASCII = parseStringASCII;
     exports.parseTime = parseTime;
     exports.parseOID = parseOID;
-    exports.parseBoolean = parseBoolean7;
+    exports.parseBoolean = parseBoolean2;
     exports.parseBitString = parseBitString;
     var RE_TIME_SHORT_YEAR = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\.\d{3})?Z$/;
     var RE_TIME_LONG_YEAR = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\.\d{3})?Z$/;
@@ -22890,7 +22890,7 @@ var require_parse3 = __commonJS({
       }
       return oid;
     }
-    function parseBoolean7(buf) {
+    function parseBoolean2(buf) {
       return buf[0] !== 0;
     }
     function parseBitString(buf) {
@@ -23137,19 +23137,19 @@ var require_crypto = __commonJS({
     exports.verify = verify2;
     exports.bufferEqual = bufferEqual;
     var crypto_1 = __importDefault(__require("crypto"));
-    function createPublicKey2(key3, type = "spki") {
-      if (typeof key3 === "string") {
-        if (key3.startsWith("-----")) {
-          return crypto_1.default.createPublicKey(key3);
+    function createPublicKey2(key2, type = "spki") {
+      if (typeof key2 === "string") {
+        if (key2.startsWith("-----")) {
+          return crypto_1.default.createPublicKey(key2);
         } else {
           return crypto_1.default.createPublicKey({
-            key: Buffer.from(key3, "base64"),
+            key: Buffer.from(key2, "base64"),
             format: "der",
             type
           });
         }
       } else {
-        return crypto_1.default.createPublicKey({ key: key3, format: "der", type });
+        return crypto_1.default.createPublicKey({ key: key2, format: "der", type });
       }
     }
     function digest(algorithm2, ...data) {
@@ -23159,9 +23159,9 @@ var require_crypto = __commonJS({
       }
       return hash.digest();
     }
-    function verify2(data, key3, signature, algorithm2) {
+    function verify2(data, key2, signature, algorithm2) {
       try {
-        return crypto_1.default.verify(algorithm2, data, key3, signature);
+        return crypto_1.default.verify(algorithm2, data, key2, signature);
       } catch (e) {
         return false;
       }
@@ -23513,10 +23513,10 @@ var require_timestamp3 = __commonJS({
           throw new error_1.RFC3161TimestampVerificationError("signed data does not match tstInfo");
         }
       }
-      verifySignature(key3) {
+      verifySignature(key2) {
         const signedAttrs = this.signedAttrsObj.toDER();
         signedAttrs[0] = 49;
-        const verified = crypto.verify(signedAttrs, key3, this.signatureValue, this.signatureAlgorithm);
+        const verified = crypto.verify(signedAttrs, key2, this.signatureValue, this.signatureAlgorithm);
         if (!verified) {
           throw new error_1.RFC3161TimestampVerificationError("signature verification failed");
         }
@@ -23697,7 +23697,7 @@ var require_sct = __commonJS({
             return "unknown";
         }
       }
-      verify(preCert, key3) {
+      verify(preCert, key2) {
         const stream = new stream_1.ByteStream();
         stream.appendChar(this.version);
         stream.appendChar(0);
@@ -23708,7 +23708,7 @@ var require_sct = __commonJS({
         if (this.extensions.byteLength > 0) {
           stream.appendView(this.extensions);
         }
-        return crypto.verify(stream.buffer, key3, this.signature, this.algorithm);
+        return crypto.verify(stream.buffer, key2, this.signature, this.algorithm);
       }
       // Parses a SignedCertificateTimestamp from a buffer. SCTs are encoded using
       // TLS encoding which means the fields and lengths of most fields are
@@ -23931,7 +23931,7 @@ var require_cert = __commonJS({
     var EXTENSION_OID_BASIC_CONSTRAINTS = "2.5.29.19";
     var EXTENSION_OID_AUTHORITY_KEY_ID = "2.5.29.35";
     exports.EXTENSION_OID_SCT = "1.3.6.1.4.1.11129.2.4.2";
-    var X509Certificate = class _X509Certificate {
+    var X509Certificate2 = class _X509Certificate {
       root;
       constructor(asn1) {
         this.root = asn1;
@@ -24025,8 +24025,8 @@ var require_cert = __commonJS({
       }
       verify(issuerCertificate) {
         const publicKey = issuerCertificate?.publicKey || this.publicKey;
-        const key3 = crypto.createPublicKey(publicKey);
-        return crypto.verify(this.tbsCertificate.toDER(), key3, this.signatureValue, this.signatureAlgorithm);
+        const key2 = crypto.createPublicKey(publicKey);
+        return crypto.verify(this.tbsCertificate.toDER(), key2, this.signatureValue, this.signatureAlgorithm);
       }
       validForDate(date) {
         return this.notBefore <= date && date <= this.notAfter;
@@ -24091,7 +24091,7 @@ var require_cert = __commonJS({
         return this.tbsCertificateObj.subs.find((sub) => sub.tag.isContextSpecific(3));
       }
     };
-    exports.X509Certificate = X509Certificate;
+    exports.X509Certificate = X509Certificate2;
   }
 });
 
@@ -24206,8 +24206,8 @@ var require_dsse2 = __commonJS({
       compareSignature(signature) {
         return core_1.crypto.bufferEqual(signature, this.signature);
       }
-      verifySignature(key3) {
-        return core_1.crypto.verify(this.preAuthEncoding, key3, this.signature);
+      verifySignature(key2) {
+        return core_1.crypto.verify(this.preAuthEncoding, key2, this.signature);
       }
       get signature() {
         return this.env.signatures.length > 0 ? this.env.signatures[0].sig : Buffer.from("");
@@ -24255,8 +24255,8 @@ var require_message = __commonJS({
       compareDigest(digest) {
         return core_1.crypto.bufferEqual(digest, this.messageDigest);
       }
-      verifySignature(key3) {
-        return core_1.crypto.verify(this.artifact, key3, this.signature, this.hashAlgorithm);
+      verifySignature(key2) {
+        return core_1.crypto.verify(this.artifact, key2, this.signature, this.hashAlgorithm);
       }
     };
     exports.MessageSignatureContent = MessageSignatureContent;
@@ -24292,7 +24292,7 @@ var require_bundle2 = __commonJS({
       }
       return {
         signature: signatureContent(bundle, artifact),
-        key: key3(bundle),
+        key: key2(bundle),
         tlogEntries,
         timestamps
       };
@@ -24305,7 +24305,7 @@ var require_bundle2 = __commonJS({
           return new message_1.MessageSignatureContent(bundle.content.messageSignature, artifact);
       }
     }
-    function key3(bundle) {
+    function key2(bundle) {
       switch (bundle.verificationMaterial.content.$case) {
         case "publicKey":
           return {
@@ -24431,17 +24431,17 @@ var require_trust = __commonJS({
     }
     function keyLocator(keys) {
       return (hint) => {
-        const key3 = (keys || {})[hint];
-        if (!key3) {
+        const key2 = (keys || {})[hint];
+        if (!key2) {
           throw new error_1.VerificationError({
             code: "PUBLIC_KEY_ERROR",
             message: `key not found: ${hint}`
           });
         }
         return {
-          publicKey: core_1.crypto.createPublicKey(key3.rawBytes),
+          publicKey: core_1.crypto.createPublicKey(key2.rawBytes),
           validFor: (date) => {
-            return (key3.validFor?.start || BEGINNING_OF_TIME) <= date && (key3.validFor?.end || END_OF_TIME) >= date;
+            return (key2.validFor?.start || BEGINNING_OF_TIME) <= date && (key2.validFor?.end || END_OF_TIME) >= date;
           }
         };
       };
@@ -24690,16 +24690,16 @@ var require_key = __commonJS({
     var OID_FULCIO_ISSUER_V1 = "1.3.6.1.4.1.57264.1.1";
     var OID_FULCIO_ISSUER_V2 = "1.3.6.1.4.1.57264.1.8";
     function verifyPublicKey(hint, timestamps, trustMaterial) {
-      const key3 = trustMaterial.publicKey(hint);
+      const key2 = trustMaterial.publicKey(hint);
       timestamps.forEach((timestamp) => {
-        if (!key3.validFor(timestamp)) {
+        if (!key2.validFor(timestamp)) {
           throw new error_1.VerificationError({
             code: "PUBLIC_KEY_ERROR",
             message: `Public key is not valid for timestamp: ${timestamp.toISOString()}`
           });
         }
       });
-      return { key: key3.publicKey };
+      return { key: key2.publicKey };
     }
     function verifyCertificate(leaf, timestamps, trustMaterial) {
       let path2 = [];
@@ -24757,12 +24757,12 @@ var require_policy = __commonJS({
       }
     }
     function verifyExtensions(policyExtensions, signerExtensions = {}) {
-      let key3;
-      for (key3 in policyExtensions) {
-        if (signerExtensions[key3] !== policyExtensions[key3]) {
+      let key2;
+      for (key2 in policyExtensions) {
+        if (signerExtensions[key2] !== policyExtensions[key2]) {
           throw new error_1.PolicyError({
             code: "UNTRUSTED_SIGNER_ERROR",
-            message: `invalid certificate extension - expected ${key3}=${policyExtensions[key3]}, got ${key3}=${signerExtensions[key3]}`
+            message: `invalid certificate extension - expected ${key2}=${policyExtensions[key2]}, got ${key2}=${signerExtensions[key2]}`
           });
         }
       }
@@ -25720,13 +25720,13 @@ var require_verifier2 = __commonJS({
       }
       // Checks that the signing key is valid for all of the the supplied timestamps
       // and returns the signer.
-      verifySigningKey({ key: key3 }, timestamps) {
-        switch (key3.$case) {
+      verifySigningKey({ key: key2 }, timestamps) {
+        switch (key2.$case) {
           case "public-key": {
-            return (0, key_1.verifyPublicKey)(key3.hint, timestamps, this.trustMaterial);
+            return (0, key_1.verifyPublicKey)(key2.hint, timestamps, this.trustMaterial);
           }
           case "certificate": {
-            const result = (0, key_1.verifyCertificate)(key3.certificate, timestamps, this.trustMaterial);
+            const result = (0, key_1.verifyCertificate)(key2.certificate, timestamps, this.trustMaterial);
             if (containsDupes(result.scts)) {
               throw new error_1.VerificationError({
                 code: "CERTIFICATE_ERROR",
@@ -26020,12 +26020,12 @@ var require_base = __commonJS({
       }
     };
     exports.BaseBundleBuilder = BaseBundleBuilder;
-    function publicKey(key3) {
-      switch (key3.$case) {
+    function publicKey(key2) {
+      switch (key2.$case) {
         case "publicKey":
-          return key3.publicKey;
+          return key2.publicKey;
         case "x509Certificate":
-          return key3.certificate;
+          return key2.certificate;
       }
     }
   }
@@ -27944,17 +27944,17 @@ var require_safer = __commonJS({
     var buffer = __require("buffer");
     var Buffer2 = buffer.Buffer;
     var safer = {};
-    var key3;
-    for (key3 in buffer) {
-      if (!buffer.hasOwnProperty(key3)) continue;
-      if (key3 === "SlowBuffer" || key3 === "Buffer") continue;
-      safer[key3] = buffer[key3];
+    var key2;
+    for (key2 in buffer) {
+      if (!buffer.hasOwnProperty(key2)) continue;
+      if (key2 === "SlowBuffer" || key2 === "Buffer") continue;
+      safer[key2] = buffer[key2];
     }
     var Safer = safer.Buffer = {};
-    for (key3 in Buffer2) {
-      if (!Buffer2.hasOwnProperty(key3)) continue;
-      if (key3 === "allocUnsafe" || key3 === "allocUnsafeSlow") continue;
-      Safer[key3] = Buffer2[key3];
+    for (key2 in Buffer2) {
+      if (!Buffer2.hasOwnProperty(key2)) continue;
+      if (key2 === "allocUnsafe" || key2 === "allocUnsafeSlow") continue;
+      Safer[key2] = Buffer2[key2];
     }
     safer.Buffer.prototype = Buffer2.prototype;
     if (!Safer.from || Safer.from === Uint8Array.from) {
@@ -28057,9 +28057,9 @@ var require_merge_exports = __commonJS({
     "use strict";
     var hasOwn = typeof Object.hasOwn === "undefined" ? Function.call.bind(Object.prototype.hasOwnProperty) : Object.hasOwn;
     function mergeModules(target, module2) {
-      for (var key3 in module2) {
-        if (hasOwn(module2, key3)) {
-          target[key3] = module2[key3];
+      for (var key2 in module2) {
+        if (hasOwn(module2, key2)) {
+          target[key2] = module2[key2];
         }
       }
     }
@@ -31653,8 +31653,8 @@ var require_lib2 = __commonJS({
             enc = codecDef;
             break;
           case "object":
-            for (var key3 in codecDef) {
-              codecOptions[key3] = codecDef[key3];
+            for (var key2 in codecDef) {
+              codecOptions[key2] = codecDef[key2];
             }
             if (!codecOptions.encodingName) {
               codecOptions.encodingName = enc;
@@ -31971,9 +31971,9 @@ var require_headers = __commonJS({
     };
     var find = (map, name) => {
       name = name.toLowerCase();
-      for (const key3 in map) {
-        if (key3.toLowerCase() === name) {
-          return key3;
+      for (const key2 in map) {
+        if (key2.toLowerCase() === name) {
+          return key2;
         }
       }
       return void 0;
@@ -32016,8 +32016,8 @@ var require_headers = __commonJS({
               this.append(pair2[0], pair2[1]);
             }
           } else {
-            for (const key3 of Object.keys(init)) {
-              this.append(key3, init[key3]);
+            for (const key2 of Object.keys(init)) {
+              this.append(key2, init[key2]);
             }
           }
         } else {
@@ -32027,11 +32027,11 @@ var require_headers = __commonJS({
       get(name) {
         name = `${name}`;
         validateName(name);
-        const key3 = find(this[MAP], name);
-        if (key3 === void 0) {
+        const key2 = find(this[MAP], name);
+        if (key2 === void 0) {
           return null;
         }
-        return this[MAP][key3].join(", ");
+        return this[MAP][key2].join(", ");
       }
       forEach(callback, thisArg = void 0) {
         let pairs = getHeaders(this);
@@ -32046,17 +32046,17 @@ var require_headers = __commonJS({
         value = `${value}`;
         validateName(name);
         validateValue(value);
-        const key3 = find(this[MAP], name);
-        this[MAP][key3 !== void 0 ? key3 : name] = [value];
+        const key2 = find(this[MAP], name);
+        this[MAP][key2 !== void 0 ? key2 : name] = [value];
       }
       append(name, value) {
         name = `${name}`;
         value = `${value}`;
         validateName(name);
         validateValue(value);
-        const key3 = find(this[MAP], name);
-        if (key3 !== void 0) {
-          this[MAP][key3].push(value);
+        const key2 = find(this[MAP], name);
+        if (key2 !== void 0) {
+          this[MAP][key2].push(value);
         } else {
           this[MAP][name] = [value];
         }
@@ -32069,9 +32069,9 @@ var require_headers = __commonJS({
       delete(name) {
         name = `${name}`;
         validateName(name);
-        const key3 = find(this[MAP], name);
-        if (key3 !== void 0) {
-          delete this[MAP][key3];
+        const key2 = find(this[MAP], name);
+        if (key2 !== void 0) {
+          delete this[MAP][key2];
         }
       }
       raw() {
@@ -32387,7 +32387,7 @@ var require_request = __commonJS({
           ecdhCurve,
           family,
           honorCipherOrder,
-          key: key3,
+          key: key2,
           passphrase,
           pfx,
           rejectUnauthorized = process.env.NODE_TLS_REJECT_UNAUTHORIZED !== "0",
@@ -32411,7 +32411,7 @@ var require_request = __commonJS({
           ecdhCurve,
           family,
           honorCipherOrder,
-          key: key3,
+          key: key2,
           passphrase,
           pfx,
           rejectUnauthorized,
@@ -32484,7 +32484,7 @@ var require_request = __commonJS({
           ecdhCurve,
           family,
           honorCipherOrder,
-          key: key3,
+          key: key2,
           passphrase,
           pfx,
           rejectUnauthorized,
@@ -32515,7 +32515,7 @@ var require_request = __commonJS({
           ecdhCurve,
           family,
           honorCipherOrder,
-          key: key3,
+          key: key2,
           passphrase,
           pfx,
           rejectUnauthorized,
@@ -33605,7 +33605,7 @@ var require_dist6 = __commonJS({
             continue parameter;
           if (code === EQ) {
             const keyEnd = trailingOWS(header2, keyStart, index);
-            const key3 = header2.slice(keyStart, keyEnd).toLowerCase();
+            const key2 = header2.slice(keyStart, keyEnd).toLowerCase();
             index = skipOWS(header2, index + 1, len);
             if (index < len && header2.charCodeAt(index) === DQUOTE) {
               index++;
@@ -33614,8 +33614,8 @@ var require_dist6 = __commonJS({
                 const code2 = header2.charCodeAt(index++);
                 if (code2 === DQUOTE) {
                   index = skipValue(header2, index, len, stopChar);
-                  if (parameters[key3] === void 0)
-                    parameters[key3] = value;
+                  if (parameters[key2] === void 0)
+                    parameters[key2] = value;
                   break;
                 }
                 if (code2 === BSLASH && index < len) {
@@ -33628,9 +33628,9 @@ var require_dist6 = __commonJS({
             }
             const valueStart = index;
             index = skipValue(header2, index, len, stopChar);
-            if (parameters[key3] === void 0) {
+            if (parameters[key2] === void 0) {
               const valueEnd = trailingOWS(header2, valueStart, index);
-              parameters[key3] = header2.slice(valueStart, valueEnd);
+              parameters[key2] = header2.slice(valueStart, valueEnd);
             }
             continue parameter;
           }
@@ -34607,8 +34607,8 @@ var require_policy2 = __commonJS({
         headers: {},
         compress: request2.compress
       };
-      request2.headers.forEach((value, key3) => {
-        _obj.headers[key3] = value;
+      request2.headers.forEach((value, key2) => {
+        _obj.headers[key2] = value;
       });
       return _obj;
     };
@@ -34617,8 +34617,8 @@ var require_policy2 = __commonJS({
         status: response.status,
         headers: {}
       };
-      response.headers.forEach((value, key3) => {
-        _obj.headers[key3] = value;
+      response.headers.forEach((value, key2) => {
+        _obj.headers[key2] = value;
       });
       return _obj;
     };
@@ -36171,7 +36171,7 @@ var require_polyfill = __commonJS({
       chmod,
       copyFile,
       lstat: lstat2,
-      mkdir: mkdir3,
+      mkdir: mkdir4,
       readdir: readdir2,
       readlink,
       stat: stat5,
@@ -36180,7 +36180,7 @@ var require_polyfill = __commonJS({
       utimes
     } = __require("fs/promises");
     var {
-      dirname: dirname2,
+      dirname: dirname4,
       isAbsolute: isAbsolute2,
       join: join5,
       parse: parse5,
@@ -36278,12 +36278,12 @@ var require_polyfill = __commonJS({
       ]);
     }
     async function checkParentDir(destStat, src, dest, opts) {
-      const destParent = dirname2(dest);
+      const destParent = dirname4(dest);
       const dirExists = await pathExists(destParent);
       if (dirExists) {
         return getStatsForCopy(destStat, src, dest, opts);
       }
-      await mkdir3(destParent, { recursive: true });
+      await mkdir4(destParent, { recursive: true });
       return getStatsForCopy(destStat, src, dest, opts);
     }
     function pathExists(dest) {
@@ -36294,8 +36294,8 @@ var require_polyfill = __commonJS({
       );
     }
     async function checkParentPaths(src, srcStat, dest) {
-      const srcParent = resolve4(dirname2(src));
-      const destParent = resolve4(dirname2(dest));
+      const srcParent = resolve4(dirname4(src));
+      const destParent = resolve4(dirname4(dest));
       if (destParent === srcParent || destParent === parse5(destParent).root) {
         return;
       }
@@ -36431,7 +36431,7 @@ var require_polyfill = __commonJS({
       return copyDir(src, dest, opts);
     }
     async function mkDirAndCopy(srcMode, src, dest, opts) {
-      await mkdir3(dest);
+      await mkdir4(dest);
       await copyDir(src, dest, opts);
       return setDestMode(dest, srcMode);
     }
@@ -36448,7 +36448,7 @@ var require_polyfill = __commonJS({
     async function onLink(destStat, src, dest) {
       let resolvedSrc = await readlink(src);
       if (!isAbsolute2(resolvedSrc)) {
-        resolvedSrc = resolve4(dirname2(src), resolvedSrc);
+        resolvedSrc = resolve4(dirname4(src), resolvedSrc);
       }
       if (!destStat) {
         return symlink(resolvedSrc, dest);
@@ -36463,7 +36463,7 @@ var require_polyfill = __commonJS({
         throw err3;
       }
       if (!isAbsolute2(resolvedDest)) {
-        resolvedDest = resolve4(dirname2(dest), resolvedDest);
+        resolvedDest = resolve4(dirname4(dest), resolvedDest);
       }
       if (isSrcSubdir(resolvedSrc, resolvedDest)) {
         throw new ERR_FS_CP_EINVAL({
@@ -36515,12 +36515,12 @@ var require_with_temp_dir = __commonJS({
   "node_modules/@npmcli/fs/lib/with-temp-dir.js"(exports, module) {
     var { join: join5, sep: sep3 } = __require("path");
     var getOptions = require_get_options();
-    var { mkdir: mkdir3, mkdtemp, rm: rm3 } = __require("fs/promises");
+    var { mkdir: mkdir4, mkdtemp, rm: rm4 } = __require("fs/promises");
     var withTempDir = async (root, fn, opts) => {
       const options = getOptions(opts, {
         copy: ["tmpPrefix"]
       });
-      await mkdir3(root, { recursive: true });
+      await mkdir4(root, { recursive: true });
       const target = await mkdtemp(join5(`${root}${sep3}`, options.tmpPrefix || ""));
       let err3;
       let result;
@@ -36530,7 +36530,7 @@ var require_with_temp_dir = __commonJS({
         err3 = _err;
       }
       try {
-        await rm3(target, { force: true, recursive: true });
+        await rm4(target, { force: true, recursive: true });
       } catch {
       }
       if (err3) {
@@ -36567,7 +36567,7 @@ var require_readdir_scoped = __commonJS({
 // node_modules/@npmcli/fs/lib/move-file.js
 var require_move_file = __commonJS({
   "node_modules/@npmcli/fs/lib/move-file.js"(exports, module) {
-    var { dirname: dirname2, join: join5, resolve: resolve4, relative: relative2, isAbsolute: isAbsolute2 } = __require("path");
+    var { dirname: dirname4, join: join5, resolve: resolve4, relative: relative2, isAbsolute: isAbsolute2 } = __require("path");
     var fs = __require("fs/promises");
     var pathExists = async (path2) => {
       try {
@@ -36588,7 +36588,7 @@ var require_move_file = __commonJS({
       if (!options.overwrite && await pathExists(destination)) {
         throw new Error(`The destination file exists: ${destination}`);
       }
-      await fs.mkdir(dirname2(destination), { recursive: true });
+      await fs.mkdir(dirname4(destination), { recursive: true });
       try {
         await fs.rename(source, destination);
       } catch (error) {
@@ -36616,7 +36616,7 @@ var require_move_file = __commonJS({
           }
           let targetStat = "file";
           try {
-            targetStat = await fs.stat(resolve4(dirname2(symSource), target));
+            targetStat = await fs.stat(resolve4(dirname4(symSource), target));
             if (targetStat.isDirectory()) {
               targetStat = "junction";
             }
@@ -36833,21 +36833,21 @@ async function mapKeyed(input, mapper, options, isSettled) {
   if (typeof mapper !== "function") {
     throw new TypeError("Mapper function is required");
   }
-  const mappedEntries = await mapConcurrently(entries, async ([key3, inputResult]) => {
+  const mappedEntries = await mapConcurrently(entries, async ([key2, inputResult]) => {
     try {
       if (inputResult.status === "rejected") {
         throw inputResult.reason;
       }
-      const result = await mapper(inputResult.value, key3);
+      const result = await mapper(inputResult.value, key2);
       if (result === pMapSkip || result === pMapStop) {
         return result;
       }
-      return [key3, isSettled ? { status: "fulfilled", value: result } : result];
+      return [key2, isSettled ? { status: "fulfilled", value: result } : result];
     } catch (error) {
       if (!isSettled) {
         throw error;
       }
-      return [key3, { status: "rejected", reason: error }];
+      return [key2, { status: "rejected", reason: error }];
     }
   }, options, false);
   if (input instanceof Map) {
@@ -37199,20 +37199,20 @@ function getKeyedEntries(input) {
     throw new TypeError(`Expected \`input\` to be an object, got (${input === null ? "null" : typeof input})`);
   }
   const entries = [];
-  const addEntry = (key3, value) => {
+  const addEntry = (key2, value) => {
     entries.push(Promise.resolve(value).then(
-      (value2) => [key3, { status: "fulfilled", value: value2 }],
-      (error) => [key3, { status: "rejected", reason: error }]
+      (value2) => [key2, { status: "fulfilled", value: value2 }],
+      (error) => [key2, { status: "rejected", reason: error }]
     ));
   };
   if (input instanceof Map) {
-    for (const [key3, value] of input) {
-      addEntry(key3, value);
+    for (const [key2, value] of input) {
+      addEntry(key2, value);
     }
   } else {
-    for (const key3 of Reflect.ownKeys(input)) {
-      if (Object.getOwnPropertyDescriptor(input, key3)?.enumerable) {
-        addEntry(key3, input[key3]);
+    for (const key2 of Reflect.ownKeys(input)) {
+      if (Object.getOwnPropertyDescriptor(input, key2)?.enumerable) {
+        addEntry(key2, input[key2]);
       }
     }
   }
@@ -37264,11 +37264,11 @@ var require_entry_index = __commonJS({
     var crypto = __require("crypto");
     var {
       appendFile,
-      mkdir: mkdir3,
-      readFile: readFile12,
+      mkdir: mkdir4,
+      readFile: readFile13,
       readdir: readdir2,
-      rm: rm3,
-      writeFile: writeFile3
+      rm: rm4,
+      writeFile: writeFile4
     } = __require("fs/promises");
     var { Minipass } = require_commonjs();
     var path2 = __require("path");
@@ -37280,16 +37280,16 @@ var require_entry_index = __commonJS({
     var { moveFile } = require_lib5();
     var lsStreamConcurrency = 5;
     module.exports.NotFoundError = class NotFoundError extends Error {
-      constructor(cache2, key3) {
-        super(`No cache entry for ${key3} found in ${cache2}`);
+      constructor(cache2, key2) {
+        super(`No cache entry for ${key2} found in ${cache2}`);
         this.code = "ENOENT";
         this.cache = cache2;
-        this.key = key3;
+        this.key = key2;
       }
     };
     module.exports.compact = compact;
-    async function compact(cache2, key3, matchFn, opts = {}) {
-      const bucket = bucketPath(cache2, key3);
+    async function compact(cache2, key2, matchFn, opts = {}) {
+      const bucket = bucketPath(cache2, key2);
       const entries = await bucketEntries(bucket);
       const newEntries = [];
       for (let i2 = entries.length - 1; i2 >= 0; --i2) {
@@ -37308,7 +37308,7 @@ var require_entry_index = __commonJS({
       }).join("\n");
       const setup = async () => {
         const target = tmpName(cache2, opts.tmpPrefix);
-        await mkdir3(path2.dirname(target), { recursive: true });
+        await mkdir4(path2.dirname(target), { recursive: true });
         return {
           target,
           moved: false
@@ -37316,12 +37316,12 @@ var require_entry_index = __commonJS({
       };
       const teardown = async (tmp2) => {
         if (!tmp2.moved) {
-          return rm3(tmp2.target, { recursive: true, force: true });
+          return rm4(tmp2.target, { recursive: true, force: true });
         }
       };
       const write = async (tmp2) => {
-        await writeFile3(tmp2.target, newIndex, { flag: "wx" });
-        await mkdir3(path2.dirname(bucket), { recursive: true });
+        await writeFile4(tmp2.target, newIndex, { flag: "wx" });
+        await mkdir4(path2.dirname(bucket), { recursive: true });
         await moveFile(tmp2.target, bucket);
         tmp2.moved = true;
       };
@@ -37334,18 +37334,18 @@ var require_entry_index = __commonJS({
       return newEntries.reverse().map((entry) => formatEntry(cache2, entry, true));
     }
     module.exports.insert = insert;
-    async function insert(cache2, key3, integrity, opts = {}) {
+    async function insert(cache2, key2, integrity, opts = {}) {
       const { metadata, size, time: time2 } = opts;
-      const bucket = bucketPath(cache2, key3);
+      const bucket = bucketPath(cache2, key2);
       const entry = {
-        key: key3,
+        key: key2,
         integrity: integrity && ssri.stringify(integrity),
         time: time2 || Date.now(),
         size,
         metadata
       };
       try {
-        await mkdir3(path2.dirname(bucket), { recursive: true });
+        await mkdir4(path2.dirname(bucket), { recursive: true });
         const stringified = JSON.stringify(entry);
         await appendFile(bucket, `
 ${hashEntry(stringified)}	${stringified}`);
@@ -37358,12 +37358,12 @@ ${hashEntry(stringified)}	${stringified}`);
       return formatEntry(cache2, entry);
     }
     module.exports.find = find;
-    async function find(cache2, key3) {
-      const bucket = bucketPath(cache2, key3);
+    async function find(cache2, key2) {
+      const bucket = bucketPath(cache2, key2);
       try {
         const entries = await bucketEntries(bucket);
         return entries.reduce((latest, next) => {
-          if (next && next.key === key3) {
+          if (next && next.key === key2) {
             return formatEntry(cache2, next);
           } else {
             return latest;
@@ -37378,12 +37378,12 @@ ${hashEntry(stringified)}	${stringified}`);
       }
     }
     module.exports.delete = del;
-    function del(cache2, key3, opts = {}) {
+    function del(cache2, key2, opts = {}) {
       if (!opts.removeFully) {
-        return insert(cache2, key3, null, opts);
+        return insert(cache2, key2, null, opts);
       }
-      const bucket = bucketPath(cache2, key3);
-      return rm3(bucket, { recursive: true, force: true });
+      const bucket = bucketPath(cache2, key2);
+      return rm4(bucket, { recursive: true, force: true });
     }
     module.exports.lsStream = lsStream;
     function lsStream(cache2) {
@@ -37448,7 +37448,7 @@ ${hashEntry(stringified)}	${stringified}`);
     }
     module.exports.bucketEntries = bucketEntries;
     async function bucketEntries(bucket, filter2) {
-      const data = await readFile12(bucket, "utf8");
+      const data = await readFile13(bucket, "utf8");
       return _bucketEntries(data, filter2);
     }
     function _bucketEntries(data) {
@@ -37477,16 +37477,16 @@ ${hashEntry(stringified)}	${stringified}`);
       return path2.join(cache2, `index-v${indexV}`);
     }
     module.exports.bucketPath = bucketPath;
-    function bucketPath(cache2, key3) {
-      const hashed = hashKey(key3);
+    function bucketPath(cache2, key2) {
+      const hashed = hashKey(key2);
       return path2.join.apply(
         path2,
         [bucketDir(cache2)].concat(hashToSegments(hashed))
       );
     }
     module.exports.hashKey = hashKey;
-    function hashKey(key3) {
-      return hash(key3, "sha256");
+    function hashKey(key2) {
+      return hash(key2, "sha256");
     }
     module.exports.hashEntry = hashEntry;
     function hashEntry(str2) {
@@ -38136,7 +38136,7 @@ var require_memoization = __commonJS({
       // 50MB
       ttl: 3 * 60 * 1e3,
       // 3 minutes
-      sizeCalculation: (entry, key3) => key3.startsWith("key:") ? entry.data.length : entry.length
+      sizeCalculation: (entry, key2) => key2.startsWith("key:") ? entry.data.length : entry.length
     });
     module.exports.clearMemoized = clearMemoized;
     function clearMemoized() {
@@ -38157,8 +38157,8 @@ var require_memoization = __commonJS({
       pickMem(opts).set(`digest:${cache2}:${integrity}`, data);
     }
     module.exports.get = get;
-    function get(cache2, key3, opts) {
-      return pickMem(opts).get(`key:${cache2}:${key3}`);
+    function get(cache2, key2, opts) {
+      return pickMem(opts).get(`key:${cache2}:${key2}`);
     }
     module.exports.get.byDigest = getDigest;
     function getDigest(cache2, integrity, opts) {
@@ -38168,11 +38168,11 @@ var require_memoization = __commonJS({
       constructor(obj) {
         this.obj = obj;
       }
-      get(key3) {
-        return this.obj[key3];
+      get(key2) {
+        return this.obj[key2];
       }
-      set(key3, val) {
-        this.obj[key3] = val;
+      set(key2, val) {
+        this.obj[key2] = val;
       }
     };
     function pickMem(opts) {
@@ -38720,9 +38720,9 @@ var require_get = __commonJS({
     var index = require_entry_index();
     var memo = require_memoization();
     var read2 = require_read();
-    async function getData(cache2, key3, opts = {}) {
+    async function getData(cache2, key2, opts = {}) {
       const { integrity, memoize, size } = opts;
-      const memoized = memo.get(cache2, key3, opts);
+      const memoized = memo.get(cache2, key2, opts);
       if (memoized && memoize !== false) {
         return {
           metadata: memoized.entry.metadata,
@@ -38731,9 +38731,9 @@ var require_get = __commonJS({
           size: memoized.entry.size
         };
       }
-      const entry = await index.find(cache2, key3, opts);
+      const entry = await index.find(cache2, key2, opts);
       if (!entry) {
-        throw new index.NotFoundError(cache2, key3);
+        throw new index.NotFoundError(cache2, key2);
       }
       const data = await read2(cache2, entry.integrity, { integrity, size });
       if (memoize) {
@@ -38747,15 +38747,15 @@ var require_get = __commonJS({
       };
     }
     module.exports = getData;
-    async function getDataByDigest(cache2, key3, opts = {}) {
+    async function getDataByDigest(cache2, key2, opts = {}) {
       const { integrity, memoize, size } = opts;
-      const memoized = memo.get.byDigest(cache2, key3, opts);
+      const memoized = memo.get.byDigest(cache2, key2, opts);
       if (memoized && memoize !== false) {
         return memoized;
       }
-      const res = await read2(cache2, key3, { integrity, size });
+      const res = await read2(cache2, key2, { integrity, size });
       if (memoize) {
-        memo.put.byDigest(cache2, key3, res, opts);
+        memo.put.byDigest(cache2, key2, res, opts);
       }
       return res;
     }
@@ -38770,17 +38770,17 @@ var require_get = __commonJS({
       stream.end(memoized.data);
       return stream;
     };
-    function getStream(cache2, key3, opts = {}) {
+    function getStream(cache2, key2, opts = {}) {
       const { memoize, size } = opts;
-      const memoized = memo.get(cache2, key3, opts);
+      const memoized = memo.get(cache2, key2, opts);
       if (memoized && memoize !== false) {
         return getMemoizedStream(memoized);
       }
       const stream = new Pipeline();
       Promise.resolve().then(async () => {
-        const entry = await index.find(cache2, key3);
+        const entry = await index.find(cache2, key2);
         if (!entry) {
-          throw new index.NotFoundError(cache2, key3);
+          throw new index.NotFoundError(cache2, key2);
         }
         stream.emit("metadata", entry.metadata);
         stream.emit("integrity", entry.integrity);
@@ -38829,20 +38829,20 @@ var require_get = __commonJS({
       }
     }
     module.exports.stream.byDigest = getStreamDigest;
-    function info(cache2, key3, opts = {}) {
+    function info(cache2, key2, opts = {}) {
       const { memoize } = opts;
-      const memoized = memo.get(cache2, key3, opts);
+      const memoized = memo.get(cache2, key2, opts);
       if (memoized && memoize !== false) {
         return Promise.resolve(memoized.entry);
       } else {
-        return index.find(cache2, key3);
+        return index.find(cache2, key2);
       }
     }
     module.exports.info = info;
-    async function copy(cache2, key3, dest, opts = {}) {
-      const entry = await index.find(cache2, key3, opts);
+    async function copy(cache2, key2, dest, opts = {}) {
+      const entry = await index.find(cache2, key2, opts);
       if (!entry) {
-        throw new index.NotFoundError(cache2, key3);
+        throw new index.NotFoundError(cache2, key2);
       }
       await read2.copy(cache2, entry.integrity, dest, opts);
       return {
@@ -38852,9 +38852,9 @@ var require_get = __commonJS({
       };
     }
     module.exports.copy = copy;
-    async function copyByDigest(cache2, key3, dest, opts = {}) {
-      await read2.copy(cache2, key3, dest, opts);
-      return key3;
+    async function copyByDigest(cache2, key2, dest, opts = {}) {
+      await read2.copy(cache2, key2, dest, opts);
+      return key2;
     }
     module.exports.copy.byDigest = copyByDigest;
     module.exports.hasContent = read2.hasContent;
@@ -39054,18 +39054,18 @@ var require_put = __commonJS({
       ...opts
     });
     module.exports = putData;
-    async function putData(cache2, key3, data, opts = {}) {
+    async function putData(cache2, key2, data, opts = {}) {
       const { memoize } = opts;
       opts = putOpts(opts);
       const res = await write(cache2, data, opts);
-      const entry = await index.insert(cache2, key3, res.integrity, { ...opts, size: res.size });
+      const entry = await index.insert(cache2, key2, res.integrity, { ...opts, size: res.size });
       if (memoize) {
         memo.put(cache2, entry, data, opts);
       }
       return res.integrity;
     }
     module.exports.stream = putStream;
-    function putStream(cache2, key3, opts = {}) {
+    function putStream(cache2, key2, opts = {}) {
       const { memoize } = opts;
       opts = putOpts(opts);
       let integrity;
@@ -39090,7 +39090,7 @@ var require_put = __commonJS({
       pipeline3.push(new Flush({
         async flush() {
           if (!error) {
-            const entry = await index.insert(cache2, key3, integrity, { ...opts, size });
+            const entry = await index.insert(cache2, key2, integrity, { ...opts, size });
             if (memoize && memoData) {
               memo.put(cache2, entry, memoData, opts);
             }
@@ -42147,8 +42147,8 @@ var require_rm = __commonJS({
     var fs = __require("fs/promises");
     var contentPath = require_path();
     var { hasContent } = require_read();
-    module.exports = rm3;
-    async function rm3(cache2, integrity) {
+    module.exports = rm4;
+    async function rm4(cache2, integrity) {
       const content2 = await hasContent(cache2, integrity);
       if (content2 && content2.sri) {
         await fs.rm(contentPath(cache2, content2.sri), { recursive: true, force: true });
@@ -42164,7 +42164,7 @@ var require_rm = __commonJS({
 var require_rm2 = __commonJS({
   "node_modules/cacache/lib/rm.js"(exports, module) {
     "use strict";
-    var { rm: rm3 } = __require("fs/promises");
+    var { rm: rm4 } = __require("fs/promises");
     var glob = require_glob();
     var index = require_entry_index();
     var memo = require_memoization();
@@ -42172,9 +42172,9 @@ var require_rm2 = __commonJS({
     var rmContent = require_rm();
     module.exports = entry;
     module.exports.entry = entry;
-    function entry(cache2, key3, opts) {
+    function entry(cache2, key2, opts) {
       memo.clearMemoized();
-      return index.delete(cache2, key3, opts);
+      return index.delete(cache2, key2, opts);
     }
     module.exports.content = content2;
     function content2(cache2, integrity) {
@@ -42185,7 +42185,7 @@ var require_rm2 = __commonJS({
     async function all(cache2) {
       memo.clearMemoized();
       const paths2 = await glob(path2.join(cache2, "*(content-*|index-*)"), { silent: true, nosort: true });
-      return Promise.all(paths2.map((p) => rm3(p, { recursive: true, force: true })));
+      return Promise.all(paths2.map((p) => rm4(p, { recursive: true, force: true })));
     }
   }
 });
@@ -42195,12 +42195,12 @@ var require_verify = __commonJS({
   "node_modules/cacache/lib/verify.js"(exports, module) {
     "use strict";
     var {
-      mkdir: mkdir3,
-      readFile: readFile12,
-      rm: rm3,
+      mkdir: mkdir4,
+      readFile: readFile13,
+      rm: rm4,
       stat: stat5,
       truncate: truncate2,
-      writeFile: writeFile3
+      writeFile: writeFile4
     } = __require("fs/promises");
     var contentPath = require_path();
     var fsm = require_lib6();
@@ -42208,7 +42208,7 @@ var require_verify = __commonJS({
     var index = require_entry_index();
     var path2 = __require("path");
     var ssri = require_lib4();
-    var hasOwnProperty = (obj, key3) => Object.prototype.hasOwnProperty.call(obj, key3);
+    var hasOwnProperty = (obj, key2) => Object.prototype.hasOwnProperty.call(obj, key2);
     var verifyOpts = (opts) => ({
       concurrency: 20,
       log: { silly() {
@@ -42262,7 +42262,7 @@ var require_verify = __commonJS({
     }
     async function fixPerms(cache2, opts) {
       opts.log.silly("verify", "fixing cache permissions");
-      await mkdir3(cache2, { recursive: true });
+      await mkdir4(cache2, { recursive: true });
       return null;
     }
     async function garbageCollect(cache2, opts) {
@@ -42315,7 +42315,7 @@ var require_verify = __commonJS({
           } else {
             stats.reclaimedCount++;
             const s = await stat5(f);
-            await rm3(f, { recursive: true, force: true });
+            await rm4(f, { recursive: true, force: true });
             stats.reclaimedSize += s.size;
           }
           return stats;
@@ -42338,7 +42338,7 @@ var require_verify = __commonJS({
         if (err3.code !== "EINTEGRITY") {
           throw err3;
         }
-        await rm3(filepath, { recursive: true, force: true });
+        await rm4(filepath, { recursive: true, force: true });
         contentInfo.valid = false;
       }
       return contentInfo;
@@ -42373,8 +42373,8 @@ var require_verify = __commonJS({
       }
       await pMap2(
         Object.keys(buckets),
-        (key3) => {
-          return rebuildBucket(cache2, buckets[key3], stats, opts);
+        (key2) => {
+          return rebuildBucket(cache2, buckets[key2], stats, opts);
         },
         { concurrency: opts.concurrency }
       );
@@ -42404,16 +42404,16 @@ var require_verify = __commonJS({
     }
     function cleanTmp(cache2, opts) {
       opts.log.silly("verify", "cleaning tmp directory");
-      return rm3(path2.join(cache2, "tmp"), { recursive: true, force: true });
+      return rm4(path2.join(cache2, "tmp"), { recursive: true, force: true });
     }
     async function writeVerifile(cache2, opts) {
       const verifile = path2.join(cache2, "_lastverified");
       opts.log.silly("verify", "writing verifile to " + verifile);
-      return writeFile3(verifile, `${Date.now()}`);
+      return writeFile4(verifile, `${Date.now()}`);
     }
     module.exports.lastRun = lastRun;
     async function lastRun(cache2) {
-      const data = await readFile12(path2.join(cache2, "_lastverified"), { encoding: "utf8" });
+      const data = await readFile13(path2.join(cache2, "_lastverified"), { encoding: "utf8" });
       return /* @__PURE__ */ new Date(+data);
     }
   }
@@ -42425,7 +42425,7 @@ var require_lib7 = __commonJS({
     "use strict";
     var get = require_get();
     var put = require_put();
-    var rm3 = require_rm2();
+    var rm4 = require_rm2();
     var verify2 = require_verify();
     var { clearMemoized } = require_memoization();
     var tmp = require_tmp();
@@ -42445,10 +42445,10 @@ var require_lib7 = __commonJS({
     module.exports.get.hasContent = get.hasContent;
     module.exports.put = put;
     module.exports.put.stream = put.stream;
-    module.exports.rm = rm3.entry;
-    module.exports.rm.all = rm3.all;
+    module.exports.rm = rm4.entry;
+    module.exports.rm.all = rm4.all;
     module.exports.rm.entry = module.exports.rm;
-    module.exports.rm.content = rm3.content;
+    module.exports.rm.content = rm4.content;
     module.exports.clearMemoized = clearMemoized;
     module.exports.tmp = {};
     module.exports.tmp.mkdir = tmp.mkdir;
@@ -43569,16 +43569,16 @@ var require_dns = __commonJS({
           verbatim,
           ...typeof lookupOptions === "number" ? { family: lookupOptions } : lookupOptions
         };
-        const key3 = JSON.stringify({ hostname, ...options });
-        if (cache2.has(key3)) {
-          const cached = cache2.get(key3);
+        const key2 = JSON.stringify({ hostname, ...options });
+        if (cache2.has(key2)) {
+          const cached = cache2.get(key2);
           return process.nextTick(callback, null, ...cached);
         }
         lookup2(hostname, options, (err3, ...result) => {
           if (err3) {
             return callback(err3);
           }
-          cache2.set(key3, result, { ttl });
+          cache2.set(key2, result, { ttl });
           return callback(null, ...result);
         });
       }
@@ -43630,7 +43630,7 @@ var require_options2 = __commonJS({
       return normalized;
     };
     var createKey = (obj) => {
-      let key3 = "";
+      let key2 = "";
       const sorted2 = Object.entries(obj).sort((a, b) => a[0] - b[0]);
       for (let [k, v] of sorted2) {
         if (v == null) {
@@ -43640,9 +43640,9 @@ var require_options2 = __commonJS({
         } else if (typeof v === "object") {
           v = createKey(v);
         }
-        key3 += `${k}:${v}:`;
+        key2 += `${k}:${v}:`;
       }
-      return key3;
+      return key2;
     };
     var cacheOptions = ({ secureEndpoint, ...options }) => createKey({
       secureEndpoint: !!secureEndpoint,
@@ -43802,8 +43802,8 @@ var require_common = __commonJS({
       createDebug.enabled = enabled2;
       createDebug.humanize = require_ms();
       createDebug.destroy = destroy;
-      Object.keys(env).forEach((key3) => {
-        createDebug[key3] = env[key3];
+      Object.keys(env).forEach((key2) => {
+        createDebug[key2] = env[key2];
       });
       createDebug.names = [];
       createDebug.skips = [];
@@ -44353,13 +44353,13 @@ var require_node2 = __commonJS({
       }
     } catch (error) {
     }
-    exports.inspectOpts = Object.keys(process.env).filter((key3) => {
-      return /^debug_/i.test(key3);
-    }).reduce((obj, key3) => {
-      const prop = key3.substring(6).toLowerCase().replace(/_([a-z])/g, (_, k) => {
+    exports.inspectOpts = Object.keys(process.env).filter((key2) => {
+      return /^debug_/i.test(key2);
+    }).reduce((obj, key2) => {
+      const prop = key2.substring(6).toLowerCase().replace(/_([a-z])/g, (_, k) => {
         return k.toUpperCase();
       });
-      let val = process.env[key3];
+      let val = process.env[key2];
       if (/^(yes|on|true|enabled)$/i.test(val)) {
         val = true;
       } else if (/^(no|off|false|disabled)$/i.test(val)) {
@@ -44782,10 +44782,10 @@ var require_dist8 = __commonJS({
     exports.HttpProxyAgent = HttpProxyAgent;
     function omit(obj, ...keys) {
       const ret = {};
-      let key3;
-      for (key3 in obj) {
-        if (!keys.includes(key3)) {
-          ret[key3] = obj[key3];
+      let key2;
+      for (key2 in obj) {
+        if (!keys.includes(key2)) {
+          ret[key2] = obj[key2];
         }
       }
       return ret;
@@ -44858,15 +44858,15 @@ var require_parse_proxy_response = __commonJS({
               socket.destroy();
               return reject(new Error(`Invalid header from proxy CONNECT response: "${header2}"`));
             }
-            const key3 = header2.slice(0, firstColon).toLowerCase();
+            const key2 = header2.slice(0, firstColon).toLowerCase();
             const value = header2.slice(firstColon + 1).trimStart();
-            const current = headers[key3];
+            const current = headers[key2];
             if (typeof current === "string") {
-              headers[key3] = [current, value];
+              headers[key2] = [current, value];
             } else if (Array.isArray(current)) {
               current.push(value);
             } else {
-              headers[key3] = value;
+              headers[key2] = value;
             }
           }
           debug("got proxy server response: %o %o", firstLine4, headers);
@@ -45028,10 +45028,10 @@ var require_dist9 = __commonJS({
     }
     function omit(obj, ...keys) {
       const ret = {};
-      let key3;
-      for (key3 in obj) {
-        if (!keys.includes(key3)) {
-          ret[key3] = obj[key3];
+      let key2;
+      for (key2 in obj) {
+        if (!keys.includes(key2)) {
+          ret[key2] = obj[key2];
         }
       }
       return ret;
@@ -49780,10 +49780,10 @@ var require_dist10 = __commonJS({
     exports.SocksProxyAgent = SocksProxyAgent;
     function omit(obj, ...keys) {
       const ret = {};
-      let key3;
-      for (key3 in obj) {
-        if (!keys.includes(key3)) {
-          ret[key3] = obj[key3];
+      let key2;
+      for (key2 in obj) {
+        if (!keys.includes(key2)) {
+          ret[key2] = obj[key2];
         }
       }
       return ret;
@@ -49864,10 +49864,10 @@ var require_proxy = __commonJS({
     var PROXY_CACHE = new LRUCache({ max: 20 });
     var SOCKS_PROTOCOLS = new Set(SocksProxyAgent.protocols);
     var PROXY_ENV_KEYS = /* @__PURE__ */ new Set(["https_proxy", "http_proxy", "proxy", "no_proxy"]);
-    var PROXY_ENV = Object.entries(process.env).reduce((acc, [key3, value]) => {
-      key3 = key3.toLowerCase();
-      if (PROXY_ENV_KEYS.has(key3)) {
-        acc[key3] = value;
+    var PROXY_ENV = Object.entries(process.env).reduce((acc, [key2, value]) => {
+      key2 = key2.toLowerCase();
+      if (PROXY_ENV_KEYS.has(key2)) {
+        acc[key2] = value;
       }
       return acc;
     }, {});
@@ -50501,9 +50501,9 @@ var require_entry2 = __commonJS({
       // if the user made a PUT/POST/PATCH then we invalidate our
       // cache for the same url by deleting the index entirely
       static async invalidate(request2, options) {
-        const key3 = cacheKey(request2);
+        const key2 = cacheKey(request2);
         try {
-          await cacache.rm.entry(options.cachePath, key3, { removeFully: true });
+          await cacache.rm.entry(options.cachePath, key2, { removeFully: true });
         } catch (err3) {
         }
       }
@@ -50795,8 +50795,8 @@ var require_fetch = __commonJS({
         request2.headers.delete("content-length");
       }
       _opts.headers = {};
-      request2.headers.forEach((value, key3) => {
-        _opts.headers[key3] = value;
+      request2.headers.forEach((value, key2) => {
+        _opts.headers[key2] = value;
       });
       _opts.counter = ++request2.counter;
       const redirectReq = new Request(url.format(redirectUrl), _opts);
@@ -52022,15 +52022,15 @@ var require_code = __commonJS({
       return JSON.stringify(x2).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
     }
     exports.safeStringify = safeStringify;
-    function getProperty(key3) {
-      return typeof key3 == "string" && exports.IDENTIFIER.test(key3) ? new _Code(`.${key3}`) : _`[${key3}]`;
+    function getProperty(key2) {
+      return typeof key2 == "string" && exports.IDENTIFIER.test(key2) ? new _Code(`.${key2}`) : _`[${key2}]`;
     }
     exports.getProperty = getProperty;
-    function getEsmExportName(key3) {
-      if (typeof key3 == "string" && exports.IDENTIFIER.test(key3)) {
-        return new _Code(`${key3}`);
+    function getEsmExportName(key2) {
+      if (typeof key2 == "string" && exports.IDENTIFIER.test(key2)) {
+        return new _Code(`${key2}`);
       }
-      throw new Error(`CodeGen: invalid export name: ${key3}, use explicit $id name mapping`);
+      throw new Error(`CodeGen: invalid export name: ${key2}, use explicit $id name mapping`);
     }
     exports.getEsmExportName = getEsmExportName;
     function regexpCode(rx) {
@@ -52657,11 +52657,11 @@ var require_codegen = __commonJS({
       // returns code for object literal for the passed argument list of key-value pairs
       object(...keyValues) {
         const code = ["{"];
-        for (const [key3, value] of keyValues) {
+        for (const [key2, value] of keyValues) {
           if (code.length > 1)
             code.push(",");
-          code.push(key3);
-          if (key3 !== value || this.opts.es5) {
+          code.push(key2);
+          if (key2 !== value || this.opts.es5) {
             code.push(":");
             (0, code_1.addCodeArg)(code, value);
           }
@@ -52858,14 +52858,14 @@ var require_codegen = __commonJS({
         return replaceName(expr);
       if (!canOptimize(expr))
         return expr;
-      return new code_1._Code(expr._items.reduce((items2, c) => {
+      return new code_1._Code(expr._items.reduce((items, c) => {
         if (c instanceof code_1.Name)
           c = replaceName(c);
         if (c instanceof code_1._Code)
-          items2.push(...c._items);
+          items.push(...c._items);
         else
-          items2.push(c);
-        return items2;
+          items.push(c);
+        return items;
       }, []));
       function replaceName(n) {
         const c = constants[n.str];
@@ -52936,17 +52936,17 @@ var require_util4 = __commonJS({
       if (typeof schema === "boolean")
         return;
       const rules = self2.RULES.keywords;
-      for (const key3 in schema) {
-        if (!rules[key3])
-          checkStrictMode(it, `unknown keyword: "${key3}"`);
+      for (const key2 in schema) {
+        if (!rules[key2])
+          checkStrictMode(it, `unknown keyword: "${key2}"`);
       }
     }
     exports.checkUnknownRules = checkUnknownRules;
     function schemaHasRules(schema, rules) {
       if (typeof schema == "boolean")
         return !schema;
-      for (const key3 in schema)
-        if (rules[key3])
+      for (const key2 in schema)
+        if (rules[key2])
           return true;
       return false;
     }
@@ -52954,8 +52954,8 @@ var require_util4 = __commonJS({
     function schemaHasRulesButRef(schema, RULES) {
       if (typeof schema == "boolean")
         return !schema;
-      for (const key3 in schema)
-        if (key3 !== "$ref" && RULES.all[key3])
+      for (const key2 in schema)
+        if (key2 !== "$ref" && RULES.all[key2])
           return true;
       return false;
     }
@@ -53023,7 +53023,7 @@ var require_util4 = __commonJS({
         mergeNames: (gen, from, to) => gen.if((0, codegen_1._)`${to} !== true && ${from} !== undefined`, () => gen.assign(to, (0, codegen_1._)`${from} === true ? true : ${to} > ${from} ? ${to} : ${from}`)),
         mergeToName: (gen, from, to) => gen.if((0, codegen_1._)`${to} !== true`, () => gen.assign(to, from === true ? true : (0, codegen_1._)`${to} > ${from} ? ${to} : ${from}`)),
         mergeValues: (from, to) => from === true ? true : Math.max(from, to),
-        resultToName: (gen, items2) => gen.var("items", items2)
+        resultToName: (gen, items) => gen.var("items", items)
       })
     };
     function evaluatedPropsToName(gen, ps) {
@@ -53531,13 +53531,13 @@ var require_defaults = __commonJS({
     var codegen_1 = require_codegen();
     var util_1 = require_util4();
     function assignDefaults(it, ty) {
-      const { properties: properties3, items: items2 } = it.schema;
+      const { properties: properties3, items } = it.schema;
       if (ty === "object" && properties3) {
-        for (const key3 in properties3) {
-          assignDefault(it, key3, properties3[key3].default);
+        for (const key2 in properties3) {
+          assignDefault(it, key2, properties3[key2].default);
         }
-      } else if (ty === "array" && Array.isArray(items2)) {
-        items2.forEach((sch, i2) => assignDefault(it, i2, sch.default));
+      } else if (ty === "array" && Array.isArray(items)) {
+        items.forEach((sch, i2) => assignDefault(it, i2, sch.default));
       }
     }
     exports.assignDefaults = assignDefaults;
@@ -53918,8 +53918,8 @@ var require_fast_deep_equal = __commonJS({
         for (i2 = length; i2-- !== 0; )
           if (!Object.prototype.hasOwnProperty.call(b, keys[i2])) return false;
         for (i2 = length; i2-- !== 0; ) {
-          var key3 = keys[i2];
-          if (!equal(a[key3], b[key3])) return false;
+          var key2 = keys[i2];
+          if (!equal(a[key2], b[key2])) return false;
         }
         return true;
       }
@@ -53991,20 +53991,20 @@ var require_json_schema_traverse = __commonJS({
     function _traverse(opts, pre, post, schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex) {
       if (schema && typeof schema == "object" && !Array.isArray(schema)) {
         pre(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
-        for (var key3 in schema) {
-          var sch = schema[key3];
+        for (var key2 in schema) {
+          var sch = schema[key2];
           if (Array.isArray(sch)) {
-            if (key3 in traverse.arrayKeywords) {
+            if (key2 in traverse.arrayKeywords) {
               for (var i2 = 0; i2 < sch.length; i2++)
-                _traverse(opts, pre, post, sch[i2], jsonPtr + "/" + key3 + "/" + i2, rootSchema, jsonPtr, key3, schema, i2);
+                _traverse(opts, pre, post, sch[i2], jsonPtr + "/" + key2 + "/" + i2, rootSchema, jsonPtr, key2, schema, i2);
             }
-          } else if (key3 in traverse.propsKeywords) {
+          } else if (key2 in traverse.propsKeywords) {
             if (sch && typeof sch == "object") {
               for (var prop in sch)
-                _traverse(opts, pre, post, sch[prop], jsonPtr + "/" + key3 + "/" + escapeJsonPtr(prop), rootSchema, jsonPtr, key3, schema, prop);
+                _traverse(opts, pre, post, sch[prop], jsonPtr + "/" + key2 + "/" + escapeJsonPtr(prop), rootSchema, jsonPtr, key2, schema, prop);
             }
-          } else if (key3 in traverse.keywords || opts.allKeys && !(key3 in traverse.skipKeywords)) {
-            _traverse(opts, pre, post, sch, jsonPtr + "/" + key3, rootSchema, jsonPtr, key3, schema);
+          } else if (key2 in traverse.keywords || opts.allKeys && !(key2 in traverse.skipKeywords)) {
+            _traverse(opts, pre, post, sch, jsonPtr + "/" + key2, rootSchema, jsonPtr, key2, schema);
           }
         }
         post(schema, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
@@ -54061,10 +54061,10 @@ var require_resolve = __commonJS({
       "$dynamicAnchor"
     ]);
     function hasRef(schema) {
-      for (const key3 in schema) {
-        if (REF_KEYWORDS.has(key3))
+      for (const key2 in schema) {
+        if (REF_KEYWORDS.has(key2))
           return true;
-        const sch = schema[key3];
+        const sch = schema[key2];
         if (Array.isArray(sch) && sch.some(hasRef))
           return true;
         if (typeof sch == "object" && hasRef(sch))
@@ -54074,14 +54074,14 @@ var require_resolve = __commonJS({
     }
     function countKeys(schema) {
       let count = 0;
-      for (const key3 in schema) {
-        if (key3 === "$ref")
+      for (const key2 in schema) {
+        if (key2 === "$ref")
           return Infinity;
         count++;
-        if (SIMPLE_INLINED.has(key3))
+        if (SIMPLE_INLINED.has(key2))
           continue;
-        if (typeof schema[key3] == "object") {
-          (0, util_1.eachItem)(schema[key3], (sch) => count += countKeys(sch));
+        if (typeof schema[key2] == "object") {
+          (0, util_1.eachItem)(schema[key2], (sch) => count += countKeys(sch));
         }
         if (count === Infinity)
           return Infinity;
@@ -54270,8 +54270,8 @@ var require_validate3 = __commonJS({
     function schemaCxtHasRules({ schema, self: self2 }) {
       if (typeof schema == "boolean")
         return !schema;
-      for (const key3 in schema)
-        if (self2.RULES.all[key3])
+      for (const key2 in schema)
+        if (self2.RULES.all[key2])
           return true;
       return false;
     }
@@ -54341,11 +54341,11 @@ var require_validate3 = __commonJS({
         gen.return((0, codegen_1._)`${names_1.default.errors} === 0`);
       }
     }
-    function assignEvaluated({ gen, evaluated, props, items: items2 }) {
+    function assignEvaluated({ gen, evaluated, props, items }) {
       if (props instanceof codegen_1.Name)
         gen.assign((0, codegen_1._)`${evaluated}.props`, props);
-      if (items2 instanceof codegen_1.Name)
-        gen.assign((0, codegen_1._)`${evaluated}.items`, items2);
+      if (items instanceof codegen_1.Name)
+        gen.assign((0, codegen_1._)`${evaluated}.items`, items);
     }
     function schemaKeywords(it, types, typeErrors, errsCount) {
       const { gen, schema, data, allErrors, opts, self: self2 } = it;
@@ -54808,12 +54808,12 @@ var require_compile = __commonJS({
           validate2.source = { validateName, validateCode, scopeValues: gen._values };
         }
         if (this.opts.unevaluated) {
-          const { props, items: items2 } = schemaCxt;
+          const { props, items } = schemaCxt;
           validate2.evaluated = {
             props: props instanceof codegen_1.Name ? void 0 : props,
-            items: items2 instanceof codegen_1.Name ? void 0 : items2,
+            items: items instanceof codegen_1.Name ? void 0 : items,
             dynamicProps: props instanceof codegen_1.Name,
-            dynamicItems: items2 instanceof codegen_1.Name
+            dynamicItems: items instanceof codegen_1.Name
           };
           if (validate2.source)
             validate2.source.evaluated = (0, codegen_1.stringify)(validate2.evaluated);
@@ -56366,7 +56366,7 @@ var require_core = __commonJS({
         }
       }
       // Adds schema to the instance
-      addSchema(schema, key3, _meta, _validateSchema = this.opts.validateSchema) {
+      addSchema(schema, key2, _meta, _validateSchema = this.opts.validateSchema) {
         if (Array.isArray(schema)) {
           for (const sch of schema)
             this.addSchema(sch, void 0, _meta, _validateSchema);
@@ -56380,15 +56380,15 @@ var require_core = __commonJS({
             throw new Error(`schema ${schemaId} must be string`);
           }
         }
-        key3 = (0, resolve_1.normalizeId)(key3 || id2);
-        this._checkUnique(key3);
-        this.schemas[key3] = this._addSchema(schema, _meta, key3, _validateSchema, true);
+        key2 = (0, resolve_1.normalizeId)(key2 || id2);
+        this._checkUnique(key2);
+        this.schemas[key2] = this._addSchema(schema, _meta, key2, _validateSchema, true);
         return this;
       }
       // Add schema that will be used to validate other schemas
       // options in META_IGNORE_OPTIONS are alway set to false
-      addMetaSchema(schema, key3, _validateSchema = this.opts.validateSchema) {
-        this.addSchema(schema, key3, true, _validateSchema);
+      addMetaSchema(schema, key2, _validateSchema = this.opts.validateSchema) {
+        this.addSchema(schema, key2, true, _validateSchema);
         return this;
       }
       //  Validate schema against its meta-schema
@@ -56544,14 +56544,14 @@ var require_core = __commonJS({
           let keywords = metaSchema;
           for (const seg of segments2)
             keywords = keywords[seg];
-          for (const key3 in rules) {
-            const rule = rules[key3];
+          for (const key2 in rules) {
+            const rule = rules[key2];
             if (typeof rule != "object")
               continue;
             const { $data } = rule.definition;
-            const schema = keywords[key3];
+            const schema = keywords[key2];
             if ($data && schema)
-              keywords[key3] = schemaOrData(schema);
+              keywords[key2] = schemaOrData(schema);
           }
         }
         return metaSchema;
@@ -56624,10 +56624,10 @@ var require_core = __commonJS({
     Ajv2.MissingRefError = ref_error_1.default;
     exports.default = Ajv2;
     function checkOptions(checkOpts, options, msg, log = "error") {
-      for (const key3 in checkOpts) {
-        const opt = key3;
+      for (const key2 in checkOpts) {
+        const opt = key2;
         if (opt in options)
-          this.logger[log](`${msg}: option ${key3}. ${checkOpts[opt]}`);
+          this.logger[log](`${msg}: option ${key2}. ${checkOpts[opt]}`);
       }
     }
     function getSchEnv(keyRef) {
@@ -56641,8 +56641,8 @@ var require_core = __commonJS({
       if (Array.isArray(optsSchemas))
         this.addSchema(optsSchemas);
       else
-        for (const key3 in optsSchemas)
-          this.addSchema(optsSchemas[key3], key3);
+        for (const key2 in optsSchemas)
+          this.addSchema(optsSchemas[key2], key2);
     }
     function addInitialFormats() {
       for (const name in this.opts.formats) {
@@ -56879,8 +56879,8 @@ var require_ref = __commonJS({
               it.items = util_1.mergeEvaluated.items(gen, schEvaluated.items, it.items);
             }
           } else {
-            const items2 = gen.var("items", (0, codegen_1._)`${source}.evaluated.items`);
-            it.items = util_1.mergeEvaluated.items(gen, items2, it.items, codegen_1.Name);
+            const items = gen.var("items", (0, codegen_1._)`${source}.evaluated.items`);
+            it.items = util_1.mergeEvaluated.items(gen, items, it.items, codegen_1.Name);
           }
         }
       }
@@ -56963,8 +56963,8 @@ var require_multipleOf = __commonJS({
         const { gen, data, schemaCode, it } = cxt;
         const prec = it.opts.multipleOfPrecision;
         const res = gen.let("res");
-        const invalid6 = prec ? (0, codegen_1._)`Math.abs(Math.round(${res}) - ${res}) > 1e-${prec}` : (0, codegen_1._)`${res} !== parseInt(${res})`;
-        cxt.fail$data((0, codegen_1._)`(${schemaCode} === 0 || (${res} = ${data}/${schemaCode}, ${invalid6}))`);
+        const invalid2 = prec ? (0, codegen_1._)`Math.abs(Math.round(${res}) - ${res}) > 1e-${prec}` : (0, codegen_1._)`${res} !== parseInt(${res})`;
+        cxt.fail$data((0, codegen_1._)`(${schemaCode} === 0 || (${res} = ${data}/${schemaCode}, ${invalid2}))`);
       }
     };
     exports.default = def;
@@ -57420,28 +57420,28 @@ var require_additionalItems = __commonJS({
       error,
       code(cxt) {
         const { parentSchema, it } = cxt;
-        const { items: items2 } = parentSchema;
-        if (!Array.isArray(items2)) {
+        const { items } = parentSchema;
+        if (!Array.isArray(items)) {
           (0, util_1.checkStrictMode)(it, '"additionalItems" is ignored when "items" is not an array of schemas');
           return;
         }
-        validateAdditionalItems(cxt, items2);
+        validateAdditionalItems(cxt, items);
       }
     };
-    function validateAdditionalItems(cxt, items2) {
+    function validateAdditionalItems(cxt, items) {
       const { gen, schema, data, keyword, it } = cxt;
       it.items = true;
       const len = gen.const("len", (0, codegen_1._)`${data}.length`);
       if (schema === false) {
-        cxt.setParams({ len: items2.length });
-        cxt.pass((0, codegen_1._)`${len} <= ${items2.length}`);
+        cxt.setParams({ len: items.length });
+        cxt.pass((0, codegen_1._)`${len} <= ${items.length}`);
       } else if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it, schema)) {
-        const valid = gen.var("valid", (0, codegen_1._)`${len} <= ${items2.length}`);
+        const valid = gen.var("valid", (0, codegen_1._)`${len} <= ${items.length}`);
         gen.if((0, codegen_1.not)(valid), () => validateItems(valid));
         cxt.ok(valid);
       }
       function validateItems(valid) {
-        gen.forRange("i", items2.length, len, (i2) => {
+        gen.forRange("i", items.length, len, (i2) => {
           cxt.subschema({ keyword, dataProp: i2, dataPropType: util_1.Type.Num }, valid);
           if (!it.allErrors)
             gen.if((0, codegen_1.not)(valid), () => gen.break());
@@ -57690,11 +57690,11 @@ var require_dependencies = __commonJS({
     function splitDependencies({ schema }) {
       const propertyDeps = {};
       const schemaDeps = {};
-      for (const key3 in schema) {
-        if (key3 === "__proto__")
+      for (const key2 in schema) {
+        if (key2 === "__proto__")
           continue;
-        const deps = Array.isArray(schema[key3]) ? propertyDeps : schemaDeps;
-        deps[key3] = schema[key3];
+        const deps = Array.isArray(schema[key2]) ? propertyDeps : schemaDeps;
+        deps[key2] = schema[key2];
       }
       return [propertyDeps, schemaDeps];
     }
@@ -57771,13 +57771,13 @@ var require_propertyNames = __commonJS({
         if ((0, util_1.alwaysValidSchema)(it, schema))
           return;
         const valid = gen.name("valid");
-        gen.forIn("key", data, (key3) => {
-          cxt.setParams({ propertyName: key3 });
+        gen.forIn("key", data, (key2) => {
+          cxt.setParams({ propertyName: key2 });
           cxt.subschema({
             keyword: "propertyNames",
-            data: key3,
+            data: key2,
             dataTypes: ["string"],
-            propertyName: key3,
+            propertyName: key2,
             compositeRule: true
           }, valid);
           gen.if((0, codegen_1.not)(valid), () => {
@@ -57826,38 +57826,38 @@ var require_additionalProperties = __commonJS({
         checkAdditionalProperties();
         cxt.ok((0, codegen_1._)`${errsCount} === ${names_1.default.errors}`);
         function checkAdditionalProperties() {
-          gen.forIn("key", data, (key3) => {
+          gen.forIn("key", data, (key2) => {
             if (!props.length && !patProps.length)
-              additionalPropertyCode(key3);
+              additionalPropertyCode(key2);
             else
-              gen.if(isAdditional(key3), () => additionalPropertyCode(key3));
+              gen.if(isAdditional(key2), () => additionalPropertyCode(key2));
           });
         }
-        function isAdditional(key3) {
+        function isAdditional(key2) {
           let definedProp;
           if (props.length > 8) {
             const propsSchema = (0, util_1.schemaRefOrVal)(it, parentSchema.properties, "properties");
-            definedProp = (0, code_1.isOwnProperty)(gen, propsSchema, key3);
+            definedProp = (0, code_1.isOwnProperty)(gen, propsSchema, key2);
           } else if (props.length) {
-            definedProp = (0, codegen_1.or)(...props.map((p) => (0, codegen_1._)`${key3} === ${p}`));
+            definedProp = (0, codegen_1.or)(...props.map((p) => (0, codegen_1._)`${key2} === ${p}`));
           } else {
             definedProp = codegen_1.nil;
           }
           if (patProps.length) {
-            definedProp = (0, codegen_1.or)(definedProp, ...patProps.map((p) => (0, codegen_1._)`${(0, code_1.usePattern)(cxt, p)}.test(${key3})`));
+            definedProp = (0, codegen_1.or)(definedProp, ...patProps.map((p) => (0, codegen_1._)`${(0, code_1.usePattern)(cxt, p)}.test(${key2})`));
           }
           return (0, codegen_1.not)(definedProp);
         }
-        function deleteAdditional(key3) {
-          gen.code((0, codegen_1._)`delete ${data}[${key3}]`);
+        function deleteAdditional(key2) {
+          gen.code((0, codegen_1._)`delete ${data}[${key2}]`);
         }
-        function additionalPropertyCode(key3) {
+        function additionalPropertyCode(key2) {
           if (opts.removeAdditional === "all" || opts.removeAdditional && schema === false) {
-            deleteAdditional(key3);
+            deleteAdditional(key2);
             return;
           }
           if (schema === false) {
-            cxt.setParams({ additionalProperty: key3 });
+            cxt.setParams({ additionalProperty: key2 });
             cxt.error();
             if (!allErrors)
               gen.break();
@@ -57866,22 +57866,22 @@ var require_additionalProperties = __commonJS({
           if (typeof schema == "object" && !(0, util_1.alwaysValidSchema)(it, schema)) {
             const valid = gen.name("valid");
             if (opts.removeAdditional === "failing") {
-              applyAdditionalSchema(key3, valid, false);
+              applyAdditionalSchema(key2, valid, false);
               gen.if((0, codegen_1.not)(valid), () => {
                 cxt.reset();
-                deleteAdditional(key3);
+                deleteAdditional(key2);
               });
             } else {
-              applyAdditionalSchema(key3, valid);
+              applyAdditionalSchema(key2, valid);
               if (!allErrors)
                 gen.if((0, codegen_1.not)(valid), () => gen.break());
             }
           }
         }
-        function applyAdditionalSchema(key3, valid, errors) {
+        function applyAdditionalSchema(key2, valid, errors) {
           const subschema = {
             keyword: "additionalProperties",
-            dataProp: key3,
+            dataProp: key2,
             dataPropType: util_1.Type.Str
           };
           if (errors === false) {
@@ -58006,19 +58006,19 @@ var require_patternProperties = __commonJS({
           }
         }
         function validateProperties(pat) {
-          gen.forIn("key", data, (key3) => {
-            gen.if((0, codegen_1._)`${(0, code_1.usePattern)(cxt, pat)}.test(${key3})`, () => {
+          gen.forIn("key", data, (key2) => {
+            gen.if((0, codegen_1._)`${(0, code_1.usePattern)(cxt, pat)}.test(${key2})`, () => {
               const alwaysValid = alwaysValidPatterns.includes(pat);
               if (!alwaysValid) {
                 cxt.subschema({
                   keyword: "patternProperties",
                   schemaProp: pat,
-                  dataProp: key3,
+                  dataProp: key2,
                   dataPropType: util_2.Type.Str
                 }, valid);
               }
               if (it.opts.unevaluated && props !== true) {
-                gen.assign((0, codegen_1._)`${props}[${key3}]`, true);
+                gen.assign((0, codegen_1._)`${props}[${key2}]`, true);
               } else if (!alwaysValid && !it.allErrors) {
                 gen.if((0, codegen_1.not)(valid), () => gen.break());
               }
@@ -58796,7 +58796,7 @@ import { parseArgs as parseArgs2 } from "node:util";
 import { fileURLToPath } from "node:url";
 
 // src/commands/drift.ts
-import { readFile as readFile9 } from "node:fs/promises";
+import { readFile as readFile10 } from "node:fs/promises";
 
 // src/errors.ts
 var ConfigurationError = class extends Error {
@@ -58918,7 +58918,7 @@ function canonicalValue(value) {
   if (Array.isArray(value)) return value.map(canonicalValue);
   if (value !== null && typeof value === "object") {
     const entries = Object.entries(value).filter(([, member2]) => member2 !== void 0).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
-    return Object.fromEntries(entries.map(([key3, member2]) => [key3, canonicalValue(member2)]));
+    return Object.fromEntries(entries.map(([key2, member2]) => [key2, canonicalValue(member2)]));
   }
   return value;
 }
@@ -58944,7 +58944,14 @@ var contentHashesSubscription = {
   createVisitor() {
     const hashes2 = /* @__PURE__ */ new Map();
     return {
-      onEntry: (entry) => entry.type === "file" ? hashingSink(entry.path, hashes2) : void 0,
+      onEntry: (entry) => {
+        if (entry.type === "hardlink") {
+          const shared = hashes2.get(entry.linkTarget ?? "");
+          if (shared !== void 0) hashes2.set(entry.path, shared);
+          return void 0;
+        }
+        return entry.type === "file" ? hashingSink(entry.path, hashes2) : void 0;
+      },
       finish: () => hashes2
     };
   }
@@ -58960,8 +58967,12 @@ function contentEntries(nodes, hashOf, lookup2) {
     if (node.type === "file" || node.type === "hardlink") {
       const content2 = node.type === "file" ? node : lookup2(node.linkTarget ?? "") ?? { ...node, size: 0 };
       const digest = content2.type === "file" ? hashOf(content2) : void 0;
+      const shared = content2.type === "file" ? content2 : node;
       entries.push({
         ...base,
+        mode: octal(shared.mode),
+        uid: shared.uid,
+        gid: shared.gid,
         type: "file",
         size: content2.type === "file" ? content2.size : 0,
         ...digest === void 0 ? {} : { sha256: digest }
@@ -59149,12 +59160,13 @@ function selectPlatform(index, wanted2, what) {
   const candidates = index.manifests.filter(
     (m) => m.platform !== void 0 && m.platform.os !== "unknown" && m.platform.architecture !== "unknown"
   );
-  const match2 = candidates.find((m) => {
+  const want = normalisedVariant(wanted2);
+  const matching = candidates.filter((m) => {
     const p = m.platform;
     if (p.os !== wanted2.os || p.architecture !== wanted2.architecture) return false;
-    const want = normalisedVariant(wanted2);
     return want === void 0 || normalisedVariant(p) === want;
   });
+  const match2 = want === void 0 ? matching.find((m) => normalisedVariant(m.platform) === void 0) ?? matching[0] : matching[0];
   if (match2) return match2;
   const available = candidates.map((m) => formatPlatform(m.platform));
   throw new ConfigurationError(
@@ -59173,6 +59185,33 @@ function checkConfigPlatform(config, configDigest, wanted2, what) {
     platform: platformOf(config)
   };
   selectPlatform({ schemaVersion: 2, manifests: [offered] }, wanted2, what);
+}
+
+// src/input-values.ts
+function invalidInput(name, value, fix) {
+  return new ConfigurationError(`input "${name}" is "${value}"; ${fix}`);
+}
+function parseBooleanInput(name, value) {
+  if (["true", "True", "TRUE"].includes(value)) return true;
+  if (["false", "False", "FALSE"].includes(value)) return false;
+  throw invalidInput(name, value, "use true or false.");
+}
+function splitList(value, separators = /,/) {
+  const items = [];
+  let depth = 0;
+  let current = "";
+  for (const char of value) {
+    if (char === "{") depth += 1;
+    if (char === "}") depth = Math.max(0, depth - 1);
+    if (char === "\n" || depth === 0 && separators.test(char)) {
+      items.push(current);
+      current = "";
+    } else {
+      current += char;
+    }
+  }
+  items.push(current);
+  return items.map((item) => item.trim()).filter((item) => item !== "");
 }
 
 // src/steps/code/settings.ts
@@ -59236,9 +59275,9 @@ function isOpen(result) {
   return suppressions.length === 0 || suppressions.some((s) => s?.status === "underReview" || s?.status === "rejected");
 }
 function primaryLocation(result) {
-  const physical = object(object(array(result.locations)[0])?.physicalLocation);
-  const uri = string(object(physical?.artifactLocation)?.uri);
-  const line = object(physical?.region)?.startLine;
+  const physical2 = object(object(array(result.locations)[0])?.physicalLocation);
+  const uri = string(object(physical2?.artifactLocation)?.uri);
+  const line = object(physical2?.region)?.startLine;
   return {
     ...uri === void 0 ? {} : { uri: uri.replace(/^file:\/\//, "") },
     ...typeof line === "number" && Number.isInteger(line) ? { line } : {}
@@ -59299,18 +59338,31 @@ function sentence(text5) {
   if (line === void 0 || line === "") return void 0;
   return /[.!?]$/.test(line) ? line : `${line}.`;
 }
+function repositoryFile(uri) {
+  if (uri === void 0 || /^([a-z][a-z0-9+.-]*:|\/|\\)/i.test(uri)) return void 0;
+  let path2;
+  try {
+    path2 = decodeURIComponent(uri.split(/[?#]/)[0]);
+  } catch {
+    return void 0;
+  }
+  const segments2 = path2.split("/").filter((segment) => segment !== "" && segment !== ".");
+  if (segments2.length === 0 || segments2.includes("..")) return void 0;
+  return segments2.join("/");
+}
 function sarifFinding(result) {
   const where = result.uri === void 0 ? "" : `${result.uri}${result.line === void 0 ? "" : `:${result.line}`}`;
   const firstLine4 = result.message.split("\n")[0] ?? "";
   const message2 = firstLine4.length > MAX_TITLE ? `${firstLine4.slice(0, MAX_TITLE - 1)}\u2026` : firstLine4;
   const anchor = result.fingerprint === void 0 ? where : `${result.uri ?? ""}#${result.fingerprint}`;
+  const file = repositoryFile(result.uri);
   return {
     step: "code",
     rule: `code/sarif-${kebab(result.tool)}-${kebab(result.ruleId)}`,
     severity: result.severity,
     title: `${result.tool} ${result.ruleId}: ${message2}${where === "" ? "" : ` (${where})`}`,
     detail: `${sentence(result.help) ?? `Fix the code ${result.tool} points at.`} Imported from ${result.file}.`,
-    location: {},
+    location: file === void 0 ? {} : { source: { file, ...result.line === void 0 ? {} : { line: result.line } } },
     subject: anchor === "" ? `${result.ruleId}:${firstLine4}` : anchor
   };
 }
@@ -59323,9 +59375,6 @@ var DEFAULT_EXCLUDE = [
   "**/dist-packages/**",
   "**/lib/python[0-9]*/**"
 ];
-function invalid(name, value, fix) {
-  return new ConfigurationError(`input "${name}" is "${value}"; ${fix}`);
-}
 function readInputFile(name, path2) {
   try {
     return readFileSync(path2);
@@ -59340,14 +59389,15 @@ function readInputFile(name, path2) {
 }
 function parseScope(value) {
   const scope = CODE_SCOPES.find((candidate) => candidate === value.toLowerCase());
-  if (scope === void 0) throw invalid("code-scope", value, `use ${CODE_SCOPES.join(" or ")}.`);
+  if (scope === void 0)
+    throw invalidInput("code-scope", value, `use ${CODE_SCOPES.join(" or ")}.`);
   return scope;
 }
 function parseExclude(value) {
   const globs = splitList(value);
   const bad = globs.find((glob) => !glob.startsWith("/") && !glob.startsWith("*"));
   if (bad !== void 0) {
-    throw invalid("code-exclude", bad, "use globs of absolute paths, e.g. /opt/vendor/**.");
+    throw invalidInput("code-exclude", bad, "use globs of absolute paths, e.g. /opt/vendor/**.");
   }
   return globs;
 }
@@ -59406,19 +59456,8 @@ var codeSettings = {
 
 // src/steps/composition/settings.ts
 var import_spdx_expression_parse = __toESM(require_spdx_expression_parse(), 1);
-function items(value, separators = /[\n,]/) {
-  return value.split(separators).map((item) => item.trim()).filter((item) => item !== "");
-}
-function invalid2(name, value, fix) {
-  return new ConfigurationError(`input "${name}" is "${value}"; ${fix}`);
-}
-function parseBoolean(name, value) {
-  if (["true", "True", "TRUE"].includes(value)) return true;
-  if (["false", "False", "FALSE"].includes(value)) return false;
-  throw invalid2(name, value, "use true or false.");
-}
 function parseLicenseIds(name, value) {
-  return items(value, /[\s,]/).map((id2) => {
+  return splitList(value, /[\s,]/).map((id2) => {
     try {
       const parsed2 = (0, import_spdx_expression_parse.default)(id2);
       if ("license" in parsed2 && parsed2.plus === void 0 && parsed2.exception === void 0) {
@@ -59426,7 +59465,7 @@ function parseLicenseIds(name, value) {
       }
     } catch {
     }
-    throw invalid2(name, id2, "list SPDX license ids such as AGPL-3.0-only or GPL-3.0-or-later.");
+    throw invalidInput(name, id2, "list SPDX license ids such as AGPL-3.0-only or GPL-3.0-or-later.");
   });
 }
 var compositionSettings = {
@@ -59486,19 +59525,23 @@ var compositionSettings = {
     const ignoreUnfixed = read2("ignore-unfixed");
     const unknownSeverity = read2("unknown-severity")?.toLowerCase();
     if (unknownSeverity !== void 0 && !isSeverity(unknownSeverity)) {
-      throw invalid2("unknown-severity", unknownSeverity, `use one of ${SEVERITIES.join(", ")}.`);
+      throw invalidInput(
+        "unknown-severity",
+        unknownSeverity,
+        `use one of ${SEVERITIES.join(", ")}.`
+      );
     }
     const deny = read2("license-deny");
     const allow = read2("license-allow");
     const vex = read2("vex");
     return {
       vulnDb: vulnDb ?? base.vulnDb,
-      allowNoVulnData: allowNoVulnData === void 0 ? base.allowNoVulnData : parseBoolean("allow-no-vuln-data", allowNoVulnData),
-      ignoreUnfixed: ignoreUnfixed === void 0 ? base.ignoreUnfixed : parseBoolean("ignore-unfixed", ignoreUnfixed),
+      allowNoVulnData: allowNoVulnData === void 0 ? base.allowNoVulnData : parseBooleanInput("allow-no-vuln-data", allowNoVulnData),
+      ignoreUnfixed: ignoreUnfixed === void 0 ? base.ignoreUnfixed : parseBooleanInput("ignore-unfixed", ignoreUnfixed),
       unknownSeverity: unknownSeverity ?? base.unknownSeverity,
       licenseDeny: deny === void 0 ? base.licenseDeny : parseLicenseIds("license-deny", deny),
       licenseAllow: allow === void 0 ? base.licenseAllow : parseLicenseIds("license-allow", allow),
-      vex: vex === void 0 ? base.vex : items(vex)
+      vex: vex === void 0 ? base.vex : splitList(vex)
     };
   }
 };
@@ -59571,9 +59614,9 @@ function escapeBraces(str2) {
 function unescapeBraces(str2) {
   return str2.replace(escSlashPattern, "\\").replace(escOpenPattern, "{").replace(escClosePattern, "}").replace(escCommaPattern, ",").replace(escPeriodPattern, ".");
 }
-function pushAll(target, items2) {
-  for (let i2 = 0; i2 < items2.length; i2++) {
-    target.push(items2[i2]);
+function pushAll(target, items) {
+  for (let i2 = 0; i2 < items.length; i2++) {
+    target.push(items[i2]);
   }
 }
 function balancedWithBudget(str2, masked, budget) {
@@ -60147,7 +60190,7 @@ var build = (toks, pairs, start, end, top) => {
   }
   return alts;
 };
-var normalize = (items2, form) => {
+var normalize = (items, form) => {
   const out = [];
   let run5 = "";
   const flush = () => {
@@ -60155,7 +60198,7 @@ var normalize = (items2, form) => {
       out.push(lit(ch));
     run5 = "";
   };
-  for (const it of items2) {
+  for (const it of items) {
     if (it.t === "lit") {
       run5 += it.ch;
       continue;
@@ -60166,10 +60209,10 @@ var normalize = (items2, form) => {
   flush();
   return out;
 };
-var compile = (items2, nocase) => {
+var compile = (items, nocase) => {
   let id2 = 1;
   const split = (out) => ({ t: "split", id: id2++, out });
-  const seq = (items3, next) => items3.reduceRight((next2, it) => item(it, next2), next);
+  const seq = (items2, next) => items2.reduceRight((next2, it) => item(it, next2), next);
   const item = (it, next) => {
     switch (it.t) {
       case "lit":
@@ -60195,7 +60238,7 @@ var compile = (items2, nocase) => {
     after.out.push(next, entry);
     return it.type === "*" ? after : entry;
   };
-  const start = seq(items2, MATCH);
+  const start = seq(items, MATCH);
   return [start, id2];
 };
 var show = (start) => {
@@ -60411,15 +60454,15 @@ var Dfa = class {
     };
   }
   #intern(state) {
-    const key3 = stateKey(state);
-    const found = this.#states.get(key3);
+    const key2 = stateKey(state);
+    const found = this.#states.get(key2);
     if (found)
       return found;
     if (this.#size > DFA_BUDGET)
       this.#clear();
     const d = this.#make(state);
-    this.#states.set(key3, d);
-    this.#size += key3.length + 1;
+    this.#states.set(key2, d);
+    this.#size += key2.length + 1;
     return d;
   }
   #clear() {
@@ -60498,10 +60541,10 @@ var testLinear = (nodes, chars, start, end) => {
     ni++;
   return ni === nodes.length;
 };
-var lengths = (items2) => {
+var lengths = (items) => {
   let min = 0;
   let max2 = 0;
-  for (const it of items2) {
+  for (const it of items) {
     const [lo, hi] = itemLengths(it);
     min += lo;
     max2 += hi;
@@ -60582,25 +60625,25 @@ var Matcher = class {
     this.#form = n === true ? "NFC" : n || void 0;
     const literal2 = /^[?*+@]\(\)$/.test(pattern);
     const toks = tokenize(pattern, nocase, noext || literal2, this.#form, options.rangeMark);
-    let [items2] = build(toks, pair(toks), 0, toks.length, true);
+    let [items] = build(toks, pair(toks), 0, toks.length, true);
     if (this.#form)
-      items2 = normalize(items2, this.#form);
-    const [start, size] = compile(items2, nocase);
+      items = normalize(items, this.#form);
+    const [start, size] = compile(items, nocase);
     this.#start = start;
     this.#size = size;
-    if (items2.every((it) => it.t === "lit")) {
-      this.#literal = items2.map((it) => it.ch).join("");
+    if (items.every((it) => it.t === "lit")) {
+      this.#literal = items.map((it) => it.ch).join("");
       this.#literalFold = nocase;
     } else {
       const lit2 = (it) => it.t !== "lit" ? void 0 : nocase ? { ch: it.ch, re: foldRe(it.ch) } : { ch: it.ch };
-      for (const it of items2) {
+      for (const it of items) {
         const l = lit2(it);
         if (!l)
           break;
         this.#prefix.push(l);
       }
-      for (let j = items2.length - 1; j >= 0; j--) {
-        const l = lit2(items2[j]);
+      for (let j = items.length - 1; j >= 0; j--) {
+        const l = lit2(items[j]);
         if (!l)
           break;
         this.#suffix.unshift(l);
@@ -60612,7 +60655,7 @@ var Matcher = class {
       }
       this.#linear = linear(this.#start)?.slice(this.#prefix.length, -this.#suffix.length || void 0);
       this.#wild = !!this.#linear?.every((n2) => n2.t === "star" || n2.t === "any");
-      const [min, max2] = lengths(items2);
+      const [min, max2] = lengths(items);
       this.#min = min;
       this.#max = max2;
     }
@@ -60855,11 +60898,11 @@ var copyOptions = (o) => {
   return copy;
 };
 var cachedMinimatch = (pattern, options) => {
-  const key3 = options ? optionsKey(options) : 0;
-  let mm = cache.get(key3)?.get(pattern);
+  const key2 = options ? optionsKey(options) : 0;
+  let mm = cache.get(key2)?.get(pattern);
   if (mm)
     return mm;
-  mm = oldCache.get(key3)?.get(pattern) ?? new Minimatch(pattern, copyOptions(options));
+  mm = oldCache.get(key2)?.get(pattern) ?? new Minimatch(pattern, copyOptions(options));
   const weight = cacheWeight(mm);
   if (weight > cacheMaxEntryWeight)
     return mm;
@@ -60869,9 +60912,9 @@ var cachedMinimatch = (pattern, options) => {
     cacheSize = 0;
     cacheTotalWeight = 0;
   }
-  let byPattern = cache.get(key3);
+  let byPattern = cache.get(key2);
   if (!byPattern)
-    cache.set(key3, byPattern = /* @__PURE__ */ new Map());
+    cache.set(key2, byPattern = /* @__PURE__ */ new Map());
   byPattern.set(pattern, mm);
   cacheSize++;
   cacheTotalWeight += weight;
@@ -61301,12 +61344,12 @@ var Minimatch = class {
             return;
           }
           const { pre, suf } = keys[i2];
-          const key3 = pre[k] * R + suf[k + 1];
-          const g = groups.get(key3);
+          const key2 = pre[k] * R + suf[k + 1];
+          const g = groups.get(key2);
           if (g)
             g.push(i2);
           else
-            groups.set(key3, [i2]);
+            groups.set(key2, [i2]);
         });
         const drop = /* @__PURE__ */ new Set();
         for (const g of groups.values()) {
@@ -61358,10 +61401,10 @@ var Minimatch = class {
         if (k >= r.length)
           return;
         const { pre } = keys[i2];
-        const key3 = pre[k] * P + r[k];
-        let id2 = m.get(key3);
+        const key2 = pre[k] * P + r[k];
+        let id2 = m.get(key2);
         if (id2 === void 0)
-          m.set(key3, id2 = m.size + 1);
+          m.set(key2, id2 = m.size + 1);
         pre.push(id2);
       });
     }
@@ -61371,10 +61414,10 @@ var Minimatch = class {
         if (k >= r.length)
           return;
         const { suf } = keys[i2];
-        const key3 = suf[k + 1] * P + r[k];
-        let id2 = m.get(key3);
+        const key2 = suf[k + 1] * P + r[k];
+        let id2 = m.get(key2);
         if (id2 === void 0)
-          m.set(key3, id2 = m.size + 1);
+          m.set(key2, id2 = m.size + 1);
         suf[k] = id2;
       });
     }
@@ -61752,10 +61795,10 @@ var Minimatch = class {
   secondPhasePreProcess(globParts) {
     const keys = /* @__PURE__ */ new Set();
     const rows = globParts.filter((parts) => {
-      const key3 = parts.join("/");
-      if (keys.has(key3))
+      const key2 = parts.join("/");
+      if (keys.has(key2))
         return false;
-      keys.add(key3);
+      keys.add(key2);
       return true;
     });
     const stars = /* @__PURE__ */ new Map();
@@ -61905,8 +61948,8 @@ var Minimatch = class {
       byStart = [];
       this.#globstarParts.set(pattern, byStart);
     }
-    const key3 = patternIndex * 2 + (partial ? 1 : 0);
-    const found = byStart[key3];
+    const key2 = patternIndex * 2 + (partial ? 1 : 0);
+    const found = byStart[key2];
     if (found)
       return found;
     const firstgs = pattern.indexOf(GLOBSTAR, patternIndex);
@@ -61932,7 +61975,7 @@ var Minimatch = class {
       b[1] = nonGsParts - nonGsPartsSums[i2];
     });
     const parts = { head, body, tail, segments: segments2 };
-    byStart[key3] = parts;
+    byStart[key2] = parts;
     return parts;
   }
   // return false for "nope, not matching"
@@ -61955,10 +61998,10 @@ var Minimatch = class {
     const [body, need] = bs;
     const after = partial ? fileLength : fileLength - need;
     while (fileIndex <= after) {
-      const key3 = bodyIndex * (file.length + 1) + fileIndex;
-      if (tried.has(key3))
+      const key2 = bodyIndex * (file.length + 1) + fileIndex;
+      if (tried.has(key2))
         return false;
-      tried.add(key3);
+      tried.add(key2);
       const m = this.#matchOne(file, body, partial, fileIndex, 0, fileIndex + body.length);
       if (m && globStarDepth < this.maxGlobstarRecursion) {
         const sub = this.#matchGlobStarBodySections(file, bodySegments, fileLength, fileIndex + body.length, bodyIndex + 1, partial, globStarDepth + 1, sawTail, tried);
@@ -62278,7 +62321,7 @@ var INPUTS = [
   },
   {
     name: "base-image",
-    description: "The base image (REF, e.g. the Dockerfile's FROM) when the image's org.opencontainers.image.base.name annotation is absent."
+    description: "The base image (REF) whose signature base-verify-* checks; default: the image's org.opencontainers.image.base.name annotation, else the final stage's FROM of the dockerfile input."
   },
   { name: "base-verify-key", description: "Public key file the base image must be signed with." },
   { name: "base-verify-identity", description: "Keyless certificate identity of the base image." },
@@ -62313,14 +62356,14 @@ var INPUTS = [
     default: "true",
     description: "When signing, also attach a signed attestation of the gate's result (verification summary)."
   },
+  {
+    name: "attest-sbom",
+    default: "false",
+    description: "When signing, also attach the CycloneDX SBOM of the composition step as a signed attestation (predicate type https://cyclonedx.org/bom)."
+  },
   { name: "fulcio-url", default: DEFAULT_FULCIO_URL, description: "Fulcio for keyless signing." },
   { name: "rekor-url", default: DEFAULT_REKOR_URL, description: "Rekor for keyless signing." }
 ];
-function parseBoolean2(name, value) {
-  if (["true", "True", "TRUE"].includes(value)) return true;
-  if (["false", "False", "FALSE"].includes(value)) return false;
-  throw new ConfigurationError(`input "${name}" is "${value}"; use true or false.`);
-}
 function parseUrl(name, value) {
   try {
     return new URL(value).toString().replace(/\/$/, "");
@@ -62342,6 +62385,7 @@ var custodySettings = {
     driftExpected: [...DEFAULT_EXPECTED_CHANGES],
     sign: false,
     attest: true,
+    attestSbom: false,
     fulcioUrl: DEFAULT_FULCIO_URL,
     rekorUrl: DEFAULT_REKOR_URL
   }),
@@ -62354,13 +62398,13 @@ var custodySettings = {
       const value = read2(name) ?? current;
       return value === void 0 ? {} : { value };
     };
-    const pick = (key3, name) => {
-      const value = optional(name, base[key3]).value;
-      return value === void 0 ? {} : { [key3]: value };
+    const pick = (key2, name) => {
+      const value = optional(name, base[key2]).value;
+      return value === void 0 ? {} : { [key2]: value };
     };
     const booleanOf = (name, current) => {
       const value = read2(name);
-      return value === void 0 ? current : parseBoolean2(name, value);
+      return value === void 0 ? current : parseBooleanInput(name, value);
     };
     const expected = read2("drift-expected");
     const relative2 = expected === void 0 ? void 0 : splitList(expected).find((g) => !g.startsWith("/"));
@@ -62387,6 +62431,7 @@ var custodySettings = {
       ...pick("signKey", "sign-key"),
       ...password !== void 0 && password !== "" ? { signKeyPassword: password } : base.signKeyPassword === void 0 ? {} : { signKeyPassword: base.signKeyPassword },
       attest: booleanOf("attest", base.attest),
+      attestSbom: booleanOf("attest-sbom", base.attestSbom),
       fulcioUrl: parseUrl("fulcio-url", read2("fulcio-url") ?? base.fulcioUrl),
       rekorUrl: parseUrl("rekor-url", read2("rekor-url") ?? base.rekorUrl)
     };
@@ -62496,9 +62541,6 @@ var HARDENING_INPUTS = [
     description: 'Custom secret rules as a JSON array of `{"id", "regex", "keywords", "severity", "entropy", "title", "paths"}`; see docs/rules/hardening.md.'
   }
 ];
-function invalid3(name, value, fix) {
-  return new ConfigurationError(`input "${name}" is "${value}"; ${fix}`);
-}
 var SIZE_UNITS = {
   "": 1,
   b: 1,
@@ -62513,7 +62555,11 @@ function parseSize(name, value) {
   const match2 = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value);
   const unit = SIZE_UNITS[(match2?.[2] ?? "").toLowerCase()];
   if (match2 === null || unit === void 0) {
-    throw invalid3(name, value, "use a size in bytes or with a unit, e.g. 1048576, 20MB or 10MiB.");
+    throw invalidInput(
+      name,
+      value,
+      "use a size in bytes or with a unit, e.g. 1048576, 20MB or 10MiB."
+    );
   }
   return Math.round(Number(match2[1]) * unit);
 }
@@ -62523,19 +62569,14 @@ function parseRatio(name, value, percentDefault) {
   const ratio = match2?.[2] === "%" || percentDefault ? number / 100 : number;
   if (match2 === null || !(ratio >= 0 && ratio <= 1)) {
     const example = percentDefault ? "10 or 10%" : "0.9 or 90%";
-    throw invalid3(name, value, `use a share from 0 to 1 or a percentage, e.g. ${example}.`);
+    throw invalidInput(name, value, `use a share from 0 to 1 or a percentage, e.g. ${example}.`);
   }
   return ratio;
-}
-function parseBoolean3(name, value) {
-  if (["true", "True", "TRUE"].includes(value)) return true;
-  if (["false", "False", "FALSE"].includes(value)) return false;
-  throw invalid3(name, value, "use true or false.");
 }
 function parseEntropy(name, value) {
   const entropy = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN;
   if (!(entropy >= 0 && entropy <= 6.6)) {
-    throw invalid3(name, value, "use bits per character from 0 to 6.6, e.g. 3.");
+    throw invalidInput(name, value, "use bits per character from 0 to 6.6, e.g. 3.");
   }
   return entropy;
 }
@@ -62543,7 +62584,7 @@ function parseGlobs(name, value) {
   const globs = splitList(value);
   const relative2 = globs.find((glob) => !glob.startsWith("/") && !glob.startsWith("*"));
   if (relative2 !== void 0) {
-    throw invalid3(
+    throw invalidInput(
       name,
       relative2,
       "use globs of absolute paths, e.g. /app/test/** or **/fixtures/**."
@@ -62556,7 +62597,7 @@ function parseAllowRules(value) {
   return splitList(value).map((item) => {
     const id2 = item.replace(/^hardening\/(secret-)?/, "");
     if (!RULE_ID.test(id2)) {
-      throw invalid3(
+      throw invalidInput(
         "secret-allow-rules",
         item,
         "name secret rules as hardening/secret-NAME or NAME, e.g. hardening/secret-jwt."
@@ -62568,7 +62609,7 @@ function parseAllowRules(value) {
 function parseFingerprints(value) {
   return splitList(value).map((item) => {
     if (!/^[0-9a-f]{16}$/.test(item)) {
-      throw invalid3(
+      throw invalidInput(
         "secret-allow-fingerprints",
         item,
         "use a finding's fingerprint from the report: 16 lowercase hex digits."
@@ -62584,7 +62625,7 @@ function parseCustomSecretRule(value, where) {
   }
   const rule = value;
   const known = ["id", "regex", "keywords", "severity", "entropy", "title", "paths"];
-  const unknown = Object.keys(rule).find((key3) => !known.includes(key3));
+  const unknown = Object.keys(rule).find((key2) => !known.includes(key2));
   if (unknown !== void 0) throw fail2(`remove "${unknown}"; the keys are ${known.join(", ")}.`);
   const { id: id2, regex, keywords = [], severity = "high", entropy = 0, title, paths: paths2 } = rule;
   if (typeof id2 !== "string" || !RULE_ID.test(id2)) {
@@ -62623,10 +62664,10 @@ function parseCustomRules(value) {
   try {
     parsed2 = JSON.parse(value);
   } catch {
-    throw invalid3("secret-rules", value, "write a JSON array of rule objects.");
+    throw invalidInput("secret-rules", value, "write a JSON array of rule objects.");
   }
   if (!Array.isArray(parsed2)) {
-    throw invalid3("secret-rules", value, "write a JSON array of rule objects.");
+    throw invalidInput("secret-rules", value, "write a JSON array of rule objects.");
   }
   const rules = parsed2.map(
     (rule, i2) => parseCustomSecretRule(rule, `input "secret-rules" item ${i2 + 1}`)
@@ -62634,7 +62675,7 @@ function parseCustomRules(value) {
   const ids = rules.map((rule) => rule.id);
   const twice = ids.find((id2, i2) => ids.indexOf(id2) !== i2);
   if (twice !== void 0) {
-    throw invalid3("secret-rules", twice, "give each custom rule its own id.");
+    throw invalidInput("secret-rules", twice, "give each custom rule its own id.");
   }
   return rules;
 }
@@ -62666,9 +62707,9 @@ var hardeningSettings = {
       if (wasted === "none") delete settings.maxWastedBytes;
       else settings.maxWastedBytes = parseSize("max-wasted-bytes", wasted);
     }
-    const apply = (name, key3, parse5) => {
+    const apply = (name, key2, parse5) => {
       const value = read2(name);
-      if (value !== void 0) settings[key3] = parse5(value);
+      if (value !== void 0) settings[key2] = parse5(value);
     };
     apply("min-efficiency", "minEfficiency", (v) => parseRatio("min-efficiency", v, false));
     apply(
@@ -62678,7 +62719,7 @@ var hardeningSettings = {
     );
     apply("min-waster-size", "minWasterBytes", (v) => parseSize("min-waster-size", v));
     apply("large-file-size", "largeFileBytes", (v) => parseSize("large-file-size", v));
-    apply("lean-base-image", "leanBaseImage", (v) => parseBoolean3("lean-base-image", v));
+    apply("lean-base-image", "leanBaseImage", (v) => parseBooleanInput("lean-base-image", v));
     apply("allowed-tools", "allowedTools", (v) => splitList(v).map((t) => t.toLowerCase()));
     apply("secret-max-file-size", "secretMaxFileBytes", (v) => parseSize("secret-max-file-size", v));
     apply("secret-min-entropy", "secretMinEntropy", (v) => parseEntropy("secret-min-entropy", v));
@@ -62806,14 +62847,14 @@ var Reader = class {
     const fields = /* @__PURE__ */ new Map();
     for (const pair2 of node.items) {
       const keyNode = this.deref(pair2.key);
-      const key3 = (0, import_yaml.isScalar)(keyNode) ? String(keyNode.value) : "";
-      if (!known.includes(key3)) {
+      const key2 = (0, import_yaml.isScalar)(keyNode) ? String(keyNode.value) : "";
+      if (!known.includes(key2)) {
         this.fail(
           keyNode ?? node,
-          `unknown field "${key3}" in ${where}; use one of ${known.join(", ")} (docs/structure-tests.md).`
+          `unknown field "${key2}" in ${where}; use one of ${known.join(", ")} (docs/structure-tests.md).`
         );
       }
-      fields.set(key3, this.deref(pair2.value));
+      fields.set(key2, this.deref(pair2.value));
     }
     return fields;
   }
@@ -62869,21 +62910,21 @@ var Reader = class {
       this.fail(node, `field "${field}" must be one of ${PERMISSION_CLASSES.join(", ")}.`);
     return known;
   }
-  required(fields, key3, where, node) {
-    const value = fields.get(key3);
+  required(fields, key2, where, node) {
+    const value = fields.get(key2);
     if (value === void 0 || value === null || (0, import_yaml.isScalar)(value) && value.value === "") {
-      this.fail(value ?? node, `${where} has no "${key3}"; every test needs one.`);
+      this.fail(value ?? node, `${where} has no "${key2}"; every test needs one.`);
     }
     return value;
   }
   envVars(node, field) {
     return this.list(node, field, (child, where) => {
       const fields = this.fields(child, where, FIELDS.envVar);
-      const key3 = this.string(this.required(fields, "key", where, child), `${where}.key`);
+      const key2 = this.string(this.required(fields, "key", where, child), `${where}.key`);
       const value = fields.get("value");
       const isRegex = fields.get("isRegex");
       return {
-        key: key3,
+        key: key2,
         value: value === void 0 ? "" : this.string(value, `${where}.value`),
         isRegex: isRegex === void 0 ? false : this.boolean(isRegex, `${where}.isRegex`)
       };
@@ -62891,14 +62932,14 @@ var Reader = class {
   }
   expectedPairs(node, field) {
     const vars = this.envVars(node, field);
-    const items2 = (0, import_yaml.isSeq)(node) ? node.items : [];
-    return vars.map(({ key: key3, value, isRegex }, i2) => {
-      if (!isRegex) return { key: key3, value };
-      const item = this.deref(items2[i2]);
+    const items = (0, import_yaml.isSeq)(node) ? node.items : [];
+    return vars.map(({ key: key2, value, isRegex }, i2) => {
+      if (!isRegex) return { key: key2, value };
+      const item = this.deref(items[i2]);
       const valueNode = (0, import_yaml.isMap)(item) ? this.deref(item.get("value", true)) : item;
       const where = `${field}[${i2}].value`;
       try {
-        return { key: key3, value, pattern: compilePattern(value) };
+        return { key: key2, value, pattern: compilePattern(value) };
       } catch (error) {
         this.fail(valueNode, `field "${where}" is not a valid regex (${error.message}).`);
       }
@@ -62915,9 +62956,9 @@ function uniqueNames(tests) {
 }
 function commandTest(r, node, where) {
   const f = r.fields(node, where, FIELDS.command);
-  const list = (key3) => f.get(key3) ?? null;
+  const list = (key2) => f.get(key2) ?? null;
   const name = r.string(r.required(f, "name", where, node), `${where}.name`);
-  const commands = (key3) => r.list(list(key3), `${where}.${key3}`, (child, field) => {
+  const commands = (key2) => r.list(list(key2), `${where}.${key2}`, (child, field) => {
     const command2 = r.strings(child, field);
     if (command2.length === 0) r.fail(child, `field "${field}" is an empty command; remove it.`);
     return command2;
@@ -62952,9 +62993,9 @@ function fileExistenceTest(r, node, where) {
   const f = r.fields(node, where, FIELDS.fileExistence);
   const name = r.string(r.required(f, "name", where, node), `${where}.name`);
   const path2 = absolutePath(r, r.required(f, "path", where, node), `${where}.path`);
-  const optional = (key3, read2) => {
-    const value = f.get(key3);
-    return value === void 0 ? void 0 : read2(value, `${where}.${key3}`);
+  const optional = (key2, read2) => {
+    const value = f.get(key2);
+    return value === void 0 ? void 0 : read2(value, `${where}.${key2}`);
   };
   const permissions = optional("permissions", (n, field) => {
     const value = r.string(n, field);
@@ -63008,9 +63049,9 @@ function fileContentTest(r, node, where) {
 function metadataTest(r, node) {
   const where = "metadataTest";
   const f = r.fields(node, where, FIELDS.metadata);
-  const get = (key3) => f.get(key3) ?? null;
-  const optionalList = (key3) => f.has(key3) ? r.strings(get(key3), `${where}.${key3}`) : void 0;
-  const optionalString = (key3) => f.has(key3) ? r.string(get(key3), `${where}.${key3}`) : void 0;
+  const get = (key2) => f.get(key2) ?? null;
+  const optionalList = (key2) => f.has(key2) ? r.strings(get(key2), `${where}.${key2}`) : void 0;
+  const optionalString = (key2) => f.has(key2) ? r.string(get(key2), `${where}.${key2}`) : void 0;
   const entrypoint = optionalList("entrypoint");
   const cmd = optionalList("cmd");
   const workdir = optionalString("workdir");
@@ -63056,8 +63097,8 @@ function runOptions(r, node) {
   if (node === void 0 || node === null) return options;
   const where = "containerRunOptions";
   const f = r.fields(node, where, FIELDS.runOptions);
-  const get = (key3) => f.get(key3) ?? null;
-  const flag = (key3) => f.has(key3) ? r.boolean(get(key3), `${where}.${key3}`) : false;
+  const get = (key2) => f.get(key2) ?? null;
+  const flag = (key2) => f.has(key2) ? r.boolean(get(key2), `${where}.${key2}`) : false;
   return {
     ...f.has("user") ? { user: r.string(get("user"), `${where}.user`) } : {},
     ...f.has("envFile") ? { envFile: r.string(get("envFile"), `${where}.envFile`) } : {},
@@ -63100,7 +63141,7 @@ function parseStructureTests(text5, file) {
       `field "schemaVersion" is "${r.string(version, "schemaVersion")}"; container-gate reads schemaVersion ${SCHEMA_VERSION}.`
     );
   }
-  const section = (key3, read2) => r.list(top.get(key3) ?? null, key3, read2);
+  const section = (key2, read2) => r.list(top.get(key2) ?? null, key2, read2);
   const metadata = top.get("metadataTest");
   const tests = [
     ...section("commandTests", (n, where) => commandTest(r, n, where)),
@@ -63402,20 +63443,20 @@ function parsePax(body, fail2) {
   }
   return records2;
 }
-function paxNumber(value, fail2, key3) {
+function paxNumber(value, fail2, key2) {
   if (value === void 0) return void 0;
   const number = Number(value.toString("ascii"));
   if (!Number.isFinite(number) || number < 0)
-    throw fail2(`bad pax ${key3} "${value.toString("ascii")}"`);
+    throw fail2(`bad pax ${key2} "${value.toString("ascii")}"`);
   return Math.floor(number);
 }
 function entryOf(block, typeflag, dataSize, pax, names2, fail2) {
-  const record2 = (key3) => {
-    const value = pax.get(key3);
+  const record2 = (key2) => {
+    const value = pax.get(key2);
     return value === void 0 || value.length === 0 ? void 0 : value;
   };
-  for (const key3 of pax.keys()) {
-    if (key3.startsWith("GNU.sparse."))
+  for (const key2 of pax.keys()) {
+    if (key2.startsWith("GNU.sparse."))
       throw fail2("unsupported sparse file (GNU.sparse pax records)");
   }
   const field = (offset, width, what) => {
@@ -63450,10 +63491,10 @@ function entryOf(block, typeflag, dataSize, pax, names2, fail2) {
     entry.devMajor = field(329, 8, "device major");
     entry.devMinor = field(337, 8, "device minor");
   }
-  for (const [key3, value] of pax) {
-    if (key3.startsWith("SCHILY.xattr.") && value.length > 0) {
+  for (const [key2, value] of pax) {
+    if (key2.startsWith("SCHILY.xattr.") && value.length > 0) {
       entry.xattrs ??= {};
-      entry.xattrs[key3.slice("SCHILY.xattr.".length)] = value;
+      entry.xattrs[key2.slice("SCHILY.xattr.".length)] = value;
     }
   }
   return entry;
@@ -63555,22 +63596,22 @@ import { join as join2 } from "node:path";
 
 // src/image/in-order.ts
 var LAYER_CONCURRENCY = 2;
-async function mapInOrder(items2, limit, task) {
-  const results = new Array(items2.length);
+async function mapInOrder(items, limit, task) {
+  const results = new Array(items.length);
   let next = 0;
   let failed = false;
   const worker = async () => {
-    while (!failed && next < items2.length) {
+    while (!failed && next < items.length) {
       const index = next++;
       try {
-        results[index] = await task(items2[index], index);
+        results[index] = await task(items[index], index);
       } catch (error) {
         failed = true;
         throw error;
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items2.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
 }
 
@@ -63791,7 +63832,7 @@ var IDENTIFIER = /^[a-f0-9]{64}$/;
 var SHA2562 = /^sha256:[a-f0-9]{64}$/;
 var NAME_TOTAL_LENGTH_MAX = 255;
 var EXPECTED_FORM = "expected [HOST[:PORT]/]NAME[:TAG][@sha256:DIGEST] with a lowercase NAME, e.g. alpine:3.20 or ghcr.io/org/app:1.0";
-function invalid4(reference, problem) {
+function invalid(reference, problem) {
   return new ConfigurationError(
     `image reference "${reference}" ${problem}; ${EXPECTED_FORM}.`,
     "INVALID_REFERENCE"
@@ -63807,27 +63848,27 @@ function splitDomain(name) {
   return { domain, path: name.slice(slash + 1) };
 }
 function parseReference(reference) {
-  if (reference === "") throw invalid4(reference, "is empty");
+  if (reference === "") throw invalid(reference, "is empty");
   if (IDENTIFIER.test(reference)) {
-    throw invalid4(reference, "is a bare image ID, not a repository name");
+    throw invalid(reference, "is a bare image ID, not a repository name");
   }
   const split = splitDomain(reference);
   const name = split.path.split(/[:@]/, 1)[0] ?? "";
   if (name.toLowerCase() !== name) {
-    throw invalid4(reference, "has uppercase letters in its repository name");
+    throw invalid(reference, "has uppercase letters in its repository name");
   }
-  if (!ANCHORED_DOMAIN.test(split.domain)) throw invalid4(reference, "has an invalid registry host");
+  if (!ANCHORED_DOMAIN.test(split.domain)) throw invalid(reference, "has an invalid registry host");
   const match2 = REFERENCE.exec(`${split.domain}/${split.path}`);
-  if (match2 === null) throw invalid4(reference, "is malformed");
+  if (match2 === null) throw invalid(reference, "is malformed");
   const [, fullName, tag, digest] = match2;
   if (fullName.length > NAME_TOTAL_LENGTH_MAX) {
-    throw invalid4(reference, `has a name longer than ${NAME_TOTAL_LENGTH_MAX} characters`);
+    throw invalid(reference, `has a name longer than ${NAME_TOTAL_LENGTH_MAX} characters`);
   }
   let path2 = fullName.slice(split.domain.length + 1);
   if (split.domain === DOCKER_HUB && !path2.includes("/")) path2 = `library/${path2}`;
   if (digest !== void 0 && !SHA2562.test(digest)) {
     const algorithm2 = digest.split(":")[0];
-    throw invalid4(reference, `pins a ${algorithm2} digest, but only sha256 digests are supported`);
+    throw invalid(reference, `pins a ${algorithm2} digest, but only sha256 digests are supported`);
   }
   return {
     original: reference,
@@ -64709,12 +64750,12 @@ function dockerConfigPath(env) {
   const dir = env.DOCKER_CONFIG ?? join3(env.HOME ?? homedir(), ".docker");
   return join3(dir, "config.json");
 }
-function hostnameOf(key3) {
-  const stripped = key3.replace(/^https?:\/\//, "");
+function hostnameOf(key2) {
+  const stripped = key2.replace(/^https?:\/\//, "");
   return stripped.split("/")[0] ?? stripped;
 }
-function sameRegistry(key3, host) {
-  const name = hostnameOf(key3);
+function sameRegistry(key2, host) {
+  const name = hostnameOf(key2);
   if (name === host) return true;
   return DOCKER_HUB_ALIASES.has(host) && DOCKER_HUB_ALIASES.has(name);
 }
@@ -64798,7 +64839,7 @@ async function fromHelper(helper, serverUrl, lookup2) {
 }
 function fromAuths(config, host, file) {
   const entries = Object.entries(config.auths ?? {});
-  const entry = entries.find(([key3]) => hostnameOf(key3) === host) ?? entries.find(([key3]) => sameRegistry(key3, host));
+  const entry = entries.find(([key2]) => hostnameOf(key2) === host) ?? entries.find(([key2]) => sameRegistry(key2, host));
   if (entry === void 0) return void 0;
   const auth = entry[1];
   const source = `Docker config ${file}`;
@@ -64823,10 +64864,12 @@ function fromAuths(config, host, file) {
   return void 0;
 }
 async function resolveCredentials(host, lookup2) {
-  if (lookup2.credentials !== void 0) {
+  const explicit = lookup2.credentials;
+  if (explicit !== void 0 && (explicit.host === void 0 || sameRegistry(explicit.host, host))) {
     return {
       kind: "basic",
-      ...lookup2.credentials,
+      username: explicit.username,
+      password: explicit.password,
       source: "inputs registry-username/registry-password"
     };
   }
@@ -64835,7 +64878,7 @@ async function resolveCredentials(host, lookup2) {
   if (config !== void 0) {
     const serverUrl = DOCKER_HUB_ALIASES.has(host) ? DOCKER_HUB_SERVER : host;
     const helperEntry = Object.entries(config.credHelpers ?? {}).find(
-      ([key3]) => sameRegistry(key3, host)
+      ([key2]) => sameRegistry(key2, host)
     );
     const helper = helperEntry?.[1] ?? config.credsStore;
     if (helper !== void 0 && helper !== "") {
@@ -65224,6 +65267,10 @@ function parseSourceSpec(spec) {
       return ref === "" ? { transport: prefix2, path: path2 } : { transport: prefix2, path: path2, ref };
     }
   }
+  const looksLikeRegistry = /[./]/.test(prefix2) || prefix2 === "localhost" || /^\d+\//.test(rest);
+  if (colon !== -1 && !UNSUPPORTED.has(prefix2) && looksLikeRegistry) {
+    parseReference(spec);
+  }
   if (colon !== -1 && (UNSUPPORTED.has(prefix2) || !isRegistryReference(spec))) {
     throw new ConfigurationError(
       `image "${spec}" uses the transport "${prefix2}", which container-gate does not read; use one of ${FORMS}.`,
@@ -65250,2181 +65297,6 @@ function openSource(spec) {
 
 // src/steps/tests/checks.ts
 import { posix as posix2 } from "node:path";
-var CONTENT_LIMIT = 4 * 1024 * 1024;
-var DEBIAN_DOC_ROOT = "/usr/share/doc";
-var LICENSE_DENYLIST = ["AGPL", "WTFPL"];
-var LICENSE_EXEMPT = /* @__PURE__ */ new Set(["libgnutls30"]);
-var LISTED = 5;
-var pass = { status: "pass" };
-function fail(message2, path2) {
-  return path2 === void 0 ? { status: "fail", message: message2 } : { status: "fail", message: message2, path: path2 };
-}
-function imageEnv(config) {
-  const env = /* @__PURE__ */ new Map();
-  for (const item of config.config?.Env ?? []) {
-    const eq = item.indexOf("=");
-    if (eq > 0) env.set(item.slice(0, eq), item.slice(eq + 1));
-  }
-  return env;
-}
-function expandEnv(value, env) {
-  return value.replace(
-    /\$(?:\{([^}]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g,
-    (_match, braced, bare) => env.get(braced ?? bare ?? "") ?? ""
-  );
-}
-function modeString(node) {
-  const letters = (node.type === "dir" ? "d" : "") + (node.type === "symlink" ? "L" : "") + (node.type === "char" || node.type === "block" ? "D" : "") + (node.type === "fifo" ? "p" : "") + (node.mode & 2048 ? "u" : "") + (node.mode & 1024 ? "g" : "") + (node.type === "char" ? "c" : "") + (node.mode & 512 ? "t" : "");
-  const rwx = [6, 3, 0].map((shift) => {
-    const bits2 = node.mode >> shift & 7;
-    return `${bits2 & 4 ? "r" : "-"}${bits2 & 2 ? "w" : "-"}${bits2 & 1 ? "x" : "-"}`;
-  }).join("");
-  return `${letters || "-"}${rwx}`;
-}
-var ROOT = { path: "/", type: "dir", mode: 493, uid: 0, gid: 0, size: 0, layer: 0 };
-function lstat(image, path2) {
-  const normal = posix2.normalize(path2).replace(/\/+$/, "") || "/";
-  if (normal === "/") return image.fs.get("/") ?? ROOT;
-  const parent = image.fs.resolve(posix2.dirname(normal));
-  if (parent === void 0) return image.fs.get(normal);
-  if (parent.type !== "dir") return void 0;
-  return image.fs.get(posix2.join(parent.path, posix2.basename(normal)));
-}
-function globMatches(image, glob) {
-  const matcher = new Minimatch(glob, { dot: true });
-  return [...image.fs.entries()].filter((node) => matcher.match(node.path));
-}
-function nodesFor(image, path2) {
-  if (isGlob(path2)) return globMatches(image, path2);
-  const node = lstat(image, path2);
-  return node === void 0 ? [] : [node];
-}
-function listed(items2, separator = ", ") {
-  const shown = items2.slice(0, LISTED).join(separator);
-  return items2.length > LISTED ? `${shown}${separator}and ${items2.length - LISTED} more` : shown;
-}
-function precondition(image, ifExists, env) {
-  if (ifExists.length === 0) return void 0;
-  const any = ifExists.some((path2) => nodesFor(image, expandEnv(path2, env)).length > 0);
-  return any ? void 0 : `none of ${ifExists.join(", ")} exists in the image`;
-}
-var PERMISSION_BITS = {
-  owner: 64,
-  group: 8,
-  other: 1,
-  any: 73
-};
-function permissionProblems(test, node) {
-  const mode = modeString(node);
-  const problems = [];
-  if (test.permissions !== void 0 && mode !== test.permissions) {
-    problems.push(`permissions: expected ${test.permissions}, actual ${mode}`);
-  }
-  if (test.isExecutableBy !== void 0 && (node.mode & PERMISSION_BITS[test.isExecutableBy]) === 0) {
-    problems.push(`expected to be executable by ${test.isExecutableBy}, actual ${mode}`);
-  }
-  if (test.isNotReadableBy !== void 0 && (node.mode & PERMISSION_BITS[test.isNotReadableBy] << 2) !== 0) {
-    problems.push(`expected not to be readable by ${test.isNotReadableBy}, actual ${mode}`);
-  }
-  if (test.isNotWritableBy !== void 0 && (node.mode & PERMISSION_BITS[test.isNotWritableBy] << 1) !== 0) {
-    problems.push(`expected not to be writable by ${test.isNotWritableBy}, actual ${mode}`);
-  }
-  if (test.uid !== void 0 && node.uid !== test.uid) {
-    problems.push(`uid: expected ${test.uid}, actual ${node.uid}`);
-  }
-  if (test.gid !== void 0 && node.gid !== test.gid) {
-    problems.push(`gid: expected ${test.gid}, actual ${node.gid}`);
-  }
-  return problems;
-}
-function checkFileExistence(image, test, env) {
-  const path2 = expandEnv(test.path, env);
-  const nodes = nodesFor(image, path2);
-  if (!test.shouldExist) {
-    if (nodes.length === 0) return pass;
-    const paths2 = nodes.map((node) => node.path);
-    const what = isGlob(path2) ? `${path2} matches ${listed(paths2)}` : `${path2} exists`;
-    return fail(`expected ${path2} not to exist; actual: ${what}.`, paths2[0]);
-  }
-  if (nodes.length === 0) {
-    return fail(
-      isGlob(path2) ? `expected a file matching ${path2}; actual: nothing matches.` : `expected ${path2} to exist; actual: it does not.`,
-      isGlob(path2) ? void 0 : path2
-    );
-  }
-  const found = nodes.flatMap(
-    (node) => permissionProblems(test, node).map((problem) => ({ path: node.path, problem }))
-  );
-  if (found.length === 0) return pass;
-  return fail(
-    `${listed(
-      found.map((f) => `${f.path} ${f.problem}`),
-      "; "
-    )}.`,
-    found[0]?.path
-  );
-}
-function lineOf(text5, index) {
-  let line = 1;
-  for (let i2 = text5.indexOf("\n"); i2 !== -1 && i2 < index; i2 = text5.indexOf("\n", i2 + 1)) line++;
-  return line;
-}
-function contentProblems(test, path2, text5) {
-  const problems = [];
-  for (const pattern of test.expectedContents) {
-    if (!pattern.regex.test(text5)) {
-      problems.push(`expected ${path2} to match /${pattern.source}/; actual: no match`);
-    }
-  }
-  for (const pattern of test.excludedContents) {
-    const match2 = pattern.regex.exec(text5);
-    if (match2 !== null) {
-      problems.push(
-        `expected ${path2} not to match /${pattern.source}/; actual: it matches at line ${lineOf(text5, match2.index)}`
-      );
-    }
-  }
-  return problems;
-}
-function content(image, path2, resolve4 = true) {
-  const node = resolve4 ? image.fs.resolve(path2) : image.fs.get(path2);
-  if (node === void 0) return fail(`expected ${path2} to exist; actual: it does not.`, path2);
-  if (node.type === "dir") return fail(`expected ${path2} to be a file; actual: a directory.`, path2);
-  const data = image.fs.read(node.path);
-  if (data !== void 0) return { text: data.toString("utf8"), node };
-  if (node.size > CONTENT_LIMIT) {
-    return {
-      status: "error",
-      message: `${path2} is ${node.size} bytes; content tests read files up to ${CONTENT_LIMIT} bytes.`,
-      path: path2
-    };
-  }
-  return { status: "error", message: `the content of ${path2} was not read from the image.`, path: path2 };
-}
-function checkFileContent(image, test, env) {
-  const path2 = expandEnv(test.path, env);
-  if (!isGlob(path2)) {
-    const read2 = content(image, path2);
-    if ("status" in read2) return read2;
-    const problems2 = contentProblems(test, path2, read2.text);
-    return problems2.length === 0 ? pass : fail(`${problems2.join("; ")}.`, read2.node.path);
-  }
-  const files2 = globMatches(image, path2).filter((n) => n.type === "file" || n.type === "hardlink");
-  const problems = [];
-  let first;
-  for (const node of files2) {
-    const read2 = content(image, node.path, false);
-    if ("status" in read2) continue;
-    const found = contentProblems(test, node.path, read2.text);
-    if (found.length > 0) first ??= node.path;
-    problems.push(...found);
-  }
-  return problems.length === 0 ? pass : fail(`${listed(problems, "; ")}.`, first);
-}
-function pairProblems(kind, expected, actual) {
-  return expected.flatMap(({ key: key3, value, pattern }) => {
-    const found = actual.get(key3);
-    if (found === void 0) return [`${kind} ${key3}: expected "${value}", actual: not set`];
-    const matches = pattern === void 0 ? found === value : pattern.regex.test(found);
-    return matches ? [] : [
-      `${kind} ${key3}: expected ${pattern ? `/${value}/` : `"${value}"`}, actual: a different value`
-    ];
-  });
-}
-function sameList(a, b) {
-  return a.length === b.length && a.every((item, i2) => item === b[i2]);
-}
-function portExposed(port, exposed) {
-  return exposed.some((key3) => key3 === port || key3.split("/")[0] === port);
-}
-function checkMetadata(image, test) {
-  const config = image.config.config ?? {};
-  const env = imageEnv(image.config);
-  const labels = new Map(Object.entries(config.Labels ?? {}));
-  const ports = Object.keys(config.ExposedPorts ?? {});
-  const volumes = Object.keys(config.Volumes ?? {});
-  const json = (list) => JSON.stringify(list);
-  const problems = [
-    ...pairProblems("env var", test.envVars, env),
-    ...test.unboundEnvVars.filter((key3) => env.has(key3)).map((key3) => `env var ${key3}: expected not set, actual: set`),
-    ...pairProblems("label", test.labels, labels),
-    ...test.exposedPorts.filter((port) => !portExposed(port, ports)).map((port) => `port ${port}: expected exposed, actual exposed ports ${json(ports)}`),
-    ...test.unexposedPorts.filter((port) => portExposed(port, ports)).map((port) => `port ${port}: expected not exposed, actual: exposed`),
-    ...test.volumes.filter((volume) => !volumes.includes(volume)).map((volume) => `volume ${volume}: expected declared, actual volumes ${json(volumes)}`),
-    ...test.unmountedVolumes.filter((volume) => volumes.includes(volume)).map((volume) => `volume ${volume}: expected not declared, actual: declared`)
-  ];
-  const entrypoint = config.Entrypoint ?? [];
-  if (test.entrypoint !== void 0 && !sameList(test.entrypoint, entrypoint)) {
-    problems.push(`entrypoint: expected ${json(test.entrypoint)}, actual ${json(entrypoint)}`);
-  }
-  const cmd = config.Cmd ?? [];
-  if (test.cmd !== void 0 && !sameList(test.cmd, cmd)) {
-    problems.push(`cmd: expected ${json(test.cmd)}, actual ${json(cmd)}`);
-  }
-  const workdir = config.WorkingDir ?? "";
-  if (test.workdir !== void 0 && test.workdir !== workdir) {
-    problems.push(`workdir: expected "${test.workdir}", actual "${workdir}"`);
-  }
-  const user = config.User ?? "";
-  if (test.user !== void 0 && test.user !== user) {
-    problems.push(`user: expected "${test.user}", actual "${user}"`);
-  }
-  return problems.length === 0 ? pass : fail(`${problems.join("; ")}.`);
-}
-function licenseProblem(image, path2) {
-  if (image.fs.resolve(path2) === void 0) return `${path2} is missing`;
-  const read2 = content(image, path2);
-  if ("status" in read2) return read2.message?.replace(/\.$/, "");
-  const upper = read2.text.toUpperCase();
-  const denied = LICENSE_DENYLIST.find((word) => upper.includes(word));
-  return denied === void 0 ? void 0 : `${path2} names the license ${denied}`;
-}
-function checkLicenses(image, test) {
-  const files2 = [];
-  if (test.debian) {
-    const root = image.fs.resolve(DEBIAN_DOC_ROOT);
-    if (root?.type !== "dir") {
-      return fail(
-        `expected ${DEBIAN_DOC_ROOT} (Debian's copyright files); actual: it does not exist.`
-      );
-    }
-    const prefix2 = `${root.path}/`;
-    for (const node of image.fs.entries()) {
-      const name = node.path.slice(prefix2.length);
-      if (!node.path.startsWith(prefix2) || name.includes("/") || node.type !== "dir") continue;
-      if (!LICENSE_EXEMPT.has(name)) files2.push(`${DEBIAN_DOC_ROOT}/${name}/copyright`);
-    }
-  }
-  files2.push(...test.files);
-  const found = files2.flatMap((file) => {
-    const problem = licenseProblem(image, file);
-    return problem === void 0 ? [] : [{ file, problem }];
-  });
-  if (found.length === 0) return pass;
-  return fail(
-    `${listed(
-      found.map((f) => f.problem),
-      "; "
-    )}.`,
-    found[0]?.file
-  );
-}
-
-// src/steps/tests/runtime.ts
-var CONTAINER_RUNTIMES = ["auto", "docker", "podman", "none"];
-var COMMAND_TIMEOUT_MS = 10 * 60 * 1e3;
-var OUTPUT_LIMIT = 16 * 1024;
-function processExec(env, timeoutMs = COMMAND_TIMEOUT_MS) {
-  return (program, args) => new Promise((resolve4) => {
-    execFile(
-      program,
-      args,
-      { env, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: "utf8" },
-      (error, stdout, stderr) => {
-        if (error === null) return resolve4({ stdout, stderr, exitCode: 0 });
-        const code = error.code;
-        const why = code === "ENOENT" ? `${program} not found on PATH` : error.killed ? `${program} ${args[0] ?? ""} did not finish within ${timeoutMs / 1e3}s` : "";
-        resolve4({
-          stdout,
-          stderr: why === "" ? stderr : why,
-          exitCode: typeof code === "number" ? code : -1
-        });
-      }
-    );
-  });
-}
-function firstLine2(result) {
-  const line = result.stderr.trim().split("\n")[0]?.trim();
-  return line === void 0 || line === "" ? `exit status ${result.exitCode}` : line;
-}
-var PROBES = {
-  docker: ["info", "--format", "{{.ServerVersion}}"],
-  podman: ["info", "--format", "{{.Version.Version}}"]
-};
-async function detectRuntime(setting, exec) {
-  if (setting === "none") return { reason: "container-runtime is none" };
-  const candidates = setting === "auto" ? ["docker", "podman"] : [setting];
-  const failures = [];
-  for (const runtime of candidates) {
-    const result = await exec(runtime, PROBES[runtime]);
-    if (result.exitCode === 0) return { runtime };
-    failures.push(`\`${runtime} info\` failed: ${firstLine2(result)}`);
-  }
-  return { reason: `no container runtime (${failures.join("; ")})` };
-}
-var RuntimeError = class extends Error {
-  name = "RuntimeError";
-};
-async function must(exec, runtime, args) {
-  const result = await exec(runtime, args);
-  if (result.exitCode !== 0) {
-    throw new RuntimeError(`\`${runtime} ${args.join(" ")}\` failed: ${firstLine2(result)}`);
-  }
-  return result.stdout.trim();
-}
-function loadedImage(output, ref) {
-  const loaded = [...output.matchAll(/^Loaded image(?: ID)?: (\S+)$/gm)].map((m) => m[1] ?? "");
-  return loaded.find((name) => name === ref) ?? loaded[0];
-}
-async function prepareImage(runtime, exec, image) {
-  const spec = parseSourceSpec(image.reference);
-  if (spec.transport === "docker") {
-    const parsed2 = parseReference(spec.reference);
-    const pinned = formatReference({ ...parsed2, tag: void 0, digest: image.digest });
-    await must(exec, runtime, [
-      "pull",
-      "--quiet",
-      runtime === "podman" ? `docker://${pinned}` : pinned
-    ]);
-    return pinned;
-  }
-  if (runtime === "podman") {
-    const output = await must(exec, runtime, ["pull", "--quiet", image.reference]);
-    return output.split("\n").pop() ?? output;
-  }
-  switch (spec.transport) {
-    case "docker-daemon":
-      return spec.reference;
-    case "docker-archive":
-    case "oci-archive": {
-      const output = await must(exec, runtime, ["load", "--input", spec.path]);
-      const loaded = loadedImage(output, spec.ref);
-      if (loaded === void 0) {
-        throw new RuntimeError(`\`docker load --input ${spec.path}\` named no loaded image`);
-      }
-      return loaded;
-    }
-    case "oci":
-      throw new RuntimeError(
-        "docker cannot load an oci: layout directory; pass the image as oci-archive:FILE (tar -cf FILE -C DIR .) or use podman"
-      );
-  }
-}
-function envFlags(vars, imageEnv2) {
-  return vars.flatMap(({ key: key3, value }) => ["--env", `${key3}=${expandEnv(value, imageEnv2)}`]);
-}
-function runOptionFlags(suite) {
-  const o = suite.runOptions;
-  return [
-    ...o.user === void 0 ? [] : ["--user", o.user],
-    ...o.privileged ? ["--privileged"] : [],
-    ...o.allocateTty ? ["--tty"] : [],
-    ...o.envFile === void 0 ? [] : ["--env-file", o.envFile],
-    ...o.envVars.flatMap((name) => ["--env", name]),
-    ...o.capabilities.flatMap((cap) => ["--cap-add", cap]),
-    ...o.bindMounts.flatMap((mount) => ["--volume", mount])
-  ];
-}
-function truncate(text5) {
-  return text5.length <= OUTPUT_LIMIT ? text5 : `${text5.slice(0, OUTPUT_LIMIT)}
-\u2026 (truncated)`;
-}
-function outputProblems(stream, text5, expected, excluded) {
-  return [
-    ...expected.filter((p) => !p.regex.test(text5)).map((p) => `expected ${stream} to match /${p.source}/; actual: no match`),
-    ...excluded.filter((p) => p.regex.test(text5)).map((p) => `expected ${stream} not to match /${p.source}/; actual: it matches`)
-  ];
-}
-async function runCommandTest(runtime, exec, imageRef, suite, test, imageEnv2) {
-  const flags = [
-    "--entrypoint",
-    "",
-    ...runOptionFlags(suite),
-    ...envFlags([...suite.globalEnvVars, ...test.envVars], imageEnv2)
-  ];
-  const committed = [];
-  let current = imageRef;
-  try {
-    for (const command2 of test.setup) {
-      const container = await must(exec, runtime, ["create", ...flags, current, ...command2]);
-      const started = await exec(runtime, ["start", "--attach", container]);
-      if (started.exitCode !== 0) {
-        await exec(runtime, ["rm", container]);
-        return {
-          status: "fail",
-          message: `setup command ${JSON.stringify(command2)} exited ${started.exitCode}: ${firstLine2(started)}.`
-        };
-      }
-      current = await must(exec, runtime, ["commit", container]);
-      committed.push(current);
-      await must(exec, runtime, ["rm", container]);
-    }
-    const argv = [test.command, ...test.args].map((arg) => expandEnv(arg, imageEnv2));
-    const result = await exec(runtime, ["run", "--rm", ...flags, current, ...argv]);
-    if (result.exitCode === 125 || result.exitCode === -1) {
-      throw new RuntimeError(`\`${runtime} run\` failed: ${firstLine2(result)}`);
-    }
-    for (const command2 of test.teardown) {
-      await exec(runtime, ["run", "--rm", ...flags, current, ...command2]);
-    }
-    const problems = [
-      ...outputProblems("stdout", result.stdout, test.expectedOutput, test.excludedOutput),
-      ...outputProblems("stderr", result.stderr, test.expectedError, test.excludedError),
-      ...result.exitCode === test.exitCode ? [] : [`exit code: expected ${test.exitCode}, actual ${result.exitCode}`]
-    ];
-    const output = { stdout: truncate(result.stdout), stderr: truncate(result.stderr) };
-    return problems.length === 0 ? { status: "pass", ...output } : { status: "fail", message: `${problems.join("; ")}.`, ...output };
-  } catch (error) {
-    if (error instanceof RuntimeError) return { status: "error", message: `${error.message}.` };
-    throw error;
-  } finally {
-    if (committed.length > 0) await exec(runtime, ["rmi", ...committed.reverse()]);
-  }
-}
-
-// src/steps/tests/settings.ts
-function read(get, name) {
-  const value = get(name)?.trim();
-  return value === void 0 || value === "" ? void 0 : value;
-}
-function parseBoolean4(name, value) {
-  if (["true", "True", "TRUE"].includes(value)) return true;
-  if (["false", "False", "FALSE"].includes(value)) return false;
-  throw new ConfigurationError(`input "${name}" is "${value}"; use true or false.`);
-}
-function parseRuntime(value) {
-  const runtime = CONTAINER_RUNTIMES.find((candidate) => candidate === value.toLowerCase());
-  if (runtime === void 0) {
-    throw new ConfigurationError(
-      `input "container-runtime" is "${value}"; use one of ${CONTAINER_RUNTIMES.join(", ")}.`
-    );
-  }
-  return runtime;
-}
-var testsSettings = {
-  inputs: [
-    {
-      name: "structure-tests",
-      list: true,
-      description: "container-structure-test files (schemaVersion 2.0.0, YAML or JSON) or globs of them, run against the image by the tests step. See docs/structure-tests.md."
-    },
-    {
-      name: "builtin-tests",
-      default: "true",
-      description: "Run the built-in security test pack (no /root/.ssh, no private keys in home directories, /tmp sticky, /etc/shadow not world-readable, no .git in app directories, CA bundle with TLS clients)."
-    },
-    {
-      name: "container-runtime",
-      default: "auto",
-      description: `Where command tests run: ${CONTAINER_RUNTIMES.join(", ")}. Without a working runtime they are reported as skipped.`
-    }
-  ],
-  defaults: () => ({ structureTests: [], builtinTests: true, containerRuntime: "auto" }),
-  parse: (get, base) => {
-    const files2 = read(get, "structure-tests");
-    const builtin = read(get, "builtin-tests");
-    const runtime = read(get, "container-runtime");
-    return {
-      structureTests: files2 === void 0 ? base.structureTests : loadStructureTests(splitList(files2)),
-      builtinTests: builtin === void 0 ? base.builtinTests : parseBoolean4("builtin-tests", builtin),
-      containerRuntime: runtime === void 0 ? base.containerRuntime : parseRuntime(runtime)
-    };
-  }
-};
-
-// src/policy/step-settings.ts
-var STEP_SETTINGS = {
-  tests: testsSettings,
-  code: codeSettings,
-  composition: compositionSettings,
-  hardening: hardeningSettings,
-  custody: custodySettings
-};
-
-// src/policy/defaults.ts
-function defaultPolicy() {
-  const steps = Object.fromEntries(
-    STEP_IDS.map((id2) => [id2, { enabled: true, failOn: "high" }])
-  );
-  return {
-    steps,
-    rules: {},
-    identity: { minUid: 1e3, allowedSetuid: [], requireHealthcheck: true },
-    tests: STEP_SETTINGS.tests.defaults(),
-    code: STEP_SETTINGS.code.defaults(),
-    composition: STEP_SETTINGS.composition.defaults(),
-    hardening: STEP_SETTINGS.hardening.defaults(),
-    custody: STEP_SETTINGS.custody.defaults()
-  };
-}
-
-// src/policy/inputs.ts
-var FAIL_ON_VALUES = [...SEVERITIES, "none"];
-var RULE_ACTIONS = ["off", "warn", "error"];
-var POLICY_INPUTS = [
-  {
-    name: "fail-on",
-    default: "high",
-    description: `Findings at or above this severity fail the gate: ${FAIL_ON_VALUES.join(", ")}.`
-  },
-  {
-    name: "steps",
-    default: "all",
-    list: true,
-    description: `Steps to run, or \`all\`: ${STEP_IDS.join(", ")}. Steps left out are reported as skipped.`
-  },
-  {
-    name: "rules",
-    default: "",
-    list: true,
-    description: "Per-rule overrides, one `rule-id=off|warn|error` per line or comma: `off` drops the finding, `warn` never blocks, `error` always blocks."
-  },
-  {
-    name: "min-uid",
-    default: "1000",
-    description: "UIDs and GIDs below this are in the system range and reported by identity/system-range-uid."
-  },
-  {
-    name: "allowed-setuid",
-    default: "",
-    list: true,
-    description: "Globs of absolute paths (e.g. `/usr/bin/ping`) whose setuid/setgid bits are accepted."
-  },
-  {
-    name: "require-healthcheck",
-    default: "true",
-    description: "Report an image without a HEALTHCHECK (identity/missing-healthcheck, low)."
-  }
-];
-function invalid5(name, value, fix) {
-  return new ConfigurationError(`input "${name}" is "${value}"; ${fix}`);
-}
-function splitList(value, separators = /,/) {
-  const items2 = [];
-  let depth = 0;
-  let current = "";
-  for (const char of value) {
-    if (char === "{") depth += 1;
-    if (char === "}") depth = Math.max(0, depth - 1);
-    if (char === "\n" || depth === 0 && separators.test(char)) {
-      items2.push(current);
-      current = "";
-    } else {
-      current += char;
-    }
-  }
-  items2.push(current);
-  return items2.map((item) => item.trim()).filter((item) => item !== "");
-}
-function parseFailOn(value) {
-  const failOn = value.toLowerCase();
-  if (failOn === "none" || isSeverity(failOn)) return failOn;
-  throw invalid5("fail-on", value, `use one of ${FAIL_ON_VALUES.join(", ")}.`);
-}
-function parseSteps(value) {
-  const names2 = splitList(value.toLowerCase(), /[\s,]/);
-  if (names2.length === 1 && names2[0] === "all") return new Set(STEP_IDS);
-  const unknown = names2.filter((name) => !isStepId(name));
-  if (names2.length === 0 || unknown.length > 0) {
-    throw invalid5("steps", value, `list step ids from ${STEP_IDS.join(", ")}, or use all.`);
-  }
-  return new Set(names2.filter(isStepId));
-}
-var RULE_ID2 = new RegExp(`^(${STEP_IDS.join("|")})/[a-z0-9]+(-[a-z0-9]+)*$`);
-function parseRules(value) {
-  const rules = {};
-  for (const item of splitList(value, /,/)) {
-    const [rule = "", action = "", ...rest] = item.split("=").map((part) => part.trim());
-    if (!RULE_ID2.test(rule) || rest.length > 0) {
-      throw invalid5(
-        "rules",
-        item,
-        `write rule-id=off|warn|error, where the rule id is step/kebab-name with a step from ${STEP_IDS.join(", ")}.`
-      );
-    }
-    const known = RULE_ACTIONS.find((candidate) => candidate === action.toLowerCase());
-    if (known === void 0) {
-      throw invalid5("rules", item, `set ${rule} to one of ${RULE_ACTIONS.join(", ")}.`);
-    }
-    rules[rule] = known;
-  }
-  return rules;
-}
-var MAX_UID = 4294967295;
-function parseMinUid(value) {
-  const uid = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(uid) || uid > MAX_UID) {
-    throw invalid5("min-uid", value, `use a whole number from 0 to ${MAX_UID}, e.g. 1000.`);
-  }
-  return uid;
-}
-function parseAllowedSetuid(value) {
-  const globs = splitList(value, /,/);
-  const relative2 = globs.find((glob) => !glob.startsWith("/") && !glob.startsWith("*"));
-  if (relative2 !== void 0) {
-    throw invalid5(
-      "allowed-setuid",
-      relative2,
-      "use globs of absolute paths, e.g. /usr/bin/ping or /usr/lib/**/chrome-sandbox."
-    );
-  }
-  return globs;
-}
-function parseBoolean5(name, value) {
-  if (["true", "True", "TRUE"].includes(value)) return true;
-  if (["false", "False", "FALSE"].includes(value)) return false;
-  throw invalid5(name, value, "use true or false.");
-}
-function parsePolicyInputs(get, base = defaultPolicy()) {
-  const read2 = (name) => {
-    const value = get(name)?.trim();
-    return value === void 0 || value === "" ? void 0 : value;
-  };
-  const failOnInput = read2("fail-on");
-  const stepsInput = read2("steps");
-  const failOn = failOnInput === void 0 ? void 0 : parseFailOn(failOnInput);
-  const enabled2 = stepsInput === void 0 ? void 0 : parseSteps(stepsInput);
-  const steps = Object.fromEntries(
-    STEP_IDS.map((id2) => [
-      id2,
-      {
-        enabled: enabled2 === void 0 ? base.steps[id2].enabled : enabled2.has(id2),
-        failOn: failOn ?? base.steps[id2].failOn
-      }
-    ])
-  );
-  const rulesInput = read2("rules");
-  const minUidInput = read2("min-uid");
-  const allowedInput = read2("allowed-setuid");
-  const healthcheckInput = read2("require-healthcheck");
-  return {
-    steps,
-    rules: { ...base.rules, ...rulesInput === void 0 ? {} : parseRules(rulesInput) },
-    identity: {
-      minUid: minUidInput === void 0 ? base.identity.minUid : parseMinUid(minUidInput),
-      allowedSetuid: allowedInput === void 0 ? base.identity.allowedSetuid : parseAllowedSetuid(allowedInput),
-      requireHealthcheck: healthcheckInput === void 0 ? base.identity.requireHealthcheck : parseBoolean5("require-healthcheck", healthcheckInput)
-    },
-    tests: STEP_SETTINGS.tests.parse(get, base.tests),
-    code: STEP_SETTINGS.code.parse(get, base.code),
-    composition: STEP_SETTINGS.composition.parse(get, base.composition),
-    hardening: STEP_SETTINGS.hardening.parse(get, base.hardening),
-    custody: STEP_SETTINGS.custody.parse(get, base.custody)
-  };
-}
-
-// src/custody/command-io.ts
-var REGISTRY_FLAGS = {
-  platform: { type: "string" },
-  "insecure-registry": { type: "string", multiple: true },
-  "insecure-registries": { type: "string", multiple: true },
-  "registry-username": { type: "string" },
-  "registry-password": { type: "string" },
-  verbose: { type: "boolean" }
-};
-function parseCommandArgs(command2, usage, args, options) {
-  try {
-    const { values, positionals } = parseArgs({
-      args,
-      options: { ...REGISTRY_FLAGS, ...options },
-      allowPositionals: true,
-      strict: true
-    });
-    return { values, positionals };
-  } catch (error) {
-    throw new ConfigurationError(`${command2}: ${error.message}; usage: ${usage}`);
-  }
-}
-function stringFlag(values, name) {
-  const value = values[name];
-  return typeof value === "string" && value !== "" ? value : void 0;
-}
-function listFlag(values, name) {
-  const value = values[name];
-  return Array.isArray(value) ? value.flatMap((item) => splitList(String(item))) : [];
-}
-function registryAccess(values, env) {
-  const username = stringFlag(values, "registry-username");
-  const password = stringFlag(values, "registry-password");
-  if (Boolean(username) !== Boolean(password)) {
-    throw new ConfigurationError(
-      "--registry-username and --registry-password go together; set both or neither."
-    );
-  }
-  return {
-    insecureRegistries: [
-      ...listFlag(values, "insecure-registry"),
-      ...listFlag(values, "insecure-registries")
-    ],
-    env,
-    ...username && password ? { credentials: { username, password } } : {}
-  };
-}
-function platformOf2(values) {
-  return parsePlatform(stringFlag(values, "platform") ?? "linux/amd64");
-}
-function commandLogger(io, verbose) {
-  return {
-    debug: () => void 0,
-    info: (message2) => {
-      if (verbose) io.stderr(`${message2}
-`);
-    },
-    warning: (message2) => io.stderr(`warning: ${message2}
-`),
-    error: (message2) => io.stderr(`error: ${message2}
-`),
-    group: (_name, fn) => fn()
-  };
-}
-async function runCommand(io, body) {
-  try {
-    return await body();
-  } catch (error) {
-    if (isUserError(error)) io.stderr(`container-gate: ${error.message}
-`);
-    else
-      io.stderr(
-        `container-gate: internal error, please report it: ${error.stack ?? String(error)}
-`
-      );
-    return 2;
-  }
-}
-
-// src/custody/fs-archive.ts
-import { createReadStream as createReadStream3 } from "node:fs";
-import { access as access2 } from "node:fs/promises";
-var FS_ARCHIVE_PREFIX = "fs-archive:";
-async function filesystemArchiveManifest(path2) {
-  try {
-    await access2(path2);
-  } catch {
-    throw new ConfigurationError(
-      `filesystem archive "${path2}" cannot be read; give a tar written by "docker export CONTAINER -o FILE".`,
-      "FS_ARCHIVE_NOT_FOUND"
-    );
-  }
-  const nodes = /* @__PURE__ */ new Map();
-  const hashes2 = /* @__PURE__ */ new Map();
-  for await (const { entry, content: content2 } of readTar(
-    createReadStream3(path2),
-    `filesystem archive ${path2}`
-  )) {
-    nodes.set(entry.path, entry);
-    if (entry.type !== "file") continue;
-    const sink = hashingSink(entry.path, hashes2);
-    for await (const chunk of content2) sink.write(chunk);
-    sink.end();
-  }
-  const entries = contentEntries(
-    nodes.values(),
-    (node) => hashes2.get(node.path),
-    (target) => nodes.get(target)
-  );
-  return contentManifest({ reference: `${FS_ARCHIVE_PREFIX}${path2}` }, entries);
-}
-
-// src/engine.ts
-import { existsSync } from "node:fs";
-import { readFile as readFile8 } from "node:fs/promises";
-
-// src/dockerfile/history.ts
-var KEYWORDS = [
-  "ADD",
-  "ARG",
-  "CMD",
-  "COPY",
-  "ENTRYPOINT",
-  "ENV",
-  "EXPOSE",
-  "HEALTHCHECK",
-  "LABEL",
-  "MAINTAINER",
-  "ONBUILD",
-  "RUN",
-  "SHELL",
-  "STOPSIGNAL",
-  "USER",
-  "VOLUME",
-  "WORKDIR"
-];
-function isKeyword(word) {
-  return KEYWORDS.includes(word);
-}
-function normalizeSpace(text5) {
-  return text5.replace(/\s+/g, " ").trim();
-}
-var SHELL_PREFIX = /^(?:\/bin\/sh|\/bin\/bash|sh|bash) -c /;
-var NOP = /^#\(nop\)\s*/;
-var BUILDKIT_SUFFIX = /\s*# buildkit$/;
-function stripBuildArgs(text5) {
-  const match2 = /^\|(\d+) /.exec(text5);
-  if (match2 === null) return text5;
-  let rest = text5.slice(match2[0].length);
-  for (let i2 = 0; i2 < Number(match2[1]); i2++) {
-    const space = rest.indexOf(" ");
-    rest = space === -1 ? "" : rest.slice(space + 1);
-  }
-  return rest;
-}
-function command(text5) {
-  return normalizeSpace(stripBuildArgs(text5.trim()).replace(SHELL_PREFIX, ""));
-}
-function withoutFlags(keyword, args) {
-  if (keyword !== "COPY" && keyword !== "ADD") return args;
-  return args.split(" ").filter((part) => !part.startsWith("--")).join(" ");
-}
-function destinationOf(keyword, args) {
-  if (keyword !== "COPY" && keyword !== "ADD") return void 0;
-  const classic = / in (\S+)\s*$/.exec(args);
-  if (classic !== null && /^(?:file|dir|multi):[0-9a-f]+ in /.test(args)) return classic[1];
-  const parts = args.split(" ").filter((part) => part !== "");
-  return parts.length >= 2 ? parts.at(-1) : void 0;
-}
-function parseCreatedBy(createdBy) {
-  let text5 = createdBy.replace(BUILDKIT_SUFFIX, "").trim();
-  const buildkit = /^([A-Z]+)(?:\s+|$)/.exec(text5);
-  if (buildkit !== null && isKeyword(buildkit[1])) {
-    const keyword = buildkit[1];
-    text5 = text5.slice(buildkit[0].length);
-    const args = keyword === "RUN" ? command(text5) : withoutFlags(keyword, normalizeSpace(text5));
-    const destination = destinationOf(keyword, args);
-    return { keyword, args, ...destination === void 0 ? {} : { destination } };
-  }
-  const shell = stripBuildArgs(text5).replace(SHELL_PREFIX, "");
-  if (NOP.test(shell)) {
-    const rest = shell.replace(NOP, "");
-    const word = /^([A-Z]+)(?:\s+|$)/.exec(rest);
-    if (word !== null && isKeyword(word[1])) {
-      const keyword = word[1];
-      const args = withoutFlags(keyword, normalizeSpace(rest.slice(word[0].length)));
-      const destination = destinationOf(keyword, args);
-      return { keyword, args, ...destination === void 0 ? {} : { destination } };
-    }
-  }
-  return { keyword: "RUN", args: command(text5) };
-}
-
-// src/dockerfile/parse.ts
-var import_dockerfile_ast = __toESM(require_main(), 1);
-function isKeyword2(word) {
-  return KEYWORDS.includes(word);
-}
-function names(instruction) {
-  if (!(instruction instanceof import_dockerfile_ast.PropertyInstruction)) return void 0;
-  return instruction.getProperties().map((property) => property.getName());
-}
-function toInstruction(instruction, keyword) {
-  const args = normalizeSpace(
-    instruction.getArguments().map((argument) => argument.getValue()).filter((value) => !(keyword === "COPY" || keyword === "ADD") || !value.startsWith("--")).join(" ")
-  );
-  const parts = args.split(" ");
-  const destination = (keyword === "COPY" || keyword === "ADD") && parts.length >= 2 ? parts.at(-1) : void 0;
-  const defined = names(instruction);
-  return {
-    keyword,
-    args: keyword === "RUN" ? normalizeSpace(instruction.getArgumentsContent() ?? "") : args,
-    line: instruction.getRange().start.line + 1,
-    ...destination === void 0 ? {} : { destination },
-    ...defined === void 0 ? {} : { names: defined }
-  };
-}
-function parseDockerfile(text5) {
-  const stages = [];
-  for (const instruction of import_dockerfile_ast.DockerfileParser.parse(text5).getInstructions()) {
-    const keyword = instruction.getKeyword().toUpperCase();
-    if (instruction instanceof import_dockerfile_ast.From || keyword === "FROM") {
-      const from = instruction;
-      const name = from.getBuildStage();
-      stages.push({
-        ...name === null ? {} : { name: name.toLowerCase() },
-        base: from.getImage() ?? "",
-        fromLine: instruction.getRange().start.line + 1,
-        instructions: []
-      });
-    } else if (stages.length > 0 && isKeyword2(keyword)) {
-      stages.at(-1).instructions.push(toInstruction(instruction, keyword));
-    }
-  }
-  return stages;
-}
-
-// src/dockerfile/map.ts
-function chainOf(stages, target) {
-  const chain = [stages[target]];
-  for (let guard = 0; guard < stages.length; guard++) {
-    const base = chain[0].base.toLowerCase();
-    const index = stages.findIndex(
-      (stage, i2) => i2 < stages.indexOf(chain[0]) && stage.name === base
-    );
-    if (index === -1) break;
-    chain.unshift(stages[index]);
-  }
-  return chain;
-}
-function score(entry, instruction) {
-  if (entry.keyword !== instruction.keyword) return 0;
-  if (entry.args === instruction.args) return 3;
-  if (entry.destination !== void 0 && entry.destination === instruction.destination) return 2;
-  if (entry.keyword === "RUN" && entry.args.length >= 16 && instruction.args.slice(0, 16) === entry.args.slice(0, 16)) {
-    return 2;
-  }
-  return 1;
-}
-function align(history, instructions) {
-  const rows = history.length + 1;
-  const cols = instructions.length + 1;
-  const best = new Float64Array(rows * cols);
-  const at = (i3, j2) => best[i3 * cols + j2];
-  for (let i3 = history.length - 1; i3 >= 0; i3--) {
-    for (let j2 = instructions.length - 1; j2 >= 0; j2--) {
-      const s = score(history[i3], instructions[j2]);
-      best[i3 * cols + j2] = Math.max(at(i3 + 1, j2), at(i3, j2 + 1), s === 0 ? 0 : s + at(i3 + 1, j2 + 1));
-    }
-  }
-  const pairs = /* @__PURE__ */ new Map();
-  let i2 = 0;
-  let j = 0;
-  while (i2 < history.length && j < instructions.length) {
-    const s = score(history[i2], instructions[j]);
-    if (at(i2 + 1, j) === at(i2, j)) i2++;
-    else if (s > 0 && s + at(i2 + 1, j + 1) === at(i2, j)) {
-      pairs.set(i2, j);
-      i2++;
-      j++;
-    } else j++;
-  }
-  return { score: at(0, 0), pairs };
-}
-function mapDockerfile(text5, file, history, layerCount) {
-  const stages = parseDockerfile(text5);
-  if (stages.length === 0) return void 0;
-  const entries = history.map((entry) => parseCreatedBy(entry.created_by ?? ""));
-  let chosen;
-  stages.forEach((_stage, index) => {
-    const chain2 = chainOf(stages, index);
-    const instructions2 = chain2.flatMap((stage) => stage.instructions);
-    const alignment2 = align(entries, instructions2);
-    if (chosen === void 0 || alignment2.score >= chosen.alignment.score) {
-      chosen = { chain: chain2, instructions: instructions2, alignment: alignment2 };
-    }
-  });
-  const { chain, instructions, alignment } = chosen;
-  if (instructions.length > 0 && alignment.pairs.size === 0) return void 0;
-  const first = Math.min(...alignment.pairs.keys(), history.length);
-  const baseLine = chain[0].fromLine;
-  const lineOf4 = (entry) => {
-    const matched = alignment.pairs.get(entry);
-    if (matched !== void 0) return instructions[matched].line;
-    return entry < first ? baseLine : void 0;
-  };
-  const producing = history.flatMap((entry, index) => entry.empty_layer === true ? [] : [index]);
-  const layerLines = producing.length === layerCount ? producing.map(lineOf4) : Array.from({ length: layerCount }, () => void 0);
-  return {
-    file,
-    layerLines,
-    fromLine: chain.at(-1).fromLine,
-    baseLine,
-    instructions,
-    matched: alignment.pairs.size
-  };
-}
-var USER_RULES = /* @__PURE__ */ new Set([
-  "identity/root-user",
-  "identity/non-numeric-user",
-  "identity/unknown-user",
-  "identity/system-range-uid"
-]);
-function last(instructions, test) {
-  return instructions.filter(test).at(-1);
-}
-function portOf(subject) {
-  return /^(\d+)/.exec(subject)?.[1];
-}
-function configLine(finding2, map) {
-  const { instructions } = map;
-  if (USER_RULES.has(finding2.rule)) {
-    return last(instructions, (i2) => i2.keyword === "USER")?.line ?? map.fromLine;
-  }
-  if (finding2.rule === "identity/privileged-port") {
-    const port = portOf(finding2.subject);
-    const expose = last(
-      instructions,
-      (i2) => i2.keyword === "EXPOSE" && port !== void 0 && i2.args.split(" ").some((spec) => portOf(spec) === port)
-    );
-    return expose?.line ?? map.baseLine;
-  }
-  if (finding2.rule === "identity/missing-healthcheck") return map.fromLine;
-  const named2 = /^(env|arg|label)[:=](.+)$/i.exec(finding2.subject);
-  if (named2 !== null) {
-    const keyword = named2[1].toUpperCase();
-    const name = named2[2];
-    const defined = last(
-      instructions,
-      (i2) => i2.keyword === keyword && (i2.names ?? []).includes(name)
-    );
-    return defined?.line ?? map.baseLine;
-  }
-  return void 0;
-}
-function locateFinding(finding2, map, image) {
-  if (finding2.location.dockerfile !== void 0) return finding2;
-  let line = configLine(finding2, map);
-  if (line === void 0) {
-    const { layerDigest, path: path2 } = finding2.location;
-    const layer = layerDigest !== void 0 ? image.layers.findIndex((candidate) => candidate.digest === layerDigest) : path2 !== void 0 ? image.fs.get(path2)?.layer ?? -1 : -1;
-    line = layer === -1 ? void 0 : map.layerLines[layer];
-  }
-  if (line === void 0) return finding2;
-  return { ...finding2, location: { ...finding2.location, dockerfile: { file: map.file, line } } };
-}
-
-// src/image/filesystem.ts
-var MAX_SYMLINK_HOPS = 40;
-function parentOf(path2) {
-  const slash = path2.lastIndexOf("/");
-  return slash <= 0 ? "/" : path2.slice(0, slash);
-}
-function components(path2) {
-  return path2.split("/").filter((part) => part !== "");
-}
-var ImageFileSystem = class {
-  nodes = /* @__PURE__ */ new Map();
-  /** Directory path → paths of its direct children, so a whiteout deletes a subtree without a scan. */
-  children = /* @__PURE__ */ new Map();
-  contents = /* @__PURE__ */ new Map();
-  sorted;
-  apply(layer, index) {
-    this.sorted = void 0;
-    for (const whiteout of layer.whiteouts) {
-      if (whiteout.opaque) {
-        for (const child of [...this.children.get(whiteout.path) ?? []]) this.remove(child);
-      } else {
-        this.remove(whiteout.path);
-      }
-    }
-    for (const entry of layer.entries) {
-      const existing = this.nodes.get(entry.path);
-      if (existing?.type === "dir" && entry.type !== "dir") this.remove(entry.path);
-      this.nodes.set(entry.path, { ...entry, layer: index });
-      this.link(entry.path);
-      const content2 = entry.type === "file" ? layer.contents.get(entry.path) : void 0;
-      if (content2 !== void 0) this.contents.set(entry.path, content2);
-      else this.contents.delete(entry.path);
-    }
-  }
-  /** Registers `path` with its parent, and the parent with its own, up to one already known. */
-  link(path2) {
-    while (path2 !== "/") {
-      const parent = parentOf(path2);
-      let siblings = this.children.get(parent);
-      if (siblings === void 0) {
-        siblings = /* @__PURE__ */ new Set();
-        this.children.set(parent, siblings);
-      } else if (siblings.has(path2)) {
-        return;
-      }
-      siblings.add(path2);
-      if (this.children.get(parentOf(parent))?.has(parent) === true) return;
-      path2 = parent;
-    }
-  }
-  /** Deletes `path` and everything below it. */
-  remove(path2) {
-    this.children.get(parentOf(path2))?.delete(path2);
-    const pending = [path2];
-    for (let next = pending.pop(); next !== void 0; next = pending.pop()) {
-      this.nodes.delete(next);
-      this.contents.delete(next);
-      const below = this.children.get(next);
-      if (below !== void 0) {
-        for (const child of below) pending.push(child);
-        this.children.delete(next);
-      }
-    }
-  }
-  get size() {
-    return this.nodes.size;
-  }
-  get(path2) {
-    return this.nodes.get(normalizePath(path2));
-  }
-  /** Depth-first, children by name: `/a`, `/a/b`, `/a.b` (a `/` sorts before any character). */
-  entries() {
-    this.sorted ??= [...this.nodes.keys()].map((path2) => path2.replaceAll("/", "\0")).sort().map((key3) => this.nodes.get(key3.replaceAll("\0", "/")));
-    return this.sorted;
-  }
-  read(path2) {
-    let node = this.get(path2);
-    for (let hops = 0; node?.type === "hardlink" && hops < MAX_SYMLINK_HOPS; hops++) {
-      node = this.nodes.get(node.linkTarget ?? "");
-    }
-    return node === void 0 ? void 0 : this.contents.get(node.path);
-  }
-  resolve(path2) {
-    const pending = components(path2).reverse();
-    const resolved = [];
-    let hops = 0;
-    while (pending.length > 0) {
-      const part = pending.pop();
-      if (part === ".") continue;
-      if (part === "..") {
-        resolved.pop();
-        continue;
-      }
-      const candidate = "/" + [...resolved, part].join("/");
-      const node = this.nodes.get(candidate);
-      if (node?.type === "symlink") {
-        if (++hops > MAX_SYMLINK_HOPS) return void 0;
-        const target = node.linkTarget ?? "";
-        if (target.startsWith("/")) resolved.length = 0;
-        pending.push(...components(target).reverse());
-        continue;
-      }
-      if (node !== void 0 && node.type !== "dir" && pending.length > 0) return void 0;
-      resolved.push(part);
-    }
-    return this.nodes.get("/" + resolved.join("/"));
-  }
-};
-function combineLayers(layers) {
-  const fs = new ImageFileSystem();
-  layers.forEach((layer, index) => fs.apply(layer, index));
-  return fs;
-}
-
-// src/image/layer/analyze.ts
-import { pipeline } from "node:stream/promises";
-
-// src/image/layer/compression.ts
-import { Transform as Transform2 } from "node:stream";
-import * as zlib from "node:zlib";
-
-// node_modules/fzstd/esm/index.mjs
-var ab = ArrayBuffer;
-var u8 = Uint8Array;
-var u16 = Uint16Array;
-var i16 = Int16Array;
-var i32 = Int32Array;
-var slc = function(v, s, e) {
-  if (u8.prototype.slice)
-    return u8.prototype.slice.call(v, s, e);
-  if (s == null || s < 0)
-    s = 0;
-  if (e == null || e > v.length)
-    e = v.length;
-  var n = new u8(e - s);
-  n.set(v.subarray(s, e));
-  return n;
-};
-var fill = function(v, n, s, e) {
-  if (u8.prototype.fill)
-    return u8.prototype.fill.call(v, n, s, e);
-  if (s == null || s < 0)
-    s = 0;
-  if (e == null || e > v.length)
-    e = v.length;
-  for (; s < e; ++s)
-    v[s] = n;
-  return v;
-};
-var cpw = function(v, t, s, e) {
-  if (u8.prototype.copyWithin)
-    return u8.prototype.copyWithin.call(v, t, s, e);
-  if (s == null || s < 0)
-    s = 0;
-  if (e == null || e > v.length)
-    e = v.length;
-  while (s < e) {
-    v[t++] = v[s++];
-  }
-};
-var ec = [
-  "invalid zstd data",
-  "window size too large (>2046MB)",
-  "invalid block type",
-  "FSE accuracy too high",
-  "match distance too far back",
-  "unexpected EOF"
-];
-var err = function(ind, msg, nt) {
-  var e = new Error(msg || ec[ind]);
-  e.code = ind;
-  if (Error.captureStackTrace)
-    Error.captureStackTrace(e, err);
-  if (!nt)
-    throw e;
-  return e;
-};
-var rb = function(d, b, n) {
-  var i2 = 0, o = 0;
-  for (; i2 < n; ++i2)
-    o |= d[b++] << (i2 << 3);
-  return o;
-};
-var b4 = function(d, b) {
-  return (d[b] | d[b + 1] << 8 | d[b + 2] << 16 | d[b + 3] << 24) >>> 0;
-};
-var rzfh = function(dat, w) {
-  var n3 = dat[0] | dat[1] << 8 | dat[2] << 16;
-  if (n3 == 3126568 && dat[3] == 253) {
-    var flg = dat[4];
-    var ss = flg >> 5 & 1, cc = flg >> 2 & 1, df = flg & 3, fcf = flg >> 6;
-    if (flg & 8)
-      err(0);
-    var bt = 6 - ss;
-    var db = df == 3 ? 4 : df;
-    var di = rb(dat, bt, db);
-    bt += db;
-    var fsb = fcf ? 1 << fcf : ss;
-    var fss = rb(dat, bt, fsb) + (fcf == 1 && 256);
-    var ws = fss;
-    if (!ss) {
-      var wb = 1 << 10 + (dat[5] >> 3);
-      ws = wb + (wb >> 3) * (dat[5] & 7);
-    }
-    if (ws > 2145386496)
-      err(1);
-    var buf = new u8((w == 1 ? fss || ws : w ? 0 : ws) + 12);
-    buf[0] = 1, buf[4] = 4, buf[8] = 8;
-    return {
-      b: bt + fsb,
-      y: 0,
-      l: 0,
-      d: di,
-      w: w && w != 1 ? w : buf.subarray(12),
-      e: ws,
-      o: new i32(buf.buffer, 0, 3),
-      u: fss,
-      c: cc,
-      m: Math.min(131072, ws)
-    };
-  } else if ((n3 >> 4 | dat[3] << 20) == 25481893) {
-    return b4(dat, 4) + 8;
-  }
-  err(0);
-};
-var msb = function(val) {
-  var bits2 = 0;
-  for (; 1 << bits2 <= val; ++bits2)
-    ;
-  return bits2 - 1;
-};
-var rfse = function(dat, bt, mal) {
-  var tpos = (bt << 3) + 4;
-  var al = (dat[bt] & 15) + 5;
-  if (al > mal)
-    err(3);
-  var sz = 1 << al;
-  var probs = sz, sym = -1, re = -1, i2 = -1, ht = sz;
-  var buf = new ab(512 + (sz << 2));
-  var freq = new i16(buf, 0, 256);
-  var dstate = new u16(buf, 0, 256);
-  var nstate = new u16(buf, 512, sz);
-  var bb1 = 512 + (sz << 1);
-  var syms = new u8(buf, bb1, sz);
-  var nbits = new u8(buf, bb1 + sz);
-  while (sym < 255 && probs > 0) {
-    var bits2 = msb(probs + 1);
-    var cbt = tpos >> 3;
-    var msk = (1 << bits2 + 1) - 1;
-    var val = (dat[cbt] | dat[cbt + 1] << 8 | dat[cbt + 2] << 16) >> (tpos & 7) & msk;
-    var msk1fb = (1 << bits2) - 1;
-    var msv = msk - probs - 1;
-    var sval = val & msk1fb;
-    if (sval < msv)
-      tpos += bits2, val = sval;
-    else {
-      tpos += bits2 + 1;
-      if (val > msk1fb)
-        val -= msv;
-    }
-    freq[++sym] = --val;
-    if (val == -1) {
-      probs += val;
-      syms[--ht] = sym;
-    } else
-      probs -= val;
-    if (!val) {
-      do {
-        var rbt = tpos >> 3;
-        re = (dat[rbt] | dat[rbt + 1] << 8) >> (tpos & 7) & 3;
-        tpos += 2;
-        sym += re;
-      } while (re == 3);
-    }
-  }
-  if (sym > 255 || probs)
-    err(0);
-  var sympos = 0;
-  var sstep = (sz >> 1) + (sz >> 3) + 3;
-  var smask = sz - 1;
-  for (var s = 0; s <= sym; ++s) {
-    var sf = freq[s];
-    if (sf < 1) {
-      dstate[s] = -sf;
-      continue;
-    }
-    for (i2 = 0; i2 < sf; ++i2) {
-      syms[sympos] = s;
-      do {
-        sympos = sympos + sstep & smask;
-      } while (sympos >= ht);
-    }
-  }
-  if (sympos)
-    err(0);
-  for (i2 = 0; i2 < sz; ++i2) {
-    var ns = dstate[syms[i2]]++;
-    var nb = nbits[i2] = al - msb(ns);
-    nstate[i2] = (ns << nb) - sz;
-  }
-  return [tpos + 7 >> 3, {
-    b: al,
-    s: syms,
-    n: nbits,
-    t: nstate
-  }];
-};
-var rhu = function(dat, bt) {
-  var i2 = 0, wc = -1;
-  var buf = new u8(292), hb = dat[bt];
-  var hw = buf.subarray(0, 256);
-  var rc = buf.subarray(256, 268);
-  var ri = new u16(buf.buffer, 268);
-  if (hb < 128) {
-    var _a2 = rfse(dat, bt + 1, 6), ebt = _a2[0], fdt2 = _a2[1];
-    bt += hb;
-    var epos = ebt << 3;
-    var lb = dat[bt];
-    if (!lb)
-      err(0);
-    var st1 = 0, st2 = 0, btr1 = fdt2.b, btr2 = btr1;
-    var fpos = (++bt << 3) - 8 + msb(lb);
-    for (; ; ) {
-      fpos -= btr1;
-      if (fpos < epos)
-        break;
-      var cbt = fpos >> 3;
-      st1 += (dat[cbt] | dat[cbt + 1] << 8) >> (fpos & 7) & (1 << btr1) - 1;
-      hw[++wc] = fdt2.s[st1];
-      fpos -= btr2;
-      if (fpos < epos)
-        break;
-      cbt = fpos >> 3;
-      st2 += (dat[cbt] | dat[cbt + 1] << 8) >> (fpos & 7) & (1 << btr2) - 1;
-      hw[++wc] = fdt2.s[st2];
-      btr1 = fdt2.n[st1];
-      st1 = fdt2.t[st1];
-      btr2 = fdt2.n[st2];
-      st2 = fdt2.t[st2];
-    }
-    if (++wc > 255)
-      err(0);
-  } else {
-    wc = hb - 127;
-    for (; i2 < wc; i2 += 2) {
-      var byte = dat[++bt];
-      hw[i2] = byte >> 4;
-      hw[i2 + 1] = byte & 15;
-    }
-    ++bt;
-  }
-  var wes = 0;
-  for (i2 = 0; i2 < wc; ++i2) {
-    var wt = hw[i2];
-    if (wt > 11)
-      err(0);
-    wes += wt && 1 << wt - 1;
-  }
-  var mb = msb(wes) + 1;
-  var ts = 1 << mb;
-  var rem = ts - wes;
-  if (rem & rem - 1)
-    err(0);
-  hw[wc++] = msb(rem) + 1;
-  for (i2 = 0; i2 < wc; ++i2) {
-    var wt = hw[i2];
-    ++rc[hw[i2] = wt && mb + 1 - wt];
-  }
-  var hbuf = new u8(ts << 1);
-  var syms = hbuf.subarray(0, ts), nb = hbuf.subarray(ts);
-  ri[mb] = 0;
-  for (i2 = mb; i2 > 0; --i2) {
-    var pv = ri[i2];
-    fill(nb, i2, pv, ri[i2 - 1] = pv + rc[i2] * (1 << mb - i2));
-  }
-  if (ri[0] != ts)
-    err(0);
-  for (i2 = 0; i2 < wc; ++i2) {
-    var bits2 = hw[i2];
-    if (bits2) {
-      var code = ri[bits2];
-      fill(syms, i2, code, ri[bits2] = code + (1 << mb - bits2));
-    }
-  }
-  return [bt, {
-    n: nb,
-    b: mb,
-    s: syms
-  }];
-};
-var dllt = rfse(/* @__PURE__ */ new u8([
-  81,
-  16,
-  99,
-  140,
-  49,
-  198,
-  24,
-  99,
-  12,
-  33,
-  196,
-  24,
-  99,
-  102,
-  102,
-  134,
-  70,
-  146,
-  4
-]), 0, 6)[1];
-var dmlt = rfse(/* @__PURE__ */ new u8([
-  33,
-  20,
-  196,
-  24,
-  99,
-  140,
-  33,
-  132,
-  16,
-  66,
-  8,
-  33,
-  132,
-  16,
-  66,
-  8,
-  33,
-  68,
-  68,
-  68,
-  68,
-  68,
-  68,
-  68,
-  68,
-  36,
-  9
-]), 0, 6)[1];
-var doct = rfse(/* @__PURE__ */ new u8([
-  32,
-  132,
-  16,
-  66,
-  102,
-  70,
-  68,
-  68,
-  68,
-  68,
-  36,
-  73,
-  2
-]), 0, 5)[1];
-var b2bl = function(b, s) {
-  var len = b.length, bl = new i32(len);
-  for (var i2 = 0; i2 < len; ++i2) {
-    bl[i2] = s;
-    s += 1 << b[i2];
-  }
-  return bl;
-};
-var llb = /* @__PURE__ */ new u8((/* @__PURE__ */ new i32([
-  0,
-  0,
-  0,
-  0,
-  16843009,
-  50528770,
-  134678020,
-  202050057,
-  269422093
-])).buffer, 0, 36);
-var llbl = /* @__PURE__ */ b2bl(llb, 0);
-var mlb = /* @__PURE__ */ new u8((/* @__PURE__ */ new i32([
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  0,
-  16843009,
-  50528770,
-  117769220,
-  185207048,
-  252579084,
-  16
-])).buffer, 0, 53);
-var mlbl = /* @__PURE__ */ b2bl(mlb, 3);
-var dhu = function(dat, out, hu) {
-  var len = dat.length, ss = out.length, lb = dat[len - 1], msk = (1 << hu.b) - 1, eb = -hu.b;
-  if (!lb)
-    err(0);
-  var st = 0, btr = hu.b, pos = (len << 3) - 8 + msb(lb) - btr, i2 = -1;
-  for (; pos > eb && i2 < ss; ) {
-    var cbt = pos >> 3;
-    var val = (dat[cbt] | dat[cbt + 1] << 8 | dat[cbt + 2] << 16) >> (pos & 7);
-    st = (st << btr | val) & msk;
-    out[++i2] = hu.s[st];
-    pos -= btr = hu.n[st];
-  }
-  if (pos != eb || i2 + 1 != ss)
-    err(0);
-};
-var dhu4 = function(dat, out, hu) {
-  var bt = 6;
-  var ss = out.length, sz1 = ss + 3 >> 2, sz2 = sz1 << 1, sz3 = sz1 + sz2;
-  dhu(dat.subarray(bt, bt += dat[0] | dat[1] << 8), out.subarray(0, sz1), hu);
-  dhu(dat.subarray(bt, bt += dat[2] | dat[3] << 8), out.subarray(sz1, sz2), hu);
-  dhu(dat.subarray(bt, bt += dat[4] | dat[5] << 8), out.subarray(sz2, sz3), hu);
-  dhu(dat.subarray(bt), out.subarray(sz3), hu);
-};
-var rzb = function(dat, st, out) {
-  var _a2;
-  var bt = st.b;
-  var b0 = dat[bt], btype = b0 >> 1 & 3;
-  st.l = b0 & 1;
-  var sz = b0 >> 3 | dat[bt + 1] << 5 | dat[bt + 2] << 13;
-  var ebt = (bt += 3) + sz;
-  if (btype == 1) {
-    if (bt >= dat.length)
-      return;
-    st.b = bt + 1;
-    if (out) {
-      fill(out, dat[bt], st.y, st.y += sz);
-      return out;
-    }
-    return fill(new u8(sz), dat[bt]);
-  }
-  if (ebt > dat.length)
-    return;
-  if (btype == 0) {
-    st.b = ebt;
-    if (out) {
-      out.set(dat.subarray(bt, ebt), st.y);
-      st.y += sz;
-      return out;
-    }
-    return slc(dat, bt, ebt);
-  }
-  if (btype == 2) {
-    var b3 = dat[bt], lbt = b3 & 3, sf = b3 >> 2 & 3;
-    var lss = b3 >> 4, lcs = 0, s4 = 0;
-    if (lbt < 2) {
-      if (sf & 1)
-        lss |= dat[++bt] << 4 | (sf & 2 && dat[++bt] << 12);
-      else
-        lss = b3 >> 3;
-    } else {
-      s4 = sf;
-      if (sf < 2)
-        lss |= (dat[++bt] & 63) << 4, lcs = dat[bt] >> 6 | dat[++bt] << 2;
-      else if (sf == 2)
-        lss |= dat[++bt] << 4 | (dat[++bt] & 3) << 12, lcs = dat[bt] >> 2 | dat[++bt] << 6;
-      else
-        lss |= dat[++bt] << 4 | (dat[++bt] & 63) << 12, lcs = dat[bt] >> 6 | dat[++bt] << 2 | dat[++bt] << 10;
-    }
-    ++bt;
-    var buf = out ? out.subarray(st.y, st.y + st.m) : new u8(st.m);
-    var spl = buf.length - lss;
-    if (lbt == 0)
-      buf.set(dat.subarray(bt, bt += lss), spl);
-    else if (lbt == 1)
-      fill(buf, dat[bt++], spl);
-    else {
-      var hu = st.h;
-      if (lbt == 2) {
-        var hud = rhu(dat, bt);
-        lcs += bt - (bt = hud[0]);
-        st.h = hu = hud[1];
-      } else if (!hu)
-        err(0);
-      (s4 ? dhu4 : dhu)(dat.subarray(bt, bt += lcs), buf.subarray(spl), hu);
-    }
-    var ns = dat[bt++];
-    if (ns) {
-      if (ns == 255)
-        ns = (dat[bt++] | dat[bt++] << 8) + 32512;
-      else if (ns > 127)
-        ns = ns - 128 << 8 | dat[bt++];
-      var scm = dat[bt++];
-      if (scm & 3)
-        err(0);
-      var dts = [dmlt, doct, dllt];
-      for (var i2 = 2; i2 > -1; --i2) {
-        var md = scm >> (i2 << 1) + 2 & 3;
-        if (md == 1) {
-          var rbuf = new u8([0, 0, dat[bt++]]);
-          dts[i2] = {
-            s: rbuf.subarray(2, 3),
-            n: rbuf.subarray(0, 1),
-            t: new u16(rbuf.buffer, 0, 1),
-            b: 0
-          };
-        } else if (md == 2) {
-          _a2 = rfse(dat, bt, 9 - (i2 & 1)), bt = _a2[0], dts[i2] = _a2[1];
-        } else if (md == 3) {
-          if (!st.t)
-            err(0);
-          dts[i2] = st.t[i2];
-        }
-      }
-      var _b2 = st.t = dts, mlt = _b2[0], oct = _b2[1], llt = _b2[2];
-      var lb = dat[ebt - 1];
-      if (!lb)
-        err(0);
-      var spos = (ebt << 3) - 8 + msb(lb) - llt.b, cbt = spos >> 3, oubt = 0;
-      var lst = (dat[cbt] | dat[cbt + 1] << 8) >> (spos & 7) & (1 << llt.b) - 1;
-      cbt = (spos -= oct.b) >> 3;
-      var ost = (dat[cbt] | dat[cbt + 1] << 8) >> (spos & 7) & (1 << oct.b) - 1;
-      cbt = (spos -= mlt.b) >> 3;
-      var mst = (dat[cbt] | dat[cbt + 1] << 8) >> (spos & 7) & (1 << mlt.b) - 1;
-      for (++ns; --ns; ) {
-        var llc = llt.s[lst];
-        var lbtr = llt.n[lst];
-        var mlc = mlt.s[mst];
-        var mbtr = mlt.n[mst];
-        var ofc = oct.s[ost];
-        var obtr = oct.n[ost];
-        cbt = (spos -= ofc) >> 3;
-        var ofp = 1 << ofc;
-        var off = ofp + ((dat[cbt] | dat[cbt + 1] << 8 | dat[cbt + 2] << 16 | dat[cbt + 3] << 24) >>> (spos & 7) & ofp - 1);
-        cbt = (spos -= mlb[mlc]) >> 3;
-        var ml = mlbl[mlc] + ((dat[cbt] | dat[cbt + 1] << 8 | dat[cbt + 2] << 16) >> (spos & 7) & (1 << mlb[mlc]) - 1);
-        cbt = (spos -= llb[llc]) >> 3;
-        var ll = llbl[llc] + ((dat[cbt] | dat[cbt + 1] << 8 | dat[cbt + 2] << 16) >> (spos & 7) & (1 << llb[llc]) - 1);
-        cbt = (spos -= lbtr) >> 3;
-        lst = llt.t[lst] + ((dat[cbt] | dat[cbt + 1] << 8) >> (spos & 7) & (1 << lbtr) - 1);
-        cbt = (spos -= mbtr) >> 3;
-        mst = mlt.t[mst] + ((dat[cbt] | dat[cbt + 1] << 8) >> (spos & 7) & (1 << mbtr) - 1);
-        cbt = (spos -= obtr) >> 3;
-        ost = oct.t[ost] + ((dat[cbt] | dat[cbt + 1] << 8) >> (spos & 7) & (1 << obtr) - 1);
-        if (off > 3) {
-          st.o[2] = st.o[1];
-          st.o[1] = st.o[0];
-          st.o[0] = off -= 3;
-        } else {
-          var idx = off - (ll != 0);
-          if (idx) {
-            off = idx == 3 ? st.o[0] - 1 : st.o[idx];
-            if (idx > 1)
-              st.o[2] = st.o[1];
-            st.o[1] = st.o[0];
-            st.o[0] = off;
-          } else
-            off = st.o[0];
-        }
-        for (var i2 = 0; i2 < ll; ++i2) {
-          buf[oubt + i2] = buf[spl + i2];
-        }
-        oubt += ll, spl += ll;
-        var stin = oubt - off;
-        if (stin < 0) {
-          var len = -stin;
-          var bs = st.e + stin;
-          if (len > ml)
-            len = ml;
-          for (var i2 = 0; i2 < len; ++i2) {
-            buf[oubt + i2] = st.w[bs + i2];
-          }
-          oubt += len, ml -= len, stin = 0;
-        }
-        for (var i2 = 0; i2 < ml; ++i2) {
-          buf[oubt + i2] = buf[stin + i2];
-        }
-        oubt += ml;
-      }
-      if (oubt != spl) {
-        while (spl < buf.length) {
-          buf[oubt++] = buf[spl++];
-        }
-      } else
-        oubt = buf.length;
-      if (out)
-        st.y += oubt;
-      else
-        buf = slc(buf, 0, oubt);
-    } else if (out) {
-      st.y += lss;
-      if (spl) {
-        for (var i2 = 0; i2 < lss; ++i2) {
-          buf[i2] = buf[spl + i2];
-        }
-      }
-    } else if (spl)
-      buf = slc(buf, spl);
-    st.b = ebt;
-    return buf;
-  }
-  err(2);
-};
-var cct = function(bufs, ol) {
-  if (bufs.length == 1)
-    return bufs[0];
-  var buf = new u8(ol);
-  for (var i2 = 0, b = 0; i2 < bufs.length; ++i2) {
-    var chk = bufs[i2];
-    buf.set(chk, b);
-    b += chk.length;
-  }
-  return buf;
-};
-var Decompress = /* @__PURE__ */ (function() {
-  function Decompress2(ondata) {
-    this.ondata = ondata;
-    this.c = [];
-    this.l = 0;
-    this.z = 0;
-  }
-  Decompress2.prototype.push = function(chunk, final) {
-    if (typeof this.s == "number") {
-      var sub = Math.min(chunk.length, this.s);
-      chunk = chunk.subarray(sub);
-      this.s -= sub;
-    }
-    var sl = chunk.length;
-    var ncs = sl + this.l;
-    if (!this.s) {
-      if (final) {
-        if (!ncs) {
-          this.ondata(new u8(0), true);
-          return;
-        }
-        if (ncs < 5)
-          err(5);
-      } else if (ncs < 18) {
-        this.c.push(chunk);
-        this.l = ncs;
-        return;
-      }
-      if (this.l) {
-        this.c.push(chunk);
-        chunk = cct(this.c, ncs);
-        this.c = [];
-        this.l = 0;
-      }
-      if (typeof (this.s = rzfh(chunk)) == "number")
-        return this.push(chunk, final);
-    }
-    if (typeof this.s != "number") {
-      if (ncs < (this.z || 3)) {
-        if (final)
-          err(5);
-        this.c.push(chunk);
-        this.l = ncs;
-        return;
-      }
-      if (this.l) {
-        this.c.push(chunk);
-        chunk = cct(this.c, ncs);
-        this.c = [];
-        this.l = 0;
-      }
-      if (!this.z && ncs < (this.z = chunk[this.s.b] & 2 ? 4 : 3 + (chunk[this.s.b] >> 3 | chunk[this.s.b + 1] << 5 | chunk[this.s.b + 2] << 13))) {
-        if (final)
-          err(5);
-        this.c.push(chunk);
-        this.l = ncs;
-        return;
-      } else
-        this.z = 0;
-      for (; ; ) {
-        var blk = rzb(chunk, this.s);
-        if (!blk) {
-          if (final)
-            err(5);
-          var adc = chunk.subarray(this.s.b);
-          this.s.b = 0;
-          this.c.push(adc), this.l += adc.length;
-          return;
-        } else {
-          this.ondata(blk, false);
-          cpw(this.s.w, 0, blk.length);
-          this.s.w.set(blk, this.s.w.length - blk.length);
-        }
-        if (this.s.l) {
-          var rest = chunk.subarray(this.s.b);
-          this.s = this.s.c * 4;
-          this.push(rest, final);
-          return;
-        }
-      }
-    } else if (final)
-      err(5);
-  };
-  return Decompress2;
-})();
-
-// src/image/layer/compression.ts
-var GZIP_MAGIC = Buffer.from([31, 139]);
-var ZSTD_MAGIC = Buffer.from([40, 181, 47, 253]);
-var SNIFF_BYTES = ZSTD_MAGIC.length;
-function detectCompression(head) {
-  if (head.length >= GZIP_MAGIC.length && head.subarray(0, GZIP_MAGIC.length).equals(GZIP_MAGIC))
-    return "gzip";
-  if (head.length >= ZSTD_MAGIC.length && head.subarray(0, ZSTD_MAGIC.length).equals(ZSTD_MAGIC))
-    return "zstd";
-  return "none";
-}
-var ZstdJsTransform = class extends Transform2 {
-  decoder = new Decompress((data) => {
-    if (data.length > 0) this.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
-  });
-  _transform(chunk, _encoding, callback) {
-    try {
-      this.decoder.push(chunk);
-    } catch (error) {
-      callback(error instanceof Error ? error : new Error(String(error)));
-      return;
-    }
-    callback();
-  }
-  _flush(callback) {
-    try {
-      this.decoder.push(new Uint8Array(0), true);
-    } catch (error) {
-      callback(error instanceof Error ? error : new Error(String(error)));
-      return;
-    }
-    callback();
-  }
-};
-function createInner(compression) {
-  if (compression === "gzip") return zlib.createGunzip({ chunkSize: 64 * 1024 });
-  const native = zlib.createZstdDecompress;
-  return native !== void 0 ? native() : new ZstdJsTransform();
-}
-var Decompressor = class extends Transform2 {
-  constructor(name) {
-    super();
-    this.name = name;
-  }
-  name;
-  head = [];
-  headLength = 0;
-  kind;
-  inner;
-  /** The compression found; known once the first bytes went through. */
-  get compression() {
-    if (this.kind === void 0)
-      throw new Error(`compression of ${this.name} read before its first bytes`);
-    return this.kind;
-  }
-  _transform(chunk, _encoding, callback) {
-    if (this.kind === void 0) {
-      this.head.push(chunk);
-      this.headLength += chunk.length;
-      if (this.headLength < SNIFF_BYTES) {
-        callback();
-        return;
-      }
-      chunk = this.start();
-    }
-    this.forward(chunk, callback);
-  }
-  _flush(callback) {
-    if (this.kind === void 0) {
-      const chunk = this.start();
-      this.forward(chunk, (error) => error ? callback(error) : this.finish(callback));
-      return;
-    }
-    this.finish(callback);
-  }
-  // The inner stream is paused whenever our reader is full, so one highly compressed input chunk
-  // cannot expand into an unbounded buffer (gzip reaches 1000:1 on zeros).
-  _read(size) {
-    this.inner?.resume();
-    super._read(size);
-  }
-  _destroy(error, callback) {
-    this.inner?.destroy();
-    callback(error);
-  }
-  start() {
-    const chunk = Buffer.concat(this.head, this.headLength);
-    this.head = [];
-    this.kind = detectCompression(chunk);
-    if (this.kind !== "none") {
-      const inner = createInner(this.kind);
-      const kind = this.kind;
-      inner.on("data", (data) => {
-        if (!this.push(data)) inner.pause();
-      });
-      inner.on("error", (error) => {
-        this.destroy(
-          new ImageError(
-            `${this.name}: ${kind} stream is truncated or corrupt (${error.message})`,
-            "CORRUPT_LAYER",
-            {
-              cause: error
-            }
-          )
-        );
-      });
-      this.inner = inner;
-    }
-    return chunk;
-  }
-  forward(chunk, callback) {
-    const inner = this.inner;
-    if (inner === void 0) {
-      callback(null, chunk.length > 0 ? chunk : void 0);
-      return;
-    }
-    if (inner.write(chunk)) callback();
-    else inner.once("drain", () => callback());
-  }
-  finish(callback) {
-    const inner = this.inner;
-    if (inner === void 0) {
-      callback();
-      return;
-    }
-    inner.once("end", () => callback());
-    inner.end();
-  }
-};
-
-// src/image/layer/analyze.ts
-var WHITEOUT_PREFIX = ".wh.";
-var OPAQUE_MARKER = ".wh..wh..opq";
-function whiteoutOf(path2) {
-  const slash = path2.lastIndexOf("/");
-  const base = path2.slice(slash + 1);
-  if (!base.startsWith(WHITEOUT_PREFIX)) return void 0;
-  const dir = path2.slice(0, slash);
-  if (base === OPAQUE_MARKER) return { path: dir === "" ? "/" : dir, opaque: true };
-  if (base.startsWith(WHITEOUT_PREFIX + WHITEOUT_PREFIX)) return null;
-  return { path: `${dir}/${base.slice(WHITEOUT_PREFIX.length)}`, opaque: false };
-}
-function compile3(requests) {
-  return requests.map((request2) => ({
-    globs: (request2.globs ?? []).map((glob) => new Minimatch(glob, { dot: true })),
-    match: request2.match,
-    maxBytes: request2.maxBytes
-  }));
-}
-function wanted(requests, entry) {
-  return requests.some(
-    (request2) => entry.size <= request2.maxBytes && (request2.globs.some((glob) => glob.match(entry.path)) || request2.match?.(entry) === true)
-  );
-}
-async function analyzeLayer(blob2, options) {
-  const label = `layer ${options.name}`;
-  const requests = compile3(options.requests);
-  const visitors = options.subscriptions.map((subscription) => [
-    subscription.id,
-    subscription.createVisitor()
-  ]);
-  const raw = new DigestingStream(label, options.expectedDigest);
-  const decompressor = new Decompressor(label);
-  const uncompressed = new DigestingStream(`${label} (uncompressed)`);
-  const entries = [];
-  const whiteouts = [];
-  const contents = /* @__PURE__ */ new Map();
-  const consume = async (tar) => {
-    for await (const { entry, content: content2 } of readTar(tar, label)) {
-      const whiteout = whiteoutOf(entry.path);
-      if (whiteout !== void 0) {
-        if (whiteout !== null) {
-          whiteouts.push(whiteout);
-          for (const [, visitor] of visitors) visitor.onWhiteout?.(whiteout);
-        }
-        continue;
-      }
-      entries.push(entry);
-      const sinks = [];
-      for (const [, visitor] of visitors) {
-        const sink = visitor.onEntry(entry);
-        if (sink !== void 0) sinks.push(sink);
-      }
-      contents.delete(entry.path);
-      const capture = entry.type === "file" && wanted(requests, entry);
-      if (entry.type === "file" && (capture || sinks.length > 0)) {
-        const chunks = [];
-        let length = 0;
-        for await (const chunk of content2) {
-          for (const sink of sinks) sink.write(chunk);
-          if (capture) {
-            chunks.push(chunk);
-            length += chunk.length;
-          }
-        }
-        if (capture) contents.set(entry.path, Buffer.concat(chunks, length));
-      }
-      for (const sink of sinks) sink.end();
-    }
-  };
-  const streaming = pipeline(blob2, raw, decompressor, uncompressed);
-  try {
-    await Promise.all([streaming, consume(uncompressed)]);
-  } catch (error) {
-    blob2.destroy();
-    uncompressed.destroy();
-    await streaming.catch(() => void 0);
-    throw error;
-  }
-  return {
-    diffId: uncompressed.digest,
-    digest: raw.digest,
-    compressedSize: raw.size,
-    uncompressedSize: uncompressed.size,
-    compression: decompressor.compression,
-    entries,
-    whiteouts,
-    contents,
-    visits: new Map(visitors.map(([id2, visitor]) => [id2, visitor.finish()]))
-  };
-}
-
-// src/policy/suppress.ts
-import { readFile as readFile3 } from "node:fs/promises";
-function isoDay(date) {
-  return date.toISOString().slice(0, 10);
-}
-function isExpired(ignore, today) {
-  return ignore.until !== void 0 && ignore.until < today;
-}
-function expiredIgnores(ignores, today) {
-  return ignores.filter((ignore) => isExpired(ignore, today)).map(({ source, reason, until }) => ({ source, reason, until }));
-}
-function matchesIgnore(ignore, finding2, fingerprint2) {
-  const { path: path2 } = finding2.location;
-  return (ignore.rule === void 0 || ignore.rule === finding2.rule) && (ignore.fingerprint === void 0 || ignore.fingerprint === fingerprint2) && (ignore.path === void 0 || path2 !== void 0 && minimatch(path2, ignore.path, { dot: true })) && (ignore.package === void 0 || ignore.package === finding2.package?.name || ignore.package === finding2.package?.purl) && (ignore.vulnerability === void 0 || ignore.vulnerability === finding2.vulnerability?.id || (finding2.vulnerability?.aliases.includes(ignore.vulnerability) ?? false));
-}
-function suppress(findings, suppression) {
-  const active = suppression.ignores.filter((ignore) => !isExpired(ignore, suppression.today));
-  return findings.map((finding2) => {
-    const ignore = active.find(
-      (candidate) => matchesIgnore(candidate, finding2, finding2.fingerprint)
-    );
-    const result = ignore === void 0 ? { ...finding2 } : { ...finding2, suppressed: { reason: ignore.reason, source: ignore.source } };
-    if (suppression.baseline !== void 0) {
-      result.baseline = suppression.baseline.has(finding2.fingerprint) ? "unchanged" : "new";
-      if (suppression.failOnNewOnly && result.baseline === "unchanged") result.blocking = false;
-    }
-    return result;
-  });
-}
-function compareBaseline(findings, baseline, failOnNewOnly) {
-  const current = new Set(findings.map((finding2) => finding2.fingerprint));
-  const previous = new Set(baseline.findings.map((finding2) => finding2.fingerprint));
-  const fixed2 = baseline.findings.filter((finding2) => !current.has(finding2.fingerprint)).map(({ fingerprint: fingerprint2, rule, severity, title }) => ({ fingerprint: fingerprint2, rule, severity, title }));
-  const unchanged = findings.filter((finding2) => previous.has(finding2.fingerprint)).length;
-  return {
-    source: baseline.source,
-    new: findings.length - unchanged,
-    unchanged,
-    fixed: fixed2,
-    failOnNewOnly
-  };
-}
-function isRecord(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-function parseBaselineReport(text5, source) {
-  const bad = (why) => new ConfigurationError(
-    `input "baseline" ${source} ${why}; pass a JSON report written by container-gate --report, or an image reference.`,
-    "BAD_BASELINE"
-  );
-  let parsed2;
-  try {
-    parsed2 = JSON.parse(text5);
-  } catch {
-    throw bad("is not JSON");
-  }
-  if (!isRecord(parsed2) || parsed2.schemaVersion !== 1 || !Array.isArray(parsed2.findings)) {
-    throw bad("is not a container-gate report (schemaVersion 1 with findings)");
-  }
-  const findings = parsed2.findings.map((item, index) => {
-    if (!isRecord(item) || typeof item.fingerprint !== "string" || typeof item.rule !== "string" || typeof item.severity !== "string" || !isSeverity(item.severity)) {
-      throw bad(`has a finding without fingerprint, rule or severity at findings[${index}]`);
-    }
-    return {
-      fingerprint: item.fingerprint,
-      rule: item.rule,
-      severity: item.severity,
-      title: typeof item.title === "string" ? item.title : item.rule,
-      blocking: item.blocking === true
-    };
-  });
-  return { source, findings };
-}
-function isReportPath(value, exists) {
-  return value.toLowerCase().endsWith(".json") || exists(value);
-}
-async function readBaselineReport(path2) {
-  let text5;
-  try {
-    text5 = await readFile3(path2, "utf8");
-  } catch (error) {
-    if (error.code === "ENOENT") return void 0;
-    throw new ConfigurationError(
-      `input "baseline" ${path2} cannot be read (${error.code ?? "error"}); name a readable JSON report.`,
-      "BAD_BASELINE",
-      { cause: error }
-    );
-  }
-  return parseBaselineReport(text5, path2);
-}
-
-// src/policy/evaluate.ts
-function fingerprint(finding2) {
-  const key3 = [
-    finding2.step,
-    finding2.rule,
-    finding2.subject,
-    finding2.package?.purl ?? "",
-    finding2.vulnerability?.id ?? ""
-  ].join("\0");
-  return sha256(key3).slice("sha256:".length, "sha256:".length + 16);
-}
-function blocks(finding2, policy) {
-  const action = policy.rules[finding2.rule];
-  if (action === "error") return true;
-  if (action === "warn") return false;
-  const failOn = policy.steps[finding2.step].failOn;
-  return failOn !== "none" && severityRank(finding2.severity) >= severityRank(failOn);
-}
-function compareGated(a, b) {
-  return severityRank(b.severity) - severityRank(a.severity) || Number(b.blocking) - Number(a.blocking) || STEP_IDS.indexOf(a.step) - STEP_IDS.indexOf(b.step) || compareText(a.rule, b.rule) || compareText(a.subject, b.subject) || compareText(a.fingerprint, b.fingerprint);
-}
-function compareText(a, b) {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-function gate(findings, policy, suppression) {
-  const gated = findings.filter((finding2) => policy.rules[finding2.rule] !== "off").map((finding2) => ({
-    ...finding2,
-    fingerprint: fingerprint(finding2),
-    blocking: blocks(finding2, policy)
-  }));
-  return (suppression === void 0 ? gated : suppress(gated, suppression)).sort(compareGated);
-}
-function isBlocking(finding2) {
-  return finding2.blocking && finding2.suppressed === void 0;
-}
-function stepStatus(findings) {
-  return findings.some(isBlocking) ? "fail" : "pass";
-}
-function verdict(findings, steps) {
-  const failed = findings.some(isBlocking) || steps.some((step) => step.status === "error");
-  return failed ? "fail" : "pass";
-}
-
-// src/report/summary.ts
-function countBySeverity(findings) {
-  const counts2 = Object.fromEntries(SEVERITIES.map((severity) => [severity, 0]));
-  for (const finding2 of findings) {
-    if (finding2.suppressed === void 0) counts2[finding2.severity] += 1;
-  }
-  return counts2;
-}
 
 // src/steps/hardening/secrets/rules.ts
 var ASSIGN = `['"\`]?\\s{0,3}(?:=|:|:=|=>|,)\\s{0,3}['"\`]?`;
@@ -68579,11 +66451,11 @@ function redact(value) {
 var HASH_SALT = "container-gate/hardening/secret/v1";
 var hashes = /* @__PURE__ */ new Map();
 function secretHash(value) {
-  const key3 = createHash3("sha256").update(value).digest("hex");
-  let hash = hashes.get(key3);
+  const key2 = createHash3("sha256").update(value).digest("hex");
+  let hash = hashes.get(key2);
   if (hash === void 0) {
     hash = scryptSync(value, HASH_SALT, 6, { N: 1 << 12, r: 8, p: 1 }).toString("hex");
-    hashes.set(key3, hash);
+    hashes.set(key2, hash);
   }
   return hash;
 }
@@ -68652,7 +66524,9 @@ var SecretScanner = class {
   /** `text` with every secret replaced by its redacted form, e.g. for a layer's `created_by`. */
   redactText(text5) {
     let redacted = text5;
-    const spans = this.find(text5).sort((a, b) => b.start - a.start);
+    const spans = this.find(text5, void 0, Number.POSITIVE_INFINITY).sort(
+      (a, b) => b.start - a.start
+    );
     let previous = Number.POSITIVE_INFINITY;
     for (const { start, end, value } of spans) {
       if (end > previous) continue;
@@ -68661,7 +66535,7 @@ var SecretScanner = class {
     }
     return redacted;
   }
-  find(text5, path2) {
+  find(text5, path2, limit = MAX_MATCHES_PER_RULE) {
     const seen = new Uint8Array(this.keywordCount);
     this.automaton.find(text5, seen);
     const raw = [];
@@ -68670,7 +66544,7 @@ var SecretScanner = class {
       if (keywordIds.length > 0 && !keywordIds.some((id2) => seen[id2] === 1)) continue;
       if (paths2 !== void 0 && (path2 === void 0 || !paths2.some((g) => g.match(path2)))) continue;
       if (rule.context !== void 0 && !rule.context.test(text5)) continue;
-      raw.push(...this.matches(compiled, text5));
+      raw.push(...this.matches(compiled, text5, limit));
     }
     return raw.filter(
       (m) => !raw.some(
@@ -68678,7 +66552,7 @@ var SecretScanner = class {
       )
     );
   }
-  matches(compiled, text5) {
+  matches(compiled, text5, limit) {
     const { rule, pattern } = compiled;
     const found = [];
     pattern.lastIndex = 0;
@@ -68691,7 +66565,7 @@ var SecretScanner = class {
       const start = match2.index + match2[0].lastIndexOf(value);
       if (!this.accepts(rule, value)) continue;
       found.push({ compiled, value, start, end: start + value.length });
-      if (found.length >= MAX_MATCHES_PER_RULE) break;
+      if (found.length >= limit) break;
     }
     return found;
   }
@@ -68719,13 +66593,13 @@ var SecretScanner = class {
         severity: protection === "encrypted" ? "high" : rule.severity,
         redacted: redact(match2.value),
         hash,
-        line: lineOf2(text5, match2.start)
+        line: lineOf(text5, match2.start)
       });
     }
     return results;
   }
 };
-function lineOf2(text5, index) {
+function lineOf(text5, index) {
   let line = 1;
   for (let i2 = text5.indexOf("\n"); i2 !== -1 && i2 < index; i2 = text5.indexOf("\n", i2 + 1)) line++;
   return line;
@@ -68742,11 +66616,11 @@ function keyProtection(block) {
     return "encrypted";
   }
   if (block.includes("OPENSSH PRIVATE KEY")) {
-    const key3 = Buffer.from(pemBody(block), "base64");
+    const key2 = Buffer.from(pemBody(block), "base64");
     const magic = "openssh-key-v1\0";
-    if (key3.toString("latin1", 0, magic.length) === magic && key3.length > magic.length + 4) {
-      const length = key3.readUInt32BE(magic.length);
-      const cipher = key3.toString("latin1", magic.length + 4, magic.length + 4 + length);
+    if (key2.toString("latin1", 0, magic.length) === magic && key2.length > magic.length + 4) {
+      const length = key2.readUInt32BE(magic.length);
+      const cipher = key2.toString("latin1", magic.length + 4, magic.length + 4 + length);
       return cipher === "none" ? "" : "encrypted";
     }
   }
@@ -68841,10 +66715,2171 @@ function redactCreatedBy(createdBy) {
   let text5 = createdBy;
   for (const [name, value] of [...buildArgs(text5), ...declarations(text5)]) {
     if (value !== "" && sensitiveAssignment(name, value, "build-arg")) {
-      text5 = text5.split(`${name}=${value}`).join(`${name}=[${redact(value)}]`);
+      const start = text5.indexOf(`${name}=${value}`);
+      if (start === -1) continue;
+      const from = start + name.length + 1;
+      const rest = text5.slice(from);
+      const stop = rest.search(/ (?:[A-Za-z_][A-Za-z0-9_]*=|\/bin\/sh -c |\/bin\/bash -c )/);
+      const whole = stop === -1 ? rest : rest.slice(0, stop);
+      text5 = `${text5.slice(0, from)}[${redact(whole)}]${text5.slice(from + whole.length)}`;
     }
   }
   return builtInScanner.redactText(text5);
+}
+
+// src/steps/tests/checks.ts
+var CONTENT_LIMIT = 4 * 1024 * 1024;
+var DEBIAN_DOC_ROOT = "/usr/share/doc";
+var LICENSE_DENYLIST = ["AGPL", "WTFPL"];
+var LICENSE_EXEMPT = /* @__PURE__ */ new Set(["libgnutls30"]);
+var LISTED = 5;
+var pass = { status: "pass" };
+function fail(message2, path2) {
+  return path2 === void 0 ? { status: "fail", message: message2 } : { status: "fail", message: message2, path: path2 };
+}
+function imageEnv(config) {
+  const env = /* @__PURE__ */ new Map();
+  for (const item of config.config?.Env ?? []) {
+    const eq = item.indexOf("=");
+    if (eq > 0) env.set(item.slice(0, eq), item.slice(eq + 1));
+  }
+  return env;
+}
+function expandEnv(value, env) {
+  return value.replace(
+    /\$(?:\{([^}]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g,
+    (_match, braced, bare) => env.get(braced ?? bare ?? "") ?? ""
+  );
+}
+function modeString(node) {
+  const letters = (node.type === "dir" ? "d" : "") + (node.type === "symlink" ? "L" : "") + (node.type === "char" || node.type === "block" ? "D" : "") + (node.type === "fifo" ? "p" : "") + (node.mode & 2048 ? "u" : "") + (node.mode & 1024 ? "g" : "") + (node.type === "char" ? "c" : "") + (node.mode & 512 ? "t" : "");
+  const rwx = [6, 3, 0].map((shift) => {
+    const bits2 = node.mode >> shift & 7;
+    return `${bits2 & 4 ? "r" : "-"}${bits2 & 2 ? "w" : "-"}${bits2 & 1 ? "x" : "-"}`;
+  }).join("");
+  return `${letters || "-"}${rwx}`;
+}
+var ROOT = { path: "/", type: "dir", mode: 493, uid: 0, gid: 0, size: 0, layer: 0 };
+function lstat(image, path2) {
+  const normal = posix2.normalize(path2).replace(/\/+$/, "") || "/";
+  if (normal === "/") return image.fs.get("/") ?? ROOT;
+  const parent = image.fs.resolve(posix2.dirname(normal));
+  if (parent === void 0) return image.fs.get(normal);
+  if (parent.type !== "dir") return void 0;
+  return image.fs.get(posix2.join(parent.path, posix2.basename(normal)));
+}
+function globMatches(image, glob) {
+  const matcher = new Minimatch(glob, { dot: true });
+  return [...image.fs.entries()].filter((node) => matcher.match(node.path));
+}
+function nodesFor(image, path2) {
+  if (isGlob(path2)) return globMatches(image, path2);
+  const node = lstat(image, path2);
+  return node === void 0 ? [] : [node];
+}
+function listed(items, separator = ", ") {
+  const shown = items.slice(0, LISTED).join(separator);
+  return items.length > LISTED ? `${shown}${separator}and ${items.length - LISTED} more` : shown;
+}
+function precondition(image, ifExists, env) {
+  if (ifExists.length === 0) return void 0;
+  const any = ifExists.some((path2) => nodesFor(image, expandEnv(path2, env)).length > 0);
+  return any ? void 0 : `none of ${ifExists.join(", ")} exists in the image`;
+}
+var PERMISSION_BITS = {
+  owner: 64,
+  group: 8,
+  other: 1,
+  any: 73
+};
+function permissionProblems(test, node) {
+  const mode = modeString(node);
+  const problems = [];
+  if (test.permissions !== void 0 && mode !== test.permissions) {
+    problems.push(`permissions: expected ${test.permissions}, actual ${mode}`);
+  }
+  if (test.isExecutableBy !== void 0 && (node.mode & PERMISSION_BITS[test.isExecutableBy]) === 0) {
+    problems.push(`expected to be executable by ${test.isExecutableBy}, actual ${mode}`);
+  }
+  if (test.isNotReadableBy !== void 0 && (node.mode & PERMISSION_BITS[test.isNotReadableBy] << 2) !== 0) {
+    problems.push(`expected not to be readable by ${test.isNotReadableBy}, actual ${mode}`);
+  }
+  if (test.isNotWritableBy !== void 0 && (node.mode & PERMISSION_BITS[test.isNotWritableBy] << 1) !== 0) {
+    problems.push(`expected not to be writable by ${test.isNotWritableBy}, actual ${mode}`);
+  }
+  if (test.uid !== void 0 && node.uid !== test.uid) {
+    problems.push(`uid: expected ${test.uid}, actual ${node.uid}`);
+  }
+  if (test.gid !== void 0 && node.gid !== test.gid) {
+    problems.push(`gid: expected ${test.gid}, actual ${node.gid}`);
+  }
+  return problems;
+}
+function checkFileExistence(image, test, env) {
+  const path2 = expandEnv(test.path, env);
+  const nodes = nodesFor(image, path2);
+  if (!test.shouldExist) {
+    if (nodes.length === 0) return pass;
+    const paths2 = nodes.map((node) => node.path);
+    const what = isGlob(path2) ? `${path2} matches ${listed(paths2)}` : `${path2} exists`;
+    return fail(`expected ${path2} not to exist; actual: ${what}.`, paths2[0]);
+  }
+  if (nodes.length === 0) {
+    return fail(
+      isGlob(path2) ? `expected a file matching ${path2}; actual: nothing matches.` : `expected ${path2} to exist; actual: it does not.`,
+      isGlob(path2) ? void 0 : path2
+    );
+  }
+  const found = nodes.flatMap(
+    (node) => permissionProblems(test, node).map((problem) => ({ path: node.path, problem }))
+  );
+  if (found.length === 0) return pass;
+  return fail(
+    `${listed(
+      found.map((f) => `${f.path} ${f.problem}`),
+      "; "
+    )}.`,
+    found[0]?.path
+  );
+}
+function lineOf2(text5, index) {
+  let line = 1;
+  for (let i2 = text5.indexOf("\n"); i2 !== -1 && i2 < index; i2 = text5.indexOf("\n", i2 + 1)) line++;
+  return line;
+}
+function contentProblems(test, path2, text5) {
+  const problems = [];
+  for (const pattern of test.expectedContents) {
+    if (!pattern.regex.test(text5)) {
+      problems.push(`expected ${path2} to match /${pattern.source}/; actual: no match`);
+    }
+  }
+  for (const pattern of test.excludedContents) {
+    const match2 = pattern.regex.exec(text5);
+    if (match2 !== null) {
+      problems.push(
+        `expected ${path2} not to match /${pattern.source}/; actual: it matches at line ${lineOf2(text5, match2.index)}`
+      );
+    }
+  }
+  return problems;
+}
+function content(image, path2, resolve4 = true) {
+  const node = resolve4 ? image.fs.resolve(path2) : image.fs.get(path2);
+  if (node === void 0) return fail(`expected ${path2} to exist; actual: it does not.`, path2);
+  if (node.type === "dir") return fail(`expected ${path2} to be a file; actual: a directory.`, path2);
+  const data = image.fs.read(node.path);
+  if (data !== void 0) return { text: data.toString("utf8"), node };
+  if (node.size > CONTENT_LIMIT) {
+    return {
+      status: "error",
+      message: `${path2} is ${node.size} bytes; content tests read files up to ${CONTENT_LIMIT} bytes.`,
+      path: path2
+    };
+  }
+  return { status: "error", message: `the content of ${path2} was not read from the image.`, path: path2 };
+}
+function checkFileContent(image, test, env) {
+  const path2 = expandEnv(test.path, env);
+  if (!isGlob(path2)) {
+    const read2 = content(image, path2);
+    if ("status" in read2) return read2;
+    const problems2 = contentProblems(test, path2, read2.text);
+    return problems2.length === 0 ? pass : fail(`${problems2.join("; ")}.`, read2.node.path);
+  }
+  const files2 = globMatches(image, path2).filter((n) => n.type === "file" || n.type === "hardlink");
+  const problems = [];
+  let first;
+  for (const node of files2) {
+    const read2 = content(image, node.path, false);
+    if ("status" in read2) continue;
+    const found = contentProblems(test, node.path, read2.text);
+    if (found.length > 0) first ??= node.path;
+    problems.push(...found);
+  }
+  return problems.length === 0 ? pass : fail(`${listed(problems, "; ")}.`, first);
+}
+function pairProblems(kind, expected, actual) {
+  return expected.flatMap(({ key: key2, value, pattern }) => {
+    const found = actual.get(key2);
+    if (found === void 0) return [`${kind} ${key2}: expected "${value}", actual: not set`];
+    const matches = pattern === void 0 ? found === value : pattern.regex.test(found);
+    return matches ? [] : [
+      `${kind} ${key2}: expected ${pattern ? `/${value}/` : `"${value}"`}, actual: a different value`
+    ];
+  });
+}
+function sameList(a, b) {
+  return a.length === b.length && a.every((item, i2) => item === b[i2]);
+}
+function portExposed(port, exposed) {
+  return exposed.some((key2) => key2 === port || key2.split("/")[0] === port);
+}
+function checkMetadata(image, test) {
+  const config = image.config.config ?? {};
+  const env = imageEnv(image.config);
+  const labels = new Map(Object.entries(config.Labels ?? {}));
+  const ports = Object.keys(config.ExposedPorts ?? {});
+  const volumes = Object.keys(config.Volumes ?? {});
+  const json = (list) => JSON.stringify(list);
+  const problems = [
+    ...pairProblems("env var", test.envVars, env),
+    ...test.unboundEnvVars.filter((key2) => env.has(key2)).map((key2) => `env var ${key2}: expected not set, actual: set`),
+    ...pairProblems("label", test.labels, labels),
+    ...test.exposedPorts.filter((port) => !portExposed(port, ports)).map((port) => `port ${port}: expected exposed, actual exposed ports ${json(ports)}`),
+    ...test.unexposedPorts.filter((port) => portExposed(port, ports)).map((port) => `port ${port}: expected not exposed, actual: exposed`),
+    ...test.volumes.filter((volume) => !volumes.includes(volume)).map((volume) => `volume ${volume}: expected declared, actual volumes ${json(volumes)}`),
+    ...test.unmountedVolumes.filter((volume) => volumes.includes(volume)).map((volume) => `volume ${volume}: expected not declared, actual: declared`)
+  ];
+  const entrypoint = config.Entrypoint ?? [];
+  if (test.entrypoint !== void 0 && !sameList(test.entrypoint, entrypoint)) {
+    problems.push(
+      `entrypoint: expected ${json(test.entrypoint)}, actual ${redactCreatedBy(json(entrypoint))}`
+    );
+  }
+  const cmd = config.Cmd ?? [];
+  if (test.cmd !== void 0 && !sameList(test.cmd, cmd)) {
+    problems.push(`cmd: expected ${json(test.cmd)}, actual ${redactCreatedBy(json(cmd))}`);
+  }
+  const workdir = config.WorkingDir ?? "";
+  if (test.workdir !== void 0 && test.workdir !== workdir) {
+    problems.push(`workdir: expected "${test.workdir}", actual "${workdir}"`);
+  }
+  const user = config.User ?? "";
+  if (test.user !== void 0 && test.user !== user) {
+    problems.push(`user: expected "${test.user}", actual "${user}"`);
+  }
+  return problems.length === 0 ? pass : fail(`${problems.join("; ")}.`);
+}
+function licenseProblem(image, path2) {
+  if (image.fs.resolve(path2) === void 0) return `${path2} is missing`;
+  const read2 = content(image, path2);
+  if ("status" in read2) return read2.message?.replace(/\.$/, "");
+  const upper = read2.text.toUpperCase();
+  const denied = LICENSE_DENYLIST.find((word) => upper.includes(word));
+  return denied === void 0 ? void 0 : `${path2} names the license ${denied}`;
+}
+function checkLicenses(image, test) {
+  const files2 = [];
+  if (test.debian) {
+    const root = image.fs.resolve(DEBIAN_DOC_ROOT);
+    if (root?.type !== "dir") {
+      return fail(
+        `expected ${DEBIAN_DOC_ROOT} (Debian's copyright files); actual: it does not exist.`
+      );
+    }
+    const prefix2 = `${root.path}/`;
+    for (const node of image.fs.entries()) {
+      const name = node.path.slice(prefix2.length);
+      if (!node.path.startsWith(prefix2) || name.includes("/") || node.type !== "dir") continue;
+      if (!LICENSE_EXEMPT.has(name)) files2.push(`${DEBIAN_DOC_ROOT}/${name}/copyright`);
+    }
+  }
+  files2.push(...test.files);
+  const found = files2.flatMap((file) => {
+    const problem = licenseProblem(image, file);
+    return problem === void 0 ? [] : [{ file, problem }];
+  });
+  if (found.length === 0) return pass;
+  return fail(
+    `${listed(
+      found.map((f) => f.problem),
+      "; "
+    )}.`,
+    found[0]?.file
+  );
+}
+
+// src/steps/tests/runtime.ts
+var CONTAINER_RUNTIMES = ["auto", "docker", "podman", "none"];
+var COMMAND_TIMEOUT_MS = 10 * 60 * 1e3;
+var OUTPUT_LIMIT = 16 * 1024;
+function processExec(env, timeoutMs = COMMAND_TIMEOUT_MS) {
+  return (program, args) => new Promise((resolve4) => {
+    execFile(
+      program,
+      args,
+      { env, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: "utf8" },
+      (error, stdout, stderr) => {
+        if (error === null) return resolve4({ stdout, stderr, exitCode: 0 });
+        const code = error.code;
+        const why = code === "ENOENT" ? `${program} not found on PATH` : error.killed ? `${program} ${args[0] ?? ""} did not finish within ${timeoutMs / 1e3}s` : "";
+        resolve4({
+          stdout,
+          stderr: why === "" ? stderr : why,
+          exitCode: typeof code === "number" ? code : -1
+        });
+      }
+    );
+  });
+}
+function firstLine2(result) {
+  const line = result.stderr.trim().split("\n")[0]?.trim();
+  return line === void 0 || line === "" ? `exit status ${result.exitCode}` : line;
+}
+var PROBES = {
+  docker: ["info", "--format", "{{.ServerVersion}}"],
+  podman: ["info", "--format", "{{.Version.Version}}"]
+};
+async function detectRuntime(setting, exec) {
+  if (setting === "none") return { reason: "container-runtime is none" };
+  const candidates = setting === "auto" ? ["docker", "podman"] : [setting];
+  const failures = [];
+  for (const runtime of candidates) {
+    const result = await exec(runtime, PROBES[runtime]);
+    if (result.exitCode === 0) return { runtime };
+    failures.push(`\`${runtime} info\` failed: ${firstLine2(result)}`);
+  }
+  return { reason: `no container runtime (${failures.join("; ")})` };
+}
+var RuntimeError = class extends Error {
+  name = "RuntimeError";
+};
+async function must(exec, runtime, args) {
+  const result = await exec(runtime, args);
+  if (result.exitCode !== 0) {
+    throw new RuntimeError(`\`${runtime} ${args.join(" ")}\` failed: ${firstLine2(result)}`);
+  }
+  return result.stdout.trim();
+}
+function loadedImage(output, ref) {
+  const loaded = [...output.matchAll(/^Loaded image(?: ID)?: (\S+)$/gm)].map((m) => m[1] ?? "");
+  return loaded.find((name) => name === ref) ?? loaded[0];
+}
+async function prepareImage(runtime, exec, image) {
+  const spec = parseSourceSpec(image.reference);
+  if (spec.transport === "docker") {
+    const parsed2 = parseReference(spec.reference);
+    const pinned = formatReference({ ...parsed2, tag: void 0, digest: image.digest });
+    await must(exec, runtime, [
+      "pull",
+      "--quiet",
+      runtime === "podman" ? `docker://${pinned}` : pinned
+    ]);
+    return pinned;
+  }
+  if (runtime === "podman") {
+    const output = await must(exec, runtime, ["pull", "--quiet", image.reference]);
+    return output.split("\n").pop() ?? output;
+  }
+  switch (spec.transport) {
+    case "docker-daemon":
+      return spec.reference;
+    case "docker-archive":
+    case "oci-archive": {
+      const output = await must(exec, runtime, ["load", "--input", spec.path]);
+      const loaded = loadedImage(output, spec.ref);
+      if (loaded === void 0) {
+        throw new RuntimeError(`\`docker load --input ${spec.path}\` named no loaded image`);
+      }
+      return loaded;
+    }
+    case "oci":
+      throw new RuntimeError(
+        "docker cannot load an oci: layout directory; pass the image as oci-archive:FILE (tar -cf FILE -C DIR .) or use podman"
+      );
+  }
+}
+function envFlags(vars, imageEnv2) {
+  return vars.flatMap(({ key: key2, value }) => ["--env", `${key2}=${expandEnv(value, imageEnv2)}`]);
+}
+function runOptionFlags(suite) {
+  const o = suite.runOptions;
+  return [
+    ...o.user === void 0 ? [] : ["--user", o.user],
+    ...o.privileged ? ["--privileged"] : [],
+    ...o.allocateTty ? ["--tty"] : [],
+    ...o.envFile === void 0 ? [] : ["--env-file", o.envFile],
+    ...o.envVars.flatMap((name) => ["--env", name]),
+    ...o.capabilities.flatMap((cap) => ["--cap-add", cap]),
+    ...o.bindMounts.flatMap((mount) => ["--volume", mount])
+  ];
+}
+function truncate(text5) {
+  return text5.length <= OUTPUT_LIMIT ? text5 : `${text5.slice(0, OUTPUT_LIMIT)}
+\u2026 (truncated)`;
+}
+function outputProblems(stream, text5, expected, excluded) {
+  return [
+    ...expected.filter((p) => !p.regex.test(text5)).map((p) => `expected ${stream} to match /${p.source}/; actual: no match`),
+    ...excluded.filter((p) => p.regex.test(text5)).map((p) => `expected ${stream} not to match /${p.source}/; actual: it matches`)
+  ];
+}
+async function runCommandTest(runtime, exec, imageRef, suite, test, imageEnv2) {
+  const flags = [
+    "--entrypoint",
+    "",
+    ...runOptionFlags(suite),
+    ...envFlags([...suite.globalEnvVars, ...test.envVars], imageEnv2)
+  ];
+  const committed = [];
+  let current = imageRef;
+  try {
+    for (const command2 of test.setup) {
+      const container = await must(exec, runtime, ["create", ...flags, current, ...command2]);
+      const started = await exec(runtime, ["start", "--attach", container]);
+      if (started.exitCode !== 0) {
+        await exec(runtime, ["rm", container]);
+        return {
+          status: "fail",
+          message: `setup command ${JSON.stringify(command2)} exited ${started.exitCode}: ${firstLine2(started)}.`
+        };
+      }
+      current = await must(exec, runtime, ["commit", container]);
+      committed.push(current);
+      await must(exec, runtime, ["rm", container]);
+    }
+    const argv = [test.command, ...test.args].map((arg) => expandEnv(arg, imageEnv2));
+    const result = await exec(runtime, ["run", "--rm", ...flags, current, ...argv]);
+    if (result.exitCode === 125 || result.exitCode === -1) {
+      throw new RuntimeError(`\`${runtime} run\` failed: ${firstLine2(result)}`);
+    }
+    for (const command2 of test.teardown) {
+      await exec(runtime, ["run", "--rm", ...flags, current, ...command2]);
+    }
+    const problems = [
+      ...outputProblems("stdout", result.stdout, test.expectedOutput, test.excludedOutput),
+      ...outputProblems("stderr", result.stderr, test.expectedError, test.excludedError),
+      ...result.exitCode === test.exitCode ? [] : [`exit code: expected ${test.exitCode}, actual ${result.exitCode}`]
+    ];
+    const output = { stdout: truncate(result.stdout), stderr: truncate(result.stderr) };
+    return problems.length === 0 ? { status: "pass", ...output } : { status: "fail", message: `${problems.join("; ")}.`, ...output };
+  } catch (error) {
+    if (error instanceof RuntimeError) return { status: "error", message: `${error.message}.` };
+    throw error;
+  } finally {
+    if (committed.length > 0) await exec(runtime, ["rmi", ...committed.reverse()]);
+  }
+}
+
+// src/steps/tests/settings.ts
+function read(get, name) {
+  const value = get(name)?.trim();
+  return value === void 0 || value === "" ? void 0 : value;
+}
+function parseRuntime(value) {
+  const runtime = CONTAINER_RUNTIMES.find((candidate) => candidate === value.toLowerCase());
+  if (runtime === void 0) {
+    throw new ConfigurationError(
+      `input "container-runtime" is "${value}"; use one of ${CONTAINER_RUNTIMES.join(", ")}.`
+    );
+  }
+  return runtime;
+}
+var testsSettings = {
+  inputs: [
+    {
+      name: "structure-tests",
+      list: true,
+      description: "container-structure-test files (schemaVersion 2.0.0, YAML or JSON) or globs of them, run against the image by the tests step. See docs/structure-tests.md."
+    },
+    {
+      name: "builtin-tests",
+      default: "true",
+      description: "Run the built-in security test pack (no /root/.ssh, no private keys in home directories, /tmp sticky, /etc/shadow not world-readable, no .git in app directories, CA bundle with TLS clients)."
+    },
+    {
+      name: "container-runtime",
+      default: "auto",
+      description: `Where command tests run: ${CONTAINER_RUNTIMES.join(", ")}. Without a working runtime they are reported as skipped.`
+    }
+  ],
+  defaults: () => ({ structureTests: [], builtinTests: true, containerRuntime: "auto" }),
+  parse: (get, base) => {
+    const files2 = read(get, "structure-tests");
+    const builtin = read(get, "builtin-tests");
+    const runtime = read(get, "container-runtime");
+    return {
+      structureTests: files2 === void 0 ? base.structureTests : loadStructureTests(splitList(files2)),
+      builtinTests: builtin === void 0 ? base.builtinTests : parseBooleanInput("builtin-tests", builtin),
+      containerRuntime: runtime === void 0 ? base.containerRuntime : parseRuntime(runtime)
+    };
+  }
+};
+
+// src/policy/step-settings.ts
+var STEP_SETTINGS = {
+  tests: testsSettings,
+  code: codeSettings,
+  composition: compositionSettings,
+  hardening: hardeningSettings,
+  custody: custodySettings
+};
+
+// src/policy/defaults.ts
+function defaultPolicy() {
+  const steps = Object.fromEntries(
+    STEP_IDS.map((id2) => [id2, { enabled: true, failOn: "high" }])
+  );
+  return {
+    steps,
+    rules: {},
+    identity: { minUid: 1e3, allowedSetuid: [], requireHealthcheck: true },
+    tests: STEP_SETTINGS.tests.defaults(),
+    code: STEP_SETTINGS.code.defaults(),
+    composition: STEP_SETTINGS.composition.defaults(),
+    hardening: STEP_SETTINGS.hardening.defaults(),
+    custody: STEP_SETTINGS.custody.defaults()
+  };
+}
+
+// src/policy/inputs.ts
+var FAIL_ON_VALUES = [...SEVERITIES, "none"];
+var RULE_ACTIONS = ["off", "warn", "error"];
+var POLICY_INPUTS = [
+  {
+    name: "fail-on",
+    default: "high",
+    description: `Findings at or above this severity fail the gate: ${FAIL_ON_VALUES.join(", ")}.`
+  },
+  {
+    name: "steps",
+    default: "all",
+    list: true,
+    description: `Steps to run, or \`all\`: ${STEP_IDS.join(", ")}. Steps left out are reported as skipped.`
+  },
+  {
+    name: "rules",
+    default: "",
+    list: true,
+    description: "Per-rule overrides, one `rule-id=off|warn|error` per line or comma: `off` drops the finding, `warn` never blocks, `error` always blocks."
+  },
+  {
+    name: "min-uid",
+    default: "1000",
+    description: "UIDs and GIDs below this are in the system range and reported by identity/system-range-uid."
+  },
+  {
+    name: "allowed-setuid",
+    default: "",
+    list: true,
+    description: "Globs of absolute paths (e.g. `/usr/bin/ping`) whose setuid/setgid bits are accepted."
+  },
+  {
+    name: "require-healthcheck",
+    default: "true",
+    description: "Report an image without a HEALTHCHECK (identity/missing-healthcheck, low)."
+  }
+];
+function parseFailOn(value) {
+  const failOn = value.toLowerCase();
+  if (failOn === "none" || isSeverity(failOn)) return failOn;
+  throw invalidInput("fail-on", value, `use one of ${FAIL_ON_VALUES.join(", ")}.`);
+}
+function parseSteps(value) {
+  const names2 = splitList(value.toLowerCase(), /[\s,]/);
+  if (names2.length === 1 && names2[0] === "all") return new Set(STEP_IDS);
+  const unknown = names2.filter((name) => !isStepId(name));
+  if (names2.length === 0 || unknown.length > 0) {
+    throw invalidInput("steps", value, `list step ids from ${STEP_IDS.join(", ")}, or use all.`);
+  }
+  return new Set(names2.filter(isStepId));
+}
+var RULE_ID2 = new RegExp(`^(${STEP_IDS.join("|")})/[a-z0-9]+(-[a-z0-9]+)*$`);
+function parseRules(value) {
+  const rules = {};
+  for (const item of splitList(value, /,/)) {
+    const [rule = "", action = "", ...rest] = item.split("=").map((part) => part.trim());
+    if (!RULE_ID2.test(rule) || rest.length > 0) {
+      throw invalidInput(
+        "rules",
+        item,
+        `write rule-id=off|warn|error, where the rule id is step/kebab-name with a step from ${STEP_IDS.join(", ")}.`
+      );
+    }
+    const known = RULE_ACTIONS.find((candidate) => candidate === action.toLowerCase());
+    if (known === void 0) {
+      throw invalidInput("rules", item, `set ${rule} to one of ${RULE_ACTIONS.join(", ")}.`);
+    }
+    rules[rule] = known;
+  }
+  return rules;
+}
+var MAX_UID = 4294967295;
+function parseMinUid(value) {
+  const uid = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(uid) || uid > MAX_UID) {
+    throw invalidInput("min-uid", value, `use a whole number from 0 to ${MAX_UID}, e.g. 1000.`);
+  }
+  return uid;
+}
+function parseAllowedSetuid(value) {
+  const globs = splitList(value, /,/);
+  const relative2 = globs.find((glob) => !glob.startsWith("/") && !glob.startsWith("*"));
+  if (relative2 !== void 0) {
+    throw invalidInput(
+      "allowed-setuid",
+      relative2,
+      "use globs of absolute paths, e.g. /usr/bin/ping or /usr/lib/**/chrome-sandbox."
+    );
+  }
+  return globs;
+}
+function parsePolicyInputs(get, base = defaultPolicy()) {
+  const read2 = (name) => {
+    const value = get(name)?.trim();
+    return value === void 0 || value === "" ? void 0 : value;
+  };
+  const failOnInput = read2("fail-on");
+  const stepsInput = read2("steps");
+  const failOn = failOnInput === void 0 ? void 0 : parseFailOn(failOnInput);
+  const enabled2 = stepsInput === void 0 ? void 0 : parseSteps(stepsInput);
+  const steps = Object.fromEntries(
+    STEP_IDS.map((id2) => [
+      id2,
+      {
+        enabled: enabled2 === void 0 ? base.steps[id2].enabled : enabled2.has(id2),
+        failOn: failOn ?? base.steps[id2].failOn
+      }
+    ])
+  );
+  const rulesInput = read2("rules");
+  const minUidInput = read2("min-uid");
+  const allowedInput = read2("allowed-setuid");
+  const healthcheckInput = read2("require-healthcheck");
+  return {
+    steps,
+    rules: { ...base.rules, ...rulesInput === void 0 ? {} : parseRules(rulesInput) },
+    identity: {
+      minUid: minUidInput === void 0 ? base.identity.minUid : parseMinUid(minUidInput),
+      allowedSetuid: allowedInput === void 0 ? base.identity.allowedSetuid : parseAllowedSetuid(allowedInput),
+      requireHealthcheck: healthcheckInput === void 0 ? base.identity.requireHealthcheck : parseBooleanInput("require-healthcheck", healthcheckInput)
+    },
+    tests: STEP_SETTINGS.tests.parse(get, base.tests),
+    code: STEP_SETTINGS.code.parse(get, base.code),
+    composition: STEP_SETTINGS.composition.parse(get, base.composition),
+    hardening: STEP_SETTINGS.hardening.parse(get, base.hardening),
+    custody: STEP_SETTINGS.custody.parse(get, base.custody)
+  };
+}
+
+// src/custody/command-io.ts
+var REGISTRY_FLAGS = {
+  platform: { type: "string" },
+  "insecure-registry": { type: "string", multiple: true },
+  "insecure-registries": { type: "string", multiple: true },
+  "registry-username": { type: "string" },
+  "registry-password": { type: "string" },
+  verbose: { type: "boolean" }
+};
+function parseCommandArgs(command2, usage, args, options) {
+  try {
+    const { values, positionals } = parseArgs({
+      args,
+      options: { ...REGISTRY_FLAGS, ...options },
+      allowPositionals: true,
+      strict: true
+    });
+    return { values, positionals };
+  } catch (error) {
+    throw new ConfigurationError(`${command2}: ${error.message}; usage: ${usage}`);
+  }
+}
+function stringFlag(values, name) {
+  const value = values[name];
+  return typeof value === "string" && value !== "" ? value : void 0;
+}
+function listFlag(values, name) {
+  const value = values[name];
+  return Array.isArray(value) ? value.flatMap((item) => splitList(String(item))) : [];
+}
+function registryAccess(values, env) {
+  const username = stringFlag(values, "registry-username");
+  const password = stringFlag(values, "registry-password");
+  if (Boolean(username) !== Boolean(password)) {
+    throw new ConfigurationError(
+      "--registry-username and --registry-password go together; set both or neither."
+    );
+  }
+  return {
+    insecureRegistries: [
+      ...listFlag(values, "insecure-registry"),
+      ...listFlag(values, "insecure-registries")
+    ],
+    env,
+    ...username && password ? { credentials: { username, password } } : {}
+  };
+}
+function platformOf2(values) {
+  return parsePlatform(stringFlag(values, "platform") ?? "linux/amd64");
+}
+function commandLogger(io, verbose) {
+  return {
+    debug: () => void 0,
+    info: (message2) => {
+      if (verbose) io.stderr(`${message2}
+`);
+    },
+    warning: (message2) => io.stderr(`warning: ${message2}
+`),
+    error: (message2) => io.stderr(`error: ${message2}
+`),
+    group: (_name, fn) => fn()
+  };
+}
+async function runCommand(io, body) {
+  try {
+    return await body();
+  } catch (error) {
+    if (isUserError(error)) io.stderr(`container-gate: ${error.message}
+`);
+    else
+      io.stderr(
+        `container-gate: internal error, please report it: ${error.stack ?? String(error)}
+`
+      );
+    return 2;
+  }
+}
+
+// src/custody/fs-archive.ts
+import { createReadStream as createReadStream3 } from "node:fs";
+import { access as access2 } from "node:fs/promises";
+var FS_ARCHIVE_PREFIX = "fs-archive:";
+async function filesystemArchiveManifest(path2) {
+  try {
+    await access2(path2);
+  } catch {
+    throw new ConfigurationError(
+      `filesystem archive "${path2}" cannot be read; give a tar written by "docker export CONTAINER -o FILE".`,
+      "FS_ARCHIVE_NOT_FOUND"
+    );
+  }
+  const nodes = /* @__PURE__ */ new Map();
+  const hashes2 = /* @__PURE__ */ new Map();
+  for await (const { entry, content: content2 } of readTar(
+    createReadStream3(path2),
+    `filesystem archive ${path2}`
+  )) {
+    nodes.set(entry.path, entry);
+    if (entry.type !== "file") continue;
+    const sink = hashingSink(entry.path, hashes2);
+    for await (const chunk of content2) sink.write(chunk);
+    sink.end();
+  }
+  const entries = contentEntries(
+    nodes.values(),
+    (node) => hashes2.get(node.path),
+    (target) => nodes.get(target)
+  );
+  return contentManifest({ reference: `${FS_ARCHIVE_PREFIX}${path2}` }, entries);
+}
+
+// src/engine.ts
+import { existsSync } from "node:fs";
+import { readFile as readFile9 } from "node:fs/promises";
+
+// src/dockerfile/history.ts
+var KEYWORDS = [
+  "ADD",
+  "ARG",
+  "CMD",
+  "COPY",
+  "ENTRYPOINT",
+  "ENV",
+  "EXPOSE",
+  "HEALTHCHECK",
+  "LABEL",
+  "MAINTAINER",
+  "ONBUILD",
+  "RUN",
+  "SHELL",
+  "STOPSIGNAL",
+  "USER",
+  "VOLUME",
+  "WORKDIR"
+];
+function isKeyword(word) {
+  return KEYWORDS.includes(word);
+}
+function normalizeSpace(text5) {
+  return text5.replace(/\s+/g, " ").trim();
+}
+var SHELL_PREFIX = /^(?:\/bin\/sh|\/bin\/bash|sh|bash) -c /;
+var NOP = /^#\(nop\)\s*/;
+var BUILDKIT_SUFFIX = /\s*# buildkit$/;
+function stripBuildArgs(text5) {
+  const match2 = /^\|(\d+) /.exec(text5);
+  if (match2 === null) return text5;
+  let rest = text5.slice(match2[0].length);
+  for (let i2 = 0; i2 < Number(match2[1]); i2++) {
+    const space = rest.indexOf(" ");
+    rest = space === -1 ? "" : rest.slice(space + 1);
+  }
+  return rest;
+}
+function command(text5) {
+  return normalizeSpace(stripBuildArgs(text5.trim()).replace(SHELL_PREFIX, ""));
+}
+function withoutFlags(keyword, args) {
+  if (keyword !== "COPY" && keyword !== "ADD") return args;
+  return args.split(" ").filter((part) => !part.startsWith("--")).join(" ");
+}
+function destinationOf(keyword, args) {
+  if (keyword !== "COPY" && keyword !== "ADD") return void 0;
+  const classic = / in (\S+)\s*$/.exec(args);
+  if (classic !== null && /^(?:file|dir|multi):[0-9a-f]+ in /.test(args)) return classic[1];
+  const parts = args.split(" ").filter((part) => part !== "");
+  return parts.length >= 2 ? parts.at(-1) : void 0;
+}
+function parseCreatedBy(createdBy) {
+  let text5 = createdBy.replace(BUILDKIT_SUFFIX, "").trim();
+  const buildkit = /^([A-Z]+)(?:\s+|$)/.exec(text5);
+  if (buildkit !== null && isKeyword(buildkit[1])) {
+    const keyword = buildkit[1];
+    text5 = text5.slice(buildkit[0].length);
+    const args = keyword === "RUN" ? command(text5) : withoutFlags(keyword, normalizeSpace(text5));
+    const destination = destinationOf(keyword, args);
+    return { keyword, args, ...destination === void 0 ? {} : { destination } };
+  }
+  const shell = stripBuildArgs(text5).replace(SHELL_PREFIX, "");
+  if (NOP.test(shell)) {
+    const rest = shell.replace(NOP, "");
+    const word = /^([A-Z]+)(?:\s+|$)/.exec(rest);
+    if (word !== null && isKeyword(word[1])) {
+      const keyword = word[1];
+      const args = withoutFlags(keyword, normalizeSpace(rest.slice(word[0].length)));
+      const destination = destinationOf(keyword, args);
+      return { keyword, args, ...destination === void 0 ? {} : { destination } };
+    }
+  }
+  return { keyword: "RUN", args: command(text5) };
+}
+
+// src/dockerfile/parse.ts
+var import_dockerfile_ast = __toESM(require_main(), 1);
+function isKeyword2(word) {
+  return KEYWORDS.includes(word);
+}
+function names(instruction) {
+  if (!(instruction instanceof import_dockerfile_ast.PropertyInstruction)) return void 0;
+  return instruction.getProperties().map((property) => property.getName());
+}
+function toInstruction(instruction, keyword) {
+  const args = normalizeSpace(
+    instruction.getArguments().map((argument) => argument.getValue()).filter((value) => !(keyword === "COPY" || keyword === "ADD") || !value.startsWith("--")).join(" ")
+  );
+  const parts = args.split(" ");
+  const destination = (keyword === "COPY" || keyword === "ADD") && parts.length >= 2 ? parts.at(-1) : void 0;
+  const defined = names(instruction);
+  return {
+    keyword,
+    args: keyword === "RUN" ? normalizeSpace(instruction.getArgumentsContent() ?? "") : args,
+    line: instruction.getRange().start.line + 1,
+    ...destination === void 0 ? {} : { destination },
+    ...defined === void 0 ? {} : { names: defined }
+  };
+}
+function parseDockerfile(text5) {
+  const stages = [];
+  for (const instruction of import_dockerfile_ast.DockerfileParser.parse(text5).getInstructions()) {
+    const keyword = instruction.getKeyword().toUpperCase();
+    if (instruction instanceof import_dockerfile_ast.From || keyword === "FROM") {
+      const from = instruction;
+      const name = from.getBuildStage();
+      stages.push({
+        ...name === null ? {} : { name: name.toLowerCase() },
+        base: from.getImage() ?? "",
+        fromLine: instruction.getRange().start.line + 1,
+        instructions: []
+      });
+    } else if (stages.length > 0 && isKeyword2(keyword)) {
+      stages.at(-1).instructions.push(toInstruction(instruction, keyword));
+    }
+  }
+  return stages;
+}
+
+// src/dockerfile/map.ts
+function chainOf(stages, target) {
+  const chain = [stages[target]];
+  for (let guard = 0; guard < stages.length; guard++) {
+    const base = chain[0].base.toLowerCase();
+    const index = stages.findIndex(
+      (stage, i2) => i2 < stages.indexOf(chain[0]) && stage.name === base
+    );
+    if (index === -1) break;
+    chain.unshift(stages[index]);
+  }
+  return chain;
+}
+function score(entry, instruction) {
+  if (entry.keyword !== instruction.keyword) return 0;
+  if (entry.args === instruction.args) return 3;
+  if (entry.destination !== void 0 && entry.destination === instruction.destination) return 2;
+  if (entry.keyword === "RUN" && entry.args.length >= 16 && instruction.args.slice(0, 16) === entry.args.slice(0, 16)) {
+    return 2;
+  }
+  return 1;
+}
+function align(history, instructions) {
+  const rows = history.length + 1;
+  const cols = instructions.length + 1;
+  const best = new Float64Array(rows * cols);
+  const at = (i3, j2) => best[i3 * cols + j2];
+  for (let i3 = history.length - 1; i3 >= 0; i3--) {
+    for (let j2 = instructions.length - 1; j2 >= 0; j2--) {
+      const s = score(history[i3], instructions[j2]);
+      best[i3 * cols + j2] = Math.max(at(i3 + 1, j2), at(i3, j2 + 1), s === 0 ? 0 : s + at(i3 + 1, j2 + 1));
+    }
+  }
+  const pairs = /* @__PURE__ */ new Map();
+  let i2 = 0;
+  let j = 0;
+  while (i2 < history.length && j < instructions.length) {
+    const s = score(history[i2], instructions[j]);
+    if (at(i2 + 1, j) === at(i2, j)) i2++;
+    else if (s > 0 && s + at(i2 + 1, j + 1) === at(i2, j)) {
+      pairs.set(i2, j);
+      i2++;
+      j++;
+    } else j++;
+  }
+  return { score: at(0, 0), pairs };
+}
+function mapDockerfile(text5, file, history, layerCount) {
+  const stages = parseDockerfile(text5);
+  if (stages.length === 0) return void 0;
+  const entries = history.map((entry) => parseCreatedBy(entry.created_by ?? ""));
+  let chosen;
+  stages.forEach((_stage, index) => {
+    const chain2 = chainOf(stages, index);
+    const instructions2 = chain2.flatMap((stage) => stage.instructions);
+    const alignment2 = align(entries, instructions2);
+    if (chosen === void 0 || alignment2.score >= chosen.alignment.score) {
+      chosen = { chain: chain2, instructions: instructions2, alignment: alignment2 };
+    }
+  });
+  const { chain, instructions, alignment } = chosen;
+  if (instructions.length > 0 && alignment.pairs.size === 0) return void 0;
+  const first = Math.min(...alignment.pairs.keys(), history.length);
+  const baseLine = chain[0].fromLine;
+  const lineOf4 = (entry) => {
+    const matched = alignment.pairs.get(entry);
+    if (matched !== void 0) return instructions[matched].line;
+    return entry < first ? baseLine : void 0;
+  };
+  const producing = history.flatMap((entry, index) => entry.empty_layer === true ? [] : [index]);
+  const layerLines = producing.length === layerCount ? producing.map(lineOf4) : Array.from({ length: layerCount }, () => void 0);
+  return {
+    file,
+    layerLines,
+    fromLine: chain.at(-1).fromLine,
+    baseLine,
+    instructions,
+    matched: alignment.pairs.size
+  };
+}
+var USER_RULES = /* @__PURE__ */ new Set([
+  "identity/root-user",
+  "identity/non-numeric-user",
+  "identity/unknown-user",
+  "identity/system-range-uid"
+]);
+function last(instructions, test) {
+  return instructions.filter(test).at(-1);
+}
+function portOf(subject) {
+  return /^(\d+)/.exec(subject)?.[1];
+}
+function configLine(finding2, map) {
+  const { instructions } = map;
+  if (USER_RULES.has(finding2.rule)) {
+    return last(instructions, (i2) => i2.keyword === "USER")?.line ?? map.fromLine;
+  }
+  if (finding2.rule === "identity/privileged-port") {
+    const port = portOf(finding2.subject);
+    const expose = last(
+      instructions,
+      (i2) => i2.keyword === "EXPOSE" && port !== void 0 && i2.args.split(" ").some((spec) => portOf(spec) === port)
+    );
+    return expose?.line ?? map.baseLine;
+  }
+  if (finding2.rule === "identity/missing-healthcheck") return map.fromLine;
+  const named2 = /^(env|arg|label)[:=](.+)$/i.exec(finding2.subject);
+  if (named2 !== null) {
+    const keyword = named2[1].toUpperCase();
+    const name = named2[2];
+    const defined = last(
+      instructions,
+      (i2) => i2.keyword === keyword && (i2.names ?? []).includes(name)
+    );
+    return defined?.line ?? map.baseLine;
+  }
+  return void 0;
+}
+function locateFinding(finding2, map, image) {
+  if (finding2.location.dockerfile !== void 0) return finding2;
+  let line = configLine(finding2, map);
+  if (line === void 0) {
+    const { layerDigest, path: path2 } = finding2.location;
+    const layer = layerDigest !== void 0 ? image.layers.findIndex((candidate) => candidate.digest === layerDigest) : path2 !== void 0 ? image.fs.get(path2)?.layer ?? -1 : -1;
+    line = layer === -1 ? void 0 : map.layerLines[layer];
+  }
+  if (line === void 0) return finding2;
+  return { ...finding2, location: { ...finding2.location, dockerfile: { file: map.file, line } } };
+}
+
+// src/image/filesystem.ts
+var MAX_SYMLINK_HOPS = 40;
+function parentOf(path2) {
+  const slash = path2.lastIndexOf("/");
+  return slash <= 0 ? "/" : path2.slice(0, slash);
+}
+function components(path2) {
+  return path2.split("/").filter((part) => part !== "");
+}
+var ImageFileSystem = class {
+  nodes = /* @__PURE__ */ new Map();
+  /** Directory path → paths of its direct children, so a whiteout deletes a subtree without a scan. */
+  children = /* @__PURE__ */ new Map();
+  contents = /* @__PURE__ */ new Map();
+  sorted;
+  apply(layer, index) {
+    this.sorted = void 0;
+    for (const whiteout of layer.whiteouts) {
+      if (whiteout.opaque) {
+        for (const child of [...this.children.get(whiteout.path) ?? []]) this.remove(child);
+      } else {
+        this.remove(whiteout.path);
+      }
+    }
+    for (const entry of layer.entries) {
+      const existing = this.nodes.get(entry.path);
+      if (existing?.type === "dir" && entry.type !== "dir") this.remove(entry.path);
+      let node = { ...entry, layer: index };
+      let content2 = entry.type === "file" ? layer.contents.get(entry.path) : void 0;
+      const target = entry.type === "hardlink" ? this.nodes.get(entry.linkTarget ?? "") : void 0;
+      if (target?.type === "file") {
+        node = { ...target, path: entry.path, layer: index };
+        content2 = this.contents.get(target.path);
+      }
+      this.nodes.set(entry.path, node);
+      this.link(entry.path);
+      if (content2 !== void 0) this.contents.set(entry.path, content2);
+      else this.contents.delete(entry.path);
+    }
+  }
+  /** Registers `path` with its parent, and the parent with its own, up to one already known. */
+  link(path2) {
+    while (path2 !== "/") {
+      const parent = parentOf(path2);
+      let siblings = this.children.get(parent);
+      if (siblings === void 0) {
+        siblings = /* @__PURE__ */ new Set();
+        this.children.set(parent, siblings);
+      } else if (siblings.has(path2)) {
+        return;
+      }
+      siblings.add(path2);
+      if (this.children.get(parentOf(parent))?.has(parent) === true) return;
+      path2 = parent;
+    }
+  }
+  /** Deletes `path` and everything below it. */
+  remove(path2) {
+    this.children.get(parentOf(path2))?.delete(path2);
+    const pending = [path2];
+    for (let next = pending.pop(); next !== void 0; next = pending.pop()) {
+      this.nodes.delete(next);
+      this.contents.delete(next);
+      const below = this.children.get(next);
+      if (below !== void 0) {
+        for (const child of below) pending.push(child);
+        this.children.delete(next);
+      }
+    }
+  }
+  get size() {
+    return this.nodes.size;
+  }
+  get(path2) {
+    return this.nodes.get(normalizePath(path2));
+  }
+  /** Depth-first, children by name: `/a`, `/a/b`, `/a.b` (a `/` sorts before any character). */
+  entries() {
+    this.sorted ??= [...this.nodes.keys()].map((path2) => path2.replaceAll("/", "\0")).sort().map((key2) => this.nodes.get(key2.replaceAll("\0", "/")));
+    return this.sorted;
+  }
+  read(path2) {
+    let node = this.get(path2);
+    for (let hops = 0; node?.type === "hardlink" && hops < MAX_SYMLINK_HOPS; hops++) {
+      node = this.nodes.get(node.linkTarget ?? "");
+    }
+    return node === void 0 ? void 0 : this.contents.get(node.path);
+  }
+  resolve(path2) {
+    const pending = components(path2).reverse();
+    const resolved = [];
+    let hops = 0;
+    while (pending.length > 0) {
+      const part = pending.pop();
+      if (part === ".") continue;
+      if (part === "..") {
+        resolved.pop();
+        continue;
+      }
+      const candidate = "/" + [...resolved, part].join("/");
+      const node = this.nodes.get(candidate);
+      if (node?.type === "symlink") {
+        if (++hops > MAX_SYMLINK_HOPS) return void 0;
+        const target = node.linkTarget ?? "";
+        if (target.startsWith("/")) resolved.length = 0;
+        pending.push(...components(target).reverse());
+        continue;
+      }
+      if (node !== void 0 && node.type !== "dir" && pending.length > 0) return void 0;
+      resolved.push(part);
+    }
+    return this.nodes.get("/" + resolved.join("/"));
+  }
+};
+function combineLayers(layers) {
+  const fs = new ImageFileSystem();
+  layers.forEach((layer, index) => fs.apply(layer, index));
+  return fs;
+}
+
+// src/image/layer/analyze.ts
+import { pipeline } from "node:stream/promises";
+
+// src/image/layer/compression.ts
+import { Transform as Transform2 } from "node:stream";
+import * as zlib from "node:zlib";
+
+// node_modules/fzstd/esm/index.mjs
+var ab = ArrayBuffer;
+var u8 = Uint8Array;
+var u16 = Uint16Array;
+var i16 = Int16Array;
+var i32 = Int32Array;
+var slc = function(v, s, e) {
+  if (u8.prototype.slice)
+    return u8.prototype.slice.call(v, s, e);
+  if (s == null || s < 0)
+    s = 0;
+  if (e == null || e > v.length)
+    e = v.length;
+  var n = new u8(e - s);
+  n.set(v.subarray(s, e));
+  return n;
+};
+var fill = function(v, n, s, e) {
+  if (u8.prototype.fill)
+    return u8.prototype.fill.call(v, n, s, e);
+  if (s == null || s < 0)
+    s = 0;
+  if (e == null || e > v.length)
+    e = v.length;
+  for (; s < e; ++s)
+    v[s] = n;
+  return v;
+};
+var cpw = function(v, t, s, e) {
+  if (u8.prototype.copyWithin)
+    return u8.prototype.copyWithin.call(v, t, s, e);
+  if (s == null || s < 0)
+    s = 0;
+  if (e == null || e > v.length)
+    e = v.length;
+  while (s < e) {
+    v[t++] = v[s++];
+  }
+};
+var ec = [
+  "invalid zstd data",
+  "window size too large (>2046MB)",
+  "invalid block type",
+  "FSE accuracy too high",
+  "match distance too far back",
+  "unexpected EOF"
+];
+var err = function(ind, msg, nt) {
+  var e = new Error(msg || ec[ind]);
+  e.code = ind;
+  if (Error.captureStackTrace)
+    Error.captureStackTrace(e, err);
+  if (!nt)
+    throw e;
+  return e;
+};
+var rb = function(d, b, n) {
+  var i2 = 0, o = 0;
+  for (; i2 < n; ++i2)
+    o |= d[b++] << (i2 << 3);
+  return o;
+};
+var b4 = function(d, b) {
+  return (d[b] | d[b + 1] << 8 | d[b + 2] << 16 | d[b + 3] << 24) >>> 0;
+};
+var rzfh = function(dat, w) {
+  var n3 = dat[0] | dat[1] << 8 | dat[2] << 16;
+  if (n3 == 3126568 && dat[3] == 253) {
+    var flg = dat[4];
+    var ss = flg >> 5 & 1, cc = flg >> 2 & 1, df = flg & 3, fcf = flg >> 6;
+    if (flg & 8)
+      err(0);
+    var bt = 6 - ss;
+    var db = df == 3 ? 4 : df;
+    var di = rb(dat, bt, db);
+    bt += db;
+    var fsb = fcf ? 1 << fcf : ss;
+    var fss = rb(dat, bt, fsb) + (fcf == 1 && 256);
+    var ws = fss;
+    if (!ss) {
+      var wb = 1 << 10 + (dat[5] >> 3);
+      ws = wb + (wb >> 3) * (dat[5] & 7);
+    }
+    if (ws > 2145386496)
+      err(1);
+    var buf = new u8((w == 1 ? fss || ws : w ? 0 : ws) + 12);
+    buf[0] = 1, buf[4] = 4, buf[8] = 8;
+    return {
+      b: bt + fsb,
+      y: 0,
+      l: 0,
+      d: di,
+      w: w && w != 1 ? w : buf.subarray(12),
+      e: ws,
+      o: new i32(buf.buffer, 0, 3),
+      u: fss,
+      c: cc,
+      m: Math.min(131072, ws)
+    };
+  } else if ((n3 >> 4 | dat[3] << 20) == 25481893) {
+    return b4(dat, 4) + 8;
+  }
+  err(0);
+};
+var msb = function(val) {
+  var bits2 = 0;
+  for (; 1 << bits2 <= val; ++bits2)
+    ;
+  return bits2 - 1;
+};
+var rfse = function(dat, bt, mal) {
+  var tpos = (bt << 3) + 4;
+  var al = (dat[bt] & 15) + 5;
+  if (al > mal)
+    err(3);
+  var sz = 1 << al;
+  var probs = sz, sym = -1, re = -1, i2 = -1, ht = sz;
+  var buf = new ab(512 + (sz << 2));
+  var freq = new i16(buf, 0, 256);
+  var dstate = new u16(buf, 0, 256);
+  var nstate = new u16(buf, 512, sz);
+  var bb1 = 512 + (sz << 1);
+  var syms = new u8(buf, bb1, sz);
+  var nbits = new u8(buf, bb1 + sz);
+  while (sym < 255 && probs > 0) {
+    var bits2 = msb(probs + 1);
+    var cbt = tpos >> 3;
+    var msk = (1 << bits2 + 1) - 1;
+    var val = (dat[cbt] | dat[cbt + 1] << 8 | dat[cbt + 2] << 16) >> (tpos & 7) & msk;
+    var msk1fb = (1 << bits2) - 1;
+    var msv = msk - probs - 1;
+    var sval = val & msk1fb;
+    if (sval < msv)
+      tpos += bits2, val = sval;
+    else {
+      tpos += bits2 + 1;
+      if (val > msk1fb)
+        val -= msv;
+    }
+    freq[++sym] = --val;
+    if (val == -1) {
+      probs += val;
+      syms[--ht] = sym;
+    } else
+      probs -= val;
+    if (!val) {
+      do {
+        var rbt = tpos >> 3;
+        re = (dat[rbt] | dat[rbt + 1] << 8) >> (tpos & 7) & 3;
+        tpos += 2;
+        sym += re;
+      } while (re == 3);
+    }
+  }
+  if (sym > 255 || probs)
+    err(0);
+  var sympos = 0;
+  var sstep = (sz >> 1) + (sz >> 3) + 3;
+  var smask = sz - 1;
+  for (var s = 0; s <= sym; ++s) {
+    var sf = freq[s];
+    if (sf < 1) {
+      dstate[s] = -sf;
+      continue;
+    }
+    for (i2 = 0; i2 < sf; ++i2) {
+      syms[sympos] = s;
+      do {
+        sympos = sympos + sstep & smask;
+      } while (sympos >= ht);
+    }
+  }
+  if (sympos)
+    err(0);
+  for (i2 = 0; i2 < sz; ++i2) {
+    var ns = dstate[syms[i2]]++;
+    var nb = nbits[i2] = al - msb(ns);
+    nstate[i2] = (ns << nb) - sz;
+  }
+  return [tpos + 7 >> 3, {
+    b: al,
+    s: syms,
+    n: nbits,
+    t: nstate
+  }];
+};
+var rhu = function(dat, bt) {
+  var i2 = 0, wc = -1;
+  var buf = new u8(292), hb = dat[bt];
+  var hw = buf.subarray(0, 256);
+  var rc = buf.subarray(256, 268);
+  var ri = new u16(buf.buffer, 268);
+  if (hb < 128) {
+    var _a2 = rfse(dat, bt + 1, 6), ebt = _a2[0], fdt2 = _a2[1];
+    bt += hb;
+    var epos = ebt << 3;
+    var lb = dat[bt];
+    if (!lb)
+      err(0);
+    var st1 = 0, st2 = 0, btr1 = fdt2.b, btr2 = btr1;
+    var fpos = (++bt << 3) - 8 + msb(lb);
+    for (; ; ) {
+      fpos -= btr1;
+      if (fpos < epos)
+        break;
+      var cbt = fpos >> 3;
+      st1 += (dat[cbt] | dat[cbt + 1] << 8) >> (fpos & 7) & (1 << btr1) - 1;
+      hw[++wc] = fdt2.s[st1];
+      fpos -= btr2;
+      if (fpos < epos)
+        break;
+      cbt = fpos >> 3;
+      st2 += (dat[cbt] | dat[cbt + 1] << 8) >> (fpos & 7) & (1 << btr2) - 1;
+      hw[++wc] = fdt2.s[st2];
+      btr1 = fdt2.n[st1];
+      st1 = fdt2.t[st1];
+      btr2 = fdt2.n[st2];
+      st2 = fdt2.t[st2];
+    }
+    if (++wc > 255)
+      err(0);
+  } else {
+    wc = hb - 127;
+    for (; i2 < wc; i2 += 2) {
+      var byte = dat[++bt];
+      hw[i2] = byte >> 4;
+      hw[i2 + 1] = byte & 15;
+    }
+    ++bt;
+  }
+  var wes = 0;
+  for (i2 = 0; i2 < wc; ++i2) {
+    var wt = hw[i2];
+    if (wt > 11)
+      err(0);
+    wes += wt && 1 << wt - 1;
+  }
+  var mb = msb(wes) + 1;
+  var ts = 1 << mb;
+  var rem = ts - wes;
+  if (rem & rem - 1)
+    err(0);
+  hw[wc++] = msb(rem) + 1;
+  for (i2 = 0; i2 < wc; ++i2) {
+    var wt = hw[i2];
+    ++rc[hw[i2] = wt && mb + 1 - wt];
+  }
+  var hbuf = new u8(ts << 1);
+  var syms = hbuf.subarray(0, ts), nb = hbuf.subarray(ts);
+  ri[mb] = 0;
+  for (i2 = mb; i2 > 0; --i2) {
+    var pv = ri[i2];
+    fill(nb, i2, pv, ri[i2 - 1] = pv + rc[i2] * (1 << mb - i2));
+  }
+  if (ri[0] != ts)
+    err(0);
+  for (i2 = 0; i2 < wc; ++i2) {
+    var bits2 = hw[i2];
+    if (bits2) {
+      var code = ri[bits2];
+      fill(syms, i2, code, ri[bits2] = code + (1 << mb - bits2));
+    }
+  }
+  return [bt, {
+    n: nb,
+    b: mb,
+    s: syms
+  }];
+};
+var dllt = rfse(/* @__PURE__ */ new u8([
+  81,
+  16,
+  99,
+  140,
+  49,
+  198,
+  24,
+  99,
+  12,
+  33,
+  196,
+  24,
+  99,
+  102,
+  102,
+  134,
+  70,
+  146,
+  4
+]), 0, 6)[1];
+var dmlt = rfse(/* @__PURE__ */ new u8([
+  33,
+  20,
+  196,
+  24,
+  99,
+  140,
+  33,
+  132,
+  16,
+  66,
+  8,
+  33,
+  132,
+  16,
+  66,
+  8,
+  33,
+  68,
+  68,
+  68,
+  68,
+  68,
+  68,
+  68,
+  68,
+  36,
+  9
+]), 0, 6)[1];
+var doct = rfse(/* @__PURE__ */ new u8([
+  32,
+  132,
+  16,
+  66,
+  102,
+  70,
+  68,
+  68,
+  68,
+  68,
+  36,
+  73,
+  2
+]), 0, 5)[1];
+var b2bl = function(b, s) {
+  var len = b.length, bl = new i32(len);
+  for (var i2 = 0; i2 < len; ++i2) {
+    bl[i2] = s;
+    s += 1 << b[i2];
+  }
+  return bl;
+};
+var llb = /* @__PURE__ */ new u8((/* @__PURE__ */ new i32([
+  0,
+  0,
+  0,
+  0,
+  16843009,
+  50528770,
+  134678020,
+  202050057,
+  269422093
+])).buffer, 0, 36);
+var llbl = /* @__PURE__ */ b2bl(llb, 0);
+var mlb = /* @__PURE__ */ new u8((/* @__PURE__ */ new i32([
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  16843009,
+  50528770,
+  117769220,
+  185207048,
+  252579084,
+  16
+])).buffer, 0, 53);
+var mlbl = /* @__PURE__ */ b2bl(mlb, 3);
+var dhu = function(dat, out, hu) {
+  var len = dat.length, ss = out.length, lb = dat[len - 1], msk = (1 << hu.b) - 1, eb = -hu.b;
+  if (!lb)
+    err(0);
+  var st = 0, btr = hu.b, pos = (len << 3) - 8 + msb(lb) - btr, i2 = -1;
+  for (; pos > eb && i2 < ss; ) {
+    var cbt = pos >> 3;
+    var val = (dat[cbt] | dat[cbt + 1] << 8 | dat[cbt + 2] << 16) >> (pos & 7);
+    st = (st << btr | val) & msk;
+    out[++i2] = hu.s[st];
+    pos -= btr = hu.n[st];
+  }
+  if (pos != eb || i2 + 1 != ss)
+    err(0);
+};
+var dhu4 = function(dat, out, hu) {
+  var bt = 6;
+  var ss = out.length, sz1 = ss + 3 >> 2, sz2 = sz1 << 1, sz3 = sz1 + sz2;
+  dhu(dat.subarray(bt, bt += dat[0] | dat[1] << 8), out.subarray(0, sz1), hu);
+  dhu(dat.subarray(bt, bt += dat[2] | dat[3] << 8), out.subarray(sz1, sz2), hu);
+  dhu(dat.subarray(bt, bt += dat[4] | dat[5] << 8), out.subarray(sz2, sz3), hu);
+  dhu(dat.subarray(bt), out.subarray(sz3), hu);
+};
+var rzb = function(dat, st, out) {
+  var _a2;
+  var bt = st.b;
+  var b0 = dat[bt], btype = b0 >> 1 & 3;
+  st.l = b0 & 1;
+  var sz = b0 >> 3 | dat[bt + 1] << 5 | dat[bt + 2] << 13;
+  var ebt = (bt += 3) + sz;
+  if (btype == 1) {
+    if (bt >= dat.length)
+      return;
+    st.b = bt + 1;
+    if (out) {
+      fill(out, dat[bt], st.y, st.y += sz);
+      return out;
+    }
+    return fill(new u8(sz), dat[bt]);
+  }
+  if (ebt > dat.length)
+    return;
+  if (btype == 0) {
+    st.b = ebt;
+    if (out) {
+      out.set(dat.subarray(bt, ebt), st.y);
+      st.y += sz;
+      return out;
+    }
+    return slc(dat, bt, ebt);
+  }
+  if (btype == 2) {
+    var b3 = dat[bt], lbt = b3 & 3, sf = b3 >> 2 & 3;
+    var lss = b3 >> 4, lcs = 0, s4 = 0;
+    if (lbt < 2) {
+      if (sf & 1)
+        lss |= dat[++bt] << 4 | (sf & 2 && dat[++bt] << 12);
+      else
+        lss = b3 >> 3;
+    } else {
+      s4 = sf;
+      if (sf < 2)
+        lss |= (dat[++bt] & 63) << 4, lcs = dat[bt] >> 6 | dat[++bt] << 2;
+      else if (sf == 2)
+        lss |= dat[++bt] << 4 | (dat[++bt] & 3) << 12, lcs = dat[bt] >> 2 | dat[++bt] << 6;
+      else
+        lss |= dat[++bt] << 4 | (dat[++bt] & 63) << 12, lcs = dat[bt] >> 6 | dat[++bt] << 2 | dat[++bt] << 10;
+    }
+    ++bt;
+    var buf = out ? out.subarray(st.y, st.y + st.m) : new u8(st.m);
+    var spl = buf.length - lss;
+    if (lbt == 0)
+      buf.set(dat.subarray(bt, bt += lss), spl);
+    else if (lbt == 1)
+      fill(buf, dat[bt++], spl);
+    else {
+      var hu = st.h;
+      if (lbt == 2) {
+        var hud = rhu(dat, bt);
+        lcs += bt - (bt = hud[0]);
+        st.h = hu = hud[1];
+      } else if (!hu)
+        err(0);
+      (s4 ? dhu4 : dhu)(dat.subarray(bt, bt += lcs), buf.subarray(spl), hu);
+    }
+    var ns = dat[bt++];
+    if (ns) {
+      if (ns == 255)
+        ns = (dat[bt++] | dat[bt++] << 8) + 32512;
+      else if (ns > 127)
+        ns = ns - 128 << 8 | dat[bt++];
+      var scm = dat[bt++];
+      if (scm & 3)
+        err(0);
+      var dts = [dmlt, doct, dllt];
+      for (var i2 = 2; i2 > -1; --i2) {
+        var md = scm >> (i2 << 1) + 2 & 3;
+        if (md == 1) {
+          var rbuf = new u8([0, 0, dat[bt++]]);
+          dts[i2] = {
+            s: rbuf.subarray(2, 3),
+            n: rbuf.subarray(0, 1),
+            t: new u16(rbuf.buffer, 0, 1),
+            b: 0
+          };
+        } else if (md == 2) {
+          _a2 = rfse(dat, bt, 9 - (i2 & 1)), bt = _a2[0], dts[i2] = _a2[1];
+        } else if (md == 3) {
+          if (!st.t)
+            err(0);
+          dts[i2] = st.t[i2];
+        }
+      }
+      var _b2 = st.t = dts, mlt = _b2[0], oct = _b2[1], llt = _b2[2];
+      var lb = dat[ebt - 1];
+      if (!lb)
+        err(0);
+      var spos = (ebt << 3) - 8 + msb(lb) - llt.b, cbt = spos >> 3, oubt = 0;
+      var lst = (dat[cbt] | dat[cbt + 1] << 8) >> (spos & 7) & (1 << llt.b) - 1;
+      cbt = (spos -= oct.b) >> 3;
+      var ost = (dat[cbt] | dat[cbt + 1] << 8) >> (spos & 7) & (1 << oct.b) - 1;
+      cbt = (spos -= mlt.b) >> 3;
+      var mst = (dat[cbt] | dat[cbt + 1] << 8) >> (spos & 7) & (1 << mlt.b) - 1;
+      for (++ns; --ns; ) {
+        var llc = llt.s[lst];
+        var lbtr = llt.n[lst];
+        var mlc = mlt.s[mst];
+        var mbtr = mlt.n[mst];
+        var ofc = oct.s[ost];
+        var obtr = oct.n[ost];
+        cbt = (spos -= ofc) >> 3;
+        var ofp = 1 << ofc;
+        var off = ofp + ((dat[cbt] | dat[cbt + 1] << 8 | dat[cbt + 2] << 16 | dat[cbt + 3] << 24) >>> (spos & 7) & ofp - 1);
+        cbt = (spos -= mlb[mlc]) >> 3;
+        var ml = mlbl[mlc] + ((dat[cbt] | dat[cbt + 1] << 8 | dat[cbt + 2] << 16) >> (spos & 7) & (1 << mlb[mlc]) - 1);
+        cbt = (spos -= llb[llc]) >> 3;
+        var ll = llbl[llc] + ((dat[cbt] | dat[cbt + 1] << 8 | dat[cbt + 2] << 16) >> (spos & 7) & (1 << llb[llc]) - 1);
+        cbt = (spos -= lbtr) >> 3;
+        lst = llt.t[lst] + ((dat[cbt] | dat[cbt + 1] << 8) >> (spos & 7) & (1 << lbtr) - 1);
+        cbt = (spos -= mbtr) >> 3;
+        mst = mlt.t[mst] + ((dat[cbt] | dat[cbt + 1] << 8) >> (spos & 7) & (1 << mbtr) - 1);
+        cbt = (spos -= obtr) >> 3;
+        ost = oct.t[ost] + ((dat[cbt] | dat[cbt + 1] << 8) >> (spos & 7) & (1 << obtr) - 1);
+        if (off > 3) {
+          st.o[2] = st.o[1];
+          st.o[1] = st.o[0];
+          st.o[0] = off -= 3;
+        } else {
+          var idx = off - (ll != 0);
+          if (idx) {
+            off = idx == 3 ? st.o[0] - 1 : st.o[idx];
+            if (idx > 1)
+              st.o[2] = st.o[1];
+            st.o[1] = st.o[0];
+            st.o[0] = off;
+          } else
+            off = st.o[0];
+        }
+        for (var i2 = 0; i2 < ll; ++i2) {
+          buf[oubt + i2] = buf[spl + i2];
+        }
+        oubt += ll, spl += ll;
+        var stin = oubt - off;
+        if (stin < 0) {
+          var len = -stin;
+          var bs = st.e + stin;
+          if (len > ml)
+            len = ml;
+          for (var i2 = 0; i2 < len; ++i2) {
+            buf[oubt + i2] = st.w[bs + i2];
+          }
+          oubt += len, ml -= len, stin = 0;
+        }
+        for (var i2 = 0; i2 < ml; ++i2) {
+          buf[oubt + i2] = buf[stin + i2];
+        }
+        oubt += ml;
+      }
+      if (oubt != spl) {
+        while (spl < buf.length) {
+          buf[oubt++] = buf[spl++];
+        }
+      } else
+        oubt = buf.length;
+      if (out)
+        st.y += oubt;
+      else
+        buf = slc(buf, 0, oubt);
+    } else if (out) {
+      st.y += lss;
+      if (spl) {
+        for (var i2 = 0; i2 < lss; ++i2) {
+          buf[i2] = buf[spl + i2];
+        }
+      }
+    } else if (spl)
+      buf = slc(buf, spl);
+    st.b = ebt;
+    return buf;
+  }
+  err(2);
+};
+var cct = function(bufs, ol) {
+  if (bufs.length == 1)
+    return bufs[0];
+  var buf = new u8(ol);
+  for (var i2 = 0, b = 0; i2 < bufs.length; ++i2) {
+    var chk = bufs[i2];
+    buf.set(chk, b);
+    b += chk.length;
+  }
+  return buf;
+};
+var Decompress = /* @__PURE__ */ (function() {
+  function Decompress2(ondata) {
+    this.ondata = ondata;
+    this.c = [];
+    this.l = 0;
+    this.z = 0;
+  }
+  Decompress2.prototype.push = function(chunk, final) {
+    if (typeof this.s == "number") {
+      var sub = Math.min(chunk.length, this.s);
+      chunk = chunk.subarray(sub);
+      this.s -= sub;
+    }
+    var sl = chunk.length;
+    var ncs = sl + this.l;
+    if (!this.s) {
+      if (final) {
+        if (!ncs) {
+          this.ondata(new u8(0), true);
+          return;
+        }
+        if (ncs < 5)
+          err(5);
+      } else if (ncs < 18) {
+        this.c.push(chunk);
+        this.l = ncs;
+        return;
+      }
+      if (this.l) {
+        this.c.push(chunk);
+        chunk = cct(this.c, ncs);
+        this.c = [];
+        this.l = 0;
+      }
+      if (typeof (this.s = rzfh(chunk)) == "number")
+        return this.push(chunk, final);
+    }
+    if (typeof this.s != "number") {
+      if (ncs < (this.z || 3)) {
+        if (final)
+          err(5);
+        this.c.push(chunk);
+        this.l = ncs;
+        return;
+      }
+      if (this.l) {
+        this.c.push(chunk);
+        chunk = cct(this.c, ncs);
+        this.c = [];
+        this.l = 0;
+      }
+      if (!this.z && ncs < (this.z = chunk[this.s.b] & 2 ? 4 : 3 + (chunk[this.s.b] >> 3 | chunk[this.s.b + 1] << 5 | chunk[this.s.b + 2] << 13))) {
+        if (final)
+          err(5);
+        this.c.push(chunk);
+        this.l = ncs;
+        return;
+      } else
+        this.z = 0;
+      for (; ; ) {
+        var blk = rzb(chunk, this.s);
+        if (!blk) {
+          if (final)
+            err(5);
+          var adc = chunk.subarray(this.s.b);
+          this.s.b = 0;
+          this.c.push(adc), this.l += adc.length;
+          return;
+        } else {
+          this.ondata(blk, false);
+          cpw(this.s.w, 0, blk.length);
+          this.s.w.set(blk, this.s.w.length - blk.length);
+        }
+        if (this.s.l) {
+          var rest = chunk.subarray(this.s.b);
+          this.s = this.s.c * 4;
+          this.push(rest, final);
+          return;
+        }
+      }
+    } else if (final)
+      err(5);
+  };
+  return Decompress2;
+})();
+
+// src/image/layer/compression.ts
+var GZIP_MAGIC = Buffer.from([31, 139]);
+var ZSTD_MAGIC = Buffer.from([40, 181, 47, 253]);
+var SNIFF_BYTES = ZSTD_MAGIC.length;
+function detectCompression(head) {
+  if (head.length >= GZIP_MAGIC.length && head.subarray(0, GZIP_MAGIC.length).equals(GZIP_MAGIC))
+    return "gzip";
+  if (head.length >= ZSTD_MAGIC.length && head.subarray(0, ZSTD_MAGIC.length).equals(ZSTD_MAGIC))
+    return "zstd";
+  return "none";
+}
+var ZstdJsTransform = class extends Transform2 {
+  decoder = new Decompress((data) => {
+    if (data.length > 0) this.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  });
+  _transform(chunk, _encoding, callback) {
+    try {
+      this.decoder.push(chunk);
+    } catch (error) {
+      callback(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    callback();
+  }
+  _flush(callback) {
+    try {
+      this.decoder.push(new Uint8Array(0), true);
+    } catch (error) {
+      callback(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    callback();
+  }
+};
+function createInner(compression) {
+  if (compression === "gzip") return zlib.createGunzip({ chunkSize: 64 * 1024 });
+  const native = zlib.createZstdDecompress;
+  return native !== void 0 ? native() : new ZstdJsTransform();
+}
+var Decompressor = class extends Transform2 {
+  constructor(name) {
+    super();
+    this.name = name;
+  }
+  name;
+  head = [];
+  headLength = 0;
+  kind;
+  inner;
+  /** The compression found; known once the first bytes went through. */
+  get compression() {
+    if (this.kind === void 0)
+      throw new Error(`compression of ${this.name} read before its first bytes`);
+    return this.kind;
+  }
+  _transform(chunk, _encoding, callback) {
+    if (this.kind === void 0) {
+      this.head.push(chunk);
+      this.headLength += chunk.length;
+      if (this.headLength < SNIFF_BYTES) {
+        callback();
+        return;
+      }
+      chunk = this.start();
+    }
+    this.forward(chunk, callback);
+  }
+  _flush(callback) {
+    if (this.kind === void 0) {
+      const chunk = this.start();
+      this.forward(chunk, (error) => error ? callback(error) : this.finish(callback));
+      return;
+    }
+    this.finish(callback);
+  }
+  // The inner stream is paused whenever our reader is full, so one highly compressed input chunk
+  // cannot expand into an unbounded buffer (gzip reaches 1000:1 on zeros).
+  _read(size) {
+    this.inner?.resume();
+    super._read(size);
+  }
+  _destroy(error, callback) {
+    this.inner?.destroy();
+    callback(error);
+  }
+  start() {
+    const chunk = Buffer.concat(this.head, this.headLength);
+    this.head = [];
+    this.kind = detectCompression(chunk);
+    if (this.kind !== "none") {
+      const inner = createInner(this.kind);
+      const kind = this.kind;
+      inner.on("data", (data) => {
+        if (!this.push(data)) inner.pause();
+      });
+      inner.on("error", (error) => {
+        this.destroy(
+          new ImageError(
+            `${this.name}: ${kind} stream is truncated or corrupt (${error.message})`,
+            "CORRUPT_LAYER",
+            {
+              cause: error
+            }
+          )
+        );
+      });
+      this.inner = inner;
+    }
+    return chunk;
+  }
+  forward(chunk, callback) {
+    const inner = this.inner;
+    if (inner === void 0) {
+      callback(null, chunk.length > 0 ? chunk : void 0);
+      return;
+    }
+    if (inner.write(chunk)) callback();
+    else inner.once("drain", () => callback());
+  }
+  finish(callback) {
+    const inner = this.inner;
+    if (inner === void 0) {
+      callback();
+      return;
+    }
+    inner.once("end", () => callback());
+    inner.end();
+  }
+};
+
+// src/image/layer/analyze.ts
+var WHITEOUT_PREFIX = ".wh.";
+var OPAQUE_MARKER = ".wh..wh..opq";
+function whiteoutOf(path2) {
+  const slash = path2.lastIndexOf("/");
+  const base = path2.slice(slash + 1);
+  if (!base.startsWith(WHITEOUT_PREFIX)) return void 0;
+  const dir = path2.slice(0, slash);
+  if (base === OPAQUE_MARKER) return { path: dir === "" ? "/" : dir, opaque: true };
+  if (base.startsWith(WHITEOUT_PREFIX + WHITEOUT_PREFIX)) return null;
+  return { path: `${dir}/${base.slice(WHITEOUT_PREFIX.length)}`, opaque: false };
+}
+function compile3(requests) {
+  return requests.map((request2) => ({
+    globs: (request2.globs ?? []).map((glob) => new Minimatch(glob, { dot: true })),
+    match: request2.match,
+    maxBytes: request2.maxBytes
+  }));
+}
+function wanted(requests, entry) {
+  return requests.some(
+    (request2) => entry.size <= request2.maxBytes && (request2.globs.some((glob) => glob.match(entry.path)) || request2.match?.(entry) === true)
+  );
+}
+async function analyzeLayer(blob2, options) {
+  const label = `layer ${options.name}`;
+  const requests = compile3(options.requests);
+  const visitors = options.subscriptions.map((subscription) => [
+    subscription.id,
+    subscription.createVisitor()
+  ]);
+  const raw = new DigestingStream(label, options.expectedDigest);
+  const decompressor = new Decompressor(label);
+  const uncompressed = new DigestingStream(`${label} (uncompressed)`);
+  const entries = [];
+  const whiteouts = [];
+  const contents = /* @__PURE__ */ new Map();
+  const consume = async (tar) => {
+    for await (const { entry, content: content2 } of readTar(tar, label)) {
+      const whiteout = whiteoutOf(entry.path);
+      if (whiteout !== void 0) {
+        if (whiteout !== null) {
+          whiteouts.push(whiteout);
+          for (const [, visitor] of visitors) visitor.onWhiteout?.(whiteout);
+        }
+        continue;
+      }
+      entries.push(entry);
+      const sinks = [];
+      for (const [, visitor] of visitors) {
+        const sink = visitor.onEntry(entry);
+        if (sink !== void 0) sinks.push(sink);
+      }
+      contents.delete(entry.path);
+      const capture = entry.type === "file" && wanted(requests, entry);
+      if (entry.type === "file" && (capture || sinks.length > 0)) {
+        const chunks = [];
+        let length = 0;
+        for await (const chunk of content2) {
+          for (const sink of sinks) sink.write(chunk);
+          if (capture) {
+            chunks.push(chunk);
+            length += chunk.length;
+          }
+        }
+        if (capture) contents.set(entry.path, Buffer.concat(chunks, length));
+      }
+      for (const sink of sinks) sink.end();
+    }
+  };
+  const streaming = pipeline(blob2, raw, decompressor, uncompressed);
+  try {
+    await Promise.all([streaming, consume(uncompressed)]);
+  } catch (error) {
+    blob2.destroy();
+    uncompressed.destroy();
+    await streaming.catch(() => void 0);
+    throw error;
+  }
+  return {
+    diffId: uncompressed.digest,
+    digest: raw.digest,
+    compressedSize: raw.size,
+    uncompressedSize: uncompressed.size,
+    compression: decompressor.compression,
+    entries,
+    whiteouts,
+    contents,
+    visits: new Map(visitors.map(([id2, visitor]) => [id2, visitor.finish()]))
+  };
+}
+
+// src/policy/suppress.ts
+import { readFile as readFile3 } from "node:fs/promises";
+function isoDay(date) {
+  return date.toISOString().slice(0, 10);
+}
+function isExpired(ignore, today) {
+  return ignore.until !== void 0 && ignore.until < today;
+}
+function expiredIgnores(ignores, today) {
+  return ignores.filter((ignore) => isExpired(ignore, today)).map(({ source, reason, until }) => ({ source, reason, until }));
+}
+function matchesIgnore(ignore, finding2, fingerprint2) {
+  const { path: path2 } = finding2.location;
+  return (ignore.rule === void 0 || ignore.rule === finding2.rule) && (ignore.fingerprint === void 0 || ignore.fingerprint === fingerprint2) && (ignore.path === void 0 || path2 !== void 0 && minimatch(path2, ignore.path, { dot: true })) && (ignore.package === void 0 || ignore.package === finding2.package?.name || ignore.package === finding2.package?.purl) && (ignore.vulnerability === void 0 || ignore.vulnerability === finding2.vulnerability?.id || (finding2.vulnerability?.aliases.includes(ignore.vulnerability) ?? false));
+}
+function suppress(findings, suppression) {
+  const active = suppression.ignores.filter((ignore) => !isExpired(ignore, suppression.today));
+  return findings.map((finding2) => {
+    const ignore = active.find(
+      (candidate) => matchesIgnore(candidate, finding2, finding2.fingerprint)
+    );
+    const result = ignore === void 0 ? { ...finding2 } : { ...finding2, suppressed: { reason: ignore.reason, source: ignore.source } };
+    if (suppression.baseline !== void 0) {
+      result.baseline = suppression.baseline.has(finding2.fingerprint) ? "unchanged" : "new";
+      if (suppression.failOnNewOnly && result.baseline === "unchanged") result.blocking = false;
+    }
+    return result;
+  });
+}
+function compareBaseline(findings, baseline, failOnNewOnly) {
+  const current = new Set(findings.map((finding2) => finding2.fingerprint));
+  const previous = new Set(baseline.findings.map((finding2) => finding2.fingerprint));
+  const fixed2 = baseline.findings.filter((finding2) => !current.has(finding2.fingerprint)).map(({ fingerprint: fingerprint2, rule, severity, title }) => ({ fingerprint: fingerprint2, rule, severity, title }));
+  const unchanged = findings.filter((finding2) => previous.has(finding2.fingerprint)).length;
+  return {
+    source: baseline.source,
+    new: findings.length - unchanged,
+    unchanged,
+    fixed: fixed2,
+    failOnNewOnly
+  };
+}
+function isRecord(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function parseBaselineReport(text5, source) {
+  const bad = (why) => new ConfigurationError(
+    `input "baseline" ${source} ${why}; pass a JSON report written by container-gate --report, or an image reference.`,
+    "BAD_BASELINE"
+  );
+  let parsed2;
+  try {
+    parsed2 = JSON.parse(text5);
+  } catch {
+    throw bad("is not JSON");
+  }
+  if (!isRecord(parsed2) || parsed2.schemaVersion !== 1 || !Array.isArray(parsed2.findings)) {
+    throw bad("is not a container-gate report (schemaVersion 1 with findings)");
+  }
+  const findings = parsed2.findings.map((item, index) => {
+    if (!isRecord(item) || typeof item.fingerprint !== "string" || typeof item.rule !== "string" || typeof item.severity !== "string" || !isSeverity(item.severity)) {
+      throw bad(`has a finding without fingerprint, rule or severity at findings[${index}]`);
+    }
+    return {
+      fingerprint: item.fingerprint,
+      rule: item.rule,
+      severity: item.severity,
+      title: typeof item.title === "string" ? item.title : item.rule,
+      blocking: item.blocking === true
+    };
+  });
+  return { source, findings };
+}
+function isReportPath(value, exists) {
+  return value.toLowerCase().endsWith(".json") || exists(value);
+}
+async function readBaselineReport(path2) {
+  let text5;
+  try {
+    text5 = await readFile3(path2, "utf8");
+  } catch (error) {
+    if (error.code === "ENOENT") return void 0;
+    throw new ConfigurationError(
+      `input "baseline" ${path2} cannot be read (${error.code ?? "error"}); name a readable JSON report.`,
+      "BAD_BASELINE",
+      { cause: error }
+    );
+  }
+  return parseBaselineReport(text5, path2);
+}
+
+// src/policy/evaluate.ts
+function fingerprint(finding2) {
+  const key2 = [
+    finding2.step,
+    finding2.rule,
+    finding2.subject,
+    finding2.package?.purl ?? "",
+    finding2.vulnerability?.id ?? ""
+  ].join("\0");
+  return sha256(key2).slice("sha256:".length, "sha256:".length + 16);
+}
+function blocks(finding2, policy) {
+  const action = policy.rules[finding2.rule];
+  if (action === "error") return true;
+  if (action === "warn") return false;
+  const failOn = policy.steps[finding2.step].failOn;
+  return failOn !== "none" && severityRank(finding2.severity) >= severityRank(failOn);
+}
+function compareGated(a, b) {
+  return severityRank(b.severity) - severityRank(a.severity) || Number(b.blocking) - Number(a.blocking) || STEP_IDS.indexOf(a.step) - STEP_IDS.indexOf(b.step) || compareText(a.rule, b.rule) || compareText(a.subject, b.subject) || compareText(a.fingerprint, b.fingerprint);
+}
+function compareText(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+function gate(findings, policy, suppression) {
+  const gated = findings.filter((finding2) => policy.rules[finding2.rule] !== "off").map((finding2) => ({
+    ...finding2,
+    fingerprint: fingerprint(finding2),
+    blocking: blocks(finding2, policy)
+  }));
+  return (suppression === void 0 ? gated : suppress(gated, suppression)).sort(compareGated);
+}
+function isBlocking(finding2) {
+  return finding2.blocking && finding2.suppressed === void 0;
+}
+function stepStatus(findings) {
+  return findings.some(isBlocking) ? "fail" : "pass";
+}
+function verdict(findings, steps) {
+  const failed = findings.some(isBlocking) || steps.some((step) => step.status === "error");
+  return failed ? "fail" : "pass";
+}
+
+// src/report/summary.ts
+function countBySeverity(findings) {
+  const counts2 = Object.fromEntries(SEVERITIES.map((severity) => [severity, 0]));
+  for (const finding2 of findings) {
+    if (finding2.suppressed === void 0) counts2[finding2.severity] += 1;
+  }
+  return counts2;
 }
 
 // src/steps/code/index.ts
@@ -68969,9 +69004,9 @@ function parseRpmHeader(blob2) {
     ["vendor", RPMTAG.vendor],
     ["sourceRpm", RPMTAG.sourceRpm]
   ];
-  for (const [key3, tag] of optional) {
+  for (const [key2, tag] of optional) {
     const value = strings(tag)[0];
-    if (value !== void 0 && value !== "") header2[key3] = value;
+    if (value !== void 0 && value !== "") header2[key2] = value;
   }
   return header2;
 }
@@ -69179,7 +69214,16 @@ var OWNED_FILES_REQUEST = {
   globs: [DPKG_INFO_GLOB, DISTROLESS_MD5SUMS_GLOB, APK_INSTALLED, ...RPMDB_GLOBS],
   maxBytes: 256 * 1024 * 1024
 };
+var computed = /* @__PURE__ */ new WeakMap();
 function ownedFiles(fs) {
+  let owned = computed.get(fs);
+  if (owned === void 0) {
+    owned = collectOwnedFiles(fs);
+    computed.set(fs, owned);
+  }
+  return owned;
+}
+function collectOwnedFiles(fs) {
   const owned = /* @__PURE__ */ new Set();
   for (const node of fs.entries()) {
     if (node.type !== "file") continue;
@@ -69275,10 +69319,10 @@ function addHashList(db, text5, source) {
     if (name === "" || rest.length > 1) {
       throw badList(source, index + 1, "does not have the fields hash:size:name[:level]");
     }
-    const key3 = `${hash.toLowerCase()}:${size}`;
-    const known = db.byHash[algorithm2].get(key3);
+    const key2 = `${hash.toLowerCase()}:${size}`;
+    const known = db.byHash[algorithm2].get(key2);
     const signature = { name, source };
-    if (known === void 0) db.byHash[algorithm2].set(key3, [signature]);
+    if (known === void 0) db.byHash[algorithm2].set(key2, [signature]);
     else known.push(signature);
     if (size === "*") db.sizes[algorithm2].any = true;
     else db.sizes[algorithm2].exact.add(Number(size));
@@ -70024,20 +70068,6 @@ function toFinding({ rule, ...rest }) {
 function enabled(policy, rule) {
   return policy.rules[`code/${rule}`] !== "off";
 }
-function ownedPaths(fs) {
-  const owned = ownedFiles(fs);
-  const realDirs = /* @__PURE__ */ new Map();
-  for (const path2 of [...owned]) {
-    const dir = posix4.dirname(path2);
-    let real = realDirs.get(dir);
-    if (real === void 0) {
-      real = fs.resolve(dir)?.path ?? dir;
-      realDirs.set(dir, real);
-    }
-    if (real !== dir) owned.add(posix4.join(real, posix4.basename(path2)));
-  }
-  return owned;
-}
 function expandOrigin(entry, binary) {
   return entry.replace(/\$(?:\{ORIGIN\}|ORIGIN\b)/g, posix4.dirname(binary));
 }
@@ -70214,7 +70244,7 @@ async function run({ image, policy }) {
   if (layers.length > 0 && layers.every((result) => result === void 0)) {
     throw new Error("the code step's layer pass did not run (its layerSubscriptions were not used)");
   }
-  const owned = policy.code.scope === "unowned" ? ownedPaths(image.fs) : /* @__PURE__ */ new Set();
+  const owned = policy.code.scope === "unowned" ? ownedFiles(image.fs) : /* @__PURE__ */ new Set();
   const drafts = [];
   const hits = [];
   const tally = { elfFiles: 0, elfChecked: 0, elfOwned: 0, hashed: 0 };
@@ -70269,7 +70299,7 @@ var codeStep = {
 };
 
 // src/steps/composition/index.ts
-import { readFile as readFile5 } from "node:fs/promises";
+import { readFile as readFile6 } from "node:fs/promises";
 
 // src/policy/vex.ts
 var import_packageurl_js = __toESM(require_packageurl_js(), 1);
@@ -71349,9 +71379,9 @@ function detectDistro(fs) {
       ["codename", "VERSION_CODENAME"],
       ["prettyName", "PRETTY_NAME"]
     ];
-    for (const [key3, field] of optional) {
+    for (const [key2, field] of optional) {
       const value = fields.get(field);
-      if (value !== void 0 && value !== "") distro[key3] = value;
+      if (value !== void 0 && value !== "") distro[key2] = value;
     }
     const ecosystem = osvEcosystem(distro, fields.get("VERSION") ?? "");
     if (ecosystem !== void 0) distro.ecosystem = ecosystem;
@@ -71602,8 +71632,8 @@ function parseNpm(text5) {
 function parsePython(text5) {
   const headers = text5.split(/\r?\n\r?\n/)[0] ?? "";
   const fields = /* @__PURE__ */ new Map();
-  for (const [key3, value] of controlParagraphs(headers.replace(/\r/g, ""))[0] ?? []) {
-    fields.set(key3.toLowerCase(), [value]);
+  for (const [key2, value] of controlParagraphs(headers.replace(/\r/g, ""))[0] ?? []) {
+    fields.set(key2.toLowerCase(), [value]);
   }
   const name = fields.get("name")?.[0];
   const version = fields.get("version")?.[0];
@@ -71619,11 +71649,11 @@ function parseDotnet(text5) {
   const json = JSON.parse(text5);
   const libraries = isRecord3(json) ? json["libraries"] : void 0;
   if (!isRecord3(libraries)) return [];
-  return Object.entries(libraries).flatMap(([key3, library]) => {
-    const slash = key3.indexOf("/");
+  return Object.entries(libraries).flatMap(([key2, library]) => {
+    const slash = key2.indexOf("/");
     if (slash <= 0 || !isRecord3(library) || library["type"] !== "package") return [];
-    const name = key3.slice(0, slash);
-    const version = key3.slice(slash + 1);
+    const name = key2.slice(0, slash);
+    const version = key2.slice(slash + 1);
     return [
       {
         name,
@@ -71808,6 +71838,10 @@ function disallowedLicenses(expressions, allow) {
   const verdict2 = judgeLicenses(expressions, (id2) => allowed2.has(id2.toLowerCase()));
   return verdict2.ok ? [] : verdict2.licenses;
 }
+
+// src/steps/composition/osv/index-cache.ts
+import { mkdir, readFile as readFile4, rename, rm, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
 
 // src/steps/composition/versions/comparator.ts
 function sign(value) {
@@ -72323,11 +72357,39 @@ function normalizeName(ecosystem, name) {
       return name;
   }
 }
-function key2(ecosystem, name) {
+function indexKey(ecosystem, name) {
   return `${ecosystem}\0${normalizeName(ecosystem, name)}`;
 }
 function stringArray(value) {
   return Array.isArray(value) ? value.filter((v) => typeof v === "string") : [];
+}
+function urgencyOf(specific) {
+  const urgency = specific?.urgency;
+  return typeof urgency === "string" ? { urgency } : {};
+}
+function indexedAffected(affected) {
+  const ecosystemSpecific = urgencyOf(affected.ecosystem_specific);
+  const databaseSpecific = urgencyOf(affected.database_specific);
+  return {
+    ...affected.severity === void 0 ? {} : { severity: affected.severity },
+    ...affected.ranges === void 0 ? {} : {
+      ranges: affected.ranges.map((range2) => ({
+        type: range2.type,
+        events: range2.events
+      }))
+    },
+    ...affected.versions === void 0 ? {} : { versions: affected.versions },
+    ...Object.keys(ecosystemSpecific).length === 0 ? {} : { ecosystem_specific: ecosystemSpecific },
+    ...Object.keys(databaseSpecific).length === 0 ? {} : { database_specific: databaseSpecific }
+  };
+}
+function indexOf(counts2, entries) {
+  return {
+    lookup: (ecosystem, name) => entries(indexKey(ecosystem, name)) ?? [],
+    advisories: counts2.advisories,
+    withdrawn: counts2.withdrawn,
+    ecosystems: counts2.ecosystems
+  };
 }
 var AdvisoryIndexBuilder = class {
   entries = /* @__PURE__ */ new Map();
@@ -72353,29 +72415,216 @@ var AdvisoryIndexBuilder = class {
       const pkg = affected.package;
       if (typeof pkg?.ecosystem !== "string" || typeof pkg.name !== "string") continue;
       this.ecosystems.add(pkg.ecosystem);
-      const k = key2(pkg.ecosystem, pkg.name);
-      const entry = { advisory, affected };
+      const k = indexKey(pkg.ecosystem, pkg.name);
+      const entry = { advisory, affected: indexedAffected(affected) };
       const list = this.entries.get(k);
       if (list === void 0) this.entries.set(k, [entry]);
       else list.push(entry);
     }
   }
-  build() {
-    const entries = this.entries;
+  contents() {
     return {
-      lookup: (ecosystem, name) => entries.get(key2(ecosystem, name)) ?? [],
+      entries: this.entries,
       advisories: this.advisories,
       withdrawn: this.withdrawn,
       ecosystems: this.ecosystems
     };
   }
+  build() {
+    return indexOf(this.contents(), (key2) => this.entries.get(key2));
+  }
 };
+function combineIndexes(indexes) {
+  if (indexes.length === 1) return indexes[0];
+  return {
+    lookup: (ecosystem, name) => indexes.flatMap((index) => index.lookup(ecosystem, name)),
+    advisories: indexes.reduce((sum, index) => sum + index.advisories, 0),
+    withdrawn: indexes.reduce((sum, index) => sum + index.withdrawn, 0),
+    ecosystems: new Set(indexes.flatMap((index) => [...index.ecosystems]))
+  };
+}
+
+// src/steps/composition/osv/index-file.ts
+var MAGIC2 = "container-gate-osv-index 2\n";
+var IndexFileError = class extends Error {
+  name = "IndexFileError";
+};
+function encodeIndex(contents, dataVersion) {
+  const slices = [];
+  let offset = 0;
+  const append = (value) => {
+    const slice = JSON.stringify(value);
+    const length = Buffer.byteLength(slice);
+    slices.push(slice);
+    offset += length;
+    return [offset - length, length];
+  };
+  const advisories = /* @__PURE__ */ new Map();
+  for (const entries of contents.entries.values()) {
+    for (const { advisory } of entries) {
+      if (!advisories.has(advisory)) advisories.set(advisory, append(advisory));
+    }
+  }
+  const keys = [];
+  for (const [key2, entries] of contents.entries) {
+    const stored = entries.map(({ advisory, affected }) => [
+      ...advisories.get(advisory),
+      affected
+    ]);
+    keys.push([key2, ...append(stored)]);
+  }
+  const body = Buffer.from(slices.join(""));
+  const header2 = {
+    dataVersion,
+    advisories: contents.advisories,
+    withdrawn: contents.withdrawn,
+    ecosystems: [...contents.ecosystems].sort(),
+    bodyDigest: sha256(body),
+    keys
+  };
+  return Buffer.concat([Buffer.from(`${MAGIC2}${JSON.stringify(header2)}
+`), body]);
+}
+var isCount = (value) => Number.isSafeInteger(value) && value >= 0;
+function isHeader(value) {
+  if (typeof value !== "object" || value === null) return false;
+  const header2 = value;
+  return typeof header2.dataVersion === "string" && isCount(header2.advisories) && isCount(header2.withdrawn) && Array.isArray(header2.ecosystems) && header2.ecosystems.every((e) => typeof e === "string") && typeof header2.bodyDigest === "string" && Array.isArray(header2.keys);
+}
+function parseHeader(file) {
+  if (file.toString("utf8", 0, MAGIC2.length) !== MAGIC2) {
+    throw new IndexFileError("it does not start with the index signature");
+  }
+  const end = file.indexOf(10, MAGIC2.length);
+  if (end === -1) throw new IndexFileError("its header is cut off");
+  let header2;
+  try {
+    header2 = JSON.parse(file.toString("utf8", MAGIC2.length, end));
+  } catch (error) {
+    throw new IndexFileError(`its header is not JSON (${error.message})`);
+  }
+  if (!isHeader(header2)) throw new IndexFileError("its header lacks fields");
+  return { header: header2, body: file.subarray(end + 1) };
+}
+function decodeIndex(file, dataVersion) {
+  const { header: header2, body } = parseHeader(file);
+  if (header2.dataVersion !== dataVersion) return void 0;
+  if (sha256(body) !== header2.bodyDigest) {
+    throw new IndexFileError("its contents do not match their digest");
+  }
+  const slices = /* @__PURE__ */ new Map();
+  for (const item of header2.keys) {
+    const [key2, offset, length] = Array.isArray(item) ? item : [];
+    if (typeof key2 !== "string" || !isCount(offset) || !isCount(length) || offset + length > body.length) {
+      throw new IndexFileError("a key points outside the file");
+    }
+    slices.set(key2, [offset, length]);
+  }
+  const parse5 = (offset, length) => JSON.parse(body.toString("utf8", offset, offset + length));
+  const advisories = /* @__PURE__ */ new Map();
+  const advisoryAt = (offset, length) => {
+    let advisory = advisories.get(offset);
+    if (advisory === void 0) {
+      advisory = parse5(offset, length);
+      advisories.set(offset, advisory);
+    }
+    return advisory;
+  };
+  const parsed2 = /* @__PURE__ */ new Map();
+  const entries = (key2) => {
+    const known = parsed2.get(key2);
+    if (known !== void 0) return known;
+    const slice = slices.get(key2);
+    if (slice === void 0) return void 0;
+    const value = parse5(...slice).map(([offset, length, affected]) => ({
+      advisory: advisoryAt(offset, length),
+      affected
+    }));
+    parsed2.set(key2, value);
+    return value;
+  };
+  return indexOf(
+    {
+      advisories: header2.advisories,
+      withdrawn: header2.withdrawn,
+      ecosystems: new Set(header2.ecosystems)
+    },
+    entries
+  );
+}
+
+// src/steps/composition/osv/index-cache.ts
+async function readIndexFile(part, file, logger) {
+  let bytes;
+  try {
+    bytes = await readFile4(file);
+  } catch (error) {
+    const code = error.code;
+    if (code !== "ENOENT" && code !== "ENOTDIR") {
+      logger.warning(
+        `could not read the vulnerability index ${file} (${error.message}); building it again.`
+      );
+    }
+    return void 0;
+  }
+  try {
+    const index = decodeIndex(bytes, part.version);
+    if (index === void 0) logger.debug(`${file} was built from older data; building it again.`);
+    return index;
+  } catch (error) {
+    if (!(error instanceof IndexFileError)) throw error;
+    logger.warning(
+      `the vulnerability index ${file} is damaged (${error.message}); building it again.`
+    );
+    return void 0;
+  }
+}
+async function writeIndexFile(file, bytes, logger) {
+  const partial = `${file}.${process.pid}.partial`;
+  try {
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(partial, bytes);
+    await rename(partial, file);
+  } catch (error) {
+    logger.warning(
+      `could not save the vulnerability index to ${file} (${error.message}); the next scan builds it again.`
+    );
+  } finally {
+    await rm(partial, { force: true }).catch(() => void 0);
+  }
+}
+async function partIndex(part, logger) {
+  const file = part.indexFile;
+  const stored = file === void 0 ? void 0 : await readIndexFile(part, file, logger);
+  if (stored !== void 0) return stored;
+  const builder = new AdvisoryIndexBuilder();
+  await part.forEachRecord((record2) => builder.add(record2));
+  if (file !== void 0) {
+    await writeIndexFile(file, encodeIndex(builder.contents(), part.version), logger);
+  }
+  return builder.build();
+}
+function createAdvisoryIndexCache() {
+  const indexes = /* @__PURE__ */ new Map();
+  return async (data, logger) => {
+    const parts = [];
+    for (const part of data.parts) {
+      let index = indexes.get(part.version);
+      if (index === void 0) {
+        index = await partIndex(part, logger);
+        indexes.set(part.version, index);
+      }
+      parts.push(index);
+    }
+    return combineIndexes(parts);
+  };
+}
 
 // src/steps/composition/osv/load.ts
 import { createWriteStream } from "node:fs";
-import { mkdir, readdir, readFile as readFile4, rename, rm, stat as stat3, writeFile } from "node:fs/promises";
+import { mkdir as mkdir2, readdir, readFile as readFile5, rename as rename2, rm as rm2, stat as stat3, writeFile as writeFile2 } from "node:fs/promises";
 import { homedir as homedir2 } from "node:os";
-import { join as join4, resolve as resolve2 } from "node:path";
+import { dirname as dirname2, join as join4, resolve as resolve2 } from "node:path";
 import { pipeline as pipeline2 } from "node:stream/promises";
 
 // src/steps/composition/osv/schema.ts
@@ -72560,30 +72809,42 @@ async function fromDirectory(dir) {
   const newest = Math.max(...stats.map((s) => s.mtimeMs));
   const bytes = stats.reduce((sum, s) => sum + s.size, 0);
   return {
-    version: `dir:${dir}:${files2.length}:${bytes}:${newest}`,
     sources: [{ origin: dir }],
     missing: [],
-    forEachRecord: async (visit) => {
-      for (const file of files2) {
-        const record2 = parseRecord(await readFile4(file, "utf8"), file);
-        if (record2 !== void 0) visit(record2);
+    parts: [
+      {
+        version: `dir:${dir}:${files2.length}:${bytes}:${newest}`,
+        forEachRecord: async (visit) => {
+          for (const file of files2) {
+            const record2 = parseRecord(await readFile5(file, "utf8"), file);
+            if (record2 !== void 0) visit(record2);
+          }
+        }
       }
-    }
+    ]
   };
 }
-async function fromZip(path2) {
+function zipIndexFile(env, zip) {
+  return join4(osvCacheDir(env), "index", `${sha256(zip).slice("sha256:".length, 39)}.index`);
+}
+async function fromZip(path2, env) {
   const info = await stat3(path2);
   return {
-    version: `zip:${path2}:${info.size}:${info.mtimeMs}`,
     sources: [{ origin: path2 }],
     missing: [],
-    forEachRecord: (visit) => readZip(path2, visit)
+    parts: [
+      {
+        version: `zip:${path2}:${info.size}:${info.mtimeMs}`,
+        indexFile: zipIndexFile(env, path2),
+        forEachRecord: (visit) => readZip(path2, visit)
+      }
+    ]
   };
 }
 var isLoopback2 = (url) => ["127.0.0.1", "localhost", "[::1]", "::1"].includes(url.hostname);
 async function readMeta(file) {
   try {
-    return JSON.parse(await readFile4(file, "utf8"));
+    return JSON.parse(await readFile5(file, "utf8"));
   } catch {
     return void 0;
   }
@@ -72614,17 +72875,17 @@ async function fetchEcosystem(ecosystem, cacheDir, baseUrl, logger, now) {
     });
     if (response.status === 304 && cached) {
       response.body.resume();
-      await writeFile(metaFile, JSON.stringify({ ...meta, fetchedAt: new Date(now).toISOString() }));
+      await writeFile2(metaFile, JSON.stringify({ ...meta, fetchedAt: new Date(now).toISOString() }));
       return { zip, source: { ecosystem, origin: url, fetchedAt: new Date(now) } };
     }
     if (response.status === 200) {
-      await mkdir(dir, { recursive: true });
+      await mkdir2(dir, { recursive: true });
       const partial = `${zip}.${process.pid}.partial`;
       try {
         await pipeline2(response.body, createWriteStream(partial));
-        await rename(partial, zip);
+        await rename2(partial, zip);
       } finally {
-        await rm(partial, { force: true });
+        await rm2(partial, { force: true });
       }
       const etag = header(response.headers, "etag");
       const next = {
@@ -72632,7 +72893,7 @@ async function fetchEcosystem(ecosystem, cacheDir, baseUrl, logger, now) {
         ...etag ? { etag } : {},
         fetchedAt: new Date(now).toISOString()
       };
-      await writeFile(metaFile, JSON.stringify(next));
+      await writeFile2(metaFile, JSON.stringify(next));
       logger.info(`Downloaded OSV data for ${ecosystem} from ${url}.`);
       return { zip, source: { ecosystem, origin: url, fetchedAt: new Date(now) } };
     }
@@ -72666,20 +72927,18 @@ async function fromOsv(ecosystems, logger, options) {
       sources.push(result.source);
     }
   }
-  const versions = await Promise.all(
+  const parts = await Promise.all(
     zips.map(async (zip) => {
       const info = await stat3(zip);
-      return `${zip}:${info.size}:${info.mtimeMs}`;
+      return {
+        version: `osv:${zip}:${info.size}:${info.mtimeMs}`,
+        // Next to its zip, so the action's cache of the directory keeps both.
+        indexFile: join4(dirname2(zip), "all.index"),
+        forEachRecord: (visit) => readZip(zip, visit)
+      };
     })
   );
-  return {
-    version: `osv:${versions.join(",")}`,
-    sources,
-    missing,
-    forEachRecord: async (visit) => {
-      for (const zip of zips) await readZip(zip, visit);
-    }
-  };
+  return { sources, missing, parts };
 }
 function createVulnerabilityDataLoader(options = {}) {
   return async ({ vulnDb, ecosystems, logger }) => {
@@ -72692,7 +72951,7 @@ function createVulnerabilityDataLoader(options = {}) {
         "VULN_DB_MISSING"
       );
     }
-    return info.isDirectory() ? fromDirectory(path2) : fromZip(path2);
+    return info.isDirectory() ? fromDirectory(path2) : fromZip(path2, options.env ?? process.env);
   };
 }
 
@@ -72875,7 +73134,7 @@ function canonicalId(ids) {
   const sorted2 = [...ids].sort();
   return sorted2.find((id2) => CVE.test(id2)) ?? sorted2.find((id2) => GHSA.test(id2)) ?? sorted2[0];
 }
-function groupHits(hits) {
+function groupProblems(hits) {
   const parent = /* @__PURE__ */ new Map();
   const find = (id2) => {
     let root = id2;
@@ -72889,19 +73148,52 @@ function groupHits(hits) {
     if (x2 !== y) parent.set(y, x2);
   };
   for (const { entry } of hits) {
-    const { id: id2, aliases, upstream: upstream2 } = entry.advisory;
-    find(id2);
-    for (const alias of aliases) union(id2, alias);
-    if (upstream2.length === 1) union(id2, upstream2[0]);
+    find(entry.advisory.id);
+    for (const alias of entry.advisory.aliases) union(entry.advisory.id, alias);
   }
-  const groups = /* @__PURE__ */ new Map();
+  const upstreamOf = /* @__PURE__ */ new Map();
+  for (const { entry } of hits) {
+    if (entry.advisory.upstream.length === 0) continue;
+    const root = find(entry.advisory.id);
+    const set = upstreamOf.get(root) ?? /* @__PURE__ */ new Set();
+    for (const id2 of entry.advisory.upstream) set.add(id2);
+    upstreamOf.set(root, set);
+  }
+  const reach = (root, seen) => {
+    const ids = [];
+    for (const id2 of upstreamOf.get(root) ?? []) {
+      if (seen.has(id2)) continue;
+      seen.add(id2);
+      ids.push(id2, ...reach(find(id2), seen));
+    }
+    return ids;
+  };
+  const problems = /* @__PURE__ */ new Map();
+  const problem = (root) => {
+    let found = problems.get(root);
+    if (found === void 0) {
+      found = { ids: /* @__PURE__ */ new Set([root]), hits: [], own: [] };
+      problems.set(root, found);
+    }
+    return found;
+  };
   for (const hit of hits) {
-    const root = find(hit.entry.advisory.id);
-    const group = groups.get(root);
-    if (group === void 0) groups.set(root, [hit]);
-    else group.push(hit);
+    const { id: id2, aliases } = hit.entry.advisory;
+    const upstream2 = reach(find(id2), /* @__PURE__ */ new Set([id2]));
+    const roots = [...new Set(upstream2.filter((u) => !upstreamOf.has(find(u))).map((u) => find(u)))];
+    if (roots.length === 0) roots.push(find(id2));
+    for (const root of roots) {
+      const target = problem(root);
+      target.hits.push(hit);
+      for (const known of [id2, ...aliases]) target.ids.add(known);
+      if (roots.length === 1) {
+        target.own.push(hit);
+        for (const known of upstream2) target.ids.add(known);
+      }
+    }
   }
-  return [...groups.values()];
+  for (const id2 of parent.keys()) problems.get(find(id2))?.ids.add(id2);
+  return [...problems.values()];
 }
 function lowestVersion(versions, ecosystem) {
   const cmp = comparatorFor(ecosystem);
@@ -72922,22 +73214,17 @@ function matchPackage(index, pkg) {
     const result = affects(entry.affected, version, pkg.ecosystem);
     if (result !== void 0) hits.push({ entry, fixed: result.fixed });
   }
-  return groupHits(hits).map((group) => {
-    const ids = /* @__PURE__ */ new Set();
-    for (const { entry } of group) {
-      ids.add(entry.advisory.id);
-      for (const alias of entry.advisory.aliases) ids.add(alias);
-      if (entry.advisory.upstream.length === 1) ids.add(entry.advisory.upstream[0]);
-    }
+  return groupProblems(hits).map(({ ids, hits: group, own }) => {
     const id2 = canonicalId([...ids]);
     const fixedVersion = lowestVersion(
       group.flatMap((hit) => hit.fixed),
       pkg.ecosystem
     );
+    const about = own.length > 0 ? own : group;
     const rating = bestRating(
-      group.map(({ entry }) => rateAdvisory(entry.advisory, entry.affected, pkg.kind === "os"))
+      about.map(({ entry }) => rateAdvisory(entry.advisory, entry.affected, pkg.kind === "os"))
     );
-    const summary2 = group.map(({ entry }) => entry.advisory.summary).find((s) => s !== void 0);
+    const summary2 = about.map(({ entry }) => entry.advisory.summary).find((s) => s !== void 0);
     return {
       id: id2,
       aliases: [...ids].filter((other) => other !== id2).sort(),
@@ -72950,7 +73237,6 @@ function matchPackage(index, pkg) {
 }
 
 // src/steps/composition/index.ts
-var indexes = /* @__PURE__ */ new Map();
 function findingPackage(pkg) {
   return { name: pkg.name, version: pkg.version, ecosystem: pkg.ecosystem, purl: pkg.purl };
 }
@@ -73035,9 +73321,9 @@ function describeSource(source, now) {
   const hours = Math.round((now - source.fetchedAt.getTime()) / 36e5);
   return `${source.ecosystem ?? source.origin} (${source.stale === true ? "stale cached copy, " : ""}fetched ${hours < 1 ? "within the hour" : `${hours} h ago`})`;
 }
-function countBy(items2, key3) {
+function countBy(items, key2) {
   const counts2 = /* @__PURE__ */ new Map();
-  for (const item of items2) counts2.set(key3(item), (counts2.get(key3(item)) ?? 0) + 1);
+  for (const item of items) counts2.set(key2(item), (counts2.get(key2(item)) ?? 0) + 1);
   return [...counts2].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0).map(([k, n]) => `${k} ${n}`).join(", ");
 }
 async function readStatements(paths2, read2) {
@@ -73063,7 +73349,8 @@ function neededEcosystems(packages) {
 function createCompositionStep(dependencies = {}) {
   const catalog = dependencies.catalog ?? catalogPackages;
   const load = dependencies.loadVulnerabilityData ?? createVulnerabilityDataLoader();
-  const readVex = dependencies.readVex ?? ((path2) => readFile5(path2, "utf8"));
+  const readVex = dependencies.readVex ?? ((path2) => readFile6(path2, "utf8"));
+  const indexFor = createAdvisoryIndexCache();
   async function run5({ image, policy, logger }) {
     const settings = policy.composition;
     const started = Date.now();
@@ -73093,13 +73380,7 @@ function createCompositionStep(dependencies = {}) {
           `NOT matched for lack of data: ${data.missing.map((m) => m.ecosystem).join(", ")}`
         );
       }
-      let index = indexes.get(data.version);
-      if (index === void 0) {
-        const builder = new AdvisoryIndexBuilder();
-        await data.forEachRecord((record2) => builder.add(record2));
-        index = builder.build();
-        indexes.set(data.version, index);
-      }
+      const index = await indexFor(data, logger);
       if (index.advisories === 0 && data.sources.length > 0 && !settings.allowNoVulnData) {
         throw new ConfigurationError(
           `input "vuln-db": ${data.sources.map((s) => s.origin).join(", ")} holds no OSV records; point it at OSV data or set allow-no-vuln-data to scan without it.`,
@@ -73162,10 +73443,58 @@ function createCompositionStep(dependencies = {}) {
 var compositionStep = createCompositionStep();
 
 // src/steps/custody/index.ts
-import { readFile as readFile7 } from "node:fs/promises";
+import { readFile as readFile8 } from "node:fs/promises";
+
+// src/custody/base-image.ts
+var import_dockerfile_ast2 = __toESM(require_main(), 1);
+var VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
+function substitute(text5, args) {
+  let unresolved = false;
+  const result = text5.replace(
+    VARIABLE,
+    (_match, braced, colon, operator, word = "", bare) => {
+      const name = braced ?? bare;
+      const value = args.get(name);
+      const set = value !== void 0 && (colon !== ":" || value !== "");
+      if (operator === "-") return set ? value : word;
+      if (operator === "+") return set ? word : "";
+      if (value === void 0) unresolved = true;
+      return value ?? "";
+    }
+  );
+  return unresolved ? void 0 : result;
+}
+function globalArgs(text5) {
+  const args = /* @__PURE__ */ new Map();
+  for (const arg of import_dockerfile_ast2.DockerfileParser.parse(text5).getInitialARGs()) {
+    const property = arg.getProperty();
+    const value = property?.getValue();
+    if (property === null || value === null || value === void 0) continue;
+    const substituted = substitute(value, args);
+    if (substituted !== void 0) args.set(property.getName(), substituted);
+  }
+  return args;
+}
+function dockerfileBaseImage(text5) {
+  const stages = parseDockerfile(text5);
+  const args = globalArgs(text5);
+  let index = stages.length - 1;
+  for (; ; ) {
+    const stage = stages[index];
+    if (stage === void 0) return void 0;
+    const base = substitute(stage.base, args);
+    if (base === void 0 || base === "") return { unresolved: stage.base, line: stage.fromLine };
+    const earlier = stages.findIndex((s, i2) => i2 < index && s.name === base.toLowerCase());
+    if (earlier >= 0) {
+      index = earlier;
+      continue;
+    }
+    return base.toLowerCase() === "scratch" ? { scratch: true, line: stage.fromLine } : { reference: base, line: stage.fromLine };
+  }
+}
 
 // src/custody/image-signatures.ts
-import { readFile as readFile6 } from "node:fs/promises";
+import { readFile as readFile7 } from "node:fs/promises";
 
 // src/custody/keys.ts
 var import_tweetnacl = __toESM(require_nacl_fast(), 1);
@@ -73210,18 +73539,32 @@ function decryptCosignKey(pem, password, input) {
   } catch {
     throw badKey(input, "the PEM body is not the JSON cosign writes");
   }
+  if (typeof document2 !== "object" || document2 === null) {
+    throw badKey(input, "the PEM body is not the JSON cosign writes");
+  }
   if (document2.kdf?.name !== "scrypt" || document2.cipher?.name !== "nacl/secretbox") {
     throw badKey(
       input,
       `unsupported ${document2.kdf?.name ?? "?"} / ${document2.cipher?.name ?? "?"}`
     );
   }
-  const key3 = scrypt(password, Buffer.from(document2.kdf.salt, "base64"), document2.kdf.params);
-  const opened = import_tweetnacl.default.secretbox.open(
-    Buffer.from(document2.ciphertext, "base64"),
-    Buffer.from(document2.cipher.nonce, "base64"),
-    key3
-  );
+  const { salt, params } = document2.kdf;
+  const nonce = document2.cipher.nonce;
+  if (typeof salt !== "string" || typeof nonce !== "string" || typeof document2.ciphertext !== "string") {
+    throw badKey(input, "salt, nonce or ciphertext is missing");
+  }
+  const { N, r, p } = params ?? {};
+  const sane = Number.isInteger(N) && N >= 2 && N <= 1 << 20 && (N & N - 1) === 0 && Number.isInteger(r) && r >= 1 && r <= 32 && Number.isInteger(p) && p >= 1 && p <= 16;
+  if (!sane) throw badKey(input, "its scrypt parameters are out of range");
+  const nonceBytes = Buffer.from(nonce, "base64");
+  if (nonceBytes.length !== import_tweetnacl.default.secretbox.nonceLength) {
+    throw badKey(
+      input,
+      `its nonce is ${nonceBytes.length} bytes, not ${import_tweetnacl.default.secretbox.nonceLength}`
+    );
+  }
+  const key2 = scrypt(password, Buffer.from(salt, "base64"), { N, r, p });
+  const opened = import_tweetnacl.default.secretbox.open(Buffer.from(document2.ciphertext, "base64"), nonceBytes, key2);
   if (opened === null) {
     throw new ConfigurationError(
       `${input} could not be decrypted: the password is wrong; set COSIGN_PASSWORD (or the sign-key-password input) to the key's password.`,
@@ -73244,16 +73587,16 @@ function readPublicKey(pem, input) {
     );
   }
 }
-function publicKeyPem(key3) {
-  const publicKey = key3.type === "private" ? createPublicKey(key3) : key3;
+function publicKeyPem(key2) {
+  const publicKey = key2.type === "private" ? createPublicKey(key2) : key2;
   return publicKey.export({ type: "spki", format: "pem" }).toString();
 }
-function keyHint(key3) {
-  const publicKey = key3.type === "private" ? createPublicKey(key3) : key3;
+function keyHint(key2) {
+  const publicKey = key2.type === "private" ? createPublicKey(key2) : key2;
   return createHash6("sha256").update(publicKey.export({ type: "spki", format: "der" })).digest("hex");
 }
-function algorithm(key3) {
-  return key3.asymmetricKeyType === "ed25519" ? null : "sha256";
+function algorithm(key2) {
+  return key2.asymmetricKeyType === "ed25519" ? null : "sha256";
 }
 function signBytes(privateKey2, data) {
   return sign2(algorithm(privateKey2), data, privateKey2);
@@ -73304,8 +73647,8 @@ function simpleSigningPayload(dockerReference, digest) {
 }
 function member(object2, name) {
   if (object2 === null || typeof object2 !== "object") return void 0;
-  const key3 = Object.keys(object2).find((candidate) => candidate.toLowerCase() === name);
-  return key3 === void 0 ? void 0 : object2[key3];
+  const key2 = Object.keys(object2).find((candidate) => candidate.toLowerCase() === name);
+  return key2 === void 0 ? void 0 : object2[key2];
 }
 function signedDigest(payload) {
   let document2;
@@ -73576,6 +73919,87 @@ var PUBLIC_GOOD_TRUSTED_ROOT = {
   timestampAuthorities: []
 };
 
+// src/custody/rekor-bundle.ts
+var import_bundle2 = __toESM(require_dist3(), 1);
+import { createHash as createHash7, X509Certificate } from "node:crypto";
+function parseRekorBundle(text5) {
+  let value;
+  try {
+    value = JSON.parse(text5);
+  } catch {
+    return void 0;
+  }
+  const bundle = value;
+  const payload = bundle?.Payload;
+  return typeof bundle?.SignedEntryTimestamp === "string" && typeof payload?.body === "string" && Number.isSafeInteger(payload.integratedTime) && Number.isSafeInteger(payload.logIndex) && typeof payload.logID === "string" && /^[0-9a-f]{64}$/.test(payload.logID) ? bundle : void 0;
+}
+function certificateDer(pem) {
+  try {
+    return new X509Certificate(pem).raw;
+  } catch {
+    return void 0;
+  }
+}
+function rekorBundleOf(found) {
+  const certificate = found.certificate === void 0 ? void 0 : certificateDer(found.certificate);
+  if (certificate === void 0) {
+    return { problem: "the dev.sigstore.cosign/certificate annotation is not a PEM certificate" };
+  }
+  if (found.rekorBundle === void 0) {
+    return {
+      problem: "it has no Rekor bundle (dev.sigstore.cosign/bundle), so when it was signed cannot be established"
+    };
+  }
+  const rekor = parseRekorBundle(found.rekorBundle);
+  if (rekor === void 0) {
+    return { problem: "the dev.sigstore.cosign/bundle annotation is not a Rekor bundle" };
+  }
+  const body = Buffer.from(rekor.Payload.body, "base64");
+  let entry;
+  try {
+    entry = JSON.parse(body.toString("utf8"));
+  } catch {
+    return { problem: "the logged Rekor entry is not JSON" };
+  }
+  if (typeof entry.kind !== "string" || typeof entry.apiVersion !== "string") {
+    return { problem: "the logged Rekor entry has no kind and apiVersion" };
+  }
+  const logged = entry.spec?.signature?.publicKey?.content;
+  const loggedCertificate = typeof logged === "string" ? certificateDer(Buffer.from(logged, "base64").toString("utf8")) : void 0;
+  if (loggedCertificate === void 0 || !loggedCertificate.equals(certificate)) {
+    return { problem: "the Rekor entry logs another certificate than the one attached" };
+  }
+  try {
+    return {
+      bundle: (0, import_bundle2.bundleFromJSON)({
+        mediaType: import_bundle2.BUNDLE_V01_MEDIA_TYPE,
+        verificationMaterial: {
+          x509CertificateChain: { certificates: [{ rawBytes: certificate.toString("base64") }] },
+          tlogEntries: [
+            {
+              logIndex: String(rekor.Payload.logIndex),
+              logId: { keyId: Buffer.from(rekor.Payload.logID, "hex").toString("base64") },
+              kindVersion: { kind: entry.kind, version: entry.apiVersion },
+              integratedTime: String(rekor.Payload.integratedTime),
+              inclusionPromise: { signedEntryTimestamp: rekor.SignedEntryTimestamp },
+              canonicalizedBody: rekor.Payload.body
+            }
+          ]
+        },
+        messageSignature: {
+          messageDigest: {
+            algorithm: "SHA2_256",
+            digest: createHash7("sha256").update(found.payload).digest("base64")
+          },
+          signature: found.signature
+        }
+      })
+    };
+  } catch (error) {
+    return { problem: `it does not convert to a Sigstore bundle (${error.message})` };
+  }
+}
+
 // src/custody/statement.ts
 var STATEMENT_TYPE = "https://in-toto.io/Statement/v1";
 var IN_TOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json";
@@ -73627,11 +74051,26 @@ function trustMaterialOf(document2 = PUBLIC_GOOD_TRUSTED_ROOT, input = "trusted-
 function describeSigner(policy) {
   return policy.kind === "key" ? `key sha256:${keyHint(policy.key).slice(0, 16)}\u2026` : `${policy.identity} (issuer ${policy.issuer})`;
 }
+function sigstoreProblem(bundle, policy, artifact) {
+  try {
+    new import_verify.Verifier(policy.trust).verify((0, import_verify.toSignedEntity)(bundle, artifact), {
+      subjectAlternativeName: policy.identity,
+      extensions: { issuer: policy.issuer }
+    });
+    return void 0;
+  } catch (error) {
+    return `Sigstore verification failed: ${error.message}`;
+  }
+}
 function checkTag(found, digest, policy) {
   if (policy.kind === "keyless") {
-    return found.certificate === void 0 ? "signed with a key, but a keyless identity is required" : "keyless signatures in the .sig layout (cosign 2) are not verified; sign with Sigstore bundles (cosign 3) or a key";
-  }
-  if (!verifyBytes(policy.key, found.payload, Buffer.from(found.signature, "base64"))) {
+    if (found.certificate === void 0)
+      return "signed with a key, but a keyless identity is required";
+    const converted = rekorBundleOf(found);
+    if ("problem" in converted) return converted.problem;
+    const problem = sigstoreProblem(converted.bundle, policy, found.payload);
+    if (problem !== void 0) return problem;
+  } else if (!verifyBytes(policy.key, found.payload, Buffer.from(found.signature, "base64"))) {
     return "the signature does not verify with the key";
   }
   const claim = signedDigest(found.payload);
@@ -73650,14 +74089,8 @@ function checkBundle(found, digest, policy) {
       return "the signature does not verify with the key";
     }
   } else {
-    try {
-      new import_verify.Verifier(policy.trust).verify((0, import_verify.toSignedEntity)(bundle), {
-        subjectAlternativeName: policy.identity,
-        extensions: { issuer: policy.issuer }
-      });
-    } catch (error) {
-      return `Sigstore verification failed: ${error.message}`;
-    }
+    const problem = sigstoreProblem(bundle, policy);
+    if (problem !== void 0) return problem;
   }
   const statement = statementOf(envelope.payloadType, envelope.payload);
   if (statement === void 0) return "the envelope does not hold an in-toto statement";
@@ -73680,7 +74113,7 @@ function verifySignatures(found, digest, policy) {
 // src/custody/image-signatures.ts
 async function readInput(path2, input) {
   try {
-    return await readFile6(path2, "utf8");
+    return await readFile7(path2, "utf8");
   } catch (error) {
     throw new ConfigurationError(
       `${input} "${path2}" cannot be read (${error.code ?? "error"}); check the path.`,
@@ -73751,7 +74184,7 @@ async function driftFromBaseline(image, manifest, settings) {
   const path2 = settings.baselineManifest;
   let text5;
   try {
-    text5 = await readFile7(path2, "utf8");
+    text5 = await readFile8(path2, "utf8");
   } catch (error) {
     throw new ConfigurationError(
       `baseline-manifest "${path2}" cannot be read (${error.code ?? "error"}); check the path.`,
@@ -73789,6 +74222,26 @@ function summarize(found, rejected) {
   const more = rejected.length > 3 ? `; and ${rejected.length - 3} more` : "";
   return `${found} signature(s) found, none valid: ${reasons}${more}.`;
 }
+function baseImageOf(context, settings) {
+  if (settings.baseImage !== void 0) return { name: settings.baseImage, source: "base-image" };
+  const { image, dockerfile } = context;
+  const labels = image.config.config?.Labels ?? {};
+  const annotated = image.annotations?.[BASE_NAME] ?? labels[BASE_NAME];
+  if (annotated !== void 0) {
+    const digest = image.annotations?.[BASE_DIGEST] ?? labels[BASE_DIGEST];
+    return { name: annotated, source: BASE_NAME, ...digest === void 0 ? {} : { digest } };
+  }
+  if (dockerfile === void 0) return { unknown: "set base-image to verify its signature" };
+  const from = dockerfileBaseImage(dockerfile.text);
+  if (from === void 0) return { unknown: `${dockerfile.file} has no FROM; set base-image` };
+  if ("scratch" in from) return { unknown: `${dockerfile.file} builds FROM scratch` };
+  if ("unresolved" in from) {
+    return {
+      unknown: `the FROM at ${dockerfile.file}:${from.line} ("${from.unresolved}") uses a build argument without a default; set base-image`
+    };
+  }
+  return { name: from.reference, source: `FROM at ${dockerfile.file}:${from.line}` };
+}
 async function signatureFindings(context, settings, notes) {
   const { image, logger } = context;
   const access3 = context.registry ?? { insecureRegistries: [], env: {} };
@@ -73825,8 +74278,7 @@ async function signatureFindings(context, settings, notes) {
       }
     }
   }
-  const labels = image.config.config?.Labels ?? {};
-  const baseName = settings.baseImage ?? image.annotations?.[BASE_NAME] ?? labels[BASE_NAME];
+  const base = baseImageOf(context, settings);
   const basePolicy = await signaturePolicy(
     {
       ...settings.baseVerifyKey !== void 0 ? { key: settings.baseVerifyKey } : {},
@@ -73836,30 +74288,29 @@ async function signatureFindings(context, settings, notes) {
     },
     "base-"
   );
-  if (baseName === void 0) {
-    if (basePolicy !== void 0)
-      notes.push("base image unknown: set base-image to verify its signature");
+  if ("unknown" in base) {
+    if (basePolicy !== void 0) notes.push(`base image unknown: ${base.unknown}`);
   } else if (basePolicy === void 0) {
     notes.push(
-      `base image ${baseName} not verified: set base-verify-key or base-verify-identity/base-verify-issuer`
+      `base image ${base.name} not verified: set base-verify-key or base-verify-identity/base-verify-issuer`
     );
   } else {
-    const repository = registryRepository(baseName);
+    const repository = registryRepository(base.name);
     if (repository === void 0)
       throw new ConfigurationError(
-        `base-image "${baseName}" is not a registry reference; name it like docker.io/library/debian:12.`
+        `base image "${base.name}" (from ${base.source}) is not a registry reference; set base-image to one, like docker.io/library/debian:12.`
       );
-    const pinned = settings.baseImage === void 0 ? image.annotations?.[BASE_DIGEST] ?? labels[BASE_DIGEST] : void 0;
-    const digest = pinned ?? await resolveDigest(baseName, access3, logger);
+    const digest = base.digest ?? await resolveDigest(base.name, access3, logger);
     const check = await checkImageSignatures(repository, digest, basePolicy, access3, logger);
-    if (check.verified.length > 0) notes.push(`base image ${baseName}@${digest} signature verified`);
+    if (check.verified.length > 0)
+      notes.push(`base image ${base.name}@${digest} (${base.source}) signature verified`);
     else
       findings.push(
         unsignedFinding(
           "unsigned-base-image",
-          baseName,
+          base.name,
           settings.requireSignature,
-          summarize(check.found, check.rejected)
+          `The base image comes from ${base.source}. ${summarize(check.found, check.rejected)}`
         )
       );
   }
@@ -74009,21 +74460,31 @@ function historyLayers(config, layerCount) {
     return layer++;
   });
 }
+function withoutCredentials(added) {
+  try {
+    const url = new URL(added);
+    return { host: url.host, url: `${url.protocol}//${url.host}${url.pathname}` };
+  } catch {
+    const rest = added.replace(/^https?:\/\//, "").replace(/^[^/]*@/, "");
+    const host = rest.split(/[/?#]/)[0] ?? "";
+    return { host, url: `${host}${rest.slice(host.length).replace(/[?#].*$/, "")}` };
+  }
+}
 function imageConfigFindings(config, annotations, layerCount) {
   const drafts = [];
   const layers = historyLayers(config, layerCount);
   (config.history ?? []).forEach(({ created_by: createdBy = "" }, index) => {
     const layer = layers[index];
     const where = layer === void 0 ? {} : { layer };
-    const url = ADD_URL.exec(createdBy)?.[1];
-    if (url !== void 0) {
-      const host = /^https?:\/\/([^/?#]+)/.exec(url)?.[1] ?? url;
+    const added = ADD_URL.exec(createdBy)?.[1];
+    if (added !== void 0) {
+      const { host, url } = withoutCredentials(added);
       drafts.push({
         rule: "add-remote-url",
         severity: "medium",
         title: `ADD downloads from ${host} at build time`,
         detail: "ADD from a URL fetches whatever the server returns, unverified. Download with a pinned checksum (`ADD --checksum=sha256:\u2026` or curl + sha256sum) or copy the file from a verified build stage.",
-        subject: url.replace(/[?#].*$/, ""),
+        subject: url,
         ...where
       });
     }
@@ -74287,12 +74748,12 @@ function formatBytes(bytes) {
   }
   return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
-function aggregate(map, key3, node, name, fix) {
-  const entry = map.get(key3) ?? { files: 0, bytes: 0, layer: node.layer, fix, name };
+function aggregate(map, key2, node, name, fix) {
+  const entry = map.get(key2) ?? { files: 0, bytes: 0, layer: node.layer, fix, name };
   entry.files += 1;
   entry.bytes += node.size;
   entry.layer = Math.max(entry.layer, node.layer);
-  map.set(key3, entry);
+  map.set(key2, entry);
 }
 function leanFindings({ fs, settings, runtimeUid: runtimeUid2, coreDumps }) {
   const drafts = [];
@@ -74611,12 +75072,12 @@ function layerSecretDrafts(image, visits, settings) {
   visits.forEach((visit, layer) => {
     for (const secret of visit.secrets) {
       const subject = `${secret.path}:${secret.hash}`;
-      const key3 = `${secret.rule}\0${subject}`;
-      if (drafts.has(key3)) continue;
+      const key2 = `${secret.rule}\0${subject}`;
+      if (drafts.has(key2)) continue;
       const fate = fileFate(visits, layer, secret.path, image.fs.get(secret.path)?.layer, pathsOf);
       const where = fateText(fate, layer);
       const downgrade = fixture(secret.path) && severityRank(secret.severity) > severityRank("low");
-      drafts.set(key3, {
+      drafts.set(key2, {
         rule: `secret-${secret.rule}`,
         severity: downgrade ? "low" : secret.severity,
         title: `${secret.title} in ${secret.path}${where.title}`,
@@ -75389,6 +75850,7 @@ async function runGate(request2, logger, steps = STEPS, openImage = openSource) 
     visits: (id2) => acquired.layers.map((l) => l.analysis.visits.get(id2)),
     ...acquired.manifest.annotations === void 0 ? {} : { annotations: acquired.manifest.annotations }
   };
+  const dockerfile = request2.dockerfile === void 0 ? void 0 : await readDockerfile(request2.dockerfile);
   const stepReports = [];
   const findings = [];
   const artifacts = {};
@@ -75407,13 +75869,19 @@ async function runGate(request2, logger, steps = STEPS, openImage = openSource) 
     stepReports.push(
       await runStep(
         step,
-        { image, policy: request2.policy, logger, registry: request2.acquire },
+        {
+          image,
+          policy: request2.policy,
+          logger,
+          registry: request2.acquire,
+          ...dockerfile === void 0 ? {} : { dockerfile }
+        },
         findings,
         artifacts
       )
     );
   }
-  const located = await locateInDockerfile(findings, request2.dockerfile, image, logger);
+  const located = locateInDockerfile(findings, dockerfile, image, logger);
   const baseline = request2.baseline === void 0 ? void 0 : await loadBaseline(request2.baseline, request2, logger, steps, openImage);
   const today = isoDay(request2.now ?? /* @__PURE__ */ new Date());
   const ignores = request2.ignores ?? [];
@@ -75466,11 +75934,9 @@ async function runGate(request2, logger, steps = STEPS, openImage = openSource) 
   };
   return { report, artifacts };
 }
-async function locateInDockerfile(findings, dockerfile, image, logger) {
-  if (dockerfile === void 0) return findings;
-  let text5;
+async function readDockerfile(dockerfile) {
   try {
-    text5 = await readFile8(dockerfile, "utf8");
+    return { file: dockerfile.replace(/^(\.\/)+/, ""), text: await readFile9(dockerfile, "utf8") };
   } catch (error) {
     throw new ConfigurationError(
       `input "dockerfile" ${dockerfile} cannot be read (${error.code ?? "error"}); name the Dockerfile that built the image.`,
@@ -75478,7 +75944,10 @@ async function locateInDockerfile(findings, dockerfile, image, logger) {
       { cause: error }
     );
   }
-  const file = dockerfile.replace(/^(\.\/)+/, "");
+}
+function locateInDockerfile(findings, dockerfile, image, logger) {
+  if (dockerfile === void 0) return findings;
+  const { file, text: text5 } = dockerfile;
   const map = mapDockerfile(text5, file, image.config.history ?? [], image.layers.length);
   if (map === void 0) {
     logger.warning(
@@ -75592,13 +76061,13 @@ function layerInfos(image) {
 
 // src/files.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { mkdir as mkdir2, rename as rename2, rm as rm2, stat as stat4, writeFile as writeFile2 } from "node:fs/promises";
-import { dirname, resolve as resolve3 } from "node:path";
+import { mkdir as mkdir3, rename as rename3, rm as rm3, stat as stat4, writeFile as writeFile3 } from "node:fs/promises";
+import { dirname as dirname3, resolve as resolve3 } from "node:path";
 async function writeFileAtomic(path2, content2, input) {
   const target = resolve3(path2);
-  const parent = dirname(target);
+  const parent = dirname3(target);
   try {
-    await mkdir2(parent, { recursive: true });
+    await mkdir3(parent, { recursive: true });
   } catch (error) {
     throw new ConfigurationError(
       `${input} "${path2}" cannot be written: its directory ${parent} cannot be created (${error.code ?? "error"}).`,
@@ -75618,10 +76087,10 @@ async function writeFileAtomic(path2, content2, input) {
   }
   const temporary = `${target}.${randomBytes2(6).toString("hex")}.tmp`;
   try {
-    await writeFile2(temporary, content2);
-    await rename2(temporary, target);
+    await writeFile3(temporary, content2);
+    await rename3(temporary, target);
   } catch (error) {
-    await rm2(temporary, { force: true });
+    await rm3(temporary, { force: true });
     throw new ConfigurationError(
       `${input} "${path2}" cannot be written (${error.code ?? "error"}).`,
       "BAD_OUTPUT_PATH",
@@ -75707,7 +76176,7 @@ async function driftCommand(args, env, io) {
       );
     let text5;
     try {
-      text5 = await readFile9(manifestPath, "utf8");
+      text5 = await readFile10(manifestPath, "utf8");
     } catch {
       throw new ConfigurationError(
         `--manifest "${manifestPath}" cannot be read; give the file "container-gate manifest IMAGE --output FILE" wrote.`
@@ -75764,10 +76233,10 @@ async function driftCommand(args, env, io) {
 
 // src/commands/sign.ts
 var import_sign2 = __toESM(require_dist11(), 1);
-import { readFile as readFile10 } from "node:fs/promises";
+import { readFile as readFile11 } from "node:fs/promises";
 
 // src/custody/sign.ts
-var import_bundle2 = __toESM(require_dist3(), 1);
+var import_bundle3 = __toESM(require_dist3(), 1);
 var import_sign = __toESM(require_dist11(), 1);
 function bundleBuilder(signer2) {
   if (signer2.kind === "keyless") {
@@ -75800,7 +76269,7 @@ async function statementBundle(signer2, statement) {
   });
 }
 async function attachStatement(client, digest, bundle, predicateType) {
-  return attachBundle(client, digest, Buffer.from(JSON.stringify((0, import_bundle2.bundleToJSON)(bundle))), {
+  return attachBundle(client, digest, Buffer.from(JSON.stringify((0, import_bundle3.bundleToJSON)(bundle))), {
     [BUNDLE_CONTENT_ANNOTATION]: "dsse-envelope",
     [BUNDLE_PREDICATE_TYPE_ANNOTATION]: predicateType
   });
@@ -75866,7 +76335,7 @@ async function signCommand(args, env, io) {
     if (keyPath !== void 0) {
       let pem;
       try {
-        pem = await readFile10(keyPath, "utf8");
+        pem = await readFile11(keyPath, "utf8");
       } catch {
         throw new ConfigurationError(`--key "${keyPath}" cannot be read; give the cosign.key file.`);
       }
@@ -75914,17 +76383,17 @@ async function verifyCommand(args, env, io) {
         `verify takes one registry IMAGE (REF or docker://REF); usage: ${USAGE4}`
       );
     }
-    const key3 = stringFlag(values, "key");
+    const key2 = stringFlag(values, "key");
     const identity = stringFlag(values, "certificate-identity");
     const issuer = stringFlag(values, "certificate-oidc-issuer");
     const trustedRoot = stringFlag(values, "trusted-root");
-    if (key3 === void 0 === (identity === void 0 && issuer === void 0) || key3 === void 0 && (identity === void 0 || issuer === void 0)) {
+    if (key2 === void 0 === (identity === void 0 && issuer === void 0) || key2 === void 0 && (identity === void 0 || issuer === void 0)) {
       throw new ConfigurationError(
         `verify needs --key, or --certificate-identity with --certificate-oidc-issuer; usage: ${USAGE4}`
       );
     }
     const policy = await signaturePolicy(
-      key3 !== void 0 ? { key: key3 } : {
+      key2 !== void 0 ? { key: key2 } : {
         identity,
         issuer,
         ...trustedRoot !== void 0 ? { trustedRoot } : {}
@@ -75948,8 +76417,239 @@ async function verifyCommand(args, env, io) {
 
 // src/custody/after-gate.ts
 var import_sign4 = __toESM(require_dist11(), 1);
-import { readFile as readFile11 } from "node:fs/promises";
+import { readFile as readFile12 } from "node:fs/promises";
+
+// src/report/cyclonedx.ts
+import { createHash as createHash8 } from "node:crypto";
+
+// src/steps/composition/catalog/license.ts
+var import_spdx_expression_parse3 = __toESM(require_spdx_expression_parse(), 1);
+function classifyLicense(value) {
+  try {
+    const parsed2 = (0, import_spdx_expression_parse3.default)(value);
+    if ("license" in parsed2 && parsed2.plus === void 0 && parsed2.exception === void 0) {
+      return parsed2.license.startsWith("LicenseRef-") ? { kind: "expression", expression: value } : { kind: "id", id: parsed2.license };
+    }
+    return { kind: "expression", expression: value };
+  } catch {
+    return { kind: "name", name: value };
+  }
+}
+
+// src/report/cyclonedx.ts
+function cycloneDxLicenses(licenses) {
+  const choices = licenses.map(classifyLicense);
+  if (choices.some((c) => c.kind === "expression") && choices.every((c) => c.kind !== "name")) {
+    const parts = choices.map(
+      (c) => c.kind === "id" ? c.id : c.kind === "expression" ? c.expression : ""
+    );
+    return [
+      { expression: parts.length === 1 ? parts[0] : parts.map((p) => `(${p})`).join(" AND ") }
+    ];
+  }
+  return choices.map(
+    (c) => c.kind === "id" ? { license: { id: c.id } } : { license: { name: c.kind === "name" ? c.name : c.expression } }
+  );
+}
+function renderCycloneDx(report, packages, options = {}) {
+  const { image } = report;
+  const refs = bomRefs(packages);
+  const bom = {
+    $schema: "http://cyclonedx.org/schema/bom-1.6.schema.json",
+    bomFormat: "CycloneDX",
+    specVersion: "1.6",
+    serialNumber: `urn:uuid:${uuidFrom(sbomId(report, packages))}`,
+    version: 1,
+    metadata: {
+      ...options.created === void 0 ? {} : { timestamp: options.created },
+      tools: {
+        components: [{ type: "application", name: report.tool.name, version: report.tool.version }]
+      },
+      component: {
+        type: "container",
+        "bom-ref": image.digest,
+        name: image.reference,
+        version: image.digest,
+        purl: imagePurl(report),
+        hashes: [{ alg: "SHA-256", content: image.digest.replace(/^sha256:/, "") }],
+        properties: [
+          { name: "container-gate:image:config-digest", value: image.configDigest },
+          { name: "container-gate:image:platform", value: image.platform },
+          ...image.layers.map((layer, i2) => ({
+            name: `container-gate:image:layer:${i2}`,
+            value: `${layer.digest} ${layer.diffId}`
+          }))
+        ]
+      }
+    },
+    components: packages.map((pkg, i2) => ({
+      type: "library",
+      "bom-ref": refs[i2],
+      name: pkg.name,
+      version: pkg.version,
+      purl: pkg.purl,
+      ...pkg.licenses.length === 0 ? {} : { licenses: cycloneDxLicenses(pkg.licenses) },
+      properties: properties2(pkg)
+    })),
+    dependencies: [{ ref: image.digest, dependsOn: [...refs].sort() }]
+  };
+  return JSON.stringify(bom, null, 2) + "\n";
+}
+function properties2(pkg) {
+  const list = [
+    ["container-gate:package:ecosystem", pkg.ecosystem],
+    ["container-gate:package:kind", pkg.kind],
+    ["container-gate:package:path", pkg.path],
+    ["container-gate:package:layer-digest", pkg.layerDigest],
+    ["container-gate:package:arch", pkg.arch],
+    ["container-gate:package:source-name", pkg.source?.name],
+    ["container-gate:package:source-version", pkg.source?.version]
+  ];
+  return list.flatMap(([name, value]) => value === void 0 ? [] : [{ name, value }]);
+}
+function bomRefs(packages) {
+  const counts2 = /* @__PURE__ */ new Map();
+  for (const pkg of packages) counts2.set(pkg.purl, (counts2.get(pkg.purl) ?? 0) + 1);
+  const used = /* @__PURE__ */ new Set();
+  return packages.map((pkg) => {
+    let ref = counts2.get(pkg.purl) === 1 ? pkg.purl : `${pkg.purl}#${pkg.path}`;
+    for (let n = 2; used.has(ref); n++) ref = `${pkg.purl}#${pkg.path}#${n}`;
+    used.add(ref);
+    return ref;
+  });
+}
+function imagePurl(report) {
+  const reference = report.image.reference.replace(/^[a-z-]+:(?!\/\/)/, "").replace(/^docker:\/\//, "");
+  const path2 = reference.split("@")[0].replace(/:[^/:]*$/, "");
+  const name = (path2.split("/").pop() ?? "image").toLowerCase() || "image";
+  return purl("oci", void 0, name, report.image.digest, {
+    arch: report.image.platform.split("/")[1]
+  });
+}
+function sbomId(report, packages) {
+  const hash = createHash8("sha256");
+  hash.update(report.image.digest);
+  for (const pkg of packages) hash.update(`
+${pkg.purl}	${pkg.path}`);
+  return hash.digest("hex");
+}
+function uuidFrom(seed) {
+  const hex = createHash8("sha256").update(seed).digest("hex").slice(0, 32).split("");
+  hex[12] = "5";
+  hex[16] = (parseInt(hex[16], 16) & 3 | 8).toString(16);
+  const h = hex.join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+// src/report/spdx.ts
+import { createHash as createHash9 } from "node:crypto";
+var NOASSERTION = "NOASSERTION";
+var NAMESPACE_BASE = "https://spdx.container-gate.dev/sbom";
+var UNKNOWN_TIME = "1970-01-01T00:00:00Z";
+var LicenseRefs = class {
+  extracted = /* @__PURE__ */ new Map();
+  declared(licenses) {
+    if (licenses.length === 0) return NOASSERTION;
+    const parts = licenses.map((license) => {
+      const choice = classifyLicense(license);
+      if (choice.kind === "id") return choice.id;
+      if (choice.kind === "expression") return choice.expression;
+      const licenseId = `LicenseRef-${choice.name.replace(/[^A-Za-z0-9.-]+/g, "-").replace(/^-+|-+$/g, "") || "unknown"}`;
+      this.extracted.set(licenseId, { licenseId, extractedText: choice.name, name: choice.name });
+      return licenseId;
+    });
+    return parts.length === 1 ? parts[0] : parts.map((p) => /\s/.test(p) ? `(${p})` : p).join(" AND ");
+  }
+};
+function renderSpdx(report, packages, options = {}) {
+  const { image } = report;
+  const id2 = sbomId(report, packages);
+  const licenses = new LicenseRefs();
+  const ids = spdxIds(packages);
+  const imageId = "SPDXRef-Image";
+  const document2 = {
+    spdxVersion: "SPDX-2.3",
+    dataLicense: "CC0-1.0",
+    SPDXID: "SPDXRef-DOCUMENT",
+    name: image.reference,
+    documentNamespace: `${NAMESPACE_BASE}/${image.digest.replace(/^sha256:/, "")}-${id2.slice(0, 16)}`,
+    creationInfo: {
+      created: options.created ?? UNKNOWN_TIME,
+      creators: [`Tool: ${report.tool.name}-${report.tool.version}`]
+    },
+    documentDescribes: [imageId],
+    packages: [
+      {
+        name: image.reference,
+        SPDXID: imageId,
+        versionInfo: image.digest,
+        downloadLocation: NOASSERTION,
+        filesAnalyzed: false,
+        primaryPackagePurpose: "CONTAINER",
+        checksums: [{ algorithm: "SHA256", checksumValue: image.digest.replace(/^sha256:/, "") }],
+        licenseConcluded: NOASSERTION,
+        licenseDeclared: NOASSERTION,
+        copyrightText: NOASSERTION,
+        externalRefs: [purlRef(imagePurl(report))]
+      },
+      ...packages.map((pkg, i2) => ({
+        name: pkg.name,
+        SPDXID: ids[i2],
+        versionInfo: pkg.version,
+        downloadLocation: NOASSERTION,
+        filesAnalyzed: false,
+        ...pkg.kind === "language" ? { primaryPackagePurpose: "LIBRARY" } : {},
+        sourceInfo: `found at ${pkg.path}${pkg.layerDigest === void 0 ? "" : ` in layer ${pkg.layerDigest}`}`,
+        licenseConcluded: NOASSERTION,
+        licenseDeclared: licenses.declared(pkg.licenses),
+        copyrightText: NOASSERTION,
+        externalRefs: [purlRef(pkg.purl)]
+      }))
+    ],
+    relationships: [
+      {
+        spdxElementId: "SPDXRef-DOCUMENT",
+        relationshipType: "DESCRIBES",
+        relatedSpdxElement: imageId
+      },
+      ...ids.map((related) => ({
+        spdxElementId: imageId,
+        relationshipType: "CONTAINS",
+        relatedSpdxElement: related
+      }))
+    ],
+    ...licenses.extracted.size === 0 ? {} : {
+      hasExtractedLicensingInfos: [...licenses.extracted.values()].sort(
+        (a, b) => a.licenseId < b.licenseId ? -1 : 1
+      )
+    }
+  };
+  return JSON.stringify(document2, null, 2) + "\n";
+}
+function purlRef(locator) {
+  return { referenceCategory: "PACKAGE-MANAGER", referenceType: "purl", referenceLocator: locator };
+}
+function spdxIds(packages) {
+  const used = /* @__PURE__ */ new Set();
+  return packages.map((pkg) => {
+    const hash = createHash9("sha256").update(`${pkg.purl}	${pkg.path}`).digest("hex").slice(0, 16);
+    let id2 = `SPDXRef-Package-${pkg.name.replace(/[^A-Za-z0-9.-]+/g, "-")}-${hash}`;
+    for (let n = 2; used.has(id2); n++) id2 = `SPDXRef-Package-${hash}-${n}`;
+    used.add(id2);
+    return id2;
+  });
+}
+
+// src/report/sbom.ts
+function renderSbom({ report, artifacts }, format) {
+  const packages = artifacts.packages ?? [];
+  const options = report.startedAt === void 0 ? {} : { created: report.startedAt };
+  return format === "spdx" ? renderSpdx(report, packages, options) : renderCycloneDx(report, packages, options);
+}
+
+// src/custody/after-gate.ts
 var VERIFICATION_SUMMARY_PREDICATE = "https://slsa.dev/verification_summary/v1";
+var CYCLONEDX_PREDICATE = "https://cyclonedx.org/bom";
 function policyDigest(policy) {
   return canonicalDigest({
     ...policy,
@@ -75987,7 +76687,7 @@ async function signer(policy, env, options) {
   let pem = signKey;
   if (!signKey.startsWith("-----BEGIN")) {
     try {
-      pem = await readFile11(signKey, "utf8");
+      pem = await readFile12(signKey, "utf8");
     } catch {
       throw new ConfigurationError(
         'input "sign-key" is neither a PEM cosign key nor a readable file; pass the content of cosign.key from a secret.',
@@ -76026,6 +76726,18 @@ async function signAfterGate(result, policy, options) {
     gateVerificationSummary(report, policy, result.artifacts.contentManifest?.contentDigest),
     imageSigner
   ) : [];
+  if (settings.attestSbom) {
+    if (result.artifacts.packages === void 0) {
+      options.logger.warning(
+        "attest-sbom is true but the composition step did not run, so there is no SBOM to attest; enable the composition step."
+      );
+    } else {
+      const bom = JSON.parse(renderSbom(result, "cyclonedx"));
+      attestations.push(
+        ...await attestImage(client, repository, digest, CYCLONEDX_PREDICATE, bom, imageSigner)
+      );
+    }
+  }
   options.logger.info(
     `signed ${repository}@${digest} (${signature}${attestations.length > 0 ? `; attestation ${attestations.join(", ")}` : ""}).`
   );
@@ -76137,8 +76849,8 @@ function policySchema() {
           type: "object",
           additionalProperties: false,
           required: ["reason"],
-          anyOf: ["rule", "fingerprint", "path", "package", "vulnerability"].map((key3) => ({
-            required: [key3]
+          anyOf: ["rule", "fingerprint", "path", "package", "vulnerability"].map((key2) => ({
+            required: [key2]
           })),
           properties: {
             rule: { type: "string", pattern: `^(${STEP_IDS.join("|")})/${KEBAB}$` },
@@ -76161,10 +76873,10 @@ function policySchema() {
 function keyName(path2) {
   return path2.map(String).join(".");
 }
-function lineOf3(doc, counter, path2, key3) {
+function lineOf3(doc, counter, path2, key2) {
   const node = doc.getIn(path2, true);
-  if (key3 !== void 0 && (0, import_yaml2.isMap)(node)) {
-    const pair2 = node.items.find((item) => (0, import_yaml2.isScalar)(item.key) && item.key.value === key3);
+  if (key2 !== void 0 && (0, import_yaml2.isMap)(node)) {
+    const pair2 = node.items.find((item) => (0, import_yaml2.isScalar)(item.key) && item.key.value === key2);
     const range3 = (0, import_yaml2.isScalar)(pair2?.key) ? pair2.key.range : void 0;
     if (range3) return counter.linePos(range3[0]).line;
   }
@@ -76184,14 +76896,14 @@ function schemaError(error, data) {
   const params = error.params;
   switch (error.keyword) {
     case "additionalProperties": {
-      const key3 = String(params.additionalProperty);
-      return { path: path2, key: key3, why: `unknown key "${keyName([...path2, key3])}"` };
+      const key2 = String(params.additionalProperty);
+      return { path: path2, key: key2, why: `unknown key "${keyName([...path2, key2])}"` };
     }
     case "pattern":
     case "propertyNames":
       if (error.propertyName !== void 0) {
-        const key3 = error.propertyName;
-        return { path: path2, key: key3, why: `key "${keyName([...path2, key3])}" is not a valid name` };
+        const key2 = error.propertyName;
+        return { path: path2, key: key2, why: `key "${keyName([...path2, key2])}" is not a valid name` };
       }
       return {
         path: path2,
@@ -76255,9 +76967,9 @@ function parsePolicyFile(text5, path2) {
   const data = doc.toJS() ?? {};
   const error = validate(data);
   if (error !== void 0) {
-    const { path: at, key: key3, why } = schemaError(error, data);
+    const { path: at, key: key2, why } = schemaError(error, data);
     throw new ConfigurationError(
-      `policy file ${path2} line ${lineOf3(doc, counter, at, key3)}: ${why} (see schema/policy.schema.json).`,
+      `policy file ${path2} line ${lineOf3(doc, counter, at, key2)}: ${why} (see schema/policy.schema.json).`,
       "BAD_POLICY_FILE"
     );
   }
@@ -76268,9 +76980,9 @@ function parsePolicyFile(text5, path2) {
     } catch (cause) {
       if (!(cause instanceof ConfigurationError)) throw cause;
       const input = /input "([^"]+)"/.exec(cause.message)?.[1];
-      const key3 = input !== void 0 && doc.hasIn([...at, input]) ? [...at, input] : at;
+      const key2 = input !== void 0 && doc.hasIn([...at, input]) ? [...at, input] : at;
       throw new ConfigurationError(
-        `policy file ${path2} line ${lineOf3(doc, counter, key3)}: ${cause.message}`,
+        `policy file ${path2} line ${lineOf3(doc, counter, key2)}: ${cause.message}`,
         "BAD_POLICY_FILE",
         { cause }
       );
@@ -76448,12 +77160,9 @@ function gateRequest(inputs, env) {
     ...inputs.dockerfile === void 0 ? {} : { dockerfile: inputs.dockerfile }
   };
 }
-function parseBoolean6(name, value, fallback) {
+function parseBoolean(name, value, fallback) {
   const text5 = value?.trim() ?? "";
-  if (text5 === "") return fallback;
-  if (["true", "True", "TRUE"].includes(text5)) return true;
-  if (["false", "False", "FALSE"].includes(text5)) return false;
-  throw new ConfigurationError(`input "${name}" is "${text5}"; use true or false.`);
+  return text5 === "" ? fallback : parseBooleanInput(name, text5);
 }
 var SBOM_FORMATS = ["cyclonedx", "spdx"];
 function parseSbomFormat(value) {
@@ -76486,6 +77195,20 @@ function parseDockerfile2(value, cwd) {
   }
   return existsSync3(full("Dockerfile")) ? "Dockerfile" : void 0;
 }
+function credentialsFor(image, policy, credentials) {
+  const registryOf = (spec) => {
+    if (spec === void 0) return void 0;
+    const source = parseSourceSpec(spec);
+    return source.transport === "docker" ? parseReference(source.reference).domain : void 0;
+  };
+  const host = registryOf(image) ?? registryOf(policy.custody.signatureRepository);
+  if (host === void 0) {
+    throw new ConfigurationError(
+      `inputs "registry-username" and "registry-password" are set, but ${image} is not in a registry and no signature-repository is set; leave them empty.`
+    );
+  }
+  return { credentials: { ...credentials, host } };
+}
 function parseRunInputs(get, cwd = ".") {
   const image = get("image")?.trim();
   if (!image) {
@@ -76516,14 +77239,14 @@ function parseRunInputs(get, cwd = ".") {
     image,
     platform: parsePlatform(get("platform")?.trim() || "linux/amd64"),
     insecureRegistries: splitList(get("insecure-registries") ?? ""),
-    ...username && password ? { credentials: { username, password } } : {},
+    ...username && password ? credentialsFor(image, policy, { username, password }) : {},
     ...githubToken ? { githubToken } : {},
     policy,
     ignores: file?.ignores ?? [],
     ...file === void 0 ? {} : { configPath: file.path },
     mode: parseMode(get("mode"), file?.mode ?? "enforce"),
     ...baseline ? { baseline } : {},
-    failOnNewOnly: parseBoolean6(
+    failOnNewOnly: parseBoolean(
       "fail-on-new-only",
       get("fail-on-new-only"),
       file?.failOnNewOnly ?? false
@@ -76534,8 +77257,8 @@ function parseRunInputs(get, cwd = ".") {
     ...sbomPath ? { sbomPath } : {},
     sbomFormat: parseSbomFormat(get("sbom-format")),
     ...junitPath ? { junitPath } : {},
-    comment: parseBoolean6("comment", get("comment"), true),
-    checkRun: parseBoolean6("check-run", get("check-run"), true)
+    comment: parseBoolean("comment", get("comment"), true),
+    checkRun: parseBoolean("check-run", get("check-run"), true)
   };
 }
 
@@ -76585,19 +77308,19 @@ function sorted(value) {
   return isObject(value) ? ordered(value, []) : value;
 }
 function ordered(value, keys) {
-  const rank = (key3) => keys.includes(key3) ? keys.indexOf(key3) : keys.length;
+  const rank = (key2) => keys.includes(key2) ? keys.indexOf(key2) : keys.length;
   const entries = Object.entries(value).sort(
     ([a], [b]) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0)
   );
   return Object.fromEntries(
-    entries.map(([key3, item]) => [key3, keys.includes(key3) ? item : sorted(item)])
+    entries.map(([key2, item]) => [key2, keys.includes(key2) ? item : sorted(item)])
   );
 }
-function nested(parent, key3, keys) {
-  const value = parent[key3];
+function nested(parent, key2, keys) {
+  const value = parent[key2];
   if (Array.isArray(value))
-    parent[key3] = value.map((item) => isObject(item) ? ordered(item, keys) : item);
-  else if (isObject(value)) parent[key3] = ordered(value, keys);
+    parent[key2] = value.map((item) => isObject(item) ? ordered(item, keys) : item);
+  else if (isObject(value)) parent[key2] = ordered(value, keys);
 }
 function finding(value) {
   const result = ordered(value, ORDER.finding);
@@ -76891,7 +77614,7 @@ function counts(cases) {
 function testsuite(name, cases, properties3 = {}) {
   const time2 = seconds(cases.reduce((sum, c) => sum + c.durationMs, 0));
   const props = Object.entries(properties3).map(
-    ([key3, value]) => `      <property${attributes({ name: key3, value })}/>`
+    ([key2, value]) => `      <property${attributes({ name: key2, value })}/>`
   );
   return [
     `  <testsuite${attributes({ name, ...counts(cases), time: time2 })}>`,
@@ -76966,234 +77689,6 @@ function renderJunit(report, testResults) {
   ].join("\n");
 }
 
-// src/report/cyclonedx.ts
-import { createHash as createHash7 } from "node:crypto";
-
-// src/steps/composition/catalog/license.ts
-var import_spdx_expression_parse3 = __toESM(require_spdx_expression_parse(), 1);
-function classifyLicense(value) {
-  try {
-    const parsed2 = (0, import_spdx_expression_parse3.default)(value);
-    if ("license" in parsed2 && parsed2.plus === void 0 && parsed2.exception === void 0) {
-      return parsed2.license.startsWith("LicenseRef-") ? { kind: "expression", expression: value } : { kind: "id", id: parsed2.license };
-    }
-    return { kind: "expression", expression: value };
-  } catch {
-    return { kind: "name", name: value };
-  }
-}
-
-// src/report/cyclonedx.ts
-function cycloneDxLicenses(licenses) {
-  const choices = licenses.map(classifyLicense);
-  if (choices.some((c) => c.kind === "expression") && choices.every((c) => c.kind !== "name")) {
-    const parts = choices.map(
-      (c) => c.kind === "id" ? c.id : c.kind === "expression" ? c.expression : ""
-    );
-    return [
-      { expression: parts.length === 1 ? parts[0] : parts.map((p) => `(${p})`).join(" AND ") }
-    ];
-  }
-  return choices.map(
-    (c) => c.kind === "id" ? { license: { id: c.id } } : { license: { name: c.kind === "name" ? c.name : c.expression } }
-  );
-}
-function renderCycloneDx(report, packages, options = {}) {
-  const { image } = report;
-  const refs = bomRefs(packages);
-  const bom = {
-    $schema: "http://cyclonedx.org/schema/bom-1.6.schema.json",
-    bomFormat: "CycloneDX",
-    specVersion: "1.6",
-    serialNumber: `urn:uuid:${uuidFrom(sbomId(report, packages))}`,
-    version: 1,
-    metadata: {
-      ...options.created === void 0 ? {} : { timestamp: options.created },
-      tools: {
-        components: [{ type: "application", name: report.tool.name, version: report.tool.version }]
-      },
-      component: {
-        type: "container",
-        "bom-ref": image.digest,
-        name: image.reference,
-        version: image.digest,
-        purl: imagePurl(report),
-        hashes: [{ alg: "SHA-256", content: image.digest.replace(/^sha256:/, "") }],
-        properties: [
-          { name: "container-gate:image:config-digest", value: image.configDigest },
-          { name: "container-gate:image:platform", value: image.platform },
-          ...image.layers.map((layer, i2) => ({
-            name: `container-gate:image:layer:${i2}`,
-            value: `${layer.digest} ${layer.diffId}`
-          }))
-        ]
-      }
-    },
-    components: packages.map((pkg, i2) => ({
-      type: "library",
-      "bom-ref": refs[i2],
-      name: pkg.name,
-      version: pkg.version,
-      purl: pkg.purl,
-      ...pkg.licenses.length === 0 ? {} : { licenses: cycloneDxLicenses(pkg.licenses) },
-      properties: properties2(pkg)
-    })),
-    dependencies: [{ ref: image.digest, dependsOn: [...refs].sort() }]
-  };
-  return JSON.stringify(bom, null, 2) + "\n";
-}
-function properties2(pkg) {
-  const list = [
-    ["container-gate:package:ecosystem", pkg.ecosystem],
-    ["container-gate:package:kind", pkg.kind],
-    ["container-gate:package:path", pkg.path],
-    ["container-gate:package:layer-digest", pkg.layerDigest],
-    ["container-gate:package:arch", pkg.arch],
-    ["container-gate:package:source-name", pkg.source?.name],
-    ["container-gate:package:source-version", pkg.source?.version]
-  ];
-  return list.flatMap(([name, value]) => value === void 0 ? [] : [{ name, value }]);
-}
-function bomRefs(packages) {
-  const counts2 = /* @__PURE__ */ new Map();
-  for (const pkg of packages) counts2.set(pkg.purl, (counts2.get(pkg.purl) ?? 0) + 1);
-  const used = /* @__PURE__ */ new Set();
-  return packages.map((pkg) => {
-    let ref = counts2.get(pkg.purl) === 1 ? pkg.purl : `${pkg.purl}#${pkg.path}`;
-    for (let n = 2; used.has(ref); n++) ref = `${pkg.purl}#${pkg.path}#${n}`;
-    used.add(ref);
-    return ref;
-  });
-}
-function imagePurl(report) {
-  const reference = report.image.reference.replace(/^[a-z-]+:(?!\/\/)/, "").replace(/^docker:\/\//, "");
-  const path2 = reference.split("@")[0].replace(/:[^/:]*$/, "");
-  const name = (path2.split("/").pop() ?? "image").toLowerCase() || "image";
-  return purl("oci", void 0, name, report.image.digest, {
-    arch: report.image.platform.split("/")[1]
-  });
-}
-function sbomId(report, packages) {
-  const hash = createHash7("sha256");
-  hash.update(report.image.digest);
-  for (const pkg of packages) hash.update(`
-${pkg.purl}	${pkg.path}`);
-  return hash.digest("hex");
-}
-function uuidFrom(seed) {
-  const hex = createHash7("sha256").update(seed).digest("hex").slice(0, 32).split("");
-  hex[12] = "5";
-  hex[16] = (parseInt(hex[16], 16) & 3 | 8).toString(16);
-  const h = hex.join("");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
-// src/report/spdx.ts
-import { createHash as createHash8 } from "node:crypto";
-var NOASSERTION = "NOASSERTION";
-var NAMESPACE_BASE = "https://spdx.container-gate.dev/sbom";
-var UNKNOWN_TIME = "1970-01-01T00:00:00Z";
-var LicenseRefs = class {
-  extracted = /* @__PURE__ */ new Map();
-  declared(licenses) {
-    if (licenses.length === 0) return NOASSERTION;
-    const parts = licenses.map((license) => {
-      const choice = classifyLicense(license);
-      if (choice.kind === "id") return choice.id;
-      if (choice.kind === "expression") return choice.expression;
-      const licenseId = `LicenseRef-${choice.name.replace(/[^A-Za-z0-9.-]+/g, "-").replace(/^-+|-+$/g, "") || "unknown"}`;
-      this.extracted.set(licenseId, { licenseId, extractedText: choice.name, name: choice.name });
-      return licenseId;
-    });
-    return parts.length === 1 ? parts[0] : parts.map((p) => /\s/.test(p) ? `(${p})` : p).join(" AND ");
-  }
-};
-function renderSpdx(report, packages, options = {}) {
-  const { image } = report;
-  const id2 = sbomId(report, packages);
-  const licenses = new LicenseRefs();
-  const ids = spdxIds(packages);
-  const imageId = "SPDXRef-Image";
-  const document2 = {
-    spdxVersion: "SPDX-2.3",
-    dataLicense: "CC0-1.0",
-    SPDXID: "SPDXRef-DOCUMENT",
-    name: image.reference,
-    documentNamespace: `${NAMESPACE_BASE}/${image.digest.replace(/^sha256:/, "")}-${id2.slice(0, 16)}`,
-    creationInfo: {
-      created: options.created ?? UNKNOWN_TIME,
-      creators: [`Tool: ${report.tool.name}-${report.tool.version}`]
-    },
-    documentDescribes: [imageId],
-    packages: [
-      {
-        name: image.reference,
-        SPDXID: imageId,
-        versionInfo: image.digest,
-        downloadLocation: NOASSERTION,
-        filesAnalyzed: false,
-        primaryPackagePurpose: "CONTAINER",
-        checksums: [{ algorithm: "SHA256", checksumValue: image.digest.replace(/^sha256:/, "") }],
-        licenseConcluded: NOASSERTION,
-        licenseDeclared: NOASSERTION,
-        copyrightText: NOASSERTION,
-        externalRefs: [purlRef(imagePurl(report))]
-      },
-      ...packages.map((pkg, i2) => ({
-        name: pkg.name,
-        SPDXID: ids[i2],
-        versionInfo: pkg.version,
-        downloadLocation: NOASSERTION,
-        filesAnalyzed: false,
-        ...pkg.kind === "language" ? { primaryPackagePurpose: "LIBRARY" } : {},
-        sourceInfo: `found at ${pkg.path}${pkg.layerDigest === void 0 ? "" : ` in layer ${pkg.layerDigest}`}`,
-        licenseConcluded: NOASSERTION,
-        licenseDeclared: licenses.declared(pkg.licenses),
-        copyrightText: NOASSERTION,
-        externalRefs: [purlRef(pkg.purl)]
-      }))
-    ],
-    relationships: [
-      {
-        spdxElementId: "SPDXRef-DOCUMENT",
-        relationshipType: "DESCRIBES",
-        relatedSpdxElement: imageId
-      },
-      ...ids.map((related) => ({
-        spdxElementId: imageId,
-        relationshipType: "CONTAINS",
-        relatedSpdxElement: related
-      }))
-    ],
-    ...licenses.extracted.size === 0 ? {} : {
-      hasExtractedLicensingInfos: [...licenses.extracted.values()].sort(
-        (a, b) => a.licenseId < b.licenseId ? -1 : 1
-      )
-    }
-  };
-  return JSON.stringify(document2, null, 2) + "\n";
-}
-function purlRef(locator) {
-  return { referenceCategory: "PACKAGE-MANAGER", referenceType: "purl", referenceLocator: locator };
-}
-function spdxIds(packages) {
-  const used = /* @__PURE__ */ new Set();
-  return packages.map((pkg) => {
-    const hash = createHash8("sha256").update(`${pkg.purl}	${pkg.path}`).digest("hex").slice(0, 16);
-    let id2 = `SPDXRef-Package-${pkg.name.replace(/[^A-Za-z0-9.-]+/g, "-")}-${hash}`;
-    for (let n = 2; used.has(id2); n++) id2 = `SPDXRef-Package-${hash}-${n}`;
-    used.add(id2);
-    return id2;
-  });
-}
-
-// src/report/sbom.ts
-function renderSbom({ report, artifacts }, format) {
-  const packages = artifacts.packages ?? [];
-  const options = report.startedAt === void 0 ? {} : { created: report.startedAt };
-  return format === "spdx" ? renderSpdx(report, packages, options) : renderCycloneDx(report, packages, options);
-}
-
 // src/report/sarif.ts
 var SECURITY_SEVERITY = {
   critical: "9.5",
@@ -77202,6 +77697,7 @@ var SECURITY_SEVERITY = {
   low: "2.0",
   info: "0.0"
 };
+var SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 var INFORMATION_URI = "https://github.com/container-gate/container-gate";
 var RULES_URI = `${INFORMATION_URI}/blob/main/docs/rules`;
 var FINGERPRINT_KEY = "containerGate/v1";
@@ -77222,7 +77718,8 @@ function level(finding2) {
 }
 function helpFor(findings, rule) {
   const example = findings.find((finding2) => finding2.detail !== void 0) ?? findings[0];
-  const detail = example.detail ?? example.title;
+  const text5 = example.detail ?? example.title;
+  const detail = /[.!?]$/.test(text5) ? text5 : `${text5}.`;
   const step = rule.split("/")[0];
   const link = `${RULES_URI}/${step}.md`;
   return {
@@ -77235,19 +77732,35 @@ function helpFor(findings, rule) {
 function ruleName(rule) {
   return rule.split(/[/-]/).map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join("");
 }
-function location3(finding2, image) {
-  const { dockerfile, path: path2, layerDigest } = finding2.location;
+var SRCROOT = "%SRCROOT%";
+var IMAGEROOT = "IMAGEROOT";
+var IMAGELAYOUT = "IMAGELAYOUT";
+function uriPath(path2) {
+  return path2.split("/").filter((segment) => segment !== "" && segment !== ".").map(
+    (segment) => segment.replace(/[^A-Za-z0-9\-._~!$&'()*+,;=@]/gu, (char) => encodeURIComponent(char))
+  ).join("/");
+}
+function blobPath2(digest) {
+  return `blobs/${uriPath(digest.replace(":", "/"))}`;
+}
+function physical(uri, uriBaseId, line) {
+  return { artifactLocation: { uri, uriBaseId }, region: { startLine: Math.max(1, line) } };
+}
+function location3(finding2, image, configDigest) {
+  const { source, dockerfile, path: path2, layerDigest, line } = finding2.location;
+  const inImage = path2 === void 0 ? void 0 : { text: `${path2} in ${image}` };
+  if (source !== void 0) {
+    return { physicalLocation: physical(uriPath(source.file), SRCROOT, source.line ?? 1) };
+  }
   if (dockerfile !== void 0) {
     return {
-      physicalLocation: {
-        artifactLocation: { uri: dockerfile.file, uriBaseId: "%SRCROOT%" },
-        region: { startLine: dockerfile.line }
-      },
-      ...path2 === void 0 ? {} : { message: { text: `${path2} in ${image}` } }
+      physicalLocation: physical(uriPath(dockerfile.file), SRCROOT, dockerfile.line),
+      ...inImage === void 0 ? {} : { message: inImage }
     };
   }
   const where = path2 ?? layerDigest ?? "/";
   return {
+    physicalLocation: path2 !== void 0 && uriPath(path2) !== "" ? physical(uriPath(path2), IMAGEROOT, line ?? 1) : physical(blobPath2(layerDigest ?? configDigest), IMAGELAYOUT, 1),
     logicalLocations: [{ name: where, fullyQualifiedName: `${image}:${where}`, kind: "resource" }]
   };
 }
@@ -77265,6 +77778,7 @@ function renderSarif(report, options = {}) {
     else group.push(finding2);
   }
   const ruleIds = [...byRule.keys()].sort();
+  const ruleIndex = new Map(ruleIds.map((rule, index) => [rule, index]));
   const rules = ruleIds.map((rule) => {
     const findings = byRule.get(rule);
     const worst = SEVERITIES.find((severity) => findings.some((f) => f.severity === severity));
@@ -77287,10 +77801,10 @@ function renderSarif(report, options = {}) {
   });
   const results = report.findings.map((finding2) => ({
     ruleId: finding2.rule,
-    ruleIndex: ruleIds.indexOf(finding2.rule),
+    ruleIndex: ruleIndex.get(finding2.rule),
     level: level(finding2),
     message: { text: message(finding2) },
-    locations: [location3(finding2, image)],
+    locations: [location3(finding2, image, report.image.configDigest)],
     partialFingerprints: { [FINGERPRINT_KEY]: finding2.fingerprint },
     ...finding2.baseline === void 0 ? {} : { baselineState: finding2.baseline },
     ...finding2.suppressed === void 0 ? {} : {
@@ -77312,7 +77826,7 @@ function renderSarif(report, options = {}) {
     }
   }));
   const log = {
-    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
+    $schema: SCHEMA_URI,
     version: "2.1.0",
     runs: [
       {
@@ -77327,7 +77841,15 @@ function renderSarif(report, options = {}) {
         },
         // The category is the part before the last `/` (SARIF §3.17.3; GitHub keys analyses by it).
         automationDetails: { id: `container-gate/${options.category ?? image}/` },
-        originalUriBaseIds: { "%SRCROOT%": { description: { text: "The repository root." } } },
+        originalUriBaseIds: {
+          [SRCROOT]: { description: { text: "The root of the repository." } },
+          [IMAGEROOT]: {
+            description: { text: `The root of the filesystem of ${report.image.reference}.` }
+          },
+          [IMAGELAYOUT]: {
+            description: { text: `${report.image.reference} as an OCI image layout.` }
+          }
+        },
         invocations: [
           {
             executionSuccessful: !report.steps.some((step) => step.status === "error"),

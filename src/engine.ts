@@ -31,7 +31,7 @@ import type { GateReport, Mode, StepReport } from './report/model.js'
 import { countBySeverity } from './report/summary.js'
 import { redactCreatedBy } from './steps/hardening/secrets/config.js'
 import { STEPS } from './steps/index.js'
-import type { ImageView, Step, StepArtifacts } from './steps/step.js'
+import type { DockerfileText, ImageView, Step, StepArtifacts } from './steps/step.js'
 import { VERSION } from './version.js'
 
 export interface GateRequest {
@@ -108,6 +108,8 @@ export async function runGate(
       : { annotations: acquired.manifest.annotations })
   }
 
+  const dockerfile =
+    request.dockerfile === undefined ? undefined : await readDockerfile(request.dockerfile)
   const stepReports: StepReport[] = []
   const findings: Finding[] = []
   const artifacts: StepArtifacts = {}
@@ -126,14 +128,20 @@ export async function runGate(
     stepReports.push(
       await runStep(
         step,
-        { image, policy: request.policy, logger, registry: request.acquire },
+        {
+          image,
+          policy: request.policy,
+          logger,
+          registry: request.acquire,
+          ...(dockerfile === undefined ? {} : { dockerfile })
+        },
         findings,
         artifacts
       )
     )
   }
 
-  const located = await locateInDockerfile(findings, request.dockerfile, image, logger)
+  const located = locateInDockerfile(findings, dockerfile, image, logger)
   const baseline =
     request.baseline === undefined
       ? undefined
@@ -196,17 +204,10 @@ export async function runGate(
   return { report, artifacts }
 }
 
-/** Puts findings on the Dockerfile lines that caused them; without a match they stay as they are. */
-async function locateInDockerfile(
-  findings: Finding[],
-  dockerfile: string | undefined,
-  image: ImageView,
-  logger: Logger
-): Promise<Finding[]> {
-  if (dockerfile === undefined) return findings
-  let text: string
+/** The Dockerfile of the request, read once: steps see it and findings are mapped onto it. */
+async function readDockerfile(dockerfile: string): Promise<DockerfileText> {
   try {
-    text = await readFile(dockerfile, 'utf8')
+    return { file: dockerfile.replace(/^(\.\/)+/, ''), text: await readFile(dockerfile, 'utf8') }
   } catch (error) {
     throw new ConfigurationError(
       `input "dockerfile" ${dockerfile} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); name the Dockerfile that built the image.`,
@@ -214,7 +215,17 @@ async function locateInDockerfile(
       { cause: error }
     )
   }
-  const file = dockerfile.replace(/^(\.\/)+/, '')
+}
+
+/** Puts findings on the Dockerfile lines that caused them; without a match they stay as they are. */
+function locateInDockerfile(
+  findings: Finding[],
+  dockerfile: DockerfileText | undefined,
+  image: ImageView,
+  logger: Logger
+): Finding[] {
+  if (dockerfile === undefined) return findings
+  const { file, text } = dockerfile
   const map = mapDockerfile(text, file, image.config.history ?? [], image.layers.length)
   if (map === undefined) {
     logger.warning(

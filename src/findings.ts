@@ -34,6 +34,11 @@ export interface FindingLocation {
   /** Compressed digest of the layer the finding came from. */
   layerDigest?: string
   dockerfile?: { file: string; line: number }
+  /**
+   * A file of the repository the finding is about, relative to its root (imported SAST results
+   * point at source code, not at the image); reports and annotations prefer it to `dockerfile`.
+   */
+  source?: { file: string; line?: number }
 }
 
 export interface FindingPackage {

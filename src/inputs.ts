@@ -3,10 +3,13 @@
  * flags of the same names; both hand a lookup to `parseRunInputs`, so validation and defaults
  * live in one place and each bad value is one ConfigurationError naming the input.
  */
+import { parseBooleanInput } from './input-values.js'
 import { existsSync } from 'node:fs'
 import type { GateRequest } from './engine.js'
 import { ConfigurationError } from './errors.js'
 import { parsePlatform } from './image/manifest.js'
+import { parseReference } from './image/reference.js'
+import { parseSourceSpec } from './image/sources.js'
 import type { RegistryCredentials } from './image/source.js'
 import type { Platform } from './image/types.js'
 import { readPolicyFile } from './policy/file.js'
@@ -196,13 +199,10 @@ export interface RunInputs {
   checkRun: boolean
 }
 
-/** The YAML 1.2 core-schema booleans, as @actions/core getBooleanInput accepts them. */
+/** A boolean input, or `fallback` when it is blank. */
 function parseBoolean(name: string, value: string | undefined, fallback: boolean): boolean {
   const text = value?.trim() ?? ''
-  if (text === '') return fallback
-  if (['true', 'True', 'TRUE'].includes(text)) return true
-  if (['false', 'False', 'FALSE'].includes(text)) return false
-  throw new ConfigurationError(`input "${name}" is "${text}"; use true or false.`)
+  return text === '' ? fallback : parseBooleanInput(name, text)
 }
 
 export const SBOM_FORMATS = ['cyclonedx', 'spdx'] as const
@@ -243,6 +243,30 @@ function parseDockerfile(value: string | undefined, cwd: string): string | undef
 }
 
 /**
+ * Binds registry-username/registry-password to the registry of `image` (or, for an image that is
+ * not in a registry, of `signature-repository`), so that a base-image label or another setting
+ * naming a different host never receives them.
+ */
+function credentialsFor(
+  image: string,
+  policy: Policy,
+  credentials: { username: string; password: string }
+): { credentials?: RegistryCredentials } {
+  const registryOf = (spec: string | undefined): string | undefined => {
+    if (spec === undefined) return undefined
+    const source = parseSourceSpec(spec)
+    return source.transport === 'docker' ? parseReference(source.reference).domain : undefined
+  }
+  const host = registryOf(image) ?? registryOf(policy.custody.signatureRepository)
+  if (host === undefined) {
+    throw new ConfigurationError(
+      `inputs "registry-username" and "registry-password" are set, but ${image} is not in a registry and no signature-repository is set; leave them empty.`
+    )
+  }
+  return { credentials: { ...credentials, host } }
+}
+
+/**
  * Reads every input. The policy file (`config`, default `.container-gate.yml` when present) lays
  * under the inputs: an input that is set overrides it. `cwd` is where relative paths start.
  */
@@ -276,7 +300,7 @@ export function parseRunInputs(get: InputLookup, cwd = '.'): RunInputs {
     image,
     platform: parsePlatform(get('platform')?.trim() || 'linux/amd64'),
     insecureRegistries: splitList(get('insecure-registries') ?? ''),
-    ...(username && password ? { credentials: { username, password } } : {}),
+    ...(username && password ? credentialsFor(image, policy, { username, password }) : {}),
     ...(githubToken ? { githubToken } : {}),
     policy,
     ignores: file?.ignores ?? [],

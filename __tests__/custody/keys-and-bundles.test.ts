@@ -83,6 +83,45 @@ describe('cosign key files', () => {
   })
 })
 
+describe('a crafted cosign key file', () => {
+  const pem = (document: unknown): string =>
+    `-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\n${Buffer.from(JSON.stringify(document)).toString('base64')}\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n`
+  const valid = {
+    kdf: { name: 'scrypt', params: { N: 1024, r: 8, p: 1 }, salt: 'c2FsdA==' },
+    cipher: { name: 'nacl/secretbox', nonce: Buffer.alloc(24).toString('base64') },
+    ciphertext: 'AAAA'
+  }
+  it.each([
+    [
+      'no salt',
+      { ...valid, kdf: { ...valid.kdf, salt: undefined } },
+      'salt, nonce or ciphertext is missing'
+    ],
+    [
+      'N that is not a power of two',
+      { ...valid, kdf: { ...valid.kdf, params: { N: 3, r: 8, p: 1 } } },
+      'its scrypt parameters are out of range'
+    ],
+    [
+      'N large enough to exhaust memory',
+      { ...valid, kdf: { ...valid.kdf, params: { N: 2 ** 30, r: 8, p: 1 } } },
+      'its scrypt parameters are out of range'
+    ],
+    [
+      'a short nonce',
+      { ...valid, cipher: { ...valid.cipher, nonce: 'AAAA' } },
+      'its nonce is 3 bytes, not 24'
+    ],
+    ['JSON null', null, 'the PEM body is not the JSON cosign writes']
+  ])('is refused with a clear error when it has %s', (_name, document, why) => {
+    expect(() => decryptCosignKey(pem(document), '', 'input "sign-key"')).toThrow(
+      new ConfigurationError(
+        `input "sign-key" is not a cosign private key (${why}); give the cosign.key written by "cosign generate-key-pair".`
+      )
+    )
+  })
+})
+
 describe('simple-signing payloads', () => {
   const digest = `sha256:${'a'.repeat(64)}`
   it.each([

@@ -6,17 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFile } from 'node:child_process'
 import { generateKeyPairSync, type KeyObject } from 'node:crypto'
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
-import * as http from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import {
-  fulcioHandler,
-  initializeCA,
-  initializeCTLog,
-  initializeTLog,
-  rekorHandler
-} from '@sigstore/mock'
 import { buildImage, writeOciLayout, type BuiltImage } from '../../__fixtures__/image-builder.js'
 import {
   missingTools,
@@ -25,21 +16,41 @@ import {
   tempDir,
   type TestRegistry
 } from '../../__fixtures__/registry.js'
-import { signAfterGate, VERIFICATION_SUMMARY_PREDICATE } from '../../src/custody/after-gate.js'
-import { cosignTag, SIMPLE_SIGNING_MEDIA_TYPE } from '../../src/custody/cosign.js'
+import {
+  CYCLONEDX_PREDICATE,
+  signAfterGate,
+  VERIFICATION_SUMMARY_PREDICATE
+} from '../../src/custody/after-gate.js'
+import {
+  CERTIFICATE_ANNOTATION,
+  CHAIN_ANNOTATION,
+  cosignTag,
+  REKOR_BUNDLE_ANNOTATION,
+  SIGNATURE_ANNOTATION,
+  SIMPLE_SIGNING_MEDIA_TYPE
+} from '../../src/custody/cosign.js'
 import {
   checkImageSignatures,
   registryClient,
   resolveDigest
 } from '../../src/custody/image-signatures.js'
 import { encryptCosignKey, publicKeyPem } from '../../src/custody/keys.js'
-import { findSignatures } from '../../src/custody/registry-store.js'
+import { appendToCosignTag, findSignatures } from '../../src/custody/registry-store.js'
 import { attestImage, signImage, type ImageSigner } from '../../src/custody/sign.js'
 import { trustMaterialOf, type SignaturePolicy } from '../../src/custody/verify.js'
 import type { GateResult } from '../../src/engine.js'
 import { silentLogger } from '../../src/log.js'
 import { defaultPolicy } from '../../src/policy/defaults.js'
 import type { GateReport } from '../../src/report/model.js'
+import type { Package } from '../../src/steps/composition/model.js'
+import {
+  cosign2KeylessLayer,
+  ISSUER,
+  oidcToken,
+  startSigstore,
+  WORKFLOW,
+  type Sigstore
+} from './sigstore-mock.js'
 
 const run = promisify(execFile)
 const missing = missingTools(['docker-registry', 'skopeo', 'openssl'])
@@ -55,95 +66,6 @@ const second = image('second build\n')
 const keys = generateKeyPairSync('ec', { namedCurve: 'P-256' })
 const otherKeys = generateKeyPairSync('ec', { namedCurve: 'P-256' })
 const keyPolicy = (key: KeyObject): SignaturePolicy => ({ kind: 'key', key })
-
-/** An unsigned JWT with the claims Fulcio puts into the certificate (the mock decodes, never verifies). */
-function oidcToken(claims: Record<string, string>): string {
-  const part = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url')
-  return `${part({ alg: 'none', typ: 'JWT' })}.${part(claims)}.`
-}
-
-const WORKFLOW = 'https://github.com/org/app/.github/workflows/build.yml@refs/heads/main'
-const ISSUER = 'https://token.actions.githubusercontent.com'
-
-interface Sigstore {
-  url: string
-  trustedRoot: unknown
-  stop(): Promise<void>
-}
-
-/** Fulcio, Rekor and a CT log from @sigstore/mock behind one local HTTP server, and their trusted root. */
-async function startSigstore(): Promise<Sigstore> {
-  const keyPair = () => generateKeyPairSync('ec', { namedCurve: 'P-256' })
-  const server = http.createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const ctLog = await initializeCTLog(keyPair())
-  const ca = await initializeCA(keyPair(), ctLog)
-  const tlog = await initializeTLog(url, keyPair())
-  const handlers = [fulcioHandler(ca), rekorHandler(tlog)]
-  server.on('request', (req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (chunk: Buffer) => chunks.push(chunk))
-    req.on('end', () => {
-      const handler = handlers.find((h) => req.url?.startsWith(h.path))
-      if (handler === undefined) {
-        res.writeHead(404).end()
-        return
-      }
-      void handler.fn(Buffer.concat(chunks).toString()).then((result) => {
-        res.writeHead(result.statusCode, {
-          'content-type': result.contentType ?? 'application/json'
-        })
-        res.end(result.response)
-      })
-    })
-  })
-  const b64 = (bytes: ArrayBufferView | Buffer): string =>
-    Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
-  const { createHash } = await import('node:crypto')
-  const since = { start: '2020-01-01T00:00:00Z' }
-  const trustedRoot = {
-    mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
-    tlogs: [
-      {
-        baseUrl: url,
-        hashAlgorithm: 'SHA2_256',
-        publicKey: {
-          rawBytes: b64(tlog.publicKey),
-          keyDetails: 'PKIX_ECDSA_P256_SHA_256',
-          validFor: since
-        },
-        logId: { keyId: createHash('sha256').update(tlog.publicKey).digest('base64') }
-      }
-    ],
-    certificateAuthorities: [
-      {
-        subject: { organization: 'sigstore.mock', commonName: 'sigstore' },
-        uri: url,
-        certChain: { certificates: [{ rawBytes: b64(ca.rootCertificate) }] },
-        validFor: since
-      }
-    ],
-    ctlogs: [
-      {
-        baseUrl: url,
-        hashAlgorithm: 'SHA2_256',
-        publicKey: {
-          rawBytes: b64(ctLog.publicKey),
-          keyDetails: 'PKIX_ECDSA_P256_SHA_256',
-          validFor: since
-        },
-        logId: { keyId: b64(ctLog.logID) }
-      }
-    ],
-    timestampAuthorities: []
-  }
-  return {
-    url,
-    trustedRoot,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve()))
-  }
-}
 
 describeWithRegistry(missing ?? 'signing and verifying in a real registry', () => {
   let work: string
@@ -231,7 +153,6 @@ describeWithRegistry(missing ?? 'signing and verifying in a real registry', () =
       `${payloadFile}.sig`,
       payloadFile
     ])
-    const { appendToCosignTag } = await import('../../src/custody/registry-store.js')
     await appendToCosignTag(client(), second.manifestDigest, 'sig', {
       bytes: Buffer.from(payload),
       mediaType: SIMPLE_SIGNING_MEDIA_TYPE,
@@ -321,6 +242,112 @@ describeWithRegistry(missing ?? 'signing and verifying in a real registry', () =
     expect(shippedRoot.verified).toEqual([])
   })
 
+  describe('cosign 2 keyless signatures in the .sig layout', () => {
+    const signed = image('cosign 2 keyless\n')
+    const other = image('cosign 2 keyless, another build\n')
+    const mockTrust = () => trustMaterialOf(sigstore.trustedRoot)
+    const keyless = (identity: string): Extract<SignaturePolicy, { kind: 'keyless' }> => ({
+      kind: 'keyless',
+      identity,
+      issuer: ISSUER,
+      trust: mockTrust()
+    })
+    const payloadFor = (digest: string): Buffer =>
+      Buffer.from(
+        `{"critical":{"identity":{"docker-reference":"${repository}"},"image":{"docker-manifest-digest":"${digest}"},"type":"cosign container image signature"},"optional":null}`
+      )
+
+    beforeAll(async () => {
+      await push(signed, 'keyless-tag')
+      await push(other, 'keyless-other')
+      const layer = await cosign2KeylessLayer(sigstore, payloadFor(signed.manifestDigest), {
+        sub: WORKFLOW,
+        iss: ISSUER
+      })
+      await appendToCosignTag(client(), signed.manifestDigest, 'sig', layer)
+      // The same certificate, signature and Rekor bundle over a payload naming another image.
+      await appendToCosignTag(client(), other.manifestDigest, 'sig', {
+        ...layer,
+        bytes: payloadFor(other.manifestDigest)
+      })
+    })
+
+    it('verifies certificate, SET, identity and issuer as cosign verify does', async () => {
+      const result = await check(signed.manifestDigest, keyless(WORKFLOW))
+      expect(result).toEqual({
+        repository,
+        digest: signed.manifestDigest,
+        found: 1,
+        verified: [
+          {
+            where: `${cosignTag(signed.manifestDigest, 'sig')} layer 0`,
+            signer: `${WORKFLOW} (issuer ${ISSUER})`
+          }
+        ],
+        rejected: []
+      })
+    })
+
+    it('rejects it for another identity', async () => {
+      const result = await check(
+        signed.manifestDigest,
+        keyless('https://github.com/evil/app/.github/workflows/build.yml@refs/heads/main')
+      )
+      expect(result.verified).toEqual([])
+      expect(result.rejected).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^${cosignTag(signed.manifestDigest, 'sig')} layer 0: Sigstore verification failed: `
+          )
+        )
+      ])
+    })
+
+    it('rejects the signature over a payload changed to name another image', async () => {
+      const result = await check(other.manifestDigest, keyless(WORKFLOW))
+      expect(result.verified).toEqual([])
+      expect(result.rejected).toEqual([
+        `${cosignTag(other.manifestDigest, 'sig')} layer 0: Sigstore verification failed: digest mismatch`
+      ])
+    })
+
+    it('rejects it under the shipped public-good root, which does not trust the mock Fulcio', async () => {
+      const result = await check(signed.manifestDigest, {
+        ...keyless(WORKFLOW),
+        trust: trustMaterialOf()
+      })
+      expect(result.verified).toEqual([])
+      expect(result.rejected).toHaveLength(1)
+    })
+
+    it('verifies a signature cosign made with Sigstore public-good, laid out in the registry', async () => {
+      const fixture = (name: string): string =>
+        readFileSync(
+          new URL(`./fixtures/containers-image-keyless/${name}`, import.meta.url),
+          'utf8'
+        )
+      const digest = 'sha256:fa93b01658e3a5a1686dc3ae55f170d8de487006fb53a28efcd12ab0710a2e5f'
+      await appendToCosignTag(client(), digest, 'sig', {
+        bytes: Buffer.from(fixture('rekor-payload')),
+        mediaType: SIMPLE_SIGNING_MEDIA_TYPE,
+        annotations: {
+          [SIGNATURE_ANNOTATION]: fixture('rekor-sig'),
+          [CERTIFICATE_ANNOTATION]: fixture('fulcio-cert'),
+          [CHAIN_ANNOTATION]: fixture('fulcio-chain'),
+          [REKOR_BUNDLE_ANNOTATION]: fixture('rekor-set')
+        }
+      })
+      const result = await check(digest, {
+        kind: 'keyless',
+        identity: 'mitr@redhat.com',
+        issuer: 'https://github.com/login/oauth',
+        trust: trustMaterialOf()
+      })
+      expect(result.rejected).toEqual([])
+      expect(result.verified).toHaveLength(1)
+    })
+  })
+
   it('does not count an attestation as a signature', async () => {
     const third = image('attested only\n')
     await push(third, 'attested')
@@ -346,10 +373,21 @@ describeWithRegistry(missing ?? 'signing and verifying in a real registry', () =
 
   describe('signAfterGate', () => {
     const password = 'correct horse'
-    const report = (digest: string, verdict: 'pass' | 'fail'): GateResult => ({
+    const report = (
+      digest: string,
+      verdict: 'pass' | 'fail',
+      artifacts: GateResult['artifacts'] = {}
+    ): GateResult => ({
       report: {
         verdict,
-        image: { reference: `${repository}:after`, digest },
+        tool: { name: 'container-gate', version: '0.0.0-test' },
+        image: {
+          reference: `${repository}:after`,
+          digest,
+          configDigest: `sha256:${'c'.repeat(64)}`,
+          platform: 'linux/amd64',
+          layers: []
+        },
         steps: [{ id: 'identity', status: verdict }],
         summary: {
           counts: { critical: 0, high: verdict === 'fail' ? 1 : 0, medium: 0, low: 0, info: 0 },
@@ -357,7 +395,7 @@ describeWithRegistry(missing ?? 'signing and verifying in a real registry', () =
           suppressed: 0
         }
       } as unknown as GateReport,
-      artifacts: {}
+      artifacts
     })
     const policy = () => {
       const p = defaultPolicy()
@@ -379,6 +417,73 @@ describeWithRegistry(missing ?? 'signing and verifying in a real registry', () =
       })
       expect(receipt).toBeUndefined()
       expect(await client().findManifest(cosignTag(fourth.manifestDigest, 'sig'))).toBeUndefined()
+    })
+
+    it('attaches the CycloneDX SBOM as a second attestation with attest-sbom', async () => {
+      const sixth = image('passed gate with an SBOM\n')
+      await push(sixth, 'after')
+      const withSbom = policy()
+      withSbom.custody.attestSbom = true
+      const openssl: Package = {
+        name: 'openssl',
+        version: '3.0.15-1~deb12u1',
+        ecosystem: 'Debian',
+        purl: 'pkg:deb/debian/openssl@3.0.15-1~deb12u1?arch=amd64',
+        path: '/var/lib/dpkg/status',
+        licenses: [],
+        kind: 'os'
+      }
+      const receipt = await signAfterGate(
+        report(sixth.manifestDigest, 'pass', { packages: [openssl] }),
+        withSbom,
+        { registry: access, logger: silentLogger }
+      )
+      const att = cosignTag(sixth.manifestDigest, 'att')
+      expect(receipt?.attestations).toEqual([
+        expect.stringMatching(/^sha256:/),
+        att,
+        expect.stringMatching(/^sha256:/),
+        att
+      ])
+      const layers = JSON.parse((await client().findManifest(att))!.bytes.toString()).layers as {
+        digest: string
+        annotations: Record<string, string>
+      }[]
+      expect(layers.map((l) => l.annotations.predicateType)).toEqual([
+        VERIFICATION_SUMMARY_PREDICATE,
+        CYCLONEDX_PREDICATE
+      ])
+      const envelope = JSON.parse((await client().getBlob(layers[1]!.digest)).toString())
+      const statement = JSON.parse(Buffer.from(envelope.payload, 'base64').toString())
+      expect(statement.subject).toEqual([
+        { name: repository, digest: { sha256: sixth.manifestDigest.slice(7) } }
+      ])
+      expect(statement.predicateType).toBe(CYCLONEDX_PREDICATE)
+      expect(statement.predicate.bomFormat).toBe('CycloneDX')
+      expect(statement.predicate.metadata.component.version).toBe(sixth.manifestDigest)
+      expect(statement.predicate.components.map((c: { purl: string }) => c.purl)).toEqual([
+        openssl.purl
+      ])
+      const referrers = await client().listReferrers(sixth.manifestDigest)
+      expect(
+        referrers.map((r) => r.annotations?.['dev.sigstore.bundle.predicateType']).sort()
+      ).toEqual([CYCLONEDX_PREDICATE, VERIFICATION_SUMMARY_PREDICATE].sort())
+    })
+
+    it('warns and attaches no SBOM when the composition step did not run', async () => {
+      const seventh = image('passed gate without composition\n')
+      await push(seventh, 'after')
+      const withSbom = policy()
+      withSbom.custody = { ...withSbom.custody, attestSbom: true, attest: false }
+      const warnings: string[] = []
+      const receipt = await signAfterGate(report(seventh.manifestDigest, 'pass'), withSbom, {
+        registry: access,
+        logger: { ...silentLogger, warning: (message) => warnings.push(message) }
+      })
+      expect(receipt?.attestations).toEqual([])
+      expect(warnings).toEqual([
+        'attest-sbom is true but the composition step did not run, so there is no SBOM to attest; enable the composition step.'
+      ])
     })
 
     it('signs a passing image and attaches the verification summary as .att and as a referrer', async () => {

@@ -165,6 +165,28 @@ describe('combineLayers', () => {
     expect(fs.read('bin/sh/')?.toString()).toBe('BB')
   })
 
+  it("keeps a hardlink as a file of its own, with the shared inode's mode, when its first name is deleted", async () => {
+    const fs = await imageOf(
+      [
+        [
+          { path: 'usr/bin/sux', content: 'SUID', mode: 0o4755 },
+          { path: 'usr/bin/keep', type: 'hardlink', linkTarget: 'usr/bin/sux', mode: 0o644 }
+        ],
+        [{ path: 'usr/bin/.wh.sux' }]
+      ],
+      [{ globs: ['/usr/bin/sux'], maxBytes: 10 }]
+    )
+    expect(fs.get('/usr/bin/sux')).toBeUndefined()
+    expect(fs.get('/usr/bin/keep')).toMatchObject({
+      path: '/usr/bin/keep',
+      type: 'file',
+      mode: 0o4755,
+      size: 4,
+      layer: 0
+    })
+    expect(fs.read('/usr/bin/keep')?.toString()).toBe('SUID')
+  })
+
   describe('resolve', () => {
     const layers: FixtureEntry[][] = [
       [

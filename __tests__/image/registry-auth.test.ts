@@ -124,7 +124,7 @@ describe('resolveCredentials', () => {
     name: string
     host: string
     config?: unknown
-    explicit?: { username: string; password: string }
+    explicit?: { username: string; password: string; host?: string }
     env?: NodeJS.ProcessEnv
     expected: HostCredentials | undefined
     warning?: string
@@ -134,6 +134,23 @@ describe('resolveCredentials', () => {
       host: 'registry.example',
       explicit: { username: 'input-user', password: 'input-pass' },
       config: { auths: { 'registry.example': { auth: basic('file-user', 'file-pass') } } },
+      expected: {
+        kind: 'basic',
+        username: 'input-user',
+        password: 'input-pass',
+        source: 'inputs registry-username/registry-password'
+      }
+    },
+    {
+      name: 'explicit credentials bound to one registry are never sent to another host',
+      host: 'evil.example',
+      explicit: { username: 'input-user', password: 'input-pass', host: 'registry.example' },
+      expected: undefined
+    },
+    {
+      name: 'explicit credentials bound to Docker Hub serve its aliases',
+      host: 'registry-1.docker.io',
+      explicit: { username: 'input-user', password: 'input-pass', host: 'docker.io' },
       expected: {
         kind: 'basic',
         username: 'input-user',

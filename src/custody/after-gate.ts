@@ -1,7 +1,7 @@
 /**
  * Signing after the verdict: only a passing gate signs the image digest, and the attestation
  * records what was verified (SLSA verification summary, slsa.dev/spec/v1.0/verification_summary)
- * so the next stage can require both.
+ * so the next stage can require both; optionally the SBOM is attested too (CycloneDX predicate).
  */
 import { readFile } from 'node:fs/promises'
 import { CIContextProvider, type IdentityProvider } from '@sigstore/sign'
@@ -10,6 +10,7 @@ import { ConfigurationError } from '../errors.js'
 import type { Logger } from '../log.js'
 import type { Policy } from '../policy/policy.js'
 import type { GateReport } from '../report/model.js'
+import { renderSbom } from '../report/sbom.js'
 import type { RegistryAccess } from '../steps/step.js'
 import { VERSION } from '../version.js'
 import { canonicalDigest } from './canonical.js'
@@ -18,6 +19,8 @@ import { decryptCosignKey } from './keys.js'
 import { attestImage, signImage, type ImageSigner, type SignatureReceipt } from './sign.js'
 
 export const VERIFICATION_SUMMARY_PREDICATE = 'https://slsa.dev/verification_summary/v1'
+/** in-toto attestation predicate registry: a CycloneDX BOM (in-toto/attestation `spec/predicates`). */
+export const CYCLONEDX_PREDICATE = 'https://cyclonedx.org/bom'
 
 /** The policy as it decided, without the signing secrets. */
 export function policyDigest(policy: Policy): string {
@@ -129,6 +132,18 @@ export async function signAfterGate(
         imageSigner
       )
     : []
+  if (settings.attestSbom) {
+    if (result.artifacts.packages === undefined) {
+      options.logger.warning(
+        'attest-sbom is true but the composition step did not run, so there is no SBOM to attest; enable the composition step.'
+      )
+    } else {
+      const bom: unknown = JSON.parse(renderSbom(result, 'cyclonedx'))
+      attestations.push(
+        ...(await attestImage(client, repository, digest, CYCLONEDX_PREDICATE, bom, imageSigner))
+      )
+    }
+  }
   options.logger.info(
     `signed ${repository}@${digest} (${signature}${attestations.length > 0 ? `; attestation ${attestations.join(', ')}` : ''}).`
   )

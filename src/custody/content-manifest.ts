@@ -34,7 +34,16 @@ export const contentHashesSubscription: LayerSubscription<ContentHashes> = {
   createVisitor() {
     const hashes: ContentHashes = new Map()
     return {
-      onEntry: (entry) => (entry.type === 'file' ? hashingSink(entry.path, hashes) : undefined),
+      onEntry: (entry) => {
+        // A hardlink shares its target's content (an earlier entry of the same layer), and the
+        // filesystem index keeps it as a file of its own once the target is gone.
+        if (entry.type === 'hardlink') {
+          const shared = hashes.get(entry.linkTarget ?? '')
+          if (shared !== undefined) hashes.set(entry.path, shared)
+          return undefined
+        }
+        return entry.type === 'file' ? hashingSink(entry.path, hashes) : undefined
+      },
       finish: () => hashes
     }
   }
@@ -61,8 +70,13 @@ export function contentEntries(
       const content =
         node.type === 'file' ? node : (lookup(node.linkTarget ?? '') ?? { ...node, size: 0 })
       const digest = content.type === 'file' ? hashOf(content) : undefined
+      // Two names of one inode share mode and owner too, whatever a hardlink's tar header says.
+      const shared = content.type === 'file' ? content : node
       entries.push({
         ...base,
+        mode: octal(shared.mode),
+        uid: shared.uid,
+        gid: shared.gid,
         type: 'file',
         size: content.type === 'file' ? content.size : 0,
         ...(digest === undefined ? {} : { sha256: digest })

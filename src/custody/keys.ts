@@ -70,18 +70,47 @@ export function decryptCosignKey(pem: string, password: string, input: string): 
   } catch {
     throw badKey(input, 'the PEM body is not the JSON cosign writes')
   }
+  if (typeof document !== 'object' || document === null) {
+    throw badKey(input, 'the PEM body is not the JSON cosign writes')
+  }
   if (document.kdf?.name !== 'scrypt' || document.cipher?.name !== 'nacl/secretbox') {
     throw badKey(
       input,
       `unsupported ${document.kdf?.name ?? '?'} / ${document.cipher?.name ?? '?'}`
     )
   }
-  const key = scrypt(password, Buffer.from(document.kdf.salt, 'base64'), document.kdf.params)
-  const opened = nacl.secretbox.open(
-    Buffer.from(document.ciphertext, 'base64'),
-    Buffer.from(document.cipher.nonce, 'base64'),
-    key
-  )
+  const { salt, params } = document.kdf
+  const nonce = document.cipher.nonce
+  if (
+    typeof salt !== 'string' ||
+    typeof nonce !== 'string' ||
+    typeof document.ciphertext !== 'string'
+  ) {
+    throw badKey(input, 'salt, nonce or ciphertext is missing')
+  }
+  // The parameters come from the file: bound them so a crafted key cannot exhaust memory.
+  const { N, r, p } = params ?? {}
+  const sane =
+    Number.isInteger(N) &&
+    N! >= 2 &&
+    N! <= 1 << 20 &&
+    (N! & (N! - 1)) === 0 &&
+    Number.isInteger(r) &&
+    r! >= 1 &&
+    r! <= 32 &&
+    Number.isInteger(p) &&
+    p! >= 1 &&
+    p! <= 16
+  if (!sane) throw badKey(input, 'its scrypt parameters are out of range')
+  const nonceBytes = Buffer.from(nonce, 'base64')
+  if (nonceBytes.length !== nacl.secretbox.nonceLength) {
+    throw badKey(
+      input,
+      `its nonce is ${nonceBytes.length} bytes, not ${nacl.secretbox.nonceLength}`
+    )
+  }
+  const key = scrypt(password, Buffer.from(salt, 'base64'), { N: N!, r: r!, p: p! })
+  const opened = nacl.secretbox.open(Buffer.from(document.ciphertext, 'base64'), nonceBytes, key)
   if (opened === null) {
     throw new ConfigurationError(
       `${input} could not be decrypted: the password is wrong; set COSIGN_PASSWORD (or the sign-key-password input) to the key's password.`,

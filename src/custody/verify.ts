@@ -11,6 +11,7 @@ import { ConfigurationError } from '../errors.js'
 import { COSIGN_SIGN_PREDICATE, signedDigest } from './cosign.js'
 import { keyHint, verifyBytes } from './keys.js'
 import { PUBLIC_GOOD_TRUSTED_ROOT } from './public-good-root.js'
+import { rekorBundleOf } from './rekor-bundle.js'
 import type { FoundSignature, ReferrerSignature, TagSignature } from './registry-store.js'
 import { pae, statementCovers, statementOf } from './statement.js'
 
@@ -53,17 +54,37 @@ function describeSigner(policy: SignaturePolicy): string {
     : `${policy.identity} (issuer ${policy.issuer})`
 }
 
+/** Sigstore verification of a bundle against the keyless policy; the artifact for message signatures. */
+function sigstoreProblem(
+  bundle: Bundle,
+  policy: Extract<SignaturePolicy, { kind: 'keyless' }>,
+  artifact?: Buffer
+): string | undefined {
+  try {
+    new Verifier(policy.trust).verify(toSignedEntity(bundle, artifact), {
+      subjectAlternativeName: policy.identity,
+      extensions: { issuer: policy.issuer }
+    })
+    return undefined
+  } catch (error) {
+    return `Sigstore verification failed: ${(error as Error).message}`
+  }
+}
+
 function checkTag(
   found: TagSignature,
   digest: string,
   policy: SignaturePolicy
 ): string | undefined {
   if (policy.kind === 'keyless') {
-    return found.certificate === undefined
-      ? 'signed with a key, but a keyless identity is required'
-      : 'keyless signatures in the .sig layout (cosign 2) are not verified; sign with Sigstore bundles (cosign 3) or a key'
-  }
-  if (!verifyBytes(policy.key, found.payload, Buffer.from(found.signature, 'base64'))) {
+    if (found.certificate === undefined)
+      return 'signed with a key, but a keyless identity is required'
+    // cosign 2 keyless: Fulcio certificate and Rekor SET in annotations, checked as a v0.1 bundle.
+    const converted = rekorBundleOf(found)
+    if ('problem' in converted) return converted.problem
+    const problem = sigstoreProblem(converted.bundle, policy, found.payload)
+    if (problem !== undefined) return problem
+  } else if (!verifyBytes(policy.key, found.payload, Buffer.from(found.signature, 'base64'))) {
     return 'the signature does not verify with the key'
   }
   const claim = signedDigest(found.payload)
@@ -87,14 +108,8 @@ function checkBundle(
       return 'the signature does not verify with the key'
     }
   } else {
-    try {
-      new Verifier(policy.trust).verify(toSignedEntity(bundle), {
-        subjectAlternativeName: policy.identity,
-        extensions: { issuer: policy.issuer }
-      })
-    } catch (error) {
-      return `Sigstore verification failed: ${(error as Error).message}`
-    }
+    const problem = sigstoreProblem(bundle, policy)
+    if (problem !== undefined) return problem
   }
   const statement = statementOf(envelope.payloadType, envelope.payload)
   if (statement === undefined) return 'the envelope does not hold an in-toto statement'

@@ -32,19 +32,20 @@ export function conclusion(report: GateReport): CheckConclusion {
 }
 
 /**
- * One annotation per unsuppressed finding. A finding without a Dockerfile line is put on
- * `fallbackPath` line 1 (the Dockerfile, else the workflow file), with its image path in the text.
+ * One annotation per unsuppressed finding: on the repository file it names (imported SAST
+ * results), else on its Dockerfile line, else on `fallbackPath` line 1 (the Dockerfile, else the
+ * workflow file), with its image path in the text.
  */
 export function annotations(findings: GatedFinding[], fallbackPath: string): CheckAnnotation[] {
   return findings
     .filter((finding) => finding.suppressed === undefined)
     .map((finding) => {
-      const { dockerfile, path } = finding.location
-      const line = dockerfile?.line ?? 1
+      const { path } = finding.location
+      const { file, line } = repositoryPlace(finding) ?? { file: fallbackPath, line: 1 }
       const where = path === undefined || finding.title.includes(path) ? '' : ` (${path})`
       const message = `${finding.title}${where}${finding.detail === undefined ? '' : `\n${finding.detail}`}`
       return {
-        path: dockerfile?.file ?? fallbackPath,
+        path: file,
         start_line: line,
         end_line: line,
         annotation_level: finding.blocking
@@ -56,6 +57,13 @@ export function annotations(findings: GatedFinding[], fallbackPath: string): Che
         message: message.slice(0, TEXT_LIMIT)
       }
     })
+}
+
+/** The repository file and line a finding is about: its source file, else its Dockerfile line. */
+export function repositoryPlace(finding: GatedFinding): { file: string; line: number } | undefined {
+  const { source, dockerfile } = finding.location
+  if (source !== undefined) return { file: source.file, line: source.line ?? 1 }
+  return dockerfile
 }
 
 export interface CheckRunOptions {

@@ -6,7 +6,7 @@
 import * as core from '@actions/core'
 import { severityRank } from '../findings.js'
 import type { GateReport } from '../report/model.js'
-import { publishCheckRun } from './checks.js'
+import { publishCheckRun, repositoryPlace } from './checks.js'
 import { commentMarker, renderComment, upsertComment } from './comment.js'
 import {
   createOctokit,
@@ -150,9 +150,9 @@ function annotationText(finding: Finding): string {
 }
 
 function annotationProperties(finding: Finding): core.AnnotationProperties {
-  const dockerfile = finding.location.dockerfile
+  const place = repositoryPlace(finding)
   return {
     title: `${finding.severity.toUpperCase()} ${finding.rule}`,
-    ...(dockerfile === undefined ? {} : { file: dockerfile.file, startLine: dockerfile.line })
+    ...(place === undefined ? {} : { file: place.file, startLine: place.line })
   }
 }

@@ -41,9 +41,18 @@ class ImageFileSystem implements FileSystem {
       const existing = this.nodes.get(entry.path)
       // A non-directory hides whatever a lower layer had below the directory it replaces.
       if (existing?.type === 'dir' && entry.type !== 'dir') this.remove(entry.path)
-      this.nodes.set(entry.path, { ...entry, layer: index })
+      let node: FileNode = { ...entry, layer: index }
+      let content = entry.type === 'file' ? layer.contents.get(entry.path) : undefined
+      const target = entry.type === 'hardlink' ? this.nodes.get(entry.linkTarget ?? '') : undefined
+      if (target?.type === 'file') {
+        // A hardlink is a second name for the same inode (its target is an earlier entry of this
+        // layer's tar): it keeps the content, mode and owner when the first name is later deleted
+        // or replaced, so it becomes a file of its own, e.g. a setuid binary kept under a new name.
+        node = { ...target, path: entry.path, layer: index }
+        content = this.contents.get(target.path)
+      }
+      this.nodes.set(entry.path, node)
       this.link(entry.path)
-      const content = entry.type === 'file' ? layer.contents.get(entry.path) : undefined
       if (content !== undefined) this.contents.set(entry.path, content)
       else this.contents.delete(entry.path)
     }

@@ -147,12 +147,17 @@ export function selectPlatform(
       m.platform.os !== 'unknown' &&
       m.platform.architecture !== 'unknown'
   )
-  const match = candidates.find((m) => {
+  const want = normalisedVariant(wanted)
+  const matching = candidates.filter((m) => {
     const p = m.platform!
     if (p.os !== wanted.os || p.architecture !== wanted.architecture) return false
-    const want = normalisedVariant(wanted)
     return want === undefined || normalisedVariant(p) === want
   })
+  // With no variant asked for, the baseline build (`linux/amd64`, not `linux/amd64/v3`) first.
+  const match =
+    want === undefined
+      ? (matching.find((m) => normalisedVariant(m.platform!) === undefined) ?? matching[0])
+      : matching[0]
   if (match) return match
   const available = candidates.map((m) => formatPlatform(m.platform!))
   throw new ConfigurationError(

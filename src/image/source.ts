@@ -9,6 +9,11 @@ export type Transport = 'docker' | 'docker-daemon' | 'docker-archive' | 'oci-arc
 export interface RegistryCredentials {
   username: string
   password: string
+  /**
+   * The registry these belong to (`ghcr.io`, `127.0.0.1:5000`). They are sent to that registry
+   * only, never to another host an image, label or setting names. Absent: any registry (API use).
+   */
+  host?: string
 }
 
 export interface AcquireOptions {

@@ -63,6 +63,12 @@ export function parseSourceSpec(spec: string): SourceSpec {
       return ref === '' ? { transport: prefix, path } : { transport: prefix, path, ref }
     }
   }
+  // `127.0.0.1:5000/app@sha256:…` or `ghcr.io/a/b:x:y`: a registry reference that is malformed,
+  // not a transport; let the reference parser say what is wrong with it.
+  const looksLikeRegistry = /[./]/.test(prefix) || prefix === 'localhost' || /^\d+\//.test(rest)
+  if (colon !== -1 && !UNSUPPORTED.has(prefix) && looksLikeRegistry) {
+    parseReference(spec)
+  }
   if (colon !== -1 && (UNSUPPORTED.has(prefix) || !isRegistryReference(spec))) {
     throw new ConfigurationError(
       `image "${spec}" uses the transport "${prefix}", which container-gate does not read; use one of ${FORMS}.`,

@@ -26,7 +26,19 @@ export const OWNED_FILES_REQUEST: FileRequest = {
 }
 
 /** Absolute paths (as the package manager recorded them, no trailing slash) owned by OS packages. */
+/** One computation per filesystem: the code and composition steps both ask. */
+const computed = new WeakMap<FileSystem, Set<string>>()
+
 export function ownedFiles(fs: FileSystem): Set<string> {
+  let owned = computed.get(fs)
+  if (owned === undefined) {
+    owned = collectOwnedFiles(fs)
+    computed.set(fs, owned)
+  }
+  return owned
+}
+
+function collectOwnedFiles(fs: FileSystem): Set<string> {
   const owned = new Set<string>()
   for (const node of fs.entries()) {
     if (node.type !== 'file') continue

@@ -2,7 +2,7 @@
  * The policy inputs every entry point has (action inputs, CLI flags of the same names), parsed
  * from strings into a Policy. Pure: the caller supplies the lookup. A blank value means the default.
  */
-import { ConfigurationError } from '../errors.js'
+import { invalidInput, parseBooleanInput, splitList } from '../input-values.js'
 import { isSeverity, isStepId, SEVERITIES, STEP_IDS, type StepId } from '../findings.js'
 import { defaultPolicy } from './defaults.js'
 import type { Policy, RuleAction } from './policy.js'
@@ -63,36 +63,10 @@ export type PolicyInputName = (typeof POLICY_INPUTS)[number]['name']
 
 type Lookup = (name: string) => string | undefined
 
-function invalid(name: PolicyInputName, value: string, fix: string): ConfigurationError {
-  return new ConfigurationError(`input "${name}" is "${value}"; ${fix}`)
-}
-
-/**
- * Splits on newlines and on commas outside `{...}`, so brace globs such as
- * `/usr/bin/{ping,su}` stay whole.
- */
-export function splitList(value: string, separators: RegExp = /,/): string[] {
-  const items: string[] = []
-  let depth = 0
-  let current = ''
-  for (const char of value) {
-    if (char === '{') depth += 1
-    if (char === '}') depth = Math.max(0, depth - 1)
-    if (char === '\n' || (depth === 0 && separators.test(char))) {
-      items.push(current)
-      current = ''
-    } else {
-      current += char
-    }
-  }
-  items.push(current)
-  return items.map((item) => item.trim()).filter((item) => item !== '')
-}
-
 function parseFailOn(value: string): Policy['steps'][StepId]['failOn'] {
   const failOn = value.toLowerCase()
   if (failOn === 'none' || isSeverity(failOn)) return failOn
-  throw invalid('fail-on', value, `use one of ${FAIL_ON_VALUES.join(', ')}.`)
+  throw invalidInput('fail-on', value, `use one of ${FAIL_ON_VALUES.join(', ')}.`)
 }
 
 function parseSteps(value: string): Set<StepId> {
@@ -100,7 +74,7 @@ function parseSteps(value: string): Set<StepId> {
   if (names.length === 1 && names[0] === 'all') return new Set(STEP_IDS)
   const unknown = names.filter((name) => !isStepId(name))
   if (names.length === 0 || unknown.length > 0) {
-    throw invalid('steps', value, `list step ids from ${STEP_IDS.join(', ')}, or use all.`)
+    throw invalidInput('steps', value, `list step ids from ${STEP_IDS.join(', ')}, or use all.`)
   }
   return new Set(names.filter(isStepId))
 }
@@ -112,7 +86,7 @@ function parseRules(value: string): Record<string, RuleAction> {
   for (const item of splitList(value, /,/)) {
     const [rule = '', action = '', ...rest] = item.split('=').map((part) => part.trim())
     if (!RULE_ID.test(rule) || rest.length > 0) {
-      throw invalid(
+      throw invalidInput(
         'rules',
         item,
         `write rule-id=off|warn|error, where the rule id is step/kebab-name with a step from ${STEP_IDS.join(', ')}.`
@@ -120,7 +94,7 @@ function parseRules(value: string): Record<string, RuleAction> {
     }
     const known = RULE_ACTIONS.find((candidate) => candidate === action.toLowerCase())
     if (known === undefined) {
-      throw invalid('rules', item, `set ${rule} to one of ${RULE_ACTIONS.join(', ')}.`)
+      throw invalidInput('rules', item, `set ${rule} to one of ${RULE_ACTIONS.join(', ')}.`)
     }
     rules[rule] = known
   }
@@ -133,7 +107,7 @@ const MAX_UID = 0xffffffff
 function parseMinUid(value: string): number {
   const uid = /^\d+$/.test(value) ? Number(value) : Number.NaN
   if (!Number.isSafeInteger(uid) || uid > MAX_UID) {
-    throw invalid('min-uid', value, `use a whole number from 0 to ${MAX_UID}, e.g. 1000.`)
+    throw invalidInput('min-uid', value, `use a whole number from 0 to ${MAX_UID}, e.g. 1000.`)
   }
   return uid
 }
@@ -142,7 +116,7 @@ function parseAllowedSetuid(value: string): string[] {
   const globs = splitList(value, /,/)
   const relative = globs.find((glob) => !glob.startsWith('/') && !glob.startsWith('*'))
   if (relative !== undefined) {
-    throw invalid(
+    throw invalidInput(
       'allowed-setuid',
       relative,
       'use globs of absolute paths, e.g. /usr/bin/ping or /usr/lib/**/chrome-sandbox.'
@@ -151,12 +125,7 @@ function parseAllowedSetuid(value: string): string[] {
   return globs
 }
 
-/** The YAML 1.2 core-schema booleans, as @actions/core getBooleanInput accepts them. */
-function parseBoolean(name: PolicyInputName, value: string): boolean {
-  if (['true', 'True', 'TRUE'].includes(value)) return true
-  if (['false', 'False', 'FALSE'].includes(value)) return false
-  throw invalid(name, value, 'use true or false.')
-}
+export { splitList }
 
 export function parsePolicyInputs(get: Lookup, base: Policy = defaultPolicy()): Policy {
   const read = (name: PolicyInputName): string | undefined => {
@@ -192,7 +161,7 @@ export function parsePolicyInputs(get: Lookup, base: Policy = defaultPolicy()): 
       requireHealthcheck:
         healthcheckInput === undefined
           ? base.identity.requireHealthcheck
-          : parseBoolean('require-healthcheck', healthcheckInput)
+          : parseBooleanInput('require-healthcheck', healthcheckInput)
     },
     tests: STEP_SETTINGS.tests.parse(get, base.tests),
     code: STEP_SETTINGS.code.parse(get, base.code),

@@ -1,9 +1,11 @@
 /**
  * SARIF 2.1.0 (OASIS, https://docs.oasis-open.org/sarif/sarif/v2.1.0/) for GitHub code scanning:
  * one reportingDescriptor per rule id with help text and `security-severity`, results on the
- * Dockerfile line when the finding was mapped (else a logical location naming the path in the
- * image), our fingerprints as `partialFingerprints`, and an `automationDetails.id` that names the
- * image so the alerts of several images do not close each other.
+ * repository file an imported result names or the Dockerfile line the finding was mapped to (else
+ * on the path in the image, with a logical location naming it), our fingerprints as
+ * `partialFingerprints`, and an `automationDetails.id` that names the image so the alerts of
+ * several images do not close each other. Tested against the official schema in
+ * __fixtures__/sarif/.
  */
 import { SEVERITIES, type GatedFinding, type Severity } from '../findings.js'
 import type { GateReport } from './model.js'
@@ -16,6 +18,10 @@ const SECURITY_SEVERITY: Record<Severity, string> = {
   low: '2.0',
   info: '0.0'
 }
+
+/** The `id` of the official schema (OASIS SARIF 2.1.0 Errata 01) the output is tested against. */
+export const SCHEMA_URI =
+  'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json'
 
 const INFORMATION_URI = 'https://github.com/container-gate/container-gate'
 const RULES_URI = `${INFORMATION_URI}/blob/main/docs/rules`
@@ -58,7 +64,8 @@ function level(finding: GatedFinding): Level {
 
 function helpFor(findings: GatedFinding[], rule: string): { text: string; markdown: string } {
   const example = findings.find((finding) => finding.detail !== undefined) ?? findings[0]!
-  const detail = example.detail ?? example.title
+  const text = example.detail ?? example.title
+  const detail = /[.!?]$/.test(text) ? text : `${text}.`
   const step = rule.split('/')[0]!
   const link = `${RULES_URI}/${step}.md`
   return {
@@ -74,19 +81,63 @@ function ruleName(rule: string): string {
     .join('')
 }
 
-function location(finding: GatedFinding, image: string): Record<string, unknown> {
-  const { dockerfile, path, layerDigest } = finding.location
+/** Where relative URIs point (SARIF §3.14.14): the repository, and the scanned image. */
+const SRCROOT = '%SRCROOT%'
+const IMAGEROOT = 'IMAGEROOT'
+const IMAGELAYOUT = 'IMAGELAYOUT'
+
+/**
+ * A relative URI reference (RFC 3986 §4.2) for a path: each segment percent-encoded except for
+ * the characters a path segment may hold; `:` is encoded too, so no first segment reads as a scheme.
+ */
+function uriPath(path: string): string {
+  return path
+    .split('/')
+    .filter((segment) => segment !== '' && segment !== '.')
+    .map((segment) =>
+      segment.replace(/[^A-Za-z0-9\-._~!$&'()*+,;=@]/gu, (char) => encodeURIComponent(char))
+    )
+    .join('/')
+}
+
+/** `sha256:abc…` → `blobs/sha256/abc…`, the blob's path in an OCI image layout (image-spec §6). */
+function blobPath(digest: string): string {
+  return `blobs/${uriPath(digest.replace(':', '/'))}`
+}
+
+function physical(uri: string, uriBaseId: string, line: number): Record<string, unknown> {
+  return { artifactLocation: { uri, uriBaseId }, region: { startLine: Math.max(1, line) } }
+}
+
+/**
+ * The result's location: the repository file an imported result names, else the Dockerfile line
+ * the finding was mapped to, else the file in the image (or the layer, or the image config).
+ * GitHub code scanning rejects a whole upload when a result has no physical location, so even a
+ * finding in the image gets one (relative to IMAGEROOT, which is not in the repository), with a
+ * logical location naming the image and path as the stable place to read.
+ */
+function location(
+  finding: GatedFinding,
+  image: string,
+  configDigest: string
+): Record<string, unknown> {
+  const { source, dockerfile, path, layerDigest, line } = finding.location
+  const inImage = path === undefined ? undefined : { text: `${path} in ${image}` }
+  if (source !== undefined) {
+    return { physicalLocation: physical(uriPath(source.file), SRCROOT, source.line ?? 1) }
+  }
   if (dockerfile !== undefined) {
     return {
-      physicalLocation: {
-        artifactLocation: { uri: dockerfile.file, uriBaseId: '%SRCROOT%' },
-        region: { startLine: dockerfile.line }
-      },
-      ...(path === undefined ? {} : { message: { text: `${path} in ${image}` } })
+      physicalLocation: physical(uriPath(dockerfile.file), SRCROOT, dockerfile.line),
+      ...(inImage === undefined ? {} : { message: inImage })
     }
   }
   const where = path ?? layerDigest ?? '/'
   return {
+    physicalLocation:
+      path !== undefined && uriPath(path) !== ''
+        ? physical(uriPath(path), IMAGEROOT, line ?? 1)
+        : physical(blobPath(layerDigest ?? configDigest), IMAGELAYOUT, 1),
     logicalLocations: [{ name: where, fullyQualifiedName: `${image}:${where}`, kind: 'resource' }]
   }
 }
@@ -106,6 +157,7 @@ export function renderSarif(report: GateReport, options: SarifOptions = {}): str
     else group.push(finding)
   }
   const ruleIds = [...byRule.keys()].sort()
+  const ruleIndex = new Map(ruleIds.map((rule, index) => [rule, index]))
   const rules = ruleIds.map((rule) => {
     const findings = byRule.get(rule)!
     const worst = SEVERITIES.find((severity) => findings.some((f) => f.severity === severity))!
@@ -128,10 +180,10 @@ export function renderSarif(report: GateReport, options: SarifOptions = {}): str
   })
   const results = report.findings.map((finding) => ({
     ruleId: finding.rule,
-    ruleIndex: ruleIds.indexOf(finding.rule),
+    ruleIndex: ruleIndex.get(finding.rule)!,
     level: level(finding),
     message: { text: message(finding) },
-    locations: [location(finding, image)],
+    locations: [location(finding, image, report.image.configDigest)],
     partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint },
     ...(finding.baseline === undefined ? {} : { baselineState: finding.baseline }),
     ...(finding.suppressed === undefined
@@ -157,7 +209,7 @@ export function renderSarif(report: GateReport, options: SarifOptions = {}): str
     }
   }))
   const log = {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    $schema: SCHEMA_URI,
     version: '2.1.0',
     runs: [
       {
@@ -172,7 +224,15 @@ export function renderSarif(report: GateReport, options: SarifOptions = {}): str
         },
         // The category is the part before the last `/` (SARIF §3.17.3; GitHub keys analyses by it).
         automationDetails: { id: `container-gate/${options.category ?? image}/` },
-        originalUriBaseIds: { '%SRCROOT%': { description: { text: 'The repository root.' } } },
+        originalUriBaseIds: {
+          [SRCROOT]: { description: { text: 'The root of the repository.' } },
+          [IMAGEROOT]: {
+            description: { text: `The root of the filesystem of ${report.image.reference}.` }
+          },
+          [IMAGELAYOUT]: {
+            description: { text: `${report.image.reference} as an OCI image layout.` }
+          }
+        },
         invocations: [
           {
             executionSuccessful: !report.steps.some((step) => step.status === 'error'),

@@ -30,6 +30,14 @@ export interface StepContext {
   logger: Logger
   /** How to reach registries beyond the image itself (signatures, base images). */
   registry?: RegistryAccess
+  /** The Dockerfile that built the image, when the request names one (read once by the engine). */
+  dockerfile?: DockerfileText
+}
+
+export interface DockerfileText {
+  /** As findings name it, e.g. `Dockerfile` or `app/Dockerfile`. */
+  file: string
+  text: string
 }
 
 /** The image source's registry settings, for steps that talk to a registry themselves. */

@@ -6,14 +6,13 @@ import { join } from 'node:path'
 import { zipSync } from 'fflate'
 import { tempDir } from '../../../__fixtures__/registry.js'
 import { ConfigurationError } from '../../../src/errors.js'
-import type { Logger } from '../../../src/log.js'
 import {
   createVulnerabilityDataLoader,
   osvCacheDir,
-  OSV_MAX_AGE_MS
+  OSV_MAX_AGE_MS,
+  type VulnerabilityData
 } from '../../../src/steps/composition/osv/load.js'
-import type { OsvRecord } from '../../../src/steps/composition/osv/schema.js'
-import { NPM_OSV_DIR } from './osv-data.js'
+import { NPM_OSV_DIR, recordingLogger } from './osv-data.js'
 
 /** An all.zip as osv.dev publishes it: one `<ID>.json` per record at the top level. */
 function npmZip(): Buffer {
@@ -24,21 +23,9 @@ function npmZip(): Buffer {
   return Buffer.from(zipSync(files, { level: 6 }))
 }
 
-function recordingLogger(): Logger & { warnings: string[] } {
-  const warnings: string[] = []
-  return {
-    warnings,
-    debug: () => undefined,
-    info: () => undefined,
-    warning: (message) => warnings.push(message),
-    error: () => undefined,
-    group: (_name, fn) => fn()
-  }
-}
-
-async function ids(data: { forEachRecord(visit: (r: OsvRecord) => void): Promise<void> }) {
+async function ids(data: VulnerabilityData) {
   const seen: string[] = []
-  await data.forEachRecord((record) => seen.push(record.id))
+  for (const part of data.parts) await part.forEachRecord((record) => seen.push(record.id))
   return seen.sort()
 }
 
@@ -88,6 +75,9 @@ describe('vuln-db osv: downloads, cache and fallback', () => {
       { ecosystem: 'npm', origin: `${base}/npm/all.zip`, fetchedAt: new Date(start) }
     ])
     expect(await ids(data)).toHaveLength(65)
+    expect(data.parts.map((part) => part.indexFile)).toEqual([
+      join(dir, 'cache', 'osv', 'npm', 'all.index')
+    ])
     expect(logger.warnings).toEqual([])
   })
 
@@ -157,7 +147,7 @@ describe('vuln-db DIR and ZIP', () => {
     const fromDir = await load({ vulnDb: NPM_OSV_DIR, ecosystems: [], logger: recordingLogger() })
     const fromZip = await load({ vulnDb: file, ecosystems: [], logger: recordingLogger() })
     expect(await ids(fromZip)).toEqual(await ids(fromDir))
-    expect(fromZip.version).toMatch(/^zip:/)
+    expect(fromZip.parts.map((part) => part.version)).toEqual([expect.stringMatching(/^zip:/)])
   })
 
   it('changes the data version when the zip changes, so a new index is built', async () => {
@@ -167,7 +157,7 @@ describe('vuln-db DIR and ZIP', () => {
     const first = await load({ vulnDb: file, ecosystems: [], logger: recordingLogger() })
     utimesSync(file, new Date(1_700_000_100_000), new Date(1_700_000_100_000))
     const second = await load({ vulnDb: file, ecosystems: [], logger: recordingLogger() })
-    expect(first.version).not.toBe(second.version)
+    expect(first.parts[0]?.version).not.toBe(second.parts[0]?.version)
   })
 
   it.each<[string, () => string, RegExp]>([
@@ -200,7 +190,7 @@ describe('vuln-db DIR and ZIP', () => {
       load({ vulnDb: path(), ecosystems: [], logger: recordingLogger() }))()
     const error = await attempt
       .then(
-        async (data) => data.forEachRecord(() => undefined).then(() => undefined),
+        async (data) => ids(data).then(() => undefined),
         (e: unknown) => e
       )
       .catch((e: unknown) => e)

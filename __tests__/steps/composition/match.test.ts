@@ -157,14 +157,14 @@ describe('matching Debian packages against Debian advisories', () => {
     expect(summary(matchPackage(debianIndex, deb('libc6', '2.36-9+deb12u1', 'glibc')))).toEqual([
       {
         id: 'CVE-2023-4527',
-        aliases: ['DEBIAN-CVE-2023-4527'],
+        aliases: ['DEBIAN-CVE-2023-4527', 'DSA-5514-1'],
         fixedVersion: '2.36-9+deb12u3',
         severity: 'medium',
         source: 'Debian urgency medium'
       },
       {
         id: 'CVE-2023-4911',
-        aliases: ['DEBIAN-CVE-2023-4911'],
+        aliases: ['DEBIAN-CVE-2023-4911', 'DSA-5514-1'],
         fixedVersion: '2.36-9+deb12u3',
         severity: 'high',
         source: 'Debian urgency high'
@@ -175,15 +175,86 @@ describe('matching Debian packages against Debian advisories', () => {
         fixedVersion: '2.36-9+deb12u7',
         severity: 'unknown',
         source: 'no rating in the data'
-      },
-      {
-        id: 'DSA-5514-1',
-        aliases: [],
-        fixedVersion: '2.36-9+deb12u3',
-        severity: 'unknown',
-        source: 'no rating in the data'
       }
     ])
+  })
+
+  it('lists a DSA under each CVE it fixes (upstream), never as a finding of its own', () => {
+    const matches = matchPackage(debianIndex, deb('libc6', '2.36-9+deb12u1', 'glibc'))
+    expect(matches.map(({ id, records, summary: text }) => ({ id, records, text }))).toEqual([
+      {
+        id: 'CVE-2023-4527',
+        records: ['DEBIAN-CVE-2023-4527', 'DSA-5514-1'],
+        text: undefined
+      },
+      {
+        id: 'CVE-2023-4911',
+        records: ['DEBIAN-CVE-2023-4911', 'DSA-5514-1'],
+        text: undefined
+      },
+      { id: 'CVE-2024-2961', records: ['DEBIAN-CVE-2024-2961'], text: undefined }
+    ])
+  })
+
+  it('reports the CVEs of a DSA that is the only record matching, with its fix and summary', () => {
+    const dsaOnly = buildIndex(
+      readRecords(DEBIAN_OSV_DIR).filter((record) => record.id.startsWith('DSA-'))
+    )
+    expect(
+      matchPackage(dsaOnly, deb('libc6', '2.36-9+deb12u2', 'glibc')).map(
+        ({ id, aliases, fixedVersion, summary: text }) => ({ id, aliases, fixedVersion, text })
+      )
+    ).toEqual([
+      {
+        id: 'CVE-2023-4527',
+        aliases: ['DSA-5514-1'],
+        fixedVersion: '2.36-9+deb12u3',
+        text: 'glibc - security update'
+      },
+      {
+        id: 'CVE-2023-4911',
+        aliases: ['DSA-5514-1'],
+        fixedVersion: '2.36-9+deb12u3',
+        text: 'glibc - security update'
+      }
+    ])
+  })
+
+  const [dsa] = readRecords(DEBIAN_OSV_DIR).filter((record) => record.id === 'DSA-5514-1')
+  const cve4911 = readRecords(DEBIAN_OSV_DIR).find((r) => r.id === 'DEBIAN-CVE-2023-4911')!
+  it.each<[string, OsvRecord[], Array<{ id: string; aliases: string[] }>]>([
+    [
+      'follows upstream transitively: DSA → DEBIAN-CVE → CVE is the CVE',
+      [{ ...dsa!, upstream: ['DEBIAN-CVE-2023-4911'] }, cve4911],
+      [{ id: 'CVE-2023-4911', aliases: ['DEBIAN-CVE-2023-4911', 'DSA-5514-1'] }]
+    ],
+    [
+      'gathers two DSAs naming one CVE under it, and keeps their other CVEs apart (not symmetric)',
+      [dsa!, { ...dsa!, id: 'DSA-5514-2', upstream: ['CVE-2023-4911'] }],
+      [
+        { id: 'CVE-2023-4527', aliases: ['DSA-5514-1'] },
+        { id: 'CVE-2023-4911', aliases: ['DSA-5514-1', 'DSA-5514-2'] }
+      ]
+    ],
+    [
+      'does not merge through related, which the schema uses for other vulnerabilities',
+      [{ ...dsa!, upstream: undefined, related: ['CVE-2023-4911'] }, cve4911],
+      [
+        { id: 'CVE-2023-4911', aliases: ['DEBIAN-CVE-2023-4911'] },
+        { id: 'DSA-5514-1', aliases: [] }
+      ]
+    ],
+    [
+      'merges a record that lists the CVE as an alias, as aliases are the same problem',
+      [{ ...dsa!, upstream: undefined, aliases: ['CVE-2023-4911'] }, cve4911],
+      [{ id: 'CVE-2023-4911', aliases: ['DEBIAN-CVE-2023-4911', 'DSA-5514-1'] }]
+    ]
+  ])('%s', (_name, records, expected) => {
+    expect(
+      matchPackage(buildIndex(records), deb('libc6', '2.36-9+deb12u1', 'glibc')).map(
+        ({ id, aliases }) => ({ id, aliases })
+      )
+    ).toEqual(expected)
   })
 
   it('takes the backported fix: 2.36-9+deb12u3 is fixed although upstream 2.36 is vulnerable', () => {
@@ -200,7 +271,10 @@ describe('matching Debian packages against Debian advisories', () => {
         ...deb('libc6', '2.31-13', 'glibc'),
         ecosystem: 'Debian:11'
       }).map((m) => [m.id, m.fixedVersion])
-    ).toEqual([['DSA-5514-1', '2.31-13+deb11u7']])
+    ).toEqual([
+      ['CVE-2023-4527', '2.31-13+deb11u7'],
+      ['CVE-2023-4911', '2.31-13+deb11u7']
+    ])
     expect(
       matchPackage(debianIndex, {
         ...deb('libc6', '2.36-9', 'glibc'),

@@ -100,7 +100,7 @@ describe('the content manifest', () => {
       {
         path: '/usr/bin/run',
         type: 'file',
-        mode: '0644',
+        mode: '0755',
         uid: 0,
         gid: 0,
         size: 8,

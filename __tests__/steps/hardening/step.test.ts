@@ -304,6 +304,23 @@ describe('hardening step: lean image', () => {
     ])
   })
 
+  it('never prints credentials embedded in an ADD URL', async () => {
+    const password = random(20)
+    const report = await gateImage({
+      layers: [{ entries: BASE }, { entries: [{ path: 'opt/' }] }],
+      config: { User: '10001' },
+      history: [
+        { created_by: 'ADD rootfs.tar / # buildkit' },
+        { created_by: `ADD https://deploy:${password}@git.example.com/a/x.tgz?token=t /opt/` }
+      ]
+    })
+    const finding = report.findings.find((f) => f.rule === 'hardening/add-remote-url')
+    expect(finding?.title).toBe('ADD downloads from git.example.com at build time')
+    for (const text of [renderJson(report), renderSarif(report), renderMarkdown(report)]) {
+      expect(text).not.toContain(password)
+    }
+  })
+
   it('downgrades a secret in a package test fixture to low and reports text files too large to scan', async () => {
     const report = await gateImage(
       {

@@ -7,6 +7,7 @@ import {
 import { parseStructureTests } from '../../../src/steps/tests/parse.js'
 import { CST_DOC_EXAMPLES } from './examples.js'
 import { gateTests } from './helpers.js'
+import { tokenLike } from '../../../__fixtures__/tokens.js'
 
 const docs = parseStructureTests(CST_DOC_EXAMPLES, 'tests/cst-docs.yaml')
 const NO_RUNTIME_REASON =
@@ -187,6 +188,26 @@ describe('tests step', () => {
     ])
     expect(JSON.stringify(report)).not.toContain('secret-value')
     expect(JSON.stringify(report)).not.toContain('yesterday')
+  })
+
+  it('redacts a secret in the actual command line of a failing metadata test', async () => {
+    const token = `ghp_${tokenLike(36)}`
+    const suite = parseStructureTests(
+      'schemaVersion: 2.0.0\nmetadataTest:\n  cmd: ["/app/run"]\n',
+      'cmd.yaml'
+    )
+    const { report } = await gateTests(
+      {
+        layers: [{ entries: [{ path: 'app/' }] }],
+        config: { Cmd: ['/app/run', `--api-token=${token}`] }
+      },
+      { structureTests: [suite] }
+    )
+    const finding = report.findings.find((f) => f.rule === 'tests/metadata')
+    expect(finding?.detail).toMatch(
+      /^cmd: expected \["\/app\/run"\], actual \["\/app\/run","--api-token=/
+    )
+    expect(JSON.stringify(report)).not.toContain(token)
   })
 
   it('follows a symlink to read the file a content test names', async () => {

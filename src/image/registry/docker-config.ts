@@ -195,10 +195,15 @@ export async function resolveCredentials(
   host: string,
   lookup: CredentialLookup
 ): Promise<HostCredentials | undefined> {
-  if (lookup.credentials !== undefined) {
+  const explicit = lookup.credentials
+  if (
+    explicit !== undefined &&
+    (explicit.host === undefined || sameRegistry(explicit.host, host))
+  ) {
     return {
       kind: 'basic',
-      ...lookup.credentials,
+      username: explicit.username,
+      password: explicit.password,
       source: 'inputs registry-username/registry-password'
     }
   }

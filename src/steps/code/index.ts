@@ -62,25 +62,6 @@ function enabled(policy: Policy, rule: Rule): boolean {
   return policy.rules[`code/${rule}`] !== 'off'
 }
 
-/**
- * dpkg records paths as packages ship them (`/bin/ls`); on a merged-/usr system the file is at
- * `/usr/bin/ls` behind the `/bin` symlink. Both spellings count as owned.
- */
-function ownedPaths(fs: FileSystem): Set<string> {
-  const owned = ownedFiles(fs)
-  const realDirs = new Map<string, string>()
-  for (const path of [...owned]) {
-    const dir = posix.dirname(path)
-    let real = realDirs.get(dir)
-    if (real === undefined) {
-      real = fs.resolve(dir)?.path ?? dir
-      realDirs.set(dir, real)
-    }
-    if (real !== dir) owned.add(posix.join(real, posix.basename(path)))
-  }
-  return owned
-}
-
 /** `$ORIGIN` (ld.so(8), "Dynamic string tokens") is the directory of the binary itself. */
 function expandOrigin(entry: string, binary: string): string {
   return entry.replace(/\$(?:\{ORIGIN\}|ORIGIN\b)/g, posix.dirname(binary))
@@ -295,7 +276,7 @@ async function run({ image, policy }: StepContext): Promise<StepOutcome> {
     // Fail closed: without the layer pass there is nothing to judge, which is not a pass.
     throw new Error("the code step's layer pass did not run (its layerSubscriptions were not used)")
   }
-  const owned = policy.code.scope === 'unowned' ? ownedPaths(image.fs) : new Set<string>()
+  const owned = policy.code.scope === 'unowned' ? ownedFiles(image.fs) : new Set<string>()
   const drafts: Draft[] = []
   const hits: MalwareHit[] = []
   const tally: Tally = { elfFiles: 0, elfChecked: 0, elfOwned: 0, hashed: 0 }

@@ -190,6 +190,23 @@ function sentence(text: string | undefined): string | undefined {
   return /[.!?]$/.test(line) ? line : `${line}.`
 }
 
+/**
+ * The repository file a result points at: a relative URI reference (§3.4.3), decoded, or nothing
+ * when the tool wrote an absolute path or URI, or one that leaves the repository.
+ */
+export function repositoryFile(uri: string | undefined): string | undefined {
+  if (uri === undefined || /^([a-z][a-z0-9+.-]*:|\/|\\)/i.test(uri)) return undefined
+  let path: string
+  try {
+    path = decodeURIComponent(uri.split(/[?#]/)[0]!)
+  } catch {
+    return undefined
+  }
+  const segments = path.split('/').filter((segment) => segment !== '' && segment !== '.')
+  if (segments.length === 0 || segments.includes('..')) return undefined
+  return segments.join('/')
+}
+
 /** Rule `code/sarif-TOOL-RULE`; the subject is the location, by fingerprint when the tool gave one. */
 export function sarifFinding(result: ImportedResult): Finding {
   const where =
@@ -200,13 +217,17 @@ export function sarifFinding(result: ImportedResult): Finding {
   const message = firstLine.length > MAX_TITLE ? `${firstLine.slice(0, MAX_TITLE - 1)}…` : firstLine
   const anchor =
     result.fingerprint === undefined ? where : `${result.uri ?? ''}#${result.fingerprint}`
+  const file = repositoryFile(result.uri)
   return {
     step: 'code',
     rule: `code/sarif-${kebab(result.tool)}-${kebab(result.ruleId)}`,
     severity: result.severity,
     title: `${result.tool} ${result.ruleId}: ${message}${where === '' ? '' : ` (${where})`}`,
     detail: `${sentence(result.help) ?? `Fix the code ${result.tool} points at.`} Imported from ${result.file}.`,
-    location: {},
+    location:
+      file === undefined
+        ? {}
+        : { source: { file, ...(result.line === undefined ? {} : { line: result.line }) } },
     subject: anchor === '' ? `${result.ruleId}:${firstLine}` : anchor
   }
 }

@@ -3,6 +3,7 @@
  * inputs are parsed: a missing or malformed file is the user's mistake and must stop the gate
  * (exit 2) before the image is read, and this is the one place that runs before the engine.
  */
+import { invalidInput } from '../../input-values.js'
 import { readFileSync } from 'node:fs'
 import { ConfigurationError } from '../../errors.js'
 import { splitList } from '../../policy/inputs.js'
@@ -38,10 +39,6 @@ export const DEFAULT_EXCLUDE = [
   '**/lib/python[0-9]*/**'
 ]
 
-function invalid(name: string, value: string, fix: string): ConfigurationError {
-  return new ConfigurationError(`input "${name}" is "${value}"; ${fix}`)
-}
-
 function readInputFile(name: string, path: string): Buffer {
   try {
     return readFileSync(path)
@@ -57,7 +54,8 @@ function readInputFile(name: string, path: string): Buffer {
 
 function parseScope(value: string): CodeScope {
   const scope = CODE_SCOPES.find((candidate) => candidate === value.toLowerCase())
-  if (scope === undefined) throw invalid('code-scope', value, `use ${CODE_SCOPES.join(' or ')}.`)
+  if (scope === undefined)
+    throw invalidInput('code-scope', value, `use ${CODE_SCOPES.join(' or ')}.`)
   return scope
 }
 
@@ -65,7 +63,7 @@ function parseExclude(value: string): string[] {
   const globs = splitList(value)
   const bad = globs.find((glob) => !glob.startsWith('/') && !glob.startsWith('*'))
   if (bad !== undefined) {
-    throw invalid('code-exclude', bad, 'use globs of absolute paths, e.g. /opt/vendor/**.')
+    throw invalidInput('code-exclude', bad, 'use globs of absolute paths, e.g. /opt/vendor/**.')
   }
   return globs
 }

@@ -21,7 +21,7 @@ import {
 } from './catalog/index.js'
 import { deniedLicenses, disallowedLicenses } from './licenses.js'
 import type { Package } from './model.js'
-import { AdvisoryIndexBuilder, type AdvisoryIndex } from './osv/index.js'
+import { createAdvisoryIndexCache } from './osv/index-cache.js'
 import {
   createVulnerabilityDataLoader,
   type DataSource,
@@ -36,9 +36,6 @@ export interface CompositionDependencies {
   loadVulnerabilityData?: VulnerabilityDataLoader
   readVex?: (path: string) => Promise<string>
 }
-
-/** Indexes by data version, so a process scanning several images builds each index once. */
-const indexes = new Map<string, AdvisoryIndex>()
 
 /** A finding that already knows it is suppressed (by a VEX statement); the gate keeps the field. */
 type VexedFinding = Finding & { suppressed?: { reason: string; source: string } }
@@ -184,6 +181,7 @@ export function createCompositionStep(dependencies: CompositionDependencies = {}
   const catalog = dependencies.catalog ?? catalogPackages
   const load = dependencies.loadVulnerabilityData ?? createVulnerabilityDataLoader()
   const readVex = dependencies.readVex ?? ((path: string) => readFile(path, 'utf8'))
+  const indexFor = createAdvisoryIndexCache()
 
   async function run({ image, policy, logger }: StepContext): Promise<StepOutcome> {
     const settings = policy.composition
@@ -217,13 +215,7 @@ export function createCompositionStep(dependencies: CompositionDependencies = {}
           `NOT matched for lack of data: ${data.missing.map((m) => m.ecosystem).join(', ')}`
         )
       }
-      let index = indexes.get(data.version)
-      if (index === undefined) {
-        const builder = new AdvisoryIndexBuilder()
-        await data.forEachRecord((record) => builder.add(record))
-        index = builder.build()
-        indexes.set(data.version, index)
-      }
+      const index = await indexFor(data, logger)
       if (index.advisories === 0 && data.sources.length > 0 && !settings.allowNoVulnData) {
         throw new ConfigurationError(
           `input "vuln-db": ${data.sources.map((s) => s.origin).join(', ')} holds no OSV records; point it at OSV data or set allow-no-vuln-data to scan without it.`,

@@ -1,6 +1,6 @@
 /** Settings of the `composition` step: vulnerability data, fix state, severity, licenses, VEX. */
+import { invalidInput, parseBooleanInput, splitList } from '../../input-values.js'
 import parseSpdx from 'spdx-expression-parse'
-import { ConfigurationError } from '../../errors.js'
 import { isSeverity, SEVERITIES, type Severity } from '../../findings.js'
 import type { InputLookup } from '../../inputs.js'
 import type { StepSettings } from '../settings.js'
@@ -35,27 +35,10 @@ type InputName =
  * Newline- or comma-separated items. (policy/inputs.ts has splitList, but importing it from here
  * closes an import cycle through policy/step-settings.ts; these values never hold brace globs.)
  */
-function items(value: string, separators = /[\n,]/): string[] {
-  return value
-    .split(separators)
-    .map((item) => item.trim())
-    .filter((item) => item !== '')
-}
-
-function invalid(name: InputName, value: string, fix: string): ConfigurationError {
-  return new ConfigurationError(`input "${name}" is "${value}"; ${fix}`)
-}
-
-/** The YAML 1.2 core-schema booleans, as @actions/core getBooleanInput accepts them. */
-function parseBoolean(name: InputName, value: string): boolean {
-  if (['true', 'True', 'TRUE'].includes(value)) return true
-  if (['false', 'False', 'FALSE'].includes(value)) return false
-  throw invalid(name, value, 'use true or false.')
-}
 
 /** Each item must be one license id from the SPDX list (or a LicenseRef-). */
 function parseLicenseIds(name: InputName, value: string): string[] {
-  return items(value, /[\s,]/).map((id) => {
+  return splitList(value, /[\s,]/).map((id) => {
     try {
       const parsed = parseSpdx(id)
       if ('license' in parsed && parsed.plus === undefined && parsed.exception === undefined) {
@@ -64,7 +47,7 @@ function parseLicenseIds(name: InputName, value: string): string[] {
     } catch {
       // reported below
     }
-    throw invalid(name, id, 'list SPDX license ids such as AGPL-3.0-only or GPL-3.0-or-later.')
+    throw invalidInput(name, id, 'list SPDX license ids such as AGPL-3.0-only or GPL-3.0-or-later.')
   })
 }
 
@@ -130,7 +113,11 @@ export const compositionSettings: StepSettings<CompositionSettings> = {
     const ignoreUnfixed = read('ignore-unfixed')
     const unknownSeverity = read('unknown-severity')?.toLowerCase()
     if (unknownSeverity !== undefined && !isSeverity(unknownSeverity)) {
-      throw invalid('unknown-severity', unknownSeverity, `use one of ${SEVERITIES.join(', ')}.`)
+      throw invalidInput(
+        'unknown-severity',
+        unknownSeverity,
+        `use one of ${SEVERITIES.join(', ')}.`
+      )
     }
     const deny = read('license-deny')
     const allow = read('license-allow')
@@ -140,16 +127,16 @@ export const compositionSettings: StepSettings<CompositionSettings> = {
       allowNoVulnData:
         allowNoVulnData === undefined
           ? base.allowNoVulnData
-          : parseBoolean('allow-no-vuln-data', allowNoVulnData),
+          : parseBooleanInput('allow-no-vuln-data', allowNoVulnData),
       ignoreUnfixed:
         ignoreUnfixed === undefined
           ? base.ignoreUnfixed
-          : parseBoolean('ignore-unfixed', ignoreUnfixed),
+          : parseBooleanInput('ignore-unfixed', ignoreUnfixed),
       unknownSeverity: unknownSeverity ?? base.unknownSeverity,
       licenseDeny: deny === undefined ? base.licenseDeny : parseLicenseIds('license-deny', deny),
       licenseAllow:
         allow === undefined ? base.licenseAllow : parseLicenseIds('license-allow', allow),
-      vex: vex === undefined ? base.vex : items(vex)
+      vex: vex === undefined ? base.vex : splitList(vex)
     }
   }
 }

@@ -13,6 +13,7 @@ import {
   parseContentManifest
 } from '../../custody/content-manifest.js'
 import { compareManifests, driftFindings } from '../../custody/drift.js'
+import { dockerfileBaseImage } from '../../custody/base-image.js'
 import {
   checkImageSignatures,
   registryRepository,
@@ -90,6 +91,36 @@ function summarize(found: number, rejected: string[]): string {
   return `${found} signature(s) found, none valid: ${reasons}${more}.`
 }
 
+type BaseImage =
+  | { name: string; digest?: string; source: string }
+  /** Why the base image is not known. */
+  | { unknown: string }
+
+/**
+ * The base image to verify: the base-image input, else the OCI annotations (or labels) BuildKit
+ * writes, else the final stage's FROM of the Dockerfile the gate was given.
+ */
+function baseImageOf(context: StepContext, settings: CustodySettings): BaseImage {
+  if (settings.baseImage !== undefined) return { name: settings.baseImage, source: 'base-image' }
+  const { image, dockerfile } = context
+  const labels = image.config.config?.Labels ?? {}
+  const annotated = image.annotations?.[BASE_NAME] ?? labels[BASE_NAME]
+  if (annotated !== undefined) {
+    const digest = image.annotations?.[BASE_DIGEST] ?? labels[BASE_DIGEST]
+    return { name: annotated, source: BASE_NAME, ...(digest === undefined ? {} : { digest }) }
+  }
+  if (dockerfile === undefined) return { unknown: 'set base-image to verify its signature' }
+  const from = dockerfileBaseImage(dockerfile.text)
+  if (from === undefined) return { unknown: `${dockerfile.file} has no FROM; set base-image` }
+  if ('scratch' in from) return { unknown: `${dockerfile.file} builds FROM scratch` }
+  if ('unresolved' in from) {
+    return {
+      unknown: `the FROM at ${dockerfile.file}:${from.line} ("${from.unresolved}") uses a build argument without a default; set base-image`
+    }
+  }
+  return { name: from.reference, source: `FROM at ${dockerfile.file}:${from.line}` }
+}
+
 async function signatureFindings(
   context: StepContext,
   settings: CustodySettings,
@@ -131,8 +162,7 @@ async function signatureFindings(
     }
   }
 
-  const labels = image.config.config?.Labels ?? {}
-  const baseName = settings.baseImage ?? image.annotations?.[BASE_NAME] ?? labels[BASE_NAME]
+  const base = baseImageOf(context, settings)
   const basePolicy = await signaturePolicy(
     {
       ...(settings.baseVerifyKey !== undefined ? { key: settings.baseVerifyKey } : {}),
@@ -144,33 +174,29 @@ async function signatureFindings(
     },
     'base-'
   )
-  if (baseName === undefined) {
-    if (basePolicy !== undefined)
-      notes.push('base image unknown: set base-image to verify its signature')
+  if ('unknown' in base) {
+    if (basePolicy !== undefined) notes.push(`base image unknown: ${base.unknown}`)
   } else if (basePolicy === undefined) {
     notes.push(
-      `base image ${baseName} not verified: set base-verify-key or base-verify-identity/base-verify-issuer`
+      `base image ${base.name} not verified: set base-verify-key or base-verify-identity/base-verify-issuer`
     )
   } else {
-    const repository = registryRepository(baseName)
+    const repository = registryRepository(base.name)
     if (repository === undefined)
       throw new ConfigurationError(
-        `base-image "${baseName}" is not a registry reference; name it like docker.io/library/debian:12.`
+        `base image "${base.name}" (from ${base.source}) is not a registry reference; set base-image to one, like docker.io/library/debian:12.`
       )
-    const pinned =
-      settings.baseImage === undefined
-        ? (image.annotations?.[BASE_DIGEST] ?? labels[BASE_DIGEST])
-        : undefined
-    const digest = pinned ?? (await resolveDigest(baseName, access, logger))
+    const digest = base.digest ?? (await resolveDigest(base.name, access, logger))
     const check = await checkImageSignatures(repository, digest, basePolicy, access, logger)
-    if (check.verified.length > 0) notes.push(`base image ${baseName}@${digest} signature verified`)
+    if (check.verified.length > 0)
+      notes.push(`base image ${base.name}@${digest} (${base.source}) signature verified`)
     else
       findings.push(
         unsignedFinding(
           'unsigned-base-image',
-          baseName,
+          base.name,
           settings.requireSignature,
-          summarize(check.found, check.rejected)
+          `The base image comes from ${base.source}. ${summarize(check.found, check.rejected)}`
         )
       )
   }

@@ -1,4 +1,5 @@
 /** Settings of the `custody` step: signature verification, drift baseline and signing. */
+import { parseBooleanInput } from '../../input-values.js'
 import { ConfigurationError } from '../../errors.js'
 import type { InputLookup, InputSpec } from '../../inputs.js'
 import { DEFAULT_EXPECTED_CHANGES } from '../../custody/drift.js'
@@ -20,7 +21,7 @@ export interface CustodySettings {
   trustedRoot?: string
   /** Repository holding the signatures when the image is not read from a registry (cosign's COSIGN_REPOSITORY). */
   signatureRepository?: string
-  /** The base image (e.g. the Dockerfile's FROM), when the image's annotations do not name it. */
+  /** The base image; default: the image's annotations, else the Dockerfile's final FROM. */
   baseImage?: string
   baseVerifyKey?: string
   baseVerifyIdentity?: string
@@ -37,6 +38,8 @@ export interface CustodySettings {
   signKeyPassword?: string
   /** Attach a signed attestation of the gate's result when signing. */
   attest: boolean
+  /** Attach the CycloneDX SBOM as a signed attestation when signing. */
+  attestSbom: boolean
   fulcioUrl: string
   rekorUrl: string
 }
@@ -74,7 +77,7 @@ const INPUTS: InputSpec[] = [
   {
     name: 'base-image',
     description:
-      "The base image (REF, e.g. the Dockerfile's FROM) when the image's org.opencontainers.image.base.name annotation is absent."
+      "The base image (REF) whose signature base-verify-* checks; default: the image's org.opencontainers.image.base.name annotation, else the final stage's FROM of the dockerfile input."
   },
   { name: 'base-verify-key', description: 'Public key file the base image must be signed with.' },
   { name: 'base-verify-identity', description: 'Keyless certificate identity of the base image.' },
@@ -114,15 +117,15 @@ const INPUTS: InputSpec[] = [
     description:
       "When signing, also attach a signed attestation of the gate's result (verification summary)."
   },
+  {
+    name: 'attest-sbom',
+    default: 'false',
+    description:
+      'When signing, also attach the CycloneDX SBOM of the composition step as a signed attestation (predicate type https://cyclonedx.org/bom).'
+  },
   { name: 'fulcio-url', default: DEFAULT_FULCIO_URL, description: 'Fulcio for keyless signing.' },
   { name: 'rekor-url', default: DEFAULT_REKOR_URL, description: 'Rekor for keyless signing.' }
 ]
-
-function parseBoolean(name: string, value: string): boolean {
-  if (['true', 'True', 'TRUE'].includes(value)) return true
-  if (['false', 'False', 'FALSE'].includes(value)) return false
-  throw new ConfigurationError(`input "${name}" is "${value}"; use true or false.`)
-}
 
 function parseUrl(name: string, value: string): string {
   try {
@@ -147,6 +150,7 @@ export const custodySettings: StepSettings<CustodySettings> = {
     driftExpected: [...DEFAULT_EXPECTED_CHANGES],
     sign: false,
     attest: true,
+    attestSbom: false,
     fulcioUrl: DEFAULT_FULCIO_URL,
     rekorUrl: DEFAULT_REKOR_URL
   }),
@@ -168,7 +172,7 @@ export const custodySettings: StepSettings<CustodySettings> = {
     }
     const booleanOf = (name: string, current: boolean): boolean => {
       const value = read(name)
-      return value === undefined ? current : parseBoolean(name, value)
+      return value === undefined ? current : parseBooleanInput(name, value)
     }
     const expected = read('drift-expected')
     const relative =
@@ -201,6 +205,7 @@ export const custodySettings: StepSettings<CustodySettings> = {
           ? {}
           : { signKeyPassword: base.signKeyPassword }),
       attest: booleanOf('attest', base.attest),
+      attestSbom: booleanOf('attest-sbom', base.attestSbom),
       fulcioUrl: parseUrl('fulcio-url', read('fulcio-url') ?? base.fulcioUrl),
       rekorUrl: parseUrl('rekor-url', read('rekor-url') ?? base.rekorUrl)
     }

@@ -47,6 +47,21 @@ export function historyLayers(config: ImageConfig, layerCount: number): Array<nu
   })
 }
 
+/**
+ * The host and the URL without user info, query or fragment: `ADD https://user:token@host/x`
+ * must not print the token, and query strings often carry signed credentials.
+ */
+function withoutCredentials(added: string): { host: string; url: string } {
+  try {
+    const url = new URL(added)
+    return { host: url.host, url: `${url.protocol}//${url.host}${url.pathname}` }
+  } catch {
+    const rest = added.replace(/^https?:\/\//, '').replace(/^[^/]*@/, '')
+    const host = rest.split(/[/?#]/)[0] ?? ''
+    return { host, url: `${host}${rest.slice(host.length).replace(/[?#].*$/, '')}` }
+  }
+}
+
 export function imageConfigFindings(
   config: ImageConfig,
   annotations: Record<string, string>,
@@ -57,16 +72,16 @@ export function imageConfigFindings(
   ;(config.history ?? []).forEach(({ created_by: createdBy = '' }, index) => {
     const layer = layers[index]
     const where = layer === undefined ? {} : { layer }
-    const url = ADD_URL.exec(createdBy)?.[1]
-    if (url !== undefined) {
-      const host = /^https?:\/\/([^/?#]+)/.exec(url)?.[1] ?? url
+    const added = ADD_URL.exec(createdBy)?.[1]
+    if (added !== undefined) {
+      const { host, url } = withoutCredentials(added)
       drafts.push({
         rule: 'add-remote-url',
         severity: 'medium',
         title: `ADD downloads from ${host} at build time`,
         detail:
           'ADD from a URL fetches whatever the server returns, unverified. Download with a pinned checksum (`ADD --checksum=sha256:…` or curl + sha256sum) or copy the file from a verified build stage.',
-        subject: url.replace(/[?#].*$/, ''),
+        subject: url,
         ...where
       })
     }

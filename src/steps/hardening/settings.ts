@@ -1,4 +1,5 @@
 /** Settings of the `hardening` step: lean-image thresholds and the secret scanner's allow-lists. */
+import { invalidInput, parseBooleanInput } from '../../input-values.js'
 import { ConfigurationError } from '../../errors.js'
 import { isSeverity, SEVERITIES, type Severity } from '../../findings.js'
 import type { InputLookup, InputSpec } from '../../inputs.js'
@@ -160,10 +161,6 @@ export const HARDENING_INPUTS = [
 
 type HardeningInputName = (typeof HARDENING_INPUTS)[number]['name']
 
-function invalid(name: HardeningInputName, value: string, fix: string): ConfigurationError {
-  return new ConfigurationError(`input "${name}" is "${value}"; ${fix}`)
-}
-
 const SIZE_UNITS: Record<string, number> = {
   '': 1,
   b: 1,
@@ -180,7 +177,11 @@ export function parseSize(name: HardeningInputName, value: string): number {
   const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value)
   const unit = SIZE_UNITS[(match?.[2] ?? '').toLowerCase()]
   if (match === null || unit === undefined) {
-    throw invalid(name, value, 'use a size in bytes or with a unit, e.g. 1048576, 20MB or 10MiB.')
+    throw invalidInput(
+      name,
+      value,
+      'use a size in bytes or with a unit, e.g. 1048576, 20MB or 10MiB.'
+    )
   }
   return Math.round(Number(match[1]) * unit)
 }
@@ -192,22 +193,16 @@ function parseRatio(name: HardeningInputName, value: string, percentDefault: boo
   const ratio = match?.[2] === '%' || percentDefault ? number / 100 : number
   if (match === null || !(ratio >= 0 && ratio <= 1)) {
     const example = percentDefault ? '10 or 10%' : '0.9 or 90%'
-    throw invalid(name, value, `use a share from 0 to 1 or a percentage, e.g. ${example}.`)
+    throw invalidInput(name, value, `use a share from 0 to 1 or a percentage, e.g. ${example}.`)
   }
   return ratio
-}
-
-function parseBoolean(name: HardeningInputName, value: string): boolean {
-  if (['true', 'True', 'TRUE'].includes(value)) return true
-  if (['false', 'False', 'FALSE'].includes(value)) return false
-  throw invalid(name, value, 'use true or false.')
 }
 
 function parseEntropy(name: HardeningInputName, value: string): number {
   const entropy = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN
   // log2 of the 95 printable ASCII characters bounds the entropy of any text secret.
   if (!(entropy >= 0 && entropy <= 6.6)) {
-    throw invalid(name, value, 'use bits per character from 0 to 6.6, e.g. 3.')
+    throw invalidInput(name, value, 'use bits per character from 0 to 6.6, e.g. 3.')
   }
   return entropy
 }
@@ -216,7 +211,7 @@ function parseGlobs(name: HardeningInputName, value: string): string[] {
   const globs = splitList(value)
   const relative = globs.find((glob) => !glob.startsWith('/') && !glob.startsWith('*'))
   if (relative !== undefined) {
-    throw invalid(
+    throw invalidInput(
       name,
       relative,
       'use globs of absolute paths, e.g. /app/test/** or **/fixtures/**.'
@@ -231,7 +226,7 @@ function parseAllowRules(value: string): string[] {
   return splitList(value).map((item) => {
     const id = item.replace(/^hardening\/(secret-)?/, '')
     if (!RULE_ID.test(id)) {
-      throw invalid(
+      throw invalidInput(
         'secret-allow-rules',
         item,
         'name secret rules as hardening/secret-NAME or NAME, e.g. hardening/secret-jwt.'
@@ -244,7 +239,7 @@ function parseAllowRules(value: string): string[] {
 function parseFingerprints(value: string): string[] {
   return splitList(value).map((item) => {
     if (!/^[0-9a-f]{16}$/.test(item)) {
-      throw invalid(
+      throw invalidInput(
         'secret-allow-fingerprints',
         item,
         "use a finding's fingerprint from the report: 16 lowercase hex digits."
@@ -307,10 +302,10 @@ function parseCustomRules(value: string): CustomSecretRule[] {
   try {
     parsed = JSON.parse(value)
   } catch {
-    throw invalid('secret-rules', value, 'write a JSON array of rule objects.')
+    throw invalidInput('secret-rules', value, 'write a JSON array of rule objects.')
   }
   if (!Array.isArray(parsed)) {
-    throw invalid('secret-rules', value, 'write a JSON array of rule objects.')
+    throw invalidInput('secret-rules', value, 'write a JSON array of rule objects.')
   }
   const rules = parsed.map((rule, i) =>
     parseCustomSecretRule(rule, `input "secret-rules" item ${i + 1}`)
@@ -318,7 +313,7 @@ function parseCustomRules(value: string): CustomSecretRule[] {
   const ids = rules.map((rule) => rule.id)
   const twice = ids.find((id, i) => ids.indexOf(id) !== i)
   if (twice !== undefined) {
-    throw invalid('secret-rules', twice, 'give each custom rule its own id.')
+    throw invalidInput('secret-rules', twice, 'give each custom rule its own id.')
   }
   return rules
 }
@@ -365,7 +360,7 @@ export const hardeningSettings: StepSettings<HardeningSettings> = {
     )
     apply('min-waster-size', 'minWasterBytes', (v) => parseSize('min-waster-size', v))
     apply('large-file-size', 'largeFileBytes', (v) => parseSize('large-file-size', v))
-    apply('lean-base-image', 'leanBaseImage', (v) => parseBoolean('lean-base-image', v))
+    apply('lean-base-image', 'leanBaseImage', (v) => parseBooleanInput('lean-base-image', v))
     apply('allowed-tools', 'allowedTools', (v) => splitList(v).map((t) => t.toLowerCase()))
     apply('secret-max-file-size', 'secretMaxFileBytes', (v) => parseSize('secret-max-file-size', v))
     apply('secret-min-entropy', 'secretMinEntropy', (v) => parseEntropy('secret-min-entropy', v))

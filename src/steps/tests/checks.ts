@@ -16,6 +16,7 @@ import {
   type MetadataTest,
   type PermissionClass
 } from './suite.js'
+import { redactCreatedBy } from '../hardening/secrets/config.js'
 
 /** Files larger than this are not read for content and license tests. */
 export const CONTENT_LIMIT = 4 * 1024 * 1024
@@ -317,11 +318,14 @@ export function checkMetadata(image: ImageView, test: MetadataTest): CheckOutcom
   ]
   const entrypoint = config.Entrypoint ?? []
   if (test.entrypoint !== undefined && !sameList(test.entrypoint, entrypoint)) {
-    problems.push(`entrypoint: expected ${json(test.entrypoint)}, actual ${json(entrypoint)}`)
+    // The actual command line goes into reports and PR comments: secrets in it are redacted.
+    problems.push(
+      `entrypoint: expected ${json(test.entrypoint)}, actual ${redactCreatedBy(json(entrypoint))}`
+    )
   }
   const cmd = config.Cmd ?? []
   if (test.cmd !== undefined && !sameList(test.cmd, cmd)) {
-    problems.push(`cmd: expected ${json(test.cmd)}, actual ${json(cmd)}`)
+    problems.push(`cmd: expected ${json(test.cmd)}, actual ${redactCreatedBy(json(cmd))}`)
   }
   const workdir = config.WorkingDir ?? ''
   if (test.workdir !== undefined && test.workdir !== workdir) {

@@ -4,6 +4,7 @@
  * is pulled, the policy holds the parsed suites so the step itself does no file I/O, and the
  * step can ask the engine for exactly the file contents those tests name (`filesFor`).
  */
+import { parseBooleanInput } from '../../input-values.js'
 import { ConfigurationError } from '../../errors.js'
 import type { InputLookup } from '../../inputs.js'
 import { splitList } from '../../policy/inputs.js'
@@ -24,12 +25,6 @@ export interface TestsSettings {
 function read(get: InputLookup, name: string): string | undefined {
   const value = get(name)?.trim()
   return value === undefined || value === '' ? undefined : value
-}
-
-function parseBoolean(name: string, value: string): boolean {
-  if (['true', 'True', 'TRUE'].includes(value)) return true
-  if (['false', 'False', 'FALSE'].includes(value)) return false
-  throw new ConfigurationError(`input "${name}" is "${value}"; use true or false.`)
 }
 
 function parseRuntime(value: string): ContainerRuntimeSetting {
@@ -71,7 +66,7 @@ export const testsSettings: StepSettings<TestsSettings> = {
       structureTests:
         files === undefined ? base.structureTests : loadStructureTests(splitList(files)),
       builtinTests:
-        builtin === undefined ? base.builtinTests : parseBoolean('builtin-tests', builtin),
+        builtin === undefined ? base.builtinTests : parseBooleanInput('builtin-tests', builtin),
       containerRuntime: runtime === undefined ? base.containerRuntime : parseRuntime(runtime)
     }
   }

@@ -8,9 +8,10 @@
 import { createWriteStream } from 'node:fs'
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { ConfigurationError } from '../../../errors.js'
+import { sha256 } from '../../../image/digest.js'
 import { header, HttpError, request } from '../../../image/http.js'
 import type { Logger } from '../../../log.js'
 import { isOsvRecord, type OsvRecord } from './schema.js'
@@ -31,14 +32,21 @@ export interface DataSource {
   stale?: boolean
 }
 
-export interface VulnerabilityData {
+/** One piece of the data, indexed on its own: an ecosystem's zip, or the user's DIR or ZIP. */
+export interface DataPart {
   /** Identifies this exact data, so an index built from it can be reused. */
   version: string
+  /** Where its index is kept between runs (zips only); absent: built once per process. */
+  indexFile?: string
+  /** Streams every record to `visit`, one at a time. */
+  forEachRecord(visit: (record: OsvRecord) => void): Promise<void>
+}
+
+export interface VulnerabilityData {
   sources: DataSource[]
   /** Ecosystems the image needs for which no data could be had at all (osv mode). */
   missing: Array<{ ecosystem: string; reason: string }>
-  /** Streams every record to `visit`, one at a time. */
-  forEachRecord(visit: (record: OsvRecord) => void): Promise<void>
+  parts: DataPart[]
 }
 
 export interface VulnerabilityDataRequest {
@@ -124,25 +132,39 @@ async function fromDirectory(dir: string): Promise<VulnerabilityData> {
   const newest = Math.max(...stats.map((s) => s.mtimeMs))
   const bytes = stats.reduce((sum, s) => sum + s.size, 0)
   return {
-    version: `dir:${dir}:${files.length}:${bytes}:${newest}`,
     sources: [{ origin: dir }],
     missing: [],
-    forEachRecord: async (visit) => {
-      for (const file of files) {
-        const record = parseRecord(await readFile(file, 'utf8'), file)
-        if (record !== undefined) visit(record)
+    parts: [
+      {
+        version: `dir:${dir}:${files.length}:${bytes}:${newest}`,
+        forEachRecord: async (visit) => {
+          for (const file of files) {
+            const record = parseRecord(await readFile(file, 'utf8'), file)
+            if (record !== undefined) visit(record)
+          }
+        }
       }
-    }
+    ]
   }
 }
 
-async function fromZip(path: string): Promise<VulnerabilityData> {
+/** A zip's index, kept under the cache directory by the zip's path (a newer zip replaces it). */
+export function zipIndexFile(env: NodeJS.ProcessEnv, zip: string): string {
+  return join(osvCacheDir(env), 'index', `${sha256(zip).slice('sha256:'.length, 39)}.index`)
+}
+
+async function fromZip(path: string, env: NodeJS.ProcessEnv): Promise<VulnerabilityData> {
   const info = await stat(path)
   return {
-    version: `zip:${path}:${info.size}:${info.mtimeMs}`,
     sources: [{ origin: path }],
     missing: [],
-    forEachRecord: (visit) => readZip(path, visit)
+    parts: [
+      {
+        version: `zip:${path}:${info.size}:${info.mtimeMs}`,
+        indexFile: zipIndexFile(env, path),
+        forEachRecord: (visit) => readZip(path, visit)
+      }
+    ]
   }
 }
 
@@ -254,20 +276,18 @@ async function fromOsv(
       sources.push(result.source)
     }
   }
-  const versions = await Promise.all(
-    zips.map(async (zip) => {
+  const parts = await Promise.all(
+    zips.map(async (zip): Promise<DataPart> => {
       const info = await stat(zip)
-      return `${zip}:${info.size}:${info.mtimeMs}`
+      return {
+        version: `osv:${zip}:${info.size}:${info.mtimeMs}`,
+        // Next to its zip, so the action's cache of the directory keeps both.
+        indexFile: join(dirname(zip), 'all.index'),
+        forEachRecord: (visit) => readZip(zip, visit)
+      }
     })
   )
-  return {
-    version: `osv:${versions.join(',')}`,
-    sources,
-    missing,
-    forEachRecord: async (visit) => {
-      for (const zip of zips) await readZip(zip, visit)
-    }
-  }
+  return { sources, missing, parts }
 }
 
 /** The loader the step uses unless a test injects another. */
@@ -284,6 +304,6 @@ export function createVulnerabilityDataLoader(
         'VULN_DB_MISSING'
       )
     }
-    return info.isDirectory() ? fromDirectory(path) : fromZip(path)
+    return info.isDirectory() ? fromDirectory(path) : fromZip(path, options.env ?? process.env)
   }
 }

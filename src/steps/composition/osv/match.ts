@@ -131,8 +131,24 @@ function canonicalId(ids: string[]): string {
   return sorted.find((id) => CVE.test(id)) ?? sorted.find((id) => GHSA.test(id)) ?? sorted[0]!
 }
 
-/** Union-find over ids: records sharing an alias (or a single upstream id) describe one problem. */
-function groupHits(hits: Hit[]): Hit[][] {
+/** One problem in one package: the records that name it, and every id it goes by. */
+interface Problem {
+  ids: Set<string>
+  hits: Hit[]
+  /** The hits about this problem alone; a DSA fixing three CVEs is about each of them only in part. */
+  own: Hit[]
+}
+
+/**
+ * Groups matching records into problems, as the OSV schema relates ids: `aliases` are the same
+ * vulnerability (symmetric, transitive); `upstream` names the vulnerabilities a downstream record
+ * (a distribution's) is about (transitive, not symmetric). A record's problems are the upstream-
+ * most ids it reaches; a record with no upstream is a problem of its own. So `DEBIAN-CVE-2023-4911`
+ * (upstream `CVE-2023-4911`) and `DSA-5514-1` (upstream `CVE-2023-4527`, `CVE-2023-4911`) are two
+ * problems, CVE-2023-4527 and CVE-2023-4911, the DSA listed with each. `related` is not followed:
+ * the schema means other vulnerabilities by it.
+ */
+function groupProblems(hits: Hit[]): Problem[] {
   const parent = new Map<string, string>()
   const find = (id: string): string => {
     let root = id
@@ -146,21 +162,54 @@ function groupHits(hits: Hit[]): Hit[][] {
     if (x !== y) parent.set(y, x)
   }
   for (const { entry } of hits) {
-    const { id, aliases, upstream } = entry.advisory
-    find(id)
-    for (const alias of aliases) union(id, alias)
-    // A record derived from exactly one upstream problem is that problem; a DSA listing several
-    // CVEs is not merged with each of them (that would merge unrelated problems).
-    if (upstream.length === 1) union(id, upstream[0]!)
+    find(entry.advisory.id)
+    for (const alias of entry.advisory.aliases) union(entry.advisory.id, alias)
   }
-  const groups = new Map<string, Hit[]>()
+  // Upstream links between alias classes, for following them transitively.
+  const upstreamOf = new Map<string, Set<string>>()
+  for (const { entry } of hits) {
+    if (entry.advisory.upstream.length === 0) continue
+    const root = find(entry.advisory.id)
+    const set = upstreamOf.get(root) ?? new Set<string>()
+    for (const id of entry.advisory.upstream) set.add(id)
+    upstreamOf.set(root, set)
+  }
+  const reach = (root: string, seen: Set<string>): string[] => {
+    const ids: string[] = []
+    for (const id of upstreamOf.get(root) ?? []) {
+      if (seen.has(id)) continue
+      seen.add(id)
+      ids.push(id, ...reach(find(id), seen))
+    }
+    return ids
+  }
+  const problems = new Map<string, Problem>()
+  const problem = (root: string): Problem => {
+    let found = problems.get(root)
+    if (found === undefined) {
+      found = { ids: new Set([root]), hits: [], own: [] }
+      problems.set(root, found)
+    }
+    return found
+  }
   for (const hit of hits) {
-    const root = find(hit.entry.advisory.id)
-    const group = groups.get(root)
-    if (group === undefined) groups.set(root, [hit])
-    else group.push(hit)
+    const { id, aliases } = hit.entry.advisory
+    const upstream = reach(find(id), new Set([id]))
+    const roots = [...new Set(upstream.filter((u) => !upstreamOf.has(find(u))).map((u) => find(u)))]
+    if (roots.length === 0) roots.push(find(id))
+    for (const root of roots) {
+      const target = problem(root)
+      target.hits.push(hit)
+      for (const known of [id, ...aliases]) target.ids.add(known)
+      if (roots.length === 1) {
+        target.own.push(hit)
+        for (const known of upstream) target.ids.add(known)
+      }
+    }
   }
-  return [...groups.values()]
+  // Every name of the problem itself: ids that alias its root.
+  for (const id of parent.keys()) problems.get(find(id))?.ids.add(id)
+  return [...problems.values()]
 }
 
 export function lowestVersion(versions: string[], ecosystem: string): string | undefined {
@@ -184,23 +233,19 @@ export function matchPackage(index: AdvisoryIndex, pkg: Package): MatchedVulnera
     const result = affects(entry.affected, version, pkg.ecosystem)
     if (result !== undefined) hits.push({ entry, fixed: result.fixed })
   }
-  return groupHits(hits)
-    .map((group) => {
-      const ids = new Set<string>()
-      for (const { entry } of group) {
-        ids.add(entry.advisory.id)
-        for (const alias of entry.advisory.aliases) ids.add(alias)
-        if (entry.advisory.upstream.length === 1) ids.add(entry.advisory.upstream[0]!)
-      }
+  return groupProblems(hits)
+    .map(({ ids, hits: group, own }) => {
       const id = canonicalId([...ids])
       const fixedVersion = lowestVersion(
         group.flatMap((hit) => hit.fixed),
         pkg.ecosystem
       )
+      // A record about several problems (a DSA) speaks for each only where none of its own does.
+      const about = own.length > 0 ? own : group
       const rating = bestRating(
-        group.map(({ entry }) => rateAdvisory(entry.advisory, entry.affected, pkg.kind === 'os'))
+        about.map(({ entry }) => rateAdvisory(entry.advisory, entry.affected, pkg.kind === 'os'))
       )
-      const summary = group.map(({ entry }) => entry.advisory.summary).find((s) => s !== undefined)
+      const summary = about.map(({ entry }) => entry.advisory.summary).find((s) => s !== undefined)
       return {
         id,
         aliases: [...ids].filter((other) => other !== id).sort(),

@@ -135,7 +135,15 @@ export function redactCreatedBy(createdBy: string): string {
   let text = createdBy
   for (const [name, value] of [...buildArgs(text), ...declarations(text)]) {
     if (value !== '' && sensitiveAssignment(name, value, 'build-arg')) {
-      text = text.split(`${name}=${value}`).join(`${name}=[${redact(value)}]`)
+      // A value may contain spaces (`|1 PASSWORD=correct horse …`): everything up to the next
+      // `NAME=` or the shell is the value, and all of it is hidden.
+      const start = text.indexOf(`${name}=${value}`)
+      if (start === -1) continue
+      const from = start + name.length + 1
+      const rest = text.slice(from)
+      const stop = rest.search(/ (?:[A-Za-z_][A-Za-z0-9_]*=|\/bin\/sh -c |\/bin\/bash -c )/)
+      const whole = stop === -1 ? rest : rest.slice(0, stop)
+      text = `${text.slice(0, from)}[${redact(whole)}]${text.slice(from + whole.length)}`
     }
   }
   return builtInScanner.redactText(text)

@@ -268,7 +268,10 @@ export class SecretScanner {
   /** `text` with every secret replaced by its redacted form, e.g. for a layer's `created_by`. */
   redactText(text: string): string {
     let redacted = text
-    const spans = this.find(text).sort((a, b) => b.start - a.start)
+    // Uncapped: the cap keeps findings readable, but every occurrence must be hidden.
+    const spans = this.find(text, undefined, Number.POSITIVE_INFINITY).sort(
+      (a, b) => b.start - a.start
+    )
     let previous = Number.POSITIVE_INFINITY
     for (const { start, end, value } of spans) {
       if (end > previous) continue
@@ -278,7 +281,7 @@ export class SecretScanner {
     return redacted
   }
 
-  private find(text: string, path?: string): RawMatch[] {
+  private find(text: string, path?: string, limit = MAX_MATCHES_PER_RULE): RawMatch[] {
     const seen = new Uint8Array(this.keywordCount)
     this.automaton.find(text, seen)
     const raw: RawMatch[] = []
@@ -287,7 +290,7 @@ export class SecretScanner {
       if (keywordIds.length > 0 && !keywordIds.some((id) => seen[id] === 1)) continue
       if (paths !== undefined && (path === undefined || !paths.some((g) => g.match(path)))) continue
       if (rule.context !== undefined && !rule.context.test(text)) continue
-      raw.push(...this.matches(compiled, text))
+      raw.push(...this.matches(compiled, text, limit))
     }
     // A match gives way to a more specific rule's match at the same place.
     return raw.filter(
@@ -299,7 +302,7 @@ export class SecretScanner {
     )
   }
 
-  private matches(compiled: CompiledRule, text: string): RawMatch[] {
+  private matches(compiled: CompiledRule, text: string, limit: number): RawMatch[] {
     const { rule, pattern } = compiled
     const found: RawMatch[] = []
     pattern.lastIndex = 0
@@ -312,7 +315,7 @@ export class SecretScanner {
       const start = match.index + match[0].lastIndexOf(value)
       if (!this.accepts(rule, value)) continue
       found.push({ compiled, value, start, end: start + value.length })
-      if (found.length >= MAX_MATCHES_PER_RULE) break
+      if (found.length >= limit) break
     }
     return found
   }
