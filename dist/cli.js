@@ -75495,21 +75495,24 @@ function fileFindings(image, allowedSetuid) {
   const drafts = [];
   const allowed2 = (path2) => allowedSetuid.some((glob) => minimatch(path2, glob));
   const passwordless = passwordlessConfigs(image);
+  const owned = ownedFiles(image.fs);
   for (const node of image.fs.entries()) {
-    if (node.type === "file") drafts.push(...privilegeBitFindings(image, node, allowed2));
+    if (node.type === "file") {
+      drafts.push(...privilegeBitFindings(image, node, allowed2, owned.has(node.path)));
+    }
     const tool = escalationToolFinding(image, node, passwordless);
     if (tool !== void 0) drafts.push(tool);
   }
   return drafts;
 }
-function privilegeBitFindings(image, node, allowed2) {
+function privilegeBitFindings(image, node, allowed2, ownedByPackage) {
   const drafts = [];
   const location4 = locate2(image, node.path, node);
   if ((node.mode & 2048) !== 0 && !allowed2(node.path)) {
     drafts.push({
       rule: "setuid-file",
-      severity: "high",
-      title: `Setuid file ${node.path}`,
+      severity: ownedByPackage ? "medium" : "high",
+      title: `Setuid file ${node.path}${ownedByPackage ? " (from an OS package)" : ""}`,
       detail: `It runs as its owner (UID ${node.uid}) whoever starts it. Remove the bit (\`chmod u-s ${node.path}\`), delete the file, or allow it with allowed-setuid.`,
       subject: node.path,
       location: location4
@@ -75575,7 +75578,8 @@ var identityStep = {
   id: "identity",
   title: "Container validation",
   files: [
-    { globs: [PASSWD2, GROUP, SHADOW, SUDOERS, `${SUDOERS}.d/*`, DOAS_CONF], maxBytes: 1024 * 1024 }
+    { globs: [PASSWD2, GROUP, SHADOW, SUDOERS, `${SUDOERS}.d/*`, DOAS_CONF], maxBytes: 1024 * 1024 },
+    OWNED_FILES_REQUEST
   ],
   run: run4
 };

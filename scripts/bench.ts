@@ -3,8 +3,9 @@
 // decompression floor), measured in the same run. Numbers, not assertions: see the README.
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
+import { debianRoot } from '../__fixtures__/debian-root.js'
 import { buildImage, writeOciLayout, type FixtureEntry } from '../__fixtures__/image-builder.js'
 
 const GENERATOR_VERSION = 'v1'
@@ -157,3 +158,93 @@ const table = [
   ['throughput', `${(uncompressed / MiB / best).toFixed(0)} MiB/s uncompressed`]
 ]
 for (const [label, value] of table) process.stdout.write(`${label.padEnd(34)} ${value}\n`)
+
+// A real Debian 12 root (mmdebstrap --variant=minbase, one gzip layer) through every step, with
+// the demo's OSV data: what each step costs on an ordinary base image.
+const debianDir = join('.bench', 'debian-v1')
+if (!existsSync(join(debianDir, 'index.json'))) {
+  const root = await debianRoot()
+  if ('skip' in root) {
+    process.stdout.write(`\nDebian root: ${root.skip}\n`)
+    process.exit(0)
+  }
+  const layer = spawnSync('gzip', ['-c', root.tar], { maxBuffer: 1024 * MiB })
+  const image = buildImage({
+    layers: [{ entries: [], compression: 'none' }],
+    config: { User: '10001:10001', Healthcheck: { Test: ['CMD', 'true'] } }
+  })
+  // Swap the empty layer for the real one: the builder describes blobs, the tar is mmdebstrap's.
+  const blob = layer.stdout
+  const digest = `sha256:${createHash('sha256').update(blob).digest('hex')}`
+  const diffId = root.digest
+  const config = { ...image.config, rootfs: { type: 'layers', diff_ids: [diffId] } }
+  const configBytes = Buffer.from(JSON.stringify(config))
+  const configDigest = `sha256:${createHash('sha256').update(configBytes).digest('hex')}`
+  const manifest = {
+    ...image.manifest,
+    config: { ...image.manifest.config, digest: configDigest, size: configBytes.length },
+    layers: [
+      { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest, size: blob.length }
+    ]
+  }
+  const manifestBytes = Buffer.from(JSON.stringify(manifest))
+  const manifestDigest = `sha256:${createHash('sha256').update(manifestBytes).digest('hex')}`
+  writeOciLayout(debianDir, [
+    {
+      image: {
+        ...image,
+        config,
+        configBytes,
+        configDigest,
+        manifest,
+        manifestBytes,
+        manifestDigest,
+        descriptor: { ...image.descriptor, digest: manifestDigest, size: manifestBytes.length },
+        blobs: new Map([
+          [configDigest, configBytes],
+          [digest, blob],
+          [manifestDigest, manifestBytes]
+        ])
+      },
+      ref: 'debian'
+    }
+  ])
+}
+const reportFile = join('.bench', 'debian-report.json')
+const debianRun = timed(process.execPath, [
+  '--import',
+  './scripts/rss-on-exit.mjs',
+  'dist/cli.js',
+  'scan',
+  `oci:${debianDir}:debian`,
+  '--vuln-db',
+  'demo/osv',
+  '--report',
+  reportFile,
+  '--output',
+  '/dev/null'
+])
+if (debianRun.status !== 0 && debianRun.status !== 1) {
+  throw new Error(`the gate exited ${debianRun.status}: ${debianRun.stderr}`)
+}
+const debianReport = JSON.parse(readFileSync(reportFile, 'utf8')) as {
+  steps: Array<{ id: string; durationMs: number; notes?: string[] }>
+  findings: unknown[]
+}
+const debianRss = Number(/bench:maxrss-kib=(\d+)/.exec(debianRun.stderr)?.[1] ?? NaN) / 1024
+const debianLayer = Math.max(
+  ...readdirSync(join(debianDir, 'blobs/sha256')).map(
+    (name) => statSync(join(debianDir, 'blobs/sha256', name)).size
+  )
+)
+process.stdout.write(
+  `\nDebian 12 minbase root (mmdebstrap), one ${(debianLayer / MiB).toFixed(0)} MiB gzip layer, every step:\n`
+)
+process.stdout.write(
+  `${'whole gate'.padEnd(34)} ${debianRun.seconds.toFixed(2)} s, peak RSS ${debianRss.toFixed(0)} MB, ${debianReport.findings.length} findings\n`
+)
+for (const step of debianReport.steps) {
+  process.stdout.write(
+    `${`  ${step.id}`.padEnd(34)} ${step.durationMs} ms${step.notes?.length ? `  (${step.notes.join('; ')})` : ''}\n`
+  )
+}

@@ -4,6 +4,7 @@ import type { Whiteout } from '../../src/image/analysis.js'
 import { combineLayers } from '../../src/image/filesystem.js'
 import type { ImageConfig, LayerInfo, TarEntry } from '../../src/image/types.js'
 import { silentLogger } from '../../src/log.js'
+import { OWNED_FILES_REQUEST } from '../../src/packages/owned-files.js'
 import { defaultPolicy } from '../../src/policy/defaults.js'
 import type { IdentityPolicy } from '../../src/policy/policy.js'
 import { CAPABILITY_NAMES } from '../../src/steps/identity/capabilities.js'
@@ -505,7 +506,29 @@ describe('identity step: declaration', () => {
           '/etc/doas.conf'
         ],
         maxBytes: 1048576
-      }
+      },
+      OWNED_FILES_REQUEST
+    ])
+  })
+
+  it("blocks a setuid file the team added, and reports the distribution's own as medium", async () => {
+    const findings = await scan({
+      user: '10001:10001',
+      layers: [
+        {
+          files: {
+            '/var/lib/dpkg/info/passwd.list': '/usr/bin/passwd\n',
+            '/usr/bin/passwd': { mode: 0o4755, content: 'x' },
+            '/usr/local/bin/netdiag': { mode: 0o4755, content: 'x' }
+          }
+        }
+      ]
+    })
+    expect(
+      findings.filter((f) => f.rule === 'identity/setuid-file').map((f) => [f.severity, f.title])
+    ).toEqual([
+      ['medium', 'Setuid file /usr/bin/passwd (from an OS package)'],
+      ['high', 'Setuid file /usr/local/bin/netdiag']
     ])
   })
 

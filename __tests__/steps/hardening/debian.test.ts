@@ -4,7 +4,7 @@ import { silentLogger } from '../../../src/log.js'
 import { defaultPolicy } from '../../../src/policy/defaults.js'
 import type { GateReport } from '../../../src/report/model.js'
 import { hardeningStep } from '../../../src/steps/hardening/index.js'
-import { debianRoot, debianSource, type DebianRoot } from './debian-root.js'
+import { debianRoot, debianSource, type DebianRoot } from '../../../__fixtures__/debian-root.js'
 
 let root: DebianRoot
 

@@ -6,6 +6,7 @@ import { posix } from 'node:path'
 import { minimatch } from 'minimatch'
 import type { Finding, FindingLocation, Severity } from '../../findings.js'
 import type { FileNode } from '../../image/types.js'
+import { OWNED_FILES_REQUEST, ownedFiles } from '../../packages/owned-files.js'
 import type { ImageView, Step, StepContext, StepOutcome } from '../step.js'
 import {
   duplicateIds,
@@ -272,27 +273,36 @@ function fileFindings(image: ImageView, allowedSetuid: string[]): Draft[] {
   const drafts: Draft[] = []
   const allowed = (path: string): boolean => allowedSetuid.some((glob) => minimatch(path, glob))
   const passwordless = passwordlessConfigs(image)
+  const owned = ownedFiles(image.fs)
 
   for (const node of image.fs.entries()) {
-    if (node.type === 'file') drafts.push(...privilegeBitFindings(image, node, allowed))
+    if (node.type === 'file') {
+      drafts.push(...privilegeBitFindings(image, node, allowed, owned.has(node.path)))
+    }
     const tool = escalationToolFinding(image, node, passwordless)
     if (tool !== undefined) drafts.push(tool)
   }
   return drafts
 }
 
+/**
+ * A setuid file the team added (no OS package owns it) blocks at the default `fail-on: high`; the
+ * distribution's own (`passwd`, `su`, `mount` in every Debian base) is reported as medium, so a
+ * plain base image passes while the finding still says how to drop the bit.
+ */
 function privilegeBitFindings(
   image: ImageView,
   node: FileNode,
-  allowed: (path: string) => boolean
+  allowed: (path: string) => boolean,
+  ownedByPackage: boolean
 ): Draft[] {
   const drafts: Draft[] = []
   const location = locate(image, node.path, node)
   if ((node.mode & 0o4000) !== 0 && !allowed(node.path)) {
     drafts.push({
       rule: 'setuid-file',
-      severity: 'high',
-      title: `Setuid file ${node.path}`,
+      severity: ownedByPackage ? 'medium' : 'high',
+      title: `Setuid file ${node.path}${ownedByPackage ? ' (from an OS package)' : ''}`,
       detail:
         `It runs as its owner (UID ${node.uid}) whoever starts it. ` +
         `Remove the bit (\`chmod u-s ${node.path}\`), delete the file, or allow it with allowed-setuid.`,
@@ -380,7 +390,8 @@ export const identityStep: Step = {
   id: 'identity',
   title: 'Container validation',
   files: [
-    { globs: [PASSWD, GROUP, SHADOW, SUDOERS, `${SUDOERS}.d/*`, DOAS_CONF], maxBytes: 1024 * 1024 }
+    { globs: [PASSWD, GROUP, SHADOW, SUDOERS, `${SUDOERS}.d/*`, DOAS_CONF], maxBytes: 1024 * 1024 },
+    OWNED_FILES_REQUEST
   ],
   run
 }

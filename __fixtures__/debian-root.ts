@@ -18,9 +18,9 @@ import {
 } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
-import { missingTools } from '../../../__fixtures__/registry.js'
-import type { ImageSource } from '../../../src/image/source.js'
-import { MEDIA_TYPES, type ImageConfig } from '../../../src/image/types.js'
+import { missingTools } from './registry.js'
+import type { ImageSource } from '../src/image/source.js'
+import { MEDIA_TYPES, type ImageConfig } from '../src/image/types.js'
 
 const run = promisify(execFile)
 const CACHE = resolve('node_modules/.cache/container-gate')
