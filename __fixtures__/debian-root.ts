@@ -28,28 +28,62 @@ export const DEBIAN_ROOT = join(CACHE, 'debian-bookworm-minbase.tar')
 
 export type DebianRoot = { tar: string; digest: string } | { skip: string }
 
+/** Held while one test process builds the root: parallel test workers wait for it instead. */
+const LOCK = join(CACHE, '.debian-root.lock')
+const BUILD_TIMEOUT_MS = 600_000
+
 /** The cached root, building it when absent; `skip` says why it cannot be had here. */
 export async function debianRoot(): Promise<DebianRoot> {
   if (!existsSync(DEBIAN_ROOT)) {
     const missing = missingTools(['mmdebstrap'])
     if (missing !== undefined) return { skip: `${missing} (apt-get install -y mmdebstrap)` }
     mkdirSync(CACHE, { recursive: true })
+    if (!(await acquireLock())) {
+      return existsSync(DEBIAN_ROOT)
+        ? { tar: DEBIAN_ROOT, digest: await digestOf(DEBIAN_ROOT) }
+        : { skip: 'skipped: another test process failed to build the Debian root with mmdebstrap' }
+    }
     // The name must end in .tar: mmdebstrap picks its output format from it.
     const temp = join(CACHE, `.debian-bookworm-minbase.${process.pid}.tmp.tar`)
     try {
-      await run('mmdebstrap', ['--quiet', '--variant=minbase', 'bookworm', temp], {
-        timeout: 300_000
-      })
-      if (!existsSync(DEBIAN_ROOT)) renameSync(temp, DEBIAN_ROOT)
+      if (!existsSync(DEBIAN_ROOT)) {
+        await run('mmdebstrap', ['--quiet', '--variant=minbase', 'bookworm', temp], {
+          timeout: BUILD_TIMEOUT_MS
+        })
+        renameSync(temp, DEBIAN_ROOT)
+      }
     } catch (error) {
       return {
         skip: `skipped: mmdebstrap could not build a Debian root (is the Debian mirror reachable?): ${(error as Error).message.split('\n')[0]}`
       }
     } finally {
       rmSync(temp, { force: true })
+      rmSync(LOCK, { recursive: true, force: true })
     }
   }
   return { tar: DEBIAN_ROOT, digest: await digestOf(DEBIAN_ROOT) }
+}
+
+/**
+ * Takes the build lock (an atomic mkdir), or waits while another process holds it. Returns
+ * false when the other process finished (the root exists, or its build failed). A lock older
+ * than the build timeout is left over from a killed process and is taken over.
+ */
+async function acquireLock(): Promise<boolean> {
+  for (;;) {
+    try {
+      mkdirSync(LOCK)
+      return true
+    } catch {
+      const age = Date.now() - (statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now())
+      if (age > BUILD_TIMEOUT_MS) {
+        rmSync(LOCK, { recursive: true, force: true })
+        continue
+      }
+      await new Promise((done) => setTimeout(done, 500))
+      if (!existsSync(LOCK)) return false
+    }
+  }
 }
 
 /** sha256 of the tar, cached next to it (keyed by size) so it is read once per build. */

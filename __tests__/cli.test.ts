@@ -1,5 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse } from 'yaml'
@@ -275,5 +283,13 @@ describe('container-gate --version and --help', () => {
     const flags = Object.keys(action.inputs).filter((name) => name !== 'image')
     expect(flags.length).toBeGreaterThan(5)
     for (const name of flags) expect(stdout).toContain(`--${name}`)
+  })
+})
+
+describe('output files', () => {
+  it('writes into a device such as /dev/null instead of replacing it', async () => {
+    const status = await main(['scan', archive('10001:10001'), '--output', '/dev/null'], {})
+    expect(status).toBe(0)
+    expect(statSync('/dev/null').isCharacterDevice()).toBe(true)
   })
 })

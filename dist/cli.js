@@ -76079,15 +76079,22 @@ async function writeFileAtomic(path2, content2, input) {
       { cause: error }
     );
   }
-  const isDirectory = await stat4(target).then(
-    (s) => s.isDirectory(),
-    () => false
-  );
-  if (isDirectory) {
+  const existing = await stat4(target).catch(() => void 0);
+  if (existing?.isDirectory() === true) {
     throw new ConfigurationError(
       `${input} "${path2}" is a directory; name a file.`,
       "BAD_OUTPUT_PATH"
     );
+  }
+  if (existing !== void 0 && !existing.isFile()) {
+    await writeFile3(target, content2).catch((error) => {
+      throw new ConfigurationError(
+        `${input} "${path2}" cannot be written (${error.code ?? "error"}).`,
+        "BAD_OUTPUT_PATH",
+        { cause: error }
+      );
+    });
+    return;
   }
   const temporary = `${target}.${randomBytes2(6).toString("hex")}.tmp`;
   try {

@@ -7,6 +7,7 @@ import { ConfigurationError } from './errors.js'
 /**
  * Writes `content` to a temporary file beside `path`, then renames it into place. A missing
  * parent directory is created; a parent that is a file is a ConfigurationError naming `input`.
+ * A device or pipe (`/dev/null`, `/dev/stdout`) is written into directly.
  */
 export async function writeFileAtomic(path: string, content: string, input: string): Promise<void> {
   const target = resolve(path)
@@ -20,15 +21,23 @@ export async function writeFileAtomic(path: string, content: string, input: stri
       { cause: error }
     )
   }
-  const isDirectory = await stat(target).then(
-    (s) => s.isDirectory(),
-    () => false
-  )
-  if (isDirectory) {
+  const existing = await stat(target).catch(() => undefined)
+  if (existing?.isDirectory() === true) {
     throw new ConfigurationError(
       `${input} "${path}" is a directory; name a file.`,
       'BAD_OUTPUT_PATH'
     )
+  }
+  if (existing !== undefined && !existing.isFile()) {
+    // /dev/null, /dev/stdout, a named pipe: write into it; renaming over it would replace it.
+    await writeFile(target, content).catch((error: NodeJS.ErrnoException) => {
+      throw new ConfigurationError(
+        `${input} "${path}" cannot be written (${error.code ?? 'error'}).`,
+        'BAD_OUTPUT_PATH',
+        { cause: error }
+      )
+    })
+    return
   }
   const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`
   try {
