@@ -11,26 +11,17 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse } from 'yaml'
+import { captureOutput, type CapturedOutput } from '../__fixtures__/capture.js'
 import { buildImage, writeOciArchive } from '../__fixtures__/image-builder.js'
 import { main } from '../src/cli.js'
 import type { GateReport } from '../src/report/model.js'
 
 let dir: string
-let stdout: string
-let stderr: string
+let output: CapturedOutput
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'cli-'))
-  stdout = ''
-  stderr = ''
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += chunk.toString()
-    return true
-  })
-  jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += chunk.toString()
-    return true
-  })
+  output = captureOutput()
 })
 
 afterEach(() => {
@@ -72,10 +63,10 @@ describe('container-gate scan', () => {
       ['scan', archive('10001:10001'), '--report', report, '--format', 'json'],
       {}
     )
-    expect(stderr).toBe('')
+    expect(output.stderr).toBe('')
     expect(status).toBe(0)
     const written = JSON.parse(readFileSync(report, 'utf8')) as GateReport
-    expect(JSON.parse(stdout)).toEqual(written)
+    expect(JSON.parse(output.stdout)).toEqual(written)
     expect(written.schemaVersion).toBe(1)
     expect(written.verdict).toBe('pass')
     expect(written.image.digest).toMatch(/^sha256:[a-f0-9]{64}$/)
@@ -101,7 +92,7 @@ describe('container-gate scan', () => {
   it('fails a root image with exit 1 and a blocking identity/root-user finding', async () => {
     const status = await main(['scan', archive(undefined), '--format', 'json'], {})
     expect(status).toBe(1)
-    const report = JSON.parse(stdout) as GateReport
+    const report = JSON.parse(output.stdout) as GateReport
     expect(report.verdict).toBe('fail')
     const root = report.findings.find((f) => f.rule === 'identity/root-user')
     expect(root).toEqual(
@@ -121,7 +112,7 @@ describe('container-gate scan', () => {
       {}
     )
     expect(status).toBe(0)
-    const report = JSON.parse(stdout) as GateReport
+    const report = JSON.parse(output.stdout) as GateReport
     expect(report.findings.some((f) => f.rule === 'identity/root-user' && !f.blocking)).toBe(true)
   })
 
@@ -131,7 +122,7 @@ describe('container-gate scan', () => {
       {}
     )
     expect(status).toBe(0)
-    const report = JSON.parse(stdout) as GateReport
+    const report = JSON.parse(output.stdout) as GateReport
     expect(report.steps[0]).toEqual(
       expect.objectContaining({ id: 'identity', status: 'skipped', reason: 'not selected' })
     )
@@ -141,9 +132,9 @@ describe('container-gate scan', () => {
   it('prints a table by default with the verdict', async () => {
     const status = await main(['scan', archive(undefined)], {})
     expect(status).toBe(1)
-    expect(stdout).toContain('identity/root-user')
-    expect(stdout).toMatch(/FAIL/)
-    expect(stdout).not.toContain('\u001b[')
+    expect(output.stdout).toContain('identity/root-user')
+    expect(output.stdout).toMatch(/FAIL/)
+    expect(output.stdout).not.toContain('\u001b[')
   })
 
   it.each([
@@ -174,17 +165,17 @@ describe('container-gate scan', () => {
   ])('exits 2 with one clear message for %j', async (argv, message) => {
     const status = await main(argv, {})
     expect(status).toBe(2)
-    expect(stderr).toContain(message)
-    expect(stderr.trim().split('\n')).toHaveLength(1)
-    expect(stderr).not.toMatch(/\n\s+at /)
-    expect(stdout).toBe('')
+    expect(output.stderr).toContain(message)
+    expect(output.stderr.trim().split('\n')).toHaveLength(1)
+    expect(output.stderr).not.toMatch(/\n\s+at /)
+    expect(output.stdout).toBe('')
   })
 
   it('exits 2 naming the file when an archive does not exist', async () => {
     const status = await main(['scan', `oci-archive:${join(dir, 'missing.tar')}`], {})
     expect(status).toBe(2)
-    expect(stderr).toContain('missing.tar')
-    expect(stderr).not.toMatch(/\n\s+at /)
+    expect(output.stderr).toContain('missing.tar')
+    expect(output.stderr).not.toMatch(/\n\s+at /)
   })
 
   it('exits 2 and writes nothing when the image is not a tar', async () => {
@@ -193,14 +184,14 @@ describe('container-gate scan', () => {
     const report = join(dir, 'report.json')
     const status = await main(['scan', `oci-archive:${file}`, '--report', report], {})
     expect(status).toBe(2)
-    expect(stderr).toContain('text.tar')
+    expect(output.stderr).toContain('text.tar')
     expect(existsSync(report)).toBe(false)
   })
 
   it('exits 2 when --output names a directory, leaving no temporary file behind', async () => {
     const status = await main(['scan', archive('10001'), '--output', dir], {})
     expect(status).toBe(2)
-    expect(stderr).toContain(`--output "${dir}" is a directory`)
+    expect(output.stderr).toContain(`--output "${dir}" is a directory`)
     expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([])
   })
 })
@@ -208,9 +199,9 @@ describe('container-gate scan', () => {
 describe('container-gate demo', () => {
   it('scans the bundled sample image offline and exits 0 with its failing verdict shown', async () => {
     const status = await main(['demo', '--format', 'json'], {})
-    expect(stderr).toBe('')
+    expect(output.stderr).toBe('')
     expect(status).toBe(0)
-    const report = JSON.parse(stdout) as GateReport
+    const report = JSON.parse(output.stdout) as GateReport
     expect(report.verdict).toBe('fail')
     const rules = new Set(report.findings.map((f) => f.rule))
     for (const rule of [
@@ -227,7 +218,7 @@ describe('container-gate demo', () => {
 
   it('reports the Debian base image glibc vulnerabilities once per CVE, through the source package', async () => {
     expect(await main(['demo', '--format', 'json'], {})).toBe(0)
-    const report = JSON.parse(stdout) as GateReport
+    const report = JSON.parse(output.stdout) as GateReport
     const vulnerabilities = report.findings
       .filter((f) => f.rule === 'composition/vulnerability')
       .map((f) => ({
@@ -274,7 +265,7 @@ describe('container-gate --version and --help', () => {
   it('prints the version of package.json', async () => {
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }
     expect(await main(['--version'], {})).toBe(0)
-    expect(stdout).toBe(`${pkg.version}\n`)
+    expect(output.stdout).toBe(`${pkg.version}\n`)
   })
 
   it('lists every action input as a flag in --help', async () => {
@@ -282,7 +273,7 @@ describe('container-gate --version and --help', () => {
     const action = parse(readFileSync('action.yml', 'utf8')) as { inputs: Record<string, unknown> }
     const flags = Object.keys(action.inputs).filter((name) => name !== 'image')
     expect(flags.length).toBeGreaterThan(5)
-    for (const name of flags) expect(stdout).toContain(`--${name}`)
+    for (const name of flags) expect(output.stdout).toContain(`--${name}`)
   })
 })
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { Readable } from 'node:stream'
 import { buildImage } from '../__fixtures__/image-builder.js'
+import { ACQUIRE, memorySource } from '../__fixtures__/memory-source.js'
 import { runGate } from '../src/engine.js'
 import { ImageError } from '../src/errors.js'
 import type { ImageSource } from '../src/image/source.js'
@@ -24,36 +24,18 @@ const image = buildImage({
 
 /** A source over a built image; `diffIds` replaces the config's list to model a corrupt config. */
 function source(diffIds?: string[]): ImageSource {
-  return {
-    transport: 'oci',
-    reference: 'oci:test',
-    acquire: async (options) => ({
-      reference: 'oci:test',
-      digest: image.manifestDigest,
-      platform: image.platform,
-      manifest: image.manifest,
-      config:
-        diffIds === undefined
-          ? image.config
-          : { ...image.config, rootfs: { type: 'layers', diff_ids: diffIds } },
-      configDigest: image.configDigest,
-      layers: await Promise.all(
-        image.layers.map(async (layer, i) => ({
-          descriptor: layer.descriptor,
-          analysis: await options.analyzeLayer(Readable.from([layer.blob]), {
-            name: `layer ${i}`,
-            expectedDigest: layer.digest
-          })
-        }))
-      )
-    })
-  }
+  return memorySource(
+    image,
+    diffIds === undefined
+      ? {}
+      : { config: { ...image.config, rootfs: { type: 'layers', diff_ids: diffIds } } }
+  )
 }
 
 const request = {
   image: 'oci:test',
   policy: defaultPolicy(),
-  acquire: { platform: { os: 'linux', architecture: 'amd64' }, insecureRegistries: [], env: {} }
+  acquire: ACQUIRE
 }
 
 function step(id: Step['id'], run: Step['run'], extra: Partial<Step> = {}): Step {

@@ -21,3 +21,20 @@ describe('registry credentials', () => {
     expect(parsed.credentials).toEqual({ username: 'u', password: 'p', host })
   })
 })
+
+describe('signing', () => {
+  it('is refused before the scan when the image is not in a registry', () => {
+    expect(() => inputs({ image: 'oci-archive:app.tar', sign: 'true' })).toThrow(
+      'input "sign" is true but oci-archive:app.tar is not in a registry; gate the pushed image, or set signature-repository.'
+    )
+  })
+
+  it('is accepted for an archive with a signature repository', () => {
+    const parsed = inputs({
+      image: 'oci-archive:app.tar',
+      sign: 'true',
+      'signature-repository': 'registry.example/app'
+    })
+    expect(parsed.policy.custody.sign).toBe(true)
+  })
+})

@@ -4,9 +4,9 @@
  * the image; entry points decide where the report goes.
  */
 import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
 import { locateFinding, mapDockerfile } from './dockerfile/map.js'
-import { ConfigurationError, ImageError, isUserError } from './errors.js'
+import { ImageError, isUserError } from './errors.js'
+import { readInputFile } from './files.js'
 import { STEP_IDS, type Finding, type Severity } from './findings.js'
 import type { FileRequest, LayerSubscription } from './image/analysis.js'
 import { combineLayers } from './image/filesystem.js'
@@ -206,15 +206,12 @@ export async function runGate(
 
 /** The Dockerfile of the request, read once: steps see it and findings are mapped onto it. */
 async function readDockerfile(dockerfile: string): Promise<DockerfileText> {
-  try {
-    return { file: dockerfile.replace(/^(\.\/)+/, ''), text: await readFile(dockerfile, 'utf8') }
-  } catch (error) {
-    throw new ConfigurationError(
-      `input "dockerfile" ${dockerfile} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); name the Dockerfile that built the image.`,
-      'BAD_DOCKERFILE',
-      { cause: error }
-    )
-  }
+  const text = await readInputFile(dockerfile, {
+    subject: `input "dockerfile" ${dockerfile}`,
+    fix: 'name the Dockerfile that built the image.',
+    code: 'BAD_DOCKERFILE'
+  })
+  return { file: dockerfile.replace(/^(\.\/)+/, ''), text }
 }
 
 /** Puts findings on the Dockerfile lines that caused them; without a match they stay as they are. */

@@ -1,8 +1,50 @@
-/** Writing outputs so that a crash or a bad path never leaves a half-written report. */
+/** Reading input files with errors that name the input; writing outputs so that a crash or a bad path never leaves a half-written report. */
 import { randomBytes } from 'node:crypto'
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { ConfigurationError } from './errors.js'
+
+/** How an input file that cannot be read is reported: "SUBJECT cannot be read (CODE); FIX". */
+export interface InputFile {
+  /** The input and the path, e.g. `input "dockerfile" Dockerfile`. */
+  subject: string
+  /** The sentence that says what to give instead, e.g. `check the path.` */
+  fix: string
+  /** The ConfigurationError's code. */
+  code: string
+  /** The whole message for a file that does not exist, when it says more than the general one. */
+  missing?: string
+}
+
+function unreadable(error: unknown, file: InputFile): ConfigurationError {
+  const code = (error as NodeJS.ErrnoException).code
+  return new ConfigurationError(
+    code === 'ENOENT' && file.missing !== undefined
+      ? file.missing
+      : `${file.subject} cannot be read (${code ?? 'error'}); ${file.fix}`,
+    file.code,
+    { cause: error }
+  )
+}
+
+/** The text of an input file, or a ConfigurationError naming the input. */
+export async function readInputFile(path: string, file: InputFile): Promise<string> {
+  try {
+    return await readFile(path, 'utf8')
+  } catch (error) {
+    throw unreadable(error, file)
+  }
+}
+
+/** The bytes of an input file, for the synchronous readers of settings; errors as readInputFile. */
+export function readInputFileSync(path: string, file: InputFile): Buffer {
+  try {
+    return readFileSync(path)
+  } catch (error) {
+    throw unreadable(error, file)
+  }
+}
 
 /**
  * Writes `content` to a temporary file beside `path`, then renames it into place. A missing

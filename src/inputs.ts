@@ -242,6 +242,26 @@ function parseDockerfile(value: string | undefined, cwd: string): string | undef
   return existsSync(full('Dockerfile')) ? 'Dockerfile' : undefined
 }
 
+/** The registry host of an image argument, or undefined when it is not in a registry. */
+function registryOf(spec: string | undefined): string | undefined {
+  if (spec === undefined) return undefined
+  const source = parseSourceSpec(spec)
+  return source.transport === 'docker' ? parseReference(source.reference).domain : undefined
+}
+
+/** Signing pushes to a registry: say so before the scan, not after it. */
+function checkSigning(image: string, policy: Policy): void {
+  if (
+    policy.custody.sign &&
+    registryOf(image) === undefined &&
+    policy.custody.signatureRepository === undefined
+  ) {
+    throw new ConfigurationError(
+      `input "sign" is true but ${image} is not in a registry; gate the pushed image, or set signature-repository.`
+    )
+  }
+}
+
 /**
  * Binds registry-username/registry-password to the registry of `image` (or, for an image that is
  * not in a registry, of `signature-repository`), so that a base-image label or another setting
@@ -252,11 +272,6 @@ function credentialsFor(
   policy: Policy,
   credentials: { username: string; password: string }
 ): { credentials?: RegistryCredentials } {
-  const registryOf = (spec: string | undefined): string | undefined => {
-    if (spec === undefined) return undefined
-    const source = parseSourceSpec(spec)
-    return source.transport === 'docker' ? parseReference(source.reference).domain : undefined
-  }
   const host = registryOf(image) ?? registryOf(policy.custody.signatureRepository)
   if (host === undefined) {
     throw new ConfigurationError(
@@ -296,6 +311,7 @@ export function parseRunInputs(get: InputLookup, cwd = '.'): RunInputs {
     file === undefined ? undefined : file.apply(defaultPolicy())
   )
   const dockerfile = parseDockerfile(get('dockerfile'), cwd)
+  checkSigning(image, policy)
   return {
     image,
     platform: parsePlatform(get('platform')?.trim() || 'linux/amd64'),

@@ -15,6 +15,7 @@ import {
 import { generateKeyPairSync } from 'node:crypto'
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { captureOutput, type CapturedOutput } from '../../__fixtures__/capture.js'
 import { buildImage, writeOciLayout, type BuiltImage } from '../../__fixtures__/image-builder.js'
 import {
   missingTools,
@@ -54,8 +55,7 @@ describeWithRegistry(missing ?? 'container-gate sign and verify', () => {
   let sigstore: Sigstore
   let repository: string
   let env: NodeJS.ProcessEnv
-  let stdout: string
-  let stderr: string
+  let output: CapturedOutput
   const file = (name: string, content: string): string => {
     const path = join(work, name)
     writeFileSync(path, content)
@@ -98,16 +98,7 @@ describeWithRegistry(missing ?? 'container-gate sign and verify', () => {
   })
 
   beforeEach(() => {
-    stdout = ''
-    stderr = ''
-    jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      stdout += chunk.toString()
-      return true
-    })
-    jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      stderr += chunk.toString()
-      return true
-    })
+    output = captureOutput()
   })
 
   afterEach(() => {
@@ -121,7 +112,7 @@ describeWithRegistry(missing ?? 'container-gate sign and verify', () => {
       ...env,
       COSIGN_PASSWORD: password
     })
-    expect({ status, stdout, stderr }).toEqual({
+    expect({ status, ...output }).toEqual({
       status: 0,
       stdout: `signed ${repository}@${keyImage.manifestDigest}: ${sigTag()}\n`,
       stderr: ''
@@ -133,7 +124,7 @@ describeWithRegistry(missing ?? 'container-gate sign and verify', () => {
       ['verify', `${repository}:key`, '--key', join(work, 'cosign.pub')],
       env
     )
-    expect({ status, stdout, stderr }).toEqual({
+    expect({ status, ...output }).toEqual({
       status: 0,
       stdout: `verified ${repository}@${keyImage.manifestDigest}: ${sigTag()} layer 0 by key sha256:${keyHint(keys.publicKey).slice(0, 16)}…\n`,
       stderr: ''
@@ -145,7 +136,7 @@ describeWithRegistry(missing ?? 'container-gate sign and verify', () => {
       ['verify', `${repository}:key`, '--key', join(work, 'other.pub')],
       env
     )
-    expect({ status, stdout, stderr }).toEqual({
+    expect({ status, ...output }).toEqual({
       status: 1,
       stdout: `no valid signature for ${repository}@${keyImage.manifestDigest} (1 found)\n  ${sigTag()} layer 0: the signature does not verify with the key\n`,
       stderr: ''
@@ -166,8 +157,8 @@ describeWithRegistry(missing ?? 'container-gate sign and verify', () => {
       ],
       env
     )
-    expect({ status, stderr }).toEqual({ status: 0, stderr: '' })
-    expect(stdout).toBe(
+    expect({ status, stderr: output.stderr }).toEqual({ status: 0, stderr: '' })
+    expect(output.stdout).toBe(
       `verified ${repository}@${keylessImage.manifestDigest}: ${cosignTag(keylessImage.manifestDigest, 'sig')} layer 0 by ${WORKFLOW} (issuer ${ISSUER})\n`
     )
   })
@@ -187,7 +178,7 @@ describeWithRegistry(missing ?? 'container-gate sign and verify', () => {
       env
     )
     expect(status).toBe(1)
-    expect(stdout).toMatch(
+    expect(output.stdout).toMatch(
       new RegExp(
         `^no valid signature for ${repository}@${keylessImage.manifestDigest} \\(1 found\\)\\n  ${cosignTag(keylessImage.manifestDigest, 'sig')} layer 0: Sigstore verification failed: `
       )
@@ -218,6 +209,6 @@ describeWithRegistry(missing ?? 'container-gate sign and verify', () => {
     ]
   ])('exits 2 with one sentence for %s', async (_case, argv, extraEnv, message) => {
     const status = await main(argv(), { ...env, ...extraEnv })
-    expect({ status, stdout, stderr }).toEqual({ status: 2, stdout: '', stderr: message() })
+    expect({ status, ...output }).toEqual({ status: 2, stdout: '', stderr: message() })
   })
 })

@@ -2,13 +2,12 @@ import { describe, expect, it } from '@jest/globals'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Readable } from 'node:stream'
 import { buildImage, FIXTURE_CREATED } from '../../__fixtures__/image-builder.js'
+import { memorySource } from '../../__fixtures__/memory-source.js'
 import { parseCreatedBy } from '../../src/dockerfile/history.js'
 import { locateFinding, mapDockerfile } from '../../src/dockerfile/map.js'
 import { runGate } from '../../src/engine.js'
 import type { Finding } from '../../src/findings.js'
-import type { ImageSource } from '../../src/image/source.js'
 import type { HistoryEntry } from '../../src/image/types.js'
 import { silentLogger } from '../../src/log.js'
 import { defaultPolicy } from '../../src/policy/defaults.js'
@@ -278,27 +277,6 @@ describe('runGate with a Dockerfile', () => {
           entry('COPY passwd /etc/passwd # buildkit')
         ]
       })
-      const source: ImageSource = {
-        transport: 'oci',
-        reference: 'oci:test',
-        acquire: async (options) => ({
-          reference: 'oci:test',
-          digest: image.manifestDigest,
-          platform: image.platform,
-          manifest: image.manifest,
-          config: image.config,
-          configDigest: image.configDigest,
-          layers: await Promise.all(
-            image.layers.map(async (layer, i) => ({
-              descriptor: layer.descriptor,
-              analysis: await options.analyzeLayer(Readable.from([layer.blob]), {
-                name: `layer ${i}`,
-                expectedDigest: layer.digest
-              })
-            }))
-          )
-        })
-      }
       const { report } = await runGate(
         {
           image: 'oci:test',
@@ -308,7 +286,7 @@ describe('runGate with a Dockerfile', () => {
         },
         silentLogger,
         [identityStep],
-        () => source
+        () => memorySource(image)
       )
       const lines = Object.fromEntries(
         report.findings.map((f) => [f.rule, f.location.dockerfile?.line ?? null])

@@ -11,6 +11,7 @@ import {
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { captureOutput, type CapturedOutput } from '../../__fixtures__/capture.js'
 import type { GatedFinding, Severity } from '../../src/findings.js'
 import { ANNOTATIONS_PER_REQUEST, publishCheckRun } from '../../src/github/checks.js'
 import {
@@ -331,7 +332,7 @@ describe('renderComment', () => {
 
 describe('publish', () => {
   let dir: string
-  let stdout: string
+  let output: CapturedOutput
   const saved = { ...process.env }
 
   // core.summary remembers the summary file of its first use: one directory for the whole block.
@@ -344,11 +345,7 @@ describe('publish', () => {
   })
 
   beforeEach(() => {
-    stdout = ''
-    jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      stdout += chunk.toString()
-      return true
-    })
+    output = captureOutput()
     for (const name of ['GITHUB_OUTPUT', 'GITHUB_STEP_SUMMARY']) {
       process.env[name] = join(dir, name)
       writeFileSync(process.env[name]!, '')
@@ -399,8 +396,8 @@ describe('publish', () => {
     expect(
       api.requests.map((r) => [r.method, r.path, (r.body as { head_sha?: string }).head_sha])
     ).toEqual([['POST', '/repos/acme/app/check-runs', 'head-sha']])
-    const notices = stdout.split('\n').filter((line) => line.startsWith('::notice'))
-    const warnings = stdout
+    const notices = output.stdout.split('\n').filter((line) => line.startsWith('::notice'))
+    const warnings = output.stdout
       .split('\n')
       .filter((line) => line.startsWith('::warning') && line.includes('container-gate:'))
     expect(notices).toHaveLength(1)

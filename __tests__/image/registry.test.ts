@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { buildImage, writeOciLayout, type BuiltImage } from '../../__fixtures__/image-builder.js'
+import { recordingLogger } from '../../__fixtures__/recording-logger.js'
 import {
   blobDataPath,
   freePort,
@@ -19,7 +20,6 @@ import {
   type TokenIssuer
 } from '../../__fixtures__/registry.js'
 import { ConfigurationError, ImageError } from '../../src/errors.js'
-import type { Logger } from '../../src/log.js'
 import { analyzeLayer } from '../../src/image/layer/analyze.js'
 import { registrySource } from '../../src/image/registry/source.js'
 import type { AcquiredImage, AcquireOptions } from '../../src/image/source.js'
@@ -51,22 +51,6 @@ const arm = buildImage({
 const corruptible = buildImage({
   layers: [{ entries: [{ path: 'data.txt', content: 'x'.repeat(4096) }], compression: 'none' }]
 })
-
-interface RecordingLogger extends Logger {
-  warnings: string[]
-}
-
-function recordingLogger(): RecordingLogger {
-  const warnings: string[] = []
-  return {
-    warnings,
-    debug: () => undefined,
-    info: () => undefined,
-    warning: (message) => warnings.push(message),
-    error: () => undefined,
-    group: (_name, fn) => fn()
-  }
-}
 
 let home: string
 

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { captureOutput, type CapturedOutput } from '../../__fixtures__/capture.js'
 import { buildImage, writeOciArchive } from '../../__fixtures__/image-builder.js'
 import { main } from '../../src/cli.js'
 import { ConfigurationError } from '../../src/errors.js'
@@ -193,21 +194,11 @@ describe('baseline', () => {
 
 describe('container-gate scan with a baseline, ignores and mode', () => {
   let dir: string
-  let stdout: string
-  let stderr: string
+  let output: CapturedOutput
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'suppress-'))
-    stdout = ''
-    stderr = ''
-    jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      stdout += chunk.toString()
-      return true
-    })
-    jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      stderr += chunk.toString()
-      return true
-    })
+    output = captureOutput()
   })
 
   afterEach(() => {
@@ -245,7 +236,7 @@ describe('container-gate scan with a baseline, ignores and mode', () => {
     expect(
       await main(['scan', archive('base', false), '--report', base, '--format', 'json'], {})
     ).toBe(1)
-    stdout = ''
+    output.stdout = ''
     const status = await main(
       [
         'scan',
@@ -260,7 +251,7 @@ describe('container-gate scan with a baseline, ignores and mode', () => {
       {}
     )
     expect(status).toBe(1)
-    const report = JSON.parse(stdout) as GateReport
+    const report = JSON.parse(output.stdout) as GateReport
     expect(report.findings.map((f) => [f.rule, f.baseline, f.blocking])).toEqual([
       ['identity/setuid-file', 'new', true],
       ['identity/root-user', 'unchanged', false]
@@ -289,9 +280,9 @@ describe('container-gate scan with a baseline, ignores and mode', () => {
       ],
       {}
     )
-    expect(stderr).toBe('')
+    expect(output.stderr).toBe('')
     expect(status).toBe(0)
-    const report = JSON.parse(stdout) as GateReport
+    const report = JSON.parse(output.stdout) as GateReport
     expect(report.verdict).toBe('pass')
     expect([report.baseline!.new, report.baseline!.unchanged]).toEqual([0, 2])
   })
@@ -311,8 +302,8 @@ describe('container-gate scan with a baseline, ignores and mode', () => {
       {}
     )
     expect(status).toBe(1)
-    expect(stderr).toContain('none.json does not exist; every finding counts as new')
-    expect((JSON.parse(stdout) as GateReport).baseline).toBeUndefined()
+    expect(output.stderr).toContain('none.json does not exist; every finding counts as new')
+    expect((JSON.parse(output.stdout) as GateReport).baseline).toBeUndefined()
   })
 
   it('applies ignores from --config and reports an expired one', async () => {
@@ -334,7 +325,7 @@ describe('container-gate scan with a baseline, ignores and mode', () => {
       {}
     )
     expect(status).toBe(1)
-    const report = JSON.parse(stdout) as GateReport
+    const report = JSON.parse(output.stdout) as GateReport
     expect(report.findings.map((f) => [f.rule, f.suppressed?.source ?? null, f.blocking])).toEqual([
       ['identity/root-user', null, true],
       ['identity/setuid-file', `${config}:2`, true]
@@ -343,14 +334,14 @@ describe('container-gate scan with a baseline, ignores and mode', () => {
     expect(report.expiredIgnores).toEqual([
       { source: `${config}:4`, reason: 'was accepted once', until: '2020-01-01' }
     ])
-    expect(stderr).toContain(`The ignore at ${config}:4 expired on 2020-01-01`)
+    expect(output.stderr).toContain(`The ignore at ${config}:4 expired on 2020-01-01`)
   })
 
   it('exits 0 in warn mode with the failing verdict shown', async () => {
     const sarif = join(dir, 'out.sarif')
     const status = await main(['scan', archive('pr', true), '--mode', 'warn', '--sarif', sarif], {})
     expect(status).toBe(0)
-    expect(stdout).toMatch(/Verdict\s+FAIL/)
+    expect(output.stdout).toMatch(/Verdict\s+FAIL/)
     expect((JSON.parse(readFileSync(sarif, 'utf8')) as { version: string }).version).toBe('2.1.0')
   })
 
@@ -358,7 +349,7 @@ describe('container-gate scan with a baseline, ignores and mode', () => {
     const config = join(dir, 'bad.yml')
     writeFileSync(config, 'identity:\n  min-uid: 1000\n  min-ud: 5\n')
     expect(await main(['scan', archive('pr', false), '--config', config], {})).toBe(2)
-    expect(stderr).toBe(
+    expect(output.stderr).toBe(
       `container-gate: policy file ${config} line 3: unknown key "identity.min-ud" (see schema/policy.schema.json).\n`
     )
   })

@@ -1,6 +1,7 @@
 import { describe, expect, it, jest } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import Ajv04 from 'ajv-draft-04'
+import { captureOutput } from '../../__fixtures__/capture.js'
 import { main } from '../../src/cli.js'
 import type { GatedFinding } from '../../src/findings.js'
 import type { GateReport } from '../../src/report/model.js'
@@ -367,17 +368,13 @@ describe('renderSarif', () => {
   })
 
   it('is valid for the demo image scanned end to end', async () => {
-    let stdout = ''
-    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      stdout += chunk.toString()
-      return true
-    })
+    const output = captureOutput()
     try {
       expect(await main(['demo', '--format', 'sarif'], {})).toBe(0)
     } finally {
-      write.mockRestore()
+      jest.restoreAllMocks()
     }
-    const log = JSON.parse(stdout) as SarifLog
+    const log = JSON.parse(output.stdout) as SarifLog
     expect(errorsOf(log)).toEqual([])
     expect(log.runs[0]!.results.length).toBeGreaterThan(5)
   })

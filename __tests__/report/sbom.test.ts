@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path'
 import { Ajv } from 'ajv'
 import parseSpdx from 'spdx-expression-parse'
 import { buildImage } from '../../__fixtures__/image-builder.js'
+import { memorySource } from '../../__fixtures__/memory-source.js'
 import { runGate } from '../../src/engine.js'
 import { silentLogger } from '../../src/log.js'
 import { defaultPolicy } from '../../src/policy/defaults.js'
@@ -17,7 +18,6 @@ import {
   catalogPackages
 } from '../../src/steps/composition/catalog/index.js'
 import type { Package } from '../../src/steps/composition/model.js'
-import { imageSource } from '../steps/composition/catalog/catalog-image.js'
 
 const SCHEMAS = join(
   dirname(createRequire(import.meta.url).resolve('@cyclonedx/cyclonedx-library/package.json')),
@@ -111,7 +111,7 @@ async function scan(): Promise<{ report: GateReport; packages: Package[] }> {
         }
       }
     ],
-    () => imageSource(image, 'registry.example/team/app:1.0')
+    () => memorySource(image, { reference: 'registry.example/team/app:1.0' })
   )
   return { report, packages }
 }

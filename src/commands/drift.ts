@@ -10,8 +10,7 @@ import {
   commandLogger,
   listFlag,
   parseCommandArgs,
-  platformOf,
-  registryAccess,
+  imageAccess,
   runCommand,
   stringFlag,
   type CommandIo
@@ -63,11 +62,7 @@ export async function driftCommand(
     const logger = commandLogger(io, values.verbose === true)
     const current = target.startsWith(FS_ARCHIVE_PREFIX)
       ? await filesystemArchiveManifest(target.slice(FS_ARCHIVE_PREFIX.length))
-      : await imageManifest(
-          target,
-          { ...registryAccess(values, env), platform: platformOf(values) },
-          logger
-        )
+      : await imageManifest(target, imageAccess(values, env), logger)
     const expected = listFlag(values, 'expected')
     const changes = compareManifests(
       baseline,

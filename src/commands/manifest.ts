@@ -7,8 +7,7 @@ import { canonicalJson } from '../custody/canonical.js'
 import {
   commandLogger,
   parseCommandArgs,
-  platformOf,
-  registryAccess,
+  imageAccess,
   runCommand,
   stringFlag,
   type CommandIo
@@ -53,11 +52,7 @@ export async function manifestCommand(
       throw new ConfigurationError(`manifest takes exactly one IMAGE; usage: ${USAGE}`)
     const image = positionals[0]!
     const logger = commandLogger(io, values.verbose === true)
-    const manifest = await imageManifest(
-      image,
-      { ...registryAccess(values, env), platform: platformOf(values) },
-      logger
-    )
+    const manifest = await imageManifest(image, imageAccess(values, env), logger)
     const text = serializeContentManifest(manifest)
     const output = stringFlag(values, 'output')
     if (output === undefined) io.stdout(text)

@@ -7,14 +7,14 @@ import { readFile } from 'node:fs/promises'
 import { CIContextProvider } from '@sigstore/sign'
 import { ConfigurationError } from '../errors.js'
 import {
-  commandLogger,
   parseCommandArgs,
-  registryAccess,
+  registryImageArg,
+  resolveRegistryImage,
   runCommand,
   stringFlag,
   type CommandIo
 } from '../custody/command-io.js'
-import { registryClient, registryRepository, resolveDigest } from '../custody/image-signatures.js'
+import { registryClient } from '../custody/image-signatures.js'
 import { decryptCosignKey } from '../custody/keys.js'
 import { signImage, type ImageSigner } from '../custody/sign.js'
 import { DEFAULT_FULCIO_URL, DEFAULT_REKOR_URL } from '../steps/custody/settings.js'
@@ -32,14 +32,7 @@ export async function signCommand(
       'fulcio-url': { type: 'string' },
       'rekor-url': { type: 'string' }
     })
-    const image = positionals[0]
-    const repository =
-      image === undefined || positionals.length !== 1 ? undefined : registryRepository(image)
-    if (image === undefined || repository === undefined) {
-      throw new ConfigurationError(
-        `sign takes one registry IMAGE (REF or docker://REF); usage: ${USAGE}`
-      )
-    }
+    const { image, repository } = registryImageArg('sign', USAGE, positionals)
     const keyPath = stringFlag(values, 'key')
     let signer: ImageSigner
     if (keyPath !== undefined) {
@@ -61,9 +54,7 @@ export async function signCommand(
         rekorUrl: stringFlag(values, 'rekor-url') ?? DEFAULT_REKOR_URL
       }
     }
-    const logger = commandLogger(io, values.verbose === true)
-    const access = registryAccess(values, env)
-    const digest = await resolveDigest(image, access, logger)
+    const { digest, access, logger } = await resolveRegistryImage(image, values, env, io)
     const where = await signImage(
       registryClient(repository, access, logger),
       repository,

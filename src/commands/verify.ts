@@ -5,19 +5,14 @@
  */
 import { ConfigurationError } from '../errors.js'
 import {
-  commandLogger,
   parseCommandArgs,
-  registryAccess,
+  registryImageArg,
+  resolveRegistryImage,
   runCommand,
   stringFlag,
   type CommandIo
 } from '../custody/command-io.js'
-import {
-  checkImageSignatures,
-  registryRepository,
-  resolveDigest,
-  signaturePolicy
-} from '../custody/image-signatures.js'
+import { checkImageSignatures, signaturePolicy } from '../custody/image-signatures.js'
 
 const USAGE =
   'container-gate verify IMAGE (--key cosign.pub | --certificate-identity ID --certificate-oidc-issuer URL [--trusted-root FILE])'
@@ -34,14 +29,7 @@ export async function verifyCommand(
       'certificate-oidc-issuer': { type: 'string' },
       'trusted-root': { type: 'string' }
     })
-    const image = positionals[0]
-    const repository =
-      image === undefined || positionals.length !== 1 ? undefined : registryRepository(image)
-    if (image === undefined || repository === undefined) {
-      throw new ConfigurationError(
-        `verify takes one registry IMAGE (REF or docker://REF); usage: ${USAGE}`
-      )
-    }
+    const { image, repository } = registryImageArg('verify', USAGE, positionals)
     const key = stringFlag(values, 'key')
     const identity = stringFlag(values, 'certificate-identity')
     const issuer = stringFlag(values, 'certificate-oidc-issuer')
@@ -63,9 +51,7 @@ export async function verifyCommand(
             ...(trustedRoot !== undefined ? { trustedRoot } : {})
           }
     )
-    const logger = commandLogger(io, values.verbose === true)
-    const access = registryAccess(values, env)
-    const digest = await resolveDigest(image, access, logger)
+    const { digest, access, logger } = await resolveRegistryImage(image, values, env, io)
     const check = await checkImageSignatures(repository, digest, policy!, access, logger)
     for (const verified of check.verified)
       io.stdout(`verified ${repository}@${digest}: ${verified.where} by ${verified.signer}\n`)

@@ -2,9 +2,11 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { ConfigurationError, isUserError } from '../errors.js'
 import { parsePlatform } from '../image/manifest.js'
+import type { Platform } from '../image/types.js'
 import type { Logger } from '../log.js'
 import { splitList } from '../policy/inputs.js'
 import type { RegistryAccess } from '../steps/step.js'
+import { registryRepository, resolveDigest } from './image-signatures.js'
 
 export interface CommandIo {
   stdout(text: string): void
@@ -73,8 +75,44 @@ export function registryAccess(values: FlagValues, env: NodeJS.ProcessEnv): Regi
   }
 }
 
-export function platformOf(values: FlagValues) {
-  return parsePlatform(stringFlag(values, 'platform') ?? 'linux/amd64')
+/** Registry settings and the --platform to read an image for (manifest, drift). */
+export function imageAccess(
+  values: FlagValues,
+  env: NodeJS.ProcessEnv
+): RegistryAccess & { platform: Platform } {
+  return {
+    ...registryAccess(values, env),
+    platform: parsePlatform(stringFlag(values, 'platform') ?? 'linux/amd64')
+  }
+}
+
+/** The one registry IMAGE that sign and verify take, and its repository. */
+export function registryImageArg(
+  command: string,
+  usage: string,
+  positionals: string[]
+): { image: string; repository: string } {
+  const image = positionals[0]
+  const repository =
+    image === undefined || positionals.length !== 1 ? undefined : registryRepository(image)
+  if (image === undefined || repository === undefined) {
+    throw new ConfigurationError(
+      `${command} takes one registry IMAGE (REF or docker://REF); usage: ${usage}`
+    )
+  }
+  return { image, repository }
+}
+
+/** The digest `image` points at now, with the registry settings and logger to use with it. */
+export async function resolveRegistryImage(
+  image: string,
+  values: FlagValues,
+  env: NodeJS.ProcessEnv,
+  io: CommandIo
+): Promise<{ digest: string; access: RegistryAccess; logger: Logger }> {
+  const logger = commandLogger(io, values.verbose === true)
+  const access = registryAccess(values, env)
+  return { digest: await resolveDigest(image, access, logger), access, logger }
 }
 
 export function commandLogger(io: CommandIo, verbose: boolean): Logger {

@@ -1,6 +1,6 @@
 /** Finding and verifying the signatures of one image digest in its registry. */
-import { readFile } from 'node:fs/promises'
 import { ConfigurationError } from '../errors.js'
+import { readInputFile } from '../files.js'
 import { sha256 } from '../image/digest.js'
 import { RegistryClient } from '../image/registry/client.js'
 import { parseReference } from '../image/reference.js'
@@ -23,15 +23,12 @@ export interface SignerRequirement {
   trustedRoot?: string
 }
 
-async function readInput(path: string, input: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8')
-  } catch (error) {
-    throw new ConfigurationError(
-      `${input} "${path}" cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); check the path.`,
-      'INPUT_FILE_UNREADABLE'
-    )
-  }
+function readInput(path: string, input: string): Promise<string> {
+  return readInputFile(path, {
+    subject: `${input} "${path}"`,
+    fix: 'check the path.',
+    code: 'INPUT_FILE_UNREADABLE'
+  })
 }
 
 /** The policy for `requirement`, reading the key or trusted root file; undefined when nothing is required. */

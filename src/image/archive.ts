@@ -23,6 +23,7 @@ import { assertDigest, sha256 } from './digest.js'
 import { readTar } from './layer/tar.js'
 import { checkConfigPlatform, parseConfig, parseManifest, platformOf } from './manifest.js'
 import {
+  acquiredLayoutImage,
   blobPath,
   checkLayoutVersion,
   MAX_DOCUMENT_BYTES,
@@ -305,6 +306,39 @@ function findOciManifest(
   return undefined
 }
 
+/** The archive kinds by transport: the document each is read from, and how to name it. */
+const ARCHIVE_KINDS = {
+  'docker-archive': {
+    name: 'a docker save archive',
+    document: 'manifest.json',
+    origin: 'It was written by docker save',
+    code: 'NOT_A_DOCKER_ARCHIVE'
+  },
+  'oci-archive': {
+    name: 'an OCI image layout',
+    document: 'index.json',
+    origin: 'It is an OCI image layout',
+    code: 'NOT_AN_OCI_LAYOUT'
+  }
+} as const
+
+/** The document `transport` reads the archive from; when it is missing, says how to read it. */
+function archiveDocument(
+  transport: keyof typeof ARCHIVE_KINDS,
+  members: ArchiveMembers,
+  what: string
+): Buffer {
+  const kind = ARCHIVE_KINDS[transport]
+  const document = members.documents.get(`/${kind.document}`)
+  if (document !== undefined) return document
+  const otherTransport = transport === 'docker-archive' ? 'oci-archive' : 'docker-archive'
+  const other = ARCHIVE_KINDS[otherTransport]
+  const hint = members.documents.has(`/${other.document}`)
+    ? ` ${other.origin}: read it as ${otherTransport}:${what.slice(what.indexOf(':') + 1)}.`
+    : ''
+  throw new ImageError(`${what} is not ${kind.name}: it has no ${kind.document}.${hint}`, kind.code)
+}
+
 async function resolveDockerSave(
   members: ArchiveMembers,
   reference: string,
@@ -312,16 +346,7 @@ async function resolveDockerSave(
   what: string,
   options: AcquireOptions
 ): Promise<AcquiredImage> {
-  const manifestBytes = members.documents.get('/manifest.json')
-  if (manifestBytes === undefined) {
-    const hint = members.documents.has('/index.json')
-      ? ` It is an OCI image layout: read it as oci-archive:${what.slice(what.indexOf(':') + 1)}.`
-      : ''
-    throw new ImageError(
-      `${what} is not a docker save archive: it has no manifest.json.${hint}`,
-      'NOT_A_DOCKER_ARCHIVE'
-    )
-  }
+  const manifestBytes = archiveDocument('docker-archive', members, what)
   const entry = chooseDockerEntry(parseDockerManifest(manifestBytes, what), ref, what)
 
   const configPath = follow(members, memberPath(entry.Config))
@@ -388,16 +413,7 @@ async function resolveOciArchive(
   what: string,
   options: AcquireOptions
 ): Promise<AcquiredImage> {
-  const indexBytes = members.documents.get('/index.json')
-  if (indexBytes === undefined) {
-    const hint = members.documents.has('/manifest.json')
-      ? ` It was written by docker save: read it as docker-archive:${what.slice(what.indexOf(':') + 1)}.`
-      : ''
-    throw new ImageError(
-      `${what} is not an OCI image layout: it has no index.json.${hint}`,
-      'NOT_AN_OCI_LAYOUT'
-    )
-  }
+  const indexBytes = archiveDocument('oci-archive', members, what)
   checkLayoutVersion(members.documents.get('/oci-layout'), what)
   const read: ReadDocument = async (digest, role) => {
     const path = follow(members, `/${blobPath(digest, `${what} ${role}`)}`)
@@ -421,16 +437,7 @@ async function resolveOciArchive(
       await layerAt(members, path, what, options, () => missingBlob(what, layer.digest, role))
     )
   }
-  return {
-    reference,
-    digest: image.digest,
-    ...(image.indexDigest !== undefined ? { indexDigest: image.indexDigest } : {}),
-    platform: image.platform,
-    manifest: image.manifest,
-    config: image.config,
-    configDigest: image.configDigest,
-    layers: layers.map((descriptor, i) => ({ descriptor, analysis: analyses[i] as LayerAnalysis }))
-  }
+  return acquiredLayoutImage(reference, image, analyses)
 }
 
 async function openArchiveFile(transport: string, path: string): Promise<Readable> {

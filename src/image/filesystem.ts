@@ -6,6 +6,16 @@ import type { LayerAnalysis } from './analysis.js'
 import { normalizePath } from './layer/tar.js'
 import type { FileNode, FileSystem } from './types.js'
 
+/** The program directories of the Filesystem Hierarchy Standard 3.0 (sections 3.4, 3.16, 4.4, 4.9). */
+export const SYSTEM_BIN_DIRS: ReadonlySet<string> = new Set([
+  '/bin',
+  '/sbin',
+  '/usr/bin',
+  '/usr/sbin',
+  '/usr/local/bin',
+  '/usr/local/sbin'
+])
+
 /** Linux MAXSYMLINKS: more hops than this is treated as a loop. */
 const MAX_SYMLINK_HOPS = 40
 

@@ -258,6 +258,15 @@ async function acquireLayout(
     // A failed layer stops the pass; the other one in flight is not read to its end.
     for (const blob of open) blob.destroy()
   }
+  return acquiredLayoutImage(reference, image, analyses)
+}
+
+/** The image a layout (directory or archive) yields: `analyses` are of its layers, in order. */
+export function acquiredLayoutImage(
+  reference: string,
+  image: ResolvedImage,
+  analyses: LayerAnalysis[]
+): AcquiredImage {
   return {
     reference,
     digest: image.digest,
@@ -266,7 +275,10 @@ async function acquireLayout(
     manifest: image.manifest,
     config: image.config,
     configDigest: image.configDigest,
-    layers: layers.map((descriptor, i) => ({ descriptor, analysis: analyses[i] as LayerAnalysis }))
+    layers: image.manifest.layers.map((descriptor, i) => ({
+      descriptor,
+      analysis: analyses[i] as LayerAnalysis
+    }))
   }
 }
 

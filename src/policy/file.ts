@@ -4,10 +4,11 @@
  * declares an input in its settings gets a policy-file key of the same name with no code here.
  * The file is validated against the schema on load; a mistake names the key and the line.
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { Ajv, type ErrorObject } from 'ajv'
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml'
 import { ConfigurationError } from '../errors.js'
+import { readInputFileSync } from '../files.js'
 import { SEVERITIES, STEP_IDS, type StepId } from '../findings.js'
 import type { InputSpec } from '../inputs.js'
 import type { Mode } from '../report/model.js'
@@ -379,15 +380,10 @@ export function readPolicyFile(configInput: string | undefined, cwd = '.'): Poli
   const path = explicit ? configInput : POLICY_FILE
   const full = explicit && path.startsWith('/') ? path : `${cwd}/${path}`
   if (!explicit && !existsSync(full)) return undefined
-  let text: string
-  try {
-    text = readFileSync(full, 'utf8')
-  } catch (error) {
-    throw new ConfigurationError(
-      `input "config" ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); name an existing policy file or leave it empty.`,
-      'BAD_POLICY_FILE',
-      { cause: error }
-    )
-  }
-  return parsePolicyFile(text, path)
+  const text = readInputFileSync(full, {
+    subject: `input "config" ${path}`,
+    fix: 'name an existing policy file or leave it empty.',
+    code: 'BAD_POLICY_FILE'
+  })
+  return parsePolicyFile(text.toString('utf8'), path)
 }

@@ -10,6 +10,7 @@ import {
   writeOciArchive,
   type FixtureEntry
 } from '../../../__fixtures__/image-builder.js'
+import { ACQUIRE } from '../../../__fixtures__/memory-source.js'
 import { missingTools, tempDir } from '../../../__fixtures__/registry.js'
 import { runGate } from '../../../src/engine.js'
 import { ConfigurationError } from '../../../src/errors.js'
@@ -89,7 +90,7 @@ async function scan(
     {
       image: `oci-archive:${archive}`,
       policy,
-      acquire: { platform: { os: 'linux', architecture: 'amd64' }, insecureRegistries: [], env: {} }
+      acquire: ACQUIRE
     },
     silentLogger,
     [codeStep]

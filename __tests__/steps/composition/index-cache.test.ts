@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSyn
 import { join } from 'node:path'
 import { zipSync } from 'fflate'
 import { tempDir } from '../../../__fixtures__/registry.js'
+import { recordingLogger } from '../../../__fixtures__/recording-logger.js'
 import {
   AdvisoryIndexBuilder,
   buildIndex,
@@ -19,7 +20,7 @@ import {
   zipIndexFile,
   type VulnerabilityData
 } from '../../../src/steps/composition/osv/load.js'
-import { DEBIAN_OSV_DIR, NPM_OSV_DIR, readRecords, recordingLogger } from './osv-data.js'
+import { DEBIAN_OSV_DIR, NPM_OSV_DIR, readRecords } from './osv-data.js'
 
 const records = [...readRecords(NPM_OSV_DIR), ...readRecords(DEBIAN_OSV_DIR)]
 

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { zipSync } from 'fflate'
 import { tempDir } from '../../../__fixtures__/registry.js'
+import { recordingLogger } from '../../../__fixtures__/recording-logger.js'
 import { ConfigurationError } from '../../../src/errors.js'
 import {
   createVulnerabilityDataLoader,
@@ -12,7 +13,7 @@ import {
   OSV_MAX_AGE_MS,
   type VulnerabilityData
 } from '../../../src/steps/composition/osv/load.js'
-import { NPM_OSV_DIR, recordingLogger } from './osv-data.js'
+import { NPM_OSV_DIR } from './osv-data.js'
 
 /** An all.zip as osv.dev publishes it: one `<ID>.json` per record at the top level. */
 function npmZip(): Buffer {

@@ -2,7 +2,6 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Logger } from '../../../src/log.js'
 import type { Package } from '../../../src/steps/composition/model.js'
 import type { OsvRecord } from '../../../src/steps/composition/osv/schema.js'
 
@@ -58,18 +57,5 @@ export function deb(
     kind: 'os',
     arch: 'amd64',
     ...(source === name ? {} : { source: { name: source, version: sourceVersion } })
-  }
-}
-
-/** A logger that keeps the warnings, which loading and indexing use to say what went wrong. */
-export function recordingLogger(): Logger & { warnings: string[] } {
-  const warnings: string[] = []
-  return {
-    warnings,
-    debug: () => undefined,
-    info: () => undefined,
-    warning: (message) => warnings.push(message),
-    error: () => undefined,
-    group: (_name, fn) => fn()
   }
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { buildImage, writeOciArchive } from '../../../__fixtures__/image-builder.js'
+import { ACQUIRE } from '../../../__fixtures__/memory-source.js'
 import { tempDir } from '../../../__fixtures__/registry.js'
 import { runGate } from '../../../src/engine.js'
 import { ConfigurationError } from '../../../src/errors.js'
@@ -112,7 +113,7 @@ async function scan(inputs: Record<string, string>, step: Step = compositionStep
     {
       image: `oci-archive:${archive}`,
       policy,
-      acquire: { platform: { os: 'linux', architecture: 'amd64' }, insecureRegistries: [], env: {} }
+      acquire: ACQUIRE
     },
     silentLogger,
     [step]

@@ -10,6 +10,7 @@ import {
   type FixtureEntry,
   type ImageSpec
 } from '../../../__fixtures__/image-builder.js'
+import { ACQUIRE } from '../../../__fixtures__/memory-source.js'
 import { missingTools } from '../../../__fixtures__/registry.js'
 import { tokenLike as random } from '../../../__fixtures__/tokens.js'
 import { runGate } from '../../../src/engine.js'
@@ -46,7 +47,7 @@ async function gateImage(
     {
       image: `oci-archive:${file}`,
       policy,
-      acquire: { platform: { os: 'linux', architecture: 'amd64' }, insecureRegistries: [], env: {} }
+      acquire: ACQUIRE
     },
     silentLogger,
     [hardeningStep]

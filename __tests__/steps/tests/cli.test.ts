@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { captureOutput, type CapturedOutput } from '../../../__fixtures__/capture.js'
 import { buildImage, writeOciArchive } from '../../../__fixtures__/image-builder.js'
 import { main } from '../../../src/cli.js'
 import type { GateReport } from '../../../src/report/model.js'
@@ -12,21 +13,11 @@ const wired = STEPS.some((step) => step.id === 'tests' && step.filesFor !== unde
 const whenWired = wired ? it : it.skip
 
 let dir: string
-let stdout: string
-let stderr: string
+let output: CapturedOutput
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'tests-cli-'))
-  stdout = ''
-  stderr = ''
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += chunk.toString()
-    return true
-  })
-  jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += chunk.toString()
-    return true
-  })
+  output = captureOutput()
 })
 
 afterEach(() => {
@@ -58,10 +49,10 @@ describe('container-gate scan --structure-tests', () => {
       {}
     )
     expect(status).toBe(2)
-    expect(stderr).toBe(
+    expect(output.stderr).toBe(
       `container-gate: structure-tests file "${tests}" line 5: unknown field "excludeContents" in fileContentTests[0]; use one of name, path, expectedContents, excludedContents, severity, ifExists (docs/structure-tests.md).\n`
     )
-    expect(stdout).toBe('')
+    expect(output.stdout).toBe('')
   })
 
   whenWired(

@@ -9,7 +9,7 @@ import { defaultPolicy } from '../../../src/policy/defaults.js'
 import { createTestsStep } from '../../../src/steps/tests/index.js'
 import { parseStructureTests } from '../../../src/steps/tests/parse.js'
 import { detectRuntime, prepareImage, type Exec } from '../../../src/steps/tests/runtime.js'
-import { ACQUIRE } from './helpers.js'
+import { ACQUIRE } from '../../../__fixtures__/memory-source.js'
 
 /**
  * A stand-in `docker` CLI that records every command line (one JSON array per line) and answers

@@ -4,8 +4,7 @@
  * (exit 2) before the image is read, and this is the one place that runs before the engine.
  */
 import { invalidInput } from '../../input-values.js'
-import { readFileSync } from 'node:fs'
-import { ConfigurationError } from '../../errors.js'
+import { readInputFileSync } from '../../files.js'
 import { splitList } from '../../policy/inputs.js'
 import type { StepSettings } from '../settings.js'
 import { parseSarif, type ImportedResult } from './sarif.js'
@@ -39,17 +38,12 @@ export const DEFAULT_EXCLUDE = [
   '**/lib/python[0-9]*/**'
 ]
 
-function readInputFile(name: string, path: string): Buffer {
-  try {
-    return readFileSync(path)
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error'
-    throw new ConfigurationError(
-      `input "${name}": ${path} cannot be read (${code}); name an existing file.`,
-      'BAD_INPUT_FILE',
-      { cause: error }
-    )
-  }
+function readInput(name: string, path: string): Buffer {
+  return readInputFileSync(path, {
+    subject: `input "${name}": ${path}`,
+    fix: 'name an existing file.',
+    code: 'BAD_INPUT_FILE'
+  })
 }
 
 function parseScope(value: string): CodeScope {
@@ -118,14 +112,14 @@ export const codeSettings: StepSettings<CodeSettings> = {
         sarif === undefined
           ? base.sarifResults
           : splitList(sarif).flatMap((path) =>
-              parseSarif(readInputFile('sarif-import', path).toString('utf8'), path)
+              parseSarif(readInput('sarif-import', path).toString('utf8'), path)
             ),
       signatureFiles:
         signatures === undefined
           ? base.signatureFiles
           : splitList(signatures).map((path) => ({
               path,
-              bytes: readInputFile('malware-signatures', path)
+              bytes: readInput('malware-signatures', path)
             }))
     }
   }

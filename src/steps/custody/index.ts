@@ -3,8 +3,8 @@
  * content manifest of every file, drift against an earlier stage's manifest, and the signatures
  * of the image and its base. Signing happens after the verdict (src/custody/after-gate.ts).
  */
-import { readFile } from 'node:fs/promises'
 import { ConfigurationError } from '../../errors.js'
+import { readInputFile } from '../../files.js'
 import type { Finding } from '../../findings.js'
 import {
   CONTENT_HASHES_SUBSCRIPTION,
@@ -35,15 +35,11 @@ async function driftFromBaseline(
   settings: CustodySettings
 ): Promise<{ findings: Finding[]; note: string }> {
   const path = settings.baselineManifest!
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (error) {
-    throw new ConfigurationError(
-      `baseline-manifest "${path}" cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); check the path.`,
-      'INPUT_FILE_UNREADABLE'
-    )
-  }
+  const text = await readInputFile(path, {
+    subject: `baseline-manifest "${path}"`,
+    fix: 'check the path.',
+    code: 'INPUT_FILE_UNREADABLE'
+  })
   const baseline = parseContentManifest(text, `baseline-manifest "${path}"`)
   const changes = compareManifests(baseline, manifest, settings.driftExpected)
   const findings = driftFindings(changes, baseline.contentDigest).map((finding) => {

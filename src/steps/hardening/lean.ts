@@ -5,6 +5,7 @@
  */
 import { posix } from 'node:path'
 import type { Severity } from '../../findings.js'
+import { SYSTEM_BIN_DIRS } from '../../image/filesystem.js'
 import type { FileNode, FileSystem } from '../../image/types.js'
 import type { HardeningSettings } from './settings.js'
 
@@ -129,16 +130,8 @@ const TOOLS: Tool[] = [
   { name: 'autotools', kind: 'toolchain', binary: /^(?:autoconf|automake|libtool)$/ }
 ]
 
-const BIN_DIRS = new Set([
-  '/bin',
-  '/sbin',
-  '/usr/bin',
-  '/usr/sbin',
-  '/usr/local/bin',
-  '/usr/local/sbin',
-  '/usr/local/go/bin',
-  '/opt/conda/bin'
-])
+/** Where toolchains put their programs: the system's, plus the Go and conda image layouts. */
+const BIN_DIRS = new Set([...SYSTEM_BIN_DIRS, '/usr/local/go/bin', '/opt/conda/bin'])
 
 /** Where the runtime user must not own anything: the system's programs, libraries and config. */
 const SYSTEM_PATH = /^\/(?:bin|sbin|lib|lib32|lib64|libx32|usr|etc|boot)(?:\/|$)/

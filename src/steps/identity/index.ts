@@ -5,6 +5,7 @@
 import { posix } from 'node:path'
 import { minimatch } from 'minimatch'
 import type { Finding, FindingLocation, Severity } from '../../findings.js'
+import { SYSTEM_BIN_DIRS } from '../../image/filesystem.js'
 import type { FileNode } from '../../image/types.js'
 import { OWNED_FILES_REQUEST, ownedFiles } from '../../packages/owned-files.js'
 import type { ImageView, Step, StepContext, StepOutcome } from '../step.js'
@@ -27,14 +28,6 @@ const SUDOERS = '/etc/sudoers'
 const DOAS_CONF = '/etc/doas.conf'
 
 const ESCALATION_TOOLS = new Set(['sudo', 'su', 'doas'])
-const BIN_DIRS = new Set([
-  '/bin',
-  '/sbin',
-  '/usr/bin',
-  '/usr/sbin',
-  '/usr/local/bin',
-  '/usr/local/sbin'
-])
 
 type Rule =
   | 'root-user'
@@ -349,7 +342,8 @@ function escalationToolFinding(
   passwordless: string[]
 ): Draft | undefined {
   const name = posix.basename(node.path)
-  if (!ESCALATION_TOOLS.has(name) || !BIN_DIRS.has(posix.dirname(node.path))) return undefined
+  if (!ESCALATION_TOOLS.has(name) || !SYSTEM_BIN_DIRS.has(posix.dirname(node.path)))
+    return undefined
   if (node.type !== 'file' && node.type !== 'hardlink' && node.type !== 'symlink') return undefined
   // A busybox applet is a symlink to busybox: report the link, but only when it leads to a file.
   const target = node.type === 'symlink' ? image.fs.resolve(node.path) : node

@@ -3,10 +3,11 @@
  * directory). Called while the inputs are parsed, so a missing or malformed file stops the gate
  * with exit 2 before any image is read.
  */
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync } from 'node:fs'
 import { isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { minimatch } from 'minimatch'
 import { ConfigurationError } from '../../errors.js'
+import { readInputFileSync } from '../../files.js'
 import { parseStructureTests } from './parse.js'
 import { isGlob, type StructureTestSuite } from './suite.js'
 
@@ -37,19 +38,13 @@ function expandGlob(pattern: string, cwd: string): string[] {
 }
 
 function readSuite(file: string, cwd: string): StructureTestSuite {
-  let text: string
-  try {
-    text = readFileSync(resolve(cwd, file), 'utf8')
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    throw new ConfigurationError(
-      code === 'ENOENT'
-        ? `input "${INPUT}" names "${file}", which does not exist; give the path of a container-structure-test YAML file (relative to ${cwd}).`
-        : `input "${INPUT}" names "${file}", which cannot be read (${code ?? String(error)}); check its permissions.`,
-      'STRUCTURE_TESTS'
-    )
-  }
-  return parseStructureTests(text, file)
+  const text = readInputFileSync(resolve(cwd, file), {
+    subject: `input "${INPUT}" names "${file}", which`,
+    fix: 'check its permissions.',
+    code: 'STRUCTURE_TESTS',
+    missing: `input "${INPUT}" names "${file}", which does not exist; give the path of a container-structure-test YAML file (relative to ${cwd}).`
+  })
+  return parseStructureTests(text.toString('utf8'), file)
 }
 
 /** Every file the patterns name, once each, in the order given (glob matches sorted). */

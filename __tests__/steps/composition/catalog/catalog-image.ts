@@ -1,12 +1,11 @@
 /** Runs the catalog over a real image built by the fixture builder, through the engine's single pass. */
-import { Readable } from 'node:stream'
 import {
   buildImage,
   type BuiltImage,
   type ImageSpec
 } from '../../../../__fixtures__/image-builder.js'
+import { memorySource } from '../../../../__fixtures__/memory-source.js'
 import { runGate } from '../../../../src/engine.js'
-import type { ImageSource } from '../../../../src/image/source.js'
 import { silentLogger } from '../../../../src/log.js'
 import { defaultPolicy } from '../../../../src/policy/defaults.js'
 import {
@@ -16,30 +15,6 @@ import {
   type Catalog
 } from '../../../../src/steps/composition/catalog/index.js'
 import type { ImageView } from '../../../../src/steps/step.js'
-
-export function imageSource(image: BuiltImage, reference = 'oci:catalog-test'): ImageSource {
-  return {
-    transport: 'oci',
-    reference,
-    acquire: async (options) => ({
-      reference,
-      digest: image.manifestDigest,
-      platform: image.platform,
-      manifest: image.manifest,
-      config: image.config,
-      configDigest: image.configDigest,
-      layers: await Promise.all(
-        image.layers.map(async (layer, i) => ({
-          descriptor: layer.descriptor,
-          analysis: await options.analyzeLayer(Readable.from([layer.blob]), {
-            name: `layer ${i}`,
-            expectedDigest: layer.digest
-          })
-        }))
-      )
-    })
-  }
-}
 
 export interface Cataloged {
   catalog: Catalog
@@ -70,7 +45,7 @@ export async function catalogImage(spec: ImageSpec | BuiltImage): Promise<Catalo
         }
       }
     ],
-    () => imageSource(image)
+    () => memorySource(image, { reference: 'oci:catalog-test' })
   )
   if (result === undefined) throw new Error('the catalog step did not run')
   return { ...result, image }
