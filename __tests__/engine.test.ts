@@ -68,21 +68,23 @@ describe('runGate', () => {
           return { findings: [] }
         },
         {
-          subscriptions: [
-            {
-              id: 'paths',
-              createVisitor: () => {
-                const paths: string[] = []
-                return {
-                  onEntry: (entry) => {
-                    paths.push(entry.path)
-                    return undefined
-                  },
-                  finish: () => paths
+          needs: () => ({
+            subscriptions: [
+              {
+                id: 'paths',
+                createVisitor: () => {
+                  const paths: string[] = []
+                  return {
+                    onEntry: (entry) => {
+                      paths.push(entry.path)
+                      return undefined
+                    },
+                    finish: () => paths
+                  }
                 }
               }
-            }
-          ]
+            ]
+          })
         }
       )
     ]
@@ -103,7 +105,7 @@ describe('runGate', () => {
           }
           return { findings: [] }
         },
-        { files: [{ globs: ['/etc/passwd'], maxBytes: 1024 }] }
+        { needs: () => ({ files: [{ globs: ['/etc/passwd'], maxBytes: 1024 }] }) }
       )
     ]
     await runGate(request, silentLogger, steps, () => source())

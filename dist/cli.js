@@ -71009,7 +71009,7 @@ function notesOf(policy, tally, first) {
 async function run({ image, policy }) {
   const layers = image.visits(CODE_SUBSCRIPTION);
   if (layers.length > 0 && layers.every((result) => result === void 0)) {
-    throw new Error("the code step's layer pass did not run (its layerSubscriptions were not used)");
+    throw new Error("the code step's layer pass did not run (its needs were not collected)");
   }
   const owned = policy.code.scope === "unowned" ? ownedFiles(image.fs) : /* @__PURE__ */ new Set();
   const drafts = [];
@@ -71044,24 +71044,26 @@ async function run({ image, policy }) {
     )
   };
 }
-async function layerSubscriptions(policy) {
+async function needs(policy) {
   const { db, ignoredFiles } = await loadSignatures(policy.code.signatureFiles);
-  return [
-    codeSubscription({
-      signatures: db,
-      ignoredSignatureFiles: ignoredFiles,
-      malware: enabled(policy, "malware"),
-      elf: ELF_RULES.some((rule) => enabled(policy, rule)),
-      sourcePatterns: SOURCE_PATTERNS.filter(({ rule }) => enabled(policy, rule)),
-      exclude: policy.code.exclude
-    })
-  ];
+  return {
+    files: [OWNED_FILES_REQUEST],
+    subscriptions: [
+      codeSubscription({
+        signatures: db,
+        ignoredSignatureFiles: ignoredFiles,
+        malware: enabled(policy, "malware"),
+        elf: ELF_RULES.some((rule) => enabled(policy, rule)),
+        sourcePatterns: SOURCE_PATTERNS.filter(({ rule }) => enabled(policy, rule)),
+        exclude: policy.code.exclude
+      })
+    ]
+  };
 }
 var codeStep = {
   id: "code",
   title: "Code analysis",
-  files: [OWNED_FILES_REQUEST],
-  layerSubscriptions,
+  needs,
   run
 };
 
@@ -74202,8 +74204,7 @@ function createCompositionStep(dependencies = {}) {
   return {
     id: "composition",
     title: "Composition analysis",
-    files: CATALOG_FILES,
-    subscriptions: CATALOG_SUBSCRIPTIONS,
+    needs: () => ({ files: CATALOG_FILES, subscriptions: CATALOG_SUBSCRIPTIONS }),
     run: run5
   };
 }
@@ -74416,7 +74417,7 @@ async function run2(context) {
 var custodyStep = {
   id: "custody",
   title: "Signing and chain of custody",
-  subscriptions: [contentHashesSubscription],
+  needs: () => ({ subscriptions: [contentHashesSubscription] }),
   run: run2
 };
 
@@ -75305,10 +75306,12 @@ async function run3({ image, policy }) {
 var hardeningStep = {
   id: "hardening",
   title: "Hardening",
-  files: [{ globs: [PASSWD], maxBytes: 1024 * 1024 }],
-  layerSubscriptions: (policy) => [
-    hardeningSubscription(scannerFor(policy.hardening), policy.hardening.secretMaxFileBytes)
-  ],
+  needs: (policy) => ({
+    files: [{ globs: [PASSWD], maxBytes: 1024 * 1024 }],
+    subscriptions: [
+      hardeningSubscription(scannerFor(policy.hardening), policy.hardening.secretMaxFileBytes)
+    ]
+  }),
   run: run3
 };
 
@@ -75637,10 +75640,15 @@ async function run4({ image, policy }) {
 var identityStep = {
   id: "identity",
   title: "Container validation",
-  files: [
-    { globs: [PASSWD2, GROUP, SHADOW, SUDOERS, `${SUDOERS}.d/*`, DOAS_CONF], maxBytes: 1024 * 1024 },
-    OWNED_FILES_REQUEST
-  ],
+  needs: () => ({
+    files: [
+      {
+        globs: [PASSWD2, GROUP, SHADOW, SUDOERS, `${SUDOERS}.d/*`, DOAS_CONF],
+        maxBytes: 1024 * 1024
+      },
+      OWNED_FILES_REQUEST
+    ]
+  }),
   run: run4
 };
 
@@ -75711,7 +75719,7 @@ function contentGlobs(path2) {
   const name = posix8.basename(glob);
   return isGlob(name) ? [glob] : [glob, `/**/${name}`];
 }
-function filesFor(policy) {
+function needs2(policy) {
   const globs = activeSuites(policy.tests).flatMap(
     (suite) => suite.tests.flatMap((test) => {
       if (test.kind === "file-content") return contentGlobs(test.path);
@@ -75719,7 +75727,9 @@ function filesFor(policy) {
       return [...test.debian ? [DEBIAN_COPYRIGHTS] : [], ...test.files.flatMap(contentGlobs)];
     })
   );
-  return globs.length === 0 ? [] : [{ globs: [...new Set(globs)], maxBytes: CONTENT_LIMIT }];
+  return {
+    files: globs.length === 0 ? [] : [{ globs: [...new Set(globs)], maxBytes: CONTENT_LIMIT }]
+  };
 }
 function locate3(image, path2) {
   if (path2 === void 0) return {};
@@ -75813,7 +75823,7 @@ function createTestsStep(options = {}) {
   return {
     id: "tests",
     title: "Security unit tests",
-    filesFor,
+    needs: needs2,
     async run(context) {
       const { image, policy } = context;
       const suites = activeSuites(policy.tests).filter((suite) => suite.tests.length > 0);
@@ -75877,16 +75887,12 @@ var VERSION = "0.1.0";
 async function runGate(request2, logger, steps = STEPS, openImage = openSource) {
   const started = Date.now();
   const selected = steps.filter((step) => request2.policy.steps[step.id].enabled);
-  const requests = selected.flatMap((step) => [
-    ...step.files ?? [],
-    ...step.filesFor?.(request2.policy) ?? []
-  ]);
+  const requests = [];
   const subscriptions = [];
   for (const step of selected) {
-    subscriptions.push(
-      ...step.subscriptions ?? [],
-      ...await step.layerSubscriptions?.(request2.policy) ?? []
-    );
+    const needs3 = await step.needs?.(request2.policy) ?? {};
+    requests.push(...needs3.files ?? []);
+    subscriptions.push(...needs3.subscriptions ?? []);
   }
   const source = openImage(request2.image);
   const acquired = await logger.group(

@@ -67,17 +67,13 @@ export async function runGate(
 ): Promise<GateResult> {
   const started = Date.now()
   const selected = steps.filter((step) => request.policy.steps[step.id].enabled)
-  const requests: FileRequest[] = selected.flatMap((step) => [
-    ...(step.files ?? []),
-    ...(step.filesFor?.(request.policy) ?? [])
-  ])
   // Awaited before the image is read: a step may load user files first (e.g. a .cvd database).
+  const requests: FileRequest[] = []
   const subscriptions: LayerSubscription[] = []
   for (const step of selected) {
-    subscriptions.push(
-      ...(step.subscriptions ?? []),
-      ...((await step.layerSubscriptions?.(request.policy)) ?? [])
-    )
+    const needs = (await step.needs?.(request.policy)) ?? {}
+    requests.push(...(needs.files ?? []))
+    subscriptions.push(...(needs.subscriptions ?? []))
   }
 
   const source = openImage(request.image)

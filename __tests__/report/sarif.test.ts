@@ -391,7 +391,7 @@ describe('imageName', () => {
     ['oci-archive:/tmp/build/app.tar', 'app'],
     ['oci-archive:/tmp/build/app.tar:latest', 'app'],
     ['docker-archive:image.tar.gz', 'image'],
-    ['oci:/work/layout', 'layout']
+    ['oci:/srv/images/layout', 'layout']
   ])('%s → %s', (reference, name) => {
     expect(imageName(reference)).toBe(name)
   })

@@ -103,8 +103,7 @@ async function scan(): Promise<{ report: GateReport; packages: Package[] }> {
       {
         id: 'composition',
         title: 'catalog',
-        files: CATALOG_FILES,
-        subscriptions: CATALOG_SUBSCRIPTIONS,
+        needs: () => ({ files: CATALOG_FILES, subscriptions: CATALOG_SUBSCRIPTIONS }),
         run: async ({ image: view }) => {
           packages = catalogPackages(view).packages
           return { findings: [], artifacts: { packages } }

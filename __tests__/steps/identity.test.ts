@@ -493,9 +493,9 @@ describe('identity step: files', () => {
 })
 
 describe('identity step: declaration', () => {
-  it('asks the engine for the account databases and sudo/doas configuration, size-capped', () => {
+  it('asks the engine for the account databases and sudo/doas configuration, size-capped', async () => {
     expect(identityStep.id).toBe('identity')
-    expect(identityStep.files).toEqual([
+    expect((await identityStep.needs!(defaultPolicy())).files).toEqual([
       {
         globs: [
           '/etc/passwd',

@@ -3,8 +3,9 @@
  *
  * Every layer is read once, as a stream. While it streams, the engine
  * - records every tar header (to build the final filesystem index),
- * - keeps the bytes of files some step asked for with a FileRequest,
- * - feeds every entry to each step's LayerVisitor, which may ask for the entry's content.
+ * - keeps the bytes of files some step asked for with a FileRequest (in its `needs`),
+ * - feeds every entry to the LayerVisitor of each LayerSubscription a step's `needs` named, which
+ *   may ask for the entry's content.
  * A layer's analysis is a pure function of its bytes, so layers can be analysed in any order
  * (or in parallel, or taken from a cache keyed by diffID) and combined in layer order later.
  */
@@ -36,7 +37,7 @@ export interface LayerVisitor<R> {
   finish(): R
 }
 
-/** What one step wants to see of each layer. */
+/** What one step wants to see of each layer (one of its `needs`). */
 export interface LayerSubscription<R = unknown> {
   id: string
   /**

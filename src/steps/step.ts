@@ -62,19 +62,21 @@ export interface StepArtifacts {
   contentManifest?: ContentManifest
 }
 
+/** What a step needs from the single pass over the image. */
+export interface StepNeeds {
+  /** Files of the final filesystem whose content the step reads through `fs.read`. */
+  files?: FileRequest[]
+  /** Per-layer analysis (e.g. secrets in files a later layer deletes), read through `visits`. */
+  subscriptions?: LayerSubscription[]
+}
+
 export interface Step {
   readonly id: StepId
   readonly title: string
-  /** Files of the final filesystem whose content this step reads through `fs.read`. */
-  readonly files?: FileRequest[]
-  /** Files whose content this step reads that depend on the policy (e.g. paths its tests name). */
-  filesFor?(policy: Policy): FileRequest[]
-  /** Per-layer analysis this step needs (e.g. secrets in files a later layer deletes). */
-  readonly subscriptions?: LayerSubscription[]
   /**
-   * Per-layer analysis that depends on the step's settings (e.g. custom secret rules, malware
-   * signature databases to unpack). Awaited before the image is read.
+   * What this step needs from the single pass over the image, given the policy (it may read user
+   * files, e.g. signature databases, so it may be async). Awaited before the image is read.
    */
-  layerSubscriptions?(policy: Policy): LayerSubscription[] | Promise<LayerSubscription[]>
+  needs?(policy: Policy): StepNeeds | Promise<StepNeeds>
   run(context: StepContext): Promise<StepOutcome>
 }

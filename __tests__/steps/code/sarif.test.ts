@@ -41,7 +41,7 @@ describe('imported SARIF results', () => {
   })
 
   it('have no source location when the tool wrote an absolute path', () => {
-    const [result] = parseSarif(log('file:///home/runner/work/app/src/x.py', 3), 'a.sarif')
+    const [result] = parseSarif(log('file:///home/runner/src/app/src/x.py', 3), 'a.sarif')
     expect(sarifFinding(result!).location).toEqual({})
   })
 })
@@ -52,7 +52,7 @@ describe('repositoryFile', () => {
     ['./src//db.js', 'src/db.js'],
     ['src/my%20file.js', 'src/my file.js'],
     ['src/db.js#L3', 'src/db.js'],
-    ['/home/runner/work/app/src/db.js', undefined],
+    ['/home/runner/src/app/src/db.js', undefined],
     ['https://example.com/src/db.js', undefined],
     ['C:\\src\\db.js', undefined],
     ['../outside.js', undefined],

@@ -9,7 +9,7 @@ import type { GateReport } from '../../../src/report/model.js'
 import { STEPS } from '../../../src/steps/index.js'
 
 /** Runs once src/steps/index.ts puts testsStep in the pipeline. */
-const wired = STEPS.some((step) => step.id === 'tests' && step.filesFor !== undefined)
+const wired = STEPS.some((step) => step.id === 'tests' && step.needs !== undefined)
 const whenWired = wired ? it : it.skip
 
 let dir: string

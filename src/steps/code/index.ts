@@ -5,11 +5,10 @@
  */
 import { posix } from 'node:path'
 import type { Finding, FindingLocation, Severity } from '../../findings.js'
-import type { LayerSubscription } from '../../image/analysis.js'
 import type { FileSystem } from '../../image/types.js'
 import type { Policy } from '../../policy/policy.js'
 import { OWNED_FILES_REQUEST, ownedFiles } from '../../packages/owned-files.js'
-import type { ImageView, Step, StepContext, StepOutcome } from '../step.js'
+import type { ImageView, Step, StepContext, StepNeeds, StepOutcome } from '../step.js'
 import type { ElfHardening } from './elf.js'
 import { sarifFinding } from './sarif.js'
 import { loadSignatures } from './signatures.js'
@@ -274,7 +273,7 @@ async function run({ image, policy }: StepContext): Promise<StepOutcome> {
   const layers = image.visits(CODE_SUBSCRIPTION) as Array<CodeLayerResult | undefined>
   if (layers.length > 0 && layers.every((result) => result === undefined)) {
     // Fail closed: without the layer pass there is nothing to judge, which is not a pass.
-    throw new Error("the code step's layer pass did not run (its layerSubscriptions were not used)")
+    throw new Error("the code step's layer pass did not run (its needs were not collected)")
   }
   const owned = policy.code.scope === 'unowned' ? ownedFiles(image.fs) : new Set<string>()
   const drafts: Draft[] = []
@@ -311,24 +310,26 @@ async function run({ image, policy }: StepContext): Promise<StepOutcome> {
   }
 }
 
-async function layerSubscriptions(policy: Policy): Promise<LayerSubscription[]> {
+async function needs(policy: Policy): Promise<StepNeeds> {
   const { db, ignoredFiles } = await loadSignatures(policy.code.signatureFiles)
-  return [
-    codeSubscription({
-      signatures: db,
-      ignoredSignatureFiles: ignoredFiles,
-      malware: enabled(policy, 'malware'),
-      elf: ELF_RULES.some((rule) => enabled(policy, rule)),
-      sourcePatterns: SOURCE_PATTERNS.filter(({ rule }) => enabled(policy, rule)),
-      exclude: policy.code.exclude
-    })
-  ]
+  return {
+    files: [OWNED_FILES_REQUEST],
+    subscriptions: [
+      codeSubscription({
+        signatures: db,
+        ignoredSignatureFiles: ignoredFiles,
+        malware: enabled(policy, 'malware'),
+        elf: ELF_RULES.some((rule) => enabled(policy, rule)),
+        sourcePatterns: SOURCE_PATTERNS.filter(({ rule }) => enabled(policy, rule)),
+        exclude: policy.code.exclude
+      })
+    ]
+  }
 }
 
 export const codeStep: Step = {
   id: 'code',
   title: 'Code analysis',
-  files: [OWNED_FILES_REQUEST],
-  layerSubscriptions,
+  needs,
   run
 }

@@ -277,8 +277,7 @@ export function createCompositionStep(dependencies: CompositionDependencies = {}
   return {
     id: 'composition',
     title: 'Composition analysis',
-    files: CATALOG_FILES,
-    subscriptions: CATALOG_SUBSCRIPTIONS,
+    needs: () => ({ files: CATALOG_FILES, subscriptions: CATALOG_SUBSCRIPTIONS }),
     run
   }
 }

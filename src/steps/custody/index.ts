@@ -224,6 +224,6 @@ async function run(context: StepContext): Promise<StepOutcome> {
 export const custodyStep: Step = {
   id: 'custody',
   title: 'Signing and chain of custody',
-  subscriptions: [contentHashesSubscription],
+  needs: () => ({ subscriptions: [contentHashesSubscription] }),
   run
 }

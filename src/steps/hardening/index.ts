@@ -324,9 +324,11 @@ async function run({ image, policy }: StepContext): Promise<StepOutcome> {
 export const hardeningStep: Step = {
   id: 'hardening',
   title: 'Hardening',
-  files: [{ globs: [PASSWD], maxBytes: 1024 * 1024 }],
-  layerSubscriptions: (policy: Policy) => [
-    hardeningSubscription(scannerFor(policy.hardening), policy.hardening.secretMaxFileBytes)
-  ],
+  needs: (policy: Policy) => ({
+    files: [{ globs: [PASSWD], maxBytes: 1024 * 1024 }],
+    subscriptions: [
+      hardeningSubscription(scannerFor(policy.hardening), policy.hardening.secretMaxFileBytes)
+    ]
+  }),
   run
 }

@@ -383,9 +383,14 @@ async function run({ image, policy }: StepContext): Promise<StepOutcome> {
 export const identityStep: Step = {
   id: 'identity',
   title: 'Container validation',
-  files: [
-    { globs: [PASSWD, GROUP, SHADOW, SUDOERS, `${SUDOERS}.d/*`, DOAS_CONF], maxBytes: 1024 * 1024 },
-    OWNED_FILES_REQUEST
-  ],
+  needs: () => ({
+    files: [
+      {
+        globs: [PASSWD, GROUP, SHADOW, SUDOERS, `${SUDOERS}.d/*`, DOAS_CONF],
+        maxBytes: 1024 * 1024
+      },
+      OWNED_FILES_REQUEST
+    ]
+  }),
   run
 }

@@ -6,9 +6,8 @@
  */
 import { posix } from 'node:path'
 import type { Finding, FindingLocation } from '../../findings.js'
-import type { FileRequest } from '../../image/analysis.js'
 import type { Policy } from '../../policy/policy.js'
-import type { ImageView, Step, StepContext, StepOutcome } from '../step.js'
+import type { ImageView, Step, StepContext, StepNeeds, StepOutcome } from '../step.js'
 import { builtinSuite } from './builtin.js'
 import {
   checkFileContent,
@@ -67,7 +66,7 @@ function contentGlobs(path: string): string[] {
   return isGlob(name) ? [glob] : [glob, `/**/${name}`]
 }
 
-function filesFor(policy: Policy): FileRequest[] {
+function needs(policy: Policy): StepNeeds {
   const globs = activeSuites(policy.tests).flatMap((suite) =>
     suite.tests.flatMap((test) => {
       if (test.kind === 'file-content') return contentGlobs(test.path)
@@ -75,7 +74,9 @@ function filesFor(policy: Policy): FileRequest[] {
       return [...(test.debian ? [DEBIAN_COPYRIGHTS] : []), ...test.files.flatMap(contentGlobs)]
     })
   )
-  return globs.length === 0 ? [] : [{ globs: [...new Set(globs)], maxBytes: CONTENT_LIMIT }]
+  return {
+    files: globs.length === 0 ? [] : [{ globs: [...new Set(globs)], maxBytes: CONTENT_LIMIT }]
+  }
 }
 
 function locate(image: ImageView, path: string | undefined): FindingLocation {
@@ -200,7 +201,7 @@ export function createTestsStep(options: TestsStepOptions = {}): Step {
   return {
     id: 'tests',
     title: 'Security unit tests',
-    filesFor,
+    needs,
     async run(context: StepContext): Promise<StepOutcome> {
       const { image, policy } = context
       const suites = activeSuites(policy.tests).filter((suite) => suite.tests.length > 0)

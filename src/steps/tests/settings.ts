@@ -2,7 +2,7 @@
  * Settings of the `tests` step. The structure-test files are read and parsed here, while the
  * inputs are parsed, rather than when the step runs: a bad file is then exit 2 before the image
  * is pulled, the policy holds the parsed suites so the step itself does no file I/O, and the
- * step can ask the engine for exactly the file contents those tests name (`filesFor`).
+ * step can ask the engine for exactly the file contents those tests name (`needs`).
  */
 import { parseBooleanInput } from '../../input-values.js'
 import { ConfigurationError } from '../../errors.js'

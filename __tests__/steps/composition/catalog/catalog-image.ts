@@ -37,8 +37,7 @@ export async function catalogImage(spec: ImageSpec | BuiltImage): Promise<Catalo
       {
         id: 'composition',
         title: 'catalog',
-        files: CATALOG_FILES,
-        subscriptions: CATALOG_SUBSCRIPTIONS,
+        needs: () => ({ files: CATALOG_FILES, subscriptions: CATALOG_SUBSCRIPTIONS }),
         run: async ({ image: view }) => {
           result = { catalog: catalogPackages(view), view }
           return { findings: [] }

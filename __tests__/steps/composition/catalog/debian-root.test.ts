@@ -49,8 +49,7 @@ function admindir(tar: string): string {
         {
           id: 'composition',
           title: 'catalog',
-          files: CATALOG_FILES,
-          subscriptions: CATALOG_SUBSCRIPTIONS,
+          needs: () => ({ files: CATALOG_FILES, subscriptions: CATALOG_SUBSCRIPTIONS }),
           run: async ({ image }) => {
             const t = performance.now()
             catalog = catalogPackages(image)
