@@ -499,15 +499,40 @@ export function writeOciLayout(
   return layout
 }
 
+export interface OciArchiveOptions extends OciLayoutOptions {
+  /**
+   * Where the documents (oci-layout, index.json, index/manifest/config blobs) go relative to the
+   * layer blobs: `first`, or `last` with index.json and oci-layout at the very end (buildx and
+   * skopeo write members by name, so after every blob). Default: oci-layout and index.json first,
+   * then every blob by digest.
+   */
+  documents?: 'first' | 'last'
+}
+
 /** An OCI image layout in a tar (oci-archive). */
-export function ociArchive(images: OciLayoutImage[], options: OciLayoutOptions = {}): Buffer {
-  return filesToTar(ociLayout(images, options).files)
+export function ociArchive(images: OciLayoutImage[], options: OciArchiveOptions = {}): Buffer {
+  const files = [...ociLayout(images, options).files]
+  if (options.documents === undefined) return filesToTar(new Map(files))
+  const layerPaths = new Set(
+    images.flatMap(({ image }) =>
+      image.layers.map((layer) => `blobs/sha256/${layer.digest.slice('sha256:'.length)}`)
+    )
+  )
+  const documents = files.filter(([path]) => !layerPaths.has(path))
+  const layers = files.filter(([path]) => layerPaths.has(path))
+  return filesToTar(
+    new Map(
+      options.documents === 'first'
+        ? [...documents, ...layers]
+        : [...layers, ...documents.reverse()]
+    )
+  )
 }
 
 export function writeOciArchive(
   file: string,
   images: OciLayoutImage[],
-  options: OciLayoutOptions = {}
+  options: OciArchiveOptions = {}
 ): Buffer {
   const bytes = ociArchive(images, options)
   mkdirSync(dirname(file), { recursive: true })
@@ -520,9 +545,15 @@ export function writeOciArchive(
  * changeset format"): manifest.json, `<config-hex>.json`, `<id>/layer.tar` uncompressed,
  * `<id>/VERSION`, `<id>/json` and `repositories`. Suitable for a stand-in `docker` script to cat.
  */
-export function dockerArchive(image: BuiltImage, repoTags: string[]): Buffer {
+export function dockerArchive(
+  image: BuiltImage,
+  repoTags: string[],
+  options: { manifestFirst?: boolean } = {}
+): Buffer {
   const configHex = image.configDigest.slice('sha256:'.length)
   const files = new Map<string, Buffer>()
+  // docker save writes manifest.json after the layers; a Map keeps the first insertion's place.
+  if (options.manifestFirst === true) files.set('manifest.json', Buffer.alloc(0))
   const layerPaths: string[] = []
   let parent = ''
   for (const layer of image.layers) {
@@ -555,8 +586,13 @@ export function dockerArchive(image: BuiltImage, repoTags: string[]): Buffer {
   return filesToTar(files)
 }
 
-export function writeDockerArchive(file: string, image: BuiltImage, repoTags: string[]): Buffer {
-  const bytes = dockerArchive(image, repoTags)
+export function writeDockerArchive(
+  file: string,
+  image: BuiltImage,
+  repoTags: string[],
+  options: { manifestFirst?: boolean } = {}
+): Buffer {
+  const bytes = dockerArchive(image, repoTags, options)
   mkdirSync(dirname(file), { recursive: true })
   writeFileSync(file, bytes)
   return bytes

@@ -63987,16 +63987,27 @@ async function readRest(head, chunks) {
   }
   return Buffer.concat(parts);
 }
-async function readArchive(stream, what, options) {
+var NotReadYet = class extends Error {
+  constructor(path2) {
+    super(`${path2} has not been read yet`);
+    this.path = path2;
+  }
+  path;
+};
+async function readArchive(stream, what, options, planLayers) {
   const members2 = { documents: /* @__PURE__ */ new Map(), layers: /* @__PURE__ */ new Map(), links: /* @__PURE__ */ new Map() };
+  let plan = await planLayers(members2);
+  const isSkipped = (path2) => "layers" in plan && !plan.layers.some((layer) => follow(members2, layer) === path2);
   for await (const { entry, content: content2 } of readTar(stream, what)) {
     const path2 = entry.path;
     if (entry.type === "symlink" && entry.linkTarget !== void 0) {
       members2.links.set(path2, posix.resolve(posix.dirname(path2), entry.linkTarget));
+      if ("awaiting" in plan) plan = await planLayers(members2);
       continue;
     }
     if (entry.type === "hardlink" && entry.linkTarget !== void 0) {
       members2.links.set(path2, entry.linkTarget);
+      if ("awaiting" in plan) plan = await planLayers(members2);
       continue;
     }
     if (entry.type !== "file") continue;
@@ -64015,8 +64026,10 @@ async function readArchive(stream, what, options) {
     }
     if (document2) {
       members2.documents.set(path2, await readRest(head, chunks));
+      if ("awaiting" in plan && plan.awaiting === path2) plan = await planLayers(members2);
       continue;
     }
+    if (isSkipped(path2)) continue;
     const expectedDigest = path2.startsWith("/blobs/sha256/") ? digestOfMember(path2) : void 0;
     const result = await options.analyzeLayer(rejoin(head, chunks), {
       name: layerName(path2, what),
@@ -64041,6 +64054,12 @@ function follow(members2, path2) {
     current = target;
   }
   return current;
+}
+function keepLayers(members2, paths2) {
+  const kept = new Set(paths2.map((path2) => follow(members2, path2)));
+  for (const path2 of members2.layers.keys()) {
+    if (!kept.has(path2)) members2.layers.delete(path2);
+  }
 }
 function memberPath(name) {
   return posix.resolve("/", name);
@@ -64156,9 +64175,22 @@ function archiveDocument(transport, members2, what) {
   const hint = members2.documents.has(`/${other.document}`) ? ` ${other.origin}: read it as ${otherTransport}:${what.slice(what.indexOf(":") + 1)}.` : "";
   throw new ImageError(`${what} is not ${kind.name}: it has no ${kind.document}.${hint}`, kind.code);
 }
+function planDockerSave(ref, what) {
+  return async (members2) => {
+    const manifestBytes = members2.documents.get("/manifest.json");
+    if (manifestBytes === void 0) return { awaiting: "/manifest.json" };
+    try {
+      const entry = chooseDockerEntry(parseDockerManifest(manifestBytes, what), ref, what);
+      return { layers: entry.Layers.map(memberPath) };
+    } catch {
+      return { unknown: true };
+    }
+  };
+}
 async function resolveDockerSave(members2, reference, ref, what, options) {
   const manifestBytes = archiveDocument("docker-archive", members2, what);
   const entry = chooseDockerEntry(parseDockerManifest(manifestBytes, what), ref, what);
+  keepLayers(members2, entry.Layers.map(memberPath));
   const configPath = follow(members2, memberPath(entry.Config));
   const configBytes = members2.documents.get(configPath);
   if (configBytes === void 0) {
@@ -64209,9 +64241,7 @@ async function resolveDockerSave(members2, reference, ref, what, options) {
     }))
   };
 }
-async function resolveOciArchive(members2, reference, ref, what, options) {
-  const indexBytes = archiveDocument("oci-archive", members2, what);
-  checkLayoutVersion(members2.documents.get("/oci-layout"), what);
+function resolveOciImage(members2, indexBytes, ref, what, options, absent) {
   const read2 = async (digest, role) => {
     const path2 = follow(members2, `/${blobPath(digest, `${what} ${role}`)}`);
     const bytes = members2.documents.get(path2);
@@ -64222,9 +64252,39 @@ async function resolveOciArchive(members2, reference, ref, what, options) {
         "BAD_MANIFEST"
       );
     }
-    throw missingBlob(what, digest, role);
+    throw absent(path2, digest, role);
   };
-  const image = await resolveLayout(indexBytes, ref, read2, options.platform, what);
+  return resolveLayout(indexBytes, ref, read2, options.platform, what);
+}
+function layerBlobPaths(image, what) {
+  return image.manifest.layers.filter(({ digest }) => isDigest(digest)).map(({ digest }) => `/${blobPath(digest, what)}`);
+}
+function planOciArchive(ref, what, options) {
+  return async (members2) => {
+    const indexBytes = members2.documents.get("/index.json");
+    if (indexBytes === void 0) return { awaiting: "/index.json" };
+    try {
+      const image = await resolveOciImage(members2, indexBytes, ref, what, options, (path2) => {
+        return new NotReadYet(path2);
+      });
+      return { layers: layerBlobPaths(image, what) };
+    } catch (error) {
+      return error instanceof NotReadYet ? { awaiting: error.path } : { unknown: true };
+    }
+  };
+}
+async function resolveOciArchive(members2, reference, ref, what, options) {
+  const indexBytes = archiveDocument("oci-archive", members2, what);
+  checkLayoutVersion(members2.documents.get("/oci-layout"), what);
+  const image = await resolveOciImage(
+    members2,
+    indexBytes,
+    ref,
+    what,
+    options,
+    (_, digest, role) => missingBlob(what, digest, role)
+  );
+  keepLayers(members2, layerBlobPaths(image, what));
   const layers = image.manifest.layers;
   const analyses = [];
   for (const [i2, layer] of layers.entries()) {
@@ -64256,7 +64316,8 @@ function dockerArchiveSource(reference, path2, ref) {
       const members2 = await readArchive(
         await openArchiveFile("docker-archive", path2),
         what,
-        options
+        options,
+        planDockerSave(ref, what)
       );
       return resolveDockerSave(members2, reference, ref, what, options);
     }
@@ -64268,7 +64329,12 @@ function ociArchiveSource(reference, path2, ref) {
     reference,
     acquire: async (options) => {
       const what = `oci-archive:${path2}`;
-      const members2 = await readArchive(await openArchiveFile("oci-archive", path2), what, options);
+      const members2 = await readArchive(
+        await openArchiveFile("oci-archive", path2),
+        what,
+        options,
+        planOciArchive(ref, what, options)
+      );
       return resolveOciArchive(members2, reference, ref, what, options);
     }
   };
@@ -64298,7 +64364,7 @@ async function acquireFromDaemon(reference, ref, options) {
   let members2;
   let readError;
   try {
-    members2 = await readArchive(child.stdout, what, options);
+    members2 = await readArchive(child.stdout, what, options, planDockerSave(void 0, what));
   } catch (error) {
     readError = error;
     child.kill();

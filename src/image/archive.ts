@@ -9,8 +9,10 @@
  *
  * Member order is not known in advance (docker save writes layers before manifest.json, OCI
  * archives may put index.json anywhere), so each member is sniffed as it passes: small JSON
- * documents are kept, anything else is analysed at once as a layer candidate. Once the archive
- * has ended, the manifest decides which analyses are the image's layers; the rest are dropped.
+ * documents are kept, anything else is analysed at once as a layer candidate. As soon as the
+ * documents read so far name the chosen image's layers, other candidates are skipped unread (a
+ * multi-platform archive then costs one platform). Once the archive has ended, the manifest
+ * decides which analyses are the image's layers; the rest are dropped.
  */
 import { spawn } from 'node:child_process'
 import { createReadStream } from 'node:fs'
@@ -19,7 +21,7 @@ import { posix } from 'node:path'
 import { Readable } from 'node:stream'
 import { ConfigurationError, ImageError } from '../errors.js'
 import type { LayerAnalysis } from './analysis.js'
-import { assertDigest, sha256 } from './digest.js'
+import { assertDigest, isDigest, sha256 } from './digest.js'
 import { readTar } from './layer/tar.js'
 import { checkConfigPlatform, parseConfig, parseManifest, platformOf } from './manifest.js'
 import {
@@ -29,7 +31,8 @@ import {
   MAX_DOCUMENT_BYTES,
   missingBlob,
   resolveLayout,
-  type ReadDocument
+  type ReadDocument,
+  type ResolvedImage
 } from './oci-layout.js'
 import { formatReference, parseReference } from './reference.js'
 import type { AcquiredImage, AcquireOptions, ImageSource } from './source.js'
@@ -91,20 +94,44 @@ async function readRest(head: Buffer[], chunks: AsyncIterator<Buffer>): Promise<
   return Buffer.concat(parts)
 }
 
+/**
+ * What the documents read so far say about the chosen image's layers: their member paths, the
+ * member the choice still waits for, or nothing (the choice fails; the end of the pass says why).
+ */
+type LayerPlan = { layers: string[] } | { awaiting: string } | { unknown: true }
+
+/** Works the plan out again from the documents read so far. */
+type PlanLayers = (members: ArchiveMembers) => Promise<LayerPlan>
+
+/** Thrown by a choice made before the archive has ended when it needs a member not read yet. */
+class NotReadYet extends Error {
+  constructor(readonly path: string) {
+    super(`${path} has not been read yet`)
+  }
+}
+
 async function readArchive(
   stream: Readable,
   what: string,
-  options: AcquireOptions
+  options: AcquireOptions,
+  planLayers: PlanLayers
 ): Promise<ArchiveMembers> {
   const members: ArchiveMembers = { documents: new Map(), layers: new Map(), links: new Map() }
+  let plan = await planLayers(members)
+  // Links are followed as of each member, so a layer link read before its target still counts;
+  // a duplicate member or a link back to a member already skipped would not (no writer does that).
+  const isSkipped = (path: string): boolean =>
+    'layers' in plan && !plan.layers.some((layer) => follow(members, layer) === path)
   for await (const { entry, content } of readTar(stream, what)) {
     const path = entry.path
     if (entry.type === 'symlink' && entry.linkTarget !== undefined) {
       members.links.set(path, posix.resolve(posix.dirname(path), entry.linkTarget))
+      if ('awaiting' in plan) plan = await planLayers(members)
       continue
     }
     if (entry.type === 'hardlink' && entry.linkTarget !== undefined) {
       members.links.set(path, entry.linkTarget)
+      if ('awaiting' in plan) plan = await planLayers(members)
       continue
     }
     if (entry.type !== 'file') continue
@@ -126,8 +153,11 @@ async function readArchive(
     }
     if (document) {
       members.documents.set(path, await readRest(head, chunks))
+      if ('awaiting' in plan && plan.awaiting === path) plan = await planLayers(members)
       continue
     }
+    // Not one of the chosen image's layers: the tar reader skips the rest of it.
+    if (isSkipped(path)) continue
     const expectedDigest = path.startsWith('/blobs/sha256/') ? digestOfMember(path) : undefined
     // Awaited before moving on: the tar reader hands out one member at a time.
     const result = await options
@@ -159,6 +189,14 @@ function follow(members: ArchiveMembers, path: string): string {
     current = target
   }
   return current
+}
+
+/** Drops the analyses of members that are not the image's layers, so their contents can be collected. */
+function keepLayers(members: ArchiveMembers, paths: string[]): void {
+  const kept = new Set(paths.map((path) => follow(members, path)))
+  for (const path of members.layers.keys()) {
+    if (!kept.has(path)) members.layers.delete(path)
+  }
 }
 
 function memberPath(name: string): string {
@@ -339,6 +377,20 @@ function archiveDocument(
   throw new ImageError(`${what} is not ${kind.name}: it has no ${kind.document}.${hint}`, kind.code)
 }
 
+/** The layers of the image manifest.json names, once it has been read. */
+function planDockerSave(ref: string | undefined, what: string): PlanLayers {
+  return async (members) => {
+    const manifestBytes = members.documents.get('/manifest.json')
+    if (manifestBytes === undefined) return { awaiting: '/manifest.json' }
+    try {
+      const entry = chooseDockerEntry(parseDockerManifest(manifestBytes, what), ref, what)
+      return { layers: entry.Layers.map(memberPath) }
+    } catch {
+      return { unknown: true }
+    }
+  }
+}
+
 async function resolveDockerSave(
   members: ArchiveMembers,
   reference: string,
@@ -348,6 +400,7 @@ async function resolveDockerSave(
 ): Promise<AcquiredImage> {
   const manifestBytes = archiveDocument('docker-archive', members, what)
   const entry = chooseDockerEntry(parseDockerManifest(manifestBytes, what), ref, what)
+  keepLayers(members, entry.Layers.map(memberPath))
 
   const configPath = follow(members, memberPath(entry.Config))
   const configBytes = members.documents.get(configPath)
@@ -406,15 +459,15 @@ async function resolveDockerSave(
   }
 }
 
-async function resolveOciArchive(
+/** Chooses the image from index.json; `absent` is what a blob the archive lacks throws. */
+function resolveOciImage(
   members: ArchiveMembers,
-  reference: string,
+  indexBytes: Buffer,
   ref: string | undefined,
   what: string,
-  options: AcquireOptions
-): Promise<AcquiredImage> {
-  const indexBytes = archiveDocument('oci-archive', members, what)
-  checkLayoutVersion(members.documents.get('/oci-layout'), what)
+  options: AcquireOptions,
+  absent: (path: string, digest: string, role: string) => Error
+): Promise<ResolvedImage> {
   const read: ReadDocument = async (digest, role) => {
     const path = follow(members, `/${blobPath(digest, `${what} ${role}`)}`)
     const bytes = members.documents.get(path)
@@ -425,9 +478,54 @@ async function resolveOciArchive(
         'BAD_MANIFEST'
       )
     }
-    throw missingBlob(what, digest, role)
+    throw absent(path, digest, role)
   }
-  const image = await resolveLayout(indexBytes, ref, read, options.platform, what)
+  return resolveLayout(indexBytes, ref, read, options.platform, what)
+}
+
+/**
+ * Member paths of the image's layer blobs. A digest that is not sha256 has none; it is refused
+ * when its turn comes in layer order, after the errors of the layers before it.
+ */
+function layerBlobPaths(image: ResolvedImage, what: string): string[] {
+  return image.manifest.layers
+    .filter(({ digest }) => isDigest(digest))
+    .map(({ digest }) => `/${blobPath(digest, what)}`)
+}
+
+/** The layers of the image index.json leads to, once it and the documents it names have been read. */
+function planOciArchive(
+  ref: string | undefined,
+  what: string,
+  options: AcquireOptions
+): PlanLayers {
+  return async (members) => {
+    const indexBytes = members.documents.get('/index.json')
+    if (indexBytes === undefined) return { awaiting: '/index.json' }
+    try {
+      const image = await resolveOciImage(members, indexBytes, ref, what, options, (path) => {
+        return new NotReadYet(path)
+      })
+      return { layers: layerBlobPaths(image, what) }
+    } catch (error) {
+      return error instanceof NotReadYet ? { awaiting: error.path } : { unknown: true }
+    }
+  }
+}
+
+async function resolveOciArchive(
+  members: ArchiveMembers,
+  reference: string,
+  ref: string | undefined,
+  what: string,
+  options: AcquireOptions
+): Promise<AcquiredImage> {
+  const indexBytes = archiveDocument('oci-archive', members, what)
+  checkLayoutVersion(members.documents.get('/oci-layout'), what)
+  const image = await resolveOciImage(members, indexBytes, ref, what, options, (_, digest, role) =>
+    missingBlob(what, digest, role)
+  )
+  keepLayers(members, layerBlobPaths(image, what))
   const layers = image.manifest.layers
   const analyses: LayerAnalysis[] = []
   for (const [i, layer] of layers.entries()) {
@@ -462,7 +560,8 @@ export function dockerArchiveSource(reference: string, path: string, ref?: strin
       const members = await readArchive(
         await openArchiveFile('docker-archive', path),
         what,
-        options
+        options,
+        planDockerSave(ref, what)
       )
       return resolveDockerSave(members, reference, ref, what, options)
     }
@@ -475,7 +574,12 @@ export function ociArchiveSource(reference: string, path: string, ref?: string):
     reference,
     acquire: async (options) => {
       const what = `oci-archive:${path}`
-      const members = await readArchive(await openArchiveFile('oci-archive', path), what, options)
+      const members = await readArchive(
+        await openArchiveFile('oci-archive', path),
+        what,
+        options,
+        planOciArchive(ref, what, options)
+      )
       return resolveOciArchive(members, reference, ref, what, options)
     }
   }
@@ -519,7 +623,7 @@ async function acquireFromDaemon(
   let members: ArchiveMembers | undefined
   let readError: unknown
   try {
-    members = await readArchive(child.stdout, what, options)
+    members = await readArchive(child.stdout, what, options, planDockerSave(undefined, what))
   } catch (error) {
     readError = error
     child.kill()
