@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { debianRoot } from '../__fixtures__/debian-root.js'
 import { buildImage, writeOciLayout, type FixtureEntry } from '../__fixtures__/image-builder.js'
@@ -210,7 +211,7 @@ if (!existsSync(join(debianDir, 'index.json'))) {
     }
   ])
 }
-const reportFile = join('.bench', 'debian-report.json')
+const reportFile = join(tmpdir(), 'container-gate-bench-debian-report.json')
 const debianRun = timed(process.execPath, [
   '--import',
   './scripts/rss-on-exit.mjs',
