@@ -23141,8 +23141,8 @@ var require_prerelease = __commonJS({
     "use strict";
     var parse5 = require_parse3();
     var prerelease = (version, options) => {
-      const parsed2 = parse5(version, options);
-      return parsed2 && parsed2.prerelease.length ? parsed2.prerelease : null;
+      const parsed3 = parse5(version, options);
+      return parsed3 && parsed3.prerelease.length ? parsed3.prerelease : null;
     };
     module.exports = prerelease;
   }
@@ -33687,10 +33687,10 @@ var require_accept = __commonJS({
       var index = 0;
       while (index < header2.length) {
         var start = skipOptionalWhitespace(header2, index);
-        var parsed2 = contentType.parse(header2, { comma: true, start });
-        parsed2.type = header2.slice(start, start + parsed2.type.length);
-        values.push(parsed2);
-        index = parsed2.index + 1;
+        var parsed3 = contentType.parse(header2, { comma: true, start });
+        parsed3.type = header2.slice(start, start + parsed3.type.length);
+        values.push(parsed3);
+        index = parsed3.index + 1;
       }
       return values;
     }
@@ -33720,11 +33720,11 @@ var require_charset = __commonJS({
       accepts.length = j;
       return accepts;
     }
-    function formatCharset(parsed2, i2) {
-      if (!parsed2.type) return null;
+    function formatCharset(parsed3, i2) {
+      if (!parsed3.type) return null;
       return {
-        charset: parsed2.type,
-        q: parsed2.parameters.q ? parseFloat(parsed2.parameters.q) : 1,
+        charset: parsed3.type,
+        q: parsed3.parameters.q ? parseFloat(parsed3.parameters.q) : 1,
         i: i2
       };
     }
@@ -33805,11 +33805,11 @@ var require_encoding2 = __commonJS({
       accepts.length = j;
       return accepts;
     }
-    function formatEncoding(parsed2, i2) {
-      if (!parsed2.type) return null;
+    function formatEncoding(parsed3, i2) {
+      if (!parsed3.type) return null;
       return {
-        encoding: parsed2.type,
-        q: parsed2.parameters.q ? parseFloat(parsed2.parameters.q) : 1,
+        encoding: parsed3.type,
+        q: parsed3.parameters.q ? parseFloat(parsed3.parameters.q) : 1,
         i: i2
       };
     }
@@ -33893,17 +33893,17 @@ var require_language = __commonJS({
       accepts.length = j;
       return accepts;
     }
-    function formatLanguage(parsed2, i2) {
-      if (!parsed2.type) return null;
-      var hyphen = parsed2.type.indexOf("-");
-      var prefix2 = hyphen === -1 ? parsed2.type : parsed2.type.slice(0, hyphen);
-      var suffix = hyphen === -1 ? void 0 : parsed2.type.slice(hyphen + 1);
+    function formatLanguage(parsed3, i2) {
+      if (!parsed3.type) return null;
+      var hyphen = parsed3.type.indexOf("-");
+      var prefix2 = hyphen === -1 ? parsed3.type : parsed3.type.slice(0, hyphen);
+      var suffix = hyphen === -1 ? void 0 : parsed3.type.slice(hyphen + 1);
       return {
         prefix: prefix2,
         suffix,
-        q: parsed2.parameters.q ? parseFloat(parsed2.parameters.q) : 1,
+        q: parsed3.parameters.q ? parseFloat(parsed3.parameters.q) : 1,
         i: i2,
-        full: parsed2.type
+        full: parsed3.type
       };
     }
     function getLanguagePriority(language, accepted, index) {
@@ -33977,15 +33977,15 @@ var require_mediaType = __commonJS({
       accepts.length = j;
       return accepts;
     }
-    function formatMediaType(parsed2, i2) {
-      var slash = parsed2.type.indexOf("/");
+    function formatMediaType(parsed3, i2) {
+      var slash = parsed3.type.indexOf("/");
       if (slash === -1) return null;
-      var q = parsed2.parameters.q ? parseFloat(parsed2.parameters.q) : 1;
-      delete parsed2.parameters.q;
+      var q = parsed3.parameters.q ? parseFloat(parsed3.parameters.q) : 1;
+      delete parsed3.parameters.q;
       return {
-        type: parsed2.type.slice(0, slash),
-        subtype: parsed2.type.slice(slash + 1),
-        params: parsed2.parameters,
+        type: parsed3.type.slice(0, slash),
+        subtype: parsed3.type.slice(slash + 1),
+        params: parsed3.parameters,
         q,
         i: i2
       };
@@ -42501,8 +42501,8 @@ var require_key2 = __commonJS({
       unicode: false
     };
     var cacheKey = (request2) => {
-      const parsed2 = new URL2(request2.url);
-      return `make-fetch-happen:request-cache:${format(parsed2, formatOptions)}`;
+      const parsed3 = new URL2(request2.url);
+      return `make-fetch-happen:request-cache:${format(parsed3, formatOptions)}`;
     };
     module.exports = cacheKey;
   }
@@ -55895,11 +55895,11 @@ var require_fast_uri = __commonJS({
     var URI_PARSE = /^(?:([^#/:?]+):)?(?:\/\/((?:([^#/?@]*)@)?(\[[^#/?\]]+\]|[^#/:?]*)(?::(\d*))?))?([^#?]*)(?:\?([^#]*))?(?:#((?:.|[\n\r])*))?/u;
     var AUTHORITY_PREFIX = /^(?:[^#/:?]+:)?\/\/([^/?#]*)/;
     var AUTHORITY_INTRODUCER_REGION = /^(?:[^#/:?]+:)?([/\\\t\n\r]*)/;
-    function getParseError(parsed2, matches) {
-      if (matches[2] !== void 0 && parsed2.path && parsed2.path[0] !== "/") {
+    function getParseError(parsed3, matches) {
+      if (matches[2] !== void 0 && parsed3.path && parsed3.path[0] !== "/") {
         return 'URI path must start with "/" when authority is present.';
       }
-      if (typeof parsed2.port === "number" && (parsed2.port < 0 || parsed2.port > 65535)) {
+      if (typeof parsed3.port === "number" && (parsed3.port < 0 || parsed3.port > 65535)) {
         return "URI port is malformed.";
       }
       return void 0;
@@ -55922,30 +55922,30 @@ var require_fast_uri = __commonJS({
       const host = matches[4];
       return hasMalformedPercentEncoding(matches[3]) || host !== void 0 && !isIPLiteral(host) && hasMalformedPercentEncoding(host) || hasMalformedPercentEncoding(matches[6]) || hasMalformedPercentEncoding(matches[7]) || hasMalformedPercentEncoding(matches[8]);
     }
-    function canonicalizeHost(parsed2, options, schemeHandler, isIP2) {
-      if (hasForbiddenDomainHost(parsed2, options, schemeHandler, isIP2)) {
-        parsed2.error = parsed2.error || MALFORMED_HOST_ERROR;
+    function canonicalizeHost(parsed3, options, schemeHandler, isIP2) {
+      if (hasForbiddenDomainHost(parsed3, options, schemeHandler, isIP2)) {
+        parsed3.error = parsed3.error || MALFORMED_HOST_ERROR;
         return true;
       }
-      if (!options.unicodeSupport && (!schemeHandler || !schemeHandler.unicodeSupport) && parsed2.host && !isIPLiteral(parsed2.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && isIP2 === false && nonSimpleDomain(parsed2.host)) {
+      if (!options.unicodeSupport && (!schemeHandler || !schemeHandler.unicodeSupport) && parsed3.host && !isIPLiteral(parsed3.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && isIP2 === false && nonSimpleDomain(parsed3.host)) {
         let url;
         try {
-          url = new URL("http://" + parsed2.host);
+          url = new URL("http://" + parsed3.host);
         } catch (e) {
-          parsed2.error = parsed2.error || "Host's domain name can not be converted to ASCII: " + e;
+          parsed3.error = parsed3.error || "Host's domain name can not be converted to ASCII: " + e;
           return true;
         }
         if (!isHostOnlyURL(url)) {
-          parsed2.error = parsed2.error || MALFORMED_HOST_ERROR;
+          parsed3.error = parsed3.error || MALFORMED_HOST_ERROR;
           return true;
         }
-        parsed2.host = url.hostname;
+        parsed3.host = url.hostname;
       }
       return false;
     }
-    function hasForbiddenDomainHost(parsed2, options, schemeHandler, isIP2) {
+    function hasForbiddenDomainHost(parsed3, options, schemeHandler, isIP2) {
       return Boolean(
-        parsed2.host && isIP2 === false && !isIPLiteral(parsed2.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && FORBIDDEN_DOMAIN_HOST_CHARACTER.test(parsed2.host)
+        parsed3.host && isIP2 === false && !isIPLiteral(parsed3.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && FORBIDDEN_DOMAIN_HOST_CHARACTER.test(parsed3.host)
       );
     }
     function isHostOnlyURL(url) {
@@ -55953,7 +55953,7 @@ var require_fast_uri = __commonJS({
     }
     function parseWithStatus(uri, opts) {
       const options = Object.assign({}, opts);
-      const parsed2 = {
+      const parsed3 = {
         scheme: void 0,
         userinfo: void 0,
         host: "",
@@ -55978,7 +55978,7 @@ var require_fast_uri = __commonJS({
       }
       const authorityMatch = uri.match(AUTHORITY_PREFIX);
       if (authorityMatch !== null && authorityMatch[1].indexOf("\\") !== -1) {
-        parsed2.error = "URI authority must not contain a literal backslash.";
+        parsed3.error = "URI authority must not contain a literal backslash.";
         malformedAuthorityOrPort = true;
       }
       const introducerMatch = uri.match(AUTHORITY_INTRODUCER_REGION);
@@ -55987,104 +55987,104 @@ var require_fast_uri = __commonJS({
         const normalizedRegion = region.replace(/[\t\n\r]/g, "");
         if (normalizedRegion.length >= 2) {
           if (normalizedRegion.slice(0, 2) !== "//") {
-            parsed2.error = parsed2.error || "URI authority must not contain a literal backslash.";
+            parsed3.error = parsed3.error || "URI authority must not contain a literal backslash.";
             malformedAuthorityOrPort = true;
           } else if (region.length !== normalizedRegion.length) {
-            parsed2.error = parsed2.error || "URI authority introducer must not contain whitespace.";
+            parsed3.error = parsed3.error || "URI authority introducer must not contain whitespace.";
             malformedAuthorityOrPort = true;
           }
         }
       }
       const matches = uri.match(URI_PARSE);
       if (matches) {
-        parsed2.scheme = matches[1];
-        parsed2.userinfo = matches[3];
-        parsed2.host = matches[4];
-        parsed2.port = parseInt(matches[5], 10);
-        parsed2.path = matches[6] || "";
-        parsed2.query = matches[7];
-        parsed2.fragment = matches[8];
-        if (parsed2.scheme !== void 0) {
-          if (VALID_SCHEME.test(parsed2.scheme)) {
-            parsed2.scheme = parsed2.scheme.toLowerCase();
+        parsed3.scheme = matches[1];
+        parsed3.userinfo = matches[3];
+        parsed3.host = matches[4];
+        parsed3.port = parseInt(matches[5], 10);
+        parsed3.path = matches[6] || "";
+        parsed3.query = matches[7];
+        parsed3.fragment = matches[8];
+        if (parsed3.scheme !== void 0) {
+          if (VALID_SCHEME.test(parsed3.scheme)) {
+            parsed3.scheme = parsed3.scheme.toLowerCase();
           } else {
-            parsed2.error = parsed2.error || MALFORMED_SCHEME_ERROR;
+            parsed3.error = parsed3.error || MALFORMED_SCHEME_ERROR;
             malformedScheme = true;
           }
         }
         malformedPercentEncoding = hasMalformedComponentPercentEncoding(matches);
         if (malformedPercentEncoding) {
-          parsed2.error = parsed2.error || "URI contains malformed percent-encoding.";
+          parsed3.error = parsed3.error || "URI contains malformed percent-encoding.";
         }
-        if (isNaN(parsed2.port)) {
-          parsed2.port = matches[5];
+        if (isNaN(parsed3.port)) {
+          parsed3.port = matches[5];
         }
-        const parseError = getParseError(parsed2, matches);
+        const parseError = getParseError(parsed3, matches);
         if (parseError !== void 0) {
-          parsed2.error = parsed2.error || parseError;
+          parsed3.error = parsed3.error || parseError;
           malformedAuthorityOrPort = true;
         }
-        if (parsed2.host) {
-          const ipv4result = isIPv4(parsed2.host);
+        if (parsed3.host) {
+          const ipv4result = isIPv4(parsed3.host);
           if (ipv4result === false) {
-            const bracketedIPLiteral = isIPLiteral(parsed2.host);
-            const hasIPLiteralBracket = parsed2.host.indexOf("[") !== -1 || parsed2.host.indexOf("]") !== -1;
-            const ipv6result = normalizeIPv6(parsed2.host);
+            const bracketedIPLiteral = isIPLiteral(parsed3.host);
+            const hasIPLiteralBracket = parsed3.host.indexOf("[") !== -1 || parsed3.host.indexOf("]") !== -1;
+            const ipv6result = normalizeIPv6(parsed3.host);
             isIP2 = ipv6result.isIPV6 || ipv6result.isIPVFuture === true;
             malformedIPLiteral = hasIPLiteralBracket && (!bracketedIPLiteral || ipv6result.error === true);
-            parsed2.host = isIP2 ? ipv6result.host : ipv6result.host.toLowerCase();
+            parsed3.host = isIP2 ? ipv6result.host : ipv6result.host.toLowerCase();
             if (malformedIPLiteral) {
-              parsed2.error = parsed2.error || MALFORMED_HOST_ERROR;
+              parsed3.error = parsed3.error || MALFORMED_HOST_ERROR;
               malformedAuthorityOrPort = true;
             }
           } else {
             isIP2 = true;
           }
         }
-        if (parsed2.scheme === void 0 && parsed2.userinfo === void 0 && parsed2.host === void 0 && parsed2.port === void 0 && parsed2.query === void 0 && !parsed2.path) {
-          parsed2.reference = "same-document";
-        } else if (parsed2.scheme === void 0) {
-          parsed2.reference = "relative";
-        } else if (parsed2.fragment === void 0) {
-          parsed2.reference = "absolute";
+        if (parsed3.scheme === void 0 && parsed3.userinfo === void 0 && parsed3.host === void 0 && parsed3.port === void 0 && parsed3.query === void 0 && !parsed3.path) {
+          parsed3.reference = "same-document";
+        } else if (parsed3.scheme === void 0) {
+          parsed3.reference = "relative";
+        } else if (parsed3.fragment === void 0) {
+          parsed3.reference = "absolute";
         } else {
-          parsed2.reference = "uri";
+          parsed3.reference = "uri";
         }
-        if (options.reference && options.reference !== "suffix" && options.reference !== parsed2.reference) {
-          parsed2.error = parsed2.error || "URI is not a " + options.reference + " reference.";
+        if (options.reference && options.reference !== "suffix" && options.reference !== parsed3.reference) {
+          parsed3.error = parsed3.error || "URI is not a " + options.reference + " reference.";
         }
-        const schemeHandler = getSchemeHandler(options.scheme || parsed2.scheme);
+        const schemeHandler = getSchemeHandler(options.scheme || parsed3.scheme);
         if (!malformedIPLiteral) {
-          malformedHost = canonicalizeHost(parsed2, options, schemeHandler, isIP2);
+          malformedHost = canonicalizeHost(parsed3, options, schemeHandler, isIP2);
         }
-        if (uri.indexOf("%") !== -1 && parsed2.host !== void 0 && !malformedIPLiteral) {
-          let host = isIP2 ? parsed2.host : normalizePercentEncoding(parsed2.host, true);
+        if (uri.indexOf("%") !== -1 && parsed3.host !== void 0 && !malformedIPLiteral) {
+          let host = isIP2 ? parsed3.host : normalizePercentEncoding(parsed3.host, true);
           if (!isIP2) {
             host = normalizePercentEncoding(host.toLowerCase());
           }
-          parsed2.host = isIP2 || options.scheme !== "null" ? reescapeHostDelimiters(host, isIP2) : host;
+          parsed3.host = isIP2 || options.scheme !== "null" ? reescapeHostDelimiters(host, isIP2) : host;
         }
         if (!schemeHandler || schemeHandler && !schemeHandler.skipNormalize) {
-          if (parsed2.path) {
-            parsed2.path = normalizePathEncoding(parsed2.path);
+          if (parsed3.path) {
+            parsed3.path = normalizePathEncoding(parsed3.path);
           }
-          if (parsed2.query) {
-            parsed2.query = normalizeQueryFragmentEncoding(parsed2.query);
+          if (parsed3.query) {
+            parsed3.query = normalizeQueryFragmentEncoding(parsed3.query);
           }
-          if (parsed2.fragment) {
-            parsed2.fragment = normalizeQueryFragmentEncoding(parsed2.fragment);
+          if (parsed3.fragment) {
+            parsed3.fragment = normalizeQueryFragmentEncoding(parsed3.fragment);
           }
         }
         if (schemeHandler && schemeHandler.parse) {
-          schemeHandler.parse(parsed2, options);
-          if (schemeHandler === SCHEMES.urn && parsed2.nid === void 0) {
+          schemeHandler.parse(parsed3, options);
+          if (schemeHandler === SCHEMES.urn && parsed3.nid === void 0) {
             malformedSchemeSpecific = true;
           }
         }
       } else {
-        parsed2.error = parsed2.error || "URI can not be parsed.";
+        parsed3.error = parsed3.error || "URI can not be parsed.";
       }
-      return { parsed: parsed2, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
+      return { parsed: parsed3, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
     function parse5(uri, opts) {
       return parseWithStatus(uri, opts).parsed;
@@ -56093,9 +56093,9 @@ var require_fast_uri = __commonJS({
       return normalizeStringWithStatus(uri, opts).normalized;
     }
     function normalizeStringWithStatus(uri, opts) {
-      const { parsed: parsed2, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = parseWithStatus(uri, opts);
+      const { parsed: parsed3, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = parseWithStatus(uri, opts);
       return {
-        normalized: malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? uri : serialize(parsed2, opts),
+        normalized: malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? uri : serialize(parsed3, opts),
         malformedAuthorityOrPort,
         malformedPercentEncoding,
         malformedSchemeSpecific,
@@ -58824,6 +58824,13 @@ var SEVERITIES = ["critical", "high", "medium", "low", "info"];
 function severityRank(severity) {
   return SEVERITIES.length - 1 - SEVERITIES.indexOf(severity);
 }
+function severityFromScore(score2) {
+  if (score2 >= 9) return "critical";
+  if (score2 >= 7) return "high";
+  if (score2 >= 4) return "medium";
+  if (score2 > 0) return "low";
+  return "info";
+}
 function isSeverity(value) {
   return SEVERITIES.includes(value);
 }
@@ -59297,13 +59304,6 @@ function string(value) {
 function text(value) {
   return string(object(value)?.text);
 }
-function severityFromScore(score2) {
-  if (score2 >= 9) return "critical";
-  if (score2 >= 7) return "high";
-  if (score2 >= 4) return "medium";
-  if (score2 > 0) return "low";
-  return "info";
-}
 var LEVEL_SEVERITY = {
   error: "high",
   warning: "medium",
@@ -59521,9 +59521,9 @@ var import_spdx_expression_parse = __toESM(require_spdx_expression_parse(), 1);
 function parseLicenseIds(name, value) {
   return splitList(value, /[\s,]/).map((id2) => {
     try {
-      const parsed2 = (0, import_spdx_expression_parse.default)(id2);
-      if ("license" in parsed2 && parsed2.plus === void 0 && parsed2.exception === void 0) {
-        return parsed2.license;
+      const parsed3 = (0, import_spdx_expression_parse.default)(id2);
+      if ("license" in parsed3 && parsed3.plus === void 0 && parsed3.exception === void 0) {
+        return parsed3.license;
       }
     } catch {
     }
@@ -62722,16 +62722,16 @@ function parseCustomSecretRule(value, where) {
   };
 }
 function parseCustomRules(value) {
-  let parsed2;
+  let parsed3;
   try {
-    parsed2 = JSON.parse(value);
+    parsed3 = JSON.parse(value);
   } catch {
     throw invalidInput("secret-rules", value, "write a JSON array of rule objects.");
   }
-  if (!Array.isArray(parsed2)) {
+  if (!Array.isArray(parsed3)) {
     throw invalidInput("secret-rules", value, "write a JSON array of rule objects.");
   }
-  const rules = parsed2.map(
+  const rules = parsed3.map(
     (rule, i2) => parseCustomSecretRule(rule, `input "secret-rules" item ${i2 + 1}`)
   );
   const ids = rules.map((rule) => rule.id);
@@ -63752,20 +63752,20 @@ async function resolveLayout(indexBytes, ref, read2, platform, what) {
     const role = `manifest ${descriptor.digest}`;
     const bytes = await read2(descriptor.digest, role);
     assertDigest(bytes, descriptor.digest, `${what} ${role}`);
-    const parsed2 = parseManifest(bytes, `${what} ${role}`, descriptor.mediaType);
-    if (parsed2.kind === "manifest") {
-      const configRole = `config ${parsed2.manifest.config.digest}`;
-      const configBytes = await read2(parsed2.manifest.config.digest, configRole);
-      assertDigest(configBytes, parsed2.manifest.config.digest, `${what} ${configRole}`);
+    const parsed3 = parseManifest(bytes, `${what} ${role}`, descriptor.mediaType);
+    if (parsed3.kind === "manifest") {
+      const configRole = `config ${parsed3.manifest.config.digest}`;
+      const configBytes = await read2(parsed3.manifest.config.digest, configRole);
+      assertDigest(configBytes, parsed3.manifest.config.digest, `${what} ${configRole}`);
       const config = parseConfig(configBytes, `${what} ${configRole}`);
-      if (!byPlatform) checkConfigPlatform(config, parsed2.manifest.config.digest, platform, what);
+      if (!byPlatform) checkConfigPlatform(config, parsed3.manifest.config.digest, platform, what);
       return {
-        manifest: parsed2.manifest,
+        manifest: parsed3.manifest,
         digest: descriptor.digest,
         ...indexDigest !== void 0 ? { indexDigest } : {},
         platform: platformOf(config),
         config,
-        configDigest: parsed2.manifest.config.digest
+        configDigest: parsed3.manifest.config.digest
       };
     }
     if (depth + 1 >= MAX_INDEX_DEPTH) {
@@ -63775,7 +63775,7 @@ async function resolveLayout(indexBytes, ref, read2, platform, what) {
       );
     }
     indexDigest = descriptor.digest;
-    descriptor = selectPlatform(parsed2.index, platform, `${what} image index ${descriptor.digest}`);
+    descriptor = selectPlatform(parsed3.index, platform, `${what} image index ${descriptor.digest}`);
     byPlatform = true;
   }
 }
@@ -64139,9 +64139,9 @@ function findOciManifest(members2, entry, configDigest, what) {
     if (digest === void 0) continue;
     let manifest;
     try {
-      const parsed2 = parseManifest(bytes, path2);
-      if (parsed2.kind !== "manifest") continue;
-      manifest = parsed2.manifest;
+      const parsed3 = parseManifest(bytes, path2);
+      if (parsed3.kind !== "manifest") continue;
+      manifest = parsed3.manifest;
     } catch {
       continue;
     }
@@ -64307,37 +64307,28 @@ async function openArchiveFile(transport, path2) {
   }
   return createReadStream2(path2);
 }
-function dockerArchiveSource(reference, path2, ref) {
+var FORMATS = {
+  "docker-archive": { plan: (ref, what) => planDockerSave(ref, what), resolve: resolveDockerSave },
+  "oci-archive": { plan: planOciArchive, resolve: resolveOciArchive }
+};
+function archiveFileSource(transport, reference, path2, ref) {
+  const format = FORMATS[transport];
   return {
-    transport: "docker-archive",
+    transport,
     reference,
     acquire: async (options) => {
-      const what = `docker-archive:${path2}`;
-      const members2 = await readArchive(
-        await openArchiveFile("docker-archive", path2),
-        what,
-        options,
-        planDockerSave(ref, what)
-      );
-      return resolveDockerSave(members2, reference, ref, what, options);
+      const what = `${transport}:${path2}`;
+      const stream = await openArchiveFile(transport, path2);
+      const members2 = await readArchive(stream, what, options, format.plan(ref, what, options));
+      return format.resolve(members2, reference, ref, what, options);
     }
   };
 }
+function dockerArchiveSource(reference, path2, ref) {
+  return archiveFileSource("docker-archive", reference, path2, ref);
+}
 function ociArchiveSource(reference, path2, ref) {
-  return {
-    transport: "oci-archive",
-    reference,
-    acquire: async (options) => {
-      const what = `oci-archive:${path2}`;
-      const members2 = await readArchive(
-        await openArchiveFile("oci-archive", path2),
-        what,
-        options,
-        planOciArchive(ref, what, options)
-      );
-      return resolveOciArchive(members2, reference, ref, what, options);
-    }
-  };
+  return archiveFileSource("oci-archive", reference, path2, ref);
 }
 function firstLine(bytes) {
   return bytes.toString("utf8").split("\n").map((line) => line.trim()).find((line) => line !== "") ?? "";
@@ -65410,18 +65401,18 @@ function parseSourceSpec(spec) {
   return { transport: "docker", reference: spec };
 }
 function openSource(spec) {
-  const parsed2 = parseSourceSpec(spec);
-  switch (parsed2.transport) {
+  const parsed3 = parseSourceSpec(spec);
+  switch (parsed3.transport) {
     case "docker":
       return registrySource(spec);
     case "docker-daemon":
-      return dockerDaemonSource(spec, parsed2.reference);
+      return dockerDaemonSource(spec, parsed3.reference);
     case "docker-archive":
-      return dockerArchiveSource(spec, parsed2.path, parsed2.ref);
+      return dockerArchiveSource(spec, parsed3.path, parsed3.ref);
     case "oci-archive":
-      return ociArchiveSource(spec, parsed2.path, parsed2.ref);
+      return ociArchiveSource(spec, parsed3.path, parsed3.ref);
     case "oci":
-      return ociLayoutSource(spec, parsed2.path, parsed2.ref);
+      return ociLayoutSource(spec, parsed3.path, parsed3.ref);
   }
 }
 
@@ -67179,8 +67170,8 @@ function loadedImage(output, ref) {
 async function prepareImage(runtime, exec, image) {
   const spec = parseSourceSpec(image.reference);
   if (spec.transport === "docker") {
-    const parsed2 = parseReference(spec.reference);
-    const pinned = formatReference({ ...parsed2, tag: void 0, digest: image.digest });
+    const parsed3 = parseReference(spec.reference);
+    const pinned = formatReference({ ...parsed3, tag: void 0, digest: image.digest });
     await must(exec, runtime, [
       "pull",
       "--quiet",
@@ -68012,9 +68003,9 @@ function pae(payloadType, payload) {
 function statementOf(payloadType, payload) {
   if (payloadType !== IN_TOTO_PAYLOAD_TYPE) return void 0;
   try {
-    const parsed2 = JSON.parse(payload.toString("utf8"));
-    const known = parsed2?._type === STATEMENT_TYPE || parsed2?._type === "https://in-toto.io/Statement/v0.1";
-    return known && Array.isArray(parsed2.subject) ? parsed2 : void 0;
+    const parsed3 = JSON.parse(payload.toString("utf8"));
+    const known = parsed3?._type === STATEMENT_TYPE || parsed3?._type === "https://in-toto.io/Statement/v0.1";
+    return known && Array.isArray(parsed3.subject) ? parsed3 : void 0;
   } catch {
     return void 0;
   }
@@ -68155,10 +68146,10 @@ async function checkImageSignatures(repository, digest, policy, access3, logger)
   };
 }
 async function resolveDigest(reference, access3, logger) {
-  const parsed2 = parseReference(reference.replace(/^docker:\/\//, ""));
-  if (parsed2.digest !== void 0) return parsed2.digest;
-  const client = new RegistryClient(parsed2, { ...access3, logger });
-  return sha256((await client.getManifest(parsed2.tag ?? "latest")).bytes);
+  const parsed3 = parseReference(reference.replace(/^docker:\/\//, ""));
+  if (parsed3.digest !== void 0) return parsed3.digest;
+  const client = new RegistryClient(parsed3, { ...access3, logger });
+  return sha256((await client.getManifest(parsed3.tag ?? "latest")).bytes);
 }
 
 // src/custody/command-io.ts
@@ -69622,16 +69613,16 @@ function parseBaselineReport(text5, source) {
     `input "baseline" ${source} ${why}; pass a JSON report written by container-gate --report, or an image reference.`,
     "BAD_BASELINE"
   );
-  let parsed2;
+  let parsed3;
   try {
-    parsed2 = JSON.parse(text5);
+    parsed3 = JSON.parse(text5);
   } catch {
     throw bad("is not JSON");
   }
-  if (!isRecord(parsed2) || parsed2.schemaVersion !== 1 || !Array.isArray(parsed2.findings)) {
+  if (!isRecord(parsed3) || parsed3.schemaVersion !== 1 || !Array.isArray(parsed3.findings)) {
     throw bad("is not a container-gate report (schemaVersion 1 with findings)");
   }
-  const findings = parsed2.findings.map((item, index) => {
+  const findings = parsed3.findings.map((item, index) => {
     if (!isRecord(item) || typeof item.fingerprint !== "string" || typeof item.rule !== "string" || typeof item.severity !== "string" || !isSeverity(item.severity)) {
       throw bad(`has a finding without fingerprint, rule or severity at findings[${index}]`);
     }
@@ -70013,7 +70004,12 @@ var RPMDB_FILES = [
   "/var/lib/rpm/Packages"
 ];
 var RPMDB_GLOBS = RPMDB_FILES;
+var parsed = /* @__PURE__ */ new WeakMap();
 function readRpmdb(fs) {
+  if (!parsed.has(fs)) parsed.set(fs, parseRpmdb(fs));
+  return parsed.get(fs);
+}
+function parseRpmdb(fs) {
   for (const path2 of RPMDB_FILES) {
     const node = fs.resolve(path2);
     const bytes = node === void 0 ? void 0 : fs.read(node.path);
@@ -73365,9 +73361,9 @@ function decodeIndex(file, dataVersion) {
     }
     return advisory;
   };
-  const parsed2 = /* @__PURE__ */ new Map();
+  const parsed3 = /* @__PURE__ */ new Map();
   const entries = (key2) => {
-    const known = parsed2.get(key2);
+    const known = parsed3.get(key2);
     if (known !== void 0) return known;
     const slice = slices.get(key2);
     if (slice === void 0) return void 0;
@@ -73375,7 +73371,7 @@ function decodeIndex(file, dataVersion) {
       advisory: advisoryAt(offset, length),
       affected
     }));
-    parsed2.set(key2, value);
+    parsed3.set(key2, value);
     return value;
   };
   return indexOf(
@@ -73797,13 +73793,6 @@ var UNKNOWN_RATING = {
   source: "no rating in the data",
   precedence: 6
 };
-function ratingFromScore(score2) {
-  if (score2 >= 9) return "critical";
-  if (score2 >= 7) return "high";
-  if (score2 >= 4) return "medium";
-  if (score2 > 0) return "low";
-  return "info";
-}
 function ratingFromV2Score(score2) {
   if (score2 >= 7) return "high";
   if (score2 >= 4) return "medium";
@@ -73835,7 +73824,7 @@ function cvssRating(entry) {
   if (base === void 0 || base.score === 0) return void 0;
   const precedence = base.version === "4.0" ? 2 : base.version.startsWith("3") ? 3 : 4;
   return {
-    severity: precedence === 4 ? ratingFromV2Score(base.score) : ratingFromScore(base.score),
+    severity: precedence === 4 ? ratingFromV2Score(base.score) : severityFromScore(base.score),
     source: `CVSS ${base.version} ${base.score.toFixed(1)}`,
     precedence
   };
@@ -75761,10 +75750,10 @@ fileContentTests:
     excludedContents: ['-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----']
     severity: high
 `;
-var parsed;
+var parsed2;
 function builtinSuite() {
-  parsed ??= parseStructureTests(BUILTIN_TESTS_YAML, BUILTIN_SUITE_NAME);
-  return parsed;
+  parsed2 ??= parseStructureTests(BUILTIN_TESTS_YAML, BUILTIN_SUITE_NAME);
+  return parsed2;
 }
 
 // src/steps/tests/index.ts
@@ -76495,9 +76484,9 @@ import { createHash as createHash8 } from "node:crypto";
 var import_spdx_expression_parse3 = __toESM(require_spdx_expression_parse(), 1);
 function classifyLicense(value) {
   try {
-    const parsed2 = (0, import_spdx_expression_parse3.default)(value);
-    if ("license" in parsed2 && parsed2.plus === void 0 && parsed2.exception === void 0) {
-      return parsed2.license.startsWith("LicenseRef-") ? { kind: "expression", expression: value } : { kind: "id", id: parsed2.license };
+    const parsed3 = (0, import_spdx_expression_parse3.default)(value);
+    if ("license" in parsed3 && parsed3.plus === void 0 && parsed3.exception === void 0) {
+      return parsed3.license.startsWith("LicenseRef-") ? { kind: "expression", expression: value } : { kind: "id", id: parsed3.license };
     }
     return { kind: "expression", expression: value };
   } catch {
@@ -77948,7 +77937,7 @@ function renderSarif(report, options = {}) {
 }
 
 // src/cli.ts
-var FORMATS = ["table", "json", "markdown", "sarif", "cyclonedx", "spdx", "junit"];
+var FORMATS2 = ["table", "json", "markdown", "sarif", "cyclonedx", "spdx", "junit"];
 var USAGE5 = `container-gate ${VERSION}: gate a container image on six security verification methods.
 
 Usage:
@@ -78013,9 +78002,9 @@ function demoImage() {
   return `oci-archive:${fileURLToPath(new URL("../demo/sample-image.tar", import.meta.url))}`;
 }
 function parseCommand(argv) {
-  let parsed2;
+  let parsed3;
   try {
-    parsed2 = parseArgs2({
+    parsed3 = parseArgs2({
       args: argv,
       options: optionsConfig(),
       allowPositionals: true,
@@ -78026,7 +78015,7 @@ function parseCommand(argv) {
       `${error.message}; run "container-gate --help" for the options.`
     );
   }
-  const { values, positionals } = parsed2;
+  const { values, positionals } = parsed3;
   if (values.version === true) return { name: "version", format: "table", verbose: false };
   const [command2, ...rest] = positionals;
   if (values.help === true || command2 === void 0 || command2 === "help") {
@@ -78044,9 +78033,9 @@ function parseCommand(argv) {
     );
   }
   const format = values.format ?? "table";
-  if (!FORMATS.includes(format)) {
+  if (!FORMATS2.includes(format)) {
     throw new ConfigurationError(
-      `--format "${format}" is not supported; use one of ${FORMATS.join(", ")}.`
+      `--format "${format}" is not supported; use one of ${FORMATS2.join(", ")}.`
     );
   }
   const lookup2 = (name) => {

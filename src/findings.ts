@@ -8,6 +8,18 @@ export function severityRank(severity: Severity): number {
   return SEVERITIES.length - 1 - SEVERITIES.indexOf(severity)
 }
 
+/**
+ * CVSS v3.1 §5 / v4.0 §6 qualitative ratings, also what SARIF `security-severity` means
+ * (0.0 is None, reported as info).
+ */
+export function severityFromScore(score: number): Severity {
+  if (score >= 9) return 'critical'
+  if (score >= 7) return 'high'
+  if (score >= 4) return 'medium'
+  if (score > 0) return 'low'
+  return 'info'
+}
+
 export function isSeverity(value: string): value is Severity {
   return (SEVERITIES as readonly string[]).includes(value)
 }

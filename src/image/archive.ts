@@ -551,38 +551,48 @@ async function openArchiveFile(transport: string, path: string): Promise<Readabl
   return createReadStream(path)
 }
 
-export function dockerArchiveSource(reference: string, path: string, ref?: string): ImageSource {
+/** What one kind of archive needs: which layers to read once its documents are in, and how to resolve it. */
+interface ArchiveFormat {
+  plan(ref: string | undefined, what: string, options: AcquireOptions): PlanLayers
+  resolve(
+    members: ArchiveMembers,
+    reference: string,
+    ref: string | undefined,
+    what: string,
+    options: AcquireOptions
+  ): Promise<AcquiredImage>
+}
+
+const FORMATS: Record<'docker-archive' | 'oci-archive', ArchiveFormat> = {
+  'docker-archive': { plan: (ref, what) => planDockerSave(ref, what), resolve: resolveDockerSave },
+  'oci-archive': { plan: planOciArchive, resolve: resolveOciArchive }
+}
+
+function archiveFileSource(
+  transport: 'docker-archive' | 'oci-archive',
+  reference: string,
+  path: string,
+  ref?: string
+): ImageSource {
+  const format = FORMATS[transport]
   return {
-    transport: 'docker-archive',
+    transport,
     reference,
     acquire: async (options) => {
-      const what = `docker-archive:${path}`
-      const members = await readArchive(
-        await openArchiveFile('docker-archive', path),
-        what,
-        options,
-        planDockerSave(ref, what)
-      )
-      return resolveDockerSave(members, reference, ref, what, options)
+      const what = `${transport}:${path}`
+      const stream = await openArchiveFile(transport, path)
+      const members = await readArchive(stream, what, options, format.plan(ref, what, options))
+      return format.resolve(members, reference, ref, what, options)
     }
   }
 }
 
+export function dockerArchiveSource(reference: string, path: string, ref?: string): ImageSource {
+  return archiveFileSource('docker-archive', reference, path, ref)
+}
+
 export function ociArchiveSource(reference: string, path: string, ref?: string): ImageSource {
-  return {
-    transport: 'oci-archive',
-    reference,
-    acquire: async (options) => {
-      const what = `oci-archive:${path}`
-      const members = await readArchive(
-        await openArchiveFile('oci-archive', path),
-        what,
-        options,
-        planOciArchive(ref, what, options)
-      )
-      return resolveOciArchive(members, reference, ref, what, options)
-    }
-  }
+  return archiveFileSource('oci-archive', reference, path, ref)
 }
 
 function firstLine(bytes: Buffer): string {

@@ -351,21 +351,3 @@ export async function requestBytes(
   const response = await request(url, options)
   return { ...response, body: await readBody(response, options.maxBytes) }
 }
-
-/** `requestBytes` for a JSON body; a body that is not JSON is an HttpError with code BAD_JSON. */
-export async function requestJson(
-  url: string | URL,
-  options: HttpRequestOptions & { maxBytes: number }
-): Promise<Omit<BufferedResponse, 'body'> & { body: unknown }> {
-  const response = await requestBytes(url, options)
-  try {
-    return { ...response, body: JSON.parse(response.body.toString('utf8')) as unknown }
-  } catch (error) {
-    throw new HttpError(
-      `${describe(response.url)} answered ${response.status} with a body that is not JSON`,
-      'BAD_JSON',
-      describe(response.url),
-      { cause: error }
-    )
-  }
-}

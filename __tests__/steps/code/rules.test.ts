@@ -3,12 +3,8 @@ import { createHash } from 'node:crypto'
 import { gzipSync } from 'node:zlib'
 import { tarFile } from '../../../__fixtures__/image-builder.js'
 import { ConfigurationError } from '../../../src/errors.js'
-import {
-  kebab,
-  parseSarif,
-  sarifFinding,
-  severityFromScore
-} from '../../../src/steps/code/sarif.js'
+import { severityFromScore } from '../../../src/findings.js'
+import { kebab, parseSarif, sarifFinding } from '../../../src/steps/code/sarif.js'
 import {
   algorithmsFor,
   EICAR,

@@ -8,7 +8,7 @@
  * then `warning`): error → high, warning → medium, note → low, none → info.
  */
 import { ConfigurationError } from '../../errors.js'
-import type { Finding, Severity } from '../../findings.js'
+import { severityFromScore, type Finding, type Severity } from '../../findings.js'
 
 /** One SARIF result, reduced to what a finding needs. */
 export interface ImportedResult {
@@ -46,14 +46,6 @@ function string(value: unknown): string | undefined {
 /** `text` of a message or multiformatMessageString (§3.11, §3.12). */
 function text(value: unknown): string | undefined {
   return string(object(value)?.text)
-}
-
-export function severityFromScore(score: number): Severity {
-  if (score >= 9) return 'critical'
-  if (score >= 7) return 'high'
-  if (score >= 4) return 'medium'
-  if (score > 0) return 'low'
-  return 'info'
 }
 
 const LEVEL_SEVERITY: Record<string, Severity> = {

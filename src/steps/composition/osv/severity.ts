@@ -10,7 +10,7 @@
  */
 import cvss from 'ae-cvss-calculator'
 import type { Severity } from '../../../findings.js'
-import { severityRank } from '../../../findings.js'
+import { severityFromScore, severityRank } from '../../../findings.js'
 import type { OsvAffected, OsvSeverity } from './schema.js'
 
 export type AdvisorySeverity = Severity | 'unknown'
@@ -27,15 +27,6 @@ export const UNKNOWN_RATING: SeverityRating = {
   severity: 'unknown',
   source: 'no rating in the data',
   precedence: 6
-}
-
-/** CVSS v3.1 §5 and v4.0 §6 qualitative ratings (0.0 is None, reported as info). */
-export function ratingFromScore(score: number): Severity {
-  if (score >= 9) return 'critical'
-  if (score >= 7) return 'high'
-  if (score >= 4) return 'medium'
-  if (score > 0) return 'low'
-  return 'info'
 }
 
 /** NVD's CVSS v2 ratings: there is no critical in v2. */
@@ -91,7 +82,7 @@ function cvssRating(entry: OsvSeverity): SeverityRating | undefined {
   if (base === undefined || base.score === 0) return undefined
   const precedence = base.version === '4.0' ? 2 : base.version.startsWith('3') ? 3 : 4
   return {
-    severity: precedence === 4 ? ratingFromV2Score(base.score) : ratingFromScore(base.score),
+    severity: precedence === 4 ? ratingFromV2Score(base.score) : severityFromScore(base.score),
     source: `CVSS ${base.version} ${base.score.toFixed(1)}`,
     precedence
   }

@@ -26,7 +26,15 @@ export interface Rpmdb {
 }
 
 /** The first rpmdb found in the final filesystem (following symlinks), or undefined. */
+/** Parsed once per filesystem: the owned-files list and the catalog both read it. */
+const parsed = new WeakMap<FileSystem, Rpmdb | undefined>()
+
 export function readRpmdb(fs: FileSystem): Rpmdb | undefined {
+  if (!parsed.has(fs)) parsed.set(fs, parseRpmdb(fs))
+  return parsed.get(fs)
+}
+
+function parseRpmdb(fs: FileSystem): Rpmdb | undefined {
   for (const path of RPMDB_FILES) {
     const node = fs.resolve(path)
     const bytes = node === undefined ? undefined : fs.read(node.path)
