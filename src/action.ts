@@ -1,4 +1,5 @@
 /** The action's entry point: the only place that reads action inputs. */
+import { escapeTerminal } from './report/escape.js'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as core from '@actions/core'
@@ -78,15 +79,19 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       )
     } else if (inputs.mode === 'warn') {
       core.warning(
-        `container-gate: the policy failed for ${report.image.reference}: ${why}; mode is warn, so the run does not fail.`
+        escapeTerminal(
+          `container-gate: the policy failed for ${report.image.reference}: ${why}; mode is warn, so the run does not fail.`
+        )
       )
     } else {
-      core.setFailed(`container-gate: the policy failed for ${report.image.reference}: ${why}.`)
+      core.setFailed(
+        escapeTerminal(`container-gate: the policy failed for ${report.image.reference}: ${why}.`)
+      )
     }
   } catch (error) {
     core.setFailed(
       isUserError(error)
-        ? `container-gate: ${error.message}`
+        ? `container-gate: ${escapeTerminal(error.message)}`
         : `container-gate: internal error, please report it: ${(error as Error).stack ?? String(error)}`
     )
     process.exitCode = 2

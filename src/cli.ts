@@ -2,6 +2,7 @@
  * The CLI entry point: parses flags into the same inputs the action reads, runs the engine and
  * prints the report. Exit status: 0 the gate passed, 1 the policy failed, 2 the gate could not run.
  */
+import { escapeTerminal } from './report/escape.js'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { driftCommand } from './commands/drift.js'
@@ -65,10 +66,10 @@ function stderrLogger(verbose: boolean): Logger {
   return {
     debug: () => undefined,
     info: (message) => {
-      if (verbose) process.stderr.write(`${message}\n`)
+      if (verbose) process.stderr.write(`${escapeTerminal(message)}\n`)
     },
-    warning: (message) => process.stderr.write(`warning: ${message}\n`),
-    error: (message) => process.stderr.write(`error: ${message}\n`),
+    warning: (message) => process.stderr.write(`warning: ${escapeTerminal(message)}\n`),
+    error: (message) => process.stderr.write(`error: ${escapeTerminal(message)}\n`),
     group: (_name, fn) => fn()
   }
 }
@@ -246,7 +247,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     return report.verdict === 'pass' ? 0 : 1
   } catch (error) {
     if (isUserError(error)) {
-      process.stderr.write(`container-gate: ${error.message}\n`)
+      process.stderr.write(`container-gate: ${escapeTerminal(error.message)}\n`)
     } else {
       process.stderr.write(
         `container-gate: internal error, please report it: ${(error as Error).stack ?? String(error)}\n`

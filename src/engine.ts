@@ -7,14 +7,15 @@ import { existsSync } from 'node:fs'
 import { locateFinding, mapDockerfile } from './dockerfile/map.js'
 import { ImageError, isUserError } from './errors.js'
 import { readInputFile } from './files.js'
-import { STEP_IDS, type Finding, type Severity } from './findings.js'
+import { Minimatch } from 'minimatch'
+import { inputNotAnalysed, STEP_IDS, type Finding, type Severity, type StepId } from './findings.js'
 import type { FileRequest, LayerSubscription } from './image/analysis.js'
 import { combineLayers } from './image/filesystem.js'
-import { analyzeLayer } from './image/layer/analyze.js'
+import { analyzeLayer, CaptureBudget } from './image/layer/analyze.js'
 import { formatPlatform } from './image/manifest.js'
 import type { AcquiredImage, AcquireOptions, ImageSource } from './image/source.js'
 import { openSource } from './image/sources.js'
-import type { LayerInfo } from './image/types.js'
+import type { FileNode, LayerInfo } from './image/types.js'
 import type { Logger } from './log.js'
 import { gate, stepStatus, verdict } from './policy/evaluate.js'
 import type { Policy } from './policy/policy.js'
@@ -69,19 +70,23 @@ export async function runGate(
   const selected = steps.filter((step) => request.policy.steps[step.id].enabled)
   // Awaited before the image is read: a step may load user files first (e.g. a .cvd database).
   const requests: FileRequest[] = []
+  const requesters = new Map<StepId, FileRequest[]>()
   const subscriptions: LayerSubscription[] = []
   for (const step of selected) {
     const needs = (await step.needs?.(request.policy)) ?? {}
     requests.push(...(needs.files ?? []))
+    requesters.set(step.id, needs.files ?? [])
     subscriptions.push(...(needs.subscriptions ?? []))
   }
+  const captureBudget = new CaptureBudget()
 
   const source = openImage(request.image)
   const acquired = await logger.group(`Read image ${request.image}`, () =>
     source.acquire({
       ...request.acquire,
       logger,
-      analyzeLayer: (blob, layer) => analyzeLayer(blob, { ...layer, requests, subscriptions })
+      analyzeLayer: (blob, layer) =>
+        analyzeLayer(blob, { ...layer, requests, subscriptions, captureBudget })
     })
   )
   checkDiffIds(acquired)
@@ -106,6 +111,7 @@ export async function runGate(
 
   const dockerfile =
     request.dockerfile === undefined ? undefined : await readDockerfile(request.dockerfile)
+  const unread = unreadInputs(image, requesters)
   const stepReports: StepReport[] = []
   const findings: Finding[] = []
   const artifacts: StepArtifacts = {}
@@ -132,7 +138,8 @@ export async function runGate(
           ...(dockerfile === undefined ? {} : { dockerfile })
         },
         findings,
-        artifacts
+        artifacts,
+        unread.get(step.id) ?? []
       )
     )
   }
@@ -274,7 +281,8 @@ async function runStep(
   step: Step,
   context: Parameters<Step['run']>[0],
   findings: Finding[],
-  artifacts: StepArtifacts
+  artifacts: StepArtifacts,
+  unread: Finding[]
 ): Promise<StepReport> {
   const started = Date.now()
   try {
@@ -292,7 +300,7 @@ async function runStep(
         reason: outcome.skipped
       }
     }
-    findings.push(...outcome.findings)
+    findings.push(...unread, ...outcome.findings)
     Object.assign(artifacts, outcome.artifacts)
     return {
       id: step.id,
@@ -315,6 +323,57 @@ async function runStep(
       reason
     }
   }
+}
+
+/** At most this many unread files are named per step; the rest are counted in one more finding. */
+const MAX_UNREAD_NAMED = 50
+
+/**
+ * Files of the final filesystem that a step asked for but whose content was not kept (over its
+ * request's cap or the scan's budget), as that step's `input-not-analysed` findings: a step that
+ * never saw a file must not pass as if it had (DESIGN.md, fail closed).
+ */
+function unreadInputs(
+  image: ImageView,
+  requesters: Map<StepId, FileRequest[]>
+): Map<StepId, Finding[]> {
+  const byStep = new Map<StepId, Finding[]>()
+  const compiled = [...requesters].map(([step, files]) => ({
+    step,
+    matches: files.map((file) => {
+      const globs = (file.globs ?? []).map((glob) => new Minimatch(glob, { dot: true }))
+      return (node: FileNode) =>
+        globs.some((glob) => glob.match(node.path)) || file.match?.(node) === true
+    })
+  }))
+  const counts = new Map<StepId, number>()
+  for (const [node, reason] of image.fs.unreadFiles()) {
+    for (const { step, matches } of compiled) {
+      if (!matches.some((match) => match(node))) continue
+      const count = (counts.get(step) ?? 0) + 1
+      counts.set(step, count)
+      if (count > MAX_UNREAD_NAMED) continue
+      const findings = byStep.get(step) ?? []
+      findings.push(
+        inputNotAnalysed(step, {
+          path: node.path,
+          layerDigest: image.layers[node.layer]!.digest,
+          reason
+        })
+      )
+      byStep.set(step, findings)
+    }
+  }
+  for (const [step, count] of counts) {
+    if (count <= MAX_UNREAD_NAMED) continue
+    const rest = count - MAX_UNREAD_NAMED
+    byStep.get(step)!.push({
+      ...inputNotAnalysed(step, { path: `${rest} more files`, reason: '' }),
+      subject: 'more files',
+      title: `${rest} more files were not analysed, for the same kinds of reasons as those named`
+    })
+  }
+  return byStep
 }
 
 /** OCI image-spec config.md: rootfs.diff_ids lists the uncompressed digest of each layer in order. */

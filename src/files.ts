@@ -1,9 +1,10 @@
 /** Reading input files with errors that name the input; writing outputs so that a crash or a bad path never leaves a half-written report. */
 import { randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { ConfigurationError } from './errors.js'
+import { formatBytes } from './units.js'
 
 /** How an input file that cannot be read is reported: "SUBJECT cannot be read (CODE); FIX". */
 export interface InputFile {
@@ -15,6 +16,21 @@ export interface InputFile {
   code: string
   /** The whole message for a file that does not exist, when it says more than the general one. */
   missing?: string
+  /** Larger files are refused before they are read; default MAX_INPUT_FILE_BYTES. */
+  maxBytes?: number
+}
+
+/** No input file is read whole past this (a ClamAV main.cvd is about 170 MB). */
+export const MAX_INPUT_FILE_BYTES = 512 * 1024 * 1024
+
+function checkSize(size: number, file: InputFile): void {
+  const maxBytes = file.maxBytes ?? MAX_INPUT_FILE_BYTES
+  if (size > maxBytes) {
+    throw new ConfigurationError(
+      `${file.subject} is ${formatBytes(size)}, more than the ${formatBytes(maxBytes)} this input may be; ${file.fix}`,
+      file.code
+    )
+  }
 }
 
 function unreadable(error: unknown, file: InputFile): ConfigurationError {
@@ -30,6 +46,13 @@ function unreadable(error: unknown, file: InputFile): ConfigurationError {
 
 /** The text of an input file, or a ConfigurationError naming the input. */
 export async function readInputFile(path: string, file: InputFile): Promise<string> {
+  let size: number
+  try {
+    size = (await stat(path)).size
+  } catch (error) {
+    throw unreadable(error, file)
+  }
+  checkSize(size, file)
   try {
     return await readFile(path, 'utf8')
   } catch (error) {
@@ -39,6 +62,13 @@ export async function readInputFile(path: string, file: InputFile): Promise<stri
 
 /** The bytes of an input file, for the synchronous readers of settings; errors as readInputFile. */
 export function readInputFileSync(path: string, file: InputFile): Buffer {
+  let size: number
+  try {
+    size = statSync(path).size
+  } catch (error) {
+    throw unreadable(error, file)
+  }
+  checkSize(size, file)
   try {
     return readFileSync(path)
   } catch (error) {

@@ -93,3 +93,33 @@ export interface GatedFinding extends Finding {
   /** Set when a baseline was given: `new` in this run, or `unchanged` since the baseline. */
   baseline?: 'new' | 'unchanged'
 }
+
+/** Why a step could not read one of its inputs whole: over a cap, truncated, unparseable, corrupt. */
+export interface UnreadInput {
+  /** Path in the image, or a name for inputs that are not files (e.g. `image config history`). */
+  path: string
+  /** Compressed digest of the layer the input came from, when it is one layer's file. */
+  layerDigest?: string
+  /** Why, as a clause: "it is 2.0 MiB, over the 1.0 MiB this step reads". */
+  reason: string
+}
+
+/**
+ * DESIGN.md, fail closed: an input a step needs but could not read whole is a finding of that
+ * step (`<step>/input-not-analysed`, high, so blocking under the default fail-on), never silence.
+ */
+export function inputNotAnalysed(step: StepId, input: UnreadInput): Finding {
+  return {
+    step,
+    rule: `${step}/input-not-analysed`,
+    severity: 'high',
+    title: `${input.path} was not analysed: ${input.reason}`,
+    detail:
+      'The gate cannot vouch for what it did not read. Fix or shrink the file, or raise the limit (docs/limits.md); turn the rule to warn only if you accept the gap.',
+    location: {
+      ...(input.path.startsWith('/') ? { path: input.path } : {}),
+      ...(input.layerDigest === undefined ? {} : { layerDigest: input.layerDigest })
+    },
+    subject: input.path
+  }
+}

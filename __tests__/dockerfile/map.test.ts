@@ -304,3 +304,36 @@ describe('runGate with a Dockerfile', () => {
     }
   })
 })
+
+describe('mapDockerfile on odd but valid histories', () => {
+  const text = 'FROM alpine:3.20\nRUN apk add --no-cache curl\nCOPY app /app\n'
+
+  it.each([
+    ['no history at all', [], 2],
+    ['every entry flagged empty_layer', [entry('RUN x', true), entry('COPY app /app', true)], 2],
+    ['more entries than layers', [entry('ADD f /'), entry('RUN a'), entry('RUN b')], 1]
+  ] as Array<[string, HistoryEntry[], number]>)(
+    'leaves the layers unplaced with %s',
+    (_name, history, layers) => {
+      const map = mapDockerfile(text, 'Dockerfile', history, layers)
+      expect(map?.layerLines ?? Array(layers).fill(undefined)).toEqual(
+        Array(layers).fill(undefined)
+      )
+    }
+  )
+
+  it('aligns only the stages that fit the cell budget, the last stage first', () => {
+    // 4096 entries × a 1100-instruction first stage is past MAX_ALIGNMENT_CELLS; the last stage fits.
+    const big = `FROM alpine AS big\n${'RUN true\n'.repeat(1100)}`
+    const last = 'FROM debian AS app\nCOPY app /app\n'
+    const history = [
+      ...Array.from({ length: 4094 }, () => entry('RUN /bin/sh -c true', true)),
+      entry('/bin/sh -c #(nop) ADD file:ee in / '),
+      entry('COPY app /app # buildkit')
+    ]
+    const map = mapDockerfile(big + last, 'Dockerfile', history, 2)!
+    expect(map.fromLine).toBe(1102)
+    expect(map.layerLines).toEqual([1102, 1103])
+    expect(mapDockerfile(big, 'Dockerfile', history, 2)).toBeUndefined()
+  })
+})

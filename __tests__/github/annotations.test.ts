@@ -1,6 +1,8 @@
-import { describe, expect, it } from '@jest/globals'
+import { describe, expect, it, jest } from '@jest/globals'
+import { captureOutput } from '../../__fixtures__/capture.js'
 import type { GatedFinding } from '../../src/findings.js'
 import { annotations } from '../../src/github/checks.js'
+import { actionsLogger } from '../../src/github/logger.js'
 
 function finding(location: GatedFinding['location']): GatedFinding {
   return {
@@ -31,5 +33,17 @@ describe('check run annotations', () => {
     expect(annotations([finding(location)], 'Dockerfile')).toEqual([
       expect.objectContaining({ path, start_line: line, end_line: line })
     ])
+  })
+})
+
+describe('the Actions logger', () => {
+  it('keeps an image path with a newline from starting a workflow command', () => {
+    const output = captureOutput()
+    try {
+      actionsLogger.info('Read /app/x\n::error::forged \u001b[2J')
+    } finally {
+      jest.restoreAllMocks()
+    }
+    expect(output.stdout).toBe('Read /app/x\\x0a::error::forged \\x1b[2J\n')
   })
 })

@@ -16,6 +16,7 @@ import type { GatedFinding, Severity } from '../../src/findings.js'
 import { ANNOTATIONS_PER_REQUEST, publishCheckRun } from '../../src/github/checks.js'
 import {
   COMMENT_LIMIT,
+  MAX_COMMENT_PAGES,
   commentMarker,
   renderComment,
   upsertComment
@@ -23,7 +24,7 @@ import {
 import { createOctokit, readGitHubContext, type GitHubContext } from '../../src/github/context.js'
 import { publish } from '../../src/github/publish.js'
 import type { GateReport } from '../../src/report/model.js'
-import { startApi, type FakeApi } from './api-server.js'
+import { startApi, type ApiResponse, type FakeApi } from './api-server.js'
 
 const SEVERITIES: Severity[] = ['critical', 'high', 'medium', 'low', 'info']
 
@@ -103,16 +104,31 @@ function context(url: string, extra: Partial<GitHubContext> = {}): GitHubContext
 
 const MARKER = commentMarker('ghcr.io/acme/app:pr-7', 'image', 'gate')
 
-function comments(from: number, count: number, withMarkerAt?: number) {
-  return Array.from({ length: count }, (_, i) => ({
-    id: from + i,
-    body: from + i === withMarkerAt ? `${MARKER}\nold` : `comment ${from + i}`
-  }))
+const BOT = { login: 'github-actions[bot]', type: 'Bot' }
+const VIEWER_QUERY = { query: 'query { viewer { login } }' }
+
+/** Comments by a person, and the one at `withMarkerAt` by `author` starting with the marker. */
+function comments(from: number, count: number, withMarkerAt?: number, author = BOT) {
+  return Array.from({ length: count }, (_, i) =>
+    from + i === withMarkerAt
+      ? { id: from + i, user: author, body: `${MARKER}\nold` }
+      : { id: from + i, user: { login: 'octocat', type: 'User' }, body: `comment ${from + i}` }
+  )
+}
+
+/** GraphQL `viewer { login }` as GitHub answers it for the Actions token. */
+function viewer(request: { method: string; path: string }): ApiResponse | undefined {
+  if (request.method === 'POST' && request.path === '/graphql') {
+    return { status: 200, body: { data: { viewer: { login: 'github-actions[bot]' } } } }
+  }
+  return undefined
 }
 
 describe('upsertComment', () => {
   it('looks for the marker on every page, then creates the comment', async () => {
     api = await startApi((request, url) => {
+      const answer = viewer(request)
+      if (answer !== undefined) return answer
       if (
         request.method === 'GET' &&
         request.path === '/repos/acme/app/issues/7/comments?per_page=100'
@@ -136,8 +152,12 @@ describe('upsertComment', () => {
       MARKER,
       `${MARKER}\nbody`
     )
-    expect(result).toBe('created')
+    expect(result).toEqual({
+      result: 'created',
+      owner: { login: 'github-actions[bot]', source: 'token' }
+    })
     expect(api.requests.map(({ method, path, body }) => [method, path, body ?? null])).toEqual([
+      ['POST', '/graphql', VIEWER_QUERY],
       ['GET', '/repos/acme/app/issues/7/comments?per_page=100', null],
       ['GET', '/repos/acme/app/issues/7/comments?per_page=100&page=2', null],
       ['POST', '/repos/acme/app/issues/7/comments', { body: `${MARKER}\nbody` }]
@@ -145,8 +165,10 @@ describe('upsertComment', () => {
     expect(api.requests.every((r) => r.authorization === 'token t0ken')).toBe(true)
   })
 
-  it('updates the comment carrying the marker in place and stops listing', async () => {
+  it("updates the token user's comment starting with the marker in place and stops listing", async () => {
     api = await startApi((request, url) => {
+      const answer = viewer(request)
+      if (answer !== undefined) return answer
       if (request.method === 'GET' && request.path.endsWith('per_page=100')) {
         return {
           status: 200,
@@ -175,12 +197,81 @@ describe('upsertComment', () => {
       MARKER,
       `${MARKER}\nnew`
     )
-    expect(result).toBe('updated')
+    expect(result).toEqual({
+      result: 'updated',
+      owner: { login: 'github-actions[bot]', source: 'token' }
+    })
     expect(api.requests.map(({ method, path, body }) => [method, path, body ?? null])).toEqual([
+      ['POST', '/graphql', VIEWER_QUERY],
       ['GET', '/repos/acme/app/issues/7/comments?per_page=100', null],
       ['GET', '/repos/acme/app/issues/7/comments?per_page=100&page=2', null],
       ['PATCH', '/repos/acme/app/issues/comments/150', { body: `${MARKER}\nnew` }]
     ])
+  })
+
+  it.each([
+    ['a personal token', 'alice', { login: 'Alice', type: 'User' }],
+    ["a GitHub App's installation token", 'gate-app[bot]', { login: 'gate-app[bot]', type: 'Bot' }]
+  ])('finds the comment of %s by the GraphQL viewer login', async (_, login, author) => {
+    api = await startApi((request) => {
+      if (request.method === 'POST' && request.path === '/graphql') {
+        return { status: 200, body: { data: { viewer: { login } } } }
+      }
+      if (request.method === 'GET') return { status: 200, body: comments(1, 3, 2, author) }
+      return { status: 200, body: { id: 2 } }
+    })
+    const ctx = context(api.url)
+    const { result } = await upsertComment(createOctokit('t0ken', ctx), ctx, 7, MARKER, 'x')
+    expect(result).toBe('updated')
+    expect(api.requests.at(-1)!.path).toBe('/repos/acme/app/issues/comments/2')
+  })
+
+  it('when GraphQL is refused, takes only a github-actions[bot] Bot comment as its own', async () => {
+    const listed = [
+      { id: 1, user: { login: 'github-actions[bot]', type: 'User' }, body: `${MARKER}\nforged` },
+      { id: 2, user: BOT, body: `${MARKER}\nours` }
+    ]
+    api = await startApi((request) => {
+      if (request.path === '/graphql') {
+        return { status: 403, body: { message: 'Resource not accessible by integration' } }
+      }
+      if (request.method === 'GET') return { status: 200, body: listed }
+      return { status: 200, body: { id: 2 } }
+    })
+    const ctx = context(api.url)
+    const upserted = await upsertComment(createOctokit('t0ken', ctx), ctx, 7, MARKER, 'x')
+    expect(upserted).toEqual({
+      result: 'updated',
+      owner: { login: 'github-actions[bot]', source: 'assumed' }
+    })
+    expect(api.requests.map(({ method, path }) => [method, path])).toEqual([
+      ['POST', '/graphql'],
+      ['GET', '/repos/acme/app/issues/7/comments?per_page=100'],
+      ['PATCH', '/repos/acme/app/issues/comments/2']
+    ])
+  })
+
+  it('stops listing after MAX_COMMENT_PAGES pages and creates the comment', async () => {
+    api = await startApi((request, url) => {
+      const answer = viewer(request)
+      if (answer !== undefined) return answer
+      if (request.method === 'GET') {
+        const page = Number(/[?&]page=(\d+)/.exec(request.path)?.[1] ?? '1')
+        return {
+          status: 200,
+          body: comments(page * 100, 100),
+          headers: {
+            link: `<${url}/repos/acme/app/issues/7/comments?per_page=100&page=${page + 1}>; rel="next"`
+          }
+        }
+      }
+      return { status: 201, body: { id: 1 } }
+    })
+    const ctx = context(api.url)
+    const { result } = await upsertComment(createOctokit('t0ken', ctx), ctx, 7, MARKER, 'x')
+    expect(result).toBe('created')
+    expect(api.requests.filter((r) => r.method === 'GET')).toHaveLength(MAX_COMMENT_PAGES)
+    expect(MAX_COMMENT_PAGES).toBe(50)
   })
 })
 
@@ -264,9 +355,9 @@ describe('renderComment', () => {
       summaryUrl: 'https://github.com/acme/app/actions/runs/42'
     })
     expect(body.length).toBeLessThanOrEqual(COMMENT_LIMIT)
-    expect(body.startsWith(`${MARKER}\n## ❌ container-gate: fail for \`ghcr.io/acme/app\``)).toBe(
-      true
-    )
+    expect(
+      body.startsWith(`${MARKER}\n## ❌ container-gate: fail for <code>ghcr.io/acme/app</code>`)
+    ).toBe(true)
     expect(body).toContain('### Blocking findings (2000)')
     expect(body).toMatch(
       /_Showing \d+ of 5000 rows to stay under GitHub's comment size limit; the \[job summary\]\(https:\/\/github\.com\/acme\/app\/actions\/runs\/42\) and the JSON report have every finding\._\n$/
@@ -300,11 +391,13 @@ describe('renderComment', () => {
       { marker: MARKER }
     )
     expect(body).toContain(
-      'Compared with the baseline `base.json`: **1 new**, 1 unchanged, 1 fixed. Only new findings block (fail-on-new-only).'
+      'Compared with the baseline <code>base.json</code>: **1 new**, 1 unchanged, 1 fixed. Only new findings block (fail-on-new-only).'
     )
-    expect(body).toContain('| high | `identity/setuid-file` | Setuid file /usr/lib/tool-1 (🆕) |')
+    expect(body).toContain(
+      '| high | <code>identity/setuid-file</code> | Setuid file /usr/lib/tool-1 (🆕) |'
+    )
     expect(body).toContain('<details><summary>Fixed since the baseline (1)</summary>')
-    expect(body).toContain('| high | `identity/root-user` | Container runs as root |')
+    expect(body).toContain('| high | <code>identity/root-user</code> | Container runs as root |')
   })
 
   it('escapes what comes from the image so it cannot close the marker or inject HTML', () => {
@@ -312,7 +405,9 @@ describe('renderComment', () => {
     const body = renderComment(report([hostile]), { marker: MARKER })
     expect(body).not.toContain('<img')
     expect(body.indexOf('-->')).toBe(MARKER.length - 3)
-    expect(body).toContain('x --&gt; &lt;img src=x onerror=alert(1)&gt; \\[link\\](http://e.vil)')
+    expect(body).toContain(
+      'x --&gt; &lt;img src=x onerror=alert(1)&gt; \\[link\\](http:\u200b//e.vil)'
+    )
   })
 
   it('keys the marker by image name, workflow and job', () => {
@@ -411,12 +506,14 @@ describe('publish', () => {
     }
     const summary = readFileSync(process.env.GITHUB_STEP_SUMMARY!, 'utf8')
     expect(summary).toContain('container-gate: fail')
-    expect(summary).toContain('SARIF `/tmp/r.sarif`')
+    expect(summary).toContain('SARIF <code>/tmp/r.sarif</code>')
   })
 
   it('on a PR from the same repository: a check run and the sticky comment', async () => {
-    api = await startApi((request) =>
-      request.method === 'GET' ? { status: 200, body: [] } : { status: 201, body: { id: 1 } }
+    api = await startApi(
+      (request) =>
+        viewer(request) ??
+        (request.method === 'GET' ? { status: 200, body: [] } : { status: 201, body: { id: 1 } })
     )
     await publish(report([finding(0)]), {
       reportPath: '/tmp/r.json',
@@ -428,10 +525,11 @@ describe('publish', () => {
     })
     expect(api.requests.map((r) => [r.method, r.path])).toEqual([
       ['POST', '/repos/acme/app/check-runs'],
+      ['POST', '/graphql'],
       ['GET', '/repos/acme/app/issues/7/comments?per_page=100'],
       ['POST', '/repos/acme/app/issues/7/comments']
     ])
-    expect((api.requests[2]!.body as { body: string }).body).toContain(
+    expect((api.requests[3]!.body as { body: string }).body).toContain(
       '[job summary](https://github.com/acme/app/actions/runs/42)'
     )
   })

@@ -12,7 +12,7 @@ import {
 import { ImageError } from '../../src/errors.js'
 import type { EntrySink, LayerSubscription } from '../../src/image/analysis.js'
 import { sha256 } from '../../src/image/digest.js'
-import { analyzeLayer, whiteoutOf } from '../../src/image/layer/analyze.js'
+import { analyzeLayer, CaptureBudget, whiteoutOf } from '../../src/image/layer/analyze.js'
 import { Decompressor, detectCompression } from '../../src/image/layer/compression.js'
 import { readTar } from '../../src/image/layer/tar.js'
 import type { TarEntry } from '../../src/image/types.js'
@@ -90,6 +90,7 @@ describe('analyzeLayer', () => {
         entries: expect.any(Array),
         whiteouts: [],
         contents: new Map(),
+        unread: new Map(),
         visits: new Map()
       })
       expect(analysis.entries.map((entry) => entry.path)).toEqual([
@@ -207,6 +208,92 @@ describe('analyzeLayer', () => {
       ['/etc/passwd', Buffer.from('root:x:0:0:root:/root:/bin/sh\n')],
       ['/etc/shadow', Buffer.from('root:*:19000::::::\n')]
     ])
+    // /usr/bin/tool (3000 B) is over the executable request's 2000; big.txt over 4999.
+    expect([...analysis.unread]).toEqual([
+      ['/usr/bin/tool', 'it is 2.9 KiB, over the 2.0 KiB read of such a file'],
+      ['/usr/share/doc/big.txt', 'it is 5000 bytes, over the 4999 bytes read of such a file']
+    ])
+  })
+
+  it("records files over the scan's capture budget as unread, and gives back what a replaced entry held", async () => {
+    const budget = new CaptureBudget(250)
+    const analysis = await analyzeLayer(
+      Readable.from([
+        tarFile([
+          { path: 'a', content: 'a'.repeat(100) },
+          { path: 'a', content: 'a'.repeat(120) },
+          { path: 'b', content: 'b'.repeat(100) },
+          { path: 'c', content: 'c'.repeat(100) }
+        ])
+      ]),
+      {
+        name: 'l',
+        requests: [{ globs: ['/*'], maxBytes: 1000 }],
+        subscriptions: [],
+        captureBudget: budget
+      }
+    )
+    expect([...analysis.contents.keys()]).toEqual(['/a', '/b'])
+    expect([...analysis.unread]).toEqual([
+      ['/c', "the scan's budget of 250 B for file contents was used up before it"]
+    ])
+  })
+
+  it('stops with an error naming the limit when a scan passes its number of entries', async () => {
+    const budget = new CaptureBudget(1024, 3)
+    const layer = (names: string[]) =>
+      Readable.from([tarFile(names.map((path) => ({ path, content: '' })))])
+    await analyzeLayer(layer(['a', 'b']), {
+      name: 'l1',
+      requests: [],
+      subscriptions: [],
+      captureBudget: budget
+    })
+    const error = await failureOf(
+      analyzeLayer(layer(['c', 'd']), {
+        name: 'l2',
+        requests: [],
+        subscriptions: [],
+        captureBudget: budget
+      })
+    )
+    expect(error.code).toBe('TOO_MANY_ENTRIES')
+    expect(error.message).toBe(
+      'layer l2: the image has more than 3 files, directories and links across its layers, more than the gate indexes in one scan (docs/limits.md); a hostile or unusually large image.'
+    )
+  })
+
+  it('names a digest mismatch as the cause when a tampered layer fails to parse', async () => {
+    const blob = tarFile([{ path: 'etc/passwd', content: 'root' }])
+    const tampered = Buffer.from(blob)
+    tampered.fill(0x41, 100, 150)
+    const error = await failureOf(
+      analyzeLayer(chunked(tampered, 64), {
+        name: 'sha256:abc',
+        expectedDigest: sha256(blob),
+        requests: [],
+        subscriptions: []
+      })
+    )
+    expect(error.code).toBe('DIGEST_MISMATCH')
+    expect(error.message).toBe(
+      `layer sha256:abc does not match its digest: expected ${sha256(blob)}, got ${sha256(tampered)}; the image is corrupt or was tampered with.`
+    )
+  })
+
+  it('says a layer that fails to parse matches its digest, so it was built that way', async () => {
+    const blob = gzipSync(Buffer.alloc(4096, 'hello world '))
+    const error = await failureOf(
+      analyzeLayer(chunked(blob, 64), {
+        name: 'sha256:abc',
+        expectedDigest: sha256(blob),
+        requests: [],
+        subscriptions: []
+      })
+    )
+    expect(error.message).toBe(
+      "layer sha256:abc: not a tar archive (the first header has a bad checksum); the layer's bytes match its digest, so it was built this way, not damaged in transit."
+    )
   })
 
   it('matches dot files with globs', async () => {

@@ -87,6 +87,37 @@ describe('parsePolicyFile', () => {
     ])
   })
 
+  it('reads aliases a person would write', () => {
+    const file = parsePolicyFile(
+      'identity:\n  allowed-setuid: &setuid [/usr/bin/ping]\ncode:\n  fail-on: &level high\nhardening:\n  fail-on: *level\n',
+      'p.yml'
+    )
+    const policy = file.apply(defaultPolicy())
+    expect([policy.steps.code.failOn, policy.steps.hardening.failOn]).toEqual(['high', 'high'])
+  })
+
+  it('refuses a "billion laughs" file and an alias without its anchor, naming the file', () => {
+    const laughs = ['a: &a [x, x, x, x, x, x, x, x, x, x]']
+    for (const [name, previous] of [
+      ['b', 'a'],
+      ['c', 'b'],
+      ['d', 'c'],
+      ['e', 'd']
+    ]) {
+      laughs.push(`${name}: &${name} [${Array(10).fill(`*${previous}`).join(', ')}]`)
+    }
+    expect(() => parsePolicyFile(laughs.join('\n'), 'p.yml')).toThrow(
+      new ConfigurationError(
+        'policy file p.yml: its aliases expand to more than 100 copies of an anchor, as a "billion laughs" attack does; write the values out or use fewer aliases.'
+      )
+    )
+    expect(() => parsePolicyFile('fail-on: *x\n', 'p.yml')).toThrow(
+      new ConfigurationError(
+        'policy file p.yml: Unresolved alias (the anchor must be set before the alias): x; fix the YAML.'
+      )
+    )
+  })
+
   it('reads an empty file as no settings', () => {
     const file = parsePolicyFile('', 'p.yml')
     expect(file.apply(defaultPolicy())).toEqual(defaultPolicy())

@@ -2,7 +2,8 @@ import { describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import type { GateReport } from '../../src/report/model.js'
-import { escapeXml, renderJunit } from '../../src/report/junit.js'
+import { escapeXml } from '../../src/report/escape.js'
+import { renderJunit } from '../../src/report/junit.js'
 import type { TestResult } from '../../src/steps/tests/model.js'
 
 /** Debian's python3 parses the XML strictly (expat); the element tree comes back as JSON. */
@@ -270,7 +271,8 @@ describe('renderJunit', () => {
   it.each([
     ['<a href="x">&\'</a>', '&lt;a href=&quot;x&quot;&gt;&amp;&apos;&lt;/a&gt;'],
     ['nul\u0000 esc\u001b tab\t nl\n', 'nul\ufffd esc\ufffd tab\t nl\n'],
-    ['lone surrogate \ud800 emoji \u{1f600}', 'lone surrogate \ufffd emoji \u{1f600}']
+    ['lone surrogate \ud800 emoji \u{1f600}', 'lone surrogate \ufffd emoji \u{1f600}'],
+    ['cr\r\nnon-chars \ufffe\uffff', 'cr&#13;\nnon-chars \ufffd\ufffd']
   ])('escapes %j for XML 1.0', (text, escaped) => {
     expect(escapeXml(text)).toBe(escaped)
   })

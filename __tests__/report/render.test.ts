@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
 import type { GatedFinding } from '../../src/findings.js'
 import { renderJson } from '../../src/report/json.js'
-import { codeSpan, escapeText, renderMarkdown } from '../../src/report/markdown.js'
+import { escapeMarkdown } from '../../src/report/escape.js'
+import { inlineCode, renderMarkdown } from '../../src/report/markdown.js'
 import type { GateReport } from '../../src/report/model.js'
 import { countBySeverity } from '../../src/report/summary.js'
 import { renderTable } from '../../src/report/table.js'
@@ -134,14 +135,13 @@ describe('renderMarkdown', () => {
     expect(markdown).toMatch(/_Cut to fit the length limit; the JSON report has everything\._\n$/)
   })
 
-  it('escapes markup in text and keeps any path intact in a code span', () => {
-    expect(escapeText('a|b *c* _d_ <e> & [f](g) `h` ~i~ #j')).toBe(
-      'a\\|b \\*c\\* \\_d\\_ &lt;e&gt; &amp; \\[f\\](g) \\`h\\` \\~i\\~ \\#j'
+  it('escapes markup in text and keeps any path intact in a code element', () => {
+    expect(escapeMarkdown('a|b *c* _d_ <e> & [f](g) `h` ~i~ #j $k$ !l')).toBe(
+      'a\\|b \\*c\\* \\_d\\_ &lt;e&gt; &amp; \\[f\\](g) \\`h\\` \\~i\\~ #\u200bj \\$k\\$ \\!l'
     )
-    expect(codeSpan('/usr/bin/su')).toBe('`/usr/bin/su`')
-    expect(codeSpan('/a``b|c')).toBe('```/a``b\\|c```')
-    expect(codeSpan('`x`')).toBe('`` `x` ``')
-    expect(codeSpan('/a\nb')).toBe('`/a\\x0ab`')
+    expect(inlineCode('/usr/bin/su')).toBe('<code>/usr/bin/su</code>')
+    expect(inlineCode('/a``b|c')).toBe('<code>/a\\`\\`b\\|c</code>')
+    expect(inlineCode('/a\nb')).toBe('<code>/a\\\\x0ab</code>')
   })
 })
 
@@ -303,7 +303,7 @@ const TABLE_COLOR = [
 const MARKDOWN = [
   '## ❌ container-gate: fail',
   '',
-  'Image `ghcr.io/acme/app:1.0` at `sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa` (linux/amd64): 1 blocking finding.',
+  'Image <code>ghcr.io/acme/app:1.0</code> at <code>sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa</code> (linux/amd64): 1 blocking finding.',
   '',
   '| Step | Status | Duration | Note |',
   '| --- | --- | ---: | --- |',
@@ -319,14 +319,14 @@ const MARKDOWN = [
   '',
   '| Severity | Rule | Finding | Location |',
   '| --- | --- | --- | --- |',
-  '| high | `identity/root-user` | Container runs as root |  |',
+  '| high | <code>identity/root-user</code> | Container runs as root |  |',
   '',
   '<details><summary>Other findings (2)</summary>',
   '',
   '| Severity | Rule | Finding | Location |',
   '| --- | --- | --- | --- |',
-  '| medium | `identity/setgid-file` | Setgid file /usr/bin/wall | `/usr/bin/wall` |',
-  '| low | `identity/setuid-file` | Odd \\| \\*name\\* &lt;b&gt; (suppressed: vendor tool) | ``/opt/a\\|`b`\\x1b[31m`` |',
+  '| medium | <code>identity/setgid-file</code> | Setgid file /usr/bin/wall | <code>/usr/bin/wall</code> |',
+  '| low | <code>identity/setuid-file</code> | Odd \\| \\*name\\* &lt;b&gt; (suppressed: vendor tool) | <code>/opt/a\\|\\`b\\`\\\\x1b\\[31m</code> |',
   '',
   '</details>',
   ''
@@ -335,7 +335,7 @@ const MARKDOWN = [
 const MARKDOWN_900 = [
   '## ❌ container-gate: fail',
   '',
-  'Image `ghcr.io/acme/app:1.0` at `sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa` (linux/amd64): 1 blocking finding.',
+  'Image <code>ghcr.io/acme/app:1.0</code> at <code>sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa</code> (linux/amd64): 1 blocking finding.',
   '',
   '| Step | Status | Duration | Note |',
   '| --- | --- | ---: | --- |',
@@ -351,7 +351,7 @@ const MARKDOWN_900 = [
   '',
   '| Severity | Rule | Finding | Location |',
   '| --- | --- | --- | --- |',
-  '| high | `identity/root-user` | Container runs as root |  |',
+  '| high | <code>identity/root-user</code> | Container runs as root |  |',
   '',
   '_Showing 1 of 3 findings to stay under 900 characters; the JSON report has them all._',
   ''

@@ -176,10 +176,14 @@ describe('identity step: the configured user', () => {
       ['identity/system-range-uid gid:10']
     ],
     [
-      'a malformed passwd line, which is ignored',
+      'a malformed passwd line, which is not an account but is reported as not analysed',
       'app',
       'app:x:notanumber:1::/:/bin/sh\n',
-      ['identity/non-numeric-user app', 'identity/unknown-user user:app']
+      [
+        'identity/non-numeric-user app',
+        'identity/unknown-user user:app',
+        'identity/input-not-analysed /etc/passwd'
+      ]
     ]
   ])('%s', async (_case, user, passwd, expected) => {
     const files: Record<string, FileSpec> = passwd === undefined ? {} : { '/etc/passwd': passwd }

@@ -25,6 +25,13 @@ export interface DockerfileMap {
   matched: number
 }
 
+/**
+ * Alignment cells (history entries × instructions) computed per mapping, over all candidate
+ * stages: 8 bytes and a score each. Real images and Dockerfiles need thousands (100 entries ×
+ * 50 instructions × a few stages); 4M is a 4096-entry history against 1000 instructions.
+ */
+export const MAX_ALIGNMENT_CELLS = 4 * 1024 * 1024
+
 /** Stages the built stage starts from, root first (`FROM build AS final` continues `build`). */
 function chainOf(stages: Stage[], target: number): Stage[] {
   const chain: Stage[] = [stages[target]!]
@@ -93,8 +100,8 @@ function align(history: HistoryInstruction[], instructions: DockerInstruction[])
 /**
  * Maps an image's layers onto a Dockerfile. The built stage is the one whose chain matches the
  * history best (the last stage on a tie, as `docker build` without `--target`). Undefined when
- * the Dockerfile has no stage, or when it has instructions and none matches the history (it did
- * not build this image).
+ * the Dockerfile has no stage, when it has instructions and none matches the history (it did
+ * not build this image), or when not even the last stage fits MAX_ALIGNMENT_CELLS.
  */
 export function mapDockerfile(
   text: string,
@@ -107,15 +114,21 @@ export function mapDockerfile(
   const entries = history.map((entry) => parseCreatedBy(entry.created_by ?? ''))
   let chosen:
     { chain: Stage[]; instructions: DockerInstruction[]; alignment: Alignment } | undefined
-  stages.forEach((_stage, index) => {
+  // Last stage first, so that when the budget runs out the stages most likely built were tried.
+  let budget = MAX_ALIGNMENT_CELLS
+  for (let index = stages.length - 1; index >= 0; index--) {
     const chain = chainOf(stages, index)
     const instructions = chain.flatMap((stage) => stage.instructions)
+    budget -= (entries.length + 1) * (instructions.length + 1)
+    if (budget < 0) break
     const alignment = align(entries, instructions)
-    if (chosen === undefined || alignment.score >= chosen.alignment.score) {
+    // On a tie the later stage wins, as `docker build` without `--target` builds the last one.
+    if (chosen === undefined || alignment.score > chosen.alignment.score) {
       chosen = { chain, instructions, alignment }
     }
-  })
-  const { chain, instructions, alignment } = chosen!
+  }
+  if (chosen === undefined) return undefined
+  const { chain, instructions, alignment } = chosen
   if (instructions.length > 0 && alignment.pairs.size === 0) return undefined
 
   const first = Math.min(...alignment.pairs.keys(), history.length)

@@ -5,6 +5,8 @@
  * (https://docs.github.com/rest/checks/runs).
  */
 import type { GatedFinding } from '../findings.js'
+import { escapeMarkdown, escapeTerminal } from '../report/escape.js'
+import { inlineCode } from '../report/markdown.js'
 import type { GateReport } from '../report/model.js'
 import { imageName } from '../report/sarif.js'
 import type { GitHubContext, Octokit } from './context.js'
@@ -40,10 +42,7 @@ export function annotations(findings: GatedFinding[], fallbackPath: string): Che
   return findings
     .filter((finding) => finding.suppressed === undefined)
     .map((finding) => {
-      const { path } = finding.location
       const { file, line } = repositoryPlace(finding) ?? { file: fallbackPath, line: 1 }
-      const where = path === undefined || finding.title.includes(path) ? '' : ` (${path})`
-      const message = `${finding.title}${where}${finding.detail === undefined ? '' : `\n${finding.detail}`}`
       return {
         path: file,
         start_line: line,
@@ -53,10 +52,28 @@ export function annotations(findings: GatedFinding[], fallbackPath: string): Che
           : finding.severity === 'info'
             ? 'notice'
             : 'warning',
-        title: `${finding.severity.toUpperCase()} ${finding.rule}`,
-        message: message.slice(0, TEXT_LIMIT)
+        title: annotationTitle(finding),
+        message: annotationMessage(finding).slice(0, TEXT_LIMIT)
       }
     })
+}
+
+/** `HIGH identity/setuid-file`: plain text, one line. */
+export function annotationTitle(finding: GatedFinding): string {
+  return `${finding.severity.toUpperCase()} ${escapeTerminal(finding.rule)}`
+}
+
+/**
+ * An annotation's plain text (check runs and workflow commands): the title, the image path when
+ * the title does not name it, and the detail on a second line. Each part is one escaped line, so
+ * the image cannot add lines or reorder what a reader sees.
+ */
+export function annotationMessage(finding: GatedFinding): string {
+  const { path } = finding.location
+  const where =
+    path === undefined || finding.title.includes(path) ? '' : ` (${escapeTerminal(path)})`
+  const detail = finding.detail === undefined ? '' : `\n${escapeTerminal(finding.detail)}`
+  return `${escapeTerminal(finding.title)}${where}${detail}`
 }
 
 /** The repository file and line a finding is about: its source file, else its Dockerfile line. */
@@ -79,12 +96,13 @@ export function checkRunName(report: GateReport): string {
 function summaryText(report: GateReport): string {
   const { counts, blocking, suppressed } = report.summary
   const lines = [
-    `Verdict **${report.verdict}**${report.mode === 'warn' ? ' (warn mode: not enforced)' : ''} for \`${report.image.reference}\` at \`${report.image.digest}\`.`,
+    `Verdict **${report.verdict}**${report.mode === 'warn' ? ' (warn mode: not enforced)' : ''} for ${inlineCode(report.image.reference)} at ${inlineCode(report.image.digest)}.`,
     '',
     `${blocking} blocking; ${counts.critical} critical, ${counts.high} high, ${counts.medium} medium, ${counts.low} low, ${counts.info} info; ${suppressed} suppressed.`,
     '',
     ...report.steps.map(
-      (step) => `- ${step.id}: ${step.status}${step.reason ? ` (${step.reason})` : ''}`
+      (step) =>
+        `- ${step.id}: ${step.status}${step.reason ? ` (${escapeMarkdown(step.reason)})` : ''}`
     )
   ]
   return lines.join('\n').slice(0, TEXT_LIMIT)

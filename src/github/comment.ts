@@ -4,7 +4,8 @@
  */
 import { sha256 } from '../image/digest.js'
 import type { GatedFinding } from '../findings.js'
-import { codeSpan, escapeText } from '../report/markdown.js'
+import { escapeMarkdown } from '../report/escape.js'
+import { inlineCode } from '../report/markdown.js'
 import type { FixedFinding, GateReport, StepStatus } from '../report/model.js'
 import { imageName } from '../report/sarif.js'
 import { formatDuration } from '../report/table.js'
@@ -44,8 +45,8 @@ function plural(count: number, noun: string): string {
 function where(finding: GatedFinding): string {
   const { path, dockerfile } = finding.location
   return [
-    ...(dockerfile === undefined ? [] : [codeSpan(`${dockerfile.file}:${dockerfile.line}`)]),
-    ...(path === undefined ? [] : [codeSpan(path)])
+    ...(dockerfile === undefined ? [] : [inlineCode(`${dockerfile.file}:${dockerfile.line}`)]),
+    ...(path === undefined ? [] : [inlineCode(path)])
   ].join(' ')
 }
 
@@ -54,14 +55,14 @@ function findingRow(finding: GatedFinding, baseline: boolean): string {
     ...(baseline && finding.baseline === 'new' ? ['🆕'] : []),
     ...(finding.suppressed === undefined
       ? []
-      : [`suppressed: ${escapeText(finding.suppressed.reason)}`])
+      : [`suppressed: ${escapeMarkdown(finding.suppressed.reason)}`])
   ]
-  const title = escapeText(finding.title) + (flags.length === 0 ? '' : ` (${flags.join(', ')})`)
-  return `| ${finding.severity} | ${codeSpan(finding.rule)} | ${title} | ${where(finding)} |`
+  const title = escapeMarkdown(finding.title) + (flags.length === 0 ? '' : ` (${flags.join(', ')})`)
+  return `| ${finding.severity} | ${inlineCode(finding.rule)} | ${title} | ${where(finding)} |`
 }
 
 function fixedRow(finding: FixedFinding): string {
-  return `| ${finding.severity} | ${codeSpan(finding.rule)} | ${escapeText(finding.title)} |`
+  return `| ${finding.severity} | ${inlineCode(finding.rule)} | ${escapeMarkdown(finding.title)} |`
 }
 
 interface Section {
@@ -90,29 +91,29 @@ export function renderComment(report: GateReport, options: CommentOptions): stri
 
   const head = [
     options.marker,
-    `## ${icon} container-gate: ${report.verdict}${warnOnly} for ${codeSpan(imageName(report.image.reference))}`,
+    `## ${icon} container-gate: ${report.verdict}${warnOnly} for ${inlineCode(imageName(report.image.reference))}`,
     '',
-    `${codeSpan(report.image.digest)} · ${escapeText(report.image.platform)} · ${plural(report.summary.blocking, 'blocking finding')} · ${counts.critical} critical, ${counts.high} high, ${counts.medium} medium, ${counts.low} low, ${counts.info} info, ${report.summary.suppressed} suppressed`,
+    `${inlineCode(report.image.digest)} · ${escapeMarkdown(report.image.platform)} · ${plural(report.summary.blocking, 'blocking finding')} · ${counts.critical} critical, ${counts.high} high, ${counts.medium} medium, ${counts.low} low, ${counts.info} info, ${report.summary.suppressed} suppressed`,
     '',
     '| Step | Status | Duration | Note |',
     '| --- | --- | ---: | --- |',
     ...report.steps.map(
       (step) =>
-        `| ${escapeText(step.title)} | ${STATUS_ICON[step.status]} ${step.status} | ${formatDuration(step.durationMs)} | ${step.reason === undefined ? '' : escapeText(step.reason)} |`
+        `| ${escapeMarkdown(step.title)} | ${STATUS_ICON[step.status]} ${step.status} | ${formatDuration(step.durationMs)} | ${step.reason === undefined ? '' : escapeMarkdown(step.reason)} |`
     )
   ]
   if (report.baseline !== undefined) {
     const { new: added, unchanged, fixed, failOnNewOnly } = report.baseline
     head.push(
       '',
-      `Compared with the baseline ${codeSpan(report.baseline.source)}: **${added} new**, ${unchanged} unchanged, ${fixed.length} fixed.${failOnNewOnly ? ' Only new findings block (fail-on-new-only).' : ''}`
+      `Compared with the baseline ${inlineCode(report.baseline.source)}: **${added} new**, ${unchanged} unchanged, ${fixed.length} fixed.${failOnNewOnly ? ' Only new findings block (fail-on-new-only).' : ''}`
     )
   }
   if (report.expiredIgnores !== undefined && report.expiredIgnores.length > 0) {
     head.push(
       '',
       `⚠️ ${plural(report.expiredIgnores.length, 'ignore')} expired and no longer suppress: ${report.expiredIgnores
-        .map((ignore) => `${codeSpan(ignore.source)} (until ${ignore.until})`)
+        .map((ignore) => `${inlineCode(ignore.source)} (until ${escapeMarkdown(ignore.until)})`)
         .join(', ')}.`
     )
   }
@@ -184,9 +185,63 @@ export function renderComment(report: GateReport, options: CommentOptions): stri
 
 export type CommentResult = 'created' | 'updated'
 
+/** The app whose installation token is the Actions `GITHUB_TOKEN`, as REST names its comments. */
+export const ACTIONS_BOT = 'github-actions[bot]'
+
+/** Pages of 100 comments looked through for ours; past that a new comment is created. */
+export const MAX_COMMENT_PAGES = 50
+
 /**
- * Updates the comment carrying `marker` on the pull request, or creates it. Comments are listed
- * 100 a page, following the Link header until the marker turns up.
+ * Whose comments may be the sticky comment. The marker is public (anyone can compute it and a
+ * file name can carry it), so only comments by the token's own user count. `token`: read with
+ * GraphQL `viewer { login }`, which answers for installation tokens (`github-actions[bot]`,
+ * `my-app[bot]`) and personal tokens alike, where REST `GET /user` refuses installation tokens.
+ * `assumed`: the viewer could not be read (GraphQL disabled or refused), so the token is taken
+ * to be the Actions `GITHUB_TOKEN` and only a Bot named `github-actions[bot]` counts; another
+ * token then finds no comment of its own and creates one, which is safe, only noisier.
+ */
+export interface CommentOwner {
+  login: string
+  source: 'token' | 'assumed'
+}
+
+export async function commentOwner(octokit: Octokit): Promise<CommentOwner> {
+  try {
+    const answer = await octokit.graphql<{ viewer?: { login?: unknown } | null }>(
+      'query { viewer { login } }'
+    )
+    const login = answer.viewer?.login
+    if (typeof login === 'string' && login !== '') return { login, source: 'token' }
+  } catch {
+    // Fall through to the assumption below: the comment is still published.
+  }
+  return { login: ACTIONS_BOT, source: 'assumed' }
+}
+
+interface ListedComment {
+  id: number
+  body?: string | null
+  user?: { login: string; type?: string } | null
+}
+
+/** Ours: written by the owner (logins are case-insensitive) and starting with the marker. */
+function isSticky(comment: ListedComment, owner: CommentOwner, marker: string): boolean {
+  const user = comment.user
+  if (user === null || user === undefined) return false
+  if (user.login.toLowerCase() !== owner.login.toLowerCase()) return false
+  if (owner.source === 'assumed' && user.type !== 'Bot') return false
+  return comment.body?.startsWith(`${marker}\n`) === true
+}
+
+export interface UpsertResult {
+  result: CommentResult
+  owner: CommentOwner
+}
+
+/**
+ * Updates the comment of the token's own user that starts with `marker`, or creates it.
+ * Comments are listed 100 a page, following the Link header until ours turns up (at most
+ * MAX_COMMENT_PAGES pages).
  */
 export async function upsertComment(
   octokit: Octokit,
@@ -194,19 +249,23 @@ export async function upsertComment(
   pullRequest: number,
   marker: string,
   body: string
-): Promise<CommentResult> {
+): Promise<UpsertResult> {
+  const owner = await commentOwner(octokit)
   const where = { owner: context.owner, repo: context.repo }
+  let pages = 0
   for await (const page of octokit.paginate.iterator(octokit.rest.issues.listComments, {
     ...where,
     issue_number: pullRequest,
     per_page: 100
   })) {
-    const existing = page.data.find((comment) => comment.body?.includes(marker) === true)
+    const existing = page.data.find((comment) => isSticky(comment, owner, marker))
     if (existing !== undefined) {
       await octokit.rest.issues.updateComment({ ...where, comment_id: existing.id, body })
-      return 'updated'
+      return { result: 'updated', owner }
     }
+    pages += 1
+    if (pages >= MAX_COMMENT_PAGES) break
   }
   await octokit.rest.issues.createComment({ ...where, issue_number: pullRequest, body })
-  return 'created'
+  return { result: 'created', owner }
 }

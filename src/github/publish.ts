@@ -6,7 +6,7 @@
 import * as core from '@actions/core'
 import { severityRank } from '../findings.js'
 import type { GateReport } from '../report/model.js'
-import { publishCheckRun, repositoryPlace } from './checks.js'
+import { annotationMessage, annotationTitle, publishCheckRun, repositoryPlace } from './checks.js'
 import { commentMarker, renderComment, upsertComment } from './comment.js'
 import {
   createOctokit,
@@ -76,12 +76,12 @@ function workflowAnnotations(report: GateReport): void {
     .filter((f) => f.suppressed === undefined)
     .sort((a, b) => severityRank(b.severity) - severityRank(a.severity))
   for (const finding of active.filter((f) => f.blocking).slice(0, ANNOTATIONS_PER_KIND)) {
-    core.error(annotationText(finding), annotationProperties(finding))
+    core.error(annotationMessage(finding), annotationProperties(finding))
   }
   for (const finding of active
     .filter((f) => !f.blocking && f.severity !== 'info')
     .slice(0, ANNOTATIONS_PER_KIND)) {
-    core.warning(annotationText(finding), annotationProperties(finding))
+    core.warning(annotationMessage(finding), annotationProperties(finding))
   }
 }
 
@@ -121,7 +121,7 @@ async function commentPhase(
   const marker = commentMarker(report.image.reference, context.workflow, context.job)
   const body = renderComment(report, { marker, ...(url === undefined ? {} : { summaryUrl: url }) })
   try {
-    const result = await upsertComment(
+    const { result, owner } = await upsertComment(
       createOctokit(options.token!, context),
       context,
       context.pullRequest,
@@ -129,6 +129,11 @@ async function commentPhase(
       body
     )
     core.info(`container-gate: PR comment ${result}.`)
+    if (owner.source === 'assumed') {
+      core.info(
+        `container-gate: the token's user could not be read (GraphQL viewer); only comments by ${owner.login} were taken as the sticky comment.`
+      )
+    }
   } catch (error) {
     if (isPermissionError(error)) {
       core.notice(
@@ -144,15 +149,11 @@ async function commentPhase(
 
 type Finding = GateReport['findings'][number]
 
-function annotationText(finding: Finding): string {
-  const where = finding.location.path === undefined ? '' : ` (${finding.location.path})`
-  return `${finding.title}${where}${finding.detail === undefined ? '' : `\n${finding.detail}`}`
-}
-
+/** @actions/core escapes the message and properties of the workflow command (`%`, CR, LF, `:`, `,`). */
 function annotationProperties(finding: Finding): core.AnnotationProperties {
   const place = repositoryPlace(finding)
   return {
-    title: `${finding.severity.toUpperCase()} ${finding.rule}`,
+    title: annotationTitle(finding),
     ...(place === undefined ? {} : { file: place.file, startLine: place.line })
   }
 }

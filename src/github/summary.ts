@@ -1,5 +1,6 @@
 /** The job summary: the Markdown report, with the baseline comparison and where the files are. */
-import { codeSpan, escapeText, renderMarkdown } from '../report/markdown.js'
+import { escapeMarkdown } from '../report/escape.js'
+import { inlineCode, renderMarkdown } from '../report/markdown.js'
 import type { GateReport } from '../report/model.js'
 
 /** GitHub caps the job summary at 1 MiB per step. */
@@ -21,20 +22,20 @@ function extras(report: GateReport, files: SummaryFiles): string[] {
   if (report.baseline !== undefined) {
     const { source, new: added, unchanged, fixed, failOnNewOnly } = report.baseline
     lines.push(
-      `**Baseline** ${codeSpan(source)}: ${added} new, ${unchanged} unchanged, ${fixed.length} fixed.${failOnNewOnly ? ' Only new findings block (fail-on-new-only).' : ''}`,
+      `**Baseline** ${inlineCode(source)}: ${added} new, ${unchanged} unchanged, ${fixed.length} fixed.${failOnNewOnly ? ' Only new findings block (fail-on-new-only).' : ''}`,
       ''
     )
   }
   for (const ignore of report.expiredIgnores ?? []) {
     lines.push(
-      `⚠️ The ignore at ${codeSpan(ignore.source)} expired on ${ignore.until} and no longer suppresses (${escapeText(ignore.reason)}).`,
+      `⚠️ The ignore at ${inlineCode(ignore.source)} expired on ${escapeMarkdown(ignore.until)} and no longer suppresses (${escapeMarkdown(ignore.reason)}).`,
       ''
     )
   }
   const files_ = [
-    `JSON report ${codeSpan(files.report)}`,
-    ...(files.sarif === undefined ? [] : [`SARIF ${codeSpan(files.sarif)}`]),
-    ...(files.sbom === undefined ? [] : [`SBOM ${codeSpan(files.sbom)}`])
+    `JSON report ${inlineCode(files.report)}`,
+    ...(files.sarif === undefined ? [] : [`SARIF ${inlineCode(files.sarif)}`]),
+    ...(files.sbom === undefined ? [] : [`SBOM ${inlineCode(files.sbom)}`])
   ]
   const artifacts =
     files.runUrl === undefined

@@ -68,6 +68,8 @@ export interface LayerAnalysis {
   whiteouts: Whiteout[]
   /** Content of files matched by a FileRequest, by path. */
   contents: Map<string, Buffer>
+  /** Files a FileRequest matched whose content was not kept, by path: why (over a cap or budget). */
+  unread: Map<string, string>
   /** Results of LayerSubscriptions, by subscription id. */
   visits: Map<string, unknown>
 }

@@ -23,7 +23,14 @@ import { ConfigurationError, ImageError } from '../errors.js'
 import type { LayerAnalysis } from './analysis.js'
 import { assertDigest, isDigest, sha256 } from './digest.js'
 import { readTar } from './layer/tar.js'
-import { checkConfigPlatform, parseConfig, parseManifest, platformOf } from './manifest.js'
+import {
+  checkConfigPlatform,
+  DocumentFields,
+  MAX_LAYERS,
+  parseConfig,
+  parseManifest,
+  platformOf
+} from './manifest.js'
 import {
   acquiredLayoutImage,
   blobPath,
@@ -235,10 +242,10 @@ interface DockerSaveEntry {
   Layers: string[]
 }
 
-function isStringArray(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((item) => typeof item === 'string')
-}
-
+/**
+ * manifest.json of `docker save`. Its fields follow the rule of manifest.ts (DocumentFields):
+ * `RepoTags` may be absent or null (untagged images), `Config` and `Layers` are needed.
+ */
 function parseDockerManifest(bytes: Buffer, what: string): DockerSaveEntry[] {
   let doc: unknown
   try {
@@ -246,25 +253,24 @@ function parseDockerManifest(bytes: Buffer, what: string): DockerSaveEntry[] {
   } catch {
     doc = undefined
   }
-  const valid =
-    Array.isArray(doc) &&
-    doc.length > 0 &&
-    doc.every((item: unknown) => {
-      if (typeof item !== 'object' || item === null) return false
-      const entry = item as Record<string, unknown>
-      return (
-        typeof entry.Config === 'string' &&
-        isStringArray(entry.Layers) &&
-        (entry.RepoTags === undefined || entry.RepoTags === null || isStringArray(entry.RepoTags))
-      )
-    })
-  if (!valid) {
+  if (!Array.isArray(doc) || doc.length === 0) {
     throw new ImageError(
       `${what} has a manifest.json that is not a docker save manifest (a JSON list of {Config, RepoTags, Layers}); the archive is corrupt.`,
       'BAD_MANIFEST'
     )
   }
-  return doc as DockerSaveEntry[]
+  const f = new DocumentFields(`${what} manifest.json`, 'the docker save manifest', 'BAD_MANIFEST')
+  return doc.map((item: unknown, i): DockerSaveEntry => {
+    const entry = f.object(item, `[${i}]`)
+    const repoTags = f.strings(entry.RepoTags, `[${i}].RepoTags`)
+    return {
+      Config: f.string(entry.Config, `[${i}].Config`),
+      Layers: f
+        .list(entry.Layers, `[${i}].Layers`, 'an array of strings', MAX_LAYERS)
+        .map((layer, j) => f.string(layer, `[${i}].Layers[${j}]`)),
+      ...(repoTags === undefined ? {} : { RepoTags: repoTags })
+    }
+  })
 }
 
 /** Compares tags as Docker does: `alpine` = `alpine:latest` = `docker.io/library/alpine:latest`. */

@@ -19,7 +19,8 @@ export const SYSTEM_BIN_DIRS: ReadonlySet<string> = new Set([
 /** Linux MAXSYMLINKS: more hops than this is treated as a loop. */
 const MAX_SYMLINK_HOPS = 40
 
-export type LayerChanges = Pick<LayerAnalysis, 'entries' | 'whiteouts' | 'contents'>
+export type LayerChanges = Pick<LayerAnalysis, 'entries' | 'whiteouts' | 'contents'> &
+  Partial<Pick<LayerAnalysis, 'unread'>>
 
 function parentOf(path: string): string {
   const slash = path.lastIndexOf('/')
@@ -35,6 +36,7 @@ class ImageFileSystem implements FileSystem {
   /** Directory path → paths of its direct children, so a whiteout deletes a subtree without a scan. */
   private readonly children = new Map<string, Set<string>>()
   private readonly contents = new Map<string, Buffer>()
+  private readonly unreadReasons = new Map<string, string>()
   private sorted: FileNode[] | undefined
 
   apply(layer: LayerChanges, index: number): void {
@@ -51,8 +53,9 @@ class ImageFileSystem implements FileSystem {
       const existing = this.nodes.get(entry.path)
       // A non-directory hides whatever a lower layer had below the directory it replaces.
       if (existing?.type === 'dir' && entry.type !== 'dir') this.remove(entry.path)
-      let node: FileNode = { ...entry, layer: index }
+      let node: FileNode = Object.assign(entry, { layer: index })
       let content = entry.type === 'file' ? layer.contents.get(entry.path) : undefined
+      let unread = entry.type === 'file' ? layer.unread?.get(entry.path) : undefined
       const target = entry.type === 'hardlink' ? this.nodes.get(entry.linkTarget ?? '') : undefined
       if (target?.type === 'file') {
         // A hardlink is a second name for the same inode (its target is an earlier entry of this
@@ -60,11 +63,14 @@ class ImageFileSystem implements FileSystem {
         // or replaced, so it becomes a file of its own, e.g. a setuid binary kept under a new name.
         node = { ...target, path: entry.path, layer: index }
         content = this.contents.get(target.path)
+        unread = this.unreadReasons.get(target.path)
       }
       this.nodes.set(entry.path, node)
       this.link(entry.path)
       if (content !== undefined) this.contents.set(entry.path, content)
       else this.contents.delete(entry.path)
+      if (unread !== undefined) this.unreadReasons.set(entry.path, unread)
+      else this.unreadReasons.delete(entry.path)
     }
   }
 
@@ -92,6 +98,7 @@ class ImageFileSystem implements FileSystem {
     for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
       this.nodes.delete(next)
       this.contents.delete(next)
+      this.unreadReasons.delete(next)
       const below = this.children.get(next)
       if (below !== undefined) {
         for (const child of below) pending.push(child)
@@ -117,12 +124,30 @@ class ImageFileSystem implements FileSystem {
     return this.sorted
   }
 
-  read(path: string): Buffer | undefined {
+  /** The node a path names, through hardlinks (a hardlink's target holds the content). */
+  private data(path: string): FileNode | undefined {
     let node = this.get(path)
     for (let hops = 0; node?.type === 'hardlink' && hops < MAX_SYMLINK_HOPS; hops++) {
       node = this.nodes.get(node.linkTarget ?? '')
     }
+    return node
+  }
+
+  read(path: string): Buffer | undefined {
+    const node = this.data(path)
     return node === undefined ? undefined : this.contents.get(node.path)
+  }
+
+  unread(path: string): string | undefined {
+    const node = this.data(path)
+    return node === undefined ? undefined : this.unreadReasons.get(node.path)
+  }
+
+  *unreadFiles(): Iterable<[FileNode, string]> {
+    for (const [path, reason] of this.unreadReasons) {
+      const node = this.nodes.get(path)
+      if (node !== undefined) yield [node, reason]
+    }
   }
 
   resolve(path: string): FileNode | undefined {

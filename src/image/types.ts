@@ -23,6 +23,8 @@ export interface Descriptor {
   platform?: Platform & { 'os.version'?: string }
   annotations?: Record<string, string>
   urls?: string[]
+  /** image-spec 1.1: the type of an artifact a referrer describes (descriptor.md). */
+  artifactType?: string
 }
 
 /** OCI image-spec manifest.md (also Docker schema 2: same shape). */
@@ -114,6 +116,10 @@ export interface FileSystem {
   entries(): Iterable<FileNode>
   /** Content captured for a path because some step asked for it (see FileRequest). Follows hardlinks. */
   read(path: string): Buffer | undefined
+  /** Why a file some step asked for has no content (over a cap or the scan's budget). Follows hardlinks. */
+  unread(path: string): string | undefined
+  /** Every file in the final filesystem that some step asked for and could not be kept, with why. */
+  unreadFiles(): Iterable<[FileNode, string]>
   /** Resolves symlinks (relative and absolute, within the image root) to the final node. */
   resolve(path: string): FileNode | undefined
   readonly size: number

@@ -17,6 +17,7 @@ import { parsePolicyInputs, POLICY_INPUTS, splitList } from './inputs.js'
 import type { Policy, RuleAction } from './policy.js'
 import { STEP_SETTINGS } from './step-settings.js'
 import type { Ignore } from './suppress.js'
+import { checkYamlSize, yamlData } from './yaml.js'
 
 /** Read from the working directory when present and no `config` input names another file. */
 export const POLICY_FILE = '.container-gate.yml'
@@ -294,7 +295,7 @@ export function parsePolicyFile(text: string, path: string): PolicyFile {
       'BAD_POLICY_FILE'
     )
   }
-  const data: unknown = doc.toJS() ?? {}
+  const data: unknown = yamlData(doc, `policy file ${path}`, 'BAD_POLICY_FILE') ?? {}
   const error = validate(data)
   if (error !== undefined) {
     const { path: at, key, why } = schemaError(error, data)
@@ -380,6 +381,7 @@ export function readPolicyFile(configInput: string | undefined, cwd = '.'): Poli
   const path = explicit ? configInput : POLICY_FILE
   const full = explicit && path.startsWith('/') ? path : `${cwd}/${path}`
   if (!explicit && !existsSync(full)) return undefined
+  checkYamlSize(full, `policy file ${path}`, 'BAD_POLICY_FILE')
   const text = readInputFileSync(full, {
     subject: `input "config" ${path}`,
     fix: 'name an existing policy file or leave it empty.',

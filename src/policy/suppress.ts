@@ -3,7 +3,8 @@
  * (each with a reason and maybe an expiry date) and a baseline report, compared by fingerprint,
  * so a pull request is blocked only for the findings it introduced (DESIGN.md, "Policy").
  */
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
+import { formatBytes } from '../units.js'
 import { minimatch } from 'minimatch'
 import { ConfigurationError } from '../errors.js'
 import { isSeverity, type Finding, type GatedFinding } from '../findings.js'
@@ -168,12 +169,23 @@ export function isReportPath(value: string, exists: (path: string) => boolean): 
   return value.toLowerCase().endsWith('.json') || exists(value)
 }
 
+/** A report of 100,000 findings is about 60 MB; a baseline larger than this is not a report. */
+const MAX_BASELINE_BYTES = 256 * 1024 * 1024
+
 /** Reads a baseline report; undefined when the file does not exist (e.g. no cache yet). */
 export async function readBaselineReport(path: string): Promise<Baseline | undefined> {
   let text: string
   try {
+    const { size } = await stat(path)
+    if (size > MAX_BASELINE_BYTES) {
+      throw new ConfigurationError(
+        `input "baseline" ${path} is ${formatBytes(size)}, more than the ${formatBytes(MAX_BASELINE_BYTES)} a report may be; name the JSON report of an earlier run.`,
+        'BAD_BASELINE'
+      )
+    }
     text = await readFile(path, 'utf8')
   } catch (error) {
+    if (error instanceof ConfigurationError) throw error
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw new ConfigurationError(
       `input "baseline" ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); name a readable JSON report.`,

@@ -31,6 +31,14 @@ export interface VexStatement {
   source: string
 }
 
+/**
+ * An OpenVEX document for an image holds tens to thousands of statements (kilobytes to a few
+ * MiB); these bounds leave room for distro-wide documents and keep JSON.parse from building an
+ * object graph that does not fit in memory.
+ */
+export const MAX_VEX_BYTES = 32 * 1024 * 1024
+export const MAX_VEX_STATEMENTS = 100_000
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
@@ -72,6 +80,11 @@ export function parseOpenVex(content: string, source: string): VexStatement[] {
       `input "vex" ${source} ${why}; give an OpenVEX document (https://github.com/openvex/spec).`,
       'BAD_VEX'
     )
+  if (content.length > MAX_VEX_BYTES) {
+    throw bad(
+      `is ${content.length} characters, more than the ${MAX_VEX_BYTES} an OpenVEX document may be`
+    )
+  }
   let document: unknown
   try {
     document = JSON.parse(content)
@@ -85,6 +98,11 @@ export function parseOpenVex(content: string, source: string): VexStatement[] {
     throw bad('has no OpenVEX @context')
   }
   if (!Array.isArray(document.statements)) throw bad('has no statements list')
+  if (document.statements.length > MAX_VEX_STATEMENTS) {
+    throw bad(
+      `has ${document.statements.length} statements, more than the ${MAX_VEX_STATEMENTS} one document may hold`
+    )
+  }
   const documentTime = text(document.timestamp)
   return document.statements.map((statement: unknown, i): VexStatement => {
     const where = `${source}#statements[${i}]`
@@ -164,14 +182,47 @@ function time(statement: VexStatement): number {
   return Number.isNaN(ms) ? 0 : ms
 }
 
+/** Statement positions by vulnerability id, so each finding looks at its own statements only. */
+const indexes = new WeakMap<
+  readonly VexStatement[],
+  { length: number; ids: Map<string, number[]> }
+>()
+
+function statementsAbout(
+  statements: readonly VexStatement[],
+  ids: readonly string[]
+): VexStatement[] {
+  let index = indexes.get(statements)
+  if (index === undefined || index.length !== statements.length) {
+    const byId = new Map<string, number[]>()
+    statements.forEach((statement, position) => {
+      for (const id of new Set(statement.vulnerabilities)) {
+        const positions = byId.get(id)
+        if (positions === undefined) byId.set(id, [position])
+        else positions.push(position)
+      }
+    })
+    index = { length: statements.length, ids: byId }
+    indexes.set(statements, index)
+  }
+  const byId = index.ids
+  const positions = new Set(ids.flatMap((id) => byId.get(id) ?? []))
+  return [...positions].sort((a, b) => a - b).map((position) => statements[position]!)
+}
+
 /** The statement that decides a finding: the latest matching one (document order breaks ties). */
 export function vexStatementFor(
   finding: Finding,
   statements: VexStatement[],
   imageDigest: string
 ): VexStatement | undefined {
+  const vulnerability = finding.vulnerability
+  if (vulnerability === undefined) return undefined
   let chosen: VexStatement | undefined
-  for (const statement of statements) {
+  for (const statement of statementsAbout(statements, [
+    vulnerability.id,
+    ...vulnerability.aliases
+  ])) {
     if (!applies(statement, finding, imageDigest)) continue
     if (chosen === undefined || time(statement) >= time(chosen)) {
       chosen = statement

@@ -5,23 +5,10 @@
  * file (and the built-in pack) with one test case per test.
  */
 import type { TestResult } from '../steps/tests/model.js'
+import { escapeTerminal, escapeXml } from './escape.js'
 import type { GateReport, StepReport } from './model.js'
 
 const GATE_SUITE = 'container-gate'
-
-/** Characters XML 1.0 cannot carry even escaped (section 2.2, Char) become U+FFFD. */
-function xmlChars(value: string): string {
-  return value.replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '\uFFFD')
-}
-
-export function escapeXml(value: string): string {
-  return xmlChars(value)
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&apos;')
-}
 
 function attributes(values: Record<string, string | number | undefined>): string {
   return Object.entries(values)
@@ -101,9 +88,17 @@ function stepCase(report: GateReport, step: StepReport): Case {
     case 'pass':
       return { ...base, status: 'pass' }
     case 'skipped':
-      return { ...base, status: 'skipped', ...(step.reason ? { message: step.reason } : {}) }
+      return {
+        ...base,
+        status: 'skipped',
+        ...(step.reason ? { message: escapeTerminal(step.reason) } : {})
+      }
     case 'error':
-      return { ...base, status: 'error', message: step.reason ?? 'the step failed to run' }
+      return {
+        ...base,
+        status: 'error',
+        message: escapeTerminal(step.reason ?? 'the step failed to run')
+      }
     case 'fail':
       return {
         ...base,
@@ -111,7 +106,10 @@ function stepCase(report: GateReport, step: StepReport): Case {
         type: 'blocking findings',
         message: [
           `${blocking.length} blocking finding${blocking.length === 1 ? '' : 's'}`,
-          ...blocking.map((f) => `[${f.severity}] ${f.rule}: ${f.title}`)
+          // One line per finding: what came from the image cannot add lines or reorder text.
+          ...blocking.map(
+            (f) => `[${f.severity}] ${escapeTerminal(f.rule)}: ${escapeTerminal(f.title)}`
+          )
         ].join('\n')
       }
   }
@@ -141,9 +139,9 @@ export function renderJunit(report: GateReport, testResults: TestResult[]): stri
   }
   const all = [...steps, ...[...suites.values()].flat()]
   const properties = {
-    image: report.image.reference,
-    digest: report.image.digest,
-    platform: report.image.platform,
+    image: escapeTerminal(report.image.reference),
+    digest: escapeTerminal(report.image.digest),
+    platform: escapeTerminal(report.image.platform),
     verdict: report.verdict
   }
   return [

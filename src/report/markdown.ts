@@ -1,7 +1,8 @@
 /** GitHub-flavoured Markdown: the job summary and the sticky PR comment. */
 import type { GatedFinding } from '../findings.js'
 import type { GateReport, StepStatus } from './model.js'
-import { formatDuration, printable } from './table.js'
+import { escapeMarkdown } from './escape.js'
+import { formatDuration } from './table.js'
 
 export interface MarkdownOptions {
   /** Characters; default 65536, GitHub's limit for a comment body. */
@@ -17,25 +18,12 @@ const STATUS_ICON: Record<StepStatus, string> = {
   error: '💥'
 }
 
-/** Text in a table cell: no HTML, no emphasis, links or code, and `|` cannot end the cell. */
-export function escapeText(value: string): string {
-  return printable(value)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/[\\`*_[\]|~#!]/g, (char) => `\\${char}`)
-}
-
 /**
- * A code span that holds any text (CommonMark 6.1): the fence is longer than any backtick run
- * inside. In a GFM table `\|` is still needed inside code.
+ * Monospace text that holds anything: a Markdown code span cannot escape `<` or `|`, so this is
+ * an HTML `code` element around escaped Markdown (GitHub allows it, also in table cells).
  */
-export function codeSpan(value: string): string {
-  const text = printable(value).replace(/\|/g, '\\|')
-  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length))
-  const fence = '`'.repeat(longest + 1)
-  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : ''
-  return `${fence}${pad}${text}${pad}${fence}`
+export function inlineCode(value: string): string {
+  return `<code>${escapeMarkdown(value)}</code>`
 }
 
 function table(header: string[], align: string[], rows: string[][]): string[] {
@@ -49,8 +37,8 @@ function table(header: string[], align: string[], rows: string[][]): string[] {
 function location(finding: GatedFinding): string {
   const { path, dockerfile } = finding.location
   return [
-    ...(path === undefined ? [] : [codeSpan(path)]),
-    ...(dockerfile === undefined ? [] : [codeSpan(`${dockerfile.file}:${dockerfile.line}`)])
+    ...(path === undefined ? [] : [inlineCode(path)]),
+    ...(dockerfile === undefined ? [] : [inlineCode(`${dockerfile.file}:${dockerfile.line}`)])
   ].join(' ')
 }
 
@@ -60,11 +48,11 @@ function findingTable(findings: GatedFinding[]): string[] {
     ['---', '---', '---', '---'],
     findings.map((finding) => [
       finding.severity,
-      codeSpan(finding.rule),
-      escapeText(finding.title) +
+      inlineCode(finding.rule),
+      escapeMarkdown(finding.title) +
         (finding.suppressed === undefined
           ? ''
-          : ` (suppressed: ${escapeText(finding.suppressed.reason)})`),
+          : ` (suppressed: ${escapeMarkdown(finding.suppressed.reason)})`),
       location(finding)
     ])
   )
@@ -86,16 +74,16 @@ function render(report: GateReport, shown: number, maxLength: number): string {
   const lines = [
     `## ${icon} container-gate: ${report.verdict}`,
     '',
-    `Image ${codeSpan(report.image.reference)} at ${codeSpan(report.image.digest)} (${escapeText(report.image.platform)}): ${plural(blockingCount, 'blocking finding')}.`,
+    `Image ${inlineCode(report.image.reference)} at ${inlineCode(report.image.digest)} (${escapeMarkdown(report.image.platform)}): ${plural(blockingCount, 'blocking finding')}.`,
     '',
     ...table(
       ['Step', 'Status', 'Duration', 'Note'],
       ['---', '---', '---:', '---'],
       report.steps.map((step) => [
-        escapeText(step.title),
+        escapeMarkdown(step.title),
         `${STATUS_ICON[step.status]} ${step.status}`,
         formatDuration(step.durationMs),
-        step.reason === undefined ? '' : escapeText(step.reason)
+        step.reason === undefined ? '' : escapeMarkdown(step.reason)
       ])
     ),
     '',

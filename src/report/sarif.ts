@@ -8,6 +8,7 @@
  * __fixtures__/sarif/.
  */
 import { SEVERITIES, type GatedFinding, type Severity } from '../findings.js'
+import { escapeMarkdown, escapeSarifText } from './escape.js'
 import type { GateReport } from './model.js'
 
 /** GitHub maps `security-severity` to critical ≥ 9.0, high ≥ 7.0, medium ≥ 4.0, low < 4.0. */
@@ -69,8 +70,8 @@ function helpFor(findings: GatedFinding[], rule: string): { text: string; markdo
   const step = rule.split('/')[0]!
   const link = `${RULES_URI}/${step}.md`
   return {
-    text: `${detail} See ${link}.`,
-    markdown: `${detail}\n\n[${rule}](${link})`
+    text: `${escapeSarifText(detail)} See ${link}.`,
+    markdown: `${escapeMarkdown(detail)}\n\n[${escapeMarkdown(rule)}](${link})`
   }
 }
 
@@ -122,7 +123,7 @@ function location(
   configDigest: string
 ): Record<string, unknown> {
   const { source, dockerfile, path, layerDigest, line } = finding.location
-  const inImage = path === undefined ? undefined : { text: `${path} in ${image}` }
+  const inImage = path === undefined ? undefined : { text: escapeSarifText(`${path} in ${image}`) }
   if (source !== undefined) {
     return { physicalLocation: physical(uriPath(source.file), SRCROOT, source.line ?? 1) }
   }
@@ -145,7 +146,9 @@ function location(
 function message(finding: GatedFinding): string {
   const path = finding.location.path
   const where = path === undefined || finding.title.includes(path) ? '' : ` (${path})`
-  return `${finding.title}${where}${finding.detail === undefined ? '' : `. ${finding.detail}`}`
+  return escapeSarifText(
+    `${finding.title}${where}${finding.detail === undefined ? '' : `. ${finding.detail}`}`
+  )
 }
 
 export function renderSarif(report: GateReport, options: SarifOptions = {}): string {
@@ -166,7 +169,7 @@ export function renderSarif(report: GateReport, options: SarifOptions = {}): str
     return {
       id: rule,
       name: ruleName(rule),
-      shortDescription: { text: findings[0]!.title },
+      shortDescription: { text: escapeSarifText(findings[0]!.title) },
       fullDescription: { text: help.text },
       helpUri: `${RULES_URI}/${step}.md`,
       help,
@@ -193,7 +196,9 @@ export function renderSarif(report: GateReport, options: SarifOptions = {}): str
             {
               kind: 'external',
               status: 'accepted',
-              justification: `${finding.suppressed.reason} (${finding.suppressed.source})`
+              justification: escapeSarifText(
+                `${finding.suppressed.reason} (${finding.suppressed.source})`
+              )
             }
           ]
         }),
@@ -227,10 +232,14 @@ export function renderSarif(report: GateReport, options: SarifOptions = {}): str
         originalUriBaseIds: {
           [SRCROOT]: { description: { text: 'The root of the repository.' } },
           [IMAGEROOT]: {
-            description: { text: `The root of the filesystem of ${report.image.reference}.` }
+            description: {
+              text: escapeSarifText(`The root of the filesystem of ${report.image.reference}.`)
+            }
           },
           [IMAGELAYOUT]: {
-            description: { text: `${report.image.reference} as an OCI image layout.` }
+            description: {
+              text: escapeSarifText(`${report.image.reference} as an OCI image layout.`)
+            }
           }
         },
         invocations: [
@@ -242,7 +251,9 @@ export function renderSarif(report: GateReport, options: SarifOptions = {}): str
                     .filter((step) => step.status === 'error')
                     .map((step) => ({
                       level: 'error',
-                      message: { text: `Step ${step.id} could not run: ${step.reason ?? ''}` }
+                      message: {
+                        text: escapeSarifText(`Step ${step.id} could not run: ${step.reason ?? ''}`)
+                      }
                     }))
                 }
               : {})

@@ -1,5 +1,6 @@
 /** The terminal report: what a person reads after `container-gate scan`. */
 import type { GatedFinding, Severity } from '../findings.js'
+import { escapeTerminal } from './escape.js'
 import type { GateReport, StepStatus } from './model.js'
 
 export interface TableOptions {
@@ -35,18 +36,6 @@ const SEVERITY_STYLE: Record<Severity, Style> = {
   info: 'dim'
 }
 
-/**
- * Paths and titles come from the image: escape control characters so a crafted file name cannot
- * move the cursor or recolour the terminal.
- */
-export function printable(value: string): string {
-  return value.replace(
-    // eslint-disable-next-line no-control-regex
-    /[\u0000-\u001f\u007f-\u009f]/g,
-    (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`
-  )
-}
-
 export function formatDuration(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`
 }
@@ -75,17 +64,17 @@ function columns(
 }
 
 function findingRow(finding: GatedFinding): Array<[string, Style?]> {
-  const title = printable(finding.title)
-  const path = finding.location.path === undefined ? '' : printable(finding.location.path)
+  const title = escapeTerminal(finding.title)
+  const path = finding.location.path === undefined ? '' : escapeTerminal(finding.location.path)
   // Most titles already name their file; print the path only when it adds something.
   const where = path === '' || title.includes(path) ? '' : `  ${path}`
   const suppressed =
     finding.suppressed === undefined
       ? ''
-      : `  (suppressed: ${printable(finding.suppressed.reason)})`
+      : `  (suppressed: ${escapeTerminal(finding.suppressed.reason)})`
   return [
     [finding.severity.toUpperCase(), SEVERITY_STYLE[finding.severity]],
-    [finding.rule],
+    [escapeTerminal(finding.rule)],
     [`${title}${where}${suppressed}`]
   ]
 }
@@ -95,9 +84,9 @@ export function renderTable(report: GateReport, options: TableOptions): string {
     options.color && style !== undefined ? `\u001b[${SGR[style]}m${text}\u001b[0m` : text
   const lines: string[] = [
     paint(`${report.tool.name} ${report.tool.version}`, 'bold'),
-    `Image     ${printable(report.image.reference)}`,
-    `Digest    ${report.image.digest}`,
-    `Platform  ${report.image.platform}`,
+    `Image     ${escapeTerminal(report.image.reference)}`,
+    `Digest    ${escapeTerminal(report.image.digest)}`,
+    `Platform  ${escapeTerminal(report.image.platform)}`,
     '',
     paint('Steps', 'bold'),
     ...columns(
@@ -105,7 +94,7 @@ export function renderTable(report: GateReport, options: TableOptions): string {
         [step.status.toUpperCase(), STATUS_STYLE[step.status]],
         [step.id],
         [formatDuration(step.durationMs).padStart(8)],
-        [step.reason === undefined ? '' : printable(step.reason)]
+        [step.reason === undefined ? '' : escapeTerminal(step.reason)]
       ]),
       paint
     )

@@ -1,5 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
+import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ConfigurationError } from '../../../src/errors.js'
 import { parseSarif, repositoryFile, sarifFinding } from '../../../src/steps/code/sarif.js'
+import { STEP_SETTINGS } from '../../../src/policy/step-settings.js'
 
 function log(uri: string, line?: number): string {
   return JSON.stringify({
@@ -60,5 +65,21 @@ describe('repositoryFile', () => {
     ['', undefined]
   ])('%s → %s', (uri, file) => {
     expect(repositoryFile(uri)).toBe(file)
+  })
+})
+
+describe('sarif-import files', () => {
+  it('refuses a SARIF file over 128 MiB before reading it, naming the input', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sarif-'))
+    const path = join(dir, 'huge.sarif')
+    // Sparse: the size is what counts, nothing is written or read.
+    writeFileSync(path, '')
+    truncateSync(path, 128 * 1024 * 1024 + 1)
+    const get = (name: string): string | undefined => (name === 'sarif-import' ? path : undefined)
+    expect(() => STEP_SETTINGS.code.parse(get, STEP_SETTINGS.code.defaults())).toThrow(
+      new ConfigurationError(
+        `input "sarif-import": ${path} is 128.0 MiB, more than the 128.0 MiB this input may be; import fewer or smaller SARIF files.`
+      )
+    )
   })
 })

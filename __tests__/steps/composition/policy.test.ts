@@ -1,7 +1,13 @@
 import { describe, expect, it } from '@jest/globals'
 import { ConfigurationError } from '../../../src/errors.js'
 import type { Finding } from '../../../src/findings.js'
-import { parseOpenVex, vexStatementFor, vexSuppression } from '../../../src/policy/vex.js'
+import {
+  MAX_VEX_BYTES,
+  MAX_VEX_STATEMENTS,
+  parseOpenVex,
+  vexStatementFor,
+  vexSuppression
+} from '../../../src/policy/vex.js'
 import { deniedLicenses, disallowedLicenses } from '../../../src/steps/composition/licenses.js'
 import { cvssBaseScore, rateAdvisory } from '../../../src/steps/composition/osv/severity.js'
 import { compositionSettings } from '../../../src/steps/composition/settings.js'
@@ -204,6 +210,39 @@ describe('OpenVEX', () => {
       'vex.json'
     )
     expect(vexStatementFor(finding, statements, digest) !== undefined).toBe(expected)
+  })
+
+  it('refuses a document with more statements than MAX_VEX_STATEMENTS', () => {
+    const statement = { vulnerability: 'CVE-1', status: 'fixed' }
+    const content = document(Array(MAX_VEX_STATEMENTS + 1).fill(statement))
+    expect(() => parseOpenVex(content, 'v.json')).toThrow(
+      new ConfigurationError(
+        `input "vex" v.json has ${MAX_VEX_STATEMENTS + 1} statements, more than the ${MAX_VEX_STATEMENTS} one document may hold; give an OpenVEX document (https://github.com/openvex/spec).`
+      )
+    )
+  })
+
+  it('refuses a document larger than MAX_VEX_BYTES before parsing it', () => {
+    const content = ' '.repeat(MAX_VEX_BYTES + 1)
+    expect(() => parseOpenVex(content, 'v.json')).toThrow(
+      new ConfigurationError(
+        `input "vex" v.json is ${MAX_VEX_BYTES + 1} characters, more than the ${MAX_VEX_BYTES} an OpenVEX document may be; give an OpenVEX document (https://github.com/openvex/spec).`
+      )
+    )
+  })
+
+  it('finds statements added to the list after it was first searched', () => {
+    const statements = parseOpenVex(document([]), 'a.json')
+    expect(vexStatementFor(finding, statements, digest)).toBeUndefined()
+    statements.push(
+      ...parseOpenVex(
+        document([
+          { vulnerability: 'CVE-2021-23337', products: ['pkg:npm/lodash'], status: 'fixed' }
+        ]),
+        'b.json'
+      )
+    )
+    expect(vexStatementFor(finding, statements, digest)?.source).toBe('b.json#statements[0]')
   })
 
   it('lets the latest statement decide, and only not_affected and fixed suppress', () => {

@@ -308,6 +308,23 @@ describe('the composition step', () => {
     })
   })
 
+  it('stops with the same error when --vuln-db has no records for an ecosystem of the image', async () => {
+    const npmOnly = join(dir, 'osv-npm-only')
+    cpSync(NPM_OSV_DIR, npmOnly, { recursive: true })
+    await expect(scan({ 'vuln-db': npmOnly })).rejects.toThrow(
+      new ConfigurationError(
+        `input "vuln-db": no vulnerability data for Debian (${npmOnly} holds no Debian records); add those ecosystems' OSV records (osv.dev publishes ECOSYSTEM/all.zip), use --vuln-db osv to download them, or set allow-no-vuln-data to scan without it.`
+      )
+    )
+    const allowed = await scan({ 'vuln-db': npmOnly, 'allow-no-vuln-data': 'true' })
+    expect(allowed.report.steps.find((s) => s.id === 'composition')?.notes).toContain(
+      'NOT matched for lack of data: Debian'
+    )
+    expect(
+      allowed.report.findings.filter((f) => f.title.includes('libc6')).map((f) => f.title)
+    ).toEqual([])
+  })
+
   it('needs no vulnerability data for an image without packages', async () => {
     let asked = false
     const step = createCompositionStep({

@@ -153,6 +153,46 @@ describe('parseStructureTests', () => {
     })
   })
 
+  it('resolves an alias to the last anchor of its name before it, as YAML 1.2 says', () => {
+    const suite = parseStructureTests(
+      [
+        'schemaVersion: 2.0.0',
+        'fileExistenceTests:',
+        '  - {name: a, path: &p /etc/passwd, severity: &s low}',
+        '  - {name: b, path: *p, severity: *s}',
+        '  - {name: c, path: &p /etc/group}',
+        '  - {name: d, path: *p}',
+        ''
+      ].join('\n'),
+      'a.yaml'
+    )
+    expect(suite.tests.map((t) => [t.name, 'path' in t ? t.path : '', t.severity])).toEqual([
+      ['a', '/etc/passwd', 'low'],
+      ['b', '/etc/passwd', 'low'],
+      ['c', '/etc/group', 'high'],
+      ['d', '/etc/group', 'high']
+    ])
+  })
+
+  it('refuses aliases that expand exponentially before reading any test', () => {
+    const laughs = ['a: &a [x, x, x, x, x, x, x, x, x, x]']
+    for (const [name, previous] of [
+      ['b', 'a'],
+      ['c', 'b'],
+      ['d', 'c'],
+      ['e', 'd']
+    ]) {
+      laughs.push(`${name}: &${name} [${Array(10).fill(`*${previous}`).join(', ')}]`)
+    }
+    expect(() =>
+      parseStructureTests(`schemaVersion: 2.0.0\n${laughs.join('\n')}\n`, 'bomb.yaml')
+    ).toThrow(
+      new ConfigurationError(
+        'structure-tests file "bomb.yaml": its aliases expand to more than 100 copies of an anchor, as a "billion laughs" attack does; write the values out or use fewer aliases.'
+      )
+    )
+  })
+
   it('numbers repeated test names, which are the subjects of their findings', () => {
     const suite = parseStructureTests(
       'schemaVersion: 2.0.0\nfileExistenceTests:\n  - {name: t, path: /a}\n  - {name: t, path: /b}\nlicenseTests:\n  - debian: true\n  - files: [/x]\n',
@@ -336,6 +376,16 @@ describe('input structure-tests', () => {
       'tests/a.yaml',
       'tests/nested/c.yml'
     ])
+  })
+
+  it('refuses a file over 1 MiB before reading it', () => {
+    const text = `schemaVersion: 2.0.0\n# ${'x'.repeat(1024 * 1024)}\n`
+    writeFileSync(join(dir, 'tests', 'big.yaml'), text)
+    expect(() => loadStructureTests(['tests/big.yaml'], dir)).toThrow(
+      new ConfigurationError(
+        `structure-tests file "tests/big.yaml" is ${text.length} bytes, more than the 1048576 a YAML input may be; shorten it.`
+      )
+    )
   })
 
   it('is parsed with the other inputs, so a bad file stops the gate before the image is read', () => {

@@ -4,8 +4,10 @@
  * file contents and feed every step's visitor — reading each file's bytes once.
  */
 import type { Readable } from 'node:stream'
+import { Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { Minimatch } from 'minimatch'
+import { ImageError } from '../../errors.js'
 import { DigestingStream } from '../digest.js'
 import type {
   EntrySink,
@@ -18,6 +20,7 @@ import type {
 import type { TarEntry } from '../types.js'
 import { Decompressor } from './compression.js'
 import { readTar } from './tar.js'
+import { formatBytes } from '../../units.js'
 
 export interface AnalyzeLayerOptions {
   /** Names the layer in errors: "layer NAME: …", usually its digest. */
@@ -26,6 +29,54 @@ export interface AnalyzeLayerOptions {
   expectedDigest?: string
   requests: FileRequest[]
   subscriptions: LayerSubscription[]
+  /** Shared by every layer of one scan; default: a budget of this layer's own. */
+  captureBudget?: CaptureBudget
+}
+
+/**
+ * Bytes of file contents one scan may keep in memory, across all layers (docs/limits.md): each
+ * request's own cap bounds one file, this bounds many files that are each under their cap.
+ */
+export const CAPTURE_BUDGET_BYTES = 512 * 1024 * 1024
+
+/**
+ * Tar entries one scan indexes, across all layers (docs/limits.md). Every entry costs a few
+ * hundred bytes in the index and in each step's per-file records; this keeps a scan under 1 GB.
+ */
+export const MAX_SCAN_ENTRIES = 500_000
+
+/** Errors that say a layer's bytes could not be read as a layer (not a limit the gate sets). */
+const UNREADABLE_LAYER = new Set(['CORRUPT_LAYER', 'CORRUPT_TAR', 'NOT_TAR', 'TRUNCATED_TAR'])
+
+/** What one scan may hold, shared by every layer it reads (layers are read concurrently). */
+export class CaptureBudget {
+  private used = 0
+  private entries = 0
+  constructor(
+    readonly limit = CAPTURE_BUDGET_BYTES,
+    readonly maxEntries = MAX_SCAN_ENTRIES
+  ) {}
+
+  /** Reserves `bytes`; false (and nothing reserved) when that would pass the limit. */
+  take(bytes: number): boolean {
+    if (this.used + bytes > this.limit) return false
+    this.used += bytes
+    return true
+  }
+
+  give(bytes: number): void {
+    this.used -= bytes
+  }
+
+  /** Counts one more tar entry; throws naming the limit when the scan would pass it. */
+  countEntry(layer: string): void {
+    if (++this.entries > this.maxEntries) {
+      throw new ImageError(
+        `${layer}: the image has more than ${this.maxEntries.toLocaleString('en-US')} files, directories and links across its layers, more than the gate indexes in one scan (docs/limits.md); a hostile or unusually large image.`,
+        'TOO_MANY_ENTRIES'
+      )
+    }
+  }
 }
 
 /** OCI image-spec layer.md, "Whiteouts". */
@@ -58,12 +109,69 @@ function compile(requests: FileRequest[]): CompiledRequest[] {
   }))
 }
 
-function wanted(requests: CompiledRequest[], entry: TarEntry): boolean {
-  return requests.some(
-    (request) =>
-      entry.size <= request.maxBytes &&
-      (request.globs.some((glob) => glob.match(entry.path)) || request.match?.(entry) === true)
-  )
+function matches(request: CompiledRequest, entry: TarEntry): boolean {
+  return request.globs.some((glob) => glob.match(entry.path)) || request.match?.(entry) === true
+}
+
+/**
+ * Whether to keep a regular file's content: `capture`, or why a file some request matched is not
+ * kept (over every matching request's cap, or over the scan's budget), or `ignore`.
+ */
+function decide(
+  requests: CompiledRequest[],
+  entry: TarEntry,
+  budget: CaptureBudget
+): 'capture' | 'ignore' | { unread: string } {
+  const matching = requests.filter((request) => matches(request, entry))
+  if (matching.length === 0) return 'ignore'
+  const cap = Math.max(...matching.map((request) => request.maxBytes))
+  if (entry.size > cap) {
+    // Exact bytes when rounding would print two equal sizes ("1.0 MiB, over the 1.0 MiB").
+    const exact = formatBytes(entry.size) === formatBytes(cap)
+    const size = (bytes: number) => (exact ? `${bytes} bytes` : formatBytes(bytes))
+    return { unread: `it is ${size(entry.size)}, over the ${size(cap)} read of such a file` }
+  }
+  if (!budget.take(entry.size)) {
+    return {
+      unread: `the scan's budget of ${formatBytes(budget.limit)} for file contents was used up before it`
+    }
+  }
+  return 'capture'
+}
+
+/**
+ * Writes into `target` until stopped, then swallows the rest: the blob's digest can still be
+ * computed after its decompression or tar failed.
+ */
+class ForwardUntilStopped extends Writable {
+  private stopped = false
+  private pending: (() => void) | undefined
+
+  constructor(private readonly target: Writable) {
+    super()
+    target.on('drain', () => this.release())
+  }
+
+  stop(): void {
+    this.stopped = true
+    this.release()
+  }
+
+  private release(): void {
+    const pending = this.pending
+    this.pending = undefined
+    pending?.()
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
+    if (this.stopped || this.target.write(chunk)) callback()
+    else this.pending = callback
+  }
+
+  override _final(callback: () => void): void {
+    if (!this.stopped) this.target.end()
+    callback()
+  }
 }
 
 export async function analyzeLayer(
@@ -82,9 +190,12 @@ export async function analyzeLayer(
   const entries: TarEntry[] = []
   const whiteouts: Whiteout[] = []
   const contents = new Map<string, Buffer>()
+  const unread = new Map<string, string>()
+  const budget = options.captureBudget ?? new CaptureBudget()
 
   const consume = async (tar: AsyncIterable<Buffer>): Promise<void> => {
     for await (const { entry, content } of readTar(tar, label)) {
+      budget.countEntry(label)
       const whiteout = whiteoutOf(entry.path)
       if (whiteout !== undefined) {
         if (whiteout !== null) {
@@ -100,8 +211,13 @@ export async function analyzeLayer(
         if (sink !== undefined) sinks.push(sink)
       }
       // A later entry for the same path in this layer replaces what an earlier one captured.
+      const replaced = contents.get(entry.path)
+      if (replaced !== undefined) budget.give(replaced.length)
       contents.delete(entry.path)
-      const capture = entry.type === 'file' && wanted(requests, entry)
+      unread.delete(entry.path)
+      const decision = entry.type === 'file' ? decide(requests, entry, budget) : 'ignore'
+      if (typeof decision === 'object') unread.set(entry.path, decision.unread)
+      const capture = decision === 'capture'
       if (entry.type === 'file' && (capture || sinks.length > 0)) {
         const chunks: Buffer[] = []
         let length = 0
@@ -119,15 +235,41 @@ export async function analyzeLayer(
     }
   }
 
-  // The tar is consumed outside the pipeline so that the first error wins: a visitor's bug or
-  // a corrupt entry, rather than the premature close it causes upstream.
-  const streaming = pipeline(blob, raw, decompressor, uncompressed)
+  // The tar is consumed outside the pipelines so that the first error wins: a visitor's bug or a
+  // corrupt entry, rather than the premature close it causes upstream. The blob is hashed in a
+  // pipeline of its own so that, when the layer fails to parse, hashing can finish and say
+  // whether the bytes are the ones the manifest names: a mismatch is then the true cause.
+  const forward = new ForwardUntilStopped(decompressor)
+  const reading = pipeline(blob, raw, forward)
+  const decoding = pipeline(decompressor, uncompressed)
   try {
-    await Promise.all([streaming, consume(uncompressed)])
+    await Promise.all([reading, decoding, consume(uncompressed)])
   } catch (error) {
-    blob.destroy()
+    forward.stop()
     uncompressed.destroy()
-    await streaming.catch(() => undefined)
+    decompressor.destroy()
+    await decoding.catch(() => undefined)
+    // Without a digest to check there is nothing to learn from the rest of the blob.
+    if (options.expectedDigest === undefined) blob.destroy()
+    const read = await reading.then(
+      () => true,
+      (readError: unknown) => {
+        if (readError instanceof ImageError && readError.code === 'DIGEST_MISMATCH') throw readError
+        return false
+      }
+    )
+    if (
+      read &&
+      options.expectedDigest !== undefined &&
+      error instanceof ImageError &&
+      UNREADABLE_LAYER.has(error.code)
+    ) {
+      throw new ImageError(
+        `${error.message}; the layer's bytes match its digest, so it was built this way, not damaged in transit.`,
+        error.code,
+        { cause: error }
+      )
+    }
     throw error
   }
   return {
@@ -139,6 +281,7 @@ export async function analyzeLayer(
     entries,
     whiteouts,
     contents,
+    unread,
     visits: new Map(visitors.map(([id, visitor]) => [id, visitor.finish()]))
   }
 }

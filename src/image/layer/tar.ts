@@ -12,8 +12,25 @@ import { ImageError } from '../../errors.js'
 import type { FileType, TarEntry } from '../types.js'
 
 const BLOCK = 512
-/** PAX and GNU long-name records are metadata; anything bigger is a corrupt or hostile archive. */
-const MAX_METADATA_BYTES = 8 * 1024 * 1024
+/**
+ * A GNU long name or link name (`L`/`K`), or one PAX record's value. Linux stops paths at
+ * PATH_MAX (4 KiB) and xattr values at XATTR_SIZE_MAX (64 KiB); no real image comes near either.
+ */
+export const MAX_NAME_BYTES = 64 * 1024
+export const MAX_PAX_VALUE_BYTES = 64 * 1024
+/** One PAX extended header (`x`): an entry's path, link path, times and xattrs fit in far less. */
+export const MAX_PAX_HEADER_BYTES = 1024 * 1024
+/**
+ * Global PAX headers (`g`) apply to every later entry; real ones hold a comment (git archive) or
+ * a few defaults, so their records and bytes are capped well below what an entry may carry.
+ */
+export const MAX_GLOBAL_PAX_RECORDS = 256
+export const MAX_GLOBAL_PAX_BYTES = 64 * 1024
+/**
+ * Names, link targets and xattrs of one archive's entries, which the filesystem index keeps:
+ * 10⁶ entries with 100-byte paths are 100 MB. Bounds a layer of many entries with long names.
+ */
+export const MAX_ARCHIVE_METADATA_BYTES = 256 * 1024 * 1024
 const EMPTY = Buffer.alloc(0)
 
 export interface TarItem {
@@ -262,8 +279,14 @@ function parsePax(body: Buffer, fail: (why: string) => ImageError): Map<string, 
     const record = body.subarray(space + 1, pos + length - 1)
     const equals = record.indexOf(0x3d)
     if (equals === -1 || body[pos + length - 1] !== 0x0a) throw fail('corrupt pax extended header')
+    const key = record.toString('utf8', 0, equals)
+    if (record.length - equals - 1 > MAX_PAX_VALUE_BYTES) {
+      throw fail(
+        `pax record ${JSON.stringify(key.slice(0, 64))} is ${record.length - equals - 1} bytes, over the ${MAX_PAX_VALUE_BYTES}-byte limit`
+      )
+    }
     // Copied: the body may be a slice of a large stream chunk that must not stay alive.
-    records.set(record.toString('utf8', 0, equals), Buffer.from(record.subarray(equals + 1)))
+    records.set(key, Buffer.from(record.subarray(equals + 1)))
     pos += length
   }
   return records
@@ -281,24 +304,71 @@ function paxNumber(
   return Math.floor(number)
 }
 
+const XATTR = 'SCHILY.xattr.'
+const SPARSE = 'GNU.sparse.'
+
+/**
+ * The records of the global headers read so far, with what every entry needs from them worked
+ * out once: applying them is then a lookup per key an entry reads, never a pass over every record.
+ */
+class GlobalPax {
+  readonly records = new Map<string, Buffer>()
+  xattrs: [string, Buffer][] = []
+  sparse = false
+
+  add(records: Map<string, Buffer>): void {
+    for (const [key, value] of records) this.records.set(key, value)
+    this.xattrs = [...this.records].filter(([key]) => key.startsWith(XATTR))
+    this.sparse = [...this.records.keys()].some((key) => key.startsWith(SPARSE))
+  }
+}
+
+/** An entry's PAX records: its own extended header over the global defaults. */
+class PaxRecords {
+  constructor(
+    private readonly global: GlobalPax,
+    private readonly extended: Map<string, Buffer> | undefined
+  ) {}
+
+  /** An empty value removes a global default (POSIX pax, "keyword=" with no value). */
+  get(key: string): Buffer | undefined {
+    const value = this.extended?.get(key) ?? this.global.records.get(key)
+    return value === undefined || value.length === 0 ? undefined : value
+  }
+
+  get sparse(): boolean {
+    return (
+      this.global.sparse ||
+      (this.extended !== undefined && [...this.extended.keys()].some((k) => k.startsWith(SPARSE)))
+    )
+  }
+
+  xattrs(): Record<string, Buffer> | undefined {
+    let xattrs: Record<string, Buffer> | undefined
+    const set = (key: string, value: Buffer): void => {
+      if (value.length === 0) return
+      xattrs ??= {}
+      xattrs[key.slice(XATTR.length)] = value
+    }
+    for (const [key, value] of this.global.xattrs) {
+      if (this.extended?.has(key) !== true) set(key, value)
+    }
+    for (const [key, value] of this.extended ?? []) if (key.startsWith(XATTR)) set(key, value)
+    return xattrs
+  }
+}
+
 /** The entry a header describes, with PAX records and GNU long names applied. */
 function entryOf(
   block: Buffer,
   typeflag: string,
   dataSize: number,
-  pax: Map<string, Buffer>,
+  pax: PaxRecords,
   names: { path: string | undefined; linkpath: string | undefined },
   fail: (why: string) => ImageError
 ): TarEntry {
-  // An empty pax value removes a global default (POSIX pax, "keyword=" with no value).
-  const record = (key: string): Buffer | undefined => {
-    const value = pax.get(key)
-    return value === undefined || value.length === 0 ? undefined : value
-  }
-  for (const key of pax.keys()) {
-    if (key.startsWith('GNU.sparse.'))
-      throw fail('unsupported sparse file (GNU.sparse pax records)')
-  }
+  const record = (key: string): Buffer | undefined => pax.get(key)
+  if (pax.sparse) throw fail('unsupported sparse file (GNU.sparse pax records)')
   const field = (offset: number, width: number, what: string): number => {
     const value = numeric(block.subarray(offset, offset + width))
     if (value === undefined) throw fail(`corrupt tar header (bad ${what})`)
@@ -334,13 +404,23 @@ function entryOf(
     entry.devMajor = field(329, 8, 'device major')
     entry.devMinor = field(337, 8, 'device minor')
   }
-  for (const [key, value] of pax) {
-    if (key.startsWith('SCHILY.xattr.') && value.length > 0) {
-      entry.xattrs ??= {}
-      entry.xattrs[key.slice('SCHILY.xattr.'.length)] = value
-    }
-  }
+  const xattrs = pax.xattrs()
+  if (xattrs !== undefined) entry.xattrs = xattrs
   return entry
+}
+
+const METADATA_LIMITS = {
+  x: { what: 'pax extended header', bytes: MAX_PAX_HEADER_BYTES },
+  g: { what: 'pax global header', bytes: MAX_GLOBAL_PAX_BYTES },
+  L: { what: 'GNU long name', bytes: MAX_NAME_BYTES },
+  K: { what: 'GNU long link name', bytes: MAX_NAME_BYTES }
+} as const
+
+/** What the filesystem index keeps of an entry beyond its fixed fields. */
+function retainedBytes(entry: TarEntry): number {
+  let bytes = entry.path.length + (entry.linkTarget?.length ?? 0)
+  for (const [key, value] of Object.entries(entry.xattrs ?? {})) bytes += key.length + value.length
+  return bytes
 }
 
 /**
@@ -362,7 +442,8 @@ export async function* readTar(
       `tar stream is truncated (ended at byte ${reader.position} inside an entry)`,
       'TRUNCATED_TAR'
     )
-  let global = new Map<string, Buffer>()
+  const global = new GlobalPax()
+  let metadataBytes = 0
   let extended: Map<string, Buffer> | undefined
   let longName: string | undefined
   let longLink: string | undefined
@@ -398,9 +479,10 @@ export async function* readTar(
       if (headerSize === undefined) throw fail(`corrupt tar header at byte ${at} (bad size)`)
 
       if (typeflag === 'x' || typeflag === 'g' || typeflag === 'L' || typeflag === 'K') {
-        if (headerSize > MAX_METADATA_BYTES) {
+        const limit = METADATA_LIMITS[typeflag]
+        if (headerSize > limit.bytes) {
           throw fail(
-            `tar metadata record at byte ${at} is ${headerSize} bytes, over the ${MAX_METADATA_BYTES} limit`
+            `${limit.what} at byte ${at} (header name ${JSON.stringify(text(block.subarray(0, 100)))}) is ${headerSize} bytes, over the ${limit.bytes}-byte limit`
           )
         }
         const body = await reader.readExact(headerSize)
@@ -410,9 +492,16 @@ export async function* readTar(
         ) {
           throw truncated()
         }
-        if (typeflag === 'x') extended = parsePax(body, fail)
+        const paxFail = (why: string): ImageError =>
+          fail(`${why} in the ${limit.what} at byte ${at}`)
+        if (typeflag === 'x') extended = parsePax(body, paxFail)
         else if (typeflag === 'g') {
-          global = new Map([...global, ...parsePax(body, fail)])
+          global.add(parsePax(body, paxFail))
+          if (global.records.size > MAX_GLOBAL_PAX_RECORDS) {
+            throw fail(
+              `global pax headers up to byte ${at} hold ${global.records.size} records, over the ${MAX_GLOBAL_PAX_RECORDS} limit`
+            )
+          }
         } else if (typeflag === 'L') longName = text(body)
         else longLink = text(body)
         continue
@@ -424,7 +513,7 @@ export async function* readTar(
         )
       }
 
-      const pax = extended === undefined ? global : new Map([...global, ...extended])
+      const pax = new PaxRecords(global, extended)
       const names = { path: longName, linkpath: longLink }
       extended = undefined
       longName = undefined
@@ -443,6 +532,12 @@ export async function* readTar(
           why.startsWith('unsupported') ? 'UNSUPPORTED_TAR' : 'CORRUPT_TAR'
         )
       )
+      metadataBytes += retainedBytes(entry)
+      if (metadataBytes > MAX_ARCHIVE_METADATA_BYTES) {
+        throw fail(
+          `the names, link targets and xattrs of its entries pass ${MAX_ARCHIVE_METADATA_BYTES} bytes at the entry at byte ${at}`
+        )
+      }
       const item = new Item(entry, reader, dataSize, truncated)
       yield item
       const rest = (await item.unread()) + padding(dataSize)

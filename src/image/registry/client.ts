@@ -5,7 +5,7 @@ import { ImageError } from '../../errors.js'
 import type { Logger } from '../../log.js'
 import { sha256 } from '../digest.js'
 import { header, readBody, request, type HttpRequestOptions, type HttpResponse } from '../http.js'
-import { MANIFEST_ACCEPT } from '../manifest.js'
+import { MANIFEST_ACCEPT, parseManifest } from '../manifest.js'
 import type { ImageReference } from '../reference.js'
 import type { RegistryCredentials } from '../source.js'
 import { MEDIA_TYPES, type Descriptor, type ImageIndex } from '../types.js'
@@ -293,7 +293,7 @@ export class RegistryClient {
         return tags
       }
       const bytes = await this.readOk(response, 'tag list', MANIFEST_MAX_BYTES)
-      const body = JSON.parse(bytes.toString('utf8')) as { tags?: unknown }
+      const body = tagList(bytes, `tag list of ${this.reference.original}`)
       if (Array.isArray(body.tags)) {
         tags.push(...body.tags.filter((tag): tag is string => typeof tag === 'string'))
       }
@@ -309,11 +309,33 @@ export function referrersTag(digest: string): string {
   return digest.replace(':', '-')
 }
 
+/** distribution-spec "Listing Tags": `{"name": …, "tags": […]}`. */
+function tagList(bytes: Buffer, what: string): { tags?: unknown } {
+  let body: unknown
+  try {
+    body = JSON.parse(bytes.toString('utf8'))
+  } catch {
+    body = undefined
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ImageError(
+      `${what} is not a JSON object; the registry's answer is malformed.`,
+      'BAD_TAG_LIST'
+    )
+  }
+  return body
+}
+
+/**
+ * The descriptors of a referrers index, validated as any index; one that cannot be read lists
+ * none (the caller then finds no signature and fails closed).
+ */
 function indexManifests(bytes: Buffer): Descriptor[] {
   try {
-    const index = JSON.parse(bytes.toString('utf8')) as Partial<ImageIndex> | null
-    return Array.isArray(index?.manifests) ? index.manifests : []
-  } catch {
-    return []
+    const parsed = parseManifest(bytes, 'referrers index', MEDIA_TYPES.ociIndex)
+    return parsed.kind === 'index' ? parsed.index.manifests : []
+  } catch (error) {
+    if (error instanceof ImageError) return []
+    throw error
   }
 }

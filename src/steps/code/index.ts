@@ -4,13 +4,18 @@
  * external SAST results (SARIF) are gated with the same policy. Rules: docs/rules/code.md.
  */
 import { posix } from 'node:path'
-import type { Finding, FindingLocation, Severity } from '../../findings.js'
+import {
+  inputNotAnalysed,
+  type Finding,
+  type FindingLocation,
+  type Severity
+} from '../../findings.js'
 import type { FileSystem } from '../../image/types.js'
 import type { Policy } from '../../policy/policy.js'
 import { OWNED_FILES_REQUEST, ownedFiles } from '../../packages/owned-files.js'
 import type { ImageView, Step, StepContext, StepNeeds, StepOutcome } from '../step.js'
 import type { ElfHardening } from './elf.js'
-import { sarifFinding } from './sarif.js'
+import { isNotImported, sarifFinding } from './sarif.js'
 import { loadSignatures } from './signatures.js'
 import { envMatches, SOURCE_PATTERNS, SOURCE_RULES, type SourceRuleId } from './source-rules.js'
 import {
@@ -29,7 +34,6 @@ type ElfRule =
   | 'elf-no-stack-canary'
   | 'elf-no-fortify'
   | 'elf-insecure-rpath'
-  | 'elf-too-large'
 
 type Rule = ElfRule | SourceRuleId | 'malware'
 
@@ -40,8 +44,7 @@ const ELF_RULES: readonly ElfRule[] = [
   'elf-executable-stack',
   'elf-no-stack-canary',
   'elf-no-fortify',
-  'elf-insecure-rpath',
-  'elf-too-large'
+  'elf-insecure-rpath'
 ]
 
 interface Draft {
@@ -238,18 +241,20 @@ function finalFileFindings(image: ImageView, file: FileResult, layer: number): D
   const location = locate(image, file.path, layer)
   const drafts = sourceFindings(file.path, file, location)
   if (file.elf !== undefined) drafts.push(...elfFindings(image.fs, file.path, file.elf, location))
-  if (file.elfTooLarge !== undefined) {
-    drafts.push({
-      rule: 'elf-too-large',
-      severity: 'info',
-      title: `ELF file ${file.path} was not checked: ${file.elfTooLarge} bytes is over ${MAX_ELF_BYTES}`,
-      detail:
-        'Hardening is checked for ELF files up to 64 MiB. Check this one with `checksec --file`, or exclude it with code-exclude.',
-      subject: file.path,
-      location
-    })
-  }
   return drafts
+}
+
+/** Fail closed: an ELF file too large to hold in memory was not checked, which is not a pass. */
+function elfNotAnalysed(image: ImageView, file: FileResult, layer: number): Finding[] {
+  if (file.elfTooLarge === undefined) return []
+  const { layerDigest } = locate(image, file.path, layer)
+  return [
+    inputNotAnalysed('code', {
+      path: file.path,
+      ...(layerDigest === undefined ? {} : { layerDigest }),
+      reason: `it is an ELF file of ${file.elfTooLarge} bytes, over the ${MAX_ELF_BYTES} (64 MiB) whose hardening is checked; check it with \`checksec --file\` or exclude it with code-exclude`
+    })
+  ]
 }
 
 function notesOf(policy: Policy, tally: Tally, first: CodeLayerResult | undefined): string[] {
@@ -263,8 +268,14 @@ function notesOf(policy: Policy, tally: Tally, first: CodeLayerResult | undefine
       `malware: ${first?.ignoredSignatureFiles} files in the signature databases are not hash lists and were not used`
     )
   }
-  if (policy.code.sarifResults.length > 0) {
-    notes.push(`imported ${policy.code.sarifResults.length} SARIF results`)
+  const imported = policy.code.sarifResults.filter((result) => !isNotImported(result)).length
+  if (policy.code.sarifResults.length > 0) notes.push(`imported ${imported} SARIF results`)
+  for (const result of policy.code.sarifResults) {
+    if (isNotImported(result)) {
+      notes.push(
+        `${result.file}: ${result.notImported} of ${result.total} SARIF results not imported`
+      )
+    }
   }
   return notes
 }
@@ -277,6 +288,7 @@ async function run({ image, policy }: StepContext): Promise<StepOutcome> {
   }
   const owned = policy.code.scope === 'unowned' ? ownedFiles(image.fs) : new Set<string>()
   const drafts: Draft[] = []
+  const notAnalysed: Finding[] = []
   const hits: MalwareHit[] = []
   const tally: Tally = { elfFiles: 0, elfChecked: 0, elfOwned: 0, hashed: 0 }
   layers.forEach((result, layer) => {
@@ -294,12 +306,14 @@ async function run({ image, policy }: StepContext): Promise<StepOutcome> {
       }
       if (file.elf !== undefined) tally.elfChecked++
       drafts.push(...finalFileFindings(image, file, layer))
+      notAnalysed.push(...elfNotAnalysed(image, file, layer))
     }
   })
   drafts.push(...envFindings(image), ...malwareFindings(image, hits))
   return {
     findings: [
       ...drafts.filter((draft) => enabled(policy, draft.rule)).map(toFinding),
+      ...notAnalysed,
       ...policy.code.sarifResults.map(sarifFinding)
     ],
     notes: notesOf(

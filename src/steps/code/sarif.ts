@@ -8,10 +8,24 @@
  * then `warning`): error → high, warning → medium, note → low, none → info.
  */
 import { ConfigurationError } from '../../errors.js'
-import { severityFromScore, type Finding, type Severity } from '../../findings.js'
+import {
+  inputNotAnalysed,
+  severityFromScore,
+  severityRank,
+  type Finding,
+  type Severity
+} from '../../findings.js'
+
+/**
+ * Results imported per SARIF file. GitHub code scanning itself shows at most the 5,000 most
+ * severe results of a run (docs.github.com, "SARIF support for code scanning", upload limits);
+ * twice that is past anything a reviewer reads, while 400,000 findings would make every report
+ * (PR comment, check annotations, SARIF output) megabytes long. The rest are one finding.
+ */
+export const MAX_SARIF_RESULTS = 10_000
 
 /** One SARIF result, reduced to what a finding needs. */
-export interface ImportedResult {
+export interface SarifResult {
   /** The SARIF file it came from, for messages. */
   file: string
   tool: string
@@ -25,6 +39,21 @@ export interface ImportedResult {
   line?: number
   /** `partialFingerprints` of the result, which survive line shifts (§3.27.17). */
   fingerprint?: string
+}
+
+/** The open results of one file beyond MAX_SARIF_RESULTS, reported as one finding. */
+export interface SarifResultsNotImported {
+  file: string
+  notImported: number
+  total: number
+  /** The least severe result that was imported: everything left out is at most this severe. */
+  lowestImported: Severity
+}
+
+export type ImportedResult = SarifResult | SarifResultsNotImported
+
+export function isNotImported(result: ImportedResult): result is SarifResultsNotImported {
+  return 'notImported' in result
 }
 
 type Json = Record<string, unknown>
@@ -98,7 +127,7 @@ function isOpen(result: Json): boolean {
   )
 }
 
-function primaryLocation(result: Json): Pick<ImportedResult, 'uri' | 'line'> {
+function primaryLocation(result: Json): Pick<SarifResult, 'uri' | 'line'> {
   const physical = object(object(array(result.locations)[0])?.physicalLocation)
   const uri = string(object(physical?.artifactLocation)?.uri)
   const line = object(physical?.region)?.startLine
@@ -108,7 +137,7 @@ function primaryLocation(result: Json): Pick<ImportedResult, 'uri' | 'line'> {
   }
 }
 
-function importResult(file: string, tool: string, run: Json, result: Json): ImportedResult {
+function importResult(file: string, tool: string, run: Json, result: Json): SarifResult {
   const rule = findRule(run, result)
   const ruleId = string(result.ruleId) ?? string(object(result.rule)?.id) ?? string(rule?.id)
   const score = securitySeverity(result, rule)
@@ -152,14 +181,64 @@ export function parseSarif(content: string, file: string): ImportedResult[] {
       'BAD_SARIF'
     )
   }
-  return log.runs.flatMap((value) => {
+  const kept = new MostSevere(MAX_SARIF_RESULTS)
+  for (const value of log.runs) {
     const run = object(value) ?? {}
     const tool = string(object(object(run.tool)?.driver)?.name) ?? 'sarif'
-    return array(run.results)
-      .map(object)
-      .filter((result): result is Json => result !== undefined && isOpen(result))
-      .map((result) => importResult(file, tool, run, result))
-  })
+    for (const entry of array(run.results)) {
+      const result = object(entry)
+      if (result !== undefined && isOpen(result)) kept.add(importResult(file, tool, run, result))
+    }
+  }
+  const results: ImportedResult[] = kept.results()
+  if (kept.dropped > 0) {
+    results.push({
+      file,
+      notImported: kept.dropped,
+      total: kept.dropped + MAX_SARIF_RESULTS,
+      lowestImported: kept.lowest()
+    })
+  }
+  return results
+}
+
+/**
+ * The `limit` most severe results in file order, in memory bounded by `limit`: one list per
+ * severity, and over the limit the last result of the least severe list is dropped.
+ */
+class MostSevere {
+  private readonly bySeverity = new Map<Severity, Array<{ order: number; result: SarifResult }>>()
+  private size = 0
+  private order = 0
+  dropped = 0
+
+  constructor(private readonly limit: number) {}
+
+  add(result: SarifResult): void {
+    const list = this.bySeverity.get(result.severity) ?? []
+    this.bySeverity.set(result.severity, list)
+    list.push({ order: this.order++, result })
+    if (++this.size <= this.limit) return
+    const least = [...this.bySeverity.entries()]
+      .filter(([, entries]) => entries.length > 0)
+      .sort(([a], [b]) => severityRank(a) - severityRank(b))[0]![1]
+    least.pop()
+    this.size--
+    this.dropped++
+  }
+
+  results(): SarifResult[] {
+    return [...this.bySeverity.values()]
+      .flat()
+      .sort((a, b) => a.order - b.order)
+      .map(({ result }) => result)
+  }
+
+  lowest(): Severity {
+    return [...this.bySeverity.entries()]
+      .filter(([, entries]) => entries.length > 0)
+      .sort(([a], [b]) => severityRank(a) - severityRank(b))[0]![0]
+  }
 }
 
 /** `CodeQL` → `codeql`, `js/sql-injection` → `js-sql-injection`: rule ids are kebab-case. */
@@ -199,8 +278,18 @@ export function repositoryFile(uri: string | undefined): string | undefined {
   return segments.join('/')
 }
 
-/** Rule `code/sarif-TOOL-RULE`; the subject is the location, by fingerprint when the tool gave one. */
-export function sarifFinding(result: ImportedResult): Finding {
+/**
+ * Rule `code/sarif-TOOL-RULE`; the subject is the location, by fingerprint when the tool gave one.
+ * Results over MAX_SARIF_RESULTS are one `code/input-not-analysed` finding naming the file.
+ */
+export function sarifFinding(imported: ImportedResult): Finding {
+  if (isNotImported(imported)) {
+    return inputNotAnalysed('code', {
+      path: imported.file,
+      reason: `${imported.notImported} of its ${imported.total} open results were not imported (over ${MAX_SARIF_RESULTS} per file; those left out are ${imported.lowestImported} or less severe)`
+    })
+  }
+  const result = imported
   const where =
     result.uri === undefined
       ? ''

@@ -38,11 +38,19 @@ export const DEFAULT_EXCLUDE = [
   '**/lib/python[0-9]*/**'
 ]
 
+/**
+ * A SARIF file is parsed whole: 128 MiB is several times what code scanning accepts (10 MB
+ * gzipped, 25,000 results a run) and keeps the parse well under 1 GB.
+ */
+const MAX_SARIF_BYTES = 128 * 1024 * 1024
+
 function readInput(name: string, path: string): Buffer {
   return readInputFileSync(path, {
     subject: `input "${name}": ${path}`,
-    fix: 'name an existing file.',
-    code: 'BAD_INPUT_FILE'
+    fix:
+      name === 'sarif-import' ? 'import fewer or smaller SARIF files.' : 'name an existing file.',
+    code: 'BAD_INPUT_FILE',
+    ...(name === 'sarif-import' ? { maxBytes: MAX_SARIF_BYTES } : {})
   })
 }
 

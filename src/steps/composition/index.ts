@@ -3,10 +3,16 @@
  * against OSV vulnerability data with each ecosystem's own version rules, and checked against
  * the license policy. Data: docs/vulnerability-data.md.
  */
-import { readFile } from 'node:fs/promises'
+import { readInputFile } from '../../files.js'
 import { ConfigurationError } from '../../errors.js'
-import type { Finding, FindingPackage, Severity } from '../../findings.js'
 import {
+  inputNotAnalysed,
+  type Finding,
+  type FindingPackage,
+  type Severity
+} from '../../findings.js'
+import {
+  MAX_VEX_BYTES,
   parseOpenVex,
   vexStatementFor,
   vexSuppression,
@@ -24,9 +30,12 @@ import type { Package } from './model.js'
 import { createAdvisoryIndexCache } from './osv/index-cache.js'
 import {
   createVulnerabilityDataLoader,
+  noVulnerabilityData,
   type DataSource,
+  type VulnerabilityData,
   type VulnerabilityDataLoader
 } from './osv/load.js'
+import type { AdvisoryIndex } from './osv/index.js'
 import { advisoryCoordinates, matchPackage, type MatchedVulnerability } from './osv/match.js'
 import type { CompositionSettings } from './settings.js'
 import { baseEcosystem } from './versions/index.js'
@@ -161,6 +170,7 @@ async function readStatements(
     try {
       content = await read(path)
     } catch (error) {
+      if (error instanceof ConfigurationError) throw error
       throw new ConfigurationError(
         `input "vex" ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); name an OpenVEX JSON file.`,
         'BAD_VEX',
@@ -177,16 +187,46 @@ function neededEcosystems(packages: Package[]): string[] {
   return [...new Set(packages.map((pkg) => baseEcosystem(pkg.ecosystem)))].sort()
 }
 
+/**
+ * Ecosystems the image needs that the data has nothing for: those the loader could not get, and
+ * those no record of the data names (a `--vuln-db` of npm records for a Debian image). Either
+ * way those packages would pass as "0 vulnerabilities" without having been looked up.
+ */
+function missingEcosystems(
+  needed: string[],
+  data: VulnerabilityData,
+  index: AdvisoryIndex
+): VulnerabilityData['missing'] {
+  const covered = new Set([...index.ecosystems].map(baseEcosystem))
+  const missing = [...data.missing]
+  const origins = data.sources.map((s) => s.origin).join(', ')
+  for (const ecosystem of needed) {
+    if (covered.has(ecosystem) || missing.some((m) => m.ecosystem === ecosystem)) continue
+    missing.push({ ecosystem, reason: `${origins || 'the data'} holds no ${ecosystem} records` })
+  }
+  return missing.sort((a, b) =>
+    a.ecosystem < b.ecosystem ? -1 : a.ecosystem > b.ecosystem ? 1 : 0
+  )
+}
+
 export function createCompositionStep(dependencies: CompositionDependencies = {}): Step {
   const catalog = dependencies.catalog ?? catalogPackages
   const load = dependencies.loadVulnerabilityData ?? createVulnerabilityDataLoader()
-  const readVex = dependencies.readVex ?? ((path: string) => readFile(path, 'utf8'))
+  const readVex =
+    dependencies.readVex ??
+    ((path: string) =>
+      readInputFile(path, {
+        subject: `input "vex" ${path}`,
+        fix: 'name an OpenVEX JSON file.',
+        code: 'BAD_VEX',
+        maxBytes: MAX_VEX_BYTES
+      }))
   const indexFor = createAdvisoryIndexCache()
 
   async function run({ image, policy, logger }: StepContext): Promise<StepOutcome> {
     const settings = policy.composition
     const started = Date.now()
-    const { packages, distro } = catalog(image)
+    const { packages, distro, unread = [] } = catalog(image)
     const statements = await readStatements(settings.vex, readVex)
     const notes = [
       packages.length === 0
@@ -197,30 +237,15 @@ export function createCompositionStep(dependencies: CompositionDependencies = {}
 
     const matches = new Map<Package, MatchedVulnerability[]>()
     if (packages.length > 0) {
-      const data = await load({
-        vulnDb: settings.vulnDb,
-        ecosystems: neededEcosystems(packages),
-        logger
-      })
-      if (data.missing.length > 0) {
-        const list = data.missing.map((m) => `${m.ecosystem} (${m.reason})`).join('; ')
-        if (!settings.allowNoVulnData) {
-          throw new ConfigurationError(
-            `input "vuln-db": no vulnerability data for ${list} and no cached copy; restore network access to osv.dev, give --vuln-db DIR|ZIP for offline use, or set allow-no-vuln-data to scan without it.`,
-            'NO_VULN_DATA'
-          )
-        }
-        logger.warning(`no vulnerability data for ${list}; those packages were not matched.`)
-        notes.push(
-          `NOT matched for lack of data: ${data.missing.map((m) => m.ecosystem).join(', ')}`
-        )
-      }
+      const needed = neededEcosystems(packages)
+      const data = await load({ vulnDb: settings.vulnDb, ecosystems: needed, logger })
       const index = await indexFor(data, logger)
-      if (index.advisories === 0 && data.sources.length > 0 && !settings.allowNoVulnData) {
-        throw new ConfigurationError(
-          `input "vuln-db": ${data.sources.map((s) => s.origin).join(', ')} holds no OSV records; point it at OSV data or set allow-no-vuln-data to scan without it.`,
-          'NO_VULN_DATA'
-        )
+      const missing = missingEcosystems(needed, data, index)
+      if (missing.length > 0) {
+        if (!settings.allowNoVulnData) throw noVulnerabilityData(settings.vulnDb, missing)
+        const list = missing.map((m) => `${m.ecosystem} (${m.reason})`).join('; ')
+        logger.warning(`no vulnerability data for ${list}; those packages were not matched.`)
+        notes.push(`NOT matched for lack of data: ${missing.map((m) => m.ecosystem).join(', ')}`)
       }
       const now = Date.now()
       if (data.sources.length > 0) {
@@ -267,6 +292,8 @@ export function createCompositionStep(dependencies: CompositionDependencies = {}
       licensed.add(pkg.purl)
       findings.push(...licenseFindings(pkg, settings))
     }
+    // Fail closed: a package database or metadata file the catalog could not read is a finding.
+    findings.push(...unread.map((input) => inputNotAnalysed('composition', input)))
     const affected = new Set([...vulnerabilities.values()].map(({ pkg }) => pkg.purl)).size
     notes.push(
       `${vulnerabilities.size} vulnerabilities in ${affected} packages${settings.ignoreUnfixed ? ' (unfixed left out)' : ''}; ${Date.now() - started} ms`

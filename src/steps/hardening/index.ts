@@ -17,7 +17,8 @@ import {
   LAYER_SUBSCRIPTION,
   type HardeningLayerVisit
 } from './layer.js'
-import { formatBytes, leanFindings, type LeanDraft } from './lean.js'
+import { formatBytes } from '../../units.js'
+import { leanFindings, type LeanDraft } from './lean.js'
 import { configSecrets, type ConfigSecret } from './secrets/config.js'
 import { BUILT_IN_RULES } from './secrets/rules.js'
 import { customRule, SecretScanner } from './secrets/scanner.js'

@@ -3,6 +3,7 @@
  * the application does not need, nothing world-writable outside sticky directories, and no
  * system file the runtime user could rewrite. All from the final filesystem's headers.
  */
+import { formatBytes } from '../../units.js'
 import { posix } from 'node:path'
 import type { Severity } from '../../findings.js'
 import { SYSTEM_BIN_DIRS } from '../../image/filesystem.js'
@@ -143,17 +144,6 @@ const BUILD_DIRS = new Set(['CMakeFiles', '.pytest_cache', '.mypy_cache', '.tox'
 const VCS_DIRS = new Set(['.git', '.svn', '.hg'])
 /** Per-file rules stop after this many findings: the first ones show the pattern. */
 const MAX_PER_RULE = 50
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
-  let value = bytes
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit++
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`
-}
 
 interface Aggregate {
   files: number

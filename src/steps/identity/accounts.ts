@@ -19,44 +19,104 @@ export interface ShadowEntry {
   password: string
 }
 
-function records(text: string): string[][] {
+/** A line that looks like an entry but could not be read as one. */
+export interface UnreadLine {
+  /** 1-based. */
+  line: number
+  why: string
+}
+
+/** An account file's entries, and the lines that could not be read (never dropped silently). */
+export interface AccountFile<T> {
+  entries: T[]
+  unread: UnreadLine[]
+}
+
+interface Fields {
+  line: number
+  fields: string[]
+  /** NIS compat lines (`+`, `+::::::`, `-@group`) are nss_compat's; the files backend ignores them. */
+  compat: boolean
+}
+
+function records(text: string): Fields[] {
   return text
     .split('\n')
-    .map((line) => line.replace(/\r$/, ''))
-    .filter((line) => line.trim() !== '' && !line.startsWith('#'))
-    .map((line) => line.split(':'))
+    .map((line, i) => ({ line: i + 1, text: line.replace(/\r$/, '') }))
+    .filter(({ text }) => text.trim() !== '' && !text.startsWith('#'))
+    .map(({ line, text }) => ({ line, fields: text.split(':'), compat: /^[+-]/.test(text) }))
 }
 
 function id(field: string | undefined): number | undefined {
   return field !== undefined && /^\d+$/.test(field) ? Number(field) : undefined
 }
 
-/** Lines with a non-numeric UID/GID are skipped, as getpwent(3) does (NIS `+` lines, typos). */
-export function parsePasswd(text: string): PasswdEntry[] {
-  const entries: PasswdEntry[] = []
-  for (const [name, password = '', uidField, gidField, , , shell = ''] of records(text)) {
-    const uid = id(uidField)
-    const gid = id(gidField)
-    if (name && uid !== undefined && gid !== undefined) {
-      entries.push({ name, password, uid, gid, shell })
-    }
+/**
+ * Why an entry line has no name or numeric ID. libc does not simply skip such a line: glibc reads
+ * the UID with strtoul, so ` 0` or `+0` is root; the gate cannot vouch for what it cannot read.
+ */
+function problem(fields: string[], idFields: Array<[string, number]>): string | undefined {
+  if (!fields[0]) return 'has no name'
+  for (const [label, index] of idFields) {
+    const value = fields[index]
+    if (value === undefined)
+      return `has ${fields.length} field${fields.length === 1 ? '' : 's'}, no ${label}`
+    if (id(value) === undefined) return `${label} "${value.slice(0, 20)}" is not a number`
   }
-  return entries
+  return undefined
+}
+
+/** passwd(5): name:password:UID:GID:GECOS:directory:shell. */
+export function readPasswd(text: string): AccountFile<PasswdEntry> {
+  const file: AccountFile<PasswdEntry> = { entries: [], unread: [] }
+  for (const { line, fields, compat } of records(text)) {
+    const why = problem(fields, [
+      ['UID', 2],
+      ['GID', 3]
+    ])
+    if (why !== undefined) {
+      if (!compat) file.unread.push({ line, why })
+      continue
+    }
+    const [name = '', password = '', uid = '', gid = '', , , shell = ''] = fields
+    file.entries.push({ name, password, uid: Number(uid), gid: Number(gid), shell })
+  }
+  return file
+}
+
+/** group(5): name:password:GID:members. */
+export function readGroup(text: string): AccountFile<GroupEntry> {
+  const file: AccountFile<GroupEntry> = { entries: [], unread: [] }
+  for (const { line, fields, compat } of records(text)) {
+    const why = problem(fields, [['GID', 2]])
+    if (why === undefined) file.entries.push({ name: fields[0]!, gid: Number(fields[2]) })
+    else if (!compat) file.unread.push({ line, why })
+  }
+  return file
+}
+
+/** shadow(5): only the name and the password matter here; the old two-field form is valid. */
+export function readShadow(text: string): AccountFile<ShadowEntry> {
+  const file: AccountFile<ShadowEntry> = { entries: [], unread: [] }
+  for (const { line, fields } of records(text)) {
+    const [name = '', password = ''] = fields
+    if (name === '') file.unread.push({ line, why: 'has no name' })
+    else file.entries.push({ name, password })
+  }
+  return file
+}
+
+/** The entries only, for steps that need no report of unreadable lines. */
+export function parsePasswd(text: string): PasswdEntry[] {
+  return readPasswd(text).entries
 }
 
 export function parseGroup(text: string): GroupEntry[] {
-  const entries: GroupEntry[] = []
-  for (const [name, , gidField] of records(text)) {
-    const gid = id(gidField)
-    if (name && gid !== undefined) entries.push({ name, gid })
-  }
-  return entries
+  return readGroup(text).entries
 }
 
 export function parseShadow(text: string): ShadowEntry[] {
-  return records(text)
-    .filter(([name]) => Boolean(name))
-    .map(([name = '', password = '']) => ({ name, password }))
+  return readShadow(text).entries
 }
 
 /** An empty shell field means /bin/sh (passwd(5)); these shells refuse interactive logins. */

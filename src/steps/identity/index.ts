@@ -4,7 +4,12 @@
  */
 import { posix } from 'node:path'
 import { minimatch } from 'minimatch'
-import type { Finding, FindingLocation, Severity } from '../../findings.js'
+import {
+  inputNotAnalysed,
+  type Finding,
+  type FindingLocation,
+  type Severity
+} from '../../findings.js'
 import { SYSTEM_BIN_DIRS } from '../../image/filesystem.js'
 import type { FileNode } from '../../image/types.js'
 import { OWNED_FILES_REQUEST, ownedFiles } from '../../packages/owned-files.js'
@@ -12,11 +17,13 @@ import type { ImageView, Step, StepContext, StepOutcome } from '../step.js'
 import {
   duplicateIds,
   hasLoginShell,
-  parseGroup,
-  parsePasswd,
-  parseShadow,
+  readGroup,
+  readPasswd,
+  readShadow,
+  type AccountFile,
   type GroupEntry,
-  type PasswdEntry
+  type PasswdEntry,
+  type UnreadLine
 } from './accounts.js'
 import { decodeFileCapabilities } from './capabilities.js'
 import { isNumericId, parseUser, resolveUser } from './user.js'
@@ -70,6 +77,7 @@ function locate(image: ImageView, path: string, node = image.fs.get(path)): Find
 interface Accounts {
   passwd: PasswdEntry[]
   groups: GroupEntry[]
+  shadow: AccountFile<{ name: string; password: string }>
 }
 
 const ROOT_FIX = 'Add `USER 10001:10001` (any UID/GID of 1000 or more) to the Dockerfile.'
@@ -197,10 +205,36 @@ function healthcheckFindings(image: ImageView, required: boolean): Draft[] {
   ]
 }
 
+/**
+ * One finding per account file with lines that are not entries the gate can read. Such a line is
+ * not skipped by libc the way it is here (glibc reads UID ` 0` as root), so it could hide a second
+ * root or a passwordless account: identity/input-not-analysed, blocking, rather than silence.
+ */
+function unreadAccountLines(
+  image: ImageView,
+  path: string,
+  unread: UnreadLine[],
+  unchecked: string
+): Finding[] {
+  const first = unread[0]
+  if (first === undefined) return []
+  const which =
+    unread.length === 1
+      ? `line ${first.line} ${first.why}`
+      : `${unread.length} lines could not be read as entries (the first: line ${first.line} ${first.why})`
+  const layerDigest = locate(image, path).layerDigest
+  return [
+    inputNotAnalysed('identity', {
+      path,
+      ...(layerDigest === undefined ? {} : { layerDigest }),
+      reason: `${which}; ${unchecked}`
+    })
+  ]
+}
+
 function accountFindings(image: ImageView, accounts: Accounts): Draft[] {
   const drafts: Draft[] = []
-  const shadowText = text(image, SHADOW)
-  const shadow = new Map(parseShadow(shadowText ?? '').map((entry) => [entry.name, entry]))
+  const shadow = new Map(accounts.shadow.entries.map((entry) => [entry.name, entry]))
   for (const entry of accounts.passwd) {
     if (!hasLoginShell(entry)) continue
     // `x` defers to /etc/shadow; an empty field in /etc/passwd itself needs no password at all.
@@ -366,9 +400,12 @@ function escalationToolFinding(
 }
 
 async function run({ image, policy }: StepContext): Promise<StepOutcome> {
+  const passwd = readPasswd(text(image, PASSWD) ?? '')
+  const groups = readGroup(text(image, GROUP) ?? '')
   const accounts: Accounts = {
-    passwd: parsePasswd(text(image, PASSWD) ?? ''),
-    groups: parseGroup(text(image, GROUP) ?? '')
+    passwd: passwd.entries,
+    groups: groups.entries,
+    shadow: readShadow(text(image, SHADOW) ?? '')
   }
   const drafts = [
     ...userFindings(image, accounts, policy.identity.minUid),
@@ -377,7 +414,25 @@ async function run({ image, policy }: StepContext): Promise<StepOutcome> {
     ...fileFindings(image, policy.identity.allowedSetuid)
   ]
   const user = image.config.config?.User?.trim() || '(not set: root)'
-  return { findings: drafts.map(toFinding), notes: [`user ${user}`] }
+  return {
+    findings: [
+      ...drafts.map(toFinding),
+      ...unreadAccountLines(
+        image,
+        PASSWD,
+        passwd.unread,
+        'an account there is not checked for UID 0 or an empty password'
+      ),
+      ...unreadAccountLines(image, GROUP, groups.unread, 'a group there is not checked'),
+      ...unreadAccountLines(
+        image,
+        SHADOW,
+        accounts.shadow.unread,
+        'a password there is not checked for being empty'
+      )
+    ],
+    notes: [`user ${user}`]
+  }
 }
 
 export const identityStep: Step = {

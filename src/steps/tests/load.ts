@@ -8,6 +8,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { minimatch } from 'minimatch'
 import { ConfigurationError } from '../../errors.js'
 import { readInputFileSync } from '../../files.js'
+import { checkYamlSize } from '../../policy/yaml.js'
 import { parseStructureTests } from './parse.js'
 import { isGlob, type StructureTestSuite } from './suite.js'
 
@@ -38,6 +39,7 @@ function expandGlob(pattern: string, cwd: string): string[] {
 }
 
 function readSuite(file: string, cwd: string): StructureTestSuite {
+  checkYamlSize(resolve(cwd, file), `structure-tests file "${file}"`, 'STRUCTURE_TESTS')
   const text = readInputFileSync(resolve(cwd, file), {
     subject: `input "${INPUT}" names "${file}", which`,
     fix: 'check its permissions.',

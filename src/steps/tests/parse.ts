@@ -11,11 +11,14 @@ import {
   isSeq,
   LineCounter,
   parseDocument,
+  visit,
+  type Alias,
   type Document,
   type Node,
   type YAMLMap
 } from 'yaml'
 import { ConfigurationError } from '../../errors.js'
+import { yamlData } from '../../policy/yaml.js'
 import { isSeverity, SEVERITIES, type Severity } from '../../findings.js'
 import {
   type CommandTest,
@@ -113,12 +116,36 @@ export function compilePattern(source: string): Pattern {
   return { source, regex }
 }
 
+/**
+ * Each alias's node: the last node before it with its anchor (YAML 1.2 "Alias Nodes"), found in
+ * one walk. Alias.resolve without a context walks the whole document per alias, which a file of
+ * many aliases turns quadratic.
+ */
+function aliasTargets(document: Document): Map<Alias, Node> {
+  const anchors = new Map<string, Node>()
+  const targets = new Map<Alias, Node>()
+  visit(document, {
+    Alias: (_key, alias) => {
+      const target = anchors.get(alias.source)
+      if (target !== undefined) targets.set(alias, target)
+    },
+    Node: (_key, node) => {
+      if (node.anchor !== undefined) anchors.set(node.anchor, node)
+    }
+  })
+  return targets
+}
+
 class Reader {
+  private readonly aliases: Map<Alias, Node>
+
   constructor(
     readonly file: string,
     readonly document: Document,
     readonly lines: LineCounter
-  ) {}
+  ) {
+    this.aliases = aliasTargets(document)
+  }
 
   line(node: Node | null | undefined): number {
     const offset = node?.range?.[0] ?? 0
@@ -133,7 +160,7 @@ class Reader {
   }
 
   deref(node: unknown): Node | null {
-    if (isAlias(node)) return (node.resolve(this.document) as Node | undefined) ?? null
+    if (isAlias(node)) return this.aliases.get(node) ?? null
     return (node as Node | null | undefined) ?? null
   }
 
@@ -451,6 +478,9 @@ export function parseStructureTests(text: string, file: string): StructureTestSu
       'STRUCTURE_TESTS'
     )
   }
+  // Expanding the aliases once, within bounds, refuses a "billion laughs" before the reader
+  // walks them; an alias without its anchor is refused here too.
+  yamlData(document, `structure-tests file "${file}"`, 'STRUCTURE_TESTS')
   const root = r.deref(document.contents)
   if (root === null || (isScalar(root) && root.value === null)) {
     r.fail(root, `the file is empty; start it with "schemaVersion: ${SCHEMA_VERSION}".`)

@@ -3,15 +3,25 @@
  * `X:value` lines (apk-tools "Installed database": P name, V version, A arch, o origin,
  * L license), blocks separated by a blank line.
  */
+import type { UnreadInput } from '../../../findings.js'
 import type { FileRequest } from '../../../image/analysis.js'
 import type { Package } from '../model.js'
 import { definePackage, purl, type CatalogInput } from './package.js'
+import { BadRecords } from './unread.js'
 
 const INSTALLED = '/lib/apk/db/installed'
 
+/**
+ * The database lists every file (an `R:` and a `Z:` checksum line, about 50 bytes) besides the
+ * package fields, so it grows with files, not packages: 64 MiB is over a million files.
+ */
 export const APK_FILES: FileRequest = { globs: [INSTALLED], maxBytes: 64 * 1024 * 1024 }
 
-export function catalogApk(input: CatalogInput): Package[] {
+/** apk's package names and versions (apk-tools apk_blob_t checks): no whitespace, never empty. */
+const TOKEN = /^[^\s/]+$/
+
+/** Packages of apk's database; blocks that name no package go to `unread`, one finding per file. */
+export function catalogApk(input: CatalogInput, unread: UnreadInput[]): Package[] {
   const { image, distro } = input
   const text = image.fs.read(INSTALLED)?.toString('utf8')
   if (text === undefined) return []
@@ -20,15 +30,32 @@ export function catalogApk(input: CatalogInput): Package[] {
   const distroQualifier =
     distro?.versionId === undefined ? undefined : `${distro.id}-${distro.versionId}`
   const packages: Package[] = []
-  for (const block of text.split(/\n\s*\n/)) {
+  const bad = new BadRecords()
+  let index = 0
+  let line = 1
+  for (const block of text.split(/(\n\s*\n)/)) {
+    const startLine = line
+    line += block.split('\n').length - 1
+    // The separators, kept by the capturing split only to count lines, are blank.
+    if (block.trim() === '') continue
+    index++
     const fields = new Map<string, string>()
-    for (const line of block.split('\n')) {
+    for (const entry of block.split('\n')) {
       // Only the first value of a key: F:/R: repeat per file.
-      if (line[1] === ':' && !fields.has(line[0]!)) fields.set(line[0]!, line.slice(2))
+      if (entry[1] === ':' && !fields.has(entry[0]!)) fields.set(entry[0]!, entry.slice(2))
     }
     const name = fields.get('P')
     const version = fields.get('V')
-    if (name === undefined || version === undefined) continue
+    if (name === undefined || !TOKEN.test(name)) {
+      bad.add(`block ${index} at line ${startLine + leadingNewlines(block)} has no valid P: name`)
+      continue
+    }
+    if (version === undefined || !TOKEN.test(version)) {
+      bad.add(
+        `block ${index} at line ${startLine + leadingNewlines(block)} has no valid V: version (package ${name})`
+      )
+      continue
+    }
     const arch = fields.get('A')
     const origin = fields.get('o')
     packages.push(
@@ -49,7 +76,13 @@ export function catalogApk(input: CatalogInput): Package[] {
       })
     )
   }
+  const problem = bad.unread(image, INSTALLED, 'package block')
+  if (problem !== undefined) unread.push(problem)
   return packages
+}
+
+function leadingNewlines(block: string): number {
+  return /^\n*/.exec(block)![0].length
 }
 
 /** Alpine writes `MIT AND BSD-2-Clause`, or older space-separated lists such as `MIT BSD`. */

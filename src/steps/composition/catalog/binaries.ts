@@ -13,13 +13,19 @@ import {
   parseBuildInfo,
   type Draft
 } from './go.js'
-import { JAVA_ARCHIVE, javaPackages } from './java.js'
+import { formatBytes } from '../../../units.js'
+import { JAVA_ARCHIVE, javaPackages, MAX_ARCHIVE_BYTES } from './java.js'
 import { depSection, rustPackages } from './rust.js'
 
 export const BINARIES_SUBSCRIPTION_ID = 'composition/catalog-binaries'
 
-/** Archives above this are not opened (their packages are not reported; see docs/sbom.md). */
-export const MAX_ARCHIVE_BYTES = 128 * 1024 * 1024
+/** Archives above this are not opened: an input-not-analysed finding instead (docs/sbom.md). */
+export { MAX_ARCHIVE_BYTES }
+/**
+ * The JSON a `.dep-v0` section inflates to: cargo-auditable's own reader (auditable-info's
+ * default Limits) stops at 8 MiB; a thousand dependencies take some 100 KiB.
+ */
+export const MAX_RUST_DEPENDENCY_JSON_BYTES = 8 * 1024 * 1024
 /** Module info follows the Go header directly; large dependency lists stay well below this. */
 const GO_CAPTURE_BYTES = 1024 * 1024
 /** `.dep-v0` and the section headers sit after the loaded sections, in the last bytes of a stripped binary. */
@@ -30,20 +36,30 @@ const MIN_EXECUTABLE_BYTES = 1024
 export interface BinaryPackages {
   path: string
   packages: (Draft & { nested?: string })[]
+  /** Why part of the file was not read (over an inflate budget), as a clause. */
+  unread?: string
 }
 
 export const BINARIES_SUBSCRIPTION: LayerSubscription<BinaryPackages[]> = {
   id: BINARIES_SUBSCRIPTION_ID,
   createVisitor(): LayerVisitor<BinaryPackages[]> {
     const found: BinaryPackages[] = []
-    const record = (path: string, packages: BinaryPackages['packages']): void => {
-      if (packages.length > 0) found.push({ path, packages })
+    const record: Record = (path, packages, unread) => {
+      if (packages.length > 0 || unread !== undefined) {
+        found.push(unread === undefined ? { path, packages } : { path, packages, unread })
+      }
     }
     return {
       onEntry(entry: TarEntry): EntrySink | undefined {
         if (entry.type !== 'file') return undefined
         if (JAVA_ARCHIVE.test(entry.path)) {
-          return entry.size <= MAX_ARCHIVE_BYTES ? new ArchiveSink(entry, record) : undefined
+          if (entry.size <= MAX_ARCHIVE_BYTES) return new ArchiveSink(entry, record)
+          record(
+            entry.path,
+            [],
+            `it is ${formatBytes(entry.size)}, over the ${formatBytes(MAX_ARCHIVE_BYTES)} of a Java archive this step opens`
+          )
+          return undefined
         }
         if ((entry.mode & 0o111) !== 0 && entry.size >= MIN_EXECUTABLE_BYTES) {
           return new ExecutableSink(entry, record)
@@ -55,10 +71,18 @@ export const BINARIES_SUBSCRIPTION: LayerSubscription<BinaryPackages[]> = {
   }
 }
 
-type Record = (path: string, packages: BinaryPackages['packages']) => void
+type Record = (path: string, packages: BinaryPackages['packages'], unread?: string) => void
+
+/** Several clauses as one: the finding is one per file. */
+function unreadOf(reasons: string[]): string | undefined {
+  if (reasons.length === 0) return undefined
+  return reasons.length === 1 ? reasons[0] : `${reasons[0]} (and ${reasons.length - 1} more)`
+}
 
 class ArchiveSink implements EntrySink {
-  private readonly chunks: Buffer[] = []
+  /** The archive, filled as it streams: its size is known from the header (at most MAX_ARCHIVE_BYTES). */
+  private bytes: Buffer | undefined
+  private length = 0
 
   constructor(
     private readonly entry: TarEntry,
@@ -66,15 +90,17 @@ class ArchiveSink implements EntrySink {
   ) {}
 
   write(chunk: Buffer): void {
-    this.chunks.push(chunk)
+    this.bytes ??= Buffer.allocUnsafe(this.entry.size)
+    this.length += chunk.copy(this.bytes, this.length)
   }
 
   end(): void {
-    const bytes = Buffer.concat(this.chunks)
-    this.chunks.length = 0
+    const bytes = this.bytes?.subarray(0, this.length) ?? Buffer.alloc(0)
+    this.bytes = undefined
     try {
       const name = this.entry.path.slice(this.entry.path.lastIndexOf('/') + 1)
-      this.record(this.entry.path, javaPackages(bytes, name))
+      const archive = javaPackages(bytes, name)
+      this.record(this.entry.path, archive.packages, unreadOf(archive.unread))
     } catch {
       // Not a zip (or a corrupt one): no packages, as for any other unreadable file.
     }
@@ -163,13 +189,17 @@ class ExecutableSink implements EntrySink {
     const tail = Buffer.concat(this.tail, this.tailLength)
     this.tail = []
     const section = depSection(this.header, tail, this.size)
+    let unread: string | undefined
     if (section !== undefined) {
       try {
-        packages.push(...rustPackages(section))
-      } catch {
-        // A `.dep-v0` section that does not inflate to the documented JSON names no packages.
+        packages.push(...rustPackages(section, MAX_RUST_DEPENDENCY_JSON_BYTES))
+      } catch (error) {
+        unread =
+          (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE'
+            ? `its cargo-auditable .dep-v0 section inflates to more than ${formatBytes(MAX_RUST_DEPENDENCY_JSON_BYTES)}`
+            : 'its cargo-auditable .dep-v0 section is not zlib-compressed JSON'
       }
     }
-    this.record(this.entry.path, packages)
+    this.record(this.entry.path, packages, unread)
   }
 }

@@ -2,6 +2,7 @@
  * The catalog: every OS and language package in the final filesystem (issue 3, "Catalogers"),
  * with the distribution it belongs to. Pure: it reads what the engine captured.
  */
+import type { UnreadInput } from '../../../findings.js'
 import type { FileRequest, LayerSubscription } from '../../../image/analysis.js'
 import { OWNED_FILES_REQUEST, ownedFiles } from '../../../packages/owned-files.js'
 import type { ImageView } from '../../step.js'
@@ -19,6 +20,8 @@ export type { Distro } from './distro.js'
 export interface Catalog {
   packages: Package[]
   distro?: Distro
+  /** Package databases and metadata files, or records in them, that could not be read. */
+  unread?: UnreadInput[]
 }
 
 export const CATALOG_FILES: FileRequest[] = [
@@ -39,24 +42,30 @@ export function catalogPackages(image: ImageView): Catalog {
     owned: ownedFiles(image.fs),
     ...(distro === undefined ? {} : { distro })
   }
+  const unread: UnreadInput[] = []
   const packages = [
-    ...catalogDpkg(input),
-    ...catalogApk(input),
-    ...catalogRpm(input),
-    ...catalogLanguages(input),
-    ...catalogBinaries(input)
+    ...catalogDpkg(input, unread),
+    ...catalogApk(input, unread),
+    ...catalogRpm(input, unread),
+    ...catalogLanguages(input, unread),
+    ...catalogBinaries(input, unread)
   ].sort(comparePackages)
-  return distro === undefined ? { packages } : { packages, distro }
+  unread.sort((a, b) => compare(a.path, b.path))
+  return distro === undefined ? { packages, unread } : { packages, distro, unread }
 }
 
 /** Binary and archive packages from the layer pass, kept only when the final filesystem still has the file that layer wrote. */
-function catalogBinaries(input: CatalogInput): Package[] {
+function catalogBinaries(input: CatalogInput, unread: UnreadInput[]): Package[] {
   const { image, owned } = input
   const perLayer = image.visits(BINARIES_SUBSCRIPTION_ID) as (BinaryPackages[] | undefined)[]
   return perLayer.flatMap((found, layer) =>
-    (found ?? []).flatMap(({ path, packages }) => {
+    (found ?? []).flatMap(({ path, packages, unread: reason }) => {
       const node = image.fs.get(path)
       if (node?.layer !== layer || node.type !== 'file' || owned.has(path)) return []
+      const layerDigest = image.layers[layer]?.digest
+      if (reason !== undefined) {
+        unread.push(layerDigest === undefined ? { path, reason } : { path, layerDigest, reason })
+      }
       return packages.map(({ nested, ...draft }) =>
         definePackage(
           image,

@@ -3,7 +3,8 @@
  * coordinates from `META-INF/maven/<group>/<artifact>/pom.properties`, else from
  * `META-INF/MANIFEST.MF` (JAR File Specification, "Main Attributes"; OSGi Bundle-* headers).
  */
-import { unzipSync } from 'fflate'
+import { formatBytes } from '../../../units.js'
+import { inflateMember, memberData, ZipBudgetError, zipMembers } from '../zip.js'
 import type { Draft } from './go.js'
 import { purl } from './package.js'
 
@@ -12,24 +13,77 @@ const POM_PROPERTIES = /^META-INF\/maven\/[^/]+\/[^/]+\/pom\.properties$/
 const MANIFEST = 'META-INF/MANIFEST.MF'
 /** How deep archives nest in practice: EAR → WAR → JAR. */
 const MAX_DEPTH = 3
+/** Archives above this, in a layer or inside another archive, are not opened. */
+export const MAX_ARCHIVE_BYTES = 128 * 1024 * 1024
+/**
+ * A pom.properties is a few lines; a manifest of a large OSGi bundle (Export-Package of every
+ * package) reaches some hundred KiB.
+ */
+export const MAX_METADATA_MEMBER_BYTES = 1024 * 1024
+/**
+ * Bytes inflated for one archive in a layer, nested archives included. Jars inside jars are
+ * already compressed, so a real archive inflates to about its own size, at most MAX_ARCHIVE_BYTES.
+ */
+export const MAX_ARCHIVE_INFLATE_BYTES = 256 * 1024 * 1024
 
 export interface JavaPackage extends Draft {
   /** `outer.war:WEB-INF/lib/inner.jar` for nested archives, '' for the archive itself. */
   nested: string
 }
 
-export function javaPackages(
-  archive: Uint8Array,
+/** What one archive holds: its packages, and the members that were too big to read. */
+export interface JavaArchive {
+  packages: JavaPackage[]
+  /** Why a member was not read, as a clause naming it: "its member a.jar:b.jar inflates to…". */
+  unread: string[]
+}
+
+/**
+ * The packages an archive and the archives nested in it hold. Throws when the archive itself is
+ * not a zip; a nested one that is not is skipped (a test resource named *.jar).
+ */
+export function javaPackages(archive: Buffer, fileName: string): JavaArchive {
+  const result: JavaArchive = { packages: [], unread: [] }
+  scan(archive, fileName, 0, '', { left: MAX_ARCHIVE_INFLATE_BYTES }, result)
+  return result
+}
+
+function scan(
+  archive: Buffer,
   fileName: string,
-  depth = 0,
-  nested = ''
-): JavaPackage[] {
-  const files = unzipSync(archive, {
-    filter: (file) =>
-      file.name === MANIFEST ||
-      POM_PROPERTIES.test(file.name) ||
-      (depth < MAX_DEPTH && JAVA_ARCHIVE.test(file.name))
-  })
+  depth: number,
+  nested: string,
+  budget: { left: number },
+  result: JavaArchive
+): void {
+  const members = zipMembers(
+    archive,
+    (name) =>
+      name === MANIFEST ||
+      POM_PROPERTIES.test(name) ||
+      (depth < MAX_DEPTH && JAVA_ARCHIVE.test(name))
+  )
+  const files: Record<string, Buffer> = {}
+  for (const member of members) {
+    const cap = JAVA_ARCHIVE.test(member.name) ? MAX_ARCHIVE_BYTES : MAX_METADATA_MEMBER_BYTES
+    const where = nested === '' ? member.name : `${nested}:${member.name}`
+    try {
+      const content = inflateMember(member, memberData(archive, member), Math.min(cap, budget.left))
+      // A stored member is a view of the archive; only inflated bytes are new memory.
+      if (member.method !== 0) budget.left -= content.length
+      files[member.name] = content
+    } catch (error) {
+      if (!(error instanceof ZipBudgetError)) {
+        if (JAVA_ARCHIVE.test(member.name)) continue
+        throw error
+      }
+      result.unread.push(
+        cap <= budget.left
+          ? `its member ${where} inflates to more than ${formatBytes(cap)}`
+          : `its members inflate to more than ${formatBytes(MAX_ARCHIVE_INFLATE_BYTES)} in all, passed at ${where}`
+      )
+    }
+  }
   const found: JavaPackage[] = []
   const poms = Object.keys(files)
     .filter((name) => POM_PROPERTIES.test(name))
@@ -47,18 +101,19 @@ export function javaPackages(
     const fromManifest = manifestPackage(files[MANIFEST], fileName, nested)
     if (fromManifest !== undefined) found.push(fromManifest)
   }
+  result.packages.push(...found)
   for (const name of Object.keys(files).sort()) {
     if (!JAVA_ARCHIVE.test(name)) continue
     const inner = nested === '' ? name : `${nested}:${name}`
+    const content = files[name]!
+    // Dropped from the map so that each nested archive's bytes go once it has been read.
+    delete files[name]
     try {
-      found.push(
-        ...javaPackages(files[name]!, name.slice(name.lastIndexOf('/') + 1), depth + 1, inner)
-      )
+      scan(content, name.slice(name.lastIndexOf('/') + 1), depth + 1, inner, budget, result)
     } catch {
       // A nested file named *.jar that is not a zip (a test resource) holds no packages.
     }
   }
-  return found
 }
 
 function maven(group: string, artifact: string, version: string, nested: string): JavaPackage {

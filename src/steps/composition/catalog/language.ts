@@ -5,15 +5,26 @@
  * A package whose metadata file an OS package owns is the OS package's, and left out here.
  */
 import { Minimatch } from 'minimatch'
+import type { UnreadInput } from '../../../findings.js'
 import type { FileRequest } from '../../../image/analysis.js'
 import type { Package } from '../model.js'
 import { controlParagraphs, definePackage, purl, type CatalogInput } from './package.js'
+import { BadRecords, unreadFile } from './unread.js'
 
 interface MetadataCataloger {
   globs: string[]
-  /** Packages described by one metadata file (no ownership check, no layer yet). */
-  parse(text: string, path: string): Omit<Package, 'path' | 'layerDigest' | 'kind'>[]
+  /**
+   * Packages described by one metadata file (no ownership check, no layer yet). Throws when the
+   * file cannot be read as its format; a bad entry of a file that lists many goes to `onBad`.
+   */
+  parse(
+    text: string,
+    onBad: (where: string) => void
+  ): Omit<Package, 'path' | 'layerDigest' | 'kind'>[]
 }
+
+/** The metadata file names no package although its format requires one. */
+class UnreadableMetadata extends Error {}
 
 const NPM_GLOBS = ['/**/node_modules/*/package.json', '/**/node_modules/@*/*/package.json']
 const PYTHON_GLOBS = ['/**/*.dist-info/METADATA', '/**/*.egg-info/PKG-INFO', '/**/*.egg-info']
@@ -29,9 +40,14 @@ const CATALOGERS: MetadataCataloger[] = [
   { globs: COMPOSER_GLOBS, parse: parseComposer }
 ]
 
+/**
+ * Per file. The largest metadata files on a developer machine are ~110 KB (a METADATA with its
+ * README); Composer's installed.json of a 500-package application (~5 KB per entry) and the
+ * deps.json of a large .NET service run to a few MB, so 16 MiB leaves a margin of 5×.
+ */
 export const LANGUAGE_FILES: FileRequest = {
   globs: CATALOGERS.flatMap((c) => c.globs),
-  maxBytes: 4 * 1024 * 1024
+  maxBytes: 16 * 1024 * 1024
 }
 
 const COMPILED = CATALOGERS.map((cataloger) => ({
@@ -43,7 +59,8 @@ const COMPILED = CATALOGERS.map((cataloger) => ({
 const CANDIDATE =
   /\/(package\.json|METADATA|PKG-INFO|[^/]*\.egg-info|[^/]*\.deps\.json|[^/]*\.gemspec|installed\.json)$/
 
-export function catalogLanguages(input: CatalogInput): Package[] {
+/** Language packages; metadata files that do not parse go to `unread`, one per file. */
+export function catalogLanguages(input: CatalogInput, unread: UnreadInput[]): Package[] {
   const { image, owned } = input
   const packages: Package[] = []
   for (const node of image.fs.entries()) {
@@ -53,12 +70,21 @@ export function catalogLanguages(input: CatalogInput): Package[] {
     const content = image.fs.read(node.path)
     if (content === undefined) continue
     let found: ReturnType<MetadataCataloger['parse']>
+    const bad = new BadRecords()
     try {
-      found = cataloger.parse(content.toString('utf8'), node.path)
-    } catch {
-      // Metadata that does not parse (a test fixture, a broken install) names no package.
+      found = cataloger.parse(content.toString('utf8'), (where) => bad.add(where))
+    } catch (error) {
+      unread.push(
+        unreadFile(
+          image,
+          node.path,
+          `${unparseable(error)}; the package it describes is not in the SBOM`
+        )
+      )
       continue
     }
+    const problem = bad.unread(image, node.path, 'package')
+    if (problem !== undefined) unread.push(problem)
     for (const pkg of found) {
       packages.push(definePackage(image, { ...pkg, path: node.path, kind: 'language' }))
     }
@@ -67,6 +93,12 @@ export function catalogLanguages(input: CatalogInput): Package[] {
 }
 
 type Draft = ReturnType<MetadataCataloger['parse']>[number]
+
+function unparseable(error: unknown): string {
+  if (error instanceof SyntaxError) return `it is not valid JSON (${error.message.slice(0, 120)})`
+  if (error instanceof UnreadableMetadata) return error.message
+  return `it could not be parsed (${error instanceof Error ? error.message.slice(0, 120) : String(error)})`
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -90,9 +122,11 @@ function npmLicenses(json: Record<string, unknown>): string[] {
 
 export function parseNpm(text: string): Draft[] {
   const json: unknown = JSON.parse(text)
-  if (!isRecord(json)) return []
+  if (!isRecord(json)) throw new UnreadableMetadata('it is not a JSON object')
   const fullName = str(json['name'])
   const version = str(json['version'])
+  // Not a broken record: packages ship test fixtures under their own node_modules (resolve,
+  // eslint-plugin-import), and a private or workspace package.json may have neither field.
   if (fullName === undefined || version === undefined) return []
   const slash = fullName.startsWith('@') ? fullName.indexOf('/') : -1
   const namespace = slash === -1 ? undefined : fullName.slice(0, slash)
@@ -118,7 +152,10 @@ export function parsePython(text: string): Draft[] {
   // Repeated headers (Classifier) collapse in controlParagraphs; licenses come from the others.
   const name = fields.get('name')?.[0]
   const version = fields.get('version')?.[0]
-  if (name === undefined || version === undefined) return []
+  // Core metadata 1.0 onwards requires both: without them this is not an installed distribution.
+  if (name === undefined || name === '' || version === undefined || version === '') {
+    throw new UnreadableMetadata('it has no Name or no Version header')
+  }
   const expression = fields.get('license-expression')?.[0]
   const license = fields.get('license')?.[0]
   const licenses =
@@ -139,7 +176,7 @@ export function parsePython(text: string): Draft[] {
 export function parseDotnet(text: string): Draft[] {
   const json: unknown = JSON.parse(text)
   const libraries = isRecord(json) ? json['libraries'] : undefined
-  if (!isRecord(libraries)) return []
+  if (!isRecord(libraries)) throw new UnreadableMetadata('it has no "libraries" object')
   return Object.entries(libraries).flatMap(([key, library]): Draft[] => {
     const slash = key.indexOf('/')
     if (slash <= 0 || !isRecord(library) || library['type'] !== 'package') return []
@@ -164,7 +201,9 @@ export function parseGemspec(text: string): Draft[] {
   const name = quoted('name')
   const version =
     quoted('version') ?? /^\s*s\.version\s*=\s*Gem::Version\.new\("([^"]+)"\)/m.exec(text)?.[1]
-  if (name === undefined || version === undefined) return []
+  if (name === undefined || version === undefined) {
+    throw new UnreadableMetadata('it sets no s.name or no s.version')
+  }
   const list = /^\s*s\.licenses\s*=\s*\[([^\]]*)\]/m.exec(text)?.[1]
   const licenses =
     list === undefined
@@ -176,15 +215,17 @@ export function parseGemspec(text: string): Draft[] {
 }
 
 /** Composer's installed.json: an array (Composer 1) or `{ packages: [...] }` (Composer 2). */
-export function parseComposer(text: string): Draft[] {
+export function parseComposer(text: string, onBad: (where: string) => void): Draft[] {
   const json: unknown = JSON.parse(text)
   const list = Array.isArray(json) ? json : isRecord(json) ? json['packages'] : undefined
-  if (!Array.isArray(list)) return []
-  return list.flatMap((entry): Draft[] => {
-    if (!isRecord(entry)) return []
-    const fullName = str(entry['name'])
-    const version = str(entry['version'])
-    if (fullName === undefined || version === undefined) return []
+  if (!Array.isArray(list)) throw new UnreadableMetadata('it has no "packages" array')
+  return list.flatMap((entry, i): Draft[] => {
+    const fullName = isRecord(entry) ? str(entry['name']) : undefined
+    const version = isRecord(entry) ? str(entry['version']) : undefined
+    if (!isRecord(entry) || fullName === undefined || version === undefined) {
+      onBad(`entry ${i + 1} has no name or no version`)
+      return []
+    }
     const [vendor, name] = fullName.includes('/') ? fullName.split('/', 2) : [undefined, fullName]
     const license = entry['license']
     return [

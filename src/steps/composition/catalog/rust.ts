@@ -66,8 +66,11 @@ export function depSection(ident: Buffer, tail: Buffer, fileSize: number): Buffe
   return tail.subarray(section.offset - tailStart, section.offset - tailStart + section.size)
 }
 
-export function rustPackages(compressed: Buffer): Draft[] {
-  const json: unknown = JSON.parse(inflateSync(compressed).toString('utf8'))
+/** Throws when the section inflates past `maxBytes` (ERR_BUFFER_TOO_LARGE) or is not JSON. */
+export function rustPackages(compressed: Buffer, maxBytes: number): Draft[] {
+  const json: unknown = JSON.parse(
+    inflateSync(compressed, { maxOutputLength: maxBytes }).toString('utf8')
+  )
   const packages =
     typeof json === 'object' && json !== null && 'packages' in json ? json.packages : undefined
   if (!Array.isArray(packages)) return []

@@ -57,6 +57,25 @@ export interface VulnerabilityDataRequest {
   logger: Logger
 }
 
+/**
+ * The one error for "the image has packages of an ecosystem the data cannot vouch for", whether
+ * the download failed with no cached copy (osv) or the user's DIR/ZIP has no records for it.
+ */
+export function noVulnerabilityData(
+  vulnDb: string,
+  missing: VulnerabilityData['missing']
+): ConfigurationError {
+  const list = missing.map((m) => `${m.ecosystem} (${m.reason})`).join('; ')
+  const fix =
+    vulnDb === 'osv'
+      ? ' and no cached copy; restore network access to osv.dev, give --vuln-db DIR|ZIP for offline use,'
+      : "; add those ecosystems' OSV records (osv.dev publishes ECOSYSTEM/all.zip), use --vuln-db osv to download them,"
+  return new ConfigurationError(
+    `input "vuln-db": no vulnerability data for ${list}${fix} or set allow-no-vuln-data to scan without it.`,
+    'NO_VULN_DATA'
+  )
+}
+
 export type VulnerabilityDataLoader = (
   request: VulnerabilityDataRequest
 ) => Promise<VulnerabilityData>

@@ -26,10 +26,16 @@ export function isBdbHash(bytes: Buffer): boolean {
   )
 }
 
-export function bdbBlobs(bytes: Buffer): Buffer[] {
+/** Every off-page value (header blob); a damaged page or item is skipped and named to `onBad`. */
+export function bdbBlobs(bytes: Buffer, onBad: (where: string) => void): Buffer[] {
   // The metadata page says which byte order the database was written in.
   const read = reader(bytes, bytes.readUInt32LE(12) === HASH_MAGIC)
   const pageSize = read.u32(20)
+  // Berkeley DB pages are a power of two from 512 bytes to 64 KiB (db_page.h); anything else
+  // would make the page loop below meaningless.
+  if (pageSize < 512 || pageSize > 65536 || (pageSize & (pageSize - 1)) !== 0) {
+    throw new Error(`its page size ${pageSize} is not a Berkeley DB page size`)
+  }
   const lastPage = read.u32(32)
   const blobs: Buffer[] = []
   for (let page = 1; page <= lastPage && (page + 1) * pageSize <= bytes.length; page++) {
@@ -37,11 +43,17 @@ export function bdbBlobs(bytes: Buffer): Buffer[] {
     const type = bytes[start + 25]
     if (type !== P_HASH && type !== P_HASH_UNSORTED) continue
     const entries = read.u16(start + 20)
-    // Items alternate key, value; their offsets follow the page header.
-    for (let i = 1; i < entries; i += 2) {
+    // Items alternate key, value; their offsets follow the page header, within the page.
+    for (let i = 1; i < entries && PAGE_HEADER_SIZE + i * 2 + 2 <= pageSize; i += 2) {
       const item = start + read.u16(start + PAGE_HEADER_SIZE + i * 2)
       if (bytes[item] !== H_OFFPAGE) continue
-      blobs.push(overflow(bytes, read, pageSize, read.u32(item + 4), read.u32(item + 8)))
+      try {
+        blobs.push(overflow(bytes, read, pageSize, read.u32(item + 4), read.u32(item + 8)))
+      } catch (error) {
+        onBad(
+          `item ${i} of page ${page}: ${error instanceof Error ? error.message : String(error)}`
+        )
+      }
     }
   }
   return blobs
@@ -60,13 +72,15 @@ function overflow(
   for (let page = first; page !== 0 && remaining > 0 && !seen.has(page);) {
     seen.add(page)
     const start = page * pageSize
-    if (start + pageSize > bytes.length)
+    if (start + pageSize > bytes.length) {
       throw new Error(`overflow page ${page} is outside the file`)
+    }
     // An overflow page's hf_offset field holds the bytes used on it.
     const used = Math.min(read.u16(start + 22), pageSize - PAGE_HEADER_SIZE, remaining)
     parts.push(bytes.subarray(start + PAGE_HEADER_SIZE, start + PAGE_HEADER_SIZE + used))
     remaining -= used
     page = read.u32(start + 16)
   }
+  if (remaining > 0) throw new Error(`its overflow chain ends ${remaining} bytes short`)
   return Buffer.concat(parts)
 }

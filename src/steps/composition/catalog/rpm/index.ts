@@ -1,18 +1,31 @@
 /** RPM packages (RHEL, Fedora, Rocky, Alma, Amazon Linux, SUSE) from the rpmdb. */
+import type { UnreadInput } from '../../../../findings.js'
 import type { FileRequest } from '../../../../image/analysis.js'
 import type { Package } from '../../model.js'
 import { definePackage, purl, type CatalogInput } from '../package.js'
+import { unreadFile } from '../unread.js'
 import { RPMDB_GLOBS, readRpmdb } from './rpmdb.js'
 
+/**
+ * Each package's header (file list, changelog, signatures) is stored whole, typically 30–100 KB,
+ * so a 2,000-package database is 60–200 MB; 256 MiB keeps that whole.
+ */
 export const RPM_FILES: FileRequest = { globs: RPMDB_GLOBS, maxBytes: 256 * 1024 * 1024 }
 
 /** purl-spec's rpm namespaces are the vendor's name: `redhat`, `fedora`, `opensuse`, … */
 const NAMESPACES: Record<string, string> = { rhel: 'redhat', centos: 'centos', sles: 'suse' }
 
-export function catalogRpm(input: CatalogInput): Package[] {
+/** Packages of the rpmdb; a database or headers that cannot be read go to `unread`. */
+export function catalogRpm(input: CatalogInput, unread: UnreadInput[]): Package[] {
   const { image, distro } = input
   const db = readRpmdb(image.fs)
   if (db === undefined) return []
+  if (db.unreadable !== undefined) {
+    unread.push(unreadFile(image, db.path, `${db.unreadable}; its packages are not in the SBOM`))
+    return []
+  }
+  const problem = db.bad.unread(image, db.path, 'package record')
+  if (problem !== undefined) unread.push(problem)
   const ecosystem = distro?.ecosystem ?? 'Red Hat'
   const namespace = distro === undefined ? 'redhat' : (NAMESPACES[distro.id] ?? distro.id)
   const distroQualifier =

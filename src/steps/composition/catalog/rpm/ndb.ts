@@ -18,19 +18,28 @@ export function isNdb(bytes: Buffer): boolean {
   return bytes.length >= FILE_HEADER_SIZE && bytes.readUInt32LE(0) === FILE_MAGIC
 }
 
-export function ndbBlobs(bytes: Buffer): Buffer[] {
+/** Every package's header blob; a damaged slot or blob is skipped and named to `onBad`. */
+export function ndbBlobs(bytes: Buffer, onBad: (where: string) => void): Buffer[] {
   const slotPages = bytes.readUInt32LE(12)
   const end = Math.min(slotPages * PAGE_SIZE, bytes.length)
   const blobs: Buffer[] = []
   for (let at = FILE_HEADER_SIZE; at + SLOT_SIZE <= end; at += SLOT_SIZE) {
-    if (bytes.readUInt32LE(at) !== SLOT_MAGIC) throw new Error(`bad NDB slot at offset ${at}`)
+    if (bytes.readUInt32LE(at) !== SLOT_MAGIC) {
+      onBad(`the slot at offset ${at} has no Slot magic`)
+      continue
+    }
     const pkgIndex = bytes.readUInt32LE(at + 4)
     if (pkgIndex === 0) continue
     const blob = bytes.readUInt32LE(at + 8) * BLOCK_SIZE
     if (blob + BLOB_HEAD_SIZE > bytes.length || bytes.readUInt32LE(blob) !== BLOB_MAGIC) {
-      throw new Error(`bad NDB blob for package ${pkgIndex}`)
+      onBad(`the blob of package ${pkgIndex} is outside the file or has no BlbS magic`)
+      continue
     }
     const length = bytes.readUInt32LE(blob + 12)
+    if (blob + BLOB_HEAD_SIZE + length > bytes.length) {
+      onBad(`the blob of package ${pkgIndex} is truncated`)
+      continue
+    }
     blobs.push(bytes.subarray(blob + BLOB_HEAD_SIZE, blob + BLOB_HEAD_SIZE + length))
   }
   return blobs

@@ -1,5 +1,6 @@
 /** The installed-package database of RPM distributions, in whichever backend the image uses. */
 import type { FileSystem } from '../../../../image/types.js'
+import { BadRecords } from '../unread.js'
 import { bdbBlobs, isBdbHash } from './bdb.js'
 import { parseRpmHeader, type RpmHeader } from './header.js'
 import { isNdb, ndbBlobs } from './ndb.js'
@@ -22,11 +23,18 @@ export const RPMDB_GLOBS = RPMDB_FILES
 
 export interface Rpmdb {
   path: string
+  /** The headers that could be read; a damaged database keeps the packages it still lists. */
   packages: RpmHeader[]
+  /** Header blobs, rows or pages that could not be read. */
+  bad: BadRecords
+  /** Why the database could not be read at all (no packages from it). */
+  unreadable?: string
 }
 
-/** The first rpmdb found in the final filesystem (following symlinks), or undefined. */
-/** Parsed once per filesystem: the owned-files list and the catalog both read it. */
+/**
+ * The first rpmdb found in the final filesystem (following symlinks), or undefined. Parsed once
+ * per filesystem: the owned-files list and the catalog both read it.
+ */
 const parsed = new WeakMap<FileSystem, Rpmdb | undefined>()
 
 export function readRpmdb(fs: FileSystem): Rpmdb | undefined {
@@ -39,26 +47,36 @@ function parseRpmdb(fs: FileSystem): Rpmdb | undefined {
     const node = fs.resolve(path)
     const bytes = node === undefined ? undefined : fs.read(node.path)
     if (node === undefined || bytes === undefined) continue
+    const bad = new BadRecords()
+    const onBad = (where: string): void => bad.add(where)
+    let blobs: Buffer[]
     try {
-      return {
-        path: node.path,
-        packages: headerBlobs(bytes).flatMap((blob) => parseRpmHeader(blob) ?? [])
-      }
+      blobs = headerBlobs(bytes, onBad)
     } catch (error) {
+      // A hostile or damaged database is a finding of the catalog, never the step's crash.
       const reason = error instanceof Error ? error.message : String(error)
-      throw new Error(`${node.path} is not a readable rpm database: ${reason}`, { cause: error })
+      return { path: node.path, packages: [], bad, unreadable: reason }
     }
+    const packages: RpmHeader[] = []
+    blobs.forEach((blob, i) => {
+      const header = parseRpmHeader(blob)
+      if (header === undefined) onBad(`header ${i + 1} is truncated or names no package`)
+      else packages.push(header)
+    })
+    return { path: node.path, packages, bad }
   }
   return undefined
 }
 
-function headerBlobs(bytes: Buffer): Buffer[] {
+function headerBlobs(bytes: Buffer, onBad: (where: string) => void): Buffer[] {
   if (bytes.toString('latin1', 0, 15) === 'SQLite format 3') {
-    return new SqliteFile(bytes)
-      .rows('Packages')
-      .flatMap((row) => (Buffer.isBuffer(row[1]) ? [row[1]] : []))
+    return new SqliteFile(bytes).rows('Packages', onBad).flatMap((row, i) => {
+      if (Buffer.isBuffer(row[1])) return [row[1]]
+      onBad(`row ${i + 1} of table Packages holds no header blob`)
+      return []
+    })
   }
-  if (isNdb(bytes)) return ndbBlobs(bytes)
-  if (isBdbHash(bytes)) return bdbBlobs(bytes)
-  throw new Error('unknown format (expected sqlite, NDB or BerkeleyDB hash)')
+  if (isNdb(bytes)) return ndbBlobs(bytes, onBad)
+  if (isBdbHash(bytes)) return bdbBlobs(bytes, onBad)
+  throw new Error('it is not an sqlite, NDB or BerkeleyDB hash database')
 }

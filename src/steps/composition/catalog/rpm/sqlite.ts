@@ -22,14 +22,28 @@ export class SqliteFile {
     const size = bytes.readUInt16BE(16)
     this.pageSize = size === 1 ? 65536 : size
     this.usable = this.pageSize - bytes[20]!
+    // fileformat2 §1.3.2 and §1.3.4: a power of two from 512 to 65536, at least 480 usable.
+    if (this.pageSize < 512 || (this.pageSize & (this.pageSize - 1)) !== 0 || this.usable < 480) {
+      throw new Error(`its page size ${this.pageSize} is not an SQLite page size`)
+    }
   }
 
-  /** Rows of the table named `table` (from sqlite_schema), each as its column values. */
-  rows(table: string): SqlValue[][] {
-    const schema = this.tableRows(1).find((row) => row[0] === 'table' && row[1] === table)
+  /**
+   * Rows of the table named `table` (from sqlite_schema), each as its column values. A page or
+   * row that cannot be read is skipped and named to `onBad`; the rest are still returned.
+   */
+  rows(table: string, onBad: (where: string) => void): SqlValue[][] {
+    const problems: string[] = []
+    const schema = this.tableRows(1, (where) => problems.push(where)).find(
+      (row) => row[0] === 'table' && row[1] === table
+    )
     const root = schema?.[3]
-    if (typeof root !== 'number') throw new Error(`no table ${table}`)
-    return this.tableRows(root)
+    if (typeof root !== 'number') {
+      const why = problems[0] === undefined ? '' : ` (${problems[0]})`
+      throw new Error(`it has no readable table ${table}${why}`)
+    }
+    problems.forEach(onBad)
+    return this.tableRows(root, onBad)
   }
 
   private page(number: number): { data: Buffer; start: number } {
@@ -44,27 +58,43 @@ export class SqliteFile {
     }
   }
 
-  private tableRows(root: number): SqlValue[][] {
+  private tableRows(root: number, onBad: (where: string) => void): SqlValue[][] {
     const rows: SqlValue[][] = []
     const pending = [root]
-    const seen = new Set<number>()
+    // Each page is queued once, so a hostile b-tree that points back at itself ends.
+    const queued = new Set<number>(pending)
+    const queue = (child: number): void => {
+      if (queued.has(child)) onBad(`page ${child} is referenced twice`)
+      else {
+        queued.add(child)
+        pending.push(child)
+      }
+    }
     for (let number = pending.pop(); number !== undefined; number = pending.pop()) {
-      if (seen.has(number)) throw new Error('b-tree loop')
-      seen.add(number)
-      const { data, start } = this.page(number)
-      const type = data[start]
-      const cells = data.readUInt16BE(start + 3)
-      if (type === TABLE_INTERIOR) {
-        // Visit children left to right: push the right-most first, so it pops last.
-        pending.push(data.readUInt32BE(start + 8))
-        for (let i = cells - 1; i >= 0; i--) {
-          pending.push(data.readUInt32BE(data.readUInt16BE(start + 12 + i * 2)))
+      try {
+        const { data, start } = this.page(number)
+        const type = data[start]
+        const cells = data.readUInt16BE(start + 3)
+        if (type === TABLE_INTERIOR) {
+          // Visit children left to right: push the right-most first, so it pops last.
+          const children = [data.readUInt32BE(start + 8)]
+          for (let i = cells - 1; i >= 0; i--) {
+            children.push(data.readUInt32BE(data.readUInt16BE(start + 12 + i * 2)))
+          }
+          children.forEach(queue)
+        } else if (type === TABLE_LEAF) {
+          for (let i = 0; i < cells; i++) {
+            try {
+              rows.push(this.leafCell(data, data.readUInt16BE(start + 8 + i * 2)))
+            } catch (error) {
+              onBad(`row ${i + 1} of page ${number}: ${message(error)}`)
+            }
+          }
+        } else {
+          throw new Error('it is not a table b-tree page')
         }
-      } else if (type === TABLE_LEAF) {
-        for (let i = 0; i < cells; i++)
-          rows.push(this.leafCell(data, data.readUInt16BE(start + 8 + i * 2)))
-      } else {
-        throw new Error(`page ${number} is not a table b-tree page`)
+      } catch (error) {
+        onBad(`page ${number} and the rows under it: ${message(error)}`)
       }
     }
     return rows
@@ -74,18 +104,24 @@ export class SqliteFile {
     const [payloadSize, afterSize] = varint(page, offset)
     const [, afterRowid] = varint(page, afterSize)
     const size = Number(payloadSize)
+    if (size > this.bytes.length)
+      throw new Error(`its payload of ${size} bytes is larger than the file`)
     const local = this.localPayload(size)
     if (local === size) return record(page.subarray(afterRowid, afterRowid + size))
     const parts = [page.subarray(afterRowid, afterRowid + local)]
     let remaining = size - local
     let overflow = page.readUInt32BE(afterRowid + local)
+    const seen = new Set<number>()
     while (remaining > 0 && overflow !== 0) {
+      if (seen.has(overflow)) throw new Error(`its overflow chain loops at page ${overflow}`)
+      seen.add(overflow)
       const { data } = this.page(overflow)
       const take = Math.min(remaining, this.usable - 4)
       parts.push(data.subarray(4, 4 + take))
       remaining -= take
       overflow = data.readUInt32BE(0)
     }
+    if (remaining > 0) throw new Error(`its overflow chain ends ${remaining} bytes short`)
     return record(Buffer.concat(parts))
   }
 
@@ -97,6 +133,10 @@ export class SqliteFile {
     const k = minLocal + ((size - minLocal) % (this.usable - 4))
     return k <= maxLocal ? k : minLocal
   }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
 }
 
 function varint(bytes: Buffer, offset: number): [bigint, number] {
@@ -114,6 +154,7 @@ const INT_SIZES = [0, 1, 2, 3, 4, 6, 8]
 
 function record(payload: Buffer): SqlValue[] {
   const [headerSize, afterHeaderSize] = varint(payload, 0)
+  if (headerSize > BigInt(payload.length)) throw new Error('its record header is longer than it')
   const types: number[] = []
   for (let at = afterHeaderSize; at < Number(headerSize);) {
     const [type, next] = varint(payload, at)

@@ -1,0 +1,37 @@
+/**
+ * Records a cataloger could not read (DESIGN.md, fail closed: one bad record is skipped, never
+ * silently). Many bad records in one file are one `composition/input-not-analysed` finding that
+ * names how many and where the first is, so a file of 10⁵ broken paragraphs is one line.
+ */
+import type { UnreadInput } from '../../../findings.js'
+import type { ImageView } from '../../step.js'
+import { layerOf } from './package.js'
+
+export class BadRecords {
+  private count = 0
+  private first = ''
+
+  /** `where` names the record and why, e.g. `paragraph 3 (line 17) has no Package field`. */
+  add(where: string): void {
+    if (this.count++ === 0) this.first = where
+  }
+
+  /** The unread input for `path`, or undefined when every record was read. */
+  unread(image: ImageView, path: string, noun: string): UnreadInput | undefined {
+    if (this.count === 0) return undefined
+    const which =
+      this.count === 1 ? `1 ${noun}` : `${this.count} ${noun}s (the first: ${this.first})`
+    const detail = this.count === 1 ? ` (${this.first})` : ''
+    return unreadFile(
+      image,
+      path,
+      `${which} could not be read${detail}; those packages are not in the SBOM`
+    )
+  }
+}
+
+/** A whole file a cataloger could not read; the layer is the one that wrote it last. */
+export function unreadFile(image: ImageView, path: string, reason: string): UnreadInput {
+  const layerDigest = layerOf(image, path)
+  return layerDigest === undefined ? { path, reason } : { path, layerDigest, reason }
+}
