@@ -181,7 +181,31 @@ describe('secret rules', () => {
       '/app/a.txt',
       ['openai-api-key critical']
     ],
-    ['Vault token', `hvs.${random(95)}`, '/app/a.txt', ['hashicorp-vault-token critical']]
+    ['Vault token', `hvs.${random(95)}`, '/app/a.txt', ['hashicorp-vault-token critical']],
+    [
+      'Maven server password between spaces and lines',
+      `<settings><servers><server><id>x</id><password>\n    ${random(20)}\n  </password></server></servers></settings>`,
+      '/root/.m2/settings.xml',
+      ['maven-settings-password high']
+    ],
+    [
+      'Azure SAS URL',
+      `https://acct.blob.core.windows.net/c?sv=2022-11-02&ss=b&srt=co&sp=rl&se=2030-01-01T00:00:00Z&sig=${random(43, BASE64)}%3D`,
+      '/app/a.txt',
+      ['azure-sas-token high']
+    ],
+    [
+      'Kubernetes Secret manifest with a blank line after data',
+      `apiVersion: v1\nkind: Secret\ndata:\n\n  token: ${Buffer.from(random(24)).toString('base64')}\n`,
+      '/app/k8s/secret.yaml',
+      ['kubernetes-secret high']
+    ],
+    [
+      'AWS session token',
+      `aws_session_token = ${random(300, BASE64)}\n`,
+      '/root/.aws/credentials',
+      ['aws-session-token high']
+    ]
   ])('finds a %s', (_name, text, path, expected) => {
     expect(found(text, path)).toEqual(expected)
   })

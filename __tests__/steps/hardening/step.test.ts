@@ -322,7 +322,7 @@ describe('hardening step: lean image', () => {
     }
   })
 
-  it('downgrades a secret in a package test fixture to low and reports text files too large to scan', async () => {
+  it('downgrades a secret in a package test fixture to low and blocks on text files too large to scan', async () => {
     const report = await gateImage(
       {
         layers: [
@@ -343,8 +343,8 @@ describe('hardening step: lean image', () => {
       { secretMaxFileBytes: 1024 }
     )
     expect(found(report)).toEqual([
-      'low hardening/secret-aws-secret-access-key: AWS secret access key in /usr/lib/python3/dist-packages/botocore/tests/creds.ini',
-      'low hardening/secret-scan-skipped: Text file /app/big.log not scanned for secrets (1.5 KiB)'
+      'high hardening/input-not-analysed: /app/big.log was not analysed: it is a text file of 1.5 KiB, over secret-max-file-size (1.0 KiB), so it was not scanned for secrets',
+      'low hardening/secret-aws-secret-access-key: AWS secret access key in /usr/lib/python3/dist-packages/botocore/tests/creds.ini'
     ])
   })
 

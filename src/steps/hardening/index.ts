@@ -122,16 +122,17 @@ function layerSecretDrafts(
   return [...drafts.values()]
 }
 
-/** Files skipped for size, and shell history files, in any layer (deleted ones included). */
+/** Text files too large to scan for secrets, and shell history files, in any layer (deleted ones included). */
 function layerFileDrafts(visits: HardeningLayerVisit[], settings: HardeningSettings): LeanDraft[] {
   const drafts = new Map<string, LeanDraft>()
   visits.forEach((visit, layer) => {
     for (const file of visit.oversized) {
+      // Fail closed: a secret padded past the limit must not pass unseen (docs/limits.md).
       drafts.set(`skipped\0${file.path}`, {
-        rule: 'secret-scan-skipped',
-        severity: 'low',
-        title: `Text file ${file.path} not scanned for secrets (${formatBytes(file.size)})`,
-        detail: `It is larger than secret-max-file-size (${formatBytes(settings.secretMaxFileBytes)}). Raise the limit to scan it, or check it by hand.`,
+        rule: 'input-not-analysed',
+        severity: 'high',
+        title: `${file.path} was not analysed: it is a text file of ${formatBytes(file.size)}, over secret-max-file-size (${formatBytes(settings.secretMaxFileBytes)}), so it was not scanned for secrets`,
+        detail: `Raise secret-max-file-size to scan it, or shrink or remove the file; turn hardening/input-not-analysed to warn only if you accept the gap.`,
         subject: file.path,
         path: file.path,
         layer

@@ -116,7 +116,7 @@ export const HARDENING_INPUTS = [
     name: 'secret-max-file-size',
     default: '10MiB',
     description:
-      'Files larger than this are not scanned for secrets; a text file skipped for its size is reported (hardening/secret-scan-skipped).'
+      'Files larger than this are not scanned for secrets; a text file skipped for its size is reported as hardening/input-not-analysed (high, blocking by default).'
   },
   {
     name: 'secret-min-entropy',

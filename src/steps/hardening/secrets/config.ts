@@ -5,7 +5,7 @@
  */
 import type { ImageConfig } from '../../../image/types.js'
 import { BUILT_IN_RULES } from './rules.js'
-import { isPlaceholder, redact, SecretScanner, secretHash, type SecretMatch } from './scanner.js'
+import { isPlaceholder, redact, SecretScanner, type SecretMatch } from './scanner.js'
 
 /** Where in the config a value was found; never the value itself. */
 export interface ConfigSecret extends SecretMatch {
@@ -57,6 +57,7 @@ function declarations(createdBy: string): Array<[string, string, 'env' | 'build-
 }
 
 function named(
+  scanner: SecretScanner,
   rule: 'env' | 'build-arg' | 'label',
   value: string,
   where: Omit<ConfigSecret, keyof SecretMatch>
@@ -71,7 +72,7 @@ function named(
     title: titles[rule],
     severity: 'high',
     redacted: redact(value),
-    hash: secretHash(value),
+    hash: scanner.hasher.hash(value),
     line: 1,
     ...where
   }
@@ -90,7 +91,7 @@ export function configSecrets(config: ImageConfig, scanner: SecretScanner): Conf
   for (const entry of env) {
     const [name, value] = splitAssignment(entry)
     if (!scan(entry, { field: 'Env', name }) && sensitiveAssignment(name, value, 'env')) {
-      found.push(named('env', value, { field: 'Env', name }))
+      found.push(named(scanner, 'env', value, { field: 'Env', name }))
     }
   }
   for (const [name, value] of Object.entries(config.config?.Labels ?? {})) {
@@ -98,7 +99,7 @@ export function configSecrets(config: ImageConfig, scanner: SecretScanner): Conf
       !scan(`${name}=${value}`, { field: 'Labels', name }) &&
       sensitiveAssignment(name, value, 'label')
     ) {
-      found.push(named('label', value, { field: 'Labels', name }))
+      found.push(named(scanner, 'label', value, { field: 'Labels', name }))
     }
   }
   for (const field of ['Entrypoint', 'Cmd'] as const) {
@@ -110,14 +111,14 @@ export function configSecrets(config: ImageConfig, scanner: SecretScanner): Conf
     if (scan(createdBy, { field: 'history', history })) return
     for (const [name, value] of buildArgs(createdBy)) {
       if (sensitiveAssignment(name, value, 'build-arg')) {
-        found.push(named('build-arg', value, { field: 'history', name, history }))
+        found.push(named(scanner, 'build-arg', value, { field: 'history', name, history }))
       }
     }
     for (const [name, value, kind] of declarations(createdBy)) {
       // An ENV still in the config is reported there once.
       if (kind === 'env' && envSet.has(`${name}=${value}`)) continue
       if (sensitiveAssignment(name, value, kind)) {
-        found.push(named(kind, value, { field: 'history', name, history }))
+        found.push(named(scanner, kind, value, { field: 'history', name, history }))
       }
     }
   })
@@ -126,25 +127,46 @@ export function configSecrets(config: ImageConfig, scanner: SecretScanner): Conf
 
 let builtInScanner: SecretScanner | undefined
 
+/** Where a build argument's value ends: the next `NAME=` or the shell. */
+const VALUE_END = / (?:[A-Za-z_][A-Za-z0-9_]*=|\/bin\/sh -c |\/bin\/bash -c )/g
+
 /**
  * A layer's `created_by` with secrets and credential-named build arguments redacted, for
- * reports: the raw command line is printed per layer and must not carry a secret.
+ * reports: the raw command line is printed per layer and must not carry a secret. One pass over
+ * the text, however many arguments it records (`RUN |50000 …` is a string an image can hold).
  */
 export function redactCreatedBy(createdBy: string): string {
   builtInScanner ??= new SecretScanner(BUILT_IN_RULES, { minEntropy: 3 })
-  let text = createdBy
-  for (const [name, value] of [...buildArgs(text), ...declarations(text)]) {
-    if (value !== '' && sensitiveAssignment(name, value, 'build-arg')) {
-      // A value may contain spaces (`|1 PASSWORD=correct horse …`): everything up to the next
-      // `NAME=` or the shell is the value, and all of it is hidden.
-      const start = text.indexOf(`${name}=${value}`)
-      if (start === -1) continue
-      const from = start + name.length + 1
-      const rest = text.slice(from)
-      const stop = rest.search(/ (?:[A-Za-z_][A-Za-z0-9_]*=|\/bin\/sh -c |\/bin\/bash -c )/)
-      const whole = stop === -1 ? rest : rest.slice(0, stop)
-      text = `${text.slice(0, from)}[${redact(whole)}]${text.slice(from + whole.length)}`
+  const parts: string[] = []
+  let copied = 0
+  // Build arguments are space-separated words in text order: each word is looked at once.
+  let word = 0
+  for (const [name, value] of [...buildArgs(createdBy), ...declarations(createdBy)]) {
+    if (value === '' || !sensitiveAssignment(name, value, 'build-arg')) continue
+    const assignment = `${name}=${value}`
+    let start = -1
+    while (start === -1 && word <= createdBy.length) {
+      const space = createdBy.indexOf(' ', word)
+      const end = space === -1 ? createdBy.length : space
+      if (
+        word >= copied &&
+        createdBy.startsWith(assignment, word) &&
+        end - word === assignment.length
+      ) {
+        start = word
+      }
+      word = end + 1
     }
+    if (start === -1) break
+    // A value may contain spaces (`|1 PASSWORD=correct horse …`): everything up to the next
+    // `NAME=` or the shell is the value, and all of it is hidden.
+    const from = start + name.length + 1
+    VALUE_END.lastIndex = from
+    const until = VALUE_END.exec(createdBy)?.index ?? createdBy.length
+    parts.push(createdBy.slice(copied, from), `[${redact(createdBy.slice(from, until))}]`)
+    copied = until
+    word = Math.max(word, until + 1)
   }
-  return builtInScanner.redactText(text)
+  parts.push(createdBy.slice(copied))
+  return builtInScanner.redactText(parts.join(''))
 }

@@ -38,7 +38,7 @@ function token(body: string, flags = ''): RegExp {
 }
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
-const PEM_BODY = '[A-Za-z0-9+/=\\s:,\\-.\'"\\\\]{64,16384}?'
+const PEM_BODY = '(?:[A-Za-z0-9+/=\\s:,.\'"\\\\]|-(?!----)){64,16384}?'
 
 function privateKey(id: string, title: string, label: string, severity: Severity): SecretRule {
   return {
@@ -76,7 +76,7 @@ export const BUILT_IN_RULES: SecretRule[] = [
     severity: 'critical',
     keywords: ['putty-user-key-file'],
     pattern:
-      /PuTTY-User-Key-File-\d: [\s\S]{0,2000}?Private-Lines: \d+\r?\n(?<secret>[A-Za-z0-9+/=\r\n]{40,})/
+      /PuTTY-User-Key-File-\d: [\s\S]{0,2000}?Private-Lines: \d{1,4}\r?\n(?<secret>[A-Za-z0-9+/=\r\n]{40,16384})/
   },
   {
     id: 'age-secret-key',
@@ -107,7 +107,12 @@ export const BUILT_IN_RULES: SecretRule[] = [
     title: 'AWS session token',
     severity: 'high',
     keywords: ['session_token', 'sessiontoken', 'security_token'],
-    pattern: near('aws.{0,20}?(?:session|security).?token', '[A-Za-z0-9/+=]{100,}'),
+    // The lookbehind keeps `aws` inside a long base64 run from starting a match: each such start
+    // would rescan the run up to its 4096-character bound.
+    pattern: near(
+      'aws(?<![A-Za-z0-9/+=]{16}aws).{0,20}?(?:session|security).?token',
+      '[A-Za-z0-9/+=]{100,4096}'
+    ),
     minEntropy: 4
   },
   {
@@ -123,7 +128,7 @@ export const BUILT_IN_RULES: SecretRule[] = [
     severity: 'critical',
     keywords: ['service_account'],
     pattern:
-      /"type"\s*:\s*"service_account"[\s\S]{0,2000}?"private_key_id"\s*:\s*"(?<secret>[a-f0-9]{40})"/
+      /"type"\s{0,16}:\s{0,16}"service_account"[\s\S]{0,2000}?"private_key_id"\s{0,16}:\s{0,16}"(?<secret>[a-f0-9]{40})"/
   },
   {
     id: 'gcp-api-key',
@@ -145,28 +150,29 @@ export const BUILT_IN_RULES: SecretRule[] = [
     title: 'Google OAuth access token',
     severity: 'high',
     keywords: ['ya29.'],
-    pattern: token('ya29\\.[0-9A-Za-z_-]{50,}')
+    pattern: token('ya29\\.[0-9A-Za-z_-]{50,2048}')
   },
   {
     id: 'azure-storage-account-key',
     title: 'Azure storage account key',
     severity: 'critical',
     keywords: ['accountkey'],
-    pattern: /AccountKey\s*=\s*(?<secret>[A-Za-z0-9+/]{86}==)/i
+    pattern: /AccountKey\s{0,16}=\s{0,16}(?<secret>[A-Za-z0-9+/]{86}==)/i
   },
   {
     id: 'azure-connection-string',
     title: 'Azure Service Bus / Event Hubs connection string',
     severity: 'critical',
     keywords: ['sharedaccesskey='],
-    pattern: /SharedAccessKey\s*=\s*(?<secret>[A-Za-z0-9+/]{42,43}=)/i
+    pattern: /SharedAccessKey\s{0,16}=\s{0,16}(?<secret>[A-Za-z0-9+/]{42,43}=)/i
   },
   {
     id: 'azure-sas-token',
     title: 'Azure shared access signature',
     severity: 'high',
     keywords: ['sig='],
-    pattern: /\bsv=20\d\d-\d\d-\d\d&[^\s"'<>]*?\bsig=(?<secret>[A-Za-z0-9%+/]{40,}(?:%3D|=){0,2})/i
+    pattern:
+      /\bsv=20\d\d-\d\d-\d\d&[^\s"'<>]{0,1024}?\bsig=(?<secret>[A-Za-z0-9%+/]{40,512}(?:%3D|=){0,2})/i
   },
   {
     id: 'azure-ad-client-secret',
@@ -239,7 +245,7 @@ export const BUILT_IN_RULES: SecretRule[] = [
     title: 'HashiCorp Vault token',
     severity: 'critical',
     keywords: ['hvs.', 'hvb.'],
-    pattern: token('hv[sb]\\.[A-Za-z0-9_-]{90,}')
+    pattern: token('hv[sb]\\.[A-Za-z0-9_-]{90,512}')
   },
   {
     id: 'terraform-cloud-token',
@@ -357,7 +363,7 @@ export const BUILT_IN_RULES: SecretRule[] = [
     title: 'GitLab personal access token',
     severity: 'critical',
     keywords: ['glpat-'],
-    pattern: token('glpat-[0-9a-zA-Z_-]{20,}')
+    pattern: token('glpat-[0-9a-zA-Z_-]{20,255}')
   },
   {
     id: 'gitlab-pipeline-trigger-token',
@@ -371,14 +377,14 @@ export const BUILT_IN_RULES: SecretRule[] = [
     title: 'GitLab runner token',
     severity: 'high',
     keywords: ['glrt-', 'gr1348941'],
-    pattern: token('glrt-[0-9a-zA-Z_-]{20,}|GR1348941[0-9a-zA-Z_-]{20}')
+    pattern: token('glrt-[0-9a-zA-Z_-]{20,255}|GR1348941[0-9a-zA-Z_-]{20}')
   },
   {
     id: 'gitlab-deploy-token',
     title: 'GitLab deploy token',
     severity: 'high',
     keywords: ['gldt-'],
-    pattern: token('gldt-[0-9a-zA-Z_-]{20,}')
+    pattern: token('gldt-[0-9a-zA-Z_-]{20,255}')
   },
   {
     id: 'gitlab-oauth-app-secret',
@@ -473,7 +479,7 @@ export const BUILT_IN_RULES: SecretRule[] = [
     severity: 'high',
     keywords: ['_auth', '_password'],
     paths: ['**/.npmrc', '**/npmrc'],
-    pattern: /(?:_authToken|_auth|_password)\s*=\s*["']?(?<secret>[^\s"']{8,})/,
+    pattern: /(?:_authToken|_auth|_password)\s{0,16}=\s{0,16}["']?(?<secret>[^\s"']{8,2048})/,
     chosen: true
   },
   {
@@ -482,7 +488,7 @@ export const BUILT_IN_RULES: SecretRule[] = [
     severity: 'high',
     keywords: ['npmauth'],
     paths: ['**/.yarnrc.yml', '**/.yarnrc.yaml'],
-    pattern: /npmAuth(?:Token|Ident)\s*:\s*["']?(?<secret>[^\s"']{8,})/,
+    pattern: /npmAuth(?:Token|Ident)\s{0,16}:\s{0,16}["']?(?<secret>[^\s"']{8,2048})/,
     chosen: true
   },
   {
@@ -490,7 +496,7 @@ export const BUILT_IN_RULES: SecretRule[] = [
     title: 'PyPI upload token',
     severity: 'critical',
     keywords: ['pypi-ageichlwas5vcmc'],
-    pattern: token('pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}')
+    pattern: token('pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,1024}')
   },
   {
     id: 'pypirc-password',
@@ -498,7 +504,7 @@ export const BUILT_IN_RULES: SecretRule[] = [
     severity: 'high',
     keywords: ['password'],
     paths: ['**/.pypirc'],
-    pattern: /^\s*password\s*[=:]\s*(?<secret>\S+)/m,
+    pattern: /^[ \t]{0,64}password[ \t]{0,16}[=:][ \t]{0,16}(?<secret>\S{1,1024})/m,
     chosen: true
   },
   {
@@ -521,7 +527,8 @@ export const BUILT_IN_RULES: SecretRule[] = [
     title: 'Clear-text password in NuGet.Config',
     severity: 'high',
     keywords: ['cleartextpassword'],
-    pattern: /key\s*=\s*"ClearTextPassword"\s+value\s*=\s*"(?<secret>[^"]+)"/i,
+    pattern:
+      /key\s{0,16}=\s{0,16}"ClearTextPassword"\s{1,16}value\s{0,16}=\s{0,16}"(?<secret>[^"]{1,1024})"/i,
     chosen: true
   },
   {
@@ -544,7 +551,7 @@ export const BUILT_IN_RULES: SecretRule[] = [
     severity: 'high',
     keywords: ['<password>'],
     paths: ['**/settings.xml', '**/settings-security.xml'],
-    pattern: /<password>\s*(?<secret>[^<\s$][^<]*?)\s*<\/password>/,
+    pattern: /<password>\s{0,64}(?<secret>[^<\s$](?:[^<]{0,1022}[^<\s])?)\s{0,64}<\/password>/,
     chosen: true
   },
   {
@@ -553,7 +560,8 @@ export const BUILT_IN_RULES: SecretRule[] = [
     severity: 'high',
     keywords: ['password', 'token', 'secret'],
     paths: ['**/gradle.properties'],
-    pattern: /^\s*[\w.]*(?:password|token|secret)[\w.]*\s*[=:]\s*(?<secret>\S+)/im,
+    pattern:
+      /^[ \t]{0,64}[\w.]{0,64}?(?:password|token|secret)[\w.]{0,64}[ \t]{0,16}[=:][ \t]{0,16}(?<secret>\S{1,1024})/im,
     chosen: true
   },
   {
@@ -562,8 +570,8 @@ export const BUILT_IN_RULES: SecretRule[] = [
     severity: 'critical',
     keywords: ['"auth"'],
     paths: ['**/.docker/config.json', '**/config.json', '**/.dockercfg', '**/containers/auth.json'],
-    context: /"auths"\s*:|"https?:\/\/[^"]+"\s*:\s*\{\s*"auth"/,
-    pattern: /"auth"\s*:\s*"(?<secret>[A-Za-z0-9+/]{8,}={0,2})"/
+    context: /"auths"\s{0,16}:|"https?:\/\/[^"]{1,1024}"\s{0,16}:\s{0,16}\{\s{0,16}"auth"/,
+    pattern: /"auth"\s{0,16}:\s{0,16}"(?<secret>[A-Za-z0-9+/]{8,4096}={0,2})"/
   },
 
   // Collaboration, payments, messaging.
@@ -572,7 +580,7 @@ export const BUILT_IN_RULES: SecretRule[] = [
     title: 'Slack bot token',
     severity: 'critical',
     keywords: ['xoxb-'],
-    pattern: token('xoxb-[0-9]{10,13}-[0-9]{10,13}[a-zA-Z0-9-]*')
+    pattern: token('xoxb-[0-9]{10,13}-[0-9]{10,13}[a-zA-Z0-9-]{0,64}')
   },
   {
     id: 'slack-user-token',
@@ -586,7 +594,7 @@ export const BUILT_IN_RULES: SecretRule[] = [
     title: 'Slack app-level token',
     severity: 'high',
     keywords: ['xapp-'],
-    pattern: token('xapp-\\d-[A-Z0-9]+-\\d+-[a-z0-9]+', 'i')
+    pattern: token('xapp-\\d-[A-Z0-9]{1,32}-\\d{1,32}-[a-z0-9]{1,128}', 'i')
   },
   {
     id: 'slack-config-token',
@@ -600,7 +608,7 @@ export const BUILT_IN_RULES: SecretRule[] = [
     title: 'Slack legacy token',
     severity: 'high',
     keywords: ['xoxo-', 'xoxs-', 'xoxa-', 'xoxr-'],
-    pattern: token('xox[osar]-(?:\\d+-){0,3}[0-9a-zA-Z]{8,48}')
+    pattern: token('xox[osar]-(?:\\d{1,16}-){0,3}[0-9a-zA-Z]{8,48}')
   },
   {
     id: 'slack-webhook',
@@ -614,7 +622,7 @@ export const BUILT_IN_RULES: SecretRule[] = [
     title: 'Discord webhook URL',
     severity: 'high',
     keywords: ['discord'],
-    pattern: /discord(?:app)?\.com\/api\/webhooks\/\d+\/(?<secret>[\w-]{60,70})/
+    pattern: /discord(?:app)?\.com\/api\/webhooks\/\d{1,32}\/(?<secret>[\w-]{60,70})/
   },
   {
     id: 'discord-bot-token',
@@ -636,7 +644,7 @@ export const BUILT_IN_RULES: SecretRule[] = [
     severity: 'high',
     keywords: ['webhook.office.com'],
     pattern:
-      /\.webhook\.office\.com\/webhookb2\/[a-z0-9-]+@[a-z0-9-]+\/IncomingWebhook\/(?<secret>[a-z0-9]{32})\//i
+      /\.webhook\.office\.com\/webhookb2\/[a-z0-9-]{1,64}@[a-z0-9-]{1,64}\/IncomingWebhook\/(?<secret>[a-z0-9]{32})\//i
   },
   {
     id: 'stripe-live-key',
@@ -657,7 +665,7 @@ export const BUILT_IN_RULES: SecretRule[] = [
     title: 'Stripe webhook signing secret',
     severity: 'high',
     keywords: ['whsec_'],
-    pattern: token('whsec_[0-9a-zA-Z]{32,}')
+    pattern: token('whsec_[0-9a-zA-Z]{32,256}')
   },
   {
     id: 'square-token',
@@ -751,7 +759,7 @@ export const BUILT_IN_RULES: SecretRule[] = [
     title: 'Facebook / Meta access token',
     severity: 'high',
     keywords: ['eaac', 'eaam'],
-    pattern: token('EAA[MC][a-zA-Z0-9]{100,}')
+    pattern: token('EAA[MC][a-zA-Z0-9]{100,1024}')
   },
   {
     id: 'twitter-bearer-token',
@@ -800,7 +808,7 @@ export const BUILT_IN_RULES: SecretRule[] = [
     title: 'Mapbox secret token',
     severity: 'high',
     keywords: ['sk.eyj1ijoi'],
-    pattern: token('sk\\.eyJ1Ijoi[a-zA-Z0-9]+\\.[a-zA-Z0-9_-]{20,}')
+    pattern: token('sk\\.eyJ1Ijoi[a-zA-Z0-9]{1,256}\\.[a-zA-Z0-9_-]{20,1024}')
   },
   {
     id: 'okta-api-token',
@@ -887,7 +895,7 @@ export const BUILT_IN_RULES: SecretRule[] = [
     title: '1Password service account token',
     severity: 'critical',
     keywords: ['ops_eyj'],
-    pattern: token('ops_eyJ[a-zA-Z0-9+/]{250,}={0,3}')
+    pattern: token('ops_eyJ[a-zA-Z0-9+/]{250,4096}={0,3}')
   },
   {
     id: 'onepassword-secret-key',
@@ -912,7 +920,9 @@ export const BUILT_IN_RULES: SecretRule[] = [
     title: 'OpenAI API key',
     severity: 'critical',
     keywords: ['t3blbkfj'],
-    pattern: token('sk-(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}')
+    pattern: token(
+      'sk-(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_-]{20,200}T3BlbkFJ[A-Za-z0-9_-]{20,200}'
+    )
   },
   {
     id: 'anthropic-api-key',
@@ -936,7 +946,9 @@ export const BUILT_IN_RULES: SecretRule[] = [
     title: 'JSON Web Token',
     severity: 'medium',
     keywords: ['eyj'],
-    pattern: token('ey[a-zA-Z0-9_-]{15,}\\.ey[a-zA-Z0-9_-]{15,}\\.[a-zA-Z0-9_-]{10,}={0,2}')
+    pattern: token(
+      'ey[a-zA-Z0-9_-]{15,8192}\\.ey[a-zA-Z0-9_-]{15,8192}\\.[a-zA-Z0-9_-]{10,8192}={0,2}'
+    )
   },
   {
     id: 'database-url',
@@ -944,7 +956,7 @@ export const BUILT_IN_RULES: SecretRule[] = [
     severity: 'high',
     keywords: ['://'],
     pattern:
-      /\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|oracle|cockroachdb|clickhouse|jdbc:[a-z]+)(?:\+[a-z0-9]+)?:\/\/[^\s:/@'"]{1,64}:(?<secret>[^\s@/'"]{3,128})@[\w.-]+/i,
+      /\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|oracle|cockroachdb|clickhouse|jdbc:[a-z]{1,32})(?:\+[a-z0-9]{1,32})?:\/\/[^\s:/@'"]{1,64}:(?<secret>[^\s@/'"]{3,128})@[\w.-]{1,253}/i,
     chosen: true
   },
   {
@@ -953,7 +965,7 @@ export const BUILT_IN_RULES: SecretRule[] = [
     severity: 'medium',
     keywords: ['://'],
     pattern:
-      /\b(?:https?|ftps?|smtps?|ldaps?):\/\/[^\s:/@'"]{1,64}:(?<secret>[^\s@/'"]{6,128})@[\w.-]+\.[a-z]{2,}/i,
+      /\b(?:https?|ftps?|smtps?|ldaps?):\/\/[^\s:/@'"]{1,64}:(?<secret>[^\s@/'"]{6,128})@[\w.-]{1,253}\.[a-z]{2,63}/i,
     chosen: true,
     minEntropy: 2.5
   },
@@ -962,7 +974,8 @@ export const BUILT_IN_RULES: SecretRule[] = [
     title: 'HTTP Basic authorization header',
     severity: 'medium',
     keywords: ['basic '],
-    pattern: /Authorization["']?\s*[:=]\s*["']?Basic\s+(?<secret>[A-Za-z0-9+/]{16,}={0,2})/i,
+    pattern:
+      /Authorization["']?\s{0,16}[:=]\s{0,16}["']?Basic\s{1,16}(?<secret>[A-Za-z0-9+/]{16,4096}={0,2})/i,
     minEntropy: 3
   },
   {
@@ -970,7 +983,8 @@ export const BUILT_IN_RULES: SecretRule[] = [
     title: 'HTTP Bearer authorization header',
     severity: 'medium',
     keywords: ['bearer '],
-    pattern: /Authorization["']?\s*[:=]\s*["']?Bearer\s+(?<secret>[A-Za-z0-9._~+/-]{20,}=*)/i,
+    pattern:
+      /Authorization["']?\s{0,16}[:=]\s{0,16}["']?Bearer\s{1,16}(?<secret>[A-Za-z0-9._~+/-]{20,8192}={0,2})/i,
     minEntropy: 3.5
   },
   {
@@ -978,7 +992,8 @@ export const BUILT_IN_RULES: SecretRule[] = [
     title: 'Credentials passed to curl',
     severity: 'medium',
     keywords: ['curl'],
-    pattern: /\bcurl\b[^\n]{0,200}?\s(?:-u|--user)\s+['"]?[^\s:'"]+:(?<secret>[^\s'"@]{6,})/,
+    pattern:
+      /\bcurl\b[^\n]{0,200}?\s(?:-u|--user)\s{1,16}['"]?[^\s:'"]{1,256}:(?<secret>[^\s'"@]{6,256})/,
     chosen: true
   },
   {
@@ -987,7 +1002,7 @@ export const BUILT_IN_RULES: SecretRule[] = [
     severity: 'high',
     keywords: ['define'],
     pattern:
-      /define\(\s*['"](?:DB_PASSWORD|[A-Z_]*(?:PASSWORD|SECRET|AUTH_KEY|SALT))['"]\s*,\s*['"](?<secret>[^'"]{8,})['"]/,
+      /define\(\s{0,16}['"](?:DB_PASSWORD|[A-Z_]{0,64}(?:PASSWORD|SECRET|AUTH_KEY|SALT))['"]\s{0,16},\s{0,16}['"](?<secret>[^'"]{8,1024})['"]/,
     chosen: true,
     minEntropy: 3
   },
@@ -1019,7 +1034,7 @@ export const BUILT_IN_RULES: SecretRule[] = [
     keywords: ['pass', 'pwd', 'secret', 'token', 'key', 'auth', 'credential'],
     paths: ['**/.env', '**/.env.*', '**/*.env'],
     pattern:
-      /^\s*(?:export\s+)?[A-Z0-9_]*(?:PASSWORD|PASSWD|PASS|PWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|AUTH|CREDENTIALS?)[A-Z0-9_]*\s*=\s*["']?(?<secret>[^\s"'#]{6,})/m,
+      /^[ \t]{0,64}(?:export[ \t]{1,16})?[A-Z0-9_]{0,64}?(?:PASSWORD|PASSWD|PASS|PWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|AUTH|CREDENTIALS?)[A-Z0-9_]{0,64}[ \t]{0,16}=[ \t]{0,16}["']?(?<secret>[^\s"'#]{6,4096})/m,
     chosen: true
   },
   {
@@ -1028,7 +1043,7 @@ export const BUILT_IN_RULES: SecretRule[] = [
     severity: 'critical',
     keywords: ['://'],
     paths: ['**/.git-credentials', '**/.config/git/credentials'],
-    pattern: /https?:\/\/[^\s:/@]+:(?<secret>[^\s@]+)@/,
+    pattern: /https?:\/\/[^\s:/@]{1,256}:(?<secret>[^\s@/]{1,1024})@/,
     chosen: true
   },
   {
@@ -1037,7 +1052,7 @@ export const BUILT_IN_RULES: SecretRule[] = [
     severity: 'high',
     keywords: ['url'],
     paths: ['**/.git/config', '**/.gitconfig'],
-    pattern: /url\s*=\s*https?:\/\/[^\s:/@]+:(?<secret>[^\s@]+)@/,
+    pattern: /url[ \t]{0,16}=[ \t]{0,16}https?:\/\/[^\s:/@]{1,256}:(?<secret>[^\s@/]{1,1024})@/,
     chosen: true
   },
   {
@@ -1046,7 +1061,7 @@ export const BUILT_IN_RULES: SecretRule[] = [
     severity: 'high',
     keywords: ['password'],
     paths: ['**/.netrc', '**/_netrc'],
-    pattern: /\bpassword\s+(?<secret>\S+)/,
+    pattern: /\bpassword\s{1,64}(?<secret>\S{1,1024})/,
     chosen: true
   },
   {
@@ -1055,7 +1070,7 @@ export const BUILT_IN_RULES: SecretRule[] = [
     severity: 'high',
     keywords: [':'],
     paths: ['**/.pgpass'],
-    pattern: /^[^:#\n]*:[^:\n]*:[^:\n]*:[^:\n]*:(?<secret>[^\n]+)$/m,
+    pattern: /^[^:#\n]{0,255}:[^:\n]{0,255}:[^:\n]{0,255}:[^:\n]{0,255}:(?<secret>[^\n]{1,1024})$/m,
     chosen: true
   },
   {
@@ -1064,22 +1079,25 @@ export const BUILT_IN_RULES: SecretRule[] = [
     severity: 'high',
     keywords: ['$apr1$', '$2y$', '$2a$', '$2b$', '{sha}', '$5$', '$6$'],
     paths: ['**/.htpasswd', '**/htpasswd', '**/*.htpasswd'],
-    pattern: /^[^:\s#]+:(?<secret>\$apr1\$\S+|\$2[aby]\$\S+|\{SHA\}\S+|\$[56]\$\S+)/m
+    pattern:
+      /^[^:\s#]{1,256}:(?<secret>\$apr1\$\S{1,256}|\$2[aby]\$\S{1,256}|\{SHA\}\S{1,256}|\$[56]\$\S{1,256})/m
   },
   {
     id: 'kubeconfig-credential',
     title: 'Credential in a kubeconfig',
     severity: 'critical',
     keywords: ['client-key-data', 'token', 'password'],
-    context: /^kind:\s*["']?Config\b/m,
-    pattern: /^\s*(?:client-key-data|token|password):\s*["']?(?<secret>[A-Za-z0-9+/=._~-]{16,})/m
+    context: /^kind:[ \t]{0,16}["']?Config\b/m,
+    pattern:
+      /^[ \t]{0,64}(?:client-key-data|token|password):[ \t]{0,16}["']?(?<secret>[A-Za-z0-9+/=._~-]{16,16384})/m
   },
   {
     id: 'kubernetes-secret',
     title: 'Kubernetes Secret manifest with data',
     severity: 'high',
     keywords: ['secret'],
-    context: /^kind:\s*["']?Secret\b/m,
-    pattern: /^(?:data|stringData):\s*\n\s+[\w.-]+:\s*["']?(?<secret>[^\s"'#]{8,})/m
+    context: /^kind:[ \t]{0,16}["']?Secret\b/m,
+    pattern:
+      /^(?:data|stringData):[ \t]{0,16}\r?\n(?:[ \t]{0,64}\r?\n){0,16}[ \t]{1,64}[\w.-]{1,253}:[ \t]{0,16}["']?(?<secret>[^\s"'#]{8,16384})/m
   }
 ]

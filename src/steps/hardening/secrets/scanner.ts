@@ -3,7 +3,7 @@
  * only those rules' regexes run. A match never leaves this module as its raw value: callers
  * get the rule, a redacted form, the line and a one-way hash.
  */
-import { createHash, scryptSync } from 'node:crypto'
+import { createHash, createHmac, scryptSync } from 'node:crypto'
 import { Minimatch } from 'minimatch'
 import type { Severity } from '../../../findings.js'
 import type { CustomSecretRule } from '../settings.js'
@@ -26,6 +26,8 @@ class KeywordAutomaton {
   private readonly next: Int32Array
   /** Keyword ids ending at each state (through failure links). */
   private readonly outputs: number[][]
+  /** 1 for states with an output: a byte test instead of an array's length per character. */
+  private readonly emits: Uint8Array
 
   constructor(keywords: string[]) {
     const goto: Map<number, number>[] = [new Map()]
@@ -68,23 +70,25 @@ class KeywordAutomaton {
         }
       }
     }
+    for (let i = 0; i < next.length; i++) next[i] = next[i]! * 256
     this.next = next
     this.outputs = outputs
+    this.emits = Uint8Array.from(outputs, (ids) => (ids.length > 0 ? 1 : 0))
   }
 
   /** Marks in `seen` every keyword id occurring in `text`. */
   find(text: string, seen: Uint8Array): boolean {
     const next = this.next
-    const outputs = this.outputs
+    const emits = this.emits
     let state = 0
     let found = false
     for (let i = 0; i < text.length; i++) {
       let code = text.charCodeAt(i)
       if (code >= 65 && code <= 90) code += 32
-      state = next[state * 256 + (code & 0xff)]!
-      const ids = outputs[state]!
-      if (ids.length > 0) {
-        for (const id of ids) seen[id] = 1
+      // The table holds state * 256: one multiply less per character in this hot loop.
+      state = next[state + (code & 0xff)]!
+      if (emits[state >>> 8] === 1) {
+        for (const id of this.outputs[state >>> 8]!) seen[id] = 1
         found = true
       }
     }
@@ -156,21 +160,45 @@ export function redact(value: string): string {
   return `${shown}… (${value.length} characters)`
 }
 
-/**
- * A deliberately slow hash (scrypt), so that a report's fingerprint cannot be used to confirm a
- * guessed short password the way a plain sha256 could; 12 hex digits keep fingerprints short.
- */
 const HASH_SALT = 'container-gate/hardening/secret/v1'
-const hashes = new Map<string, string>()
+/**
+ * Distinct values hashed with scrypt per scanner (one scan): each costs ~10 ms, so a layer full
+ * of distinct tokens could otherwise keep a scan busy for minutes. 256 is ~2.5 s, far above the
+ * handful of secrets a real image holds.
+ */
+export const MAX_SLOW_HASHES = 256
+/** Hashes remembered per scanner, keyed by the value's sha256 (the value itself is not kept). */
+const MAX_CACHED_HASHES = 16_384
 
-export function secretHash(value: string): string {
-  const key = createHash('sha256').update(value).digest('hex')
-  let hash = hashes.get(key)
-  if (hash === undefined) {
-    hash = scryptSync(value, HASH_SALT, 6, { N: 1 << 12, r: 8, p: 1 }).toString('hex')
-    hashes.set(key, hash)
+/**
+ * One-way hashes of secret values for fingerprints: equal values, equal hashes (12 hex digits
+ * keep fingerprints short). The first MAX_SLOW_HASHES distinct values get a deliberately slow
+ * hash (scrypt), so that a report's fingerprint cannot be used to confirm a guessed short
+ * password the way a plain sha256 could; values beyond the budget get a keyed sha256, which only
+ * an image with hundreds of distinct secrets reaches.
+ */
+export class SecretHasher {
+  private readonly cache = new Map<string, string>()
+  private slow = 0
+  /** Values hashed with the keyed sha256 because the scrypt budget was spent. */
+  fast = 0
+
+  constructor(private readonly maxSlow = MAX_SLOW_HASHES) {}
+
+  hash(value: string): string {
+    const key = createHash('sha256').update(value).digest('hex')
+    let hash = this.cache.get(key)
+    if (hash !== undefined) return hash
+    if (this.slow < this.maxSlow) {
+      this.slow += 1
+      hash = scryptSync(value, HASH_SALT, 6, { N: 1 << 12, r: 8, p: 1 }).toString('hex')
+    } else {
+      this.fast += 1
+      hash = createHmac('sha256', HASH_SALT).update(value).digest('hex').slice(0, 12)
+    }
+    if (this.cache.size < MAX_CACHED_HASHES) this.cache.set(key, hash)
+    return hash
   }
-  return hash
 }
 
 /** Rules whose matches give way to a token rule's match at the same place. */
@@ -211,6 +239,8 @@ interface RawMatch {
 export interface ScannerOptions {
   /** Overrides the entropy threshold of the `password-assignment` rule. */
   minEntropy: number
+  /** Distinct values hashed with scrypt; MAX_SLOW_HASHES unless a test needs a small budget. */
+  maxSlowHashes?: number
 }
 
 export function customRule(rule: CustomSecretRule): SecretRule {
@@ -229,8 +259,10 @@ export class SecretScanner {
   private readonly automaton: KeywordAutomaton
   private readonly keywordCount: number
   private readonly rules: CompiledRule[]
+  readonly hasher: SecretHasher
 
   constructor(rules: SecretRule[], options: ScannerOptions) {
+    this.hasher = new SecretHasher(options.maxSlowHashes)
     const keywords: string[] = []
     const ids = new Map<string, number>()
     const idOf = (keyword: string): number => {
@@ -267,18 +299,22 @@ export class SecretScanner {
 
   /** `text` with every secret replaced by its redacted form, e.g. for a layer's `created_by`. */
   redactText(text: string): string {
-    let redacted = text
     // Uncapped: the cap keeps findings readable, but every occurrence must be hidden.
     const spans = this.find(text, undefined, Number.POSITIVE_INFINITY).sort(
-      (a, b) => b.start - a.start
+      (a, b) => a.start - b.start
     )
-    let previous = Number.POSITIVE_INFINITY
-    for (const { start, end, value } of spans) {
-      if (end > previous) continue
-      redacted = redacted.slice(0, start) + `[${redact(value)}]` + redacted.slice(end)
-      previous = start
+    const parts: string[] = []
+    let copied = 0
+    // Overlapping matches are hidden as one span: hiding either alone would show part of the other.
+    for (let i = 0; i < spans.length;) {
+      const start = spans[i]!.start
+      let end = spans[i]!.end
+      for (i++; i < spans.length && spans[i]!.start < end; i++) end = Math.max(end, spans[i]!.end)
+      parts.push(text.slice(copied, start), `[${redact(text.slice(start, end))}]`)
+      copied = end
     }
-    return redacted
+    parts.push(text.slice(copied))
+    return parts.join('')
   }
 
   private find(text: string, path?: string, limit = MAX_MATCHES_PER_RULE): RawMatch[] {
@@ -290,16 +326,17 @@ export class SecretScanner {
       if (keywordIds.length > 0 && !keywordIds.some((id) => seen[id] === 1)) continue
       if (paths !== undefined && (path === undefined || !paths.some((g) => g.match(path)))) continue
       if (rule.context !== undefined && !rule.context.test(text)) continue
-      raw.push(...this.matches(compiled, text, limit))
+      // A loop, not push(...): a build step may hold 100,000 matches, too many for arguments.
+      for (const match of this.matches(compiled, text, limit)) raw.push(match)
     }
     // A match gives way to a more specific rule's match at the same place.
-    return raw.filter(
-      (m) =>
-        !raw.some(
-          (other) =>
-            specificity(other) > specificity(m) && other.start < m.end && m.start < other.end
-        )
+    const overlapsAbove = [1, 2].map((level) =>
+      overlapIndex(raw.filter((m) => specificity(m) >= level))
     )
+    return raw.filter((m) => {
+      const level = specificity(m)
+      return level === 2 || !overlapsAbove[level]!(m)
+    })
   }
 
   private matches(compiled: CompiledRule, text: string, limit: number): RawMatch[] {
@@ -331,15 +368,20 @@ export class SecretScanner {
   /** Pairs AWS keys, drops repeats of a value, and hashes and redacts. */
   private describe(kept: RawMatch[], text: string): SecretMatch[] {
     const awsSecret = kept.some((m) => m.compiled.rule.id === 'aws-secret-access-key')
+    const lines = lineNumbers(
+      text,
+      kept.map((m) => m.start)
+    )
+    // Repeats are dropped before hashing: only distinct values spend the hash budget.
     const seen = new Set<string>()
     const results: SecretMatch[] = []
     for (const match of kept) {
       const { rule } = match.compiled
       // An access key ID is only an identifier; next to its secret key, the pair is one finding.
       if (rule.id === 'aws-access-key-id' && awsSecret) continue
-      const hash = secretHash(match.value)
-      if (seen.has(`${rule.id}\0${hash}`)) continue
-      seen.add(`${rule.id}\0${hash}`)
+      if (seen.has(`${rule.id}\0${match.value}`)) continue
+      seen.add(`${rule.id}\0${match.value}`)
+      const hash = this.hasher.hash(match.value)
       const protection = rule.id.startsWith('private-key-') ? keyProtection(match.value) : ''
       results.push({
         rule: rule.id,
@@ -347,17 +389,47 @@ export class SecretScanner {
         severity: protection === 'encrypted' ? 'high' : rule.severity,
         redacted: redact(match.value),
         hash,
-        line: lineOf(text, match.start)
+        line: lines.get(match.start)!
       })
     }
     return results
   }
 }
 
-function lineOf(text: string, index: number): number {
+/** The 1-based line of each offset, in one pass over the text. */
+function lineNumbers(text: string, offsets: number[]): Map<number, number> {
+  const lines = new Map<number, number>()
   let line = 1
-  for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) line++
-  return line
+  let newline = text.indexOf('\n')
+  for (const offset of [...offsets].sort((a, b) => a - b)) {
+    while (newline !== -1 && newline < offset) {
+      line += 1
+      newline = text.indexOf('\n', newline + 1)
+    }
+    lines.set(offset, line)
+  }
+  return lines
+}
+
+/**
+ * A test of whether a span overlaps any of `spans`, in O(log n): spans sorted by start, with the
+ * largest end among each prefix (a quadratic all-pairs check took minutes on 50,000 matches).
+ */
+function overlapIndex(spans: RawMatch[]): (m: RawMatch) => boolean {
+  const sorted = [...spans].sort((a, b) => a.start - b.start)
+  const maxEnd: number[] = []
+  for (const span of sorted) maxEnd.push(Math.max(span.end, maxEnd[maxEnd.length - 1] ?? 0))
+  return (m) => {
+    // The spans starting before m ends; one of them overlaps m if it ends after m starts.
+    let low = 0
+    let high = sorted.length
+    while (low < high) {
+      const middle = (low + high) >>> 1
+      if (sorted[middle]!.start < m.end) low = middle + 1
+      else high = middle
+    }
+    return low > 0 && maxEnd[low - 1]! > m.start
+  }
 }
 
 /** The base64 body of a PEM block, without the armor lines and RFC 1421 headers. */
