@@ -10,10 +10,15 @@ export interface CapturedOutput {
 export function captureOutput(): CapturedOutput {
   const output: CapturedOutput = { stdout: '', stderr: '' }
   for (const stream of ['stdout', 'stderr'] as const) {
-    jest.spyOn(process[stream], 'write').mockImplementation((chunk: string | Uint8Array) => {
-      output[stream] += chunk.toString()
-      return true
-    })
+    jest
+      .spyOn(process[stream], 'write')
+      .mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
+        output[stream] += chunk.toString()
+        // As a real stream does: the write callback (last argument) runs once the chunk is taken.
+        const callback = rest.at(-1)
+        if (typeof callback === 'function') process.nextTick(callback as () => void)
+        return true
+      })
   }
   return output
 }

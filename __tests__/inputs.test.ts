@@ -38,3 +38,26 @@ describe('signing', () => {
     expect(parsed.policy.custody.sign).toBe(true)
   })
 })
+
+describe('timeout', () => {
+  it.each([
+    [undefined, 30 * 60_000],
+    ['90s', 90_000],
+    ['30m', 30 * 60_000],
+    ['1h', 3_600_000],
+    ['45', 45_000],
+    ['24h', 24 * 3_600_000]
+  ])('reads %j as %d ms', (value, ms) => {
+    const parsed = inputs({ image: 'oci:x', ...(value === undefined ? {} : { timeout: value }) })
+    expect(parsed.timeoutMs).toBe(ms)
+  })
+
+  it.each(['0', '0s', '25h', '1.5h', '10d', 'soon', '-5'])(
+    'refuses %j naming the input',
+    (value) => {
+      expect(() => inputs({ image: 'oci:x', timeout: value })).toThrow(
+        `input "timeout" is "${value}"; give a duration above zero and at most 24h, such as 90s, 30m, 1h or plain seconds.`
+      )
+    }
+  )
+})

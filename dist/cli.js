@@ -1103,10 +1103,10 @@ var require_parse = __commonJS({
 var require_spdx_expression_parse = __commonJS({
   "node_modules/spdx-expression-parse/index.js"(exports, module) {
     "use strict";
-    var scan2 = require_scan();
+    var scan3 = require_scan();
     var parse5 = require_parse();
     module.exports = function(source) {
-      return parse5(scan2(source));
+      return parse5(scan3(source));
     };
   }
 });
@@ -20030,19 +20030,19 @@ var require_from = __commonJS({
             range2.end = this.document.positionAt(this.document.offsetAt(tagRange.start) - 1);
           }
           const content2 = this.getRangeContent(range2);
-          const rangeStart = this.document.offsetAt(range2.start);
-          const startingSlashIndex = this.indexOf(rangeStart, content2, "/");
+          const rangeStart2 = this.document.offsetAt(range2.start);
+          const startingSlashIndex = this.indexOf(rangeStart2, content2, "/");
           if (startingSlashIndex === -1) {
             return null;
           }
-          const portIndex = this.indexOf(rangeStart, content2, ":");
-          const dotIndex = this.indexOf(rangeStart, content2, ".");
+          const portIndex = this.indexOf(rangeStart2, content2, ":");
+          const dotIndex = this.indexOf(rangeStart2, content2, ".");
           if (portIndex !== -1 || dotIndex !== -1) {
-            return vscode_languageserver_types_1.Range.create(range2.start, this.document.positionAt(rangeStart + startingSlashIndex));
+            return vscode_languageserver_types_1.Range.create(range2.start, this.document.positionAt(rangeStart2 + startingSlashIndex));
           }
           const registry = content2.substring(0, startingSlashIndex);
           if (registry === "localhost") {
-            return vscode_languageserver_types_1.Range.create(range2.start, this.document.positionAt(rangeStart + startingSlashIndex));
+            return vscode_languageserver_types_1.Range.create(range2.start, this.document.positionAt(rangeStart2 + startingSlashIndex));
           }
         }
         return null;
@@ -21697,9 +21697,9 @@ var require_normalize = __commonJS({
         return pathname.slice(start);
       }
       while (nextIndex !== -1) {
-        const segment = pathname.slice(start, nextIndex);
-        if (callback === void 0 || callback(segment)) {
-          collapsed = collapsed + (collapsed.length === 0 ? "" : "/") + segment;
+        const segment2 = pathname.slice(start, nextIndex);
+        if (callback === void 0 || callback(segment2)) {
+          collapsed = collapsed + (collapsed.length === 0 ? "" : "/") + segment2;
         }
         start = nextIndex + 1;
         while (pathname.charCodeAt(start) === 47) {
@@ -21743,13 +21743,13 @@ var require_normalize = __commonJS({
       }
       return typeof rawQualifiers === "string" ? new URLSearchParams(rawQualifiers).entries() : Object.entries({});
     }
-    function subpathFilter(segment) {
-      const { length } = segment;
-      if (length === 1 && segment.charCodeAt(0) === 46) return false;
-      if (length === 2 && segment.charCodeAt(0) === 46 && segment.charCodeAt(1) === 46) {
+    function subpathFilter(segment2) {
+      const { length } = segment2;
+      if (length === 1 && segment2.charCodeAt(0) === 46) return false;
+      if (length === 2 && segment2.charCodeAt(0) === 46 && segment2.charCodeAt(1) === 46) {
         return false;
       }
-      return !isBlank(segment);
+      return !isBlank(segment2);
     }
     module.exports = {
       normalizeName: normalizeName2,
@@ -31502,14 +31502,14 @@ var require_streams = __commonJS({
     "use strict";
     var Buffer2 = require_safer().Buffer;
     module.exports = function(streamModule) {
-      var Transform3 = streamModule.Transform;
+      var Transform4 = streamModule.Transform;
       function IconvLiteEncoderStream(conv, options) {
         this.conv = conv;
         options = options || {};
         options.decodeStrings = false;
-        Transform3.call(this, options);
+        Transform4.call(this, options);
       }
-      IconvLiteEncoderStream.prototype = Object.create(Transform3.prototype, {
+      IconvLiteEncoderStream.prototype = Object.create(Transform4.prototype, {
         constructor: { value: IconvLiteEncoderStream }
       });
       IconvLiteEncoderStream.prototype._transform = function(chunk, encoding, done) {
@@ -31548,9 +31548,9 @@ var require_streams = __commonJS({
         this.conv = conv;
         options = options || {};
         options.encoding = this.encoding = "utf8";
-        Transform3.call(this, options);
+        Transform4.call(this, options);
       }
-      IconvLiteDecoderStream.prototype = Object.create(Transform3.prototype, {
+      IconvLiteDecoderStream.prototype = Object.create(Transform4.prototype, {
         constructor: { value: IconvLiteDecoderStream }
       });
       IconvLiteDecoderStream.prototype._transform = function(chunk, encoding, done) {
@@ -36567,7 +36567,7 @@ var require_readdir_scoped = __commonJS({
 // node_modules/@npmcli/fs/lib/move-file.js
 var require_move_file = __commonJS({
   "node_modules/@npmcli/fs/lib/move-file.js"(exports, module) {
-    var { dirname: dirname4, join: join5, resolve: resolve4, relative: relative2, isAbsolute: isAbsolute2 } = __require("path");
+    var { dirname: dirname4, join: join5, resolve: resolve4, relative: relative3, isAbsolute: isAbsolute2 } = __require("path");
     var fs = __require("fs/promises");
     var pathExists = async (path2) => {
       try {
@@ -36612,7 +36612,7 @@ var require_move_file = __commonJS({
         await Promise.all(symlinks.map(async ({ source: symSource, destination: symDestination }) => {
           let target = await fs.readlink(symSource);
           if (isAbsolute2(target)) {
-            target = resolve4(symDestination, relative2(symSource, target));
+            target = resolve4(symDestination, relative3(symSource, target));
           }
           let targetStat = "file";
           try {
@@ -48838,7 +48838,7 @@ var require_helpers4 = __commonJS({
         return Buffer.from(address.toArray());
       } else if (net.isIPv6(ip)) {
         const address = new ip_address_1.Address6(ip);
-        return Buffer.from(address.canonicalForm().split(":").map((segment) => segment.padStart(4, "0")).join(""), "hex");
+        return Buffer.from(address.canonicalForm().split(":").map((segment2) => segment2.padStart(4, "0")).join(""), "hex");
       } else {
         throw new Error("Invalid IP address format");
       }
@@ -54665,9 +54665,9 @@ var require_validate3 = __commonJS({
       }
       let expr = data;
       const segments2 = jsonPointer.split("/");
-      for (const segment of segments2) {
-        if (segment) {
-          data = (0, codegen_1._)`${data}${(0, codegen_1.getProperty)((0, util_1.unescapeJsonPointer)(segment))}`;
+      for (const segment2 of segments2) {
+        if (segment2) {
+          data = (0, codegen_1._)`${data}${(0, codegen_1.getProperty)((0, util_1.unescapeJsonPointer)(segment2))}`;
           expr = (0, codegen_1._)`${expr} && ${data}`;
         }
       }
@@ -55199,9 +55199,9 @@ var require_utils3 = __commonJS({
       const output = [];
       let trailingDirectory = false;
       for (let i = 0; i <= last2; i++) {
-        const segment = segments2[i];
-        if (segment === "." || segment === "..") {
-          if (segment === "..") {
+        const segment2 = segments2[i];
+        if (segment2 === "." || segment2 === "..") {
+          if (segment2 === "..") {
             if (output.length !== 0 && output[output.length - 1] !== "..") {
               output.pop();
             } else {
@@ -55210,7 +55210,7 @@ var require_utils3 = __commonJS({
           }
           trailingDirectory = i === last2;
         } else {
-          output.push(segment);
+          output.push(segment2);
         }
       }
       if (trailingDirectory && output[output.length - 1] !== "..") {
@@ -55764,50 +55764,50 @@ var require_fast_uri = __commonJS({
       schemelessOptions.skipEscape = true;
       return serialize(resolved, schemelessOptions);
     }
-    function resolveComponent(base, relative2, options, skipNormalization) {
+    function resolveComponent(base, relative3, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
         base = parse5(serialize(base, options), options);
-        relative2 = parse5(serialize(relative2, options), options);
+        relative3 = parse5(serialize(relative3, options), options);
       }
       options = options || {};
-      if (!options.tolerant && relative2.scheme) {
-        target.scheme = relative2.scheme;
-        target.userinfo = relative2.userinfo;
-        target.host = relative2.host;
-        target.port = relative2.port;
-        target.path = removeDotSegments(relative2.path || "");
-        target.query = relative2.query;
+      if (!options.tolerant && relative3.scheme) {
+        target.scheme = relative3.scheme;
+        target.userinfo = relative3.userinfo;
+        target.host = relative3.host;
+        target.port = relative3.port;
+        target.path = removeDotSegments(relative3.path || "");
+        target.query = relative3.query;
       } else {
-        if (relative2.userinfo !== void 0 || relative2.host !== void 0 || relative2.port !== void 0) {
-          target.userinfo = relative2.userinfo;
-          target.host = relative2.host;
-          target.port = relative2.port;
-          target.path = removeDotSegments(relative2.path || "");
-          target.query = relative2.query;
+        if (relative3.userinfo !== void 0 || relative3.host !== void 0 || relative3.port !== void 0) {
+          target.userinfo = relative3.userinfo;
+          target.host = relative3.host;
+          target.port = relative3.port;
+          target.path = removeDotSegments(relative3.path || "");
+          target.query = relative3.query;
         } else {
-          if (!relative2.path) {
+          if (!relative3.path) {
             target.path = base.path;
-            if (relative2.query !== void 0) {
-              target.query = relative2.query;
+            if (relative3.query !== void 0) {
+              target.query = relative3.query;
             } else {
               target.query = base.query;
             }
           } else {
-            if (relative2.path[0] === "/") {
-              target.path = removeDotSegments(relative2.path);
+            if (relative3.path[0] === "/") {
+              target.path = removeDotSegments(relative3.path);
             } else {
               const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
               if (baseHasAuthority && !base.path) {
-                target.path = "/" + relative2.path;
+                target.path = "/" + relative3.path;
               } else if (!base.path) {
-                target.path = relative2.path;
+                target.path = relative3.path;
               } else {
-                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative2.path;
+                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative3.path;
               }
               target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
-            target.query = relative2.query;
+            target.query = relative3.query;
           }
           target.userinfo = base.userinfo;
           target.host = base.host;
@@ -55815,7 +55815,7 @@ var require_fast_uri = __commonJS({
         }
         target.scheme = base.scheme;
       }
-      target.fragment = relative2.fragment;
+      target.fragment = relative3.fragment;
       return target;
     }
     function equal(uriA, uriB, options) {
@@ -58982,12 +58982,16 @@ function canonicalDigest(value) {
 
 // src/custody/content-manifest.ts
 var CONTENT_HASHES_SUBSCRIPTION = "custody/content-hashes";
+var EMPTY_SHA256 = `sha256:${createHash3("sha256").digest("hex")}`;
 function hashingSink(path2, hashes) {
-  const hash = createHash3("sha256");
+  let hash;
   return {
-    write: (chunk) => hash.update(chunk),
+    write: (chunk) => {
+      hash ??= createHash3("sha256");
+      hash.update(chunk);
+    },
     // A later entry for the same path in the same layer wins, as in the filesystem index.
-    end: () => hashes.set(path2, `sha256:${hash.digest("hex")}`)
+    end: () => hashes.set(path2, hash === void 0 ? EMPTY_SHA256 : `sha256:${hash.digest("hex")}`)
   };
 }
 var contentHashesSubscription = {
@@ -59429,12 +59433,14 @@ function selectPlatform(index, wanted, what) {
   });
   const match2 = want === void 0 ? matching.find((m) => normalisedVariant(m.platform) === void 0) ?? matching[0] : matching[0];
   if (match2) return match2;
-  const available = candidates.map((m) => formatPlatform(m.platform));
+  const available = [...new Set(candidates.map((m) => formatPlatform(m.platform)))];
+  const listed2 = available.length <= MAX_PLATFORMS_LISTED ? available.join(", ") : `${available.slice(0, MAX_PLATFORMS_LISTED).join(", ")} and ${available.length - MAX_PLATFORMS_LISTED} more (${available.length} in all)`;
   throw new ConfigurationError(
-    `${what} has no image for platform ${formatPlatform(wanted)}; it offers ${available.length > 0 ? available.join(", ") : "no platform-specific images"}. Choose one with --platform (input "platform").`,
+    `${what} has no image for platform ${formatPlatform(wanted)}; it offers ${available.length > 0 ? listed2 : "no platform-specific images"}. Choose one with --platform (input "platform").`,
     "NO_MATCHING_PLATFORM"
   );
 }
+var MAX_PLATFORMS_LISTED = 8;
 function platformOf(config) {
   return config.variant ? { os: config.os, architecture: config.architecture, variant: config.variant } : { os: config.os, architecture: config.architecture };
 }
@@ -59474,6 +59480,27 @@ function splitList(value, separators = /,/) {
   items.push(current);
   return items.map((item) => item.trim()).filter((item) => item !== "");
 }
+var DURATION_UNITS = { "": 1e3, s: 1e3, m: 6e4, h: 36e5 };
+function parseDurationInput(name, value, maxMs) {
+  const match2 = /^(\d{1,9})\s*(s|m|h)?$/i.exec(value.trim());
+  const ms = match2 === null ? Number.NaN : Number(match2[1]) * DURATION_UNITS[match2[2]?.toLowerCase() ?? ""];
+  if (!Number.isFinite(ms) || ms <= 0 || ms > maxMs) {
+    throw invalidInput(
+      name,
+      value,
+      `give a duration above zero and at most ${maxMs / 36e5}h, such as 90s, 30m, 1h or plain seconds.`
+    );
+  }
+  return ms;
+}
+function formatDuration(ms) {
+  const seconds3 = Math.round(ms / 1e3);
+  if (seconds3 < 60 || ms % 1e3 !== 0) return ms < 1e3 ? `${ms}ms` : `${seconds3}s`;
+  const h = Math.floor(seconds3 / 3600);
+  const m = Math.floor(seconds3 % 3600 / 60);
+  const s = seconds3 % 60;
+  return [h > 0 ? `${h}h` : "", m > 0 ? `${m}m` : "", s > 0 ? `${s}s` : ""].join("");
+}
 
 // src/files.ts
 import { randomBytes } from "node:crypto";
@@ -59492,6 +59519,10 @@ function formatBytes(bytes) {
   }
   return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
+function formatSizePair(size, limit) {
+  if (formatBytes(size) !== formatBytes(limit)) return [formatBytes(size), formatBytes(limit)];
+  return [`${size} bytes`, `${limit} bytes`];
+}
 
 // src/files.ts
 var MAX_INPUT_FILE_BYTES = 512 * 1024 * 1024;
@@ -59499,7 +59530,7 @@ function checkSize(size, file) {
   const maxBytes = file.maxBytes ?? MAX_INPUT_FILE_BYTES;
   if (size > maxBytes) {
     throw new ConfigurationError(
-      `${file.subject} is ${formatBytes(size)}, more than the ${formatBytes(maxBytes)} this input may be; ${file.fix}`,
+      `${file.subject} is ${formatSizePair(size, maxBytes).join(", more than the ")} this input may be; ${file.tooLarge ?? file.fix}`,
       file.code
     );
   }
@@ -59540,32 +59571,44 @@ function readInputFileSync(path2, file) {
     throw unreadable(error, file);
   }
 }
+var WRITE_ERRORS = {
+  ENOSPC: "the disk is full",
+  EDQUOT: "the disk quota is used up",
+  EFBIG: "the file is larger than this process may write",
+  EROFS: "the file system is read-only",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  ENOTDIR: "a part of its path is a file, not a directory",
+  EEXIST: "a part of its path is a file, not a directory",
+  EIO: "an I/O error",
+  EPIPE: "the reader closed it"
+};
+function outputError(output, error, where) {
+  const code = error.code ?? "error";
+  const why = WRITE_ERRORS[code] ?? (code === "error" ? error.message : void 0);
+  const fix = ["ENOSPC", "EDQUOT", "EFBIG"].includes(code) ? "free space or choose another path" : "choose a writable path";
+  return new ConfigurationError(
+    `${output} cannot be written${where === void 0 ? "" : ` (${where})`}: ${why === void 0 ? code : code === "error" ? why : `${why} (${code})`}; ${fix}.`,
+    "OUTPUT_NOT_WRITTEN",
+    { cause: error }
+  );
+}
 async function writeFileAtomic(path2, content2, input) {
   const target = resolve(path2);
   const parent = dirname(target);
+  const output = `${input} "${path2}"`;
   try {
     await mkdir(parent, { recursive: true });
   } catch (error) {
-    throw new ConfigurationError(
-      `${input} "${path2}" cannot be written: its directory ${parent} cannot be created (${error.code ?? "error"}).`,
-      "BAD_OUTPUT_PATH",
-      { cause: error }
-    );
+    throw outputError(output, error, `its directory ${parent} cannot be created`);
   }
   const existing = await stat(target).catch(() => void 0);
   if (existing?.isDirectory() === true) {
-    throw new ConfigurationError(
-      `${input} "${path2}" is a directory; name a file.`,
-      "BAD_OUTPUT_PATH"
-    );
+    throw new ConfigurationError(`${output} is a directory; name a file.`, "BAD_OUTPUT_PATH");
   }
   if (existing !== void 0 && !existing.isFile()) {
     await writeFile(target, content2).catch((error) => {
-      throw new ConfigurationError(
-        `${input} "${path2}" cannot be written (${error.code ?? "error"}).`,
-        "BAD_OUTPUT_PATH",
-        { cause: error }
-      );
+      throw outputError(output, error);
     });
     return;
   }
@@ -59574,13 +59617,35 @@ async function writeFileAtomic(path2, content2, input) {
     await writeFile(temporary, content2);
     await rename(temporary, target);
   } catch (error) {
-    await rm(temporary, { force: true });
-    throw new ConfigurationError(
-      `${input} "${path2}" cannot be written (${error.code ?? "error"}).`,
-      "BAD_OUTPUT_PATH",
-      { cause: error }
-    );
+    await rm(temporary, { force: true }).catch(() => void 0);
+    throw outputError(output, error);
   }
+}
+var writeErrors = /* @__PURE__ */ new WeakMap();
+function watchWrites(stream = process.stdout) {
+  if (writeErrors.has(stream)) return;
+  writeErrors.set(stream, void 0);
+  stream.on("error", (error) => {
+    if (writeErrors.get(stream) === void 0) writeErrors.set(stream, error);
+  });
+}
+function writeStdout(text5, stream = process.stdout) {
+  watchWrites(stream);
+  return new Promise((resolvePromise, reject) => {
+    stream.write(text5, (error) => {
+      if (error === void 0 || error === null) return resolvePromise();
+      const first = writeErrors.get(stream) ?? error;
+      if (first.code === "EPIPE") {
+        reject(
+          new ConfigurationError(
+            "standard output was closed before the report was written whole (EPIPE).",
+            "STDOUT_CLOSED",
+            { cause: first }
+          )
+        );
+      } else reject(outputError("standard output", first));
+    });
+  });
 }
 
 // src/steps/code/sarif.ts
@@ -59749,7 +59814,7 @@ function repositoryFile(uri) {
   } catch {
     return void 0;
   }
-  const segments2 = path2.split("/").filter((segment) => segment !== "" && segment !== ".");
+  const segments2 = path2.split("/").filter((segment2) => segment2 !== "" && segment2 !== ".");
   if (segments2.length === 0 || segments2.includes("..")) return void 0;
   return segments2.join("/");
 }
@@ -60046,19 +60111,19 @@ function balancedWithBudget(str2, masked, budget) {
 }
 function maskUnmatchedOpens(masked, budget) {
   budget.remaining -= masked.length;
-  const open2 = [];
+  const open4 = [];
   for (let i = 0; i < masked.length; i++) {
     const c = masked.charCodeAt(i);
     if (c === 123) {
-      open2.push(i);
-    } else if (c === 125 && open2.length) {
-      open2.pop();
+      open4.push(i);
+    } else if (c === 125 && open4.length) {
+      open4.pop();
     }
   }
   let out = "";
   let last2 = 0;
-  for (let i = 0; i < open2.length; i++) {
-    const at = open2[i];
+  for (let i = 0; i < open4.length; i++) {
+    const at = open4[i];
     out += masked.slice(last2, at) + "\0";
     last2 = at + 1;
   }
@@ -60418,7 +60483,7 @@ var parseClass = (glob, position, nocase = false, form) => {
   let escaping = false;
   let negate = false;
   let endPos = pos;
-  let rangeStart = "";
+  let rangeStart2 = "";
   WHILE: while (i < glob.length) {
     const c = String.fromCodePoint(glob.codePointAt(i));
     if ((c === "!" || c === "^") && i === pos + 1) {
@@ -60441,7 +60506,7 @@ var parseClass = (glob, position, nocase = false, form) => {
     if (c === "[" && !escaping) {
       for (const [cls, [unip, neg]] of Object.entries(posixClasses)) {
         if (glob.startsWith(cls, i)) {
-          if (rangeStart) {
+          if (rangeStart2) {
             return [noMatch, glob.length - pos];
           }
           i += cls.length;
@@ -60455,13 +60520,13 @@ var parseClass = (glob, position, nocase = false, form) => {
     }
     escaping = false;
     const n = norm(c);
-    if (rangeStart) {
-      if (n.codePointAt(0) > rangeStart.codePointAt(0)) {
-        ranges.push(braceEscape(rangeStart) + "-" + braceEscape(n));
-      } else if (n === rangeStart) {
+    if (rangeStart2) {
+      if (n.codePointAt(0) > rangeStart2.codePointAt(0)) {
+        ranges.push(braceEscape(rangeStart2) + "-" + braceEscape(n));
+      } else if (n === rangeStart2) {
         ranges.push(braceEscape(n));
       }
-      rangeStart = "";
+      rangeStart2 = "";
       i += c.length;
       continue;
     }
@@ -60471,7 +60536,7 @@ var parseClass = (glob, position, nocase = false, form) => {
       continue;
     }
     if (glob.startsWith("-", i + c.length)) {
-      rangeStart = n;
+      rangeStart2 = n;
       i += c.length + 1;
       continue;
     }
@@ -62814,10 +62879,10 @@ var custodySettings = {
       return value === void 0 ? current : parseBooleanInput(name, value);
     };
     const expected = read2("drift-expected");
-    const relative2 = expected === void 0 ? void 0 : splitList(expected).find((g) => !g.startsWith("/"));
-    if (relative2 !== void 0) {
+    const relative3 = expected === void 0 ? void 0 : splitList(expected).find((g) => !g.startsWith("/"));
+    if (relative3 !== void 0) {
       throw new ConfigurationError(
-        `input "drift-expected" has "${relative2}"; use globs of absolute paths, e.g. /var/log/**.`
+        `input "drift-expected" has "${relative3}"; use globs of absolute paths, e.g. /var/log/**.`
       );
     }
     const password = get("sign-key-password");
@@ -62989,11 +63054,11 @@ function parseEntropy(name, value) {
 }
 function parseGlobs(name, value) {
   const globs = splitList(value);
-  const relative2 = globs.find((glob) => !glob.startsWith("/") && !glob.startsWith("*"));
-  if (relative2 !== void 0) {
+  const relative3 = globs.find((glob) => !glob.startsWith("/") && !glob.startsWith("*"));
+  if (relative3 !== void 0) {
     throw invalidInput(
       name,
-      relative2,
+      relative3,
       "use globs of absolute paths, e.g. /app/test/** or **/fixtures/**."
     );
   }
@@ -63148,23 +63213,8 @@ import { readdirSync } from "node:fs";
 import { isAbsolute, join, relative, resolve as resolve2, sep as sep2 } from "node:path";
 
 // src/policy/yaml.ts
-import { statSync as statSync2 } from "node:fs";
 var MAX_YAML_BYTES = 1024 * 1024;
 var MAX_YAML_ALIAS_COUNT = 100;
-function checkYamlSize(path2, subject, code) {
-  let size;
-  try {
-    size = statSync2(path2).size;
-  } catch {
-    return;
-  }
-  if (size > MAX_YAML_BYTES) {
-    throw new ConfigurationError(
-      `${subject} is ${size} bytes, more than the ${MAX_YAML_BYTES} a YAML input may be; shorten it.`,
-      code
-    );
-  }
-}
 function yamlData(doc, subject, code) {
   try {
     return doc.toJS({ maxAliasCount: MAX_YAML_ALIAS_COUNT });
@@ -63593,14 +63643,14 @@ function parseStructureTests(text5, file) {
       `field "schemaVersion" is "${r.string(version, "schemaVersion")}"; container-gate reads schemaVersion ${SCHEMA_VERSION}.`
     );
   }
-  const section = (key2, read2) => r.list(top.get(key2) ?? null, key2, read2);
+  const section2 = (key2, read2) => r.list(top.get(key2) ?? null, key2, read2);
   const metadata = top.get("metadataTest");
   const tests = [
-    ...section("commandTests", (n, where) => commandTest(r, n, where)),
-    ...section("fileExistenceTests", (n, where) => fileExistenceTest(r, n, where)),
-    ...section("fileContentTests", (n, where) => fileContentTest(r, n, where)),
+    ...section2("commandTests", (n, where) => commandTest(r, n, where)),
+    ...section2("fileExistenceTests", (n, where) => fileExistenceTest(r, n, where)),
+    ...section2("fileContentTests", (n, where) => fileContentTest(r, n, where)),
     ...metadata === void 0 || metadata === null ? [] : [metadataTest(r, metadata)],
-    ...section("licenseTests", (n, where) => licenseTest(r, n, where))
+    ...section2("licenseTests", (n, where) => licenseTest(r, n, where))
   ];
   return {
     file,
@@ -63619,7 +63669,7 @@ function isGlob(path2) {
 var INPUT = "structure-tests";
 function globBase(pattern) {
   const segments2 = pattern.split("/");
-  const first = segments2.findIndex((segment) => isGlob(segment));
+  const first = segments2.findIndex((segment2) => isGlob(segment2));
   const base = segments2.slice(0, first).join("/");
   return base === "" ? pattern.startsWith("/") ? "/" : "." : base;
 }
@@ -63635,11 +63685,12 @@ function expandGlob(pattern, cwd) {
   return names2.map((name) => join(base, name).split(sep2).join("/")).filter((path2) => minimatch(path2, pattern, { dot: false })).map((path2) => absolute ? path2 : relative(".", path2) || path2).sort();
 }
 function readSuite(file, cwd) {
-  checkYamlSize(resolve2(cwd, file), `structure-tests file "${file}"`, "STRUCTURE_TESTS");
   const text5 = readInputFileSync(resolve2(cwd, file), {
     subject: `input "${INPUT}" names "${file}", which`,
     fix: "check its permissions.",
     code: "STRUCTURE_TESTS",
+    maxBytes: MAX_YAML_BYTES,
+    tooLarge: "shorten it.",
     missing: `input "${INPUT}" names "${file}", which does not exist; give the path of a container-structure-test YAML file (relative to ${cwd}).`
   });
   return parseStructureTests(text5.toString("utf8"), file);
@@ -64115,14 +64166,14 @@ var LAYER_CONCURRENCY = 2;
 async function mapInOrder(items, limit, task) {
   const results = new Array(items.length);
   let next = 0;
-  let failed = false;
+  let failed2 = false;
   const worker = async () => {
-    while (!failed && next < items.length) {
+    while (!failed2 && next < items.length) {
       const index = next++;
       try {
         results[index] = await task(items[index], index);
       } catch (error) {
-        failed = true;
+        failed2 = true;
         throw error;
       }
     }
@@ -64292,23 +64343,23 @@ async function acquireLayout(reference, dir, ref, options) {
     if (await fileSize(path2) === void 0) throw missingBlob(what, layer.digest, role);
     paths2.push(path2);
   }
-  const open2 = /* @__PURE__ */ new Set();
+  const open4 = /* @__PURE__ */ new Set();
   let analyses;
   try {
     analyses = await mapInOrder(layers, LAYER_CONCURRENCY, async (layer, i) => {
       const blob2 = createReadStream(paths2[i]);
-      open2.add(blob2);
+      open4.add(blob2);
       try {
         return await options.analyzeLayer(blob2, {
           name: layer.digest,
           expectedDigest: layer.digest
         });
       } finally {
-        open2.delete(blob2);
+        open4.delete(blob2);
       }
     });
   } finally {
-    for (const blob2 of open2) blob2.destroy();
+    for (const blob2 of open4) blob2.destroy();
   }
   return acquiredLayoutImage(reference, image, analyses);
 }
@@ -64797,7 +64848,9 @@ async function acquireFromDaemon(reference, ref, options) {
   options.logger.debug(`Running docker save ${ref}`);
   const child = spawn("docker", ["save", ref], {
     env: options.env,
-    stdio: ["ignore", "pipe", "pipe"]
+    stdio: ["ignore", "pipe", "pipe"],
+    // The scan's deadline ends docker save too, not only our read of its output.
+    ...options.signal === void 0 ? {} : { signal: options.signal }
   });
   const exited = new Promise(
     (resolve4) => {
@@ -64820,6 +64873,7 @@ async function acquireFromDaemon(reference, ref, options) {
     child.kill();
   }
   const status = await exited;
+  if (options.signal?.aborted === true) throw options.signal.reason;
   if ("error" in status) {
     if (status.error.code === "ENOENT") {
       throw new ImageError(
@@ -64854,6 +64908,7 @@ function dockerDaemonSource(reference, ref) {
 
 // src/image/registry/client.ts
 import { isIP } from "node:net";
+import { Readable as Readable3 } from "node:stream";
 
 // src/image/http.ts
 import * as http from "node:http";
@@ -64874,7 +64929,9 @@ var DEFAULT_RETRY = {
   attempts: 4,
   baseDelayMs: 500,
   maxDelayMs: 1e4,
-  maxRetryAfterMs: 6e4
+  maxRetryAfterMs: 6e4,
+  // A job held longer than this by one request is better told to try again later (issue 14).
+  maxTotalWaitMs: 9e4
 };
 var DEFAULT_STALL_MS = 3e4;
 var DEFAULT_MAX_REDIRECTS = 5;
@@ -64887,6 +64944,22 @@ var RETRYABLE_CODES = /* @__PURE__ */ new Set([
   "EAI_AGAIN",
   "STALL"
 ]);
+function abortReason(signal) {
+  const reason = signal.reason;
+  return reason instanceof Error ? reason : new Error(String(reason));
+}
+async function pause(ms, signal) {
+  try {
+    await sleep(ms, void 0, signal !== void 0 ? { signal } : {});
+  } catch (error) {
+    if (signal?.aborted === true) throw abortReason(signal);
+    throw error;
+  }
+}
+function isRetryable(error) {
+  const code = errorCode(error);
+  return code !== void 0 && RETRYABLE_CODES.has(code);
+}
 function header(headers, name) {
   const value = headers[name.toLowerCase()];
   return Array.isArray(value) ? value[0] : value;
@@ -64906,38 +64979,76 @@ function errorCode(error) {
   const code = error?.code;
   return typeof code === "string" ? code : void 0;
 }
-function backoff(attempt, policy) {
+function backoff(attempt, retry = {}) {
+  const policy = { ...DEFAULT_RETRY, ...retry };
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
   return ceiling / 2 + Math.random() * (ceiling / 2);
 }
 function isRetryableStatus(status) {
   return status === 429 || status >= 500 && status <= 599;
 }
-function send(url, method, headers, body, stallMs) {
+function send(url, method, headers, body, stallMs, signal) {
   return new Promise((resolve4, reject) => {
-    const transport = url.protocol === "https:" ? https : http;
+    if (signal?.aborted === true) {
+      reject(abortReason(signal));
+      return;
+    }
+    const secure = url.protocol === "https:";
+    const transport = secure ? https : http;
     const request2 = transport.request(url, {
       method,
       headers: body !== void 0 ? { ...headers, "content-length": String(body.length) } : headers
     });
-    request2.setTimeout(stallMs, () => {
-      request2.destroy(
-        new HttpError(
-          `${describe3(url)} sent no response for ${stallMs / 1e3} s`,
+    const limit = stallMs / 1e3;
+    let phase = "connect";
+    let timer;
+    const timedOut = () => {
+      if (phase === "response") {
+        return new HttpError(
+          `${describe3(url)} sent no response for ${limit} s`,
           "STALL",
           describe3(url)
-        )
+        );
+      }
+      const what = phase === "tls" ? "TLS handshake with" : "connection to";
+      return new HttpError(
+        `${what} ${url.host} did not complete in ${limit} s`,
+        "ETIMEDOUT",
+        describe3(url)
       );
+    };
+    const enter = (next) => {
+      phase = next;
+      clearTimeout(timer);
+      timer = setTimeout(() => request2.destroy(timedOut()), stallMs);
+    };
+    enter("connect");
+    const abort = () => {
+      request2.destroy(abortReason(signal));
+    };
+    signal?.addEventListener("abort", abort, { once: true });
+    request2.once("close", () => signal?.removeEventListener("abort", abort));
+    request2.once("socket", (socket) => {
+      if (!socket.connecting) {
+        enter("response");
+        return;
+      }
+      socket.once("connect", () => enter(secure ? "tls" : "response"));
+      if (secure) socket.once("secureConnect", () => enter("response"));
     });
-    request2.on("error", reject);
+    request2.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    request2.once("close", () => clearTimeout(timer));
     request2.once("response", (response) => {
-      request2.setTimeout(0);
+      clearTimeout(timer);
       resolve4({ request: request2, response });
     });
     request2.end(body);
   });
 }
-function guardBody(exchange, url, stallMs) {
+function guardBody(exchange, url, stallMs, signal) {
   const { request: request2, response } = exchange;
   const body = new PassThrough();
   let timer;
@@ -64946,13 +65057,17 @@ function guardBody(exchange, url, stallMs) {
     request2.destroy();
     body.destroy(error);
   };
+  const abort = () => fail2(abortReason(signal));
+  signal?.addEventListener("abort", abort, { once: true });
+  const lost = (cause) => new HttpError(
+    `${describe3(url)} closed the connection before the body was complete`,
+    "ECONNRESET",
+    describe3(url),
+    cause !== void 0 ? { cause } : void 0
+  );
   const arm = () => {
     clearTimeout(timer);
     timer = setTimeout(() => {
-      if (response.isPaused()) {
-        arm();
-        return;
-      }
       fail2(
         new HttpError(
           `${describe3(url)} sent no data for ${stallMs / 1e3} s`,
@@ -64964,30 +65079,28 @@ function guardBody(exchange, url, stallMs) {
   };
   response.on("data", (chunk) => {
     if (body.destroyed) return;
-    arm();
-    if (!body.write(chunk)) {
-      response.pause();
-      body.once("drain", () => response.resume());
+    if (body.write(chunk)) {
+      arm();
+      return;
     }
+    clearTimeout(timer);
+    response.pause();
+    body.once("drain", () => {
+      response.resume();
+      arm();
+    });
   });
   response.once("end", () => {
     clearTimeout(timer);
     body.end();
   });
   response.once("close", () => {
-    if (!response.complete) {
-      fail2(
-        new HttpError(
-          `${describe3(url)} closed the connection before the body was complete`,
-          "ECONNRESET",
-          describe3(url)
-        )
-      );
-    }
+    if (!response.complete) fail2(lost());
   });
-  response.on("error", (error) => fail2(error));
+  response.on("error", (error) => fail2(lost(error)));
   body.once("close", () => {
     clearTimeout(timer);
+    signal?.removeEventListener("abort", abort);
     if (!response.complete) request2.destroy();
   });
   arm();
@@ -65010,7 +65123,7 @@ async function followRedirects(start, options, stallMs) {
   const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
   for (let redirects = 0; ; redirects++) {
     assertAllowed(url, options.allowHttp);
-    const exchange = await send(url, method, headers, body, stallMs);
+    const exchange = await send(url, method, headers, body, stallMs, options.signal);
     const status = exchange.response.statusCode ?? 0;
     const location4 = header(exchange.response.headers, "location");
     if (!REDIRECTS.has(status) || location4 === void 0) return { ...exchange, url };
@@ -65035,23 +65148,35 @@ async function followRedirects(start, options, stallMs) {
     url = next;
   }
 }
+function seconds(ms) {
+  return `${ms < 1e4 ? Math.round(ms / 100) / 10 : Math.round(ms / 1e3)} s`;
+}
 async function request(url, options = {}) {
   const start = new URL(url);
   const policy = { ...DEFAULT_RETRY, ...options.retry };
   const stallMs = options.stallTimeoutMs ?? DEFAULT_STALL_MS;
+  let waited = 0;
   for (let attempt = 1; ; attempt++) {
+    const remaining = policy.maxTotalWaitMs - waited;
     let exchange;
     try {
       exchange = await followRedirects(start, options, stallMs);
     } catch (error) {
+      if (options.signal?.aborted === true) throw abortReason(options.signal);
       const code = errorCode(error);
-      if (attempt < policy.attempts && code !== void 0 && RETRYABLE_CODES.has(code)) {
-        const delay = backoff(attempt, policy);
+      if (attempt < policy.attempts && remaining > 0 && isRetryable(error)) {
+        const delay = Math.min(backoff(attempt, policy), remaining);
         options.logger?.debug(`${describe3(start)}: ${code}, retrying in ${Math.round(delay)} ms`);
-        await sleep(delay);
+        waited += delay;
+        await pause(delay, options.signal);
         continue;
       }
-      if (error instanceof HttpError) throw error;
+      if (error instanceof HttpError) {
+        if (attempt === 1) throw error;
+        throw new HttpError(`${error.message} (${attempt} attempts)`, error.code, error.url, {
+          cause: error
+        });
+      }
       const message3 = error instanceof Error ? error.message : String(error);
       throw new HttpError(
         `${describe3(start)} failed: ${message3}`,
@@ -65061,19 +65186,30 @@ async function request(url, options = {}) {
       );
     }
     const status = exchange.response.statusCode ?? 0;
-    if (isRetryableStatus(status) && attempt < policy.attempts) {
+    if (isRetryableStatus(status) && attempt < policy.attempts && remaining > 0) {
       exchange.response.resume();
       const retryAfter = parseRetryAfter(header(exchange.response.headers, "retry-after"));
-      const delay = retryAfter !== void 0 ? Math.min(retryAfter, policy.maxRetryAfterMs) : backoff(attempt, policy);
+      if (retryAfter !== void 0) {
+        const allowed2 = Math.min(policy.maxRetryAfterMs, remaining);
+        if (retryAfter > allowed2) {
+          throw new HttpError(
+            `${describe3(start)} answered ${status} and asked to wait ${seconds(retryAfter)} before trying again, longer than the ${seconds(allowed2)} the gate still waits for this request`,
+            "RETRY_AFTER_TOO_LONG",
+            describe3(start)
+          );
+        }
+      }
+      const delay = retryAfter ?? Math.min(backoff(attempt, policy), remaining);
       options.logger?.debug(`${describe3(start)}: ${status}, retrying in ${Math.round(delay)} ms`);
-      await sleep(delay);
+      waited += delay;
+      await pause(delay, options.signal);
       continue;
     }
     return {
       status,
       headers: exchange.response.headers,
       url: exchange.url,
-      body: guardBody(exchange, exchange.url, stallMs)
+      body: guardBody(exchange, exchange.url, stallMs, options.signal)
     };
   }
 }
@@ -65204,6 +65340,8 @@ var RegistryAuthenticator = class {
   tokens = /* @__PURE__ */ new Map();
   basic;
   credentials;
+  /** Token hosts already named in the log as receiving this registry's credentials. */
+  announced = /* @__PURE__ */ new Set();
   /** `pull` scope for the repository (token.md, "Requesting a Token"). */
   get pullScope() {
     return `repository:${this.options.repository}:pull`;
@@ -65242,6 +65380,20 @@ var RegistryAuthenticator = class {
     this.credentials ??= this.options.credentials();
     return this.credentials;
   }
+  /**
+   * Docker's token flow lets a registry name any token service; the credentials go there. Said
+   * once, so that a user can see where their registry password went.
+   */
+  announce(realm) {
+    const { host, apiHost, logger } = this.options;
+    const registryHosts = new Set([host, apiHost ?? host].map((name) => name.toLowerCase()));
+    const tokenHost = realm.host.toLowerCase();
+    if (registryHosts.has(tokenHost) || this.announced.has(tokenHost)) return;
+    this.announced.add(tokenHost);
+    logger.info(
+      `registry ${host}: sending its credentials to the token service ${realm.host} it names in its challenge.`
+    );
+  }
   async fetchToken(params, scope, credentials) {
     const { host, repository, logger, allowHttp } = this.options;
     let realm;
@@ -65253,6 +65405,13 @@ var RegistryAuthenticator = class {
         "REGISTRY_ERROR"
       );
     }
+    if (credentials !== void 0) this.announce(realm);
+    const transfer = this.options.transfer ?? {};
+    const timeouts = {
+      ...transfer.stallTimeoutMs !== void 0 ? { stallTimeoutMs: transfer.stallTimeoutMs } : {},
+      ...transfer.retry !== void 0 ? { retry: transfer.retry } : {},
+      ...transfer.signal !== void 0 ? { signal: transfer.signal } : {}
+    };
     const started = Date.now();
     let response;
     try {
@@ -65268,6 +65427,7 @@ var RegistryAuthenticator = class {
           method: "POST",
           headers: { "content-type": "application/x-www-form-urlencoded" },
           body: form.toString(),
+          ...timeouts,
           allowHttp,
           logger,
           maxBytes: TOKEN_MAX_BYTES
@@ -65283,6 +65443,7 @@ var RegistryAuthenticator = class {
         }
         response = await requestBytes(url, {
           headers,
+          ...timeouts,
           allowHttp,
           logger,
           maxBytes: TOKEN_MAX_BYTES
@@ -65306,9 +65467,9 @@ var RegistryAuthenticator = class {
         "REGISTRY_ERROR"
       );
     }
-    const seconds2 = typeof body?.expires_in === "number" && body.expires_in > 0 ? body.expires_in : DEFAULT_TOKEN_SECONDS;
+    const seconds3 = typeof body?.expires_in === "number" && body.expires_in > 0 ? body.expires_in : DEFAULT_TOKEN_SECONDS;
     logger.debug(`registry ${host}: got a token for ${scope}`);
-    return { value, expiresAt: started + seconds2 * 1e3 - EXPIRY_MARGIN_MS };
+    return { value, expiresAt: started + seconds3 * 1e3 - EXPIRY_MARGIN_MS };
   }
 };
 
@@ -65476,6 +65637,11 @@ async function resolveCredentials(host, lookup2) {
 }
 
 // src/image/registry/client.ts
+var DEFAULT_BLOB_POLICY = {
+  minBytesPerSecond: 100 * 1024,
+  minDeadlineMs: 6e4,
+  attempts: 3
+};
 var MANIFEST_MAX_BYTES = 4 << 20;
 var CONFIG_MAX_BYTES = 32 << 20;
 function isLoopback(hostname) {
@@ -65498,6 +65664,11 @@ var RegistryClient = class {
     this.baseUrl = new URL(`${plain ? "http" : "https"}://${reference.apiHost}/v2/`);
     this.auth = new RegistryAuthenticator({
       host: reference.domain,
+      apiHost: reference.apiHost,
+      transfer: {
+        ...options.transfer,
+        ...options.signal !== void 0 ? { signal: options.signal } : {}
+      },
       repository: reference.path,
       credentials: () => resolveCredentials(reference.domain, options),
       allowHttp: this.allowHttp,
@@ -65533,17 +65704,30 @@ var RegistryClient = class {
     const response = await this.openBlobResponse(digest);
     return this.readOk(response, `blob ${digest}`, CONFIG_MAX_BYTES);
   }
-  /** GET /v2/NAME/blobs/DIGEST as a stream; redirects to blob storage are followed without our credentials. */
-  async openBlob(digest) {
-    const response = await this.openBlobResponse(digest);
-    if (response.status !== 200) {
-      response.body.resume();
-      throw unexpectedStatus(this.reference.domain, `blob ${digest}`, response.status);
+  /**
+   * GET /v2/NAME/blobs/DIGEST as a stream of at most `descriptor.size` bytes; redirects to blob
+   * storage are followed without our credentials, and a download that breaks off is resumed.
+   */
+  async openBlob(descriptor) {
+    const first = await this.openBlobResponse(descriptor.digest);
+    if (first.status !== 200) {
+      first.body.resume();
+      throw unexpectedStatus(this.reference.domain, `blob ${descriptor.digest}`, first.status);
     }
-    return response.body;
+    return new BlobStream(first, descriptor, {
+      host: this.reference.domain,
+      image: this.reference.original,
+      policy: { ...DEFAULT_BLOB_POLICY, ...this.options.transfer?.blob },
+      stallTimeoutMs: this.options.transfer?.stallTimeoutMs ?? DEFAULT_STALL_MS,
+      retry: this.options.transfer?.retry ?? {},
+      logger: this.options.logger,
+      ...this.options.signal !== void 0 ? { signal: this.options.signal } : {},
+      // distribution-spec "Pulling blobs": registries should support `Range` on blob GETs.
+      resume: (from) => this.openBlobResponse(descriptor.digest, { range: `bytes=${from}-` })
+    });
   }
-  async openBlobResponse(digest) {
-    const response = await this.get(`blobs/${digest}`, {});
+  async openBlobResponse(digest, headers = {}) {
+    const response = await this.get(`blobs/${digest}`, headers);
     if (response.status === 404) {
       response.body.resume();
       throw new ImageError(
@@ -65580,7 +65764,10 @@ var RegistryClient = class {
           ...options,
           headers: authorization !== void 0 ? { ...headers, authorization } : headers,
           allowHttp: this.allowHttp,
-          logger: this.options.logger
+          logger: this.options.logger,
+          ...this.options.signal !== void 0 ? { signal: this.options.signal } : {},
+          ...this.options.transfer?.stallTimeoutMs !== void 0 ? { stallTimeoutMs: this.options.transfer.stallTimeoutMs } : {},
+          ...this.options.transfer?.retry !== void 0 ? { retry: this.options.transfer.retry } : {}
         });
       } catch (error) {
         throw registryRequestError(this.reference.domain, error);
@@ -65736,18 +65923,183 @@ function indexManifests(bytes) {
     throw error;
   }
 }
+function rangeStart(value) {
+  const match2 = /^bytes\s+(\d+)-\d+\/(?:\d+|\*)$/.exec(value?.trim() ?? "");
+  return match2 === null ? void 0 : Number(match2[1]);
+}
+var BlobStream = class extends Readable3 {
+  constructor(first, blob2, context) {
+    super();
+    this.blob = blob2;
+    this.context = context;
+    this.current = first;
+  }
+  blob;
+  context;
+  /** Why the download ended early: the cause to report over what it did to the reader. */
+  failure;
+  current;
+  demand;
+  started = false;
+  _read() {
+    const demand = this.demand;
+    this.demand = void 0;
+    demand?.();
+    if (this.started) return;
+    this.started = true;
+    this.pump().catch((error) => {
+      if (error instanceof ImageError) this.failure = error;
+      this.destroy(error instanceof Error ? error : new Error(String(error)));
+    });
+  }
+  _destroy(error, callback) {
+    this.current.body.destroy();
+    const demand = this.demand;
+    this.demand = void 0;
+    demand?.();
+    callback(error);
+  }
+  describe() {
+    return `blob ${this.blob.digest} of ${this.context.image} from registry ${this.context.host}`;
+  }
+  async pump() {
+    const { policy } = this.context;
+    const size = this.blob.size;
+    const deadlineMs = Math.max(policy.minDeadlineMs, size / policy.minBytesPerSecond * 1e3);
+    const slow = new HttpError("too slow", "TOO_SLOW", "");
+    let received = 0;
+    let networkMs = 0;
+    for (let attempt = 1; ; attempt++) {
+      const response = this.current;
+      let skip = this.acceptable(response, received);
+      const chunks = response.body[Symbol.asyncIterator]();
+      try {
+        for (; ; ) {
+          const waiting = Date.now();
+          const timer = setTimeout(
+            () => response.body.destroy(slow),
+            Math.max(0, deadlineMs - networkMs)
+          );
+          let next;
+          try {
+            next = await chunks.next();
+          } finally {
+            clearTimeout(timer);
+            networkMs += Date.now() - waiting;
+          }
+          if (this.destroyed) return;
+          if (next.done) break;
+          let chunk = next.value;
+          if (skip > 0) {
+            const skipped = Math.min(skip, chunk.length);
+            skip -= skipped;
+            chunk = chunk.subarray(skipped);
+            if (chunk.length === 0) continue;
+          }
+          if (received + chunk.length > size) throw this.tooLarge();
+          received += chunk.length;
+          if (!this.push(chunk)) await new Promise((resolve4) => this.demand = resolve4);
+          if (this.destroyed) return;
+        }
+        if (received === size) {
+          this.push(null);
+          return;
+        }
+        throw new HttpError("the connection was closed early", "ECONNRESET", "");
+      } catch (error) {
+        if (this.destroyed) return;
+        if (error === slow) throw this.tooSlow(received, networkMs, attempt);
+        if (!(error instanceof HttpError)) throw error;
+        if (!isRetryable(error) || attempt >= policy.attempts) {
+          throw this.lost(error, received, attempt);
+        }
+        this.context.logger.info(
+          `${this.describe()}: ${this.reason(error)} after ${received} of ${size} bytes; resuming.`
+        );
+        await pause(backoff(attempt, this.context.retry), this.context.signal);
+        if (this.destroyed) return;
+        const opening = Date.now();
+        this.current = await this.context.resume(received);
+        networkMs += Date.now() - opening;
+        if (this.destroyed) {
+          this.current.body.destroy();
+          return;
+        }
+        if (networkMs >= deadlineMs) throw this.tooSlow(received, networkMs, attempt + 1);
+      }
+    }
+  }
+  /** Checks a response's status and length; the bytes of it to skip (already passed on). */
+  acceptable(response, received) {
+    let skip = received;
+    if (response.status === 206 && received > 0) {
+      if (rangeStart(header(response.headers, "content-range")) !== received) {
+        response.body.destroy();
+        throw new ImageError(
+          `${this.describe()} could not be resumed: the registry answered the request for the bytes from ${received} on with another range; try again later or check the registry.`,
+          "REGISTRY_ERROR"
+        );
+      }
+      skip = 0;
+    } else if (response.status !== 200) {
+      response.body.destroy();
+      throw new ImageError(
+        `${this.describe()} could not be read: the registry answered ${response.status}${received > 0 ? ` when asked for the bytes from ${received} on` : ""}; try again later or check the registry.`,
+        "REGISTRY_ERROR"
+      );
+    }
+    const declared = Number(header(response.headers, "content-length"));
+    if (Number.isFinite(declared) && declared - skip + received > this.blob.size) {
+      response.body.destroy();
+      throw this.tooLarge();
+    }
+    return skip;
+  }
+  reason(error) {
+    return error.code === "STALL" ? `no data arrived for ${this.context.stallTimeoutMs / 1e3} s` : "the connection was lost";
+  }
+  tooLarge() {
+    this.current.body.destroy();
+    return new ImageError(
+      `${this.describe()} is longer than the ${this.blob.size} bytes its manifest declares, so the download was stopped; the registry is serving other bytes under this digest.`,
+      "BLOB_TOO_LARGE"
+    );
+  }
+  tooSlow(received, networkMs, attempts) {
+    this.current.body.destroy();
+    const over = attempts === 1 ? "" : ` over ${attempts} downloads`;
+    return new ImageError(
+      `${this.describe()} arrived too slowly: ${received} of ${this.blob.size} bytes in ${Math.round(networkMs / 1e3)} s${over}, below the ${formatBytes(this.context.policy.minBytesPerSecond)}/s the gate waits for; check the network or the registry.`,
+      "BLOB_TOO_SLOW"
+    );
+  }
+  lost(error, received, attempts) {
+    this.current.body.destroy();
+    const times = attempts === 1 ? "" : ` (${attempts} downloads)`;
+    return new ImageError(
+      `${this.describe()} could not be downloaded: ${this.reason(error)} after ${received} of ${this.blob.size} bytes${times}; try again later or check the registry.`,
+      "REGISTRY_UNREACHABLE",
+      { cause: error }
+    );
+  }
+};
 
 // src/image/registry/source.ts
 var RegistrySource = class {
-  constructor(reference) {
+  constructor(reference, transfer) {
     this.reference = reference;
+    this.transfer = transfer;
     this.parsed = parseReference(reference.replace(/^docker:\/\//, ""));
   }
   reference;
+  transfer;
   transport = "docker";
   parsed;
   async acquire(options) {
-    const client = new RegistryClient(this.parsed, options);
+    const client = new RegistryClient(this.parsed, {
+      ...options,
+      ...this.transfer !== void 0 ? { transfer: this.transfer } : {}
+    });
     const name = this.reference;
     const top = await client.getManifest(manifestReference(this.parsed));
     const claimed = top.digest !== void 0 && isDigest(top.digest) ? top.digest : void 0;
@@ -65788,19 +66140,25 @@ var RegistrySource = class {
       checkConfigPlatform(config, configDigest, options.platform, `image ${name}`);
     }
     const platform = chosenPlatform ?? platformOf(config);
+    const open4 = /* @__PURE__ */ new Set();
     const layers = await mapInOrder(
       manifest.layers,
       LAYER_CONCURRENCY,
       async (descriptor) => {
+        let blob2;
         try {
-          const blob2 = await client.openBlob(descriptor.digest);
+          blob2 = await client.openBlob(descriptor);
+          open4.add(blob2);
           const analysis = await options.analyzeLayer(blob2, {
-            name: `layer ${descriptor.digest}`,
+            name: descriptor.digest,
             expectedDigest: descriptor.digest
           });
           return { descriptor, analysis };
         } catch (error) {
-          throw registryRequestError(this.parsed.domain, error);
+          for (const other of open4) other.destroy();
+          throw registryRequestError(this.parsed.domain, blob2?.failure ?? error);
+        } finally {
+          if (blob2 !== void 0) open4.delete(blob2);
         }
       }
     );
@@ -65816,8 +66174,8 @@ var RegistrySource = class {
     };
   }
 };
-function registrySource(reference) {
-  return new RegistrySource(reference);
+function registrySource(reference, transfer) {
+  return new RegistrySource(reference, transfer);
 }
 
 // src/image/sources.ts
@@ -67327,7 +67685,7 @@ function named(scanner, rule, value, where) {
 }
 function configSecrets(config, scanner) {
   const found = [];
-  const scan2 = (text5, where) => {
+  const scan3 = (text5, where) => {
     const matches2 = scanner.scan(text5);
     for (const match2 of matches2) found.push({ ...match2, ...where });
     return matches2.length > 0;
@@ -67336,23 +67694,23 @@ function configSecrets(config, scanner) {
   const envSet = new Set(env);
   for (const entry of env) {
     const [name, value] = splitAssignment(entry);
-    if (!scan2(entry, { field: "Env", name }) && sensitiveAssignment(name, value, "env")) {
+    if (!scan3(entry, { field: "Env", name }) && sensitiveAssignment(name, value, "env")) {
       found.push(named(scanner, "env", value, { field: "Env", name }));
     }
   }
   for (const [name, value] of Object.entries(config.config?.Labels ?? {})) {
-    if (!scan2(`${name}=${value}`, { field: "Labels", name }) && sensitiveAssignment(name, value, "label")) {
+    if (!scan3(`${name}=${value}`, { field: "Labels", name }) && sensitiveAssignment(name, value, "label")) {
       found.push(named(scanner, "label", value, { field: "Labels", name }));
     }
   }
   for (const field of ["Entrypoint", "Cmd"]) {
     const command2 = config.config?.[field];
-    if (command2) scan2(command2.join(" "), { field });
+    if (command2) scan3(command2.join(" "), { field });
   }
   ;
   (config.history ?? []).forEach(({ created_by: createdBy }, history) => {
     if (createdBy === void 0) return;
-    if (scan2(createdBy, { field: "history", history })) return;
+    if (scan3(createdBy, { field: "history", history })) return;
     for (const [name, value] of buildArgs(createdBy)) {
       if (sensitiveAssignment(name, value, "build-arg")) {
         found.push(named(scanner, "build-arg", value, { field: "history", name, history }));
@@ -67976,11 +68334,11 @@ function parseMinUid(value) {
 }
 function parseAllowedSetuid(value) {
   const globs = splitList(value, /,/);
-  const relative2 = globs.find((glob) => !glob.startsWith("/") && !glob.startsWith("*"));
-  if (relative2 !== void 0) {
+  const relative3 = globs.find((glob) => !glob.startsWith("/") && !glob.startsWith("*"));
+  if (relative3 !== void 0) {
     throw invalidInput(
       "allowed-setuid",
-      relative2,
+      relative3,
       "use globs of absolute paths, e.g. /usr/bin/ping or /usr/lib/**/chrome-sandbox."
     );
   }
@@ -69089,6 +69447,93 @@ function locateFinding(finding2, map, image) {
   }
   if (line === void 0) return finding2;
   return { ...finding2, location: { ...finding2.location, dockerfile: { file: map.file, line } } };
+}
+
+// src/deadline.ts
+var DEFAULT_TIMEOUT_MS = 30 * 6e4;
+var LAYERS_NAMED = 3;
+var ScanDeadline = class {
+  constructor(timeoutMs) {
+    this.timeoutMs = timeoutMs;
+  }
+  timeoutMs;
+  controller = new AbortController();
+  /** What the scan is doing, as the error completes "it was …". */
+  phase = "starting";
+  /** The image being read while the phase is reading one. */
+  reading;
+  layers = /* @__PURE__ */ new Set();
+  layersRead = 0;
+  get signal() {
+    return this.controller.signal;
+  }
+  /** Records the next phase, after stopping if the deadline has already passed. */
+  enter(phase) {
+    this.signal.throwIfAborted();
+    this.phase = phase;
+    this.reading = void 0;
+  }
+  /** Records that `image` is being read, layer by layer (see `layer`). */
+  enterImage(image) {
+    this.enter(`reading ${image}`);
+    this.reading = image;
+    this.layersRead = 0;
+  }
+  /** Tracks one layer blob while it is read; call the returned function when it is done. */
+  layer(name, blob2) {
+    if (this.signal.aborted) blob2.destroy(this.signal.reason);
+    const entry = { name: name.startsWith("layer ") ? name.slice(6) : name, blob: blob2 };
+    this.layers.add(entry);
+    return () => {
+      if (this.layers.delete(entry)) this.layersRead++;
+    };
+  }
+  /** Ends the scan: the error names what was running, and every read in flight is stopped. */
+  expire() {
+    const error = new ConfigurationError(
+      `the scan did not finish within ${formatDuration(this.timeoutMs)} (input "timeout"): it was ${this.describe()}; raise "timeout" or find out why that is slow.`,
+      "SCAN_TIMEOUT"
+    );
+    this.controller.abort(error);
+    for (const { blob: blob2 } of this.layers) blob2.destroy(error);
+    this.layers.clear();
+    return error;
+  }
+  describe() {
+    if (this.reading === void 0) return this.phase;
+    const names2 = [...this.layers].map((layer) => layer.name);
+    if (names2.length === 0) {
+      return this.layersRead === 0 ? `${this.phase}, before its first layer (manifest, config or connection)` : `${this.phase}, after ${this.layersRead} layers, before the next one started`;
+    }
+    const named2 = names2.slice(0, LAYERS_NAMED).join(", ");
+    const more = names2.length > LAYERS_NAMED ? ` and ${names2.length - LAYERS_NAMED} more` : "";
+    return `${this.phase}, at layer${names2.length === 1 ? "" : "s"} ${named2}${more} (${this.layersRead} layers read before)`;
+  }
+};
+async function withDeadline(timeoutMs, work) {
+  const deadline = new ScanDeadline(timeoutMs);
+  let timer;
+  const expired = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(deadline.expire()), timeoutMs);
+  });
+  try {
+    return await Promise.race([work(deadline), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+var EXIT_GRACE_MS = 5e3;
+function exitAfterGrace(write, graceMs = EXIT_GRACE_MS) {
+  setTimeout(() => {
+    const open4 = /* @__PURE__ */ new Map();
+    for (const kind of process.getActiveResourcesInfo()) open4.set(kind, (open4.get(kind) ?? 0) + 1);
+    const what = [...open4].map(([kind, count]) => `${count} ${kind}`).join(", ");
+    write(
+      `container-gate: work was still running ${graceMs / 1e3}s after the result (${what}); exiting.
+`
+    );
+    process.exit();
+  }, graceMs).unref();
 }
 
 // src/image/filesystem.ts
@@ -70288,9 +70733,8 @@ function decide(requests, entry, budget) {
   if (matching.length === 0) return "ignore";
   const cap = Math.max(...matching.map((request2) => request2.maxBytes));
   if (entry.size > cap) {
-    const exact = formatBytes(entry.size) === formatBytes(cap);
-    const size = (bytes) => exact ? `${bytes} bytes` : formatBytes(bytes);
-    return { unread: `it is ${size(entry.size)}, over the ${size(cap)} read of such a file` };
+    const [size, limit] = formatSizePair(entry.size, cap);
+    return { unread: `it is ${size}, over the ${limit} read of such a file` };
   }
   if (!budget.take(entry.size)) {
     return {
@@ -70381,17 +70825,17 @@ async function analyzeLayer(blob2, options) {
     }
   };
   const forward = new ForwardUntilStopped(decompressor);
-  const reading = pipeline(blob2, raw, forward);
+  const reading2 = pipeline(blob2, raw, forward);
   const decoding = pipeline(decompressor, uncompressed);
   try {
-    await Promise.all([reading, decoding, consume(uncompressed)]);
+    await Promise.all([reading2, decoding, consume(uncompressed)]);
   } catch (error) {
     forward.stop();
     uncompressed.destroy();
     decompressor.destroy();
     await decoding.catch(() => void 0);
     if (options.expectedDigest === void 0) blob2.destroy();
-    const read2 = await reading.then(
+    const read2 = await reading2.then(
       () => true,
       (readError) => {
         if (readError instanceof ImageError && readError.code === "DIGEST_MISMATCH") throw readError;
@@ -70560,8 +71004,8 @@ function stepStatus(findings) {
   return findings.some(isBlocking) ? "fail" : "pass";
 }
 function verdict(findings, steps) {
-  const failed = findings.some(isBlocking) || steps.some((step) => step.status === "error");
-  return failed ? "fail" : "pass";
+  const failed2 = findings.some(isBlocking) || steps.some((step) => step.status === "error");
+  return failed2 ? "fail" : "pass";
 }
 
 // src/report/summary.ts
@@ -71124,7 +71568,7 @@ function lines(content2) {
 
 // src/steps/code/signatures.ts
 import { createHash as createHash7 } from "node:crypto";
-import { Readable as Readable3 } from "node:stream";
+import { Readable as Readable4 } from "node:stream";
 import { createGunzip as createGunzip2 } from "node:zlib";
 var HASH_ALGORITHMS = ["md5", "sha1", "sha256"];
 var ALGORITHM_BY_LENGTH = { 32: "md5", 40: "sha1", 64: "sha256" };
@@ -71194,7 +71638,7 @@ async function addDatabase(db, file) {
     throw badDatabase(file.path, "does not match the MD5 in its header (truncated or corrupt)");
   }
   const gzip = body[0] === 31 && body[1] === 139;
-  const stream = gzip ? Readable3.from([body]).pipe(createGunzip2()) : Readable3.from([body]);
+  const stream = gzip ? Readable4.from([body]).pipe(createGunzip2()) : Readable4.from([body]);
   let ignored = 0;
   try {
     for await (const { entry, content: content2 } of readTar(stream, file.path)) {
@@ -71552,69 +71996,233 @@ var DF_1_PIE = 134217728;
 var CANARY_SYMBOLS = ["__stack_chk_fail", "__stack_chk_guard", "__intel_security_cookie"];
 var RUST_SYMBOLS = ["rust_eh_personality", "rust_begin_unwind"];
 var GO_SECTIONS = /* @__PURE__ */ new Set([".go.buildinfo", ".note.go.buildid", ".gopclntab"]);
+var MiB = 1024 * 1024;
+var ELF_WINDOWS = {
+  budget: 64 * MiB,
+  head: 1 * MiB,
+  firstLoad: 32 * MiB,
+  afterLoad: 64 * 1024,
+  tail: 28 * MiB,
+  beforeProgramHeaders: 4 * MiB
+};
+var AFTER_LOAD_GAPS = 4;
+var TAIL_GAPS = 16;
+var MAX_PIECES = 256;
+var NotKept = class extends Error {
+  constructor(offset, length) {
+    super(`bytes ${offset}+${length} of the ELF file were not kept`);
+    this.offset = offset;
+    this.length = length;
+  }
+  offset;
+  length;
+  what = "";
+};
+var KeptBytes = class _KeptBytes {
+  constructor(declared, budget) {
+    this.declared = declared;
+    this.budget = budget;
+  }
+  declared;
+  budget;
+  pieces = [];
+  last;
+  /** Bytes allocated for pieces. */
+  used = 0;
+  /** Bytes streamed so far: a piece holds valid bytes only below it. */
+  position = 0;
+  static whole(buffer) {
+    const kept = new _KeptBytes(buffer.length, buffer.length);
+    if (buffer.length > 0) kept.pieces.push({ start: 0, end: buffer.length, buffer });
+    kept.position = buffer.length;
+    return kept;
+  }
+  get size() {
+    return this.declared;
+  }
+  /** The file ended: its size is what streamed. */
+  finish() {
+    this.declared = Math.min(this.declared, this.position);
+  }
+  /** Keep [start, end) from here on, except what other pieces keep; within the budget. */
+  keep(start, end) {
+    let cursor = Math.max(0, start, this.position);
+    const stop = Math.min(end, this.declared);
+    const gaps = [];
+    for (const piece of this.pieces) {
+      if (piece.end <= cursor) continue;
+      if (piece.start >= stop) break;
+      if (piece.start > cursor) gaps.push([cursor, piece.start]);
+      cursor = Math.max(cursor, piece.end);
+    }
+    if (cursor < stop) gaps.push([cursor, stop]);
+    for (const [from, to] of gaps) {
+      const length = Math.min(to - from, this.budget - this.used);
+      if (length <= 0 || this.pieces.length >= MAX_PIECES) break;
+      this.pieces.push({ start: from, end: from + length, buffer: Buffer.allocUnsafe(length) });
+      this.used += length;
+    }
+    this.pieces.sort((a, b) => a.start - b.start);
+  }
+  write(chunk) {
+    const from = this.position;
+    const to = from + chunk.length;
+    for (const piece of this.pieces) {
+      if (piece.end <= from) continue;
+      if (piece.start >= to) break;
+      const start = Math.max(piece.start, from);
+      chunk.copy(piece.buffer, start - piece.start, start - from, Math.min(piece.end, to) - from);
+    }
+    this.position = to;
+  }
+  find(offset) {
+    const last2 = this.last;
+    if (last2 !== void 0 && offset >= last2.start && offset < last2.end) return last2;
+    const piece = this.pieces.find((p) => offset >= p.start && offset < p.end);
+    if (piece === void 0) throw new NotKept(offset, 1);
+    this.last = piece;
+    return piece;
+  }
+  /** Bytes [offset, offset + length); throws NotKept when some were not kept. */
+  bytes(offset, length) {
+    if (length <= 0) return Buffer.alloc(0);
+    const end = offset + length;
+    if (end > this.position) throw new NotKept(offset, length);
+    try {
+      const piece = this.find(offset);
+      if (end <= piece.end) {
+        return piece.buffer.subarray(offset - piece.start, end - piece.start);
+      }
+      const parts = [];
+      for (let cursor = offset; cursor < end; ) {
+        const next = this.find(cursor);
+        const stop = Math.min(end, next.end);
+        parts.push(next.buffer.subarray(cursor - next.start, stop - next.start));
+        cursor = stop;
+      }
+      return Buffer.concat(parts, length);
+    } catch (error) {
+      if (error instanceof NotKept) throw new NotKept(offset, length);
+      throw error;
+    }
+  }
+  /** The kept bytes from `offset` to the end of the piece that holds it. */
+  from(offset) {
+    if (offset >= this.position) throw new NotKept(offset, 1);
+    const piece = this.find(offset);
+    return piece.buffer.subarray(
+      offset - piece.start,
+      Math.min(piece.end, this.position) - piece.start
+    );
+  }
+};
 var ElfReader = class {
-  constructor(bytes, little, wide) {
-    this.bytes = bytes;
+  constructor(kept, little, wide) {
+    this.kept = kept;
     this.little = little;
     this.wide = wide;
   }
-  bytes;
+  kept;
   little;
   wide;
+  get size() {
+    return this.kept.size;
+  }
   fits(offset, length) {
-    return offset >= 0 && length >= 0 && offset + length <= this.bytes.length;
+    return offset >= 0 && length >= 0 && offset + length <= this.size;
   }
   u16(offset) {
-    return this.little ? this.bytes.readUInt16LE(offset) : this.bytes.readUInt16BE(offset);
+    const bytes = this.kept.bytes(offset, 2);
+    return this.little ? bytes.readUInt16LE(0) : bytes.readUInt16BE(0);
   }
   u32(offset) {
-    return this.little ? this.bytes.readUInt32LE(offset) : this.bytes.readUInt32BE(offset);
+    const bytes = this.kept.bytes(offset, 4);
+    return this.little ? bytes.readUInt32LE(0) : bytes.readUInt32BE(0);
   }
   /** An address, offset or size: 4 bytes in ELFCLASS32, 8 in ELFCLASS64. */
   word(offset) {
     if (!this.wide) return this.u32(offset);
-    const value = this.little ? this.bytes.readBigUInt64LE(offset) : this.bytes.readBigUInt64BE(offset);
+    const bytes = this.kept.bytes(offset, 8);
+    const value = this.little ? bytes.readBigUInt64LE(0) : bytes.readBigUInt64BE(0);
     return value > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(value);
   }
   /** A NUL-terminated string inside `table`, or undefined when it runs out of it. */
   string(table2, index) {
     const start = table2.offset + index;
     const end = table2.offset + table2.size;
-    if (index < 0 || start >= end || end > this.bytes.length) return void 0;
-    const nul = this.bytes.indexOf(0, start);
-    return this.bytes.toString("latin1", start, nul === -1 || nul > end ? end : nul);
+    if (index < 0 || start >= end || end > this.size) return void 0;
+    const piece = this.kept.from(start);
+    const within2 = Math.min(piece.length, end - start);
+    const nul = piece.subarray(0, within2).indexOf(0);
+    if (nul !== -1) return piece.toString("latin1", 0, nul);
+    if (within2 === end - start) return piece.toString("latin1", 0, within2);
+    const bytes = this.kept.bytes(start, end - start);
+    const later = bytes.indexOf(0);
+    return bytes.toString("latin1", 0, later === -1 ? bytes.length : later);
   }
   contains(table2, needle) {
     if (table2 === void 0 || !this.fits(table2.offset, table2.size)) return false;
-    return this.bytes.subarray(table2.offset, table2.offset + table2.size).includes(needle, 0, "latin1");
+    return this.kept.bytes(table2.offset, table2.size).includes(needle, 0, "latin1");
   }
 };
+function reading(what, read2) {
+  try {
+    return read2();
+  } catch (error) {
+    if (error instanceof NotKept && error.what === "") error.what = what;
+    throw error;
+  }
+}
+function within(range2, read2) {
+  try {
+    return read2();
+  } catch (error) {
+    if (error instanceof NotKept && error.what === "") {
+      error.offset = range2.offset;
+      error.length = range2.size;
+    }
+    throw error;
+  }
+}
+function open(kept) {
+  if (kept.size < 52) return void 0;
+  const ident = kept.bytes(0, 6);
+  if (!ident.subarray(0, 4).equals(ELF_MAGIC)) return void 0;
+  const bits = ident[4] === 1 ? 32 : ident[4] === 2 ? 64 : void 0;
+  const endian = ident[5] === 1 ? "little" : ident[5] === 2 ? "big" : void 0;
+  if (bits === void 0 || endian === void 0 || bits === 64 && kept.size < 64) {
+    return void 0;
+  }
+  return new ElfReader(kept, endian === "little", bits === 64);
+}
 function segments(elf) {
   const { wide } = elf;
   const phoff = elf.word(wide ? 32 : 28);
   const entsize = elf.u16(wide ? 54 : 42);
   const count = elf.u16(wide ? 56 : 44);
   const list = [];
+  const table2 = { offset: phoff, size: count * entsize };
   for (let i = 0; i < count; i++) {
     const at = phoff + i * entsize;
     if (entsize < (wide ? 56 : 32) || !elf.fits(at, entsize)) break;
-    list.push(
-      wide ? {
-        type: elf.u32(at),
-        flags: elf.u32(at + 4),
-        offset: elf.word(at + 8),
-        vaddr: elf.word(at + 16),
-        size: elf.word(at + 32)
-      } : {
-        type: elf.u32(at),
-        offset: elf.u32(at + 4),
-        vaddr: elf.u32(at + 8),
-        size: elf.u32(at + 16),
-        flags: elf.u32(at + 24)
-      }
-    );
+    list.push(within(table2, () => segment(elf, at)));
   }
   return list;
+}
+function segment(elf, at) {
+  return elf.wide ? {
+    type: elf.u32(at),
+    flags: elf.u32(at + 4),
+    offset: elf.word(at + 8),
+    vaddr: elf.word(at + 16),
+    size: elf.word(at + 32)
+  } : {
+    type: elf.u32(at),
+    offset: elf.u32(at + 4),
+    vaddr: elf.u32(at + 8),
+    size: elf.u32(at + 16),
+    flags: elf.u32(at + 24)
+  };
 }
 function sections(elf) {
   const { wide } = elf;
@@ -71623,19 +72231,24 @@ function sections(elf) {
   const count = elf.u16(wide ? 60 : 48);
   const list = [];
   if (shoff === 0) return list;
+  const table2 = { offset: shoff, size: count * entsize };
   for (let i = 0; i < count; i++) {
     const at = shoff + i * entsize;
     if (entsize < (wide ? 64 : 40) || !elf.fits(at, entsize)) break;
-    list.push({
-      name: elf.u32(at),
-      type: elf.u32(at + 4),
-      offset: elf.word(at + (wide ? 24 : 16)),
-      size: elf.word(at + (wide ? 32 : 20)),
-      link: elf.u32(at + (wide ? 40 : 24)),
-      entsize: elf.word(at + (wide ? 56 : 36))
-    });
+    list.push(within(table2, () => section(elf, at)));
   }
   return list;
+}
+function section(elf, at) {
+  const { wide } = elf;
+  return {
+    name: elf.u32(at),
+    type: elf.u32(at + 4),
+    offset: elf.word(at + (wide ? 24 : 16)),
+    size: elf.word(at + (wide ? 32 : 20)),
+    link: elf.u32(at + (wide ? 40 : 24)),
+    entsize: elf.word(at + (wide ? 56 : 36))
+  };
 }
 function fileOffset(loads, vaddr) {
   const load = loads.find((s) => vaddr >= s.vaddr && vaddr < s.vaddr + s.size);
@@ -71643,32 +72256,37 @@ function fileOffset(loads, vaddr) {
 }
 function dynamic(elf, segmentList, sectionList) {
   const tags = /* @__PURE__ */ new Map();
-  const segment = segmentList.find((s) => s.type === PT_DYNAMIC);
-  if (segment === void 0) return { tags };
+  const segment2 = segmentList.find((s) => s.type === PT_DYNAMIC);
+  if (segment2 === void 0) return { tags };
   const entsize = elf.wide ? 16 : 8;
-  for (let at = segment.offset; elf.fits(at, entsize); at += entsize) {
-    if (at + entsize > segment.offset + segment.size) break;
-    const tag = elf.wide ? Number(elf.word(at)) : elf.u32(at);
+  for (let at = segment2.offset; elf.fits(at, entsize); at += entsize) {
+    if (at + entsize > segment2.offset + segment2.size) break;
+    const [tag, value] = within(segment2, () => [
+      elf.wide ? Number(elf.word(at)) : elf.u32(at),
+      elf.word(at + entsize / 2)
+    ]);
     if (tag === 0) break;
-    tags.set(tag, [...tags.get(tag) ?? [], elf.word(at + entsize / 2)]);
+    const values = tags.get(tag);
+    if (values === void 0) tags.set(tag, [value]);
+    else values.push(value);
   }
   const strtabAddress = tags.get(DT_STRTAB)?.[0];
   const loads = segmentList.filter((s) => s.type === PT_LOAD);
   const offset = strtabAddress === void 0 ? void 0 : fileOffset(loads, strtabAddress);
   if (offset !== void 0) {
-    const size = tags.get(DT_STRSZ)?.[0] ?? elf.bytes.length - offset;
+    const size = tags.get(DT_STRSZ)?.[0] ?? elf.size - offset;
     return { tags, strtab: { offset, size } };
   }
   const dynstr = sectionList.find((s) => s.type === SHT_DYNSYM)?.link;
-  const section = dynstr === void 0 ? void 0 : sectionList[dynstr];
-  return section === void 0 ? { tags } : { tags, strtab: section };
+  const section2 = dynstr === void 0 ? void 0 : sectionList[dynstr];
+  return section2 === void 0 ? { tags } : { tags, strtab: section2 };
 }
 function dynamicSymbols(elf, sectionList, segmentList, info) {
   const entsize = elf.wide ? 24 : 16;
-  const section = sectionList.find((s) => s.type === SHT_DYNSYM);
-  const strings = section === void 0 ? void 0 : sectionList[section.link];
-  if (section !== void 0 && strings !== void 0) {
-    return { symbols: { ...section, entsize: section.entsize || entsize }, strings };
+  const section2 = sectionList.find((s) => s.type === SHT_DYNSYM);
+  const strings = section2 === void 0 ? void 0 : sectionList[section2.link];
+  if (section2 !== void 0 && strings !== void 0) {
+    return { symbols: { ...section2, entsize: section2.entsize || entsize }, strings };
   }
   const loads = segmentList.filter((s) => s.type === PT_LOAD);
   const symtab = fileOffset(loads, info.tags.get(DT_SYMTAB)?.[0] ?? -1);
@@ -71684,7 +72302,8 @@ function symbolNames(elf, table2) {
   const { symbols, strings } = table2;
   for (let at = symbols.offset + symbols.entsize; at + symbols.entsize <= symbols.offset + symbols.size; at += symbols.entsize) {
     if (!elf.fits(at, symbols.entsize)) break;
-    const name = elf.string(strings, elf.u32(at));
+    const index = within(symbols, () => elf.u32(at));
+    const name = reading("dynamic string table", () => elf.string(strings, index));
     if (name !== void 0 && name !== "") names2.push(name);
   }
   return names2;
@@ -71702,40 +72321,64 @@ function pieVerdict(type, info) {
   const flags1 = info.tags.get(DT_FLAGS_1)?.[0] ?? 0;
   return info.tags.has(DT_DEBUG) || (flags1 & DF_1_PIE) !== 0 ? "yes" : "dso";
 }
-function checkElf(bytes) {
-  if (bytes.length < 52 || !bytes.subarray(0, 4).equals(ELF_MAGIC)) return void 0;
-  const bits = bytes[4] === 1 ? 32 : bytes[4] === 2 ? 64 : void 0;
-  const endian = bytes[5] === 1 ? "little" : bytes[5] === 2 ? "big" : void 0;
-  if (bits === void 0 || endian === void 0 || bits === 64 && bytes.length < 64) {
-    return void 0;
-  }
-  const elf = new ElfReader(bytes, endian === "little", bits === 64);
-  const type = ET[elf.u16(16)] ?? "other";
-  const segmentList = segments(elf);
-  const sectionList = sections(elf);
-  const info = dynamic(elf, segmentList, sectionList);
-  const shstrtab = sectionList[elf.u16(bits === 64 ? 62 : 50)];
-  const sectionNamed = new Map(
-    shstrtab === void 0 ? [] : sectionList.map((s) => [elf.string(shstrtab, s.name) ?? "", s])
+function analyse(kept) {
+  const elf = reading("ELF header", () => open(kept));
+  if (elf === void 0) return void 0;
+  const bits = elf.wide ? 64 : 32;
+  const endian = elf.little ? "little" : "big";
+  const type = ET[reading("ELF header", () => elf.u16(16))] ?? "other";
+  const segmentList = reading("program headers", () => segments(elf));
+  const sectionList = reading("section headers", () => sections(elf));
+  const info = reading("dynamic segment", () => dynamic(elf, segmentList, sectionList));
+  const shstrtab = sectionList[reading("ELF header", () => elf.u16(bits === 64 ? 62 : 50))];
+  const sectionNamed = reading(
+    "section name table (.shstrtab)",
+    () => new Map(
+      shstrtab === void 0 ? [] : sectionList.map((s) => [elf.string(shstrtab, s.name) ?? "", s])
+    )
   );
   const flags = info.tags.get(DT_FLAGS)?.[0] ?? 0;
   const flags1 = info.tags.get(DT_FLAGS_1)?.[0] ?? 0;
   const bindNow = info.tags.has(DT_BIND_NOW) || (flags & DF_BIND_NOW) !== 0 || (flags1 & DF_1_NOW) !== 0;
   const relro = segmentList.some((s) => s.type === PT_GNU_RELRO) ? bindNow ? "full" : "partial" : "no";
   const stack = segmentList.find((s) => s.type === PT_GNU_STACK);
-  const dynsym = dynamicSymbols(elf, sectionList, segmentList, info);
+  const dynsym = reading(
+    "dynamic symbol table",
+    () => dynamicSymbols(elf, sectionList, segmentList, info)
+  );
   const symtabSection = sectionList.find((s) => s.type === SHT_SYMTAB);
   const symtabStrings = symtabSection === void 0 ? void 0 : sectionList[symtabSection.link];
-  const stringTables = [dynsym?.strings, symtabStrings];
-  const anySymbol = (names2) => stringTables.some((table2) => names2.some((name) => elf.contains(table2, name)));
-  const dynamicNames = symbolNames(elf, dynsym).map((name) => name.replace(/^_*/, ""));
-  const needed = (info.tags.get(DT_NEEDED) ?? []).map(
-    (index) => info.strtab === void 0 ? "" : elf.string(info.strtab, index) ?? ""
+  const stringTables = [
+    [dynsym?.strings, "dynamic string table"],
+    [symtabStrings, "symbol string table (.strtab)"]
+  ];
+  const anySymbol = (names2) => stringTables.some(
+    ([table2, what]) => reading(what, () => names2.some((name) => elf.contains(table2, name)))
+  );
+  const dynamicNames = reading("dynamic symbol table", () => symbolNames(elf, dynsym)).map(
+    (name) => name.replace(/^_*/, "")
+  );
+  const needed = reading(
+    "dynamic string table",
+    () => (info.tags.get(DT_NEEDED) ?? []).map(
+      (index) => info.strtab === void 0 ? "" : elf.string(info.strtab, index) ?? ""
+    )
   );
   const fortified = dynamicNames.filter((name) => CHECKED.has(name)).length;
-  const rpath = paths(elf, info, DT_RPATH);
-  const runpath = paths(elf, info, DT_RUNPATH);
-  const runtime = [...sectionNamed.keys()].some((name) => GO_SECTIONS.has(name)) ? "go" : elf.contains(sectionNamed.get(".comment"), "rustc version") || anySymbol(RUST_SYMBOLS) ? "rust" : void 0;
+  const rpath = reading("dynamic string table", () => paths(elf, info, DT_RPATH));
+  const runpath = reading("dynamic string table", () => paths(elf, info, DT_RUNPATH));
+  const rustc = () => {
+    try {
+      return reading(
+        ".comment section",
+        () => elf.contains(sectionNamed.get(".comment"), "rustc version")
+      );
+    } catch (error) {
+      if (error instanceof NotKept && anySymbol(RUST_SYMBOLS)) return true;
+      throw error;
+    }
+  };
+  const runtime = [...sectionNamed.keys()].some((name) => GO_SECTIONS.has(name)) ? "go" : rustc() || anySymbol(RUST_SYMBOLS) ? "rust" : void 0;
   return {
     bits,
     endian,
@@ -71754,10 +72397,150 @@ function checkElf(bytes) {
     ...runtime === void 0 ? {} : { runtime }
   };
 }
+var ElfStream = class {
+  kept;
+  windows;
+  /** What to decide once the file has streamed up to `at`: headers name what to keep next. */
+  pending = [];
+  constructor(size, windows = {}) {
+    this.windows = { ...ELF_WINDOWS, ...windows };
+    this.kept = new KeptBytes(size, this.windows.budget);
+    this.kept.keep(0, this.windows.head);
+    this.after(64, (elf) => this.planHeaders(elf));
+  }
+  /** Bytes held for this file. */
+  get keptBytes() {
+    return this.kept.used;
+  }
+  write(chunk) {
+    let rest = chunk;
+    while (rest.length > 0) {
+      const next = Math.min(...this.pending.map((plan) => plan.at));
+      const take = next > this.kept.position ? Math.min(rest.length, next - this.kept.position) : rest.length;
+      this.kept.write(rest.subarray(0, take));
+      rest = rest.subarray(take);
+      this.plan();
+    }
+  }
+  check() {
+    this.kept.finish();
+    try {
+      const elf = analyse(this.kept);
+      return elf === void 0 ? void 0 : { elf };
+    } catch (error) {
+      if (!(error instanceof NotKept)) throw error;
+      const { budget, head, firstLoad, tail } = this.windows;
+      return {
+        unread: `its ${error.what || "data"} (${error.length} bytes at offset ${error.offset}) streamed past without being kept (one pass keeps the first ${head} bytes, the program and section headers, the dynamic segment and the tables it names, up to ${firstLoad} bytes of the first PT_LOAD segment and the last ${tail} bytes outside the loaded segments, at most ${budget} bytes in all)`
+      };
+    }
+  }
+  after(at, decide2) {
+    this.pending.push({ at: Math.min(at, this.kept.size), decide: decide2 });
+  }
+  plan() {
+    const due = this.pending.filter((plan) => plan.at <= this.kept.position);
+    if (due.length === 0) return;
+    this.pending = this.pending.filter((plan) => plan.at > this.kept.position);
+    for (const { decide: decide2 } of due) {
+      try {
+        const elf = open(this.kept);
+        if (elf !== void 0) decide2(elf);
+      } catch (error) {
+        if (!(error instanceof NotKept)) throw error;
+      }
+    }
+    this.plan();
+  }
+  planHeaders(elf) {
+    const { wide } = elf;
+    const phoff = elf.word(wide ? 32 : 28);
+    const shoff = elf.word(wide ? 40 : 32);
+    const programEnd = phoff + elf.u16(wide ? 54 : 42) * elf.u16(wide ? 56 : 44);
+    const sectionsEnd = shoff + elf.u16(wide ? 58 : 46) * elf.u16(wide ? 60 : 48);
+    this.kept.keep(phoff, programEnd);
+    if (shoff !== 0) this.kept.keep(shoff, sectionsEnd);
+    if (programEnd > this.windows.head) {
+      this.kept.keep(0, this.windows.firstLoad);
+      this.kept.keep(phoff - this.windows.beforeProgramHeaders, phoff);
+    }
+    this.after(programEnd, (reader2) => this.planSegments(reader2));
+    if (shoff !== 0) this.after(sectionsEnd, (reader2) => this.planSections(reader2));
+  }
+  planSegments(elf) {
+    const list = segments(elf);
+    const { kept, windows } = this;
+    const dynamicSegment = list.find((s) => s.type === PT_DYNAMIC);
+    if (dynamicSegment !== void 0) {
+      const { offset, size } = dynamicSegment;
+      kept.keep(offset, offset + size);
+      this.after(offset + size, (reader2) => this.planDynamic(reader2, list));
+    }
+    const loads = list.filter((s) => s.type === PT_LOAD);
+    const gaps = unloaded(loads, kept.size);
+    for (const [start, end] of gaps.slice(-AFTER_LOAD_GAPS)) {
+      if (start > 0) kept.keep(start, Math.min(end, start + windows.afterLoad));
+    }
+    let tail = windows.tail;
+    for (const [start, end] of gaps.slice(-TAIL_GAPS).reverse()) {
+      if (tail <= 0) break;
+      kept.keep(Math.max(start, end - tail), end);
+      tail -= end - start;
+    }
+    const first = loads[0];
+    if (first !== void 0) {
+      kept.keep(first.offset, first.offset + Math.min(first.size, windows.firstLoad));
+    }
+  }
+  /** Tables the dynamic segment names that lie after it (patchelf appends `.dynstr`). */
+  planDynamic(elf, list) {
+    const { tags, strtab } = dynamic(elf, list, []);
+    const loads = list.filter((s) => s.type === PT_LOAD);
+    const ahead = (offset, size) => {
+      if (offset !== void 0 && offset >= this.kept.position)
+        this.kept.keep(offset, offset + size);
+    };
+    if (strtab !== void 0) ahead(strtab.offset, strtab.size);
+    const symtabAddress = tags.get(DT_SYMTAB)?.[0] ?? -1;
+    const load = loads.find((s) => symtabAddress >= s.vaddr && symtabAddress < s.vaddr + s.size);
+    if (load !== void 0) {
+      const size = load.vaddr + load.size - symtabAddress;
+      ahead(fileOffset(loads, symtabAddress), Math.min(size, this.windows.firstLoad));
+    }
+    ahead(fileOffset(loads, tags.get(DT_HASH)?.[0] ?? -1), 8);
+  }
+  /** Section headers before the end of the file: keep the tables they name that lie ahead. */
+  planSections(elf) {
+    if (this.kept.position >= this.kept.size) return;
+    const list = sections(elf);
+    const named2 = [list[elf.u16(elf.wide ? 62 : 50)]];
+    for (const section2 of list) {
+      if (section2.type === SHT_SYMTAB || section2.type === SHT_DYNSYM) {
+        named2.push(section2, list[section2.link]);
+      }
+    }
+    for (const section2 of named2) {
+      if (section2 !== void 0 && section2.offset >= this.kept.position) {
+        this.kept.keep(section2.offset, section2.offset + section2.size);
+      }
+    }
+  }
+};
+function unloaded(loads, size) {
+  const gaps = [];
+  let cursor = 0;
+  for (const load of [...loads].sort((a, b) => a.offset - b.offset)) {
+    if (load.offset > cursor) gaps.push([cursor, Math.min(load.offset, size)]);
+    cursor = Math.max(cursor, load.offset + load.size);
+    if (cursor >= size) break;
+  }
+  if (cursor < size) gaps.push([cursor, size]);
+  return gaps.filter(([start, end]) => end > start);
+}
 
 // src/steps/code/visitor.ts
 var CODE_SUBSCRIPTION = "code";
-var MAX_ELF_BYTES = 64 * 1024 * 1024;
+var MAX_ELF_BYTES = ELF_WINDOWS.budget;
 var HEAD_BYTES = 256;
 var MIN_ELF_BYTES = 52;
 var FileSink = class {
@@ -71778,8 +72561,7 @@ var FileSink = class {
   head = [];
   headLength = 0;
   decided = false;
-  elfBuffer;
-  elfLength = 0;
+  elf;
   scanner;
   hashes;
   maxElfBytes;
@@ -71800,32 +72582,27 @@ var FileSink = class {
     const result = { path: this.entry.path };
     const malware = this.malware();
     if (malware.length > 0) result.malware = malware;
-    if (this.elfBuffer !== void 0) {
-      const elf = checkElf(this.elfBuffer.subarray(0, this.elfLength));
-      if (elf !== void 0) result.elf = elf;
-      this.elfBuffer = void 0;
+    const check = this.elf?.check();
+    this.elf = void 0;
+    if (check !== void 0 && "elf" in check) result.elf = check.elf;
+    if (check !== void 0 && "unread" in check) {
+      result.elfUnread = `it is an ELF file of ${this.entry.size} bytes and ${check.unread}`;
     }
     if (this.scanner !== void 0 && this.scanner.matches.length > 0) {
       result.source = this.scanner.matches;
-    }
-    if (this.sniffElf && this.entry.size > this.maxElfBytes && this.startsWith(ELF_MAGIC)) {
-      result.elfTooLarge = this.entry.size;
     }
     this.done(result, this.hashes.length > 0);
   }
   headBytes() {
     return this.head.length === 1 ? this.head[0] : Buffer.concat(this.head, this.headLength);
   }
-  startsWith(magic) {
-    return this.headBytes().subarray(0, magic.length).equals(magic);
-  }
   decide() {
     this.decided = true;
     const whole = this.headBytes();
     const head = Buffer.from(whole.subarray(0, HEAD_BYTES));
     this.head = [head];
-    if (this.sniffElf && head.subarray(0, 4).equals(ELF_MAGIC) && this.entry.size <= this.maxElfBytes) {
-      this.elfBuffer = Buffer.allocUnsafe(this.entry.size);
+    if (this.sniffElf && head.subarray(0, 4).equals(ELF_MAGIC)) {
+      this.elf = new ElfStream(this.entry.size, { budget: this.maxElfBytes });
     }
     if (this.sniffSource && head.subarray(0, HEAD_BYTES).indexOf(0) === -1) {
       const byName = kindsByName(this.entry.path);
@@ -71836,9 +72613,7 @@ var FileSink = class {
     this.consume(whole);
   }
   consume(chunk) {
-    if (this.elfBuffer !== void 0) {
-      this.elfLength += chunk.copy(this.elfBuffer, this.elfLength);
-    }
+    this.elf?.write(chunk);
     this.scanner?.write(chunk);
   }
   malware() {
@@ -72055,13 +72830,13 @@ function finalFileFindings(image, file, layer) {
   return drafts;
 }
 function elfNotAnalysed(image, file, layer) {
-  if (file.elfTooLarge === void 0) return [];
+  if (file.elfUnread === void 0) return [];
   const { layerDigest } = locate(image, file.path, layer);
   return [
     inputNotAnalysed("code", {
       path: file.path,
       ...layerDigest === void 0 ? {} : { layerDigest },
-      reason: `it is an ELF file of ${file.elfTooLarge} bytes, over the ${MAX_ELF_BYTES} (64 MiB) whose hardening is checked; check it with \`checksec --file\` or exclude it with code-exclude`
+      reason: `${file.elfUnread}; check it with \`checksec --file\` or exclude it with code-exclude`
     })
   ];
 }
@@ -72103,7 +72878,7 @@ async function run({ image, policy }) {
       for (const match2 of file.malware ?? []) hits.push({ path: file.path, layer, ...match2 });
       const node = image.fs.get(file.path);
       if (node?.layer !== layer || node.type !== "file") continue;
-      const elf = file.elf !== void 0 || file.elfTooLarge !== void 0;
+      const elf = file.elf !== void 0 || file.elfUnread !== void 0;
       if (elf) tally.elfFiles++;
       if (owned.has(file.path)) {
         if (elf) tally.elfOwned++;
@@ -72717,10 +73492,10 @@ function elfSectionsInTail(ident, tail, fileSize2) {
   });
 }
 function depSection(ident, tail, fileSize2) {
-  const section = elfSectionsInTail(ident, tail, fileSize2).find((s) => s.name === SECTION);
+  const section2 = elfSectionsInTail(ident, tail, fileSize2).find((s) => s.name === SECTION);
   const tailStart = fileSize2 - tail.length;
-  if (section === void 0 || section.offset < tailStart) return void 0;
-  return tail.subarray(section.offset - tailStart, section.offset - tailStart + section.size);
+  if (section2 === void 0 || section2.offset < tailStart) return void 0;
+  return tail.subarray(section2.offset - tailStart, section2.offset - tailStart + section2.size);
 }
 function rustPackages(compressed, maxBytes) {
   const json = JSON.parse(
@@ -72880,11 +73655,11 @@ var ExecutableSink = class {
     this.go = void 0;
     const tail = Buffer.concat(this.tail, this.tailLength);
     this.tail = [];
-    const section = depSection(this.header, tail, this.size);
+    const section2 = depSection(this.header, tail, this.size);
     let unread;
-    if (section !== void 0) {
+    if (section2 !== void 0) {
       try {
-        packages.push(...rustPackages(section, MAX_RUST_DEPENDENCY_JSON_BYTES));
+        packages.push(...rustPackages(section2, MAX_RUST_DEPENDENCY_JSON_BYTES));
       } catch (error) {
         unread = error.code === "ERR_BUFFER_TOO_LARGE" ? `its cargo-auditable .dep-v0 section inflates to more than ${formatBytes(MAX_RUST_DEPENDENCY_JSON_BYTES)}` : "its cargo-auditable .dep-v0 section is not zlib-compressed JSON";
       }
@@ -74067,7 +74842,8 @@ function combineIndexes(indexes2) {
 }
 
 // src/steps/composition/osv/index-file.ts
-var MAGIC2 = "container-gate-osv-index 2\n";
+var SIGNATURE = "container-gate-osv-index ";
+var FORMAT = "3";
 var IndexFileError = class extends Error {
   name = "IndexFileError";
 };
@@ -74095,45 +74871,49 @@ function encodeIndex(contents, dataVersion) {
     ]);
     keys.push([key2, ...append(stored)]);
   }
-  const body = Buffer.from(slices.join(""));
   const header2 = {
     dataVersion,
     advisories: contents.advisories,
     withdrawn: contents.withdrawn,
     ecosystems: [...contents.ecosystems].sort(),
-    bodyDigest: sha256(body),
     keys
   };
-  return Buffer.concat([Buffer.from(`${MAGIC2}${JSON.stringify(header2)}
-`), body]);
+  const signed = Buffer.from(`${JSON.stringify(header2)}
+${slices.join("")}`);
+  return Buffer.concat([Buffer.from(`${SIGNATURE}${FORMAT} ${sha256(signed)}
+`), signed]);
 }
 var isCount = (value) => Number.isSafeInteger(value) && value >= 0;
 function isHeader(value) {
   if (typeof value !== "object" || value === null) return false;
   const header2 = value;
-  return typeof header2.dataVersion === "string" && isCount(header2.advisories) && isCount(header2.withdrawn) && Array.isArray(header2.ecosystems) && header2.ecosystems.every((e) => typeof e === "string") && typeof header2.bodyDigest === "string" && Array.isArray(header2.keys);
+  return typeof header2.dataVersion === "string" && isCount(header2.advisories) && isCount(header2.withdrawn) && Array.isArray(header2.ecosystems) && header2.ecosystems.every((e) => typeof e === "string") && Array.isArray(header2.keys);
 }
 function parseHeader(file) {
-  if (file.toString("utf8", 0, MAGIC2.length) !== MAGIC2) {
+  if (file.toString("utf8", 0, SIGNATURE.length) !== SIGNATURE) {
     throw new IndexFileError("it does not start with the index signature");
   }
-  const end = file.indexOf(10, MAGIC2.length);
+  const firstLine4 = file.indexOf(10, SIGNATURE.length);
+  if (firstLine4 === -1) throw new IndexFileError("its header is cut off");
+  const [format, digest] = file.toString("utf8", SIGNATURE.length, firstLine4).split(" ");
+  if (format !== FORMAT) return void 0;
+  const signed = file.subarray(firstLine4 + 1);
+  if (sha256(signed) !== digest) throw new IndexFileError("its contents do not match their digest");
+  const end = signed.indexOf(10);
   if (end === -1) throw new IndexFileError("its header is cut off");
   let header2;
   try {
-    header2 = JSON.parse(file.toString("utf8", MAGIC2.length, end));
+    header2 = JSON.parse(signed.toString("utf8", 0, end));
   } catch (error) {
     throw new IndexFileError(`its header is not JSON (${error.message})`);
   }
   if (!isHeader(header2)) throw new IndexFileError("its header lacks fields");
-  return { header: header2, body: file.subarray(end + 1) };
+  return { header: header2, body: signed.subarray(end + 1) };
 }
 function decodeIndex(file, dataVersion) {
-  const { header: header2, body } = parseHeader(file);
-  if (header2.dataVersion !== dataVersion) return void 0;
-  if (sha256(body) !== header2.bodyDigest) {
-    throw new IndexFileError("its contents do not match their digest");
-  }
+  const stored = parseHeader(file);
+  if (stored === void 0 || stored.header.dataVersion !== dataVersion) return void 0;
+  const { header: header2, body } = stored;
   const slices = /* @__PURE__ */ new Map();
   for (const item of header2.keys) {
     const [key2, offset, length] = Array.isArray(item) ? item : [];
@@ -74243,10 +75023,11 @@ function createAdvisoryIndexCache() {
 }
 
 // src/steps/composition/osv/load.ts
-import { createWriteStream } from "node:fs";
-import { mkdir as mkdir3, readdir, readFile as readFile6, rename as rename3, rm as rm3, stat as stat5, writeFile as writeFile3 } from "node:fs/promises";
+import { createWriteStream, rmSync } from "node:fs";
+import { mkdir as mkdir3, open as open3, readdir, readFile as readFile6, rename as rename3, rm as rm3, stat as stat5, writeFile as writeFile3 } from "node:fs/promises";
 import { homedir as homedir2 } from "node:os";
-import { dirname as dirname3, join as join4, resolve as resolve3 } from "node:path";
+import { dirname as dirname3, join as join4, relative as relative2, resolve as resolve3 } from "node:path";
+import { Transform as Transform3 } from "node:stream";
 import { pipeline as pipeline2 } from "node:stream/promises";
 
 // src/steps/composition/osv/schema.ts
@@ -74257,7 +75038,7 @@ function isOsvRecord(value) {
 }
 
 // src/steps/composition/osv/zip.ts
-import { open } from "node:fs/promises";
+import { open as open2 } from "node:fs/promises";
 var WINDOW = 16 * 1024 * 1024;
 var MAX_OSV_RECORD_BYTES = 64 * 1024 * 1024;
 async function readAt(file, position, length) {
@@ -74277,7 +75058,7 @@ async function centralDirectory(file, size) {
   return directory;
 }
 async function readZipMembers(path2, wanted, visit2, maxBytes = MAX_OSV_RECORD_BYTES) {
-  const file = await open(path2, "r");
+  const file = await open2(path2, "r");
   try {
     const { size } = await file.stat();
     const { offset, length } = await centralDirectory(file, size);
@@ -74313,6 +75094,9 @@ async function readZipMembers(path2, wanted, visit2, maxBytes = MAX_OSV_RECORD_B
 // src/steps/composition/osv/load.ts
 var OSV_BUCKET = "https://osv-vulnerabilities.storage.googleapis.com";
 var OSV_MAX_AGE_MS = 60 * 60 * 1e3;
+var MAX_OSV_ZIP_BYTES = 2 * 1024 * 1024 * 1024;
+var STALE_PARTIAL_MS = 60 * 60 * 1e3;
+var MAX_LISTED_SKIPS = 10;
 function noVulnerabilityData(vulnDb, missing) {
   const list = missing.map((m) => `${m.ecosystem} (${m.reason})`).join("; ");
   const fix = vulnDb === "osv" ? " and no cached copy; restore network access to osv.dev, give --vuln-db DIR|ZIP for offline use," : "; add those ecosystems' OSV records (osv.dev publishes ECOSYSTEM/all.zip), use --vuln-db osv to download them,";
@@ -74326,29 +75110,29 @@ function osvCacheDir(env) {
   if (env.RUNNER_TOOL_CACHE) return join4(env.RUNNER_TOOL_CACHE, "container-gate", "osv");
   return join4(env.XDG_CACHE_HOME || join4(homedir2(), ".cache"), "container-gate", "osv");
 }
-function parseRecord(text5, origin) {
+function memberRecord(content2) {
   let value;
   try {
-    value = JSON.parse(text5);
+    value = JSON.parse(content2.toString("utf8"));
   } catch (error) {
-    throw new ConfigurationError(
-      `vuln-db: ${origin} is not valid JSON (${error.message}); remove or replace it.`,
-      "VULN_DB_CORRUPT",
-      { cause: error }
-    );
+    return `not valid JSON: ${error.message}`;
   }
-  return isOsvRecord(value) ? value : void 0;
+  return isOsvRecord(value) ? value : "not an OSV record";
 }
-async function readZip(path2, visit2) {
+async function scanZip(path2, visit2, skip) {
+  await readZipMembers(
+    path2,
+    (name) => name.endsWith(".json"),
+    (name, content2) => {
+      const record2 = memberRecord(content2);
+      if (typeof record2 === "string") skip({ member: name, reason: record2 });
+      else visit2(record2);
+    }
+  );
+}
+async function readZip(path2, visit2, skip = () => void 0) {
   try {
-    await readZipMembers(
-      path2,
-      (name) => name.endsWith(".json"),
-      (name, content2) => {
-        const record2 = parseRecord(content2.toString("utf8"), `${path2}:${name}`);
-        if (record2 !== void 0) visit2(record2);
-      }
-    );
+    await scanZip(path2, visit2, skip);
   } catch (error) {
     if (error instanceof ConfigurationError) throw error;
     throw new ConfigurationError(
@@ -74362,7 +75146,7 @@ async function jsonFiles(dir) {
   const names2 = await readdir(dir, { recursive: true });
   return names2.filter((name) => name.endsWith(".json")).map((name) => join4(dir, name)).sort();
 }
-async function fromDirectory(dir) {
+async function fromDirectory(dir, logger) {
   const files2 = await jsonFiles(dir);
   if (files2.length === 0) {
     throw new ConfigurationError(
@@ -74381,8 +75165,12 @@ async function fromDirectory(dir) {
         version: `dir:${dir}:${files2.length}:${bytes}:${newest}`,
         forEachRecord: async (visit2) => {
           for (const file of files2) {
-            const record2 = parseRecord(await readFile6(file, "utf8"), file);
-            if (record2 !== void 0) visit2(record2);
+            const record2 = memberRecord(await readFile6(file));
+            if (typeof record2 === "string") {
+              logger.warning(skippedWarning(dir, { member: relative2(dir, file), reason: record2 }));
+            } else {
+              visit2(record2);
+            }
           }
         }
       }
@@ -74392,7 +75180,10 @@ async function fromDirectory(dir) {
 function zipIndexFile(env, zip) {
   return join4(osvCacheDir(env), "index", `${sha256(zip).slice("sha256:".length, 39)}.index`);
 }
-async function fromZip(path2, env) {
+function skippedWarning(origin, skipped) {
+  return `skipped the malformed OSV record ${skipped.member} in ${origin} (${skipped.reason}); the other records are used.`;
+}
+async function fromZip(path2, env, logger) {
   const info = await stat5(path2);
   return {
     sources: [{ origin: path2 }],
@@ -74401,18 +75192,85 @@ async function fromZip(path2, env) {
       {
         version: `zip:${path2}:${info.size}:${info.mtimeMs}`,
         indexFile: zipIndexFile(env, path2),
-        forEachRecord: (visit2) => readZip(path2, visit2)
+        forEachRecord: (visit2) => readZip(path2, visit2, (skipped) => logger.warning(skippedWarning(path2, skipped)))
       }
     ]
   };
 }
-var isLoopback2 = (url) => ["127.0.0.1", "localhost", "[::1]", "::1"].includes(url.hostname);
+function isCacheMeta(value) {
+  if (typeof value !== "object" || value === null) return false;
+  const meta = value;
+  return typeof meta.url === "string" && typeof meta.fetchedAt === "string" && !Number.isNaN(Date.parse(meta.fetchedAt)) && (meta.etag === void 0 || typeof meta.etag === "string");
+}
 async function readMeta(file) {
   try {
-    return JSON.parse(await readFile6(file, "utf8"));
+    const value = JSON.parse(await readFile6(file, "utf8"));
+    return isCacheMeta(value) ? value : void 0;
   } catch {
     return void 0;
   }
+}
+async function writeMeta(file, meta) {
+  const partial = `${file}.${process.pid}.partial`;
+  try {
+    await writeFile3(partial, JSON.stringify(meta));
+    await rename3(partial, file);
+  } finally {
+    await rm3(partial, { force: true }).catch(() => void 0);
+  }
+}
+async function declaredEntries(path2) {
+  const file = await open3(path2, "r");
+  try {
+    const { size } = await file.stat();
+    const length = Math.min(size, 22 + 65535);
+    const tail = Buffer.alloc(length);
+    await file.read(tail, 0, length, size - length);
+    for (let i = length - 22; i >= 0; i--) {
+      if (tail.readUInt32LE(i) !== 101010256) continue;
+      const entries = tail.readUInt16LE(i + 10);
+      return entries === 65535 ? void 0 : entries;
+    }
+    return void 0;
+  } finally {
+    await file.close();
+  }
+}
+async function centralDirectoryEntries(path2) {
+  let members = 0;
+  await readZipMembers(
+    path2,
+    () => {
+      members++;
+      return false;
+    },
+    () => void 0
+  );
+  return members;
+}
+async function verifyZip(path2) {
+  const members = await centralDirectoryEntries(path2);
+  const declared = await declaredEntries(path2);
+  if (declared !== void 0 && declared !== members % 65536) {
+    throw new Error(`its central directory lists ${members} of the ${declared} entries it declares`);
+  }
+  let records2 = 0;
+  let skippedCount = 0;
+  const skipped = [];
+  await scanZip(
+    path2,
+    () => records2++,
+    (record2) => {
+      skippedCount++;
+      if (skipped.length < MAX_LISTED_SKIPS) skipped.push(record2);
+    }
+  );
+  if (records2 === 0) {
+    throw new Error(
+      skippedCount === 0 ? "it holds no OSV records" : `none of its ${skippedCount} records is a readable OSV record`
+    );
+  }
+  return { members, records: records2, skipped, skippedCount };
 }
 function age(ms) {
   const hours = ms / 36e5;
@@ -74420,71 +75278,247 @@ function age(ms) {
   if (hours < 48) return `${Math.round(hours)} hours`;
   return `${Math.round(hours / 24)} days`;
 }
-async function fetchEcosystem(ecosystem, cacheDir, baseUrl, logger, now) {
-  const dir = join4(cacheDir, encodeURIComponent(ecosystem));
-  const zip = join4(dir, "all.zip");
-  const metaFile = join4(dir, "meta.json");
-  const url = `${baseUrl.replace(/\/+$/, "")}/${encodeURIComponent(ecosystem)}/all.zip`;
-  const meta = await readMeta(metaFile);
-  const cached = meta !== void 0 && await stat5(zip).catch(() => void 0) !== void 0;
-  const fetchedAt = meta === void 0 ? void 0 : new Date(meta.fetchedAt);
-  if (cached && fetchedAt !== void 0 && now - fetchedAt.getTime() < OSV_MAX_AGE_MS) {
-    return { zip, source: { ecosystem, origin: url, fetchedAt } };
+async function trustedCopy(entry) {
+  const meta = await readMeta(entry.metaFile);
+  if (meta === void 0) return void 0;
+  const info = await stat5(entry.zip).catch(() => void 0);
+  if (info === void 0 || !info.isFile()) return void 0;
+  if (meta.size === info.size && meta.mtimeMs === info.mtimeMs && meta.members !== void 0) {
+    const members = await centralDirectoryEntries(entry.zip).catch(() => void 0);
+    return members === meta.members ? meta : void 0;
   }
-  let reason;
+  let verified;
   try {
-    const response = await request(url, {
-      allowHttp: isLoopback2,
-      headers: cached && meta?.etag ? { "if-none-match": meta.etag } : {},
+    verified = await verifyZip(entry.zip);
+  } catch {
+    return void 0;
+  }
+  const restamped = { ...meta, ...verified, size: info.size, mtimeMs: info.mtimeMs };
+  await writeMeta(entry.metaFile, restamped).catch(() => void 0);
+  return restamped;
+}
+function warnSkipped(entry, meta, logger) {
+  for (const skipped of meta.skipped ?? []) logger.warning(skippedWarning(entry.url, skipped));
+  const more = (meta.skippedCount ?? 0) - (meta.skipped?.length ?? 0);
+  if (more > 0) {
+    logger.warning(`skipped ${more} more malformed OSV records in ${entry.url}.`);
+  }
+}
+var partials = /* @__PURE__ */ new Set();
+var CLEANUP_SIGNALS = ["SIGINT", "SIGTERM"];
+function removePartialsOnSignal(signal) {
+  for (const file of partials) rmSync(file, { force: true });
+  partials.clear();
+  for (const name of CLEANUP_SIGNALS) process.off(name, removePartialsOnSignal);
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+function track(file) {
+  if (partials.size === 0) {
+    for (const name of CLEANUP_SIGNALS) process.on(name, removePartialsOnSignal);
+  }
+  partials.add(file);
+}
+function untrack(file) {
+  partials.delete(file);
+  if (partials.size === 0) {
+    for (const name of CLEANUP_SIGNALS) process.off(name, removePartialsOnSignal);
+  }
+}
+function processAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === "EPERM";
+  }
+}
+var PARTIAL = /\.(\d+)\.partial$/;
+async function sweepPartials(cacheDir, now, logger) {
+  const children = await readdir(cacheDir, { withFileTypes: true }).catch(() => []);
+  const dirs = [
+    cacheDir,
+    ...children.filter((child) => child.isDirectory()).map((child) => join4(cacheDir, child.name))
+  ];
+  for (const dir of dirs) {
+    for (const name of await readdir(dir).catch(() => [])) {
+      const pid = Number(PARTIAL.exec(name)?.[1] ?? Number.NaN);
+      const file = join4(dir, name);
+      if (Number.isNaN(pid) || partials.has(file)) continue;
+      const info = await stat5(file).catch(() => void 0);
+      if (info === void 0) continue;
+      if (now - info.mtimeMs < STALE_PARTIAL_MS && (pid === process.pid || processAlive(pid))) {
+        continue;
+      }
+      await rm3(file, { force: true }).catch(() => void 0);
+      logger.debug(`removed the abandoned partial file ${file}`);
+    }
+  }
+}
+async function unwritable(dir) {
+  const probe = join4(dir, `.probe.${process.pid}.partial`);
+  try {
+    await mkdir3(dir, { recursive: true });
+    await writeFile3(probe, "");
+    return void 0;
+  } catch (error) {
+    return `${error.code ?? "error"} on ${dir}`;
+  } finally {
+    await rm3(probe, { force: true }).catch(() => void 0);
+  }
+}
+function byteLimit(url, max) {
+  let total = 0;
+  return new Transform3({
+    transform(chunk, _encoding, done) {
+      total += chunk.length;
+      if (total > max) done(new Error(`${url} sent more than ${formatBytes(max)}`));
+      else done(null, chunk);
+    }
+  });
+}
+function failure(url, error) {
+  const described = error?.message;
+  const message3 = typeof described === "string" ? described : String(error);
+  return message3.includes(url) ? message3 : `downloading ${url} failed: ${message3}`;
+}
+async function download(entry, etag, now, logger, http2) {
+  let response;
+  try {
+    response = await request(entry.url, {
+      ...http2,
+      allowHttp: (url) => isLoopback(url.hostname),
+      headers: etag === void 0 ? {} : { "if-none-match": etag },
       logger
     });
-    if (response.status === 304 && cached) {
-      response.body.resume();
-      await writeFile3(metaFile, JSON.stringify({ ...meta, fetchedAt: new Date(now).toISOString() }));
-      return { zip, source: { ecosystem, origin: url, fetchedAt: new Date(now) } };
-    }
-    if (response.status === 200) {
-      await mkdir3(dir, { recursive: true });
-      const partial = `${zip}.${process.pid}.partial`;
-      try {
-        await pipeline2(response.body, createWriteStream(partial));
-        await rename3(partial, zip);
-      } finally {
-        await rm3(partial, { force: true });
-      }
-      const etag = header(response.headers, "etag");
-      const next = {
-        url,
-        ...etag ? { etag } : {},
-        fetchedAt: new Date(now).toISOString()
-      };
-      await writeFile3(metaFile, JSON.stringify(next));
-      logger.info(`Downloaded OSV data for ${ecosystem} from ${url}.`);
-      return { zip, source: { ecosystem, origin: url, fetchedAt: new Date(now) } };
-    }
-    response.body.resume();
-    reason = `${url} answered ${response.status}`;
   } catch (error) {
-    reason = error instanceof HttpError || error instanceof Error ? error.message : String(error);
+    return { failed: failure(entry.url, error) };
   }
-  if (cached && fetchedAt !== void 0) {
+  const { body } = response;
+  if (response.status !== 200) {
+    body.destroy();
+    if (response.status === 304 && etag !== void 0) return { notModified: true };
+    return { failed: `${entry.url} answered ${response.status}` };
+  }
+  const declared = Number(header(response.headers, "content-length"));
+  if (declared > MAX_OSV_ZIP_BYTES) {
+    body.destroy();
+    return {
+      failed: `${entry.url} declares ${formatBytes(declared)}, more than the ${formatBytes(MAX_OSV_ZIP_BYTES)} an OSV zip may be`
+    };
+  }
+  const partial = `${entry.zip}.${process.pid}.partial`;
+  track(partial);
+  try {
+    await pipeline2(body, byteLimit(entry.url, MAX_OSV_ZIP_BYTES), createWriteStream(partial));
+    let verified;
+    try {
+      verified = await verifyZip(partial);
+    } catch (error) {
+      return {
+        failed: `${entry.url} sent a file that is not usable OSV data (${error.message})`
+      };
+    }
+    await rename3(partial, entry.zip);
+    const info = await stat5(entry.zip);
+    const newEtag = header(response.headers, "etag");
+    const meta = {
+      url: entry.url,
+      ...newEtag === void 0 ? {} : { etag: newEtag },
+      fetchedAt: new Date(now).toISOString(),
+      size: info.size,
+      mtimeMs: info.mtimeMs,
+      ...verified
+    };
+    await writeMeta(entry.metaFile, meta).catch(
+      (error) => logger.warning(
+        `could not record the download of ${entry.url} in ${entry.metaFile} (${error.code ?? error.message}); the next scan checks the zip again.`
+      )
+    );
+    return { meta };
+  } catch (error) {
+    return { failed: failure(entry.url, error) };
+  } finally {
+    body.destroy();
+    untrack(partial);
+    await rm3(partial, { force: true }).catch(() => void 0);
+  }
+}
+async function fetchEcosystem(entry, cacheDir, logger, now, http2) {
+  const { ecosystem, zip, url } = entry;
+  const cached = await trustedCopy(entry);
+  const sameUrl = cached?.url === url;
+  const fetchedAt = cached === void 0 ? void 0 : new Date(cached.fetchedAt);
+  if (cached !== void 0 && sameUrl && now - fetchedAt.getTime() < OSV_MAX_AGE_MS) {
+    warnSkipped(entry, cached, logger);
+    return { zip, source: { ecosystem, origin: url, fetchedAt } };
+  }
+  const problem2 = await unwritable(entry.dir);
+  const result = problem2 === void 0 ? await download(entry, sameUrl ? cached.etag : void 0, now, logger, http2) : { failed: `the cache directory ${cacheDir} cannot be written: ${problem2}` };
+  if (problem2 !== void 0 && cached === void 0) {
+    throw new ConfigurationError(
+      `the OSV cache directory ${cacheDir} cannot be used (${problem2}); set CONTAINER_GATE_CACHE_DIR to a writable directory, or give --vuln-db DIR|ZIP to scan offline.`,
+      "OSV_CACHE_UNUSABLE"
+    );
+  }
+  if ("meta" in result) {
+    logger.info(`Downloaded OSV data for ${ecosystem} from ${url}.`);
+    warnSkipped(entry, result.meta, logger);
+    return { zip, source: { ecosystem, origin: url, fetchedAt: new Date(now) } };
+  }
+  if ("notModified" in result && cached !== void 0) {
+    const stamp = { ...cached, fetchedAt: new Date(now).toISOString() };
+    await writeMeta(entry.metaFile, stamp).catch(() => void 0);
+    warnSkipped(entry, cached, logger);
+    return { zip, source: { ecosystem, origin: url, fetchedAt: new Date(now) } };
+  }
+  const reason = "failed" in result ? result.failed : `${url} answered 304`;
+  if (cached !== void 0 && fetchedAt !== void 0) {
     logger.warning(
       `could not download OSV data for ${ecosystem} (${reason}); using the cached copy from ${fetchedAt.toISOString()}, ${age(now - fetchedAt.getTime())} old.`
     );
+    warnSkipped(entry, cached, logger);
     return { zip, source: { ecosystem, origin: url, fetchedAt, stale: true } };
   }
-  return { missing: reason };
+  const damaged = await stat5(zip).catch(() => void 0) !== void 0;
+  return {
+    missing: damaged ? `${reason}; the cached copy ${zip} is damaged or unverified` : reason
+  };
+}
+function osvBaseUrl(env) {
+  const value = env.CONTAINER_GATE_OSV_URL || OSV_BUCKET;
+  let url;
+  try {
+    url = new URL(value);
+  } catch {
+    url = void 0;
+  }
+  if (url !== void 0 && (url.protocol === "https:" || url.protocol === "http:" && isLoopback(url.hostname))) {
+    return value.replace(/\/+$/, "");
+  }
+  throw new ConfigurationError(
+    `CONTAINER_GATE_OSV_URL "${value}" is not an https URL; give a mirror's https base URL (plain http only for loopback hosts: 127.0.0.0/8, ::1, localhost).`,
+    "BAD_OSV_URL"
+  );
 }
 async function fromOsv(ecosystems, logger, options) {
   const env = options.env ?? process.env;
   const now = (options.now ?? Date.now)();
   const cacheDir = osvCacheDir(env);
-  const baseUrl = env.CONTAINER_GATE_OSV_URL || OSV_BUCKET;
+  const baseUrl = osvBaseUrl(env);
+  await sweepPartials(cacheDir, Date.now(), logger);
   const zips = [];
   const sources = [];
   const missing = [];
   for (const ecosystem of [...new Set(ecosystems)].sort()) {
-    const result = await fetchEcosystem(ecosystem, cacheDir, baseUrl, logger, now);
+    const dir = join4(cacheDir, encodeURIComponent(ecosystem));
+    const entry = {
+      ecosystem,
+      dir,
+      zip: join4(dir, "all.zip"),
+      metaFile: join4(dir, "meta.json"),
+      url: `${baseUrl}/${encodeURIComponent(ecosystem)}/all.zip`
+    };
+    const result = await fetchEcosystem(entry, cacheDir, logger, now, options.http);
     if ("missing" in result) {
       missing.push({ ecosystem, reason: result.missing });
     } else {
@@ -74499,6 +75533,7 @@ async function fromOsv(ecosystems, logger, options) {
         version: `osv:${zip}:${info.size}:${info.mtimeMs}`,
         // Next to its zip, so the action's cache of the directory keeps both.
         indexFile: join4(dirname3(zip), "all.index"),
+        // Its malformed records were named when the zip was verified and when it was chosen.
         forEachRecord: (visit2) => readZip(zip, visit2)
       };
     })
@@ -74516,7 +75551,7 @@ function createVulnerabilityDataLoader(options = {}) {
         "VULN_DB_MISSING"
       );
     }
-    return info.isDirectory() ? fromDirectory(path2) : fromZip(path2, options.env ?? process.env);
+    return info.isDirectory() ? fromDirectory(path2, logger) : fromZip(path2, options.env ?? process.env, logger);
   };
 }
 
@@ -75170,8 +76205,14 @@ async function signatureFindings(context, settings, notes) {
       throw new ConfigurationError(
         `base image "${base.name}" (from ${base.source}) is not a registry reference; set base-image to one, like docker.io/library/debian:12.`
       );
-    const digest = base.digest ?? await resolveDigest(base.name, access3, logger);
-    const check = await checkImageSignatures(repository, digest, basePolicy, access3, logger);
+    let digest;
+    let check;
+    try {
+      digest = base.digest ?? await resolveDigest(base.name, access3, logger);
+      check = await checkImageSignatures(repository, digest, basePolicy, access3, logger);
+    } catch (error) {
+      throw baseImageError(error, base.name, base.source);
+    }
     if (check.verified.length > 0)
       notes.push(`base image ${base.name}@${digest} (${base.source}) signature verified`);
     else
@@ -75185,6 +76226,15 @@ async function signatureFindings(context, settings, notes) {
       );
   }
   return findings;
+}
+function baseImageError(error, name, source) {
+  if (!(error instanceof ImageError) || error.code !== "REGISTRY_UNAUTHORIZED") return error;
+  const what = error.message.split(";")[0];
+  return new ImageError(
+    `base image ${name} (from ${source}): ${what}; registry-username/registry-password are only sent to the scanned image's registry, so log in to the base image's registry in the Docker config (docker login, docker/login-action), or leave base-verify-key and base-verify-identity empty to skip verifying the base image.`,
+    error.code,
+    { cause: error }
+  );
 }
 async function run2(context) {
   const { image, policy } = context;
@@ -75433,9 +76483,9 @@ function isCoreDump(head) {
   return type === 4;
 }
 var FileSink2 = class {
-  constructor(entry, scan2, visit2, scanner) {
+  constructor(entry, scan3, visit2, scanner) {
     this.entry = entry;
-    this.scan = scan2;
+    this.scan = scan3;
     this.visit = visit2;
     this.scanner = scanner;
   }
@@ -76726,27 +77776,44 @@ var VERSION2 = "0.1.0";
 
 // src/engine.ts
 async function runGate(request2, logger, steps = STEPS, openImage = openSource) {
+  return withDeadline(
+    request2.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    (deadline) => scan2(request2, logger, steps, openImage, deadline)
+  );
+}
+async function scan2(request2, logger, steps, openImage, deadline) {
   const started = Date.now();
   const selected = steps.filter((step) => request2.policy.steps[step.id].enabled);
   const requests = [];
   const requesters = /* @__PURE__ */ new Map();
   const subscriptions = [];
   for (const step of selected) {
+    deadline.enter(`preparing step ${step.id}`);
     const needs3 = await step.needs?.(request2.policy) ?? {};
     requests.push(...needs3.files ?? []);
     requesters.set(step.id, needs3.files ?? []);
     subscriptions.push(...needs3.subscriptions ?? []);
   }
   const captureBudget = new CaptureBudget();
+  deadline.enterImage(request2.image);
   const source = openImage(request2.image);
   const acquired = await logger.group(
     `Read image ${request2.image}`,
     () => source.acquire({
       ...request2.acquire,
       logger,
-      analyzeLayer: (blob2, layer) => analyzeLayer(blob2, { ...layer, requests, subscriptions, captureBudget })
+      signal: deadline.signal,
+      analyzeLayer: async (blob2, layer) => {
+        const done = deadline.layer(layer.name, blob2);
+        try {
+          return await analyzeLayer(blob2, { ...layer, requests, subscriptions, captureBudget });
+        } finally {
+          done();
+        }
+      }
     })
   );
+  deadline.enter(`combining the layers of ${request2.image}`);
   checkDiffIds(acquired);
   const layers = layerInfos(acquired);
   const fs = combineLayers(acquired.layers.map((l) => l.analysis));
@@ -76764,7 +77831,9 @@ async function runGate(request2, logger, steps = STEPS, openImage = openSource) 
     visits: (id2) => acquired.layers.map((l) => l.analysis.visits.get(id2)),
     ...acquired.manifest.annotations === void 0 ? {} : { annotations: acquired.manifest.annotations }
   };
+  deadline.enter("reading the Dockerfile");
   const dockerfile = request2.dockerfile === void 0 ? void 0 : await readDockerfile(request2.dockerfile);
+  const registry = { ...request2.acquire, signal: deadline.signal };
   const unread = unreadInputs(image, requesters);
   const stepReports = [];
   const findings = [];
@@ -76781,6 +77850,7 @@ async function runGate(request2, logger, steps = STEPS, openImage = openSource) 
       });
       continue;
     }
+    deadline.enter(`running step ${step.id} on ${image.reference}`);
     stepReports.push(
       await runStep(
         step,
@@ -76788,7 +77858,7 @@ async function runGate(request2, logger, steps = STEPS, openImage = openSource) 
           image,
           policy: request2.policy,
           logger,
-          registry: request2.acquire,
+          registry,
           ...dockerfile === void 0 ? {} : { dockerfile }
         },
         findings,
@@ -76797,8 +77867,9 @@ async function runGate(request2, logger, steps = STEPS, openImage = openSource) 
       )
     );
   }
+  deadline.enter("mapping findings onto the Dockerfile");
   const located = locateInDockerfile(findings, dockerfile, image, logger);
-  const baseline = request2.baseline === void 0 ? void 0 : await loadBaseline(request2.baseline, request2, logger, steps, openImage);
+  const baseline = request2.baseline === void 0 ? void 0 : await loadBaseline(request2.baseline, request2, logger, steps, openImage, deadline);
   const today = isoDay(request2.now ?? /* @__PURE__ */ new Date());
   const ignores = request2.ignores ?? [];
   const expired = expiredIgnores(ignores, today);
@@ -76871,7 +77942,8 @@ function locateInDockerfile(findings, dockerfile, image, logger) {
   logger.info(`Mapped ${map.matched} history entries of ${image.reference} onto ${file}.`);
   return findings.map((finding2) => locateFinding(finding2, map, image));
 }
-async function loadBaseline(input, request2, logger, steps, openImage) {
+async function loadBaseline(input, request2, logger, steps, openImage, deadline) {
+  deadline.enter(`reading the baseline ${input}`);
   if (isReportPath(input, existsSync)) {
     const baseline = await readBaselineReport(input);
     if (baseline === void 0) {
@@ -76883,11 +77955,12 @@ async function loadBaseline(input, request2, logger, steps, openImage) {
   }
   const { report } = await logger.group(
     `Baseline image ${input}`,
-    () => runGate(
+    () => scan2(
       { image: input, policy: request2.policy, acquire: request2.acquire },
       logger,
       steps,
-      openImage
+      openImage,
+      deadline
     )
   );
   return {
@@ -77832,8 +78905,8 @@ function asInput(value, input) {
   if (Array.isArray(value)) return value.map(String).join("\n");
   return String(value);
 }
-function rulesOf(section, step) {
-  const rules = section?.rules ?? {};
+function rulesOf(section2, step) {
+  const rules = section2?.rules ?? {};
   return Object.fromEntries(
     Object.entries(rules).map(([rule, action]) => [
       step === void 0 || rule.includes("/") ? rule : `${step}/${rule}`,
@@ -77886,19 +78959,19 @@ function parsePolicyFile(text5, path2) {
     };
     let policy = located([], () => parsePolicyInputs(top, base));
     for (const id2 of STEP_IDS) {
-      const section = file[id2];
-      if (section === void 0) continue;
+      const section2 = file[id2];
+      if (section2 === void 0) continue;
       const inputs = new Map(stepInputs(id2).map((input) => [input.name, input]));
-      const own = (name) => inputs.has(name) && section[name] !== void 0 ? asInput(section[name], inputs.get(name)) : void 0;
+      const own = (name) => inputs.has(name) && section2[name] !== void 0 ? asInput(section2[name], inputs.get(name)) : void 0;
       policy = located([id2], () => parsePolicyInputs(own, policy));
-      const failOn = section["fail-on"];
+      const failOn = section2["fail-on"];
       policy = {
         ...policy,
         steps: {
           ...policy.steps,
           [id2]: { ...policy.steps[id2], ...failOn === void 0 ? {} : { failOn } }
         },
-        rules: { ...policy.rules, ...rulesOf(section, id2) }
+        rules: { ...policy.rules, ...rulesOf(section2, id2) }
       };
     }
     return policy;
@@ -77922,11 +78995,12 @@ function readPolicyFile(configInput, cwd = ".") {
   const path2 = explicit ? configInput : POLICY_FILE;
   const full = explicit && path2.startsWith("/") ? path2 : `${cwd}/${path2}`;
   if (!explicit && !existsSync2(full)) return void 0;
-  checkYamlSize(full, `policy file ${path2}`, "BAD_POLICY_FILE");
   const text5 = readInputFileSync(full, {
     subject: `input "config" ${path2}`,
     fix: "name an existing policy file or leave it empty.",
-    code: "BAD_POLICY_FILE"
+    code: "BAD_POLICY_FILE",
+    maxBytes: MAX_YAML_BYTES,
+    tooLarge: "shorten it."
   });
   return parsePolicyFile(text5.toString("utf8"), path2);
 }
@@ -77982,8 +79056,14 @@ var GATE_INPUTS = [
   {
     name: "dockerfile",
     description: "The Dockerfile that built the image (multi-stage aware), to put each finding on the instruction that caused it. Default `Dockerfile` when present."
+  },
+  {
+    name: "timeout",
+    default: "30m",
+    description: "Deadline for the whole scan (reading the image and a baseline image, and the six steps): `90s`, `30m`, `1h` or plain seconds, at most `24h`. When it passes, the gate stops with exit 2 naming what was still running (the image, the layer being read, or the step). It cannot be switched off."
   }
 ];
+var MAX_TIMEOUT_MS = 24 * 36e5;
 var REPORT_INPUTS = [
   {
     name: "report",
@@ -78040,6 +79120,7 @@ function gateRequest(inputs, env) {
     ignores: inputs.ignores,
     mode: inputs.mode,
     failOnNewOnly: inputs.failOnNewOnly,
+    timeoutMs: inputs.timeoutMs,
     ...inputs.baseline === void 0 ? {} : { baseline: inputs.baseline },
     ...inputs.dockerfile === void 0 ? {} : { dockerfile: inputs.dockerfile }
   };
@@ -78144,6 +79225,7 @@ function parseRunInputs(get, cwd = ".") {
       file?.failOnNewOnly ?? false
     ),
     ...dockerfile === void 0 ? {} : { dockerfile },
+    timeoutMs: parseDurationInput("timeout", get("timeout")?.trim() || "30m", MAX_TIMEOUT_MS),
     ...reportPath ? { reportPath } : {},
     ...sarifPath ? { sarifPath } : {},
     ...sbomPath ? { sbomPath } : {},
@@ -78263,7 +79345,7 @@ var SEVERITY_STYLE = {
   low: "cyan",
   info: "dim"
 };
-function formatDuration(ms) {
+function formatDuration2(ms) {
   return ms < 1e3 ? `${Math.round(ms)} ms` : `${(ms / 1e3).toFixed(1)} s`;
 }
 function plural(count, noun) {
@@ -78305,7 +79387,7 @@ function renderTable(report, options) {
       report.steps.map((step) => [
         [step.status.toUpperCase(), STATUS_STYLE[step.status]],
         [step.id],
-        [formatDuration(step.durationMs).padStart(8)],
+        [formatDuration2(step.durationMs).padStart(8)],
         [step.reason === void 0 ? "" : escapeTerminal(step.reason)]
       ]),
       paint
@@ -78400,7 +79482,7 @@ function render(report, shown, maxLength) {
       report.steps.map((step) => [
         escapeMarkdown(step.title),
         `${STATUS_ICON[step.status]} ${step.status}`,
-        formatDuration(step.durationMs),
+        formatDuration2(step.durationMs),
         step.reason === void 0 ? "" : escapeMarkdown(step.reason)
       ])
     ),
@@ -78461,14 +79543,14 @@ var GATE_SUITE = "container-gate";
 function attributes(values) {
   return Object.entries(values).filter((entry) => entry[1] !== void 0).map(([name, value]) => ` ${name}="${escapeXml(String(value))}"`).join("");
 }
-function seconds(ms) {
+function seconds2(ms) {
   return (ms / 1e3).toFixed(3);
 }
 function firstLine3(message3) {
   return message3.split("\n")[0] ?? "";
 }
 function testcase(c) {
-  const open2 = `    <testcase${attributes({ name: c.name, classname: c.classname, file: c.file, time: seconds(c.durationMs) })}`;
+  const open4 = `    <testcase${attributes({ name: c.name, classname: c.classname, file: c.file, time: seconds2(c.durationMs) })}`;
   const message3 = c.message ?? "";
   const body = [
     c.status === "fail" ? `      <failure${attributes({ message: firstLine3(message3), type: c.type })}>${escapeXml(message3)}</failure>` : void 0,
@@ -78477,14 +79559,14 @@ function testcase(c) {
     c.stdout ? `      <system-out>${escapeXml(c.stdout)}</system-out>` : void 0,
     c.stderr ? `      <system-err>${escapeXml(c.stderr)}</system-err>` : void 0
   ].filter((line) => line !== void 0);
-  return body.length === 0 ? `${open2}/>` : [`${open2}>`, ...body, "    </testcase>"].join("\n");
+  return body.length === 0 ? `${open4}/>` : [`${open4}>`, ...body, "    </testcase>"].join("\n");
 }
 function counts(cases) {
   const of = (status) => cases.filter((c) => c.status === status).length;
   return { tests: cases.length, failures: of("fail"), errors: of("error"), skipped: of("skipped") };
 }
 function testsuite(name, cases, properties3 = {}) {
-  const time2 = seconds(cases.reduce((sum, c) => sum + c.durationMs, 0));
+  const time2 = seconds2(cases.reduce((sum, c) => sum + c.durationMs, 0));
   const props = Object.entries(properties3).map(
     ([key2, value]) => `      <property${attributes({ name: key2, value })}/>`
   );
@@ -78564,7 +79646,7 @@ function renderJunit(report, testResults) {
   };
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites${attributes({ name: GATE_SUITE, ...counts(all), time: seconds(report.durationMs) })}>`,
+    `<testsuites${attributes({ name: GATE_SUITE, ...counts(all), time: seconds2(report.durationMs) })}>`,
     testsuite(GATE_SUITE, steps, properties3),
     ...[...suites].map(([name, cases]) => testsuite(name, cases)),
     "</testsuites>",
@@ -78619,8 +79701,8 @@ var SRCROOT = "%SRCROOT%";
 var IMAGEROOT = "IMAGEROOT";
 var IMAGELAYOUT = "IMAGELAYOUT";
 function uriPath(path2) {
-  return path2.split("/").filter((segment) => segment !== "" && segment !== ".").map(
-    (segment) => segment.replace(/[^A-Za-z0-9\-._~!$&'()*+,;=@]/gu, (char) => encodeURIComponent(char))
+  return path2.split("/").filter((segment2) => segment2 !== "" && segment2 !== ".").map(
+    (segment2) => segment2.replace(/[^A-Za-z0-9\-._~!$&'()*+,;=@]/gu, (char) => encodeURIComponent(char))
   ).join("/");
 }
 function blobPath2(digest) {
@@ -78933,11 +80015,11 @@ async function main(argv, env = process.env) {
   try {
     command2 = parseCommand(argv);
     if (command2.name === "help") {
-      process.stdout.write(USAGE5);
+      await writeStdout(USAGE5);
       return 0;
     }
     if (command2.name === "version") {
-      process.stdout.write(`${VERSION2}
+      await writeStdout(`${VERSION2}
 `);
       return 0;
     }
@@ -78959,23 +80041,39 @@ async function main(argv, env = process.env) {
     const color = command2.output === void 0 && process.stdout.isTTY === true && env.NO_COLOR === void 0;
     const text5 = render2(result, command2.format, color);
     if (command2.output !== void 0) await writeFileAtomic(command2.output, text5, "--output");
-    else process.stdout.write(text5);
+    else await writeStdout(text5);
     if (command2.name === "demo" || inputs.mode === "warn") return 0;
     return report.verdict === "pass" ? 0 : 1;
   } catch (error) {
-    if (isUserError(error)) {
-      process.stderr.write(`container-gate: ${escapeTerminal(error.message)}
-`);
-    } else {
-      process.stderr.write(
-        `container-gate: internal error, please report it: ${error.stack ?? String(error)}
-`
-      );
-    }
-    return 2;
+    return failed(error);
   }
+}
+function failed(error) {
+  if (error instanceof ConfigurationError && error.code === "STDOUT_CLOSED") return 2;
+  if (isUserError(error)) {
+    process.stderr.write(`container-gate: ${escapeTerminal(error.message)}
+`);
+  } else {
+    process.stderr.write(
+      `container-gate: internal error, please report it: ${error.stack ?? String(error)}
+`
+    );
+  }
+  return 2;
+}
+async function runCli(argv) {
+  watchWrites(process.stdout);
+  const status = await main(argv);
+  try {
+    await writeStdout("");
+  } catch (error) {
+    return status === 2 ? 2 : failed(error);
+  }
+  return status;
 }
 
 // src/bin.ts
-process.exitCode = await main(process.argv.slice(2));
+process.stderr.on("error", () => void 0);
+process.exitCode = await runCli(process.argv.slice(2));
+exitAfterGrace((line) => process.stderr.write(line));
 /*! For license information please see cli.js.LEGAL.txt */

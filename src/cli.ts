@@ -1,6 +1,7 @@
 /**
  * The CLI entry point: parses flags into the same inputs the action reads, runs the engine and
- * prints the report. Exit status: 0 the gate passed, 1 the policy failed, 2 the gate could not run.
+ * prints the report. Exit status: 0 the gate passed, 1 the policy failed, 2 the gate could not run
+ * — which includes an output (standard output too) that could not be written whole.
  */
 import { escapeTerminal } from './report/escape.js'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
@@ -12,7 +13,7 @@ import { verifyCommand } from './commands/verify.js'
 import { signAfterGate } from './custody/after-gate.js'
 import { runGate, type GateResult } from './engine.js'
 import { isUserError, ConfigurationError } from './errors.js'
-import { writeFileAtomic } from './files.js'
+import { watchWrites, writeFileAtomic, writeStdout } from './files.js'
 import {
   acquireSettings,
   ALL_INPUTS,
@@ -214,11 +215,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   try {
     command = parseCommand(argv)
     if (command.name === 'help') {
-      process.stdout.write(USAGE)
+      await writeStdout(USAGE)
       return 0
     }
     if (command.name === 'version') {
-      process.stdout.write(`${VERSION}\n`)
+      await writeStdout(`${VERSION}\n`)
       return 0
     }
     const inputs = command.inputs!
@@ -240,19 +241,47 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     const color =
       command.output === undefined && process.stdout.isTTY === true && env.NO_COLOR === undefined
     const text = render(result, command.format, color)
+    // Awaited to the write callback: the status below is a verdict only once the report is out.
     if (command.output !== undefined) await writeFileAtomic(command.output, text, '--output')
-    else process.stdout.write(text)
+    else await writeStdout(text)
     // warn mode reports the failing verdict and exits 0 (docs/policy.md).
     if (command.name === 'demo' || inputs.mode === 'warn') return 0
     return report.verdict === 'pass' ? 0 : 1
   } catch (error) {
-    if (isUserError(error)) {
-      process.stderr.write(`container-gate: ${escapeTerminal(error.message)}\n`)
-    } else {
-      process.stderr.write(
-        `container-gate: internal error, please report it: ${(error as Error).stack ?? String(error)}\n`
-      )
-    }
-    return 2
+    return failed(error)
   }
+}
+
+/**
+ * Exit 2 with one line on standard error. A reader that closed standard output early (`| head`)
+ * took what it wanted: that ends quietly, as SIGPIPE ends other tools, but still with exit 2,
+ * since the report was not delivered whole and the status must not read as a verdict.
+ */
+function failed(error: unknown): number {
+  if (error instanceof ConfigurationError && error.code === 'STDOUT_CLOSED') return 2
+  if (isUserError(error)) {
+    process.stderr.write(`container-gate: ${escapeTerminal(error.message)}\n`)
+  } else {
+    process.stderr.write(
+      `container-gate: internal error, please report it: ${(error as Error).stack ?? String(error)}\n`
+    )
+  }
+  return 2
+}
+
+/**
+ * The process entry (bin.ts): runs `main`, then waits until standard output has taken everything
+ * written to it — the custody commands write without waiting — so the exit status is set only
+ * after the output is out, and a failed write is exit 2, never 0 or 1.
+ */
+export async function runCli(argv: string[]): Promise<number> {
+  watchWrites(process.stdout)
+  const status = await main(argv)
+  try {
+    await writeStdout('')
+  } catch (error) {
+    // Exit 2 was already explained (a failed report write is that explanation).
+    return status === 2 ? 2 : failed(error)
+  }
+  return status
 }

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs'
 import { locateFinding, mapDockerfile } from './dockerfile/map.js'
 import { ImageError, isUserError } from './errors.js'
 import { readInputFile } from './files.js'
+import { DEFAULT_TIMEOUT_MS, ScanDeadline, withDeadline } from './deadline.js'
 import { Minimatch } from 'minimatch'
 import { inputNotAnalysed, STEP_IDS, type Finding, type Severity, type StepId } from './findings.js'
 import type { FileRequest, LayerSubscription } from './image/analysis.js'
@@ -52,6 +53,8 @@ export interface GateRequest {
   dockerfile?: string
   /** The day ignores expire against; default today. */
   now?: Date
+  /** The whole scan's deadline in milliseconds (input "timeout"); default 30 minutes. */
+  timeoutMs?: number
 }
 
 /** The report and what steps produced besides findings (not part of the JSON report). */
@@ -60,11 +63,28 @@ export interface GateResult {
   artifacts: StepArtifacts
 }
 
+/**
+ * Gates `request.image` within `request.timeoutMs`: when the deadline passes, the scan stops
+ * (reads in flight are destroyed, the source and steps see the abort) and this rejects with a
+ * ConfigurationError naming what was still running.
+ */
 export async function runGate(
   request: GateRequest,
   logger: Logger,
   steps: readonly Step[] = STEPS,
   openImage: (reference: string) => ImageSource = openSource
+): Promise<GateResult> {
+  return withDeadline(request.timeoutMs ?? DEFAULT_TIMEOUT_MS, (deadline) =>
+    scan(request, logger, steps, openImage, deadline)
+  )
+}
+
+async function scan(
+  request: GateRequest,
+  logger: Logger,
+  steps: readonly Step[],
+  openImage: (reference: string) => ImageSource,
+  deadline: ScanDeadline
 ): Promise<GateResult> {
   const started = Date.now()
   const selected = steps.filter((step) => request.policy.steps[step.id].enabled)
@@ -73,6 +93,7 @@ export async function runGate(
   const requesters = new Map<StepId, FileRequest[]>()
   const subscriptions: LayerSubscription[] = []
   for (const step of selected) {
+    deadline.enter(`preparing step ${step.id}`)
     const needs = (await step.needs?.(request.policy)) ?? {}
     requests.push(...(needs.files ?? []))
     requesters.set(step.id, needs.files ?? [])
@@ -80,15 +101,24 @@ export async function runGate(
   }
   const captureBudget = new CaptureBudget()
 
+  deadline.enterImage(request.image)
   const source = openImage(request.image)
   const acquired = await logger.group(`Read image ${request.image}`, () =>
     source.acquire({
       ...request.acquire,
       logger,
-      analyzeLayer: (blob, layer) =>
-        analyzeLayer(blob, { ...layer, requests, subscriptions, captureBudget })
+      signal: deadline.signal,
+      analyzeLayer: async (blob, layer) => {
+        const done = deadline.layer(layer.name, blob)
+        try {
+          return await analyzeLayer(blob, { ...layer, requests, subscriptions, captureBudget })
+        } finally {
+          done()
+        }
+      }
     })
   )
+  deadline.enter(`combining the layers of ${request.image}`)
   checkDiffIds(acquired)
   const layers = layerInfos(acquired)
   const fs = combineLayers(acquired.layers.map((l) => l.analysis))
@@ -109,8 +139,11 @@ export async function runGate(
       : { annotations: acquired.manifest.annotations })
   }
 
+  deadline.enter('reading the Dockerfile')
   const dockerfile =
     request.dockerfile === undefined ? undefined : await readDockerfile(request.dockerfile)
+  // Steps that reach registries themselves (signatures, base images) stop at the deadline too.
+  const registry = { ...request.acquire, signal: deadline.signal }
   const unread = unreadInputs(image, requesters)
   const stepReports: StepReport[] = []
   const findings: Finding[] = []
@@ -127,6 +160,7 @@ export async function runGate(
       })
       continue
     }
+    deadline.enter(`running step ${step.id} on ${image.reference}`)
     stepReports.push(
       await runStep(
         step,
@@ -134,7 +168,7 @@ export async function runGate(
           image,
           policy: request.policy,
           logger,
-          registry: request.acquire,
+          registry,
           ...(dockerfile === undefined ? {} : { dockerfile })
         },
         findings,
@@ -144,11 +178,12 @@ export async function runGate(
     )
   }
 
+  deadline.enter('mapping findings onto the Dockerfile')
   const located = locateInDockerfile(findings, dockerfile, image, logger)
   const baseline =
     request.baseline === undefined
       ? undefined
-      : await loadBaseline(request.baseline, request, logger, steps, openImage)
+      : await loadBaseline(request.baseline, request, logger, steps, openImage, deadline)
   const today = isoDay(request.now ?? new Date())
   const ignores = request.ignores ?? []
   const expired = expiredIgnores(ignores, today)
@@ -246,8 +281,10 @@ async function loadBaseline(
   request: GateRequest,
   logger: Logger,
   steps: readonly Step[],
-  openImage: (reference: string) => ImageSource
+  openImage: (reference: string) => ImageSource,
+  deadline: ScanDeadline
 ): Promise<Baseline | undefined> {
+  deadline.enter(`reading the baseline ${input}`)
   if (isReportPath(input, existsSync)) {
     const baseline = await readBaselineReport(input)
     if (baseline === undefined) {
@@ -257,12 +294,14 @@ async function loadBaseline(
     }
     return baseline
   }
+  // The baseline image is part of this scan: it shares the deadline.
   const { report } = await logger.group(`Baseline image ${input}`, () =>
-    runGate(
+    scan(
       { image: input, policy: request.policy, acquire: request.acquire },
       logger,
       steps,
-      openImage
+      openImage,
+      deadline
     )
   )
   return {

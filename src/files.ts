@@ -4,7 +4,7 @@ import { readFileSync, statSync } from 'node:fs'
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { ConfigurationError } from './errors.js'
-import { formatBytes } from './units.js'
+import { formatSizePair } from './units.js'
 
 /** How an input file that cannot be read is reported: "SUBJECT cannot be read (CODE); FIX". */
 export interface InputFile {
@@ -18,6 +18,8 @@ export interface InputFile {
   missing?: string
   /** Larger files are refused before they are read; default MAX_INPUT_FILE_BYTES. */
   maxBytes?: number
+  /** What to do about a file over maxBytes, when it is not `fix`. */
+  tooLarge?: string
 }
 
 /** No input file is read whole past this (a ClamAV main.cvd is about 170 MB). */
@@ -27,7 +29,7 @@ function checkSize(size: number, file: InputFile): void {
   const maxBytes = file.maxBytes ?? MAX_INPUT_FILE_BYTES
   if (size > maxBytes) {
     throw new ConfigurationError(
-      `${file.subject} is ${formatBytes(size)}, more than the ${formatBytes(maxBytes)} this input may be; ${file.fix}`,
+      `${file.subject} is ${formatSizePair(size, maxBytes).join(', more than the ')} this input may be; ${file.tooLarge ?? file.fix}`,
       file.code
     )
   }
@@ -76,38 +78,57 @@ export function readInputFileSync(path: string, file: InputFile): Buffer {
   }
 }
 
+/** Plain words for the write errors a user can fix; the code stays in the message for searches. */
+const WRITE_ERRORS: Record<string, string> = {
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  EFBIG: 'the file is larger than this process may write',
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOTDIR: 'a part of its path is a file, not a directory',
+  EEXIST: 'a part of its path is a file, not a directory',
+  EIO: 'an I/O error',
+  EPIPE: 'the reader closed it'
+}
+
+/** The one sentence for an output that cannot be written: names the output, why, and the fix. */
+export function outputError(output: string, error: unknown, where?: string): ConfigurationError {
+  const code = (error as NodeJS.ErrnoException).code ?? 'error'
+  const why = WRITE_ERRORS[code] ?? (code === 'error' ? (error as Error).message : undefined)
+  const fix = ['ENOSPC', 'EDQUOT', 'EFBIG'].includes(code)
+    ? 'free space or choose another path'
+    : 'choose a writable path'
+  return new ConfigurationError(
+    `${output} cannot be written${where === undefined ? '' : ` (${where})`}: ${why === undefined ? code : code === 'error' ? why : `${why} (${code})`}; ${fix}.`,
+    'OUTPUT_NOT_WRITTEN',
+    { cause: error }
+  )
+}
+
 /**
- * Writes `content` to a temporary file beside `path`, then renames it into place. A missing
- * parent directory is created; a parent that is a file is a ConfigurationError naming `input`.
- * A device or pipe (`/dev/null`, `/dev/stdout`) is written into directly.
+ * Writes `content` to a temporary file beside `path`, then renames it into place, so a failed
+ * write (a full disk) leaves the old file or none, never a part. A missing parent directory is
+ * created. A device or pipe (`/dev/null`, `/dev/stdout`) is written into directly. Every failure
+ * is a ConfigurationError naming `input` (exit 2).
  */
 export async function writeFileAtomic(path: string, content: string, input: string): Promise<void> {
   const target = resolve(path)
   const parent = dirname(target)
+  const output = `${input} "${path}"`
   try {
     await mkdir(parent, { recursive: true })
   } catch (error) {
-    throw new ConfigurationError(
-      `${input} "${path}" cannot be written: its directory ${parent} cannot be created (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
-      'BAD_OUTPUT_PATH',
-      { cause: error }
-    )
+    throw outputError(output, error, `its directory ${parent} cannot be created`)
   }
   const existing = await stat(target).catch(() => undefined)
   if (existing?.isDirectory() === true) {
-    throw new ConfigurationError(
-      `${input} "${path}" is a directory; name a file.`,
-      'BAD_OUTPUT_PATH'
-    )
+    throw new ConfigurationError(`${output} is a directory; name a file.`, 'BAD_OUTPUT_PATH')
   }
   if (existing !== undefined && !existing.isFile()) {
     // /dev/null, /dev/stdout, a named pipe: write into it; renaming over it would replace it.
-    await writeFile(target, content).catch((error: NodeJS.ErrnoException) => {
-      throw new ConfigurationError(
-        `${input} "${path}" cannot be written (${error.code ?? 'error'}).`,
-        'BAD_OUTPUT_PATH',
-        { cause: error }
-      )
+    await writeFile(target, content).catch((error: unknown) => {
+      throw outputError(output, error)
     })
     return
   }
@@ -116,11 +137,54 @@ export async function writeFileAtomic(path: string, content: string, input: stri
     await writeFile(temporary, content)
     await rename(temporary, target)
   } catch (error) {
-    await rm(temporary, { force: true })
-    throw new ConfigurationError(
-      `${input} "${path}" cannot be written (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
-      'BAD_OUTPUT_PATH',
-      { cause: error }
-    )
+    // Best effort: on a read-only or vanished directory the removal fails too, and the write's
+    // own error is the one to report.
+    await rm(temporary, { force: true }).catch(() => undefined)
+    throw outputError(output, error)
   }
+}
+
+/** The first write error of each stream written through writeStdout, kept by its listener. */
+const writeErrors = new WeakMap<NodeJS.WritableStream, Error | undefined>()
+
+/**
+ * Keeps the first write error of `stream` for writeStdout, and keeps Node from turning the
+ * 'error' event that follows a failed write into a crash with exit 1. Call it before anything
+ * writes to the stream without a callback (runCli does, for the custody commands).
+ */
+export function watchWrites(stream: NodeJS.WritableStream = process.stdout): void {
+  if (writeErrors.has(stream)) return
+  writeErrors.set(stream, undefined)
+  stream.on('error', (error: Error) => {
+    if (writeErrors.get(stream) === undefined) writeErrors.set(stream, error)
+  })
+}
+
+/**
+ * Writes `text` to standard output and resolves once the stream has taken it (the write
+ * callback), so the caller sets the exit status only after the report is out. A failed write
+ * (`> /dev/full`, a closed pipe), now or earlier, rejects with a ConfigurationError naming
+ * standard output; its `code` is `STDOUT_CLOSED` for EPIPE, which the CLI ends quietly (README,
+ * exit status).
+ */
+export function writeStdout(
+  text: string,
+  stream: NodeJS.WritableStream = process.stdout
+): Promise<void> {
+  watchWrites(stream)
+  return new Promise((resolvePromise, reject) => {
+    stream.write(text, (error?: Error | null) => {
+      if (error === undefined || error === null) return resolvePromise()
+      const first = writeErrors.get(stream) ?? error
+      if ((first as NodeJS.ErrnoException).code === 'EPIPE') {
+        reject(
+          new ConfigurationError(
+            'standard output was closed before the report was written whole (EPIPE).',
+            'STDOUT_CLOSED',
+            { cause: first }
+          )
+        )
+      } else reject(outputError('standard output', first))
+    })
+  })
 }

@@ -1,3 +1,5 @@
 import { run } from './action.js'
+import { exitAfterGrace } from './deadline.js'
 
 await run()
+exitAfterGrace((line) => process.stderr.write(line))

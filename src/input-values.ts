@@ -38,3 +38,34 @@ export function splitList(value: string, separators: RegExp = /,/): string[] {
   items.push(current)
   return items.map((item) => item.trim()).filter((item) => item !== '')
 }
+
+const DURATION_UNITS: Record<string, number> = { '': 1000, s: 1000, m: 60_000, h: 3_600_000 }
+
+/**
+ * A duration input in milliseconds: `90s`, `30m`, `1h`, or plain seconds. Zero is refused: a
+ * scan always has a deadline (DESIGN.md: every wait has a bound). Above `maxMs` is refused too,
+ * which also keeps the value inside what setTimeout can hold.
+ */
+export function parseDurationInput(name: string, value: string, maxMs: number): number {
+  const match = /^(\d{1,9})\s*(s|m|h)?$/i.exec(value.trim())
+  const ms =
+    match === null ? Number.NaN : Number(match[1]) * DURATION_UNITS[match[2]?.toLowerCase() ?? '']!
+  if (!Number.isFinite(ms) || ms <= 0 || ms > maxMs) {
+    throw invalidInput(
+      name,
+      value,
+      `give a duration above zero and at most ${maxMs / 3_600_000}h, such as 90s, 30m, 1h or plain seconds.`
+    )
+  }
+  return ms
+}
+
+/** A duration as inputs write it: `90s`, `30m`, `1h`, `1h30m`. */
+export function formatDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000)
+  if (seconds < 60 || ms % 1000 !== 0) return ms < 1000 ? `${ms}ms` : `${seconds}s`
+  const h = Math.floor(seconds / 3600)
+  const m = Math.floor((seconds % 3600) / 60)
+  const s = seconds % 60
+  return [h > 0 ? `${h}h` : '', m > 0 ? `${m}m` : '', s > 0 ? `${s}s` : ''].join('')
+}

@@ -3,7 +3,7 @@
  * flags of the same names; both hand a lookup to `parseRunInputs`, so validation and defaults
  * live in one place and each bad value is one ConfigurationError naming the input.
  */
-import { parseBooleanInput } from './input-values.js'
+import { parseBooleanInput, parseDurationInput } from './input-values.js'
 import { existsSync } from 'node:fs'
 import type { GateRequest } from './engine.js'
 import { ConfigurationError } from './errors.js'
@@ -98,8 +98,17 @@ export const GATE_INPUTS: InputSpec[] = [
     name: 'dockerfile',
     description:
       'The Dockerfile that built the image (multi-stage aware), to put each finding on the instruction that caused it. Default `Dockerfile` when present.'
+  },
+  {
+    name: 'timeout',
+    default: '30m',
+    description:
+      'Deadline for the whole scan (reading the image and a baseline image, and the six steps): `90s`, `30m`, `1h` or plain seconds, at most `24h`. When it passes, the gate stops with exit 2 naming what was still running (the image, the layer being read, or the step). It cannot be switched off.'
   }
 ]
+
+/** The longest `timeout` accepted: a day, far beyond any real scan, well inside setTimeout's range. */
+export const MAX_TIMEOUT_MS = 24 * 3_600_000
 
 export const REPORT_INPUTS: InputSpec[] = [
   {
@@ -169,6 +178,7 @@ export function gateRequest(inputs: RunInputs, env: NodeJS.ProcessEnv): GateRequ
     ignores: inputs.ignores,
     mode: inputs.mode,
     failOnNewOnly: inputs.failOnNewOnly,
+    timeoutMs: inputs.timeoutMs,
     ...(inputs.baseline === undefined ? {} : { baseline: inputs.baseline }),
     ...(inputs.dockerfile === undefined ? {} : { dockerfile: inputs.dockerfile })
   }
@@ -190,6 +200,8 @@ export interface RunInputs {
   failOnNewOnly: boolean
   /** The Dockerfile to map findings onto, when given or present. */
   dockerfile?: string
+  /** The whole scan's deadline (input "timeout"). */
+  timeoutMs: number
   reportPath?: string
   sarifPath?: string
   sbomPath?: string
@@ -329,6 +341,7 @@ export function parseRunInputs(get: InputLookup, cwd = '.'): RunInputs {
       file?.failOnNewOnly ?? false
     ),
     ...(dockerfile === undefined ? {} : { dockerfile }),
+    timeoutMs: parseDurationInput('timeout', get('timeout')?.trim() || '30m', MAX_TIMEOUT_MS),
     ...(reportPath ? { reportPath } : {}),
     ...(sarifPath ? { sarifPath } : {}),
     ...(sbomPath ? { sbomPath } : {}),

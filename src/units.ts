@@ -9,3 +9,9 @@ export function formatBytes(bytes: number): string {
   }
   return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`
 }
+
+/** Two sizes for "X, over Y": exact bytes when rounding would print them equal ("1.0 MiB, over 1.0 MiB"). */
+export function formatSizePair(size: number, limit: number): [string, string] {
+  if (formatBytes(size) !== formatBytes(limit)) return [formatBytes(size), formatBytes(limit)]
+  return [`${size} bytes`, `${limit} bytes`]
+}

@@ -5,6 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { generateKeyPairSync } from 'node:crypto'
 import { rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import {
   buildImage,
@@ -24,6 +26,7 @@ import { registryClient } from '../../src/custody/image-signatures.js'
 import { publicKeyPem } from '../../src/custody/keys.js'
 import { signImage } from '../../src/custody/sign.js'
 import { runGate } from '../../src/engine.js'
+import { ImageError } from '../../src/errors.js'
 import { silentLogger } from '../../src/log.js'
 import { defaultPolicy } from '../../src/policy/defaults.js'
 import { custodyStep } from '../../src/steps/custody/index.js'
@@ -186,5 +189,59 @@ describeWithRegistry(missing ?? "the base image's signature, from the Dockerfile
         detail: `The base image comes from FROM at ${file}:1. No signature was found (neither a .sig tag nor a referrer). Build FROM a signed base image pinned by digest, or fix base-verify-key/base-verify-identity.`
       }
     ])
+  })
+})
+
+describe('a base image in a registry that needs a login', () => {
+  it('says it is the base image and how to give it credentials, not registry-username', async () => {
+    // A registry that answers every request with a Basic challenge (Distribution spec: 401).
+    const server = createServer((_request, response) => {
+      response.writeHead(401, { 'www-authenticate': 'Basic realm="private"' }).end()
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const host = `127.0.0.1:${(server.address() as AddressInfo).port}`
+    const work = tempDir('custody-base-login')
+    try {
+      const key = join(work, 'base.pub')
+      writeFileSync(key, publicKeyPem(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey))
+      const dockerfile = join(work, 'Dockerfile')
+      writeFileSync(dockerfile, `FROM ${host}/org/base:1\nUSER 10001\n`)
+      const archive = join(work, 'app.tar')
+      writeOciArchive(archive, [
+        {
+          image: buildImage({
+            layers: [{ entries: [{ path: 'app/' }] }],
+            config: { User: '10001' }
+          }),
+          ref: 'latest'
+        }
+      ])
+      const policy = defaultPolicy()
+      policy.custody = { ...policy.custody, baseVerifyKey: key }
+      const failure = await runGate(
+        {
+          image: `oci-archive:${archive}`,
+          policy,
+          dockerfile,
+          acquire: {
+            platform: { os: 'linux', architecture: 'amd64' },
+            insecureRegistries: [],
+            env: { HOME: work }
+          }
+        },
+        silentLogger,
+        [custodyStep]
+      ).then(
+        () => undefined,
+        (error: unknown) => error
+      )
+      expect(failure).toBeInstanceOf(ImageError)
+      expect((failure as ImageError).message).toBe(
+        `base image ${host}/org/base:1 (from FROM at ${dockerfile}:1): registry ${host} requires authentication to pull org/base (401); registry-username/registry-password are only sent to the scanned image's registry, so log in to the base image's registry in the Docker config (docker login, docker/login-action), or leave base-verify-key and base-verify-identity empty to skip verifying the base image.`
+      )
+    } finally {
+      server.close()
+      rmSync(work, { recursive: true, force: true })
+    }
   })
 })

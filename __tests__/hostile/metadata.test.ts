@@ -257,7 +257,7 @@ describe('YAML and JSON inputs that would exhaust the gate are refused naming th
     const status = await scan([passing(), '--config', policy])
     expect({ status, stderr: output.stderr }).toEqual({
       status: 2,
-      stderr: `container-gate: policy file ${policy} is ${text.length} bytes, more than the 1048576 a YAML input may be; shorten it.\n`
+      stderr: `container-gate: input "config" ${policy} is ${text.length} bytes, more than the 1048576 bytes this input may be; shorten it.\n`
     })
   })
 

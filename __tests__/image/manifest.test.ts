@@ -1,7 +1,12 @@
 import { describe, expect, it } from '@jest/globals'
 import { ConfigurationError, ImageError } from '../../src/errors.js'
 import { parseConfig, parseManifest, selectPlatform } from '../../src/image/manifest.js'
-import type { Descriptor, ImageIndex, Platform } from '../../src/image/types.js'
+import {
+  MEDIA_TYPES,
+  type Descriptor,
+  type ImageIndex,
+  type Platform
+} from '../../src/image/types.js'
 
 function entry(digest: string, platform: Platform): Descriptor {
   return { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest, size: 1, platform }
@@ -139,6 +144,26 @@ describe('parseManifest validates manifests and indexes', () => {
       new ImageError(
         'manifest of app:1: field layers[0].size is 1152921504606847000, expected a non-negative integer; the manifest is malformed.'
       )
+    )
+  })
+})
+
+describe('selectPlatform', () => {
+  it('names a few of the platforms of a large index and counts the rest', () => {
+    const manifests = Array.from({ length: 500 }, (_, i) => ({
+      mediaType: MEDIA_TYPES.ociManifest,
+      digest: `sha256:${String(i).padStart(64, '0')}`,
+      size: 1,
+      platform: { os: 'linux', architecture: `arch${i}` }
+    }))
+    expect(() =>
+      selectPlatform(
+        { schemaVersion: 2, manifests },
+        { os: 'linux', architecture: 'amd64' },
+        'index X'
+      )
+    ).toThrow(
+      'index X has no image for platform linux/amd64; it offers linux/arch0, linux/arch1, linux/arch2, linux/arch3, linux/arch4, linux/arch5, linux/arch6, linux/arch7 and 492 more (500 in all). Choose one with --platform (input "platform").'
     )
   })
 })

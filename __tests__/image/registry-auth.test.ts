@@ -1,9 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import * as http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Logger } from '../../src/log.js'
-import { parseWwwAuthenticate, type Challenge } from '../../src/image/registry/auth.js'
+import {
+  parseWwwAuthenticate,
+  RegistryAuthenticator,
+  type Challenge
+} from '../../src/image/registry/auth.js'
 import { resolveCredentials, type HostCredentials } from '../../src/image/registry/docker-config.js'
 import { isLoopback, plainHttpAllowed } from '../../src/image/registry/client.js'
 
@@ -49,6 +55,67 @@ describe('parseWwwAuthenticate', () => {
   ]
   it.each(cases)('parses %j', (value, expected) => {
     expect(parseWwwAuthenticate(value)).toEqual(expected)
+  })
+})
+
+describe('credentials sent to a token service on another host', () => {
+  let server: http.Server
+  let tokenHost: string
+  beforeAll(async () => {
+    server = http.createServer((_req, res) => res.end('{"token":"t"}'))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.2', resolve))
+    tokenHost = `127.0.0.2:${(server.address() as AddressInfo).port}`
+  })
+  afterAll(async () => {
+    server.closeAllConnections()
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+  })
+
+  function authenticator(
+    credentials: HostCredentials | undefined,
+    infos: string[]
+  ): RegistryAuthenticator {
+    const logger: Logger = {
+      debug: () => undefined,
+      info: (message) => infos.push(message),
+      warning: () => undefined,
+      error: () => undefined,
+      group: (_name, fn) => fn()
+    }
+    return new RegistryAuthenticator({
+      host: 'registry.test',
+      repository: 'app',
+      credentials: () => Promise.resolve(credentials),
+      allowHttp: () => true,
+      logger
+    })
+  }
+
+  const basic: HostCredentials = {
+    kind: 'basic',
+    username: 'alice',
+    password: 'secret',
+    source: 'registry-username/registry-password'
+  }
+
+  it('says once, naming the host, that the credentials go there', async () => {
+    const infos: string[] = []
+    const auth = authenticator(basic, infos)
+    const challenge = `Bearer realm="http://${tokenHost}/token",service="registry.test"`
+    await auth.respond(challenge, 'repository:app:pull')
+    await auth.respond(challenge, 'repository:app:pull,push')
+    expect(auth.authorization('repository:app:pull,push')).toBe('Bearer t')
+    expect(infos).toEqual([
+      `registry registry.test: sending its credentials to the token service ${tokenHost} it names in its challenge.`
+    ])
+  })
+
+  it('says nothing when no credentials are sent', async () => {
+    const infos: string[] = []
+    const auth = authenticator(undefined, infos)
+    await auth.respond(`Bearer realm="http://${tokenHost}/token"`, 'repository:app:pull')
+    expect(auth.authorization('repository:app:pull')).toBe('Bearer t')
+    expect(infos).toEqual([])
   })
 })
 

@@ -3,6 +3,7 @@ import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import {
   HttpError,
+  isRetryable,
   parseRetryAfter,
   readBody,
   request,
@@ -170,7 +171,26 @@ describe('stall timeout', () => {
     }).catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(HttpError)
     expect((error as HttpError).code).toBe('STALL')
+    expect((error as HttpError).message).toBe(
+      `${server.origin}/v2/ sent no response for 0.2 s (2 attempts)`
+    )
     expect(server.seen).toHaveLength(2)
+  })
+
+  it('reports a connection lost mid-body as a retryable error naming the URL', async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { 'content-length': '100' })
+      res.write('only part')
+      setTimeout(() => res.socket?.destroy(), 20)
+    })
+    const response = await request(`${server.origin}/blob`, { allowHttp })
+    const error = await readBody(response, 1000).catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(HttpError)
+    expect((error as HttpError).code).toBe('ECONNRESET')
+    expect(isRetryable(error)).toBe(true)
+    expect((error as HttpError).message).toBe(
+      `${server.origin}/blob closed the connection before the body was complete`
+    )
   })
 
   it('does not count time the consumer takes as a stall', async () => {

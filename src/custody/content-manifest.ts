@@ -3,7 +3,7 @@
  * the layers stream (a LayerSubscription hashes each file's chunks; nothing is buffered), then
  * kept only for the nodes that survive in the final filesystem.
  */
-import { createHash } from 'node:crypto'
+import { createHash, type Hash } from 'node:crypto'
 import { ConfigurationError } from '../errors.js'
 import type { EntrySink, LayerSubscription } from '../image/analysis.js'
 import type { FileSystem, TarEntry } from '../image/types.js'
@@ -19,13 +19,22 @@ export type ContentHashes = Map<string, string>
 
 export const CONTENT_HASHES_SUBSCRIPTION = 'custody/content-hashes'
 
-/** A sink that hashes an entry's chunks as they stream and records the digest at its end. */
+const EMPTY_SHA256 = `sha256:${createHash('sha256').digest('hex')}`
+
+/**
+ * A sink that hashes an entry's chunks as they stream and records the digest at its end. The
+ * hash object is made on the first chunk: an empty file costs none (images can hold hundreds of
+ * thousands, and each hash object holds native memory the garbage collector does not see).
+ */
 export function hashingSink(path: string, hashes: ContentHashes): EntrySink {
-  const hash = createHash('sha256')
+  let hash: Hash | undefined
   return {
-    write: (chunk) => hash.update(chunk),
+    write: (chunk) => {
+      hash ??= createHash('sha256')
+      hash.update(chunk)
+    },
     // A later entry for the same path in the same layer wins, as in the filesystem index.
-    end: () => hashes.set(path, `sha256:${hash.digest('hex')}`)
+    end: () => hashes.set(path, hash === undefined ? EMPTY_SHA256 : `sha256:${hash.digest('hex')}`)
   }
 }
 

@@ -4,6 +4,7 @@
  * something (a fork's read-only token) costs one notice or warning, never the run.
  */
 import * as core from '@actions/core'
+import { outputError } from '../files.js'
 import { severityRank } from '../findings.js'
 import type { GateReport } from '../report/model.js'
 import { annotationMessage, annotationTitle, publishCheckRun, repositoryPlace } from './checks.js'
@@ -35,18 +36,12 @@ export interface PublishOptions {
 }
 
 export async function publish(report: GateReport, options: PublishOptions): Promise<void> {
-  core.setOutput('verdict', report.verdict)
-  core.setOutput('critical', report.summary.counts.critical)
-  core.setOutput('high', report.summary.counts.high)
-  core.setOutput('medium', report.summary.counts.medium)
-  core.setOutput('low', report.summary.counts.low)
-  core.setOutput('blocking', report.summary.blocking)
-  core.setOutput('report', options.reportPath)
-  core.setOutput('digest', report.image.digest)
-  if (options.sarifPath !== undefined) core.setOutput('sarif', options.sarifPath)
-  if (options.sbomPath !== undefined) core.setOutput('sbom', options.sbomPath)
-  if (options.signature !== undefined) core.setOutput('signature', options.signature)
-
+  try {
+    setOutputs(report, options)
+  } catch (error) {
+    // @actions/core appends to the GITHUB_OUTPUT file: a full disk there is an unwritten output.
+    throw outputError(`the step outputs file GITHUB_OUTPUT "${options.env.GITHUB_OUTPUT}"`, error)
+  }
   workflowAnnotations(report)
   const context = readGitHubContext(options.env)
   const url = context === undefined ? undefined : runUrl(context)
@@ -58,7 +53,15 @@ export async function publish(report: GateReport, options: PublishOptions): Prom
       ...(options.sbomPath === undefined ? {} : { sbom: options.sbomPath }),
       ...(url === undefined ? {} : { runUrl: url })
     })
-    await core.summary.addRaw(summary, true).write()
+    await core.summary
+      .addRaw(summary, true)
+      .write()
+      .catch((error: unknown) => {
+        throw outputError(
+          `the job summary GITHUB_STEP_SUMMARY "${options.env.GITHUB_STEP_SUMMARY}"`,
+          error
+        )
+      })
   }
 
   if (context === undefined || !options.token) {
@@ -69,6 +72,20 @@ export async function publish(report: GateReport, options: PublishOptions): Prom
   }
   if (options.checkRun) await checkRunPhase(report, context, options, url)
   if (options.comment) await commentPhase(report, context, options, url)
+}
+
+function setOutputs(report: GateReport, options: PublishOptions): void {
+  core.setOutput('verdict', report.verdict)
+  core.setOutput('critical', report.summary.counts.critical)
+  core.setOutput('high', report.summary.counts.high)
+  core.setOutput('medium', report.summary.counts.medium)
+  core.setOutput('low', report.summary.counts.low)
+  core.setOutput('blocking', report.summary.blocking)
+  core.setOutput('report', options.reportPath)
+  core.setOutput('digest', report.image.digest)
+  if (options.sarifPath !== undefined) core.setOutput('sarif', options.sarifPath)
+  if (options.sbomPath !== undefined) core.setOutput('sbom', options.sbomPath)
+  if (options.signature !== undefined) core.setOutput('signature', options.signature)
 }
 
 function workflowAnnotations(report: GateReport): void {

@@ -622,7 +622,9 @@ async function acquireFromDaemon(
   // With `env` given, spawn looks `docker` up on env.PATH (child_process.spawn, options.env).
   const child = spawn('docker', ['save', ref], {
     env: options.env,
-    stdio: ['ignore', 'pipe', 'pipe']
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // The scan's deadline ends docker save too, not only our read of its output.
+    ...(options.signal === undefined ? {} : { signal: options.signal })
   })
   const exited = new Promise<{ code: number | null } | { error: NodeJS.ErrnoException }>(
     (resolve) => {
@@ -645,6 +647,7 @@ async function acquireFromDaemon(
     child.kill()
   }
   const status = await exited
+  if (options.signal?.aborted === true) throw options.signal.reason
   if ('error' in status) {
     if (status.error.code === 'ENOENT') {
       throw new ImageError(

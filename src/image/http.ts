@@ -1,6 +1,6 @@
 /**
- * The one HTTP client of the project: retries with backoff, stall timeouts, manual redirects and
- * streamed bodies. Registry pulls and data downloads both go through it.
+ * The one HTTP client of the project: retries with backoff, connect/handshake/stall timeouts,
+ * manual redirects and streamed bodies. Registry pulls and data downloads both go through it.
  */
 import * as http from 'node:http'
 import * as https from 'node:https'
@@ -28,8 +28,10 @@ export interface RetryPolicy {
   attempts: number
   baseDelayMs: number
   maxDelayMs: number
-  /** Longest `Retry-After` we wait for; a longer one is shortened to this. */
+  /** Longest `Retry-After` we wait for at once; a registry asking for more fails the request now. */
   maxRetryAfterMs: number
+  /** Total time one request may spend waiting between its attempts (backoff and `Retry-After`). */
+  maxTotalWaitMs: number
 }
 
 export interface HttpRequestOptions {
@@ -38,12 +40,20 @@ export interface HttpRequestOptions {
   body?: Buffer | string
   /** Plain `http:` is refused unless this returns true for the URL (checked on redirects too). */
   allowHttp?: (url: URL) => boolean
-  /** Abort when no bytes arrive for this long (while we are waiting for them). Default 30 s. */
+  /**
+   * Abort when the connection, the TLS handshake, the response headers or the next body bytes
+   * take longer than this (time our reader applies back-pressure does not count). Default 30 s.
+   */
   stallTimeoutMs?: number
   retry?: Partial<RetryPolicy>
   /** Default 5. */
   maxRedirects?: number
   logger?: Logger
+  /**
+   * Ends the request, its retries and its body at once, failing them with `signal.reason` (the
+   * whole-scan deadline's error) as it is.
+   */
+  signal?: AbortSignal
 }
 
 export interface HttpResponse {
@@ -63,9 +73,11 @@ const DEFAULT_RETRY: RetryPolicy = {
   attempts: 4,
   baseDelayMs: 500,
   maxDelayMs: 10_000,
-  maxRetryAfterMs: 60_000
+  maxRetryAfterMs: 60_000,
+  // A job held longer than this by one request is better told to try again later (issue 14).
+  maxTotalWaitMs: 90_000
 }
-const DEFAULT_STALL_MS = 30_000
+export const DEFAULT_STALL_MS = 30_000
 const DEFAULT_MAX_REDIRECTS = 5
 const REDIRECTS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308])
 /** Failures where the same request may well succeed a moment later. */
@@ -77,6 +89,28 @@ const RETRYABLE_CODES: ReadonlySet<string> = new Set([
   'EAI_AGAIN',
   'STALL'
 ])
+
+/** The error an aborted signal ends requests with: its reason when that is an Error. */
+export function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason
+  return reason instanceof Error ? reason : new Error(String(reason))
+}
+
+/** Waits `ms`, or rejects with the signal's reason as soon as it is aborted. */
+export async function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await sleep(ms, undefined, signal !== undefined ? { signal } : {})
+  } catch (error) {
+    if (signal?.aborted === true) throw abortReason(signal)
+    throw error
+  }
+}
+
+/** Whether a failed request (or body) may well succeed if tried again. */
+export function isRetryable(error: unknown): boolean {
+  const code = errorCode(error)
+  return code !== undefined && RETRYABLE_CODES.has(code)
+}
 
 /** The first value of a response header. */
 export function header(headers: http.IncomingHttpHeaders, name: string): string | undefined {
@@ -104,7 +138,8 @@ function errorCode(error: unknown): string | undefined {
 }
 
 /** Exponential backoff with jitter (half fixed, half random) so clients do not retry in step. */
-function backoff(attempt: number, policy: RetryPolicy): number {
+export function backoff(attempt: number, retry: Partial<RetryPolicy> = {}): number {
+  const policy: RetryPolicy = { ...DEFAULT_RETRY, ...retry }
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1))
   return ceiling / 2 + Math.random() * (ceiling / 2)
 }
@@ -118,43 +153,94 @@ interface Exchange {
   response: http.IncomingMessage
 }
 
-/** One request/response exchange; rejects on network errors and when the headers stall. */
+/**
+ * One request/response exchange; rejects on network errors and when connecting, the TLS
+ * handshake or the response headers take longer than `stallMs` (each phase has its own timer).
+ */
 function send(
   url: URL,
   method: string,
   headers: Record<string, string>,
   body: Buffer | undefined,
-  stallMs: number
+  stallMs: number,
+  signal: AbortSignal | undefined
 ): Promise<Exchange> {
   return new Promise((resolve, reject) => {
-    const transport = url.protocol === 'https:' ? https : http
+    if (signal?.aborted === true) {
+      reject(abortReason(signal))
+      return
+    }
+    const secure = url.protocol === 'https:'
+    const transport = secure ? https : http
     const request = transport.request(url, {
       method,
       headers: body !== undefined ? { ...headers, 'content-length': String(body.length) } : headers
     })
-    request.setTimeout(stallMs, () => {
-      request.destroy(
-        new HttpError(
-          `${describe(url)} sent no response for ${stallMs / 1000} s`,
+    const limit = stallMs / 1000
+    let phase: 'connect' | 'tls' | 'response' = 'connect'
+    let timer: NodeJS.Timeout | undefined
+    const timedOut = (): HttpError => {
+      if (phase === 'response') {
+        return new HttpError(
+          `${describe(url)} sent no response for ${limit} s`,
           'STALL',
           describe(url)
         )
+      }
+      // ETIMEDOUT, as the system's own connect timeout: retried, and reported as unreachable.
+      const what = phase === 'tls' ? 'TLS handshake with' : 'connection to'
+      return new HttpError(
+        `${what} ${url.host} did not complete in ${limit} s`,
+        'ETIMEDOUT',
+        describe(url)
       )
+    }
+    const enter = (next: typeof phase): void => {
+      phase = next
+      clearTimeout(timer)
+      timer = setTimeout(() => request.destroy(timedOut()), stallMs)
+    }
+    enter('connect')
+    const abort = (): void => {
+      request.destroy(abortReason(signal!))
+    }
+    signal?.addEventListener('abort', abort, { once: true })
+    request.once('close', () => signal?.removeEventListener('abort', abort))
+    request.once('socket', (socket) => {
+      // A kept-alive socket is connected (and through TLS) already.
+      if (!socket.connecting) {
+        enter('response')
+        return
+      }
+      socket.once('connect', () => enter(secure ? 'tls' : 'response'))
+      if (secure) socket.once('secureConnect', () => enter('response'))
     })
     // Kept for the whole exchange: errors after the response are reported through the body.
-    request.on('error', reject)
+    request.on('error', (error) => {
+      clearTimeout(timer)
+      reject(error)
+    })
+    request.once('close', () => clearTimeout(timer))
     request.once('response', (response) => {
-      // From here on the body guard watches for stalls; the socket idling while our consumer
-      // applies back-pressure is not a stall.
-      request.setTimeout(0)
+      // From here on the body guard watches for stalls.
+      clearTimeout(timer)
       resolve({ request, response })
     })
     request.end(body)
   })
 }
 
-/** Forwards the body, aborting when the server sends nothing for `stallMs` while we wait for it. */
-function guardBody(exchange: Exchange, url: URL, stallMs: number): Readable {
+/**
+ * Forwards the body, aborting when the server sends nothing for `stallMs` while we wait for it.
+ * While our reader applies back-pressure no timer runs (a paused socket is not an active handle),
+ * so a body nobody reads any more does not hold the process open (issue 14).
+ */
+function guardBody(
+  exchange: Exchange,
+  url: URL,
+  stallMs: number,
+  signal: AbortSignal | undefined
+): Readable {
   const { request, response } = exchange
   const body = new PassThrough()
   let timer: NodeJS.Timeout | undefined
@@ -163,13 +249,18 @@ function guardBody(exchange: Exchange, url: URL, stallMs: number): Readable {
     request.destroy()
     body.destroy(error)
   }
+  const abort = (): void => fail(abortReason(signal!))
+  signal?.addEventListener('abort', abort, { once: true })
+  const lost = (cause?: Error): HttpError =>
+    new HttpError(
+      `${describe(url)} closed the connection before the body was complete`,
+      'ECONNRESET',
+      describe(url),
+      cause !== undefined ? { cause } : undefined
+    )
   const arm = (): void => {
     clearTimeout(timer)
     timer = setTimeout(() => {
-      if (response.isPaused()) {
-        arm()
-        return
-      }
       fail(
         new HttpError(
           `${describe(url)} sent no data for ${stallMs / 1000} s`,
@@ -181,30 +272,29 @@ function guardBody(exchange: Exchange, url: URL, stallMs: number): Readable {
   }
   response.on('data', (chunk: Buffer) => {
     if (body.destroyed) return
-    arm()
-    if (!body.write(chunk)) {
-      response.pause()
-      body.once('drain', () => response.resume())
+    if (body.write(chunk)) {
+      arm()
+      return
     }
+    clearTimeout(timer)
+    response.pause()
+    body.once('drain', () => {
+      response.resume()
+      arm()
+    })
   })
   response.once('end', () => {
     clearTimeout(timer)
     body.end()
   })
   response.once('close', () => {
-    if (!response.complete) {
-      fail(
-        new HttpError(
-          `${describe(url)} closed the connection before the body was complete`,
-          'ECONNRESET',
-          describe(url)
-        )
-      )
-    }
+    if (!response.complete) fail(lost())
   })
-  response.on('error', (error) => fail(error))
+  // `aborted` and socket errors mid-body: one retryable error naming the URL, never a raw Error.
+  response.on('error', (error) => fail(lost(error)))
   body.once('close', () => {
     clearTimeout(timer)
+    signal?.removeEventListener('abort', abort)
     if (!response.complete) request.destroy()
   })
   arm()
@@ -234,7 +324,7 @@ async function followRedirects(
   const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS
   for (let redirects = 0; ; redirects++) {
     assertAllowed(url, options.allowHttp)
-    const exchange = await send(url, method, headers, body, stallMs)
+    const exchange = await send(url, method, headers, body, stallMs, options.signal)
     const status = exchange.response.statusCode ?? 0
     const location = header(exchange.response.headers, 'location')
     if (!REDIRECTS.has(status) || location === undefined) return { ...exchange, url }
@@ -263,10 +353,16 @@ async function followRedirects(
   }
 }
 
+/** A wait for messages: `86400 s`, `0.5 s`. */
+function seconds(ms: number): string {
+  return `${ms < 10_000 ? Math.round(ms / 100) / 10 : Math.round(ms / 1000)} s`
+}
+
 /**
- * Sends a request and returns the response with a streamed body. 429, 5xx, connection resets and
- * stalls are retried (honouring `Retry-After`) until the attempts run out; then the last response
- * is returned whatever its status, so the caller decides what a status means.
+ * Sends a request and returns the response with a streamed body. 429, 5xx, connection resets,
+ * timeouts and stalls are retried (honouring `Retry-After`) until the attempts or the time
+ * allowed for waiting run out; then the last response is returned whatever its status, so the
+ * caller decides what a status means. A `Retry-After` longer than the gate waits fails at once.
  */
 export async function request(
   url: string | URL,
@@ -275,19 +371,28 @@ export async function request(
   const start = new URL(url)
   const policy: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry }
   const stallMs = options.stallTimeoutMs ?? DEFAULT_STALL_MS
+  let waited = 0
   for (let attempt = 1; ; attempt++) {
+    const remaining = policy.maxTotalWaitMs - waited
     let exchange: Exchange & { url: URL }
     try {
       exchange = await followRedirects(start, options, stallMs)
     } catch (error) {
+      if (options.signal?.aborted === true) throw abortReason(options.signal)
       const code = errorCode(error)
-      if (attempt < policy.attempts && code !== undefined && RETRYABLE_CODES.has(code)) {
-        const delay = backoff(attempt, policy)
+      if (attempt < policy.attempts && remaining > 0 && isRetryable(error)) {
+        const delay = Math.min(backoff(attempt, policy), remaining)
         options.logger?.debug(`${describe(start)}: ${code}, retrying in ${Math.round(delay)} ms`)
-        await sleep(delay)
+        waited += delay
+        await pause(delay, options.signal)
         continue
       }
-      if (error instanceof HttpError) throw error
+      if (error instanceof HttpError) {
+        if (attempt === 1) throw error
+        throw new HttpError(`${error.message} (${attempt} attempts)`, error.code, error.url, {
+          cause: error
+        })
+      }
       const message = error instanceof Error ? error.message : String(error)
       throw new HttpError(
         `${describe(start)} failed: ${message}`,
@@ -297,22 +402,30 @@ export async function request(
       )
     }
     const status = exchange.response.statusCode ?? 0
-    if (isRetryableStatus(status) && attempt < policy.attempts) {
+    if (isRetryableStatus(status) && attempt < policy.attempts && remaining > 0) {
       exchange.response.resume()
       const retryAfter = parseRetryAfter(header(exchange.response.headers, 'retry-after'))
-      const delay =
-        retryAfter !== undefined
-          ? Math.min(retryAfter, policy.maxRetryAfterMs)
-          : backoff(attempt, policy)
+      if (retryAfter !== undefined) {
+        const allowed = Math.min(policy.maxRetryAfterMs, remaining)
+        if (retryAfter > allowed) {
+          throw new HttpError(
+            `${describe(start)} answered ${status} and asked to wait ${seconds(retryAfter)} before trying again, longer than the ${seconds(allowed)} the gate still waits for this request`,
+            'RETRY_AFTER_TOO_LONG',
+            describe(start)
+          )
+        }
+      }
+      const delay = retryAfter ?? Math.min(backoff(attempt, policy), remaining)
       options.logger?.debug(`${describe(start)}: ${status}, retrying in ${Math.round(delay)} ms`)
-      await sleep(delay)
+      waited += delay
+      await pause(delay, options.signal)
       continue
     }
     return {
       status,
       headers: exchange.response.headers,
       url: exchange.url,
-      body: guardBody(exchange, exchange.url, stallMs)
+      body: guardBody(exchange, exchange.url, stallMs, options.signal)
     }
   }
 }

@@ -434,14 +434,22 @@ export function selectPlatform(
       ? (matching.find((m) => normalisedVariant(m.platform!) === undefined) ?? matching[0])
       : matching[0]
   if (match) return match
-  const available = candidates.map((m) => formatPlatform(m.platform!))
+  const available = [...new Set(candidates.map((m) => formatPlatform(m.platform!)))]
+  // An index may list hundreds of platforms: a few and the count keep the message one line.
+  const listed =
+    available.length <= MAX_PLATFORMS_LISTED
+      ? available.join(', ')
+      : `${available.slice(0, MAX_PLATFORMS_LISTED).join(', ')} and ${available.length - MAX_PLATFORMS_LISTED} more (${available.length} in all)`
   throw new ConfigurationError(
     `${what} has no image for platform ${formatPlatform(wanted)}; it offers ${
-      available.length > 0 ? available.join(', ') : 'no platform-specific images'
+      available.length > 0 ? listed : 'no platform-specific images'
     }. Choose one with --platform (input "platform").`,
     'NO_MATCHING_PLATFORM'
   )
 }
+
+/** Platforms named in the error for an index without the one asked for. */
+const MAX_PLATFORMS_LISTED = 8
 
 export function platformOf(config: ImageConfig): Platform {
   return config.variant

@@ -27,6 +27,12 @@ export interface AcquireOptions {
   env: NodeJS.ProcessEnv
   logger: Logger
   /**
+   * Aborted when the scan's deadline (input "timeout") passes, with the ConfigurationError that
+   * names what was slow as its reason: a source should stop its requests and reads then. The
+   * engine also destroys every layer blob still being read.
+   */
+  signal?: AbortSignal
+  /**
    * Reads one layer blob as it streams (decompression, digests, tar, step visitors) and returns
    * its analysis. `expectedDigest`, when the source knows it, is verified while streaming; a
    * mismatch rejects with an ImageError naming `name`.

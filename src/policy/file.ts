@@ -17,7 +17,7 @@ import { parsePolicyInputs, POLICY_INPUTS, splitList } from './inputs.js'
 import type { Policy, RuleAction } from './policy.js'
 import { STEP_SETTINGS } from './step-settings.js'
 import type { Ignore } from './suppress.js'
-import { checkYamlSize, yamlData } from './yaml.js'
+import { MAX_YAML_BYTES, yamlData } from './yaml.js'
 
 /** Read from the working directory when present and no `config` input names another file. */
 export const POLICY_FILE = '.container-gate.yml'
@@ -381,11 +381,12 @@ export function readPolicyFile(configInput: string | undefined, cwd = '.'): Poli
   const path = explicit ? configInput : POLICY_FILE
   const full = explicit && path.startsWith('/') ? path : `${cwd}/${path}`
   if (!explicit && !existsSync(full)) return undefined
-  checkYamlSize(full, `policy file ${path}`, 'BAD_POLICY_FILE')
   const text = readInputFileSync(full, {
     subject: `input "config" ${path}`,
     fix: 'name an existing policy file or leave it empty.',
-    code: 'BAD_POLICY_FILE'
+    code: 'BAD_POLICY_FILE',
+    maxBytes: MAX_YAML_BYTES,
+    tooLarge: 'shorten it.'
   })
   return parsePolicyFile(text.toString('utf8'), path)
 }

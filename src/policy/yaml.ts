@@ -1,5 +1,4 @@
 /** Reading YAML inputs (policy file, structure tests) within bounds, with errors that name the file. */
-import { statSync } from 'node:fs'
 import type { Document } from 'yaml'
 import { ConfigurationError } from '../errors.js'
 
@@ -12,25 +11,6 @@ import { ConfigurationError } from '../errors.js'
  */
 export const MAX_YAML_BYTES = 1024 * 1024
 export const MAX_YAML_ALIAS_COUNT = 100
-
-/**
- * Refuses a YAML input larger than MAX_YAML_BYTES before it is read; `subject` names it
- * (`policy file .container-gate.yml`).
- */
-export function checkYamlSize(path: string, subject: string, code: string): void {
-  let size: number
-  try {
-    size = statSync(path).size
-  } catch {
-    return // the read that follows reports why the file cannot be read
-  }
-  if (size > MAX_YAML_BYTES) {
-    throw new ConfigurationError(
-      `${subject} is ${size} bytes, more than the ${MAX_YAML_BYTES} a YAML input may be; shorten it.`,
-      code
-    )
-  }
-}
 
 /**
  * The document as plain data, with anchors expanded at most MAX_YAML_ALIAS_COUNT times each;

@@ -41,7 +41,10 @@ export interface DockerfileText {
 }
 
 /** The image source's registry settings, for steps that talk to a registry themselves. */
-export type RegistryAccess = Pick<AcquireOptions, 'insecureRegistries' | 'credentials' | 'env'>
+export type RegistryAccess = Pick<
+  AcquireOptions,
+  'insecureRegistries' | 'credentials' | 'env' | 'signal'
+>
 
 export interface StepOutcome {
   findings: Finding[]

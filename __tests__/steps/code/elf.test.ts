@@ -2,8 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { asChecksec, checksec } from '../../../__fixtures__/checksec.js'
 import { missingTools, tempDir } from '../../../__fixtures__/registry.js'
-import { checkElf, type ElfHardening } from '../../../src/steps/code/elf.js'
+import {
+  checkElf,
+  ElfStream,
+  type ElfCheck,
+  type ElfHardening,
+  type ElfWindows
+} from '../../../src/steps/code/elf.js'
 
 /** `checksec --file` (Debian package `checksec`) is the reference for every verdict. */
 const missing = missingTools(['checksec', 'gcc'])
@@ -14,40 +21,25 @@ if (missing !== undefined) {
   )
 }
 
-type ChecksecVerdict = Record<
-  | 'relro'
-  | 'canary'
-  | 'nx'
-  | 'pie'
-  | 'rpath'
-  | 'runpath'
-  | 'symbols'
-  | 'fortify_source'
-  | 'fortified'
-  | 'fortify-able',
-  string
->
-
-function checksec(file: string): ChecksecVerdict {
-  const out = execFileSync('checksec', [`--file=${file}`, '--output=json'], { encoding: 'utf8' })
-  return (JSON.parse(out) as Record<string, ChecksecVerdict>)[file]!
+/** Windows far smaller than the defaults, so that files of a few hundred KiB are read in parts. */
+const SMALL_WINDOWS: ElfWindows = {
+  budget: 1024 * 1024,
+  head: 4096,
+  firstLoad: 256 * 1024,
+  afterLoad: 1024,
+  tail: 128 * 1024,
+  beforeProgramHeaders: 4096
 }
 
-/** Our verdicts in checksec's JSON vocabulary. */
-function asChecksec(elf: ElfHardening): ChecksecVerdict {
-  const yes = (value: boolean): string => (value ? 'yes' : 'no')
-  return {
-    relro: elf.relro,
-    canary: yes(elf.canary),
-    nx: yes(elf.nx),
-    pie: elf.pie,
-    rpath: yes(elf.rpath !== undefined),
-    runpath: yes(elf.runpath !== undefined),
-    symbols: yes(elf.symbols),
-    fortify_source: yes(elf.fortifySource),
-    fortified: String(elf.fortified),
-    'fortify-able': String(elf.fortifiable)
-  }
+/** Feeds `bytes` to an ElfStream in chunks, as a layer streams a file. */
+function streamed(
+  bytes: Buffer,
+  windows: Partial<ElfWindows>,
+  chunk = 4096
+): { check: ElfCheck; kept: number } {
+  const stream = new ElfStream(bytes.length, windows)
+  for (let at = 0; at < bytes.length; at += chunk) stream.write(bytes.subarray(at, at + chunk))
+  return { check: stream.check(), kept: stream.keptBytes }
 }
 
 function ours(file: string): ElfHardening {
@@ -190,6 +182,38 @@ describeWithTools('ELF hardening has the verdicts of checksec --file', () => {
     expect(checksec(file).relro).toBe('partial')
   })
 
+  it.each([...BUILDS.map(([name]) => name), 'shared-library', 'object', 'i386-static', 'i386-pie'])(
+    'gives the same verdicts for gcc build %s streamed through small windows',
+    (name) => {
+      const file = built.get(name)
+      if (file === undefined) return
+      const bytes = readFileSync(file)
+      expect(streamed(bytes, SMALL_WINDOWS).check).toEqual({ elf: checkElf(bytes) })
+    }
+  )
+
+  it.each(SYSTEM_FILES)(
+    'gives the same verdicts for %s streamed, keeping less than the file',
+    (file) => {
+      const bytes = readFileSync(file)
+      const { check, kept } = streamed(bytes, SMALL_WINDOWS, 65536)
+      expect(check).toEqual({ elf: checkElf(bytes) })
+      if (bytes.length > SMALL_WINDOWS.budget) expect(kept).toBeLessThan(bytes.length / 2)
+    }
+  )
+
+  it('names the table a verdict needed when it streamed past unkept', () => {
+    // A static binary proves its canary only in .strtab, which a 4 KiB tail does not hold.
+    const bytes = readFileSync(built.get('static')!)
+    const strtab = sectionRange(bytes, '.strtab')
+    expect(strtab.size).toBeGreaterThan(4096)
+    expect(streamed(bytes, { ...SMALL_WINDOWS, tail: 4096 }).check).toEqual({
+      unread: `its symbol string table (.strtab) (${strtab.size} bytes at offset ${strtab.offset}) streamed past without being kept (one pass keeps the first 4096 bytes, the program and section headers, the dynamic segment and the tables it names, up to 262144 bytes of the first PT_LOAD segment and the last 4096 bytes outside the loaded segments, at most 1048576 bytes in all)`
+    })
+    // The same file with the default windows is whole in memory.
+    expect(streamed(bytes, {}).check).toEqual({ elf: checkElf(bytes) })
+  })
+
   it('is not fooled by files that only look like ELF', () => {
     expect(checkElf(Buffer.from('\x7fELF'))).toBeUndefined()
     expect(checkElf(Buffer.alloc(64))).toBeUndefined()
@@ -197,6 +221,25 @@ describeWithTools('ELF hardening has the verdicts of checksec --file', () => {
     expect(checkElf(truncated)).toMatchObject({ bits: 64, type: 'dyn', relro: 'no', nx: false })
   })
 })
+
+/** A section of a little-endian ELF64 file, by name. */
+function sectionRange(bytes: Buffer, name: string): { offset: number; size: number } {
+  const shoff = Number(bytes.readBigUInt64LE(40))
+  const count = bytes.readUInt16LE(60)
+  const at = (index: number): number => shoff + index * 64
+  const names = at(bytes.readUInt16LE(62))
+  const namesOffset = Number(bytes.readBigUInt64LE(names + 24))
+  for (let i = 0; i < count; i++) {
+    const start = namesOffset + bytes.readUInt32LE(at(i))
+    if (bytes.toString('latin1', start, bytes.indexOf(0, start)) === name) {
+      return {
+        offset: Number(bytes.readBigUInt64LE(at(i) + 24)),
+        size: Number(bytes.readBigUInt64LE(at(i) + 32))
+      }
+    }
+  }
+  throw new Error(`no ${name} section`)
+}
 
 /** The PT_DYNAMIC segment of a little-endian ELF64 file. */
 function dynamicSection(bytes: Buffer): { offset: number; size: number } {

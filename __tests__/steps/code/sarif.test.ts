@@ -78,7 +78,7 @@ describe('sarif-import files', () => {
     const get = (name: string): string | undefined => (name === 'sarif-import' ? path : undefined)
     expect(() => STEP_SETTINGS.code.parse(get, STEP_SETTINGS.code.defaults())).toThrow(
       new ConfigurationError(
-        `input "sarif-import": ${path} is 128.0 MiB, more than the 128.0 MiB this input may be; import fewer or smaller SARIF files.`
+        `input "sarif-import": ${path} is 134217729 bytes, more than the 134217728 bytes this input may be; import fewer or smaller SARIF files.`
       )
     )
   })

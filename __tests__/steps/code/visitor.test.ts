@@ -59,9 +59,17 @@ describe('code layer visitor', () => {
     }
   )
 
-  it('reports an ELF file over the size cap instead of holding it', () => {
+  it('says which bytes it could not keep when its budget is too small for a verdict', () => {
+    // 1 KiB holds the ELF header and program headers of ls, not its section headers.
+    const shoff = Number(ls.readBigUInt64LE(40))
+    const shsize = ls.readUInt16LE(58) * ls.readUInt16LE(60)
     const { files } = visit([['/bin/ls', ls]], 65536, 1024)
-    expect(files).toEqual([{ path: '/bin/ls', elfTooLarge: ls.length }])
+    expect(files).toEqual([
+      {
+        path: '/bin/ls',
+        elfUnread: `it is an ELF file of ${ls.length} bytes and its section headers (${shsize} bytes at offset ${shoff}) streamed past without being kept (one pass keeps the first 1048576 bytes, the program and section headers, the dynamic segment and the tables it names, up to 33554432 bytes of the first PT_LOAD segment and the last 29360128 bytes outside the loaded segments, at most 1024 bytes in all)`
+      }
+    ])
   })
 
   it('keeps only the last entry for a path within one layer', () => {

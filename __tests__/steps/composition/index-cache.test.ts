@@ -92,6 +92,13 @@ describe('the index file', () => {
     expect([...decoded.ecosystems].sort()).toEqual(['Debian:11', 'Debian:12', 'NuGet', 'npm'])
   })
 
+  it('is rebuilt without complaint when an earlier version wrote it', () => {
+    const earlier = Buffer.from(
+      'container-gate-osv-index 2\n{"dataVersion":"v1","advisories":0,"withdrawn":0,"ecosystems":[],"bodyDigest":"sha256:00","keys":[]}\n'
+    )
+    expect(decodeIndex(earlier, 'v1')).toBeUndefined()
+  })
+
   it('is not used for other data than it was built from', () => {
     const builder = new AdvisoryIndexBuilder()
     expect(decodeIndex(encodeIndex(builder.contents(), 'zip:a:1:1'), 'zip:a:1:2')).toBeUndefined()
@@ -121,6 +128,15 @@ describe('the index file', () => {
         copy[copy.length - 10] = copy[copy.length - 10]! ^ 1
         return copy
       },
+      'its contents do not match their digest'
+    ],
+    [
+      'a changed count in its header',
+      (file) =>
+        Buffer.from(
+          file.toString('latin1').replace('"advisories":67', '"advisories":68'),
+          'latin1'
+        ),
       'its contents do not match their digest'
     ]
   ])('refuses %s as damaged', (_name, damage, reason) => {

@@ -161,6 +161,43 @@ describe('vuln-db DIR and ZIP', () => {
     expect(first.parts[0]?.version).not.toBe(second.parts[0]?.version)
   })
 
+  it('skips a malformed record of a zip with a warning naming the member', async () => {
+    const file = join(dir, 'one-bad.zip')
+    const files: Record<string, Uint8Array> = {
+      'GHSA-0000-0000-0000.json': Buffer.from('{"summary":"an advisory without an id"}')
+    }
+    for (const name of readdirSync(NPM_OSV_DIR).filter((n) => n.endsWith('.json'))) {
+      files[name] = readFileSync(join(NPM_OSV_DIR, name))
+    }
+    writeFileSync(file, zipSync(files))
+    const logger = recordingLogger()
+    const data = await load({ vulnDb: file, ecosystems: [], logger })
+    expect(await ids(data)).toHaveLength(65)
+    expect(logger.warnings).toEqual([
+      `skipped the malformed OSV record GHSA-0000-0000-0000.json in ${file} (not an OSV record); the other records are used.`
+    ])
+  })
+
+  it('skips malformed files of a directory with a warning naming each, and keeps the rest', async () => {
+    const records = join(dir, 'with-bad-files')
+    mkdirSync(join(records, 'npm'), { recursive: true })
+    for (const name of readdirSync(NPM_OSV_DIR).filter((n) => n.endsWith('.json'))) {
+      writeFileSync(join(records, 'npm', name), readFileSync(join(NPM_OSV_DIR, name)))
+    }
+    writeFileSync(join(records, 'npm', 'broken.json'), '{"id": "GHSA-')
+    writeFileSync(join(records, 'npm', 'no-id.json'), '{"summary":"an advisory without an id"}')
+    const logger = recordingLogger()
+    const data = await load({ vulnDb: records, ecosystems: [], logger })
+    expect(await ids(data)).toHaveLength(65)
+    expect(logger.warnings).toEqual([
+      // V8's own words for the JSON error differ between Node versions.
+      expect.stringMatching(
+        /^skipped the malformed OSV record npm\/broken\.json in .* \(not valid JSON: .*\); the other records are used\.$/
+      ),
+      `skipped the malformed OSV record npm/no-id.json in ${records} (not an OSV record); the other records are used.`
+    ])
+  })
+
   it.each<[string, () => string, RegExp]>([
     [
       'a missing path',

@@ -383,7 +383,7 @@ describe('input structure-tests', () => {
     writeFileSync(join(dir, 'tests', 'big.yaml'), text)
     expect(() => loadStructureTests(['tests/big.yaml'], dir)).toThrow(
       new ConfigurationError(
-        `structure-tests file "tests/big.yaml" is ${text.length} bytes, more than the 1048576 a YAML input may be; shorten it.`
+        `input "structure-tests" names "tests/big.yaml", which is ${text.length} bytes, more than the 1048576 bytes this input may be; shorten it.`
       )
     )
   })

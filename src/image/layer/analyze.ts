@@ -20,7 +20,7 @@ import type {
 import type { TarEntry } from '../types.js'
 import { Decompressor } from './compression.js'
 import { readTar } from './tar.js'
-import { formatBytes } from '../../units.js'
+import { formatBytes, formatSizePair } from '../../units.js'
 
 export interface AnalyzeLayerOptions {
   /** Names the layer in errors: "layer NAME: …", usually its digest. */
@@ -126,10 +126,8 @@ function decide(
   if (matching.length === 0) return 'ignore'
   const cap = Math.max(...matching.map((request) => request.maxBytes))
   if (entry.size > cap) {
-    // Exact bytes when rounding would print two equal sizes ("1.0 MiB, over the 1.0 MiB").
-    const exact = formatBytes(entry.size) === formatBytes(cap)
-    const size = (bytes: number) => (exact ? `${bytes} bytes` : formatBytes(bytes))
-    return { unread: `it is ${size(entry.size)}, over the ${size(cap)} read of such a file` }
+    const [size, limit] = formatSizePair(entry.size, cap)
+    return { unread: `it is ${size}, over the ${limit} read of such a file` }
   }
   if (!budget.take(entry.size)) {
     return {

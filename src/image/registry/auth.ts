@@ -4,7 +4,7 @@
  */
 import type { Logger } from '../../log.js'
 import { ImageError } from '../../errors.js'
-import { requestBytes, type BufferedResponse } from '../http.js'
+import { requestBytes, type BufferedResponse, type RetryPolicy } from '../http.js'
 import type { HostCredentials } from './docker-config.js'
 import { credentialsRejected, registryRequestError } from './errors.js'
 
@@ -67,6 +67,10 @@ export function parseWwwAuthenticate(value: string): Challenge[] {
 export interface AuthenticatorOptions {
   /** Registry host as the user named it, for messages. */
   host: string
+  /** The host its API answers on (`registry-1.docker.io` for `docker.io`); default `host`. */
+  apiHost?: string
+  /** Timeouts and retries of token requests, as the registry's own. */
+  transfer?: { stallTimeoutMs?: number; retry?: Partial<RetryPolicy>; signal?: AbortSignal }
   repository: string
   /** Resolved on the first challenge, so anonymous pulls never run credential helpers. */
   credentials: () => Promise<HostCredentials | undefined>
@@ -96,6 +100,8 @@ export class RegistryAuthenticator {
   private readonly tokens = new Map<string, CachedToken>()
   private basic: string | undefined
   private credentials: Promise<HostCredentials | undefined> | undefined
+  /** Token hosts already named in the log as receiving this registry's credentials. */
+  private readonly announced = new Set<string>()
 
   constructor(private readonly options: AuthenticatorOptions) {}
 
@@ -142,6 +148,21 @@ export class RegistryAuthenticator {
     return this.credentials
   }
 
+  /**
+   * Docker's token flow lets a registry name any token service; the credentials go there. Said
+   * once, so that a user can see where their registry password went.
+   */
+  private announce(realm: URL): void {
+    const { host, apiHost, logger } = this.options
+    const registryHosts = new Set([host, apiHost ?? host].map((name) => name.toLowerCase()))
+    const tokenHost = realm.host.toLowerCase()
+    if (registryHosts.has(tokenHost) || this.announced.has(tokenHost)) return
+    this.announced.add(tokenHost)
+    logger.info(
+      `registry ${host}: sending its credentials to the token service ${realm.host} it names in its challenge.`
+    )
+  }
+
   private async fetchToken(
     params: Record<string, string>,
     scope: string,
@@ -156,6 +177,13 @@ export class RegistryAuthenticator {
         `registry ${host} sent a token realm that is not a URL ("${params.realm}"); the registry is misconfigured.`,
         'REGISTRY_ERROR'
       )
+    }
+    if (credentials !== undefined) this.announce(realm)
+    const transfer = this.options.transfer ?? {}
+    const timeouts = {
+      ...(transfer.stallTimeoutMs !== undefined ? { stallTimeoutMs: transfer.stallTimeoutMs } : {}),
+      ...(transfer.retry !== undefined ? { retry: transfer.retry } : {}),
+      ...(transfer.signal !== undefined ? { signal: transfer.signal } : {})
     }
     const started = Date.now()
     let response: BufferedResponse
@@ -173,6 +201,7 @@ export class RegistryAuthenticator {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
           body: form.toString(),
+          ...timeouts,
           allowHttp,
           logger,
           maxBytes: TOKEN_MAX_BYTES
@@ -188,6 +217,7 @@ export class RegistryAuthenticator {
         }
         response = await requestBytes(url, {
           headers,
+          ...timeouts,
           allowHttp,
           logger,
           maxBytes: TOKEN_MAX_BYTES

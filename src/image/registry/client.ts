@@ -1,10 +1,23 @@
 /** Reading manifests and blobs of one repository (OCI distribution-spec, "Pull"). */
 import { isIP } from 'node:net'
-import type { Readable } from 'node:stream'
+import { Readable } from 'node:stream'
 import { ImageError } from '../../errors.js'
 import type { Logger } from '../../log.js'
+import { formatBytes } from '../../units.js'
 import { sha256 } from '../digest.js'
-import { header, readBody, request, type HttpRequestOptions, type HttpResponse } from '../http.js'
+import {
+  backoff,
+  DEFAULT_STALL_MS,
+  pause,
+  header,
+  HttpError,
+  isRetryable,
+  readBody,
+  request,
+  type HttpRequestOptions,
+  type HttpResponse,
+  type RetryPolicy
+} from '../http.js'
 import { MANIFEST_ACCEPT, parseManifest } from '../manifest.js'
 import type { ImageReference } from '../reference.js'
 import type { RegistryCredentials } from '../source.js'
@@ -18,6 +31,40 @@ export interface RegistryClientOptions {
   credentials?: RegistryCredentials
   env: NodeJS.ProcessEnv
   logger: Logger
+  /** Timeouts and retries; the defaults suit real registries, tests shorten them. */
+  transfer?: TransferPolicy
+  /** The whole-scan deadline: ends every request, wait and download of this client with its reason. */
+  signal?: AbortSignal
+}
+
+/** How long a layer blob may take, and how often a broken download of it is resumed. */
+export interface BlobPolicy {
+  /**
+   * The slowest rate a blob may arrive at: it gets `size / minBytesPerSecond` of network time
+   * (time our reader applies back-pressure does not count), and at least `minDeadlineMs`.
+   */
+  minBytesPerSecond: number
+  minDeadlineMs: number
+  /** Downloads of one blob, the first included; the later ones resume where the last broke off. */
+  attempts: number
+}
+
+export interface TransferPolicy {
+  stallTimeoutMs?: number
+  retry?: Partial<RetryPolicy>
+  blob?: Partial<BlobPolicy>
+}
+
+/**
+ * 100 KiB/s is about a hundredth of what a CI runner's link does, so only a broken or hostile
+ * transfer is that slow, while a 1 GiB layer still gets close to 3 hours (the whole-scan deadline
+ * ends it sooner); a small layer gets a minute, enough for latency and a retried connection.
+ * Three downloads: a lost connection is usually transient; a third failure is not.
+ */
+export const DEFAULT_BLOB_POLICY: BlobPolicy = {
+  minBytesPerSecond: 100 * 1024,
+  minDeadlineMs: 60_000,
+  attempts: 3
 }
 
 export interface FetchedManifest {
@@ -68,6 +115,11 @@ export class RegistryClient {
     this.baseUrl = new URL(`${plain ? 'http' : 'https'}://${reference.apiHost}/v2/`)
     this.auth = new RegistryAuthenticator({
       host: reference.domain,
+      apiHost: reference.apiHost,
+      transfer: {
+        ...options.transfer,
+        ...(options.signal !== undefined ? { signal: options.signal } : {})
+      },
       repository: reference.path,
       credentials: () => resolveCredentials(reference.domain, options),
       allowHttp: this.allowHttp,
@@ -101,18 +153,34 @@ export class RegistryClient {
     return this.readOk(response, `blob ${digest}`, CONFIG_MAX_BYTES)
   }
 
-  /** GET /v2/NAME/blobs/DIGEST as a stream; redirects to blob storage are followed without our credentials. */
-  async openBlob(digest: string): Promise<Readable> {
-    const response = await this.openBlobResponse(digest)
-    if (response.status !== 200) {
-      response.body.resume()
-      throw unexpectedStatus(this.reference.domain, `blob ${digest}`, response.status)
+  /**
+   * GET /v2/NAME/blobs/DIGEST as a stream of at most `descriptor.size` bytes; redirects to blob
+   * storage are followed without our credentials, and a download that breaks off is resumed.
+   */
+  async openBlob(descriptor: { digest: string; size: number }): Promise<BlobStream> {
+    const first = await this.openBlobResponse(descriptor.digest)
+    if (first.status !== 200) {
+      first.body.resume()
+      throw unexpectedStatus(this.reference.domain, `blob ${descriptor.digest}`, first.status)
     }
-    return response.body
+    return new BlobStream(first, descriptor, {
+      host: this.reference.domain,
+      image: this.reference.original,
+      policy: { ...DEFAULT_BLOB_POLICY, ...this.options.transfer?.blob },
+      stallTimeoutMs: this.options.transfer?.stallTimeoutMs ?? DEFAULT_STALL_MS,
+      retry: this.options.transfer?.retry ?? {},
+      logger: this.options.logger,
+      ...(this.options.signal !== undefined ? { signal: this.options.signal } : {}),
+      // distribution-spec "Pulling blobs": registries should support `Range` on blob GETs.
+      resume: (from) => this.openBlobResponse(descriptor.digest, { range: `bytes=${from}-` })
+    })
   }
 
-  private async openBlobResponse(digest: string): Promise<HttpResponse> {
-    const response = await this.get(`blobs/${digest}`, {})
+  private async openBlobResponse(
+    digest: string,
+    headers: Record<string, string> = {}
+  ): Promise<HttpResponse> {
+    const response = await this.get(`blobs/${digest}`, headers)
     if (response.status === 404) {
       response.body.resume()
       throw new ImageError(
@@ -156,7 +224,14 @@ export class RegistryClient {
           ...options,
           headers: authorization !== undefined ? { ...headers, authorization } : headers,
           allowHttp: this.allowHttp,
-          logger: this.options.logger
+          logger: this.options.logger,
+          ...(this.options.signal !== undefined ? { signal: this.options.signal } : {}),
+          ...(this.options.transfer?.stallTimeoutMs !== undefined
+            ? { stallTimeoutMs: this.options.transfer.stallTimeoutMs }
+            : {}),
+          ...(this.options.transfer?.retry !== undefined
+            ? { retry: this.options.transfer.retry }
+            : {})
         })
       } catch (error) {
         throw registryRequestError(this.reference.domain, error)
@@ -337,5 +412,202 @@ function indexManifests(bytes: Buffer): Descriptor[] {
   } catch (error) {
     if (error instanceof ImageError) return []
     throw error
+  }
+}
+
+interface BlobStreamContext {
+  host: string
+  image: string
+  policy: BlobPolicy
+  stallTimeoutMs: number
+  retry: Partial<RetryPolicy>
+  logger: Logger
+  signal?: AbortSignal
+  /** A new GET for the blob's bytes from `from` on. */
+  resume: (from: number) => Promise<HttpResponse>
+}
+
+/** `Content-Range: bytes START-END/TOTAL` (RFC 9110 §14.4): START, or undefined. */
+function rangeStart(value: string | undefined): number | undefined {
+  const match = /^bytes\s+(\d+)-\d+\/(?:\d+|\*)$/.exec(value?.trim() ?? '')
+  return match === null ? undefined : Number(match[1])
+}
+
+/**
+ * One layer blob as one stream, however many downloads it takes. Its reader (analyzeLayer) keeps
+ * state across the whole blob and cannot start over, so a download that breaks off is resumed
+ * inside the stream: `Range` from the first byte not yet passed on, or, from a registry that
+ * ignores `Range`, the whole blob again with the bytes already passed on skipped. The digest the
+ * reader verifies covers the joined bytes. More than `size` bytes, or slower than the policy's
+ * rate, ends the stream with an ImageError naming the blob, kept in `failure`.
+ */
+export class BlobStream extends Readable {
+  /** Why the download ended early: the cause to report over what it did to the reader. */
+  failure: ImageError | undefined
+  private current: HttpResponse
+  private demand: (() => void) | undefined
+  private started = false
+
+  constructor(
+    first: HttpResponse,
+    private readonly blob: { digest: string; size: number },
+    private readonly context: BlobStreamContext
+  ) {
+    super()
+    this.current = first
+  }
+
+  override _read(): void {
+    const demand = this.demand
+    this.demand = undefined
+    demand?.()
+    if (this.started) return
+    this.started = true
+    this.pump().catch((error: unknown) => {
+      if (error instanceof ImageError) this.failure = error
+      this.destroy(error instanceof Error ? error : new Error(String(error)))
+    })
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.current.body.destroy()
+    const demand = this.demand
+    this.demand = undefined
+    demand?.()
+    callback(error)
+  }
+
+  private describe(): string {
+    return `blob ${this.blob.digest} of ${this.context.image} from registry ${this.context.host}`
+  }
+
+  private async pump(): Promise<void> {
+    const { policy } = this.context
+    const size = this.blob.size
+    const deadlineMs = Math.max(policy.minDeadlineMs, (size / policy.minBytesPerSecond) * 1000)
+    const slow = new HttpError('too slow', 'TOO_SLOW', '')
+    let received = 0
+    let networkMs = 0
+    for (let attempt = 1; ; attempt++) {
+      const response = this.current
+      let skip = this.acceptable(response, received)
+      const chunks = response.body[Symbol.asyncIterator]() as AsyncIterator<Buffer>
+      try {
+        for (;;) {
+          const waiting = Date.now()
+          const timer = setTimeout(
+            () => response.body.destroy(slow),
+            Math.max(0, deadlineMs - networkMs)
+          )
+          let next: IteratorResult<Buffer>
+          try {
+            next = await chunks.next()
+          } finally {
+            clearTimeout(timer)
+            networkMs += Date.now() - waiting
+          }
+          if (this.destroyed) return
+          if (next.done) break
+          let chunk = next.value
+          if (skip > 0) {
+            const skipped = Math.min(skip, chunk.length)
+            skip -= skipped
+            chunk = chunk.subarray(skipped)
+            if (chunk.length === 0) continue
+          }
+          if (received + chunk.length > size) throw this.tooLarge()
+          received += chunk.length
+          if (!this.push(chunk)) await new Promise<void>((resolve) => (this.demand = resolve))
+          if (this.destroyed) return
+        }
+        if (received === size) {
+          this.push(null)
+          return
+        }
+        // A body that ended short of the declared size lost its connection (no Content-Length).
+        throw new HttpError('the connection was closed early', 'ECONNRESET', '')
+      } catch (error) {
+        if (this.destroyed) return
+        if (error === slow) throw this.tooSlow(received, networkMs, attempt)
+        if (!(error instanceof HttpError)) throw error
+        if (!isRetryable(error) || attempt >= policy.attempts) {
+          throw this.lost(error, received, attempt)
+        }
+        this.context.logger.info(
+          `${this.describe()}: ${this.reason(error)} after ${received} of ${size} bytes; resuming.`
+        )
+        await pause(backoff(attempt, this.context.retry), this.context.signal)
+        if (this.destroyed) return
+        const opening = Date.now()
+        this.current = await this.context.resume(received)
+        networkMs += Date.now() - opening
+        if (this.destroyed) {
+          this.current.body.destroy()
+          return
+        }
+        if (networkMs >= deadlineMs) throw this.tooSlow(received, networkMs, attempt + 1)
+      }
+    }
+  }
+
+  /** Checks a response's status and length; the bytes of it to skip (already passed on). */
+  private acceptable(response: HttpResponse, received: number): number {
+    let skip = received
+    if (response.status === 206 && received > 0) {
+      if (rangeStart(header(response.headers, 'content-range')) !== received) {
+        response.body.destroy()
+        throw new ImageError(
+          `${this.describe()} could not be resumed: the registry answered the request for the bytes from ${received} on with another range; try again later or check the registry.`,
+          'REGISTRY_ERROR'
+        )
+      }
+      skip = 0
+    } else if (response.status !== 200) {
+      response.body.destroy()
+      throw new ImageError(
+        `${this.describe()} could not be read: the registry answered ${response.status}${received > 0 ? ` when asked for the bytes from ${received} on` : ''}; try again later or check the registry.`,
+        'REGISTRY_ERROR'
+      )
+    }
+    const declared = Number(header(response.headers, 'content-length'))
+    if (Number.isFinite(declared) && declared - skip + received > this.blob.size) {
+      response.body.destroy()
+      throw this.tooLarge()
+    }
+    return skip
+  }
+
+  private reason(error: HttpError): string {
+    return error.code === 'STALL'
+      ? `no data arrived for ${this.context.stallTimeoutMs / 1000} s`
+      : 'the connection was lost'
+  }
+
+  private tooLarge(): ImageError {
+    this.current.body.destroy()
+    return new ImageError(
+      `${this.describe()} is longer than the ${this.blob.size} bytes its manifest declares, so the download was stopped; the registry is serving other bytes under this digest.`,
+      'BLOB_TOO_LARGE'
+    )
+  }
+
+  private tooSlow(received: number, networkMs: number, attempts: number): ImageError {
+    this.current.body.destroy()
+    // After a stall and a resume the time is spread over several downloads: say so.
+    const over = attempts === 1 ? '' : ` over ${attempts} downloads`
+    return new ImageError(
+      `${this.describe()} arrived too slowly: ${received} of ${this.blob.size} bytes in ${Math.round(networkMs / 1000)} s${over}, below the ${formatBytes(this.context.policy.minBytesPerSecond)}/s the gate waits for; check the network or the registry.`,
+      'BLOB_TOO_SLOW'
+    )
+  }
+
+  private lost(error: HttpError, received: number, attempts: number): ImageError {
+    this.current.body.destroy()
+    const times = attempts === 1 ? '' : ` (${attempts} downloads)`
+    return new ImageError(
+      `${this.describe()} could not be downloaded: ${this.reason(error)} after ${received} of ${this.blob.size} bytes${times}; try again later or check the registry.`,
+      'REGISTRY_UNREACHABLE',
+      { cause: error }
+    )
   }
 }

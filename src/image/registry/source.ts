@@ -13,19 +13,25 @@ import {
 import { manifestReference, parseReference, type ImageReference } from '../reference.js'
 import type { AcquiredImage, AcquireOptions, ImageSource } from '../source.js'
 import type { Descriptor, ImageConfig, ImageManifest, Platform } from '../types.js'
-import { RegistryClient } from './client.js'
+import { RegistryClient, type BlobStream, type TransferPolicy } from './client.js'
 import { registryRequestError } from './errors.js'
 
 class RegistrySource implements ImageSource {
   readonly transport = 'docker' as const
   private readonly parsed: ImageReference
 
-  constructor(readonly reference: string) {
+  constructor(
+    readonly reference: string,
+    private readonly transfer?: TransferPolicy
+  ) {
     this.parsed = parseReference(reference.replace(/^docker:\/\//, ''))
   }
 
   async acquire(options: AcquireOptions): Promise<AcquiredImage> {
-    const client = new RegistryClient(this.parsed, options)
+    const client = new RegistryClient(this.parsed, {
+      ...options,
+      ...(this.transfer !== undefined ? { transfer: this.transfer } : {})
+    })
     const name = this.reference
     const top = await client.getManifest(manifestReference(this.parsed))
     // A pinned digest is what the user vouches for; otherwise the registry's own claim
@@ -71,19 +77,29 @@ class RegistrySource implements ImageSource {
     }
     const platform = chosenPlatform ?? platformOf(config)
 
+    // Downloads in flight; when one layer fails the others are stopped, not left to finish.
+    const open = new Set<BlobStream>()
     const layers = await mapInOrder(
       manifest.layers,
       LAYER_CONCURRENCY,
       async (descriptor: Descriptor) => {
+        let blob: BlobStream | undefined
         try {
-          const blob = await client.openBlob(descriptor.digest)
+          blob = await client.openBlob(descriptor)
+          open.add(blob)
+          // analyzeLayer says "layer NAME", so NAME is the digest alone.
           const analysis = await options.analyzeLayer(blob, {
-            name: `layer ${descriptor.digest}`,
+            name: descriptor.digest,
             expectedDigest: descriptor.digest
           })
           return { descriptor, analysis }
         } catch (error) {
-          throw registryRequestError(this.parsed.domain, error)
+          for (const other of open) other.destroy()
+          // The download's own failure (too slow, too long, lost) is the cause of whatever the
+          // analysis made of the cut stream.
+          throw registryRequestError(this.parsed.domain, blob?.failure ?? error)
+        } finally {
+          if (blob !== undefined) open.delete(blob)
         }
       }
     )
@@ -102,6 +118,6 @@ class RegistrySource implements ImageSource {
 }
 
 /** The ImageSource for a registry reference (`REF` or `docker://REF`); malformed references throw now. */
-export function registrySource(reference: string): ImageSource {
-  return new RegistrySource(reference)
+export function registrySource(reference: string, transfer?: TransferPolicy): ImageSource {
+  return new RegistrySource(reference, transfer)
 }

@@ -21,7 +21,6 @@ import { envMatches, SOURCE_PATTERNS, SOURCE_RULES, type SourceRuleId } from './
 import {
   CODE_SUBSCRIPTION,
   codeSubscription,
-  MAX_ELF_BYTES,
   type CodeLayerResult,
   type FileResult
 } from './visitor.js'
@@ -244,15 +243,15 @@ function finalFileFindings(image: ImageView, file: FileResult, layer: number): D
   return drafts
 }
 
-/** Fail closed: an ELF file too large to hold in memory was not checked, which is not a pass. */
+/** Fail closed: an ELF file whose verdicts needed bytes the one pass did not keep is not a pass. */
 function elfNotAnalysed(image: ImageView, file: FileResult, layer: number): Finding[] {
-  if (file.elfTooLarge === undefined) return []
+  if (file.elfUnread === undefined) return []
   const { layerDigest } = locate(image, file.path, layer)
   return [
     inputNotAnalysed('code', {
       path: file.path,
       ...(layerDigest === undefined ? {} : { layerDigest }),
-      reason: `it is an ELF file of ${file.elfTooLarge} bytes, over the ${MAX_ELF_BYTES} (64 MiB) whose hardening is checked; check it with \`checksec --file\` or exclude it with code-exclude`
+      reason: `${file.elfUnread}; check it with \`checksec --file\` or exclude it with code-exclude`
     })
   ]
 }
@@ -298,7 +297,7 @@ async function run({ image, policy }: StepContext): Promise<StepOutcome> {
       // Hardening and static analysis judge what the container will run: the final file.
       const node = image.fs.get(file.path)
       if (node?.layer !== layer || node.type !== 'file') continue
-      const elf = file.elf !== undefined || file.elfTooLarge !== undefined
+      const elf = file.elf !== undefined || file.elfUnread !== undefined
       if (elf) tally.elfFiles++
       if (owned.has(file.path)) {
         if (elf) tally.elfOwned++

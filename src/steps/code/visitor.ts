@@ -1,15 +1,15 @@
 /**
  * The code step's per-layer pass (src/image/analysis.ts): every regular file of every layer is
- * seen once, as it streams. ELF files are buffered (up to MAX_ELF_BYTES: section headers sit at
- * the end) and parsed; scripts and configs are scanned line by line; every file is hashed with
- * only the algorithms some loaded signature needs for its size, and EICAR-sized files are
- * compared with EICAR. Results are plain data per path; the step keeps the final-filesystem ones.
+ * seen once, as it streams. ELF files of any size are parsed from the ranges their headers name,
+ * kept as they stream by (ElfStream, at most MAX_ELF_BYTES of one file); scripts and configs are
+ * scanned line by line; every file is hashed with only the algorithms some loaded signature needs
+ * for its size, and EICAR-sized files are compared with EICAR. Results are plain data per path; the step keeps the final-filesystem ones.
  */
 import { createHash, type Hash } from 'node:crypto'
 import { Minimatch } from 'minimatch'
 import type { EntrySink, LayerSubscription, LayerVisitor } from '../../image/analysis.js'
 import type { TarEntry } from '../../image/types.js'
-import { checkElf, ELF_MAGIC, type ElfHardening } from './elf.js'
+import { ELF_MAGIC, ELF_WINDOWS, ElfStream, type ElfHardening } from './elf.js'
 import {
   algorithmsFor,
   EICAR,
@@ -30,8 +30,8 @@ import {
 
 export const CODE_SUBSCRIPTION = 'code'
 
-/** Larger ELF files are reported as not checked rather than held in memory. */
-export const MAX_ELF_BYTES = 64 * 1024 * 1024
+/** The bytes of one ELF file kept while it streams (ELF_WINDOWS.budget), whatever its size. */
+export const MAX_ELF_BYTES = ELF_WINDOWS.budget
 /** Enough for an ELF header, a `#!` line and a whole EICAR file. */
 const HEAD_BYTES = 256
 /** An ELF header is 52 bytes (ELFCLASS32) or 64 (ELFCLASS64). */
@@ -47,8 +47,8 @@ export interface MalwareMatch {
 export interface FileResult {
   path: string
   elf?: ElfHardening
-  /** Size of an ELF file over MAX_ELF_BYTES, which was not parsed. */
-  elfTooLarge?: number
+  /** Why an ELF file got no verdict: bytes a verdict needs were not kept while it streamed. */
+  elfUnread?: string
   source?: SourceMatch[]
   malware?: MalwareMatch[]
 }
@@ -72,7 +72,7 @@ export interface CodeVisitorOptions {
   /** Static-analysis patterns of the rules that are not switched off. */
   sourcePatterns: readonly SourcePattern[]
   exclude: string[]
-  /** Default MAX_ELF_BYTES. */
+  /** Bytes kept of one ELF file; default MAX_ELF_BYTES. */
   maxElfBytes?: number
 }
 
@@ -80,8 +80,7 @@ class FileSink implements EntrySink {
   private head: Buffer[] = []
   private headLength = 0
   private decided = false
-  private elfBuffer: Buffer | undefined
-  private elfLength = 0
+  private elf: ElfStream | undefined
   private scanner: SourceScanner | undefined
   private readonly hashes: Array<[HashAlgorithm, Hash]>
   private readonly maxElfBytes: number
@@ -117,16 +116,14 @@ class FileSink implements EntrySink {
     const result: FileResult = { path: this.entry.path }
     const malware = this.malware()
     if (malware.length > 0) result.malware = malware
-    if (this.elfBuffer !== undefined) {
-      const elf = checkElf(this.elfBuffer.subarray(0, this.elfLength))
-      if (elf !== undefined) result.elf = elf
-      this.elfBuffer = undefined
+    const check = this.elf?.check()
+    this.elf = undefined
+    if (check !== undefined && 'elf' in check) result.elf = check.elf
+    if (check !== undefined && 'unread' in check) {
+      result.elfUnread = `it is an ELF file of ${this.entry.size} bytes and ${check.unread}`
     }
     if (this.scanner !== undefined && this.scanner.matches.length > 0) {
       result.source = this.scanner.matches
-    }
-    if (this.sniffElf && this.entry.size > this.maxElfBytes && this.startsWith(ELF_MAGIC)) {
-      result.elfTooLarge = this.entry.size
     }
     this.done(result, this.hashes.length > 0)
   }
@@ -135,21 +132,13 @@ class FileSink implements EntrySink {
     return this.head.length === 1 ? this.head[0]! : Buffer.concat(this.head, this.headLength)
   }
 
-  private startsWith(magic: Buffer): boolean {
-    return this.headBytes().subarray(0, magic.length).equals(magic)
-  }
-
   private decide(): void {
     this.decided = true
     const whole = this.headBytes()
     const head = Buffer.from(whole.subarray(0, HEAD_BYTES))
     this.head = [head]
-    if (
-      this.sniffElf &&
-      head.subarray(0, 4).equals(ELF_MAGIC) &&
-      this.entry.size <= this.maxElfBytes
-    ) {
-      this.elfBuffer = Buffer.allocUnsafe(this.entry.size)
+    if (this.sniffElf && head.subarray(0, 4).equals(ELF_MAGIC)) {
+      this.elf = new ElfStream(this.entry.size, { budget: this.maxElfBytes })
     }
     if (this.sniffSource && head.subarray(0, HEAD_BYTES).indexOf(0) === -1) {
       const byName = kindsByName(this.entry.path)
@@ -162,9 +151,7 @@ class FileSink implements EntrySink {
   }
 
   private consume(chunk: Buffer): void {
-    if (this.elfBuffer !== undefined) {
-      this.elfLength += chunk.copy(this.elfBuffer, this.elfLength)
-    }
+    this.elf?.write(chunk)
     this.scanner?.write(chunk)
   }
 

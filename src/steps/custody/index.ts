@@ -3,7 +3,7 @@
  * content manifest of every file, drift against an earlier stage's manifest, and the signatures
  * of the image and its base. Signing happens after the verdict (src/custody/after-gate.ts).
  */
-import { ConfigurationError } from '../../errors.js'
+import { ConfigurationError, ImageError } from '../../errors.js'
 import { readInputFile } from '../../files.js'
 import type { Finding } from '../../findings.js'
 import {
@@ -182,8 +182,14 @@ async function signatureFindings(
       throw new ConfigurationError(
         `base image "${base.name}" (from ${base.source}) is not a registry reference; set base-image to one, like docker.io/library/debian:12.`
       )
-    const digest = base.digest ?? (await resolveDigest(base.name, access, logger))
-    const check = await checkImageSignatures(repository, digest, basePolicy, access, logger)
+    let digest: string
+    let check: Awaited<ReturnType<typeof checkImageSignatures>>
+    try {
+      digest = base.digest ?? (await resolveDigest(base.name, access, logger))
+      check = await checkImageSignatures(repository, digest, basePolicy, access, logger)
+    } catch (error) {
+      throw baseImageError(error, base.name, base.source)
+    }
     if (check.verified.length > 0)
       notes.push(`base image ${base.name}@${digest} (${base.source}) signature verified`)
     else
@@ -197,6 +203,20 @@ async function signatureFindings(
       )
   }
   return findings
+}
+
+/**
+ * A base image whose registry needs a login: registry-username/registry-password are bound to
+ * the scanned image's registry and never sent to the base image's, so the advice differs.
+ */
+function baseImageError(error: unknown, name: string, source: string): unknown {
+  if (!(error instanceof ImageError) || error.code !== 'REGISTRY_UNAUTHORIZED') return error
+  const what = error.message.split(';')[0]
+  return new ImageError(
+    `base image ${name} (from ${source}): ${what}; registry-username/registry-password are only sent to the scanned image's registry, so log in to the base image's registry in the Docker config (docker login, docker/login-action), or leave base-verify-key and base-verify-identity empty to skip verifying the base image.`,
+    error.code,
+    { cause: error }
+  )
 }
 
 async function run(context: StepContext): Promise<StepOutcome> {

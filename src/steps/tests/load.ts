@@ -8,7 +8,7 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { minimatch } from 'minimatch'
 import { ConfigurationError } from '../../errors.js'
 import { readInputFileSync } from '../../files.js'
-import { checkYamlSize } from '../../policy/yaml.js'
+import { MAX_YAML_BYTES } from '../../policy/yaml.js'
 import { parseStructureTests } from './parse.js'
 import { isGlob, type StructureTestSuite } from './suite.js'
 
@@ -39,11 +39,12 @@ function expandGlob(pattern: string, cwd: string): string[] {
 }
 
 function readSuite(file: string, cwd: string): StructureTestSuite {
-  checkYamlSize(resolve(cwd, file), `structure-tests file "${file}"`, 'STRUCTURE_TESTS')
   const text = readInputFileSync(resolve(cwd, file), {
     subject: `input "${INPUT}" names "${file}", which`,
     fix: 'check its permissions.',
     code: 'STRUCTURE_TESTS',
+    maxBytes: MAX_YAML_BYTES,
+    tooLarge: 'shorten it.',
     missing: `input "${INPUT}" names "${file}", which does not exist; give the path of a container-structure-test YAML file (relative to ${cwd}).`
   })
   return parseStructureTests(text.toString('utf8'), file)

@@ -2,14 +2,15 @@
  * The advisory index as a file, so it is built once per data version rather than once per scan
  * (docs/vulnerability-data.md, "The index"). Pure: bytes in, bytes out.
  *
- *   container-gate-osv-index 2\n
- *   {"dataVersion", "advisories", "withdrawn", "ecosystems", "bodyDigest", "keys": [[key, offset, length]]}\n
+ *   container-gate-osv-index 3 <sha256 of everything after this line>\n
+ *   {"dataVersion", "advisories", "withdrawn", "ecosystems", "keys": [[key, offset, length]]}\n
  *   body: every advisory once, as JSON; then per key the JSON array of its entries,
  *         each [advisory offset, advisory length, affected]
  *
- * Loading parses the header only; a key's entries (and their advisories) are parsed the first
- * time a package looks them up, so an image with 200 packages reads 200 slices of a
- * 10⁵-record index, not all of it.
+ * The digest covers the header too, so nothing in the file — counts, ecosystems, offsets — is
+ * believed before the whole of it is verified. Loading then parses the header only; a key's
+ * entries (and their advisories) are parsed the first time a package looks them up, so an image
+ * with 200 packages reads 200 slices of a 10⁵-record index, not all of it.
  */
 import { sha256 } from '../../../image/digest.js'
 import {
@@ -21,7 +22,8 @@ import {
 } from './index.js'
 import type { OsvAffected } from './schema.js'
 
-const MAGIC = 'container-gate-osv-index 2\n'
+const SIGNATURE = 'container-gate-osv-index '
+const FORMAT = '3'
 
 /** The file is not an index this version wrote whole: it is rebuilt. */
 export class IndexFileError extends Error {
@@ -33,7 +35,6 @@ interface Header {
   advisories: number
   withdrawn: number
   ecosystems: string[]
-  bodyDigest: string
   keys: Array<[string, number, number]>
 }
 
@@ -64,16 +65,15 @@ export function encodeIndex(contents: IndexContents, dataVersion: string): Buffe
     ])
     keys.push([key, ...append(stored)])
   }
-  const body = Buffer.from(slices.join(''))
   const header: Header = {
     dataVersion,
     advisories: contents.advisories,
     withdrawn: contents.withdrawn,
     ecosystems: [...contents.ecosystems].sort(),
-    bodyDigest: sha256(body),
     keys
   }
-  return Buffer.concat([Buffer.from(`${MAGIC}${JSON.stringify(header)}\n`), body])
+  const signed = Buffer.from(`${JSON.stringify(header)}\n${slices.join('')}`)
+  return Buffer.concat([Buffer.from(`${SIGNATURE}${FORMAT} ${sha256(signed)}\n`), signed])
 }
 
 const isCount = (value: unknown): value is number =>
@@ -88,37 +88,45 @@ function isHeader(value: unknown): value is Header {
     isCount(header.withdrawn) &&
     Array.isArray(header.ecosystems) &&
     header.ecosystems.every((e) => typeof e === 'string') &&
-    typeof header.bodyDigest === 'string' &&
     Array.isArray(header.keys)
   )
 }
 
-function parseHeader(file: Buffer): { header: Header; body: Buffer } {
-  if (file.toString('utf8', 0, MAGIC.length) !== MAGIC) {
+/**
+ * The header and body of a file whose digest matched, or undefined for an index in another
+ * version's format (rebuilt without a warning: it is not damaged).
+ */
+function parseHeader(file: Buffer): { header: Header; body: Buffer } | undefined {
+  if (file.toString('utf8', 0, SIGNATURE.length) !== SIGNATURE) {
     throw new IndexFileError('it does not start with the index signature')
   }
-  const end = file.indexOf(0x0a, MAGIC.length)
+  const firstLine = file.indexOf(0x0a, SIGNATURE.length)
+  if (firstLine === -1) throw new IndexFileError('its header is cut off')
+  const [format, digest] = file.toString('utf8', SIGNATURE.length, firstLine).split(' ')
+  if (format !== FORMAT) return undefined
+  const signed = file.subarray(firstLine + 1)
+  if (sha256(signed) !== digest) throw new IndexFileError('its contents do not match their digest')
+  const end = signed.indexOf(0x0a)
   if (end === -1) throw new IndexFileError('its header is cut off')
   let header: unknown
   try {
-    header = JSON.parse(file.toString('utf8', MAGIC.length, end))
+    header = JSON.parse(signed.toString('utf8', 0, end))
   } catch (error) {
     throw new IndexFileError(`its header is not JSON (${(error as Error).message})`)
   }
   if (!isHeader(header)) throw new IndexFileError('its header lacks fields')
-  return { header, body: file.subarray(end + 1) }
+  return { header, body: signed.subarray(end + 1) }
 }
 
 /**
  * The index stored in `file`, or undefined when it was built from other data than
- * `dataVersion`. Throws IndexFileError when the file is damaged (the body's digest tells).
+ * `dataVersion` or by another format version. Throws IndexFileError when the file is damaged
+ * (the digest of everything after its first line tells).
  */
 export function decodeIndex(file: Buffer, dataVersion: string): AdvisoryIndex | undefined {
-  const { header, body } = parseHeader(file)
-  if (header.dataVersion !== dataVersion) return undefined
-  if (sha256(body) !== header.bodyDigest) {
-    throw new IndexFileError('its contents do not match their digest')
-  }
+  const stored = parseHeader(file)
+  if (stored === undefined || stored.header.dataVersion !== dataVersion) return undefined
+  const { header, body } = stored
   const slices = new Map<string, [number, number]>()
   for (const item of header.keys) {
     const [key, offset, length] = Array.isArray(item) ? item : []
