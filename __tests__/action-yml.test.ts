@@ -39,10 +39,18 @@ describe('action.yml', () => {
     expect(Object.keys(action.outputs).sort()).toEqual(set.sort())
   })
 
-  it('documents every input and output in the README', () => {
-    const readme = readFileSync('README.md', 'utf8')
+  it('documents every input and output in docs/inputs.md', () => {
+    const reference = readFileSync('docs/inputs.md', 'utf8')
     for (const name of [...Object.keys(action.inputs), ...Object.keys(action.outputs)]) {
-      expect([name, readme.includes(`\`${name}\``)]).toEqual([name, true])
+      expect([name, reference.includes(`\n| \`${name}\``)]).toEqual([name, true])
     }
+  })
+
+  it('links the README to the full reference and keeps its own table to names action.yml declares', () => {
+    const readme = readFileSync('README.md', 'utf8')
+    expect(readme).toContain('](docs/inputs.md)')
+    const listed = [...readme.matchAll(/^\| `([a-z-]+)`/gm)].map((m) => m[1]!)
+    const declared = [...Object.keys(action.inputs), ...Object.keys(action.outputs)]
+    expect(listed.filter((name) => !declared.includes(name))).toEqual([])
   })
 })

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import {
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -13,7 +14,7 @@ import { join } from 'node:path'
 import { parse } from 'yaml'
 import { captureOutput, type CapturedOutput } from '../__fixtures__/capture.js'
 import { buildImage, writeOciArchive } from '../__fixtures__/image-builder.js'
-import { main } from '../src/cli.js'
+import { main, parseCommand } from '../src/cli.js'
 import type { GateReport } from '../src/report/model.js'
 
 let dir: string
@@ -139,13 +140,31 @@ describe('container-gate scan', () => {
 
   it.each([
     [['frobnicate'], 'unknown command "frobnicate"'],
-    [['scan'], '"scan" takes exactly one IMAGE, got none'],
+    [
+      ['scan'],
+      '"scan" takes exactly one IMAGE, got none; usage: container-gate scan IMAGE [options] (see container-gate scan --help).'
+    ],
     [['scan', 'a', 'b'], '"scan" takes exactly one IMAGE'],
     [
       ['scan', 'oci:x', '--format', 'xml'],
       '--format "xml" is not supported; use one of table, json, markdown, sarif, cyclonedx, spdx, junit.'
     ],
-    [['scan', 'oci:x', '--no-such-flag'], "Unknown option '--no-such-flag'"],
+    [
+      ['scan', 'oci:x', '--no-such-flag'],
+      'container-gate: unknown option --no-such-flag; run "container-gate scan --help" for the options.\n'
+    ],
+    [
+      ['scan', 'oci:x', '--alow-no-vuln-data'],
+      'container-gate: unknown option --alow-no-vuln-data; did you mean --allow-no-vuln-data?\n'
+    ],
+    [
+      ['scan', 'oci:x', '--ignore-unfixed=yes'],
+      'container-gate: --ignore-unfixed is "yes"; write --ignore-unfixed alone, --ignore-unfixed=true or --ignore-unfixed=false.\n'
+    ],
+    [
+      ['scan', 'oci:x', '--fail-on', '--steps', 'identity'],
+      'container-gate: --fail-on needs a value: write --fail-on VALUE, or --fail-on=VALUE when the value starts with "-".\n'
+    ],
     [['scan', 'oci:x', '--fail-on', 'hgh'], 'fail-on'],
     [
       ['scan', 'oci:x', '--platform', 'linux'],
@@ -274,6 +293,131 @@ describe('container-gate --version and --help', () => {
     const flags = Object.keys(action.inputs).filter((name) => name !== 'image')
     expect(flags.length).toBeGreaterThan(5)
     for (const name of flags) expect(output.stdout).toContain(`--${name}`)
+  })
+})
+
+describe('container-gate help and usage', () => {
+  it('prints the usage on standard error with exit 2 when given no arguments', async () => {
+    expect(await main([], {})).toBe(2)
+    expect(output.stdout).toBe('')
+    expect(output.stderr).toContain('  container-gate scan IMAGE [options]')
+    expect(output.stderr).toContain('  --allow-no-vuln-data[=true|false]\n')
+  })
+
+  it.each(['scan', 'demo'])(
+    'prints the scan options on standard output for %s --help',
+    async (name) => {
+      expect(await main([name, '--help'], {})).toBe(0)
+      expect(output.stderr).toBe('')
+      expect(output.stdout).toMatch(/^Usage:\n {2}container-gate scan IMAGE \[options\]/)
+      expect(output.stdout).toContain('  --fail-on-new-only[=true|false]\n')
+    }
+  )
+
+  it.each([
+    ['manifest', 'Usage: container-gate manifest IMAGE [--output FILE] [--statement FILE]\n'],
+    ['drift', 'Usage: container-gate drift TARGET --manifest FILE'],
+    ['sign', 'Usage: container-gate sign IMAGE [--key cosign.key]'],
+    ['verify', 'Usage: container-gate verify IMAGE (--key cosign.pub |']
+  ])('prints the usage of %s --help on standard output with exit 0', async (name, usage) => {
+    expect(await main([name, '-h'], {})).toBe(0)
+    expect(output.stdout.startsWith(usage)).toBe(true)
+    expect(output.stdout).toContain('--insecure-registry HOST[:PORT]')
+    expect(output.stderr).toBe('')
+  })
+
+  it.each([
+    ['manifest', ['manifest', 'oci:x', '--ouput', 'm.json'], 'did you mean --output?'],
+    ['drift', ['drift', 'oci:x', '--manifets', 'm.json'], 'did you mean --manifest?'],
+    ['sign', ['sign', 'r.example/a:1', '--kye', 'k'], 'did you mean --key?'],
+    [
+      'verify',
+      ['verify', 'r.example/a:1', '--zzzzzz'],
+      'run "container-gate verify --help" for the options.'
+    ]
+  ])('names the closest flag when %s is given an unknown one', async (_name, argv, hint) => {
+    expect(await main(argv, {})).toBe(2)
+    expect(output.stderr).toBe(`container-gate: unknown option ${argv[2]}; ${hint}\n`)
+  })
+
+  it.each(['manifest', 'drift', 'sign', 'verify'])(
+    'prints the usage on standard error with exit 2 for %s without arguments',
+    async (name) => {
+      expect(await main([name], {})).toBe(2)
+      expect(output.stderr).toMatch(
+        new RegExp(`^container-gate: ${name} needs arguments; usage: container-gate ${name} `)
+      )
+    }
+  )
+})
+
+describe('boolean flags', () => {
+  it.each([
+    [['--allow-no-vuln-data'], true],
+    [['--allow-no-vuln-data=true'], true],
+    [['--allow-no-vuln-data=false'], false],
+    [['--allow-no-vuln-data', 'false'], false],
+    [[], false]
+  ])('reads %j as allow-no-vuln-data %s', (flags, expected) => {
+    const command = parseCommand(['scan', 'oci:x', ...flags])
+    expect(command.inputs?.policy.composition.allowNoVulnData).toBe(expected)
+    expect(command.inputs?.image).toBe('oci:x')
+  })
+
+  it('reads bare --ignore-unfixed and --fail-on-new-only before the IMAGE', () => {
+    const command = parseCommand(['scan', '--ignore-unfixed', '--fail-on-new-only', 'oci:x'])
+    expect(command.inputs?.policy.composition.ignoreUnfixed).toBe(true)
+    expect(command.inputs?.failOnNewOnly).toBe(true)
+    expect(command.inputs?.image).toBe('oci:x')
+  })
+})
+
+describe('--vuln-db osv', () => {
+  let cwd: string
+  beforeEach(() => {
+    cwd = process.cwd()
+    process.chdir(dir)
+  })
+  afterEach(() => process.chdir(cwd))
+
+  it('refuses the bare word when a directory osv is here, and reads ./osv as that directory', () => {
+    mkdirSync(join(dir, 'osv'))
+    expect(() => parseCommand(['scan', 'oci:x', '--vuln-db', 'osv'])).toThrow(
+      '--vuln-db osv downloads from osv.dev, but osv is also a directory here; write --vuln-db ./osv to use the directory, or leave --vuln-db out to download.'
+    )
+    expect(
+      parseCommand(['scan', 'oci:x', '--vuln-db', './osv']).inputs?.policy.composition.vulnDb
+    ).toBe('./osv')
+  })
+
+  it('means the osv.dev download when no directory osv is here', () => {
+    expect(
+      parseCommand(['scan', 'oci:x', '--vuln-db', 'osv']).inputs?.policy.composition.vulnDb
+    ).toBe('osv')
+  })
+})
+
+describe('output paths', () => {
+  it.each(['--output', '--report', '--sarif', '--sbom', '--junit'])(
+    'refuses a %s that is a directory before reading the image',
+    async (flag) => {
+      const status = await main(['scan', `oci-archive:${join(dir, 'missing.tar')}`, flag, dir], {})
+      expect(status).toBe(2)
+      expect(output.stderr).toBe(`container-gate: ${flag} "${dir}" is a directory; name a file.\n`)
+    }
+  )
+
+  it('refuses an --output whose directory cannot be created before reading the image', async () => {
+    writeFileSync(join(dir, 'file'), '')
+    const path = join(dir, 'file', 'out.txt')
+    const status = await main(
+      ['scan', `oci-archive:${join(dir, 'missing.tar')}`, '--output', path],
+      {}
+    )
+    expect(status).toBe(2)
+    expect(output.stderr).toBe(
+      `container-gate: --output "${path}" cannot be written (its directory ${join(dir, 'file')} cannot be created): a part of its path is a file, not a directory (EEXIST); choose a writable path.\n`
+    )
   })
 })
 

@@ -2,25 +2,25 @@
  * Keeps what is generated from the input specs (src/inputs.ts ALL_INPUTS) current:
  *
  * - action.yml `inputs:` (names, descriptions, defaults, required), from ALL_INPUTS;
- * - README.md inputs and outputs tables, from action.yml, between `<!-- inputs:start -->` and
- *   `<!-- inputs:end -->`;
+ * - docs/inputs.md, the full inputs and outputs reference, from action.yml (the README keeps a
+ *   short hand-written table of the inputs people set most and links there);
  * - schema/policy.schema.json, the policy file's JSON Schema.
  *
  *   node scripts/run-ts.mjs scripts/inputs-table.ts --write   # regenerate
  *   node scripts/run-ts.mjs scripts/inputs-table.ts --check   # exit 1 when any is stale (CI)
  *
  * `--root DIR` works on another checkout (tests). Output goes through Prettier, so a generated
- * file passes `prettier --check` as written.
+ * file passes `prettier --check` as written; the tables of docs/inputs.md sit in a
+ * `prettier-ignore` range, because Prettier pads every cell to the widest one and long
+ * descriptions made the padded tables several times larger than their text.
  */
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { format, resolveConfig } from 'prettier'
 import { parse } from 'yaml'
-import { ALL_INPUTS, type InputSpec } from '../src/inputs.js'
+import type { InputSpec } from '../src/input-values.js'
+import { ALL_INPUTS } from '../src/inputs.js'
 import { policySchema } from '../src/policy/file.js'
-
-const START = '<!-- inputs:start -->'
-const END = '<!-- inputs:end -->'
 
 /** action.yml's default for the token is the workflow's own, which the engine cannot know. */
 const ACTION_DEFAULTS: Record<string, string> = { 'github-token': '${{ github.token }}' }
@@ -76,8 +76,8 @@ function cell(text: string): string {
   return text.replace(/\s+/g, ' ').trim().replace(/\|/g, '\\|')
 }
 
-/** The README's tables, from action.yml. */
-export function tables(action: ActionYml): string {
+/** docs/inputs.md: every input and output, from action.yml, unpadded. */
+export function inputsDoc(action: ActionYml): string {
   const inputs = Object.entries(action.inputs).map(
     ([name, input]) =>
       `| \`${name}\`${input.required ? ' (required)' : ''} | ${cell(input.description)} | ${
@@ -88,27 +88,31 @@ export function tables(action: ActionYml): string {
     ([name, output]) => `| \`${name}\` | ${cell(output.description)} |`
   )
   return [
-    '### Inputs',
+    '# Inputs and outputs',
     '',
+    '<!-- Generated from action.yml by `npm run generate`; `npm run check-generated` fails when it is stale. -->',
+    '',
+    'Every input is also a CLI flag of the same name (`--fail-on high`) and a key of the policy file',
+    '([policy.md](policy.md)). The inputs most workflows set are in the',
+    '[README](../README.md#inputs-people-set-most).',
+    '',
+    '## Inputs',
+    '',
+    '<!-- prettier-ignore-start -->',
     '| input | description | default |',
     '| --- | --- | --- |',
     ...inputs,
+    '<!-- prettier-ignore-end -->',
     '',
-    '### Outputs',
+    '## Outputs',
     '',
+    '<!-- prettier-ignore-start -->',
     '| output | description |',
     '| --- | --- |',
-    ...outputs
+    ...outputs,
+    '<!-- prettier-ignore-end -->',
+    ''
   ].join('\n')
-}
-
-export function readme(current: string, action: ActionYml): string {
-  const start = current.indexOf(START)
-  const end = current.indexOf(END)
-  if (start === -1 || end === -1 || end < start) {
-    throw new Error(`README.md needs the markers ${START} and ${END}`)
-  }
-  return `${current.slice(0, start + START.length)}\n\n${tables(action)}\n\n${current.slice(end)}`
 }
 
 async function pretty(path: string, text: string): Promise<string> {
@@ -127,24 +131,16 @@ async function main(args: string[]): Promise<number> {
   }
   const files = {
     action: join(root, 'action.yml'),
-    readme: join(root, 'README.md'),
+    inputs: join(root, 'docs', 'inputs.md'),
     schema: join(root, 'schema', 'policy.schema.json')
   }
   const read = (path: string): string => (existsSync(path) ? readFileSync(path, 'utf8') : '')
   const action = await pretty(files.action, actionYml(read(files.action)))
   const wanted: Array<[string, string]> = [
     [files.action, action],
-    [files.schema, await pretty(files.schema, JSON.stringify(policySchema(), null, 2))]
+    [files.schema, await pretty(files.schema, JSON.stringify(policySchema(), null, 2))],
+    [files.inputs, await pretty(files.inputs, inputsDoc(parse(action) as ActionYml))]
   ]
-  const currentReadme = read(files.readme)
-  if (currentReadme.includes(START) || check) {
-    wanted.push([
-      files.readme,
-      await pretty(files.readme, readme(currentReadme, parse(action) as ActionYml))
-    ])
-  } else {
-    process.stderr.write(`README.md has no ${START} marker: its tables were not written.\n`)
-  }
   const stale = wanted.filter(([path, text]) => read(path) !== text).map(([path]) => path)
   if (write) {
     for (const [path, text] of wanted) {
@@ -160,7 +156,7 @@ async function main(args: string[]): Promise<number> {
     )
     return 1
   }
-  process.stdout.write('action.yml, README.md tables and schema/policy.schema.json are current\n')
+  process.stdout.write('action.yml, docs/inputs.md and schema/policy.schema.json are current\n')
   return 0
 }
 

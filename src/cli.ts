@@ -4,16 +4,18 @@
  * — which includes an output (standard output too) that could not be written whole.
  */
 import { escapeTerminal } from './report/escape.js'
-import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { statSync } from 'node:fs'
+import type { ParseArgsConfig } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { driftCommand } from './commands/drift.js'
 import { manifestCommand } from './commands/manifest.js'
 import { signCommand } from './commands/sign.js'
 import { verifyCommand } from './commands/verify.js'
+import { parseFlags } from './commands/command-io.js'
 import { signAfterGate } from './custody/after-gate.js'
 import { runGate, type GateResult } from './engine.js'
 import { isUserError, ConfigurationError } from './errors.js'
-import { watchWrites, writeFileAtomic, writeStdout } from './files.js'
+import { checkOutputPath, watchWrites, writeFileAtomic, writeStdout } from './files.js'
 import {
   acquireSettings,
   ALL_INPUTS,
@@ -22,6 +24,7 @@ import {
   type RunInputs
 } from './inputs.js'
 import type { Logger } from './log.js'
+import { inputType } from './policy/file.js'
 import { renderJson } from './report/json.js'
 import { renderMarkdown } from './report/markdown.js'
 import { renderJunit } from './report/junit.js'
@@ -33,21 +36,19 @@ import { VERSION } from './version.js'
 const FORMATS = ['table', 'json', 'markdown', 'sarif', 'cyclonedx', 'spdx', 'junit'] as const
 type Format = (typeof FORMATS)[number]
 
-const USAGE = `container-gate ${VERSION}: gate a container image on six security verification methods.
-
-Usage:
+const COMMANDS = `Usage:
   container-gate scan IMAGE [options]   gate an image; exit 0 pass (or --mode warn), 1 policy failed, 2 could not run
   container-gate demo [options]         scan the bundled sample image, offline (always exits 0 when it ran)
   container-gate manifest IMAGE --output FILE        content manifest of the final filesystem
   container-gate drift TARGET --manifest FILE        TARGET: an image, or fs-archive:PATH (docker export)
   container-gate sign IMAGE --key cosign.key         password in COSIGN_PASSWORD, as cosign
   container-gate verify IMAGE --key cosign.pub       or --certificate-identity/--certificate-oidc-issuer
-  container-gate --version | --help
+  container-gate --version | --help | COMMAND --help`
 
-IMAGE uses skopeo's transport names: REF or docker://REF (registry), docker-daemon:REF,
+const SCAN_OPTIONS = `IMAGE uses skopeo's transport names: REF or docker://REF (registry), docker-daemon:REF,
 docker-archive:PATH, oci-archive:PATH[:REF], oci:DIR[:REF].
 
-Options:
+Options (a boolean option works alone, or as --option=true|false):
   --format table|json|markdown|sarif|cyclonedx|spdx|junit  what to print (default: table)
   --output FILE                  write the printed report to FILE instead of standard output
   --report FILE                  also write the JSON report to FILE
@@ -56,12 +57,29 @@ Options:
   --junit FILE                   also write the security unit tests as JUnit XML to FILE
   --verbose                      progress messages on standard error
 ${ALL_INPUTS.filter((input) => !['image', 'report', 'sarif', 'sbom', 'junit'].includes(input.name))
-  .map(
-    (input) => `  --${input.name}${input.list ? ' (repeatable)' : ''}\n      ${input.description}`
-  )
+  .map((input) => {
+    const shape = input.list
+      ? ' (repeatable)'
+      : inputType(input) === 'boolean'
+        ? '[=true|false]'
+        : ''
+    return `  --${input.name}${shape}\n      ${input.description}`
+  })
   .join('\n')}
   --insecure-registry HOST[:PORT]  same as --insecure-registries
 `
+
+const USAGE = `container-gate ${VERSION}: gate a container image on six security verification methods.
+
+${COMMANDS}
+
+${SCAN_OPTIONS}`
+
+const SCAN_USAGE = `Usage:
+  container-gate scan IMAGE [options]   gate an image; exit 0 pass (or --mode warn), 1 policy failed, 2 could not run
+  container-gate demo [options]         scan the bundled sample image, offline (always exits 0 when it ran)
+
+${SCAN_OPTIONS}`
 
 function stderrLogger(verbose: boolean): Logger {
   return {
@@ -80,23 +98,27 @@ function optionsConfig(): NonNullable<ParseArgsConfig['options']> {
     format: { type: 'string' },
     output: { type: 'string' },
     verbose: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
     version: { type: 'boolean' },
     'insecure-registry': { type: 'string', multiple: true }
   }
   for (const input of ALL_INPUTS) {
     if (input.name === 'image') continue
-    options[input.name] = input.list ? { type: 'string', multiple: true } : { type: 'string' }
+    options[input.name] = input.list
+      ? { type: 'string', multiple: true }
+      : { type: inputType(input) === 'boolean' ? 'boolean' : 'string' }
   }
   return options
 }
 
 interface Command {
-  name: 'scan' | 'demo' | 'help' | 'version'
+  /** `usage`: no command given, so the usage goes to standard error with exit 2. */
+  name: 'scan' | 'demo' | 'help' | 'version' | 'usage'
   inputs?: RunInputs
   format: Format
   output?: string
   verbose: boolean
+  /** What `help` prints. */
+  help?: string
 }
 
 /** The demo's vulnerability data: a few real OSV records shipped beside the sample image. */
@@ -108,36 +130,39 @@ export function demoImage(): string {
   return `oci-archive:${fileURLToPath(new URL('../demo/sample-image.tar', import.meta.url))}`
 }
 
+/**
+ * `--vuln-db osv` always means the osv.dev download; a directory is named as a path (`./osv`). A
+ * directory called `osv` here makes the bare word ambiguous to a reader, so it is refused.
+ */
+function checkVulnDb(value: string | undefined): void {
+  if (value?.trim() !== 'osv' || statSync('osv', { throwIfNoEntry: false })?.isDirectory() !== true)
+    return
+  throw new ConfigurationError(
+    '--vuln-db osv downloads from osv.dev, but osv is also a directory here; write --vuln-db ./osv to use the directory, or leave --vuln-db out to download.'
+  )
+}
+
 export function parseCommand(argv: string[]): Command {
-  let parsed: ReturnType<typeof parseArgs>
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: optionsConfig(),
-      allowPositionals: true,
-      strict: true
-    })
-  } catch (error) {
-    throw new ConfigurationError(
-      `${(error as Error).message}; run "container-gate --help" for the options.`
-    )
-  }
-  const { values, positionals } = parsed
+  if (argv.length === 0) return { name: 'usage', format: 'table', verbose: false }
+  const named = argv[0] === 'scan' || argv[0] === 'demo' ? ` ${argv[0]}` : ''
+  const { values, positionals, help } = parseFlags(argv, optionsConfig(), `container-gate${named}`)
   if (values.version === true) return { name: 'version', format: 'table', verbose: false }
   const [command, ...rest] = positionals
-  if (values.help === true || command === undefined || command === 'help') {
-    return { name: 'help', format: 'table', verbose: false }
+  if (command === 'help' || (help && command === undefined)) {
+    return { name: 'help', format: 'table', verbose: false, help: USAGE }
   }
+  if (command === undefined) return { name: 'usage', format: 'table', verbose: false }
   if (command !== 'scan' && command !== 'demo') {
     throw new ConfigurationError(
       `unknown command "${command}"; use scan, demo, manifest, drift, sign or verify (see container-gate --help).`
     )
   }
+  if (help) return { name: 'help', format: 'table', verbose: false, help: SCAN_USAGE }
   const expected = command === 'scan' ? 1 : 0
   if (rest.length !== expected) {
     throw new ConfigurationError(
       command === 'scan'
-        ? `"scan" takes exactly one IMAGE, got ${rest.length === 0 ? 'none' : rest.map((r) => `"${r}"`).join(' ')}.`
+        ? `"scan" takes exactly one IMAGE, got ${rest.length === 0 ? 'none' : rest.map((r) => `"${r}"`).join(' ')}; usage: container-gate scan IMAGE [options] (see container-gate scan --help).`
         : `"demo" takes no IMAGE; it scans the bundled sample image.`
     )
   }
@@ -161,7 +186,8 @@ export function parseCommand(argv: string[]): Command {
       return all.join('\n')
     }
     if (Array.isArray(value)) return value.join('\n')
-    return typeof value === 'string' ? value : undefined
+    if (name === 'vuln-db') checkVulnDb(value as string | undefined)
+    return typeof value === 'string' || typeof value === 'boolean' ? String(value) : undefined
   }
   const output = values.output as string | undefined
   return {
@@ -214,8 +240,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   let command: Command
   try {
     command = parseCommand(argv)
+    if (command.name === 'usage') {
+      process.stderr.write(USAGE)
+      return 2
+    }
     if (command.name === 'help') {
-      await writeStdout(USAGE)
+      await writeStdout(command.help ?? USAGE)
       return 0
     }
     if (command.name === 'version') {
@@ -223,6 +253,16 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       return 0
     }
     const inputs = command.inputs!
+    // A path that cannot take its output fails now, not after the whole scan.
+    for (const [path, flag] of [
+      [command.output, '--output'],
+      [inputs.reportPath, '--report'],
+      [inputs.sarifPath, '--sarif'],
+      [inputs.sbomPath, '--sbom'],
+      [inputs.junitPath, '--junit']
+    ] as const) {
+      if (path !== undefined) await checkOutputPath(path, flag)
+    }
     const logger = stderrLogger(command.verbose)
     const result = await runGate(gateRequest(inputs, env), logger)
     const { report } = result

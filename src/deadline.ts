@@ -1,5 +1,5 @@
 /**
- * The whole scan's wall-time bound (input "timeout", DESIGN.md "Fail closed"). It knows what the
+ * The whole scan's wall-time bound (input "timeout", docs/architecture.md). It knows what the
  * scan is doing — reading the image (which layers), preparing or running a step — so that the
  * error names what was slow, and it stops that work: the abort signal goes to the image source
  * and steps, and every layer blob still being read is destroyed.

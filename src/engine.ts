@@ -31,7 +31,7 @@ import {
 } from './policy/suppress.js'
 import type { GateReport, Mode, StepReport } from './report/model.js'
 import { countBySeverity } from './report/summary.js'
-import { redactCreatedBy } from './steps/hardening/secrets/config.js'
+import { redactCreatedBy } from './secrets/config.js'
 import { STEPS } from './steps/index.js'
 import type { DockerfileText, ImageView, Step, StepArtifacts } from './steps/step.js'
 import { VERSION } from './version.js'
@@ -370,7 +370,7 @@ const MAX_UNREAD_NAMED = 50
 /**
  * Files of the final filesystem that a step asked for but whose content was not kept (over its
  * request's cap or the scan's budget), as that step's `input-not-analysed` findings: a step that
- * never saw a file must not pass as if it had (DESIGN.md, fail closed).
+ * never saw a file must not pass as if it had (docs/architecture.md, "Fail closed").
  */
 function unreadInputs(
   image: ImageView,

@@ -1,7 +1,7 @@
 /** Reading input files with errors that name the input; writing outputs so that a crash or a bad path never leaves a half-written report. */
 import { randomBytes } from 'node:crypto'
-import { readFileSync, statSync } from 'node:fs'
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { constants, readFileSync, statSync, type Stats } from 'node:fs'
+import { access, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { ConfigurationError } from './errors.js'
 import { formatSizePair } from './units.js'
@@ -107,12 +107,11 @@ export function outputError(output: string, error: unknown, where?: string): Con
 }
 
 /**
- * Writes `content` to a temporary file beside `path`, then renames it into place, so a failed
- * write (a full disk) leaves the old file or none, never a part. A missing parent directory is
- * created. A device or pipe (`/dev/null`, `/dev/stdout`) is written into directly. Every failure
- * is a ConfigurationError naming `input` (exit 2).
+ * What writeFileAtomic checks first, callable before a long scan so a bad output path fails in a
+ * second: the directory exists or is created, the path is not a directory, and a new or regular
+ * file's directory is writable (the rename needs that). Returns what is at the path now.
  */
-export async function writeFileAtomic(path: string, content: string, input: string): Promise<void> {
+export async function checkOutputPath(path: string, input: string): Promise<Stats | undefined> {
   const target = resolve(path)
   const parent = dirname(target)
   const output = `${input} "${path}"`
@@ -125,6 +124,24 @@ export async function writeFileAtomic(path: string, content: string, input: stri
   if (existing?.isDirectory() === true) {
     throw new ConfigurationError(`${output} is a directory; name a file.`, 'BAD_OUTPUT_PATH')
   }
+  if (existing === undefined || existing.isFile()) {
+    await access(parent, constants.W_OK).catch((error: unknown) => {
+      throw outputError(output, error, `its directory ${parent} is not writable`)
+    })
+  }
+  return existing
+}
+
+/**
+ * Writes `content` to a temporary file beside `path`, then renames it into place, so a failed
+ * write (a full disk) leaves the old file or none, never a part. A missing parent directory is
+ * created. A device or pipe (`/dev/null`, `/dev/stdout`) is written into directly. Every failure
+ * is a ConfigurationError naming `input` (exit 2).
+ */
+export async function writeFileAtomic(path: string, content: string, input: string): Promise<void> {
+  const target = resolve(path)
+  const output = `${input} "${path}"`
+  const existing = await checkOutputPath(path, input)
   if (existing !== undefined && !existing.isFile()) {
     // /dev/null, /dev/stdout, a named pipe: write into it; renaming over it would replace it.
     await writeFile(target, content).catch((error: unknown) => {

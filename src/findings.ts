@@ -1,4 +1,4 @@
-/** The one finding shape every step produces and every report prints (DESIGN.md, contracts). */
+/** The one finding shape every step produces and every report prints (docs/architecture.md). */
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const
 export type Severity = (typeof SEVERITIES)[number]
@@ -83,13 +83,24 @@ export interface Finding {
    * Part of the fingerprint; never a secret value.
    */
   subject: string
+  /**
+   * The step's own reason not to block it (a VEX statement, a secret allow-list). The gate
+   * reports it as `suppressed` like an ignore (policy/suppress.ts), so it shows in every report.
+   */
+  suppression?: Suppressed
+}
+
+/** Why a finding does not block, and where that was decided (an ignore's file and line, an input). */
+export interface Suppressed {
+  reason: string
+  source: string
 }
 
 /** A finding after policy: fingerprinted, blocking or not, maybe suppressed. */
-export interface GatedFinding extends Finding {
+export interface GatedFinding extends Omit<Finding, 'suppression'> {
   fingerprint: string
   blocking: boolean
-  suppressed?: { reason: string; source: string }
+  suppressed?: Suppressed
   /** Set when a baseline was given: `new` in this run, or `unchanged` since the baseline. */
   baseline?: 'new' | 'unchanged'
 }
@@ -105,7 +116,7 @@ export interface UnreadInput {
 }
 
 /**
- * DESIGN.md, fail closed: an input a step needs but could not read whole is a finding of that
+ * docs/architecture.md: an input a step needs but could not read whole is a finding of that
  * step (`<step>/input-not-analysed`, high, so blocking under the default fail-on), never silence.
  */
 export function inputNotAnalysed(step: StepId, input: UnreadInput): Finding {

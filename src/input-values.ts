@@ -43,7 +43,7 @@ const DURATION_UNITS: Record<string, number> = { '': 1000, s: 1000, m: 60_000, h
 
 /**
  * A duration input in milliseconds: `90s`, `30m`, `1h`, or plain seconds. Zero is refused: a
- * scan always has a deadline (DESIGN.md: every wait has a bound). Above `maxMs` is refused too,
+ * scan always has a deadline (docs/architecture.md, "Fail closed"). Above `maxMs` is refused too,
  * which also keeps the value inside what setTimeout can hold.
  */
 export function parseDurationInput(name: string, value: string, maxMs: number): number {
@@ -69,3 +69,54 @@ export function formatDuration(ms: number): string {
   const s = seconds % 60
   return [h > 0 ? `${h}h` : '', m > 0 ? `${m}m` : '', s > 0 ? `${s}s` : ''].join('')
 }
+
+/** Levenshtein distance: the fewest one-character edits that turn `a` into `b`. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j += 1) {
+      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution)
+    }
+    previous = current
+  }
+  return previous[b.length]!
+}
+
+/**
+ * The candidate closest to `name` by edit distance, when it is close enough to be a typo (a few
+ * edits, more for longer names); undefined otherwise, so a suggestion is never a wild guess.
+ */
+export function closestName(name: string, candidates: readonly string[]): string | undefined {
+  const limit = Math.max(2, Math.floor(name.length / 4))
+  let best: { candidate: string; distance: number } | undefined
+  for (const candidate of candidates) {
+    const distance = editDistance(name, candidate)
+    if (distance <= limit && (best === undefined || distance < best.distance)) {
+      best = { candidate, distance }
+    }
+  }
+  return best?.candidate
+}
+
+/** An action input and the CLI flag of the same name (action.yml, docs/inputs.md). */
+export interface InputSpec {
+  name: string
+  description: string
+  default?: string
+  required?: boolean
+  /** Takes a list: newline- or comma-separated in the action, a repeatable flag in the CLI. */
+  list?: boolean
+  /** The action masks it and the CLI never echoes it. */
+  secret?: boolean
+  /**
+   * Its type in the policy file (schema/policy.schema.json). Default: boolean when the default is
+   * true/false, else a string or a number (the input's parser decides what it accepts). `json`
+   * takes any YAML value and hands the input parser its JSON text.
+   */
+  type?: 'string' | 'boolean' | 'integer' | 'number' | 'json'
+}
+
+/** Reads an input by name: the action's core.getInput or a CLI flag; undefined when not given. */
+export type InputLookup = (name: string) => string | undefined

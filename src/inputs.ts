@@ -19,23 +19,7 @@ import type { Policy } from './policy/policy.js'
 import { STEP_SETTINGS } from './policy/step-settings.js'
 import type { Ignore } from './policy/suppress.js'
 import type { Mode } from './report/model.js'
-
-export interface InputSpec {
-  name: string
-  description: string
-  default?: string
-  required?: boolean
-  /** Takes a list: newline- or comma-separated in the action, a repeatable flag in the CLI. */
-  list?: boolean
-  /** The action masks it and the CLI never echoes it. */
-  secret?: boolean
-  /**
-   * Its type in the policy file (schema/policy.schema.json). Default: boolean when the default is
-   * true/false, else a string or a number (the input's parser decides what it accepts). `json`
-   * takes any YAML value and hands the input parser its JSON text.
-   */
-  type?: 'string' | 'boolean' | 'integer' | 'number' | 'json'
-}
+import type { InputLookup, InputSpec } from './input-values.js'
 
 export const IMAGE_INPUTS: InputSpec[] = [
   {
@@ -156,8 +140,6 @@ export const ALL_INPUTS: InputSpec[] = [
   ...GATE_INPUTS,
   ...REPORT_INPUTS
 ]
-
-export type InputLookup = (name: string) => string | undefined
 
 /** What the engine needs to reach the image, from the inputs and the environment. */
 export function acquireSettings(inputs: RunInputs, env: NodeJS.ProcessEnv) {

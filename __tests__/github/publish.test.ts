@@ -281,7 +281,12 @@ describe('publishCheckRun', () => {
       status: request.method === 'POST' ? 201 : 200,
       body: { id: 99 }
     }))
-    const findings = Array.from({ length: 120 }, (_, i) => finding(i))
+    // 120 places: one annotation per Dockerfile line.
+    const findings = Array.from({ length: 120 }, (_, i) =>
+      finding(i, {
+        location: { path: `/usr/lib/tool-${i}`, dockerfile: { file: 'Dockerfile', line: i + 1 } }
+      })
+    )
     const ctx = context(api.url)
     await publishCheckRun(createOctokit('t0ken', ctx), ctx, report(findings), {
       fallbackPath: '.github/workflows/image.yml',
@@ -318,7 +323,7 @@ describe('publishCheckRun', () => {
       'https://github.com/acme/app/actions/runs/42'
     ])
     expect(created.output.annotations![0]).toEqual(
-      expect.objectContaining({ path: 'Dockerfile', start_line: 3, annotation_level: 'failure' })
+      expect.objectContaining({ path: 'Dockerfile', start_line: 1, annotation_level: 'failure' })
     )
     expect(ANNOTATIONS_PER_REQUEST).toBe(50)
   })
@@ -349,7 +354,12 @@ describe('publishCheckRun', () => {
 
 describe('renderComment', () => {
   it('stays under 65,536 characters with 5,000 findings, blocking first, and links to the summary', () => {
-    const findings = Array.from({ length: 5000 }, (_, i) => finding(i))
+    // 5,000 findings on 5,000 Dockerfile lines: 5,000 changes, too many rows for one comment.
+    const findings = Array.from({ length: 5000 }, (_, i) =>
+      finding(i, {
+        location: { path: `/usr/lib/tool-${i}`, dockerfile: { file: 'Dockerfile', line: i + 1 } }
+      })
+    )
     const body = renderComment(report(findings), {
       marker: MARKER,
       summaryUrl: 'https://github.com/acme/app/actions/runs/42'
@@ -358,12 +368,12 @@ describe('renderComment', () => {
     expect(
       body.startsWith(`${MARKER}\n## ❌ container-gate: fail for <code>ghcr.io/acme/app</code>`)
     ).toBe(true)
-    expect(body).toContain('### Blocking findings (2000)')
+    expect(body).toContain('### What to fix first: 2000 changes for 2000 blocking findings')
     expect(body).toMatch(
       /_Showing \d+ of 5000 rows to stay under GitHub's comment size limit; the \[job summary\]\(https:\/\/github\.com\/acme\/app\/actions\/runs\/42\) and the JSON report have every finding\._\n$/
     )
     const firstOther = body.indexOf('Other findings')
-    expect(firstOther === -1 || firstOther > body.indexOf('Blocking findings')).toBe(true)
+    expect(firstOther === -1 || firstOther > body.indexOf('What to fix first')).toBe(true)
   })
 
   it('shows new, unchanged and fixed against the baseline and marks new findings', () => {
@@ -394,10 +404,50 @@ describe('renderComment', () => {
       'Compared with the baseline <code>base.json</code>: **1 new**, 1 unchanged, 1 fixed. Only new findings block (fail-on-new-only).'
     )
     expect(body).toContain(
-      '| high | <code>identity/setuid-file</code> | Setuid file /usr/lib/tool-1 (🆕) |'
+      '| high | <code>identity/setuid-file</code>: Setuid file /usr/lib/tool-1 (🆕) | 1 high | <code>Dockerfile:3</code> <code>/usr/lib/tool-1</code> |'
+    )
+    expect(body).toContain(
+      '| medium | <code>identity/setuid-file</code>: Setuid file /usr/lib/tool-2 | 1 medium | <code>Dockerfile:3</code> <code>/usr/lib/tool-2</code> |'
     )
     expect(body).toContain('<details><summary>Fixed since the baseline (1)</summary>')
     expect(body).toContain('| high | <code>identity/root-user</code> | Container runs as root |')
+  })
+
+  it('groups the vulnerabilities of a package into one bump row with advisory and Dockerfile links', () => {
+    const vulnerable = (id: string, severity: Severity, fixedVersion: string): GatedFinding => ({
+      step: 'composition',
+      rule: 'composition/vulnerability',
+      severity,
+      title: `${id} in lodash 4.17.15`,
+      subject: `lodash ${id}`,
+      location: { dockerfile: { file: 'Dockerfile', line: 5 } },
+      package: {
+        name: 'lodash',
+        version: '4.17.15',
+        ecosystem: 'npm',
+        purl: 'pkg:npm/lodash@4.17.15'
+      },
+      vulnerability: { id, aliases: [], fixedVersion },
+      fingerprint: id.toLowerCase().padEnd(16, '0').slice(0, 16),
+      blocking: true
+    })
+    const body = renderComment(
+      report([
+        vulnerable('CVE-2021-23337', 'high', '4.17.21'),
+        vulnerable('CVE-2020-8203', 'critical', '4.17.19')
+      ]),
+      {
+        marker: MARKER,
+        links: { serverUrl: 'https://github.com', repository: 'acme/app', sha: 'b'.repeat(40) }
+      }
+    )
+    const changes = body.split('\n### What to fix first: 1 change for 2 blocking findings\n\n')[1]!
+    expect(changes.split('\n')).toEqual([
+      '| Severity | Change | Clears | Where |',
+      '| --- | --- | --- | --- |',
+      `| critical | bump lodash 4.17.15 → 4.17.21: [CVE-2020-8203](https://osv.dev/vulnerability/CVE-2020-8203), [CVE-2021-23337](https://osv.dev/vulnerability/CVE-2021-23337) | 1 critical, 1 high | [<code>Dockerfile:5</code>](https://github.com/acme/app/blob/${'b'.repeat(40)}/Dockerfile#L5) |`,
+      ''
+    ])
   })
 
   it('escapes what comes from the image so it cannot close the marker or inject HTML', () => {

@@ -109,12 +109,12 @@ describe('GitHub Markdown (sticky comment and job summary)', () => {
     const body = renderComment(report, { marker: MARKER })
     const rows = body.split('\n').filter((line) => /^\| (critical|high|medium) \|/.test(line))
     expect(rows).toEqual([
-      '| critical | <code>identity/empty-password</code> | Account "&lt;img src=x&gt;@\u200boctocat" has an empty password | <code>/etc/shadow</code> |',
-      '| critical | <code>hardening/secret-github-pat</code> | GitHub personal access token (classic) in label &lt;b&gt;@\u200boctocat\\|x |  |',
-      `| high | <code>identity/setuid-file</code> | ${SETUID_MARKDOWN} | <code>${SETUID_MARKDOWN.slice('Setuid file '.length)}</code> |`,
-      '| high | <code>code/sarif-semgrep-x</code> | Semgrep x: &lt;\\!-- container-gate:7c62c1d0349baa37 --&gt; \\[click\\](javascript:alert(1)) @\u200boctocat (src/a%25b%0D%0Ac%3Ad%2Ce.py:3) |  |',
-      '| medium | <code>identity/non-numeric-user</code> | User "@\u200boctocat\\`&lt;img src=x onerror=alert(1)&gt;\\`" is not numeric |  |',
-      '| medium | <code>identity/unknown-user</code> | User "@\u200boctocat\\`&lt;img src=x onerror=alert(1)&gt;\\`" is not in /etc/passwd | <code>/etc/passwd</code> |'
+      '| critical | <code>identity/empty-password</code>: Account "&lt;img src=x&gt;@\u200boctocat" has an empty password | 1 critical | <code>/etc/shadow</code> |',
+      '| critical | <code>hardening/secret-github-pat</code>: GitHub personal access token (classic) in label &lt;b&gt;@\u200boctocat\\|x | 1 critical |  |',
+      `| high | <code>identity/setuid-file</code>: ${SETUID_MARKDOWN} | 1 high | <code>${SETUID_MARKDOWN.slice('Setuid file '.length)}</code> |`,
+      '| high | <code>code/sarif-semgrep-x</code>: Semgrep x: &lt;\\!-- container-gate:7c62c1d0349baa37 --&gt; \\[click\\](javascript:alert(1)) @\u200boctocat (src/a%25b%0D%0Ac%3Ad%2Ce.py:3) | 1 high |  |',
+      '| medium | <code>identity/non-numeric-user</code>: User "@\u200boctocat\\`&lt;img src=x onerror=alert(1)&gt;\\`" is not numeric | 1 medium |  |',
+      '| medium | <code>identity/unknown-user</code>: User "@\u200boctocat\\`&lt;img src=x onerror=alert(1)&gt;\\`" is not in /etc/passwd | 1 medium | <code>/etc/passwd</code> |'
     ])
   })
 
@@ -154,11 +154,13 @@ describe('GitHub Markdown (sticky comment and job summary)', () => {
 
 describe('the terminal table', () => {
   it('shows control, bidi and separator characters as visible escapes', () => {
-    const table = renderTable(report, { color: false })
-    expect(table.split('\n').filter((line) => line.includes('identity/setuid-file'))).toEqual([
-      '  HIGH      identity/setuid-file         Setuid file /usr/bin/<!-- container-gate:7c62c1d0349baa37 --><img src=x onerror=alert(1)>@octocat a|b\\x0ac `x` \\x1b[31m \\u202e \\u2028 \\x0d'
+    // Wide enough for the whole headline on one line; the default width wraps it at spaces.
+    const wide = renderTable(report, { color: false, width: 300 })
+    expect(wide.split('\n').filter((line) => line.includes('identity/setuid-file'))).toEqual([
+      '  HIGH      identity/setuid-file: Setuid file /usr/bin/<!-- container-gate:7c62c1d0349baa37 --><img src=x onerror=alert(1)>@octocat a|b\\x0ac `x` \\x1b[31m \\u202e \\u2028 \\x0d'
     ])
-    expect(table).not.toMatch(BIDI_AND_CONTROLS)
+    expect(wide).not.toMatch(BIDI_AND_CONTROLS)
+    expect(renderTable(report, { color: false, width: 60 })).not.toMatch(BIDI_AND_CONTROLS)
   })
 })
 

@@ -7,9 +7,9 @@
 import { describe, expect, it } from '@jest/globals'
 import { tokenLike } from '../../__fixtures__/tokens.js'
 import { defaultPolicy } from '../../src/policy/defaults.js'
-import { redactCreatedBy } from '../../src/steps/hardening/secrets/config.js'
-import { BUILT_IN_RULES, type SecretRule } from '../../src/steps/hardening/secrets/rules.js'
-import { MAX_SLOW_HASHES, SecretScanner } from '../../src/steps/hardening/secrets/scanner.js'
+import { redactCreatedBy } from '../../src/secrets/config.js'
+import { BUILT_IN_RULES, type SecretRule } from '../../src/secrets/rules.js'
+import { MAX_SLOW_HASHES, SecretScanner } from '../../src/secrets/scanner.js'
 
 const MAX_FILE_BYTES = defaultPolicy().hardening.secretMaxFileBytes
 

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { buildImage, writeOciLayout, type BuiltImage } from '../../__fixtures__/image-builder.js'
 import { recordingLogger } from '../../__fixtures__/recording-logger.js'
@@ -96,12 +96,14 @@ async function failure(promise: Promise<unknown>): Promise<Error> {
 
 describe('missingTools', () => {
   it('names a missing tool and how to install it', () => {
-    expect(missingTools(['docker-registry-not-here', 'skopeo'])).toBe(
-      'skipped: docker-registry-not-here not on PATH (install docker-registry-not-here)'
-    )
     const withoutPath = process.env.PATH
-    process.env.PATH = ''
     try {
+      // A PATH holding only node's directory: node is found, the other tool is not.
+      process.env.PATH = dirname(process.execPath)
+      expect(missingTools(['docker-registry-not-here', 'node'])).toBe(
+        'skipped: docker-registry-not-here not on PATH (install docker-registry-not-here)'
+      )
+      process.env.PATH = ''
       expect(missingTools(['docker-registry', 'skopeo'])).toBe(
         'skipped: docker-registry, skopeo not on PATH (apt-get install -y docker-registry skopeo)'
       )

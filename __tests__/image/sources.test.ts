@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { installDockerStandIn } from '../../__fixtures__/docker-stand-in.js'
+import { missingTools } from '../../__fixtures__/registry.js'
 import {
   buildImage,
   writeDockerArchive,
@@ -249,13 +250,17 @@ describe('every source reads the same image', () => {
     })
   })
 
-  it('docker-daemon:REF streams `docker save REF` and reads it like a docker-archive', async () => {
-    const env = { ...process.env, PATH: `${paths.bin}:${process.env.PATH ?? ''}` }
-    const acquired = await acquire('docker-daemon:app:1', AMD64, env)
-    expect(contentOf(acquired)).toEqual(EXPECTED_CONTENT)
-    expect(acquired.reference).toBe('docker-daemon:app:1')
-    expect(acquired.digest).toBe(image.configDigest)
-  })
+  // The docker stand-in is a shell script that cats the archive.
+  ;(missingTools(['sh', 'cat']) === undefined ? it : it.skip)(
+    'docker-daemon:REF streams `docker save REF` and reads it like a docker-archive',
+    async () => {
+      const env = { ...process.env, PATH: `${paths.bin}:${process.env.PATH ?? ''}` }
+      const acquired = await acquire('docker-daemon:app:1', AMD64, env)
+      expect(contentOf(acquired)).toEqual(EXPECTED_CONTENT)
+      expect(acquired.reference).toBe('docker-daemon:app:1')
+      expect(acquired.digest).toBe(image.configDigest)
+    }
+  )
 })
 
 describe('oci:DIR chooses an image', () => {

@@ -13,7 +13,7 @@ function inputsTable(...args: string[]) {
 }
 
 describe('scripts/inputs-table.ts', () => {
-  it('regenerates action.yml inputs, the README tables and the schema, and --check tells when they are stale', () => {
+  it('regenerates action.yml inputs, docs/inputs.md and the schema, and --check tells when they are stale', () => {
     const root = mkdtempSync(join(tmpdir(), 'inputs-table-'))
     try {
       const current = readFileSync('action.yml', 'utf8')
@@ -22,24 +22,21 @@ describe('scripts/inputs-table.ts', () => {
         '\ninputs:\n  image:\n    description: old\noutputs:\n'
       )
       writeFileSync(join(root, 'action.yml'), stripped)
-      writeFileSync(
-        join(root, 'README.md'),
-        '# x\n\n## Inputs\n\n<!-- inputs:start -->\nold\n<!-- inputs:end -->\n\nMore.\n'
-      )
       const stale = inputsTable('--check', '--root', root)
       expect([stale.status, stale.stderr]).toEqual([
         1,
-        `${join(root, 'action.yml')}, ${join(root, 'schema', 'policy.schema.json')}, ${join(root, 'README.md')} are not current: run node scripts/run-ts.mjs scripts/inputs-table.ts --write and commit.\n`
+        `${join(root, 'action.yml')}, ${join(root, 'schema', 'policy.schema.json')}, ${join(root, 'docs', 'inputs.md')} are not current: run node scripts/run-ts.mjs scripts/inputs-table.ts --write and commit.\n`
       ])
       expect(inputsTable('--write', '--root', root).status).toBe(0)
       expect(inputsTable('--check', '--root', root).status).toBe(0)
 
-      const readme = readFileSync(join(root, 'README.md'), 'utf8')
-      expect(readme).toMatch(/^# x\n\n## Inputs\n\n<!-- inputs:start -->\n\n### Inputs\n/)
-      expect(readme).toMatch(/\n<!-- inputs:end -->\n\nMore\.\n$/)
+      const inputs = readFileSync(join(root, 'docs', 'inputs.md'), 'utf8')
+      expect(inputs).toMatch(/^# Inputs and outputs\n/)
       for (const input of ALL_INPUTS)
-        expect([input.name, readme.includes(`| \`${input.name}\``)]).toEqual([input.name, true])
-      expect(readme).toContain('| `verdict`')
+        expect([input.name, inputs.includes(`\n| \`${input.name}\``)]).toEqual([input.name, true])
+      expect(inputs).toContain('\n| `verdict` | `pass` or `fail`. |\n')
+      // Unpadded: Prettier would pad every cell to the widest description.
+      expect(inputs).toContain('\n| input | description | default |\n| --- | --- | --- |\n')
       const action = parse(readFileSync(join(root, 'action.yml'), 'utf8')) as {
         inputs: Record<string, unknown>
       }

@@ -171,6 +171,16 @@ describe('parsePolicyFile', () => {
       'identity:\n  allowed-setuid: [bin/ping]\n',
       'line 2: input "allowed-setuid" is "bin/ping"'
     ],
+    [
+      'an unknown rule id at the top',
+      'mode: warn\nrules:\n  identity/root-usr: off\n',
+      'line 3: input "rules" is "identity/root-usr=off"; identity/root-usr is not a rule; did you mean identity/root-user?'
+    ],
+    [
+      'an unknown rule id in a step, without its prefix',
+      'identity:\n  rules:\n    root-usr: off\n',
+      'line 3: input "rules" is "root-usr"; identity/root-usr is not a rule; did you mean identity/root-user?'
+    ],
     ['broken YAML', 'fail-on: high\n  steps: [a\n', 'line 1: Nested mappings are not allowed'],
     ['a duplicate key', 'mode: warn\nmode: enforce\n', 'line 2:']
   ])('refuses %s, naming the key and the line', (_name, text, message) => {

@@ -3,6 +3,7 @@ import { ConfigurationError } from '../../src/errors.js'
 import { defaultPolicy } from '../../src/policy/defaults.js'
 import { parsePolicyInputs, POLICY_INPUTS } from '../../src/policy/inputs.js'
 import type { Policy } from '../../src/policy/policy.js'
+import { STEP_SETTINGS } from '../../src/policy/step-settings.js'
 
 function parse(inputs: Record<string, string>): Policy {
   return parsePolicyInputs((name) => inputs[name])
@@ -116,6 +117,14 @@ describe('parsePolicyInputs', () => {
       'input "rules" is "identity/Root_User=off"; write rule-id=off|warn|error, where the rule id is step/kebab-name with a step from identity, tests, code, composition, hardening, custody.'
     ],
     [
+      { rules: 'identity/root-usr=off' },
+      'input "rules" is "identity/root-usr=off"; identity/root-usr is not a rule; did you mean identity/root-user?'
+    ],
+    [
+      { rules: 'code/frobnicate-everything=off' },
+      'input "rules" is "code/frobnicate-everything=off"; code/frobnicate-everything is not a rule; see docs/rules/ and docs/policy.md for the rule ids.'
+    ],
+    [
       { rules: 'identity/root-user=ignore' },
       'input "rules" is "identity/root-user=ignore"; set identity/root-user to one of off, warn, error.'
     ],
@@ -154,15 +163,34 @@ describe('parsePolicyInputs', () => {
 })
 
 describe('POLICY_INPUTS', () => {
-  it('names every policy input once, each with a description and a default', () => {
+  it('names only the inputs of every step, each once with a description and a default', () => {
     expect(POLICY_INPUTS.map((input) => [input.name, input.default])).toEqual([
       ['fail-on', 'high'],
       ['steps', 'all'],
-      ['rules', ''],
+      ['rules', '']
+    ])
+    for (const input of POLICY_INPUTS) expect(input.description.length).toBeGreaterThan(20)
+  })
+})
+
+describe('identity settings', () => {
+  it('are declared by the identity step like every other step’s settings', () => {
+    expect(STEP_SETTINGS.identity.inputs.map((input) => [input.name, input.default])).toEqual([
       ['min-uid', '1000'],
       ['allowed-setuid', ''],
       ['require-healthcheck', 'true']
     ])
-    for (const input of POLICY_INPUTS) expect(input.description.length).toBeGreaterThan(20)
+  })
+
+  it('default to the identity inputs’ documented defaults', () => {
+    const inputs = STEP_SETTINGS.identity.inputs
+    expect(
+      parse(Object.fromEntries(inputs.map((input) => [input.name, input.default ?? ''])))
+    ).toEqual(defaultPolicy())
+    expect(defaultPolicy().identity).toEqual({
+      minUid: 1000,
+      allowedSetuid: [],
+      requireHealthcheck: true
+    })
   })
 })

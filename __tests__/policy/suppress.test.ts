@@ -104,6 +104,41 @@ describe('ignores', () => {
   })
 })
 
+describe("a step's own suppression (VEX, secret allow-lists)", () => {
+  const allowed = {
+    reason: 'allowed by secret-allow-paths /usr/lib/**',
+    source: 'secret-allow-paths'
+  }
+  const own = finding('identity/setuid-file', '/usr/lib/chrome/chrome-sandbox', {
+    location: { path: '/usr/lib/chrome/chrome-sandbox' },
+    suppression: allowed
+  })
+
+  it('is reported as suppressed, keeps the finding and does not fail the gate', () => {
+    const gated = gate([own, root], defaultPolicy())
+    expect(gated.map((f) => [f.rule, f.suppressed ?? null])).toEqual([
+      ['identity/root-user', null],
+      ['identity/setuid-file', allowed]
+    ])
+    expect(verdict(gate([own], defaultPolicy()), [])).toBe('pass')
+  })
+
+  it('leaves no `suppression` field in the gated finding, only `suppressed`', () => {
+    const [gated] = gate([own], defaultPolicy())
+    expect(Object.keys(gated!)).not.toContain('suppression')
+    expect(gated!.suppressed).toEqual(allowed)
+  })
+
+  it('gives way to a matching ignore, whose reason and source are reported', () => {
+    const [gated] = gate([own], defaultPolicy(), {
+      ignores: [ignore({ path: '/usr/lib/**' })],
+      today: '2025-06-01',
+      failOnNewOnly: false
+    })
+    expect(gated!.suppressed).toEqual({ reason: 'accepted', source: '.container-gate.yml:3' })
+  })
+})
+
 describe('baseline', () => {
   const baseline = {
     source: 'base.json',

@@ -123,10 +123,10 @@ describe('renderMarkdown', () => {
     expect(renderMarkdown(sample())).toBe(MARKDOWN)
   })
 
-  it('drops whole finding rows to fit maxLength and says how many it shows', () => {
-    const markdown = renderMarkdown(sample(), { maxLength: 900 })
-    expect(markdown).toBe(MARKDOWN_900)
-    expect(markdown.length).toBeLessThanOrEqual(900)
+  it('drops whole change and finding rows to fit maxLength and says how many it shows', () => {
+    const markdown = renderMarkdown(sample(), { maxLength: 1100 })
+    expect(markdown).toBe(MARKDOWN_1100)
+    expect(markdown.length).toBeLessThanOrEqual(1100)
   })
 
   it('never exceeds maxLength, even when the header alone does not fit', () => {
@@ -265,12 +265,15 @@ const TABLE = [
   '  SKIPPED  tests         0 ms  not implemented',
   '  ERROR    custody      1.5 s  key not found',
   '',
-  'Blocking findings (1)',
-  '  HIGH  identity/root-user  Container runs as root',
+  'What to fix first: 1 change for 1 blocking finding',
+  '  HIGH      identity/root-user: Container runs as root',
+  '            fix: The image config sets no user. Add `USER 10001:10001`.',
   '',
-  'Other findings (2)',
-  '  MEDIUM  identity/setgid-file  Setgid file /usr/bin/wall',
-  '  LOW     identity/setuid-file  Odd | *name* <b>  /opt/a|`b`\\x1b[31m  (suppressed: vendor tool)',
+  'Other findings (1 finding in 1 change)',
+  '  MEDIUM    identity/setgid-file: Setgid file /usr/bin/wall',
+  '',
+  'Suppressed (1)',
+  '  LOW       identity/setuid-file: Odd | *name* <b>  /opt/a|`b`\\x1b[31m  (suppressed: vendor tool)',
   '',
   'Findings  0 critical, 1 high, 1 medium, 0 low, 0 info; 1 suppressed',
   'Verdict   FAIL (1 blocking finding, 1 step errored)',
@@ -288,12 +291,15 @@ const TABLE_COLOR = [
   '  \u001b[33mSKIPPED\u001b[0m  tests         0 ms  not implemented',
   '  \u001b[1;31mERROR  \u001b[0m  custody      1.5 s  key not found',
   '',
-  '\u001b[1mBlocking findings (1)\u001b[0m',
-  '  \u001b[31mHIGH\u001b[0m  identity/root-user  Container runs as root',
+  '\u001b[1mWhat to fix first: 1 change for 1 blocking finding\u001b[0m',
+  '  \u001b[31mHIGH      \u001b[0midentity/root-user: Container runs as root',
+  '            \u001b[2mfix: The image config sets no user. Add `USER 10001:10001`.\u001b[0m',
   '',
-  '\u001b[1mOther findings (2)\u001b[0m',
-  '  \u001b[33mMEDIUM\u001b[0m  identity/setgid-file  Setgid file /usr/bin/wall',
-  '  \u001b[36mLOW   \u001b[0m  identity/setuid-file  Odd | *name* <b>  /opt/a|`b`\\x1b[31m  (suppressed: vendor tool)',
+  '\u001b[1mOther findings (1 finding in 1 change)\u001b[0m',
+  '  \u001b[33mMEDIUM    \u001b[0midentity/setgid-file: Setgid file /usr/bin/wall',
+  '',
+  '\u001b[1mSuppressed (1)\u001b[0m',
+  '  \u001b[36mLOW       \u001b[0midentity/setuid-file: Odd | *name* <b>  /opt/a|`b`\\x1b[31m  (suppressed: vendor tool)',
   '',
   'Findings  0 critical, 1 high, 1 medium, 0 low, 0 info; 1 suppressed',
   '\u001b[1;31mVerdict   FAIL (1 blocking finding, 1 step errored)\u001b[0m',
@@ -315,11 +321,18 @@ const MARKDOWN = [
   '| ---: | ---: | ---: | ---: | ---: | ---: |',
   '| 0 | 1 | 1 | 0 | 0 | 1 |',
   '',
+  '### What to fix first (2 changes)',
+  '',
+  '| Severity | Change | Clears | Where |',
+  '| --- | --- | --- | --- |',
+  '| high | <code>identity/root-user</code>: Container runs as root | 1 high |  |',
+  '| medium | <code>identity/setgid-file</code>: Setgid file /usr/bin/wall | 1 medium | <code>/usr/bin/wall</code> |',
+  '',
   '### Blocking findings (1)',
   '',
-  '| Severity | Rule | Finding | Location |',
+  '| Severity | Rule | Finding | Fix |',
   '| --- | --- | --- | --- |',
-  '| high | <code>identity/root-user</code> | Container runs as root |  |',
+  '| high | <code>identity/root-user</code> | Container runs as root | The image config sets no user. Add \\`USER 10001:10001\\`. |',
   '',
   '<details><summary>Other findings (2)</summary>',
   '',
@@ -332,7 +345,7 @@ const MARKDOWN = [
   ''
 ].join('\n')
 
-const MARKDOWN_900 = [
+const MARKDOWN_1100 = [
   '## ❌ container-gate: fail',
   '',
   'Image <code>ghcr.io/acme/app:1.0</code> at <code>sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa</code> (linux/amd64): 1 blocking finding.',
@@ -347,12 +360,18 @@ const MARKDOWN_900 = [
   '| ---: | ---: | ---: | ---: | ---: | ---: |',
   '| 0 | 1 | 1 | 0 | 0 | 1 |',
   '',
+  '### What to fix first (2 changes)',
+  '',
+  '| Severity | Change | Clears |',
+  '| --- | --- | --- |',
+  '| high | <code>identity/root-user</code>: Container runs as root | 1 high |',
+  '',
   '### Blocking findings (1)',
   '',
-  '| Severity | Rule | Finding | Location |',
+  '| Severity | Rule | Finding | Fix |',
   '| --- | --- | --- | --- |',
-  '| high | <code>identity/root-user</code> | Container runs as root |  |',
+  '| high | <code>identity/root-user</code> | Container runs as root | The image config sets no user. Add \\`USER 10001:10001\\`. |',
   '',
-  '_Showing 1 of 3 findings to stay under 900 characters; the JSON report has them all._',
+  '_Showing 1 of 2 changes and 1 of 3 findings to stay under 1100 characters; the JSON report has them all._',
   ''
 ].join('\n')

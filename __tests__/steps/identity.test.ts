@@ -4,9 +4,9 @@ import type { Whiteout } from '../../src/image/analysis.js'
 import { combineLayers } from '../../src/image/filesystem.js'
 import type { ImageConfig, LayerInfo, TarEntry } from '../../src/image/types.js'
 import { silentLogger } from '../../src/log.js'
-import { OWNED_FILES_REQUEST } from '../../src/packages/owned-files.js'
+import { OWNED_FILES_REQUEST } from '../../src/os/owned-files.js'
 import { defaultPolicy } from '../../src/policy/defaults.js'
-import type { IdentityPolicy } from '../../src/policy/policy.js'
+import type { IdentitySettings } from '../../src/steps/identity/settings.js'
 import { CAPABILITY_NAMES } from '../../src/steps/identity/capabilities.js'
 import { identityStep } from '../../src/steps/identity/index.js'
 import type { ImageView } from '../../src/steps/step.js'
@@ -80,7 +80,7 @@ function image(spec: ImageSpec): ImageView {
   }
 }
 
-async function scan(spec: ImageSpec, identity: Partial<IdentityPolicy> = {}): Promise<Finding[]> {
+async function scan(spec: ImageSpec, identity: Partial<IdentitySettings> = {}): Promise<Finding[]> {
   const policy = defaultPolicy()
   policy.identity = { ...policy.identity, ...identity }
   const outcome = await identityStep.run({ image: image(spec), policy, logger: silentLogger })
@@ -88,7 +88,7 @@ async function scan(spec: ImageSpec, identity: Partial<IdentityPolicy> = {}): Pr
 }
 
 /** `rule subject`, the shortest exact statement of what a step found. */
-async function found(spec: ImageSpec, identity: Partial<IdentityPolicy> = {}): Promise<string[]> {
+async function found(spec: ImageSpec, identity: Partial<IdentitySettings> = {}): Promise<string[]> {
   return (await scan(spec, identity)).map((finding) => `${finding.rule} ${finding.subject}`)
 }
 

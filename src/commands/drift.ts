@@ -7,6 +7,7 @@ import { ConfigurationError } from '../errors.js'
 import { isSeverity, severityRank, type Severity } from '../findings.js'
 import { parseContentManifest } from '../custody/content-manifest.js'
 import {
+  commandHelp,
   commandLogger,
   listFlag,
   parseCommandArgs,
@@ -14,7 +15,7 @@ import {
   runCommand,
   stringFlag,
   type CommandIo
-} from '../custody/command-io.js'
+} from './command-io.js'
 import { compareManifests, DEFAULT_EXPECTED_CHANGES, driftFindings } from '../custody/drift.js'
 import { filesystemArchiveManifest, FS_ARCHIVE_PREFIX } from '../custody/fs-archive.js'
 import { imageManifest } from './manifest.js'
@@ -28,12 +29,16 @@ export async function driftCommand(
   io: CommandIo
 ): Promise<number> {
   return runCommand(io, async () => {
-    const { values, positionals } = parseCommandArgs('drift', USAGE, args, {
+    const { values, positionals, help } = parseCommandArgs('drift', USAGE, args, {
       manifest: { type: 'string' },
       expected: { type: 'string', multiple: true },
       format: { type: 'string' },
       'fail-on': { type: 'string' }
     })
+    if (help) {
+      io.stdout(commandHelp(USAGE))
+      return 0
+    }
     const manifestPath = stringFlag(values, 'manifest')
     if (positionals.length !== 1 || manifestPath === undefined) {
       throw new ConfigurationError(`drift needs one TARGET and --manifest FILE; usage: ${USAGE}`)

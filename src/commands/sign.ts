@@ -7,17 +7,22 @@ import { readFile } from 'node:fs/promises'
 import { CIContextProvider } from '@sigstore/sign'
 import { ConfigurationError } from '../errors.js'
 import {
+  commandHelp,
   parseCommandArgs,
   registryImageArg,
   resolveRegistryImage,
   runCommand,
   stringFlag,
   type CommandIo
-} from '../custody/command-io.js'
+} from './command-io.js'
 import { registryClient } from '../custody/image-signatures.js'
 import { decryptCosignKey } from '../custody/keys.js'
-import { signImage, type ImageSigner } from '../custody/sign.js'
-import { DEFAULT_FULCIO_URL, DEFAULT_REKOR_URL } from '../steps/custody/settings.js'
+import {
+  DEFAULT_FULCIO_URL,
+  DEFAULT_REKOR_URL,
+  signImage,
+  type ImageSigner
+} from '../custody/sign.js'
 
 const USAGE = 'container-gate sign IMAGE [--key cosign.key] [--fulcio-url URL] [--rekor-url URL]'
 
@@ -27,11 +32,15 @@ export async function signCommand(
   io: CommandIo
 ): Promise<number> {
   return runCommand(io, async () => {
-    const { values, positionals } = parseCommandArgs('sign', USAGE, args, {
+    const { values, positionals, help } = parseCommandArgs('sign', USAGE, args, {
       key: { type: 'string' },
       'fulcio-url': { type: 'string' },
       'rekor-url': { type: 'string' }
     })
+    if (help) {
+      io.stdout(commandHelp(USAGE))
+      return 0
+    }
     const { image, repository } = registryImageArg('sign', USAGE, positionals)
     const keyPath = stringFlag(values, 'key')
     let signer: ImageSigner

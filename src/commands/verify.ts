@@ -5,13 +5,14 @@
  */
 import { ConfigurationError } from '../errors.js'
 import {
+  commandHelp,
   parseCommandArgs,
   registryImageArg,
   resolveRegistryImage,
   runCommand,
   stringFlag,
   type CommandIo
-} from '../custody/command-io.js'
+} from './command-io.js'
 import { checkImageSignatures, signaturePolicy } from '../custody/image-signatures.js'
 
 const USAGE =
@@ -23,12 +24,16 @@ export async function verifyCommand(
   io: CommandIo
 ): Promise<number> {
   return runCommand(io, async () => {
-    const { values, positionals } = parseCommandArgs('verify', USAGE, args, {
+    const { values, positionals, help } = parseCommandArgs('verify', USAGE, args, {
       key: { type: 'string' },
       'certificate-identity': { type: 'string' },
       'certificate-oidc-issuer': { type: 'string' },
       'trusted-root': { type: 'string' }
     })
+    if (help) {
+      io.stdout(commandHelp(USAGE))
+      return 0
+    }
     const { image, repository } = registryImageArg('verify', USAGE, positionals)
     const key = stringFlag(values, 'key')
     const identity = stringFlag(values, 'certificate-identity')

@@ -7,11 +7,7 @@ import { createHash, type Hash } from 'node:crypto'
 import { ConfigurationError } from '../errors.js'
 import type { EntrySink, LayerSubscription } from '../image/analysis.js'
 import type { FileSystem, TarEntry } from '../image/types.js'
-import {
-  CONTENT_MANIFEST_MEDIA_TYPE,
-  type ContentEntry,
-  type ContentManifest
-} from '../steps/custody/model.js'
+import { CONTENT_MANIFEST_MEDIA_TYPE, type ContentEntry, type ContentManifest } from './model.js'
 import { canonicalDigest, canonicalJson } from './canonical.js'
 
 /** Path → `sha256:<hex>` of every regular file one layer (or one archive) holds. */
@@ -132,6 +128,25 @@ export function imageContentManifest(
   return contentManifest(
     source,
     contentEntries(fs.entries(), hashOf, (path) => fs.get(path))
+  )
+}
+
+/** What a manifest needs of an image the engine read (a step's ImageView has these). */
+export interface HashedImage {
+  reference: string
+  digest: string
+  configDigest: string
+  fs: FileSystem
+  /** Per-layer results of `contentHashesSubscription`, by its id. */
+  visits(subscriptionId: string): readonly unknown[]
+}
+
+/** The manifest of an image read with `contentHashesSubscription` (the step and `manifest` share it). */
+export function manifestOfImage(image: HashedImage): ContentManifest {
+  return imageContentManifest(
+    { reference: image.reference, digest: image.digest, configDigest: image.configDigest },
+    image.fs,
+    image.visits(CONTENT_HASHES_SUBSCRIPTION)
   )
 }
 

@@ -5,7 +5,7 @@
  */
 import { Minimatch } from 'minimatch'
 import type { Finding, Severity } from '../findings.js'
-import type { ContentEntry, ContentManifest } from '../steps/custody/model.js'
+import type { ContentEntry, ContentManifest } from './model.js'
 
 /**
  * Runtime paths: scratch and log directories, kernel filesystems, and the files the runtime

@@ -7,7 +7,7 @@ import { access } from 'node:fs/promises'
 import { ConfigurationError } from '../errors.js'
 import { readTar } from '../image/layer/tar.js'
 import type { TarEntry } from '../image/types.js'
-import type { ContentManifest } from '../steps/custody/model.js'
+import type { ContentManifest } from './model.js'
 import {
   contentEntries,
   contentManifest,

@@ -6,7 +6,7 @@ import { RegistryClient } from '../image/registry/client.js'
 import { parseReference } from '../image/reference.js'
 import { parseSourceSpec } from '../image/sources.js'
 import type { Logger } from '../log.js'
-import type { RegistryAccess } from '../steps/step.js'
+import type { RegistryAccess } from '../image/source.js'
 import { readPublicKey } from './keys.js'
 import { findSignatures } from './registry-store.js'
 import {

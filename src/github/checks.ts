@@ -4,7 +4,8 @@
  * the first 50 and updated with the rest, the last request completing it with the verdict
  * (https://docs.github.com/rest/checks/runs).
  */
-import type { GatedFinding } from '../findings.js'
+import { SEVERITIES, severityRank, type GatedFinding, type Severity } from '../findings.js'
+import { severityCounts } from '../report/fixes.js'
 import { escapeMarkdown, escapeTerminal } from '../report/escape.js'
 import { inlineCode } from '../report/markdown.js'
 import type { GateReport } from '../report/model.js'
@@ -33,29 +34,79 @@ export function conclusion(report: GateReport): CheckConclusion {
   return report.mode === 'warn' ? 'neutral' : 'failure'
 }
 
+/** Findings listed in a grouped annotation's text before `and N more`. */
+const LISTED = 20
+
 /**
- * One annotation per unsuppressed finding: on the repository file it names (imported SAST
- * results), else on its Dockerfile line, else on `fallbackPath` line 1 (the Dockerfile, else the
- * workflow file), with its image path in the text.
+ * Unsuppressed findings grouped by the repository line they land on: their source file, else
+ * their Dockerfile line (base-image findings all land on its FROM), else `fallbackPath` line 1.
+ * A line with one finding gets its own annotation; a line with more gets ONE, with a count.
+ * Without `fallbackPath`, a finding with no line is a group of its own.
  */
+export function findingsByPlace(
+  findings: GatedFinding[],
+  fallbackPath?: string
+): Array<{ place?: { file: string; line: number }; findings: GatedFinding[] }> {
+  const groups = new Map<
+    string,
+    { place?: { file: string; line: number }; findings: GatedFinding[] }
+  >()
+  for (const [index, finding] of findings.entries()) {
+    if (finding.suppressed !== undefined) continue
+    const place =
+      repositoryPlace(finding) ??
+      (fallbackPath === undefined ? undefined : { file: fallbackPath, line: 1 })
+    // Findings with no line share nothing a reader could act on together: one annotation each.
+    const key = place === undefined ? `\0${index}` : `${place.file}\0${place.line}`
+    const group = groups.get(key) ?? { ...(place === undefined ? {} : { place }), findings: [] }
+    group.findings.push(finding)
+    groups.set(key, group)
+  }
+  return [...groups.values()]
+}
+
+/** The level, title and text of one annotation for the findings on one line. */
+export function groupedAnnotation(findings: GatedFinding[]): {
+  level: CheckAnnotation['annotation_level']
+  title: string
+  message: string
+} {
+  const worst = [...findings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity))
+  const first = worst[0]!
+  const level = findings.some((f) => f.blocking)
+    ? 'failure'
+    : worst.every((f) => f.severity === 'info')
+      ? 'notice'
+      : 'warning'
+  if (findings.length === 1) {
+    return { level, title: annotationTitle(first), message: annotationMessage(first) }
+  }
+  const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>
+  for (const finding of findings) counts[finding.severity] += 1
+  const listed = worst
+    .slice(0, LISTED)
+    .map((f) => `${f.severity.toUpperCase()} ${escapeTerminal(f.rule)}: ${escapeTerminal(f.title)}`)
+  const more = findings.length > LISTED ? [`and ${findings.length - LISTED} more`] : []
+  return {
+    level,
+    title: `${findings.length} findings: ${severityCounts(counts)}`,
+    message: [...listed, ...more].join('\n')
+  }
+}
+
 export function annotations(findings: GatedFinding[], fallbackPath: string): CheckAnnotation[] {
-  return findings
-    .filter((finding) => finding.suppressed === undefined)
-    .map((finding) => {
-      const { file, line } = repositoryPlace(finding) ?? { file: fallbackPath, line: 1 }
-      return {
-        path: file,
-        start_line: line,
-        end_line: line,
-        annotation_level: finding.blocking
-          ? 'failure'
-          : finding.severity === 'info'
-            ? 'notice'
-            : 'warning',
-        title: annotationTitle(finding),
-        message: annotationMessage(finding).slice(0, TEXT_LIMIT)
-      }
-    })
+  return findingsByPlace(findings, fallbackPath).map(({ place, findings: group }) => {
+    const { level, title, message } = groupedAnnotation(group)
+    const { file, line } = place ?? { file: fallbackPath, line: 1 }
+    return {
+      path: file,
+      start_line: line,
+      end_line: line,
+      annotation_level: level,
+      title,
+      message: message.slice(0, TEXT_LIMIT)
+    }
+  })
 }
 
 /** `HIGH identity/setuid-file`: plain text, one line. */

@@ -3,9 +3,10 @@
  * updated in place on every push, so a busy PR gets one comment per image, not one per run.
  */
 import { sha256 } from '../image/digest.js'
-import type { GatedFinding } from '../findings.js'
+import { fixGroups, type FixGroup } from '../report/fixes.js'
+import type { SourceLinks } from '../report/links.js'
 import { escapeMarkdown } from '../report/escape.js'
-import { inlineCode } from '../report/markdown.js'
+import { FIX_ALIGN, FIX_HEADER, fixRow, inlineCode } from '../report/markdown.js'
 import type { FixedFinding, GateReport, StepStatus } from '../report/model.js'
 import { imageName } from '../report/sarif.js'
 import { formatDuration } from '../report/table.js'
@@ -36,29 +37,25 @@ export interface CommentOptions {
   summaryUrl?: string
   /** Characters; default GitHub's limit. */
   maxLength?: number
+  /** Where Dockerfile lines link to (sourceLinks of the run's environment); default no links. */
+  links?: SourceLinks
 }
 
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`
 }
 
-function where(finding: GatedFinding): string {
-  const { path, dockerfile } = finding.location
-  return [
-    ...(dockerfile === undefined ? [] : [inlineCode(`${dockerfile.file}:${dockerfile.line}`)]),
-    ...(path === undefined ? [] : [inlineCode(path)])
-  ].join(' ')
-}
-
-function findingRow(finding: GatedFinding, baseline: boolean): string {
-  const flags = [
-    ...(baseline && finding.baseline === 'new' ? ['🆕'] : []),
-    ...(finding.suppressed === undefined
-      ? []
-      : [`suppressed: ${escapeMarkdown(finding.suppressed.reason)}`])
-  ]
-  const title = escapeMarkdown(finding.title) + (flags.length === 0 ? '' : ` (${flags.join(', ')})`)
-  return `| ${finding.severity} | ${inlineCode(finding.rule)} | ${title} | ${where(finding)} |`
+function groupRow(
+  group: FixGroup,
+  baseline: boolean,
+  links: SourceLinks,
+  columns: boolean[]
+): string {
+  const cells = fixRow(group, links)
+  if (baseline && group.findings.some((finding) => finding.baseline === 'new')) {
+    cells[1] = `${cells[1]} (🆕)`
+  }
+  return `| ${cells.filter((_, index) => columns[index]).join(' | ')} |`
 }
 
 function fixedRow(finding: FixedFinding): string {
@@ -82,8 +79,6 @@ function length(lines: string[]): number {
 export function renderComment(report: GateReport, options: CommentOptions): string {
   const maxLength = options.maxLength ?? COMMENT_LIMIT
   const baseline = report.baseline !== undefined
-  const blocking = report.findings.filter((f) => f.blocking && f.suppressed === undefined)
-  const others = report.findings.filter((f) => !f.blocking || f.suppressed !== undefined)
   const icon = report.verdict === 'pass' ? '✅' : '❌'
   const warnOnly =
     report.mode === 'warn' && report.verdict === 'fail' ? ' (warn mode: not enforced)' : ''
@@ -118,17 +113,42 @@ export function renderComment(report: GateReport, options: CommentOptions): stri
     )
   }
 
-  const table = ['| Severity | Rule | Finding | Where |', '| --- | --- | --- | --- |']
+  const links = options.links ?? {}
+  const groups = fixGroups(report.findings)
+  const blocking = groups.filter((group) => group.blocking)
+  const others = groups.filter((group) => !group.blocking)
+  // No empty columns: a column shows when any row of either table fills it.
+  const columns = FIX_HEADER.map((_, index) =>
+    groups.some((group) => fixRow(group, links)[index] !== '')
+  )
+  const pick = (cells: string[]): string => `| ${cells.filter((_, i) => columns[i]).join(' | ')} |`
+  const table = [pick(FIX_HEADER), pick(FIX_ALIGN)]
+  // An upgrade also clears its vulnerabilities that do not block: count only the blocking ones.
+  const blockingCount = blocking.reduce(
+    (sum, group) => sum + group.findings.filter((finding) => finding.blocking).length,
+    0
+  )
+  const othersCount = others.reduce((sum, group) => sum + group.findings.length, 0)
   const sections: Section[] = [
     {
-      open: ['', `### Blocking findings (${blocking.length})`, '', ...table],
+      open: [
+        '',
+        `### What to fix first: ${plural(blocking.length, 'change')} for ${plural(blockingCount, 'blocking finding')}`,
+        '',
+        ...table
+      ],
       close: [],
-      rows: blocking.map((finding) => findingRow(finding, baseline))
+      rows: blocking.map((group) => groupRow(group, baseline, links, columns))
     },
     {
-      open: ['', `<details><summary>Other findings (${others.length})</summary>`, '', ...table],
+      open: [
+        '',
+        `<details><summary>Other findings (${plural(othersCount, 'finding')} in ${plural(others.length, 'change')})</summary>`,
+        '',
+        ...table
+      ],
       close: ['', '</details>'],
-      rows: others.map((finding) => findingRow(finding, baseline))
+      rows: others.map((group) => groupRow(group, baseline, links, columns))
     },
     {
       open: [

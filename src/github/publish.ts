@@ -6,8 +6,9 @@
 import * as core from '@actions/core'
 import { outputError } from '../files.js'
 import { severityRank } from '../findings.js'
+import { sourceLinks } from '../report/links.js'
 import type { GateReport } from '../report/model.js'
-import { annotationMessage, annotationTitle, publishCheckRun, repositoryPlace } from './checks.js'
+import { findingsByPlace, groupedAnnotation, publishCheckRun } from './checks.js'
 import { commentMarker, renderComment, upsertComment } from './comment.js'
 import {
   createOctokit,
@@ -88,17 +89,27 @@ function setOutputs(report: GateReport, options: PublishOptions): void {
   if (options.signature !== undefined) core.setOutput('signature', options.signature)
 }
 
+/** One annotation per line findings land on (findingsByPlace), most severe lines first. */
 function workflowAnnotations(report: GateReport): void {
-  const active = report.findings
-    .filter((f) => f.suppressed === undefined)
-    .sort((a, b) => severityRank(b.severity) - severityRank(a.severity))
-  for (const finding of active.filter((f) => f.blocking).slice(0, ANNOTATIONS_PER_KIND)) {
-    core.error(annotationMessage(finding), annotationProperties(finding))
-  }
-  for (const finding of active
-    .filter((f) => !f.blocking && f.severity !== 'info')
-    .slice(0, ANNOTATIONS_PER_KIND)) {
-    core.warning(annotationMessage(finding), annotationProperties(finding))
+  const groups = findingsByPlace(report.findings)
+    .map(({ place, findings }) => ({
+      place,
+      rank: Math.max(...findings.map((f) => severityRank(f.severity))),
+      ...groupedAnnotation(findings)
+    }))
+    .filter((group) => group.level !== 'notice')
+  groups.sort((a, b) => b.rank - a.rank)
+  for (const kind of ['failure', 'warning'] as const) {
+    for (const group of groups.filter((g) => g.level === kind).slice(0, ANNOTATIONS_PER_KIND)) {
+      const properties: core.AnnotationProperties = {
+        title: group.title,
+        ...(group.place === undefined
+          ? {}
+          : { file: group.place.file, startLine: group.place.line })
+      }
+      if (kind === 'failure') core.error(group.message, properties)
+      else core.warning(group.message, properties)
+    }
   }
 }
 
@@ -136,7 +147,11 @@ async function commentPhase(
     return
   }
   const marker = commentMarker(report.image.reference, context.workflow, context.job)
-  const body = renderComment(report, { marker, ...(url === undefined ? {} : { summaryUrl: url }) })
+  const body = renderComment(report, {
+    marker,
+    links: sourceLinks(options.env),
+    ...(url === undefined ? {} : { summaryUrl: url })
+  })
   try {
     const { result, owner } = await upsertComment(
       createOctokit(options.token!, context),
@@ -161,16 +176,5 @@ async function commentPhase(
         `container-gate: the PR comment could not be published: ${(error as Error).message}`
       )
     }
-  }
-}
-
-type Finding = GateReport['findings'][number]
-
-/** @actions/core escapes the message and properties of the workflow command (`%`, CR, LF, `:`, `,`). */
-function annotationProperties(finding: Finding): core.AnnotationProperties {
-  const place = repositoryPlace(finding)
-  return {
-    title: annotationTitle(finding),
-    ...(place === undefined ? {} : { file: place.file, startLine: place.line })
   }
 }

@@ -1,5 +1,5 @@
 /**
- * How steps get at layer bytes without a second pass (DESIGN.md, performance shape).
+ * How steps get at layer bytes without a second pass (docs/architecture.md).
  *
  * Every layer is read once, as a stream. While it streams, the engine
  * - records every tar header (to build the final filesystem index),

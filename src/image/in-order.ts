@@ -1,4 +1,4 @@
-/** Layers are independent (DESIGN.md, performance shape): read a few at once, keep their order. */
+/** Layers are independent (docs/architecture.md): read a few at once, keep their order. */
 
 /** Layers read at once: enough to keep both cores busy while one layer waits on I/O. */
 export const LAYER_CONCURRENCY = 2

@@ -43,6 +43,12 @@ export interface AcquireOptions {
   ): Promise<LayerAnalysis>
 }
 
+/** Registry settings for code that reaches a registry itself (signatures, base images). */
+export type RegistryAccess = Pick<
+  AcquireOptions,
+  'insecureRegistries' | 'credentials' | 'env' | 'signal'
+>
+
 /** An image as acquired: metadata verified, every layer analysed, in manifest order. */
 export interface AcquiredImage {
   /** The reference as the user gave it, with its transport, e.g. `oci-archive:app.tar`. */

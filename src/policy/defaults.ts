@@ -1,4 +1,4 @@
-/** The embedded policy: safe and quiet (DESIGN.md, "Policy"). */
+/** The embedded policy: safe and quiet (docs/architecture.md, "Policy"). */
 import { STEP_IDS, type StepId } from '../findings.js'
 import type { Policy, StepPolicy } from './policy.js'
 import { STEP_SETTINGS } from './step-settings.js'
@@ -11,7 +11,7 @@ export function defaultPolicy(): Policy {
   return {
     steps,
     rules: {},
-    identity: { minUid: 1000, allowedSetuid: [], requireHealthcheck: true },
+    identity: STEP_SETTINGS.identity.defaults(),
     tests: STEP_SETTINGS.tests.defaults(),
     code: STEP_SETTINGS.code.defaults(),
     composition: STEP_SETTINGS.composition.defaults(),

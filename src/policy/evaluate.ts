@@ -3,7 +3,7 @@ import { severityRank, STEP_IDS, type Finding, type GatedFinding } from '../find
 import { sha256 } from '../image/digest.js'
 import type { StepReport, StepStatus, Verdict } from '../report/model.js'
 import type { Policy } from './policy.js'
-import { suppress, type Suppression } from './suppress.js'
+import { NO_SUPPRESSION, suppress, type Suppression } from './suppress.js'
 
 /**
  * 16 lowercase hex digits: the first 64 bits of sha256 over step, rule, subject, package purl and
@@ -49,8 +49,9 @@ function compareText(a: string, b: string): number {
 
 /**
  * Rule `off` drops a finding, `warn` never blocks, `error` always blocks; otherwise it blocks at
- * or above its step's fail-on severity (`none` never). Then ignores suppress and, with
- * fail-on-new-only, findings already in the baseline stop blocking. Returned in report order.
+ * or above its step's fail-on severity (`none` never). Then ignores and the steps' own
+ * suppressions suppress and, with fail-on-new-only, findings already in the baseline stop
+ * blocking. Returned in report order.
  */
 export function gate(
   findings: Finding[],
@@ -64,7 +65,7 @@ export function gate(
       fingerprint: fingerprint(finding),
       blocking: blocks(finding, policy)
     }))
-  return (suppression === undefined ? gated : suppress(gated, suppression)).sort(compareGated)
+  return suppress(gated, suppression ?? NO_SUPPRESSION).sort(compareGated)
 }
 
 function isBlocking(finding: GatedFinding): boolean {

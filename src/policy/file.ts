@@ -10,11 +10,11 @@ import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml
 import { ConfigurationError } from '../errors.js'
 import { readInputFileSync } from '../files.js'
 import { SEVERITIES, STEP_IDS, type StepId } from '../findings.js'
-import type { InputSpec } from '../inputs.js'
+import type { InputSpec } from '../input-values.js'
 import type { Mode } from '../report/model.js'
-import type { StepSettings } from '../steps/settings.js'
 import { parsePolicyInputs, POLICY_INPUTS, splitList } from './inputs.js'
 import type { Policy, RuleAction } from './policy.js'
+import { checkRuleId } from './rules.js'
 import { STEP_SETTINGS } from './step-settings.js'
 import type { Ignore } from './suppress.js'
 import { MAX_YAML_BYTES, yamlData } from './yaml.js'
@@ -25,18 +25,15 @@ export const POLICY_FILE = '.container-gate.yml'
 export const SCHEMA_ID =
   'https://github.com/container-gate/container-gate/blob/main/schema/policy.schema.json'
 
-/** Policy inputs that apply to every step; the other POLICY_INPUTS are the identity step's. */
-const GLOBAL_POLICY_INPUTS = new Set(['fail-on', 'steps', 'rules'])
+/** Policy inputs that apply to every step: the top level of the file. */
+const GLOBAL_POLICY_INPUTS = new Set<string>(POLICY_INPUTS.map((input) => input.name))
 
 const RULE_ACTIONS = ['off', 'warn', 'error'] as const
 const KEBAB = '[a-z0-9]+(-[a-z0-9]+)*'
 
 /** The inputs a step owns, by input name: its section of the policy file. */
 export function stepInputs(id: StepId): InputSpec[] {
-  const settings = (STEP_SETTINGS as Partial<Record<StepId, StepSettings<unknown>>>)[id]
-  const identity =
-    id === 'identity' ? POLICY_INPUTS.filter((input) => !GLOBAL_POLICY_INPUTS.has(input.name)) : []
-  return [...identity, ...(settings?.inputs ?? [])]
+  return STEP_SETTINGS[id].inputs
 }
 
 type InputType = NonNullable<InputSpec['type']> | 'scalar'
@@ -342,6 +339,10 @@ export function parsePolicyFile(text: string, path: string): PolicyFile {
           ? asInput(section[name], inputs.get(name))
           : undefined
       policy = located([id], () => parsePolicyInputs(own, policy))
+      for (const key of Object.keys((section.rules ?? {}) as Section)) {
+        const rule = key.includes('/') ? key : `${id}/${key}`
+        located([id, 'rules', key], () => checkRuleId('rules', key, rule))
+      }
       const failOn = section['fail-on'] as Policy['steps'][StepId]['failOn'] | undefined
       policy = {
         ...policy,

@@ -2,10 +2,11 @@
  * The policy inputs every entry point has (action inputs, CLI flags of the same names), parsed
  * from strings into a Policy. Pure: the caller supplies the lookup. A blank value means the default.
  */
-import { invalidInput, parseBooleanInput, splitList } from '../input-values.js'
+import { invalidInput, splitList } from '../input-values.js'
 import { isSeverity, isStepId, SEVERITIES, STEP_IDS, type StepId } from '../findings.js'
 import { defaultPolicy } from './defaults.js'
 import type { Policy, RuleAction } from './policy.js'
+import { checkRuleId } from './rules.js'
 import { STEP_SETTINGS } from './step-settings.js'
 
 export interface PolicyInputSpec {
@@ -38,24 +39,6 @@ export const POLICY_INPUTS = [
     list: true,
     description:
       'Per-rule overrides, one `rule-id=off|warn|error` per line or comma: `off` drops the finding, `warn` never blocks, `error` always blocks.'
-  },
-  {
-    name: 'min-uid',
-    default: '1000',
-    description:
-      'UIDs and GIDs below this are in the system range and reported by identity/system-range-uid.'
-  },
-  {
-    name: 'allowed-setuid',
-    default: '',
-    list: true,
-    description:
-      'Globs of absolute paths (e.g. `/usr/bin/ping`) whose setuid/setgid bits are accepted.'
-  },
-  {
-    name: 'require-healthcheck',
-    default: 'true',
-    description: 'Report an image without a HEALTHCHECK (identity/missing-healthcheck, low).'
   }
 ] as const satisfies readonly PolicyInputSpec[]
 
@@ -96,33 +79,10 @@ function parseRules(value: string): Record<string, RuleAction> {
     if (known === undefined) {
       throw invalidInput('rules', item, `set ${rule} to one of ${RULE_ACTIONS.join(', ')}.`)
     }
+    checkRuleId('rules', item, rule)
     rules[rule] = known
   }
   return rules
-}
-
-/** UIDs are unsigned 32-bit on Linux. */
-const MAX_UID = 0xffffffff
-
-function parseMinUid(value: string): number {
-  const uid = /^\d+$/.test(value) ? Number(value) : Number.NaN
-  if (!Number.isSafeInteger(uid) || uid > MAX_UID) {
-    throw invalidInput('min-uid', value, `use a whole number from 0 to ${MAX_UID}, e.g. 1000.`)
-  }
-  return uid
-}
-
-function parseAllowedSetuid(value: string): string[] {
-  const globs = splitList(value, /,/)
-  const relative = globs.find((glob) => !glob.startsWith('/') && !glob.startsWith('*'))
-  if (relative !== undefined) {
-    throw invalidInput(
-      'allowed-setuid',
-      relative,
-      'use globs of absolute paths, e.g. /usr/bin/ping or /usr/lib/**/chrome-sandbox.'
-    )
-  }
-  return globs
 }
 
 export { splitList }
@@ -148,21 +108,10 @@ export function parsePolicyInputs(get: Lookup, base: Policy = defaultPolicy()): 
   ) as Policy['steps']
 
   const rulesInput = read('rules')
-  const minUidInput = read('min-uid')
-  const allowedInput = read('allowed-setuid')
-  const healthcheckInput = read('require-healthcheck')
   return {
     steps,
     rules: { ...base.rules, ...(rulesInput === undefined ? {} : parseRules(rulesInput)) },
-    identity: {
-      minUid: minUidInput === undefined ? base.identity.minUid : parseMinUid(minUidInput),
-      allowedSetuid:
-        allowedInput === undefined ? base.identity.allowedSetuid : parseAllowedSetuid(allowedInput),
-      requireHealthcheck:
-        healthcheckInput === undefined
-          ? base.identity.requireHealthcheck
-          : parseBooleanInput('require-healthcheck', healthcheckInput)
-    },
+    identity: STEP_SETTINGS.identity.parse(get, base.identity),
     tests: STEP_SETTINGS.tests.parse(get, base.tests),
     code: STEP_SETTINGS.code.parse(get, base.code),
     composition: STEP_SETTINGS.composition.parse(get, base.composition),

@@ -1,9 +1,10 @@
-/** The policy model shared by all steps (DESIGN.md, "Policy"). */
+/** The policy model shared by all steps (docs/architecture.md, "Policy"). */
 import type { Severity, StepId } from '../findings.js'
 import type { CodeSettings } from '../steps/code/settings.js'
 import type { CompositionSettings } from '../steps/composition/settings.js'
 import type { CustodySettings } from '../steps/custody/settings.js'
 import type { HardeningSettings } from '../steps/hardening/settings.js'
+import type { IdentitySettings } from '../steps/identity/settings.js'
 import type { TestsSettings } from '../steps/tests/settings.js'
 
 export type RuleAction = 'off' | 'warn' | 'error'
@@ -14,20 +15,11 @@ export interface StepPolicy {
   failOn: Severity | 'none'
 }
 
-export interface IdentityPolicy {
-  /** UIDs/GIDs below this are in the host's system range (ID mapping); default 1000. */
-  minUid: number
-  /** Globs of setuid/setgid files that are accepted. */
-  allowedSetuid: string[]
-  /** Report a missing HEALTHCHECK (low). */
-  requireHealthcheck: boolean
-}
-
 export interface Policy {
   steps: Record<StepId, StepPolicy>
   /** Per-rule overrides: `off` drops the finding, `warn` never blocks, `error` always blocks. */
   rules: Record<string, RuleAction>
-  identity: IdentityPolicy
+  identity: IdentitySettings
   tests: TestsSettings
   code: CodeSettings
   composition: CompositionSettings

@@ -1,7 +1,7 @@
 /**
  * What stops a finding from blocking besides its severity: ignores written in the policy file
  * (each with a reason and maybe an expiry date) and a baseline report, compared by fingerprint,
- * so a pull request is blocked only for the findings it introduced (DESIGN.md, "Policy").
+ * so a pull request is blocked only for the findings it introduced (docs/architecture.md).
  */
 import { readFile, stat } from 'node:fs/promises'
 import { formatBytes } from '../units.js'
@@ -69,17 +69,24 @@ export function matchesIgnore(ignore: Ignore, finding: Finding, fingerprint: str
   )
 }
 
-/** Applies ignores (the first active one that matches) and the baseline to gated findings. */
-export function suppress(findings: GatedFinding[], suppression: Suppression): GatedFinding[] {
+/** No ignores and no baseline: only the steps' own suppressions apply. */
+export const NO_SUPPRESSION: Suppression = { ignores: [], today: '', failOnNewOnly: false }
+
+/**
+ * The one place a finding becomes suppressed: the first active ignore that matches, else the
+ * step's own suppression (a VEX statement, a secret allow-list); then the baseline applies.
+ */
+export function suppress(
+  findings: (GatedFinding & Pick<Finding, 'suppression'>)[],
+  suppression: Suppression
+): GatedFinding[] {
   const active = suppression.ignores.filter((ignore) => !isExpired(ignore, suppression.today))
-  return findings.map((finding) => {
+  return findings.map(({ suppression: own, ...finding }) => {
     const ignore = active.find((candidate) =>
       matchesIgnore(candidate, finding, finding.fingerprint)
     )
-    const result: GatedFinding =
-      ignore === undefined
-        ? { ...finding }
-        : { ...finding, suppressed: { reason: ignore.reason, source: ignore.source } }
+    const suppressed = ignore === undefined ? own : { reason: ignore.reason, source: ignore.source }
+    const result: GatedFinding = suppressed === undefined ? finding : { ...finding, suppressed }
     if (suppression.baseline !== undefined) {
       result.baseline = suppression.baseline.has(finding.fingerprint) ? 'unchanged' : 'new'
       if (suppression.failOnNewOnly && result.baseline === 'unchanged') result.blocking = false
@@ -125,7 +132,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * Reads the findings of a JSON report (DESIGN.md, "Contracts": schemaVersion 1). A report that
+ * Reads the findings of a JSON report (docs/architecture.md: schemaVersion 1). A report that
  * is not one is a ConfigurationError naming the input; the caller decides what a missing file means.
  */
 export function parseBaselineReport(text: string, source: string): Baseline {

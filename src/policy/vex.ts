@@ -7,7 +7,7 @@
  */
 import { PackageURL } from 'packageurl-js'
 import { ConfigurationError } from '../errors.js'
-import type { Finding } from '../findings.js'
+import type { Finding, Suppressed } from '../findings.js'
 
 export const VEX_STATUSES = ['not_affected', 'affected', 'fixed', 'under_investigation'] as const
 export type VexStatus = (typeof VEX_STATUSES)[number]
@@ -232,9 +232,7 @@ export function vexStatementFor(
 }
 
 /** `not_affected` and `fixed` suppress, with the statement's own words as the reason. */
-export function vexSuppression(
-  statement: VexStatement | undefined
-): { reason: string; source: string } | undefined {
+export function vexSuppression(statement: VexStatement | undefined): Suppressed | undefined {
   if (statement === undefined) return undefined
   if (statement.status !== 'not_affected' && statement.status !== 'fixed') return undefined
   const why = [statement.justification, statement.impactStatement].filter(Boolean).join(': ')

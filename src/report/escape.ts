@@ -1,6 +1,6 @@
 /**
- * Every string from an image, a registry or an imported file is hostile (DESIGN.md, "Fail
- * closed"): one escaping function per medium it is shown in. Workflow commands (`::error …::`)
+ * Every string from an image, a registry or an imported file is hostile (docs/architecture.md,
+ * "Fail closed"): one escaping function per medium it is shown in. Workflow commands (`::error …::`)
  * are escaped by @actions/core (`%`, CR, LF in the message; also `:` and `,` in properties);
  * their text goes through `escapeTerminal` first, as the Actions log is a terminal.
  */

@@ -1,5 +1,5 @@
 /**
- * The JSON report (DESIGN.md, "Contracts"). Keys are written in one fixed order, whatever order
+ * The JSON report (docs/architecture.md). Keys are written in one fixed order, whatever order
  * the engine built them in, so reports diff cleanly between runs: the contract's keys first in
  * the documented order, any other key after them alphabetically (never dropped).
  */

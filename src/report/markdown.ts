@@ -2,11 +2,15 @@
 import type { GatedFinding } from '../findings.js'
 import type { GateReport, StepStatus } from './model.js'
 import { escapeMarkdown } from './escape.js'
+import { fixAction, fixGroups, severityCounts, type FixGroup } from './fixes.js'
+import { advisoryLink, dockerfileLink, sourceLinks, type SourceLinks } from './links.js'
 import { formatDuration } from './table.js'
 
 export interface MarkdownOptions {
   /** Characters; default 65536, GitHub's limit for a comment body. */
   maxLength?: number
+  /** Where Dockerfile lines link to; default from the Actions environment. */
+  links?: SourceLinks
 }
 
 const DEFAULT_MAX_LENGTH = 65_536
@@ -34,27 +38,76 @@ function table(header: string[], align: string[], rows: string[][]): string[] {
   ]
 }
 
-function location(finding: GatedFinding): string {
+function location(finding: GatedFinding, links: SourceLinks): string {
   const { path, dockerfile } = finding.location
   return [
     ...(path === undefined ? [] : [inlineCode(path)]),
-    ...(dockerfile === undefined ? [] : [inlineCode(`${dockerfile.file}:${dockerfile.line}`)])
+    ...(dockerfile === undefined ? [] : [dockerfileLink(dockerfile.file, dockerfile.line, links)])
   ].join(' ')
 }
 
-function findingTable(findings: GatedFinding[]): string[] {
-  return table(
-    ['Severity', 'Rule', 'Finding', 'Location'],
-    ['---', '---', '---', '---'],
+/** Drops the columns no row fills (GitHub renders an empty column as noise). */
+function filledTable(header: string[], align: string[], rows: string[][]): string[] {
+  const keep = header.map((_, index) => rows.some((row) => (row[index] ?? '') !== ''))
+  const pick = <T>(cells: T[]): T[] => cells.filter((_, index) => keep[index])
+  return table(pick(header), pick(align), rows.map(pick))
+}
+
+/** Every finding, with its fix (the job summary is where the comment sends people for it). */
+function findingTable(findings: GatedFinding[], links: SourceLinks): string[] {
+  return filledTable(
+    ['Severity', 'Rule', 'Finding', 'Location', 'Fix'],
+    ['---', '---', '---', '---', '---'],
     findings.map((finding) => [
       finding.severity,
       inlineCode(finding.rule),
       escapeMarkdown(finding.title) +
+        (finding.vulnerability === undefined
+          ? ''
+          : ` (${advisoryLink(finding.vulnerability.id)})`) +
         (finding.suppressed === undefined
           ? ''
           : ` (suppressed: ${escapeMarkdown(finding.suppressed.reason)})`),
-      location(finding)
+      location(finding, links),
+      finding.detail === undefined ? '' : escapeMarkdown(finding.detail)
     ])
+  )
+}
+
+/** Advisories shown in an upgrade's row before `and N more`. */
+const ADVISORIES_SHOWN = 5
+
+/** One "What to fix first" row: severity, the change, what it clears, where. */
+export function fixRow(group: FixGroup, links: SourceLinks): string[] {
+  const count = group.findings.length
+  let change: string
+  if (group.kind === 'upgrade') {
+    const ids = group.findings.map((finding) => finding.vulnerability!.id)
+    const more = ids.length > ADVISORIES_SHOWN ? `, and ${ids.length - ADVISORIES_SHOWN} more` : ''
+    change = `${escapeMarkdown(fixAction(group))}: ${ids.slice(0, ADVISORIES_SHOWN).map(advisoryLink).join(', ')}${more}`
+  } else {
+    change = `${inlineCode(group.rule)}${count > 1 ? ` ×${count}` : ''}: ${escapeMarkdown(fixAction(group))}`
+  }
+  const path = group.findings[0]!.location.path
+  const where = [
+    ...(group.dockerfile === undefined
+      ? []
+      : [dockerfileLink(group.dockerfile.file, group.dockerfile.line, links)]),
+    // An upgrade's findings share the package's path; a rule's several findings have several.
+    ...(path === undefined || (group.kind === 'rule' && count > 1) ? [] : [inlineCode(path)])
+  ].join(' ')
+  return [group.severity, change, severityCounts(group.counts), where]
+}
+
+export const FIX_HEADER = ['Severity', 'Change', 'Clears', 'Where']
+export const FIX_ALIGN = ['---', '---', '---', '---']
+
+/** The "What to fix first" table, without columns no row fills. */
+export function fixTable(groups: FixGroup[], links: SourceLinks): string[] {
+  return filledTable(
+    FIX_HEADER,
+    FIX_ALIGN,
+    groups.map((group) => fixRow(group, links))
   )
 }
 
@@ -62,8 +115,8 @@ function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`
 }
 
-/** The whole document, showing only the first `shown` findings (blocking ones first). */
-function render(report: GateReport, shown: number, maxLength: number): string {
+/** The whole document, showing only the first `shown` changes and findings (blocking ones first). */
+function render(report: GateReport, shown: number, maxLength: number, links: SourceLinks): string {
   const { counts, blocking: blockingCount, suppressed } = report.summary
   const blocking = report.findings.filter((f) => f.blocking && f.suppressed === undefined)
   const others = report.findings.filter((f) => !f.blocking || f.suppressed !== undefined)
@@ -97,15 +150,31 @@ function render(report: GateReport, shown: number, maxLength: number): string {
       ]
     )
   ]
+  // The changes table shrinks with the finding rows, so a huge report still fits whole rows.
+  const groups = fixGroups(report.findings)
+  const shownGroups = groups.slice(0, shown)
+  if (shownGroups.length > 0) {
+    lines.push(
+      '',
+      `### What to fix first (${plural(groups.length, 'change')})`,
+      '',
+      ...fixTable(shownGroups, links)
+    )
+  }
   if (shownBlocking.length > 0) {
-    lines.push('', `### Blocking findings (${blocking.length})`, '', ...findingTable(shownBlocking))
+    lines.push(
+      '',
+      `### Blocking findings (${blocking.length})`,
+      '',
+      ...findingTable(shownBlocking, links)
+    )
   }
   if (shownOthers.length > 0) {
     lines.push(
       '',
       `<details><summary>Other findings (${others.length})</summary>`,
       '',
-      ...findingTable(shownOthers),
+      ...findingTable(shownOthers, links),
       '',
       '</details>'
     )
@@ -114,20 +183,21 @@ function render(report: GateReport, shown: number, maxLength: number): string {
   if (shown < total) {
     lines.push(
       '',
-      `_Showing ${shown} of ${total} findings to stay under ${maxLength} characters; the JSON report has them all._`
+      `_Showing ${shownGroups.length} of ${plural(groups.length, 'change')} and ${shown} of ${total} findings to stay under ${maxLength} characters; the JSON report has them all._`
     )
   }
   return `${lines.join('\n')}\n`
 }
 
 /**
- * Truncates by dropping whole finding rows (other findings first, then blocking ones) and says
- * how many are shown; the output never exceeds `maxLength`.
+ * Truncates by dropping whole rows (other findings first, then blocking ones, and the changes
+ * from the end) and says how many are shown; the output never exceeds `maxLength`.
  */
 export function renderMarkdown(report: GateReport, options: MarkdownOptions = {}): string {
   const maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH
+  const links = options.links ?? sourceLinks(process.env)
   const total = report.findings.length
-  const full = render(report, total, maxLength)
+  const full = render(report, total, maxLength, links)
   if (full.length <= maxLength) return full
 
   // Length grows with the rows shown: find the most rows that fit.
@@ -135,10 +205,10 @@ export function renderMarkdown(report: GateReport, options: MarkdownOptions = {}
   let high = total - 1
   while (low < high) {
     const middle = Math.ceil((low + high) / 2)
-    if (render(report, middle, maxLength).length <= maxLength) low = middle
+    if (render(report, middle, maxLength, links).length <= maxLength) low = middle
     else high = middle - 1
   }
-  const fitted = render(report, low, maxLength)
+  const fitted = render(report, low, maxLength, links)
   if (fitted.length <= maxLength) return fitted
   const cut = '\n\n_Cut to fit the length limit; the JSON report has everything._\n'
   return `${fitted.slice(0, Math.max(0, maxLength - cut.length))}${cut}`.slice(0, maxLength)

@@ -1,4 +1,4 @@
-/** The JSON report (DESIGN.md, "Contracts"); every output format renders from this. */
+/** The JSON report (docs/architecture.md, "Reports"); every output format renders from this. */
 import type { GatedFinding, Severity, StepId } from '../findings.js'
 
 export type StepStatus = 'pass' | 'fail' | 'skipped' | 'error'

@@ -1,11 +1,14 @@
 /** The terminal report: what a person reads after `container-gate scan`. */
 import type { GatedFinding, Severity } from '../findings.js'
 import { escapeTerminal } from './escape.js'
+import { fixAction, fixGroups, fixText, severityCounts, type FixGroup } from './fixes.js'
 import type { GateReport, StepStatus } from './model.js'
 
 export interface TableOptions {
   /** ANSI colour (SGR) codes; off for files, pipes and NO_COLOR. */
   color: boolean
+  /** Columns to wrap at (at spaces); default the terminal's width, else 100. */
+  width?: number
 }
 
 const SGR = {
@@ -63,20 +66,103 @@ function columns(
   )
 }
 
-function findingRow(finding: GatedFinding): Array<[string, Style?]> {
+/** Terminal width: the terminal's own, else 100 (files, pipes, CI logs). */
+export function terminalWidth(
+  stream: { isTTY?: boolean; columns?: number } = process.stdout
+): number {
+  return stream.isTTY === true && stream.columns !== undefined && stream.columns > 0
+    ? stream.columns
+    : DEFAULT_WIDTH
+}
+
+const DEFAULT_WIDTH = 100
+/** Severity column: `CRITICAL` and two spaces, after the two-space margin. */
+const INDENT = 12
+
+/**
+ * Breaks `text` into lines of at most `width` characters at spaces; only a word longer than a
+ * whole line is split.
+ */
+export function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = []
+  let line = ''
+  for (let word of text.split(' ')) {
+    while (word.length > width) {
+      if (line !== '') lines.push(line)
+      lines.push(word.slice(0, width))
+      word = word.slice(width)
+      line = ''
+    }
+    if (line === '') line = word
+    else if (line.length + 1 + word.length <= width) line += ` ${word}`
+    else {
+      lines.push(line)
+      line = word
+    }
+  }
+  if (line !== '' || lines.length === 0) lines.push(line)
+  return lines
+}
+
+function groupLines(
+  group: FixGroup,
+  width: number,
+  paint: (text: string, style?: Style) => string
+): string[] {
+  const first = group.findings[0]!
+  const count = group.findings.length
+  const rule = escapeTerminal(group.rule)
+  const action = escapeTerminal(fixAction(group))
+  const dockerfile =
+    group.dockerfile === undefined
+      ? ''
+      : ` (${escapeTerminal(`${group.dockerfile.file}:${group.dockerfile.line}`)})`
+  const path = first.location.path === undefined ? '' : escapeTerminal(first.location.path)
+  // Most titles already name their file; print the path only when it adds something. An
+  // upgrade's findings share the package's path; a rule's several findings have several.
+  const shared = group.kind === 'upgrade' || count === 1
+  const where = path === '' || action.includes(path) || !shared ? '' : `  ${path}`
+  const headline =
+    group.kind === 'upgrade'
+      ? `${action}: ${severityCounts(group.counts)}${dockerfile}${where}`
+      : `${rule}${count > 1 ? ` ×${count}` : ''}${dockerfile}: ${action}${where}`
+  const fix = fixText(group)
+  const textWidth = Math.max(20, width - INDENT)
+  const pad = ' '.repeat(INDENT)
+  const body = wrapWords(headline, textWidth)
+  const lines = body.map((line, index) =>
+    index === 0
+      ? `  ${paint(group.severity.toUpperCase().padEnd(INDENT - 2), SEVERITY_STYLE[group.severity])}${line}`
+      : `${pad}${line}`
+  )
+  if (fix !== undefined) {
+    lines.push(
+      ...wrapWords(`fix: ${escapeTerminal(fix)}`, textWidth).map(
+        (line) => `${pad}${paint(line, 'dim')}`
+      )
+    )
+  }
+  return lines.map((line) => line.trimEnd())
+}
+
+/** A suppressed finding, one per line as before grouping: it needs no change, only a reason. */
+function suppressedLines(
+  finding: GatedFinding,
+  width: number,
+  paint: (text: string, style?: Style) => string
+): string[] {
   const title = escapeTerminal(finding.title)
   const path = finding.location.path === undefined ? '' : escapeTerminal(finding.location.path)
-  // Most titles already name their file; print the path only when it adds something.
   const where = path === '' || title.includes(path) ? '' : `  ${path}`
-  const suppressed =
-    finding.suppressed === undefined
-      ? ''
-      : `  (suppressed: ${escapeTerminal(finding.suppressed.reason)})`
-  return [
-    [finding.severity.toUpperCase(), SEVERITY_STYLE[finding.severity]],
-    [escapeTerminal(finding.rule)],
-    [`${title}${where}${suppressed}`]
-  ]
+  const reason = escapeTerminal(finding.suppressed?.reason ?? '')
+  return wrapWords(
+    `${escapeTerminal(finding.rule)}: ${title}${where}  (suppressed: ${reason})`,
+    Math.max(20, width - INDENT)
+  ).map((line, index) =>
+    index === 0
+      ? `  ${paint(finding.severity.toUpperCase().padEnd(INDENT - 2), SEVERITY_STYLE[finding.severity])}${line}`
+      : `${' '.repeat(INDENT)}${line}`
+  )
 }
 
 export function renderTable(report: GateReport, options: TableOptions): string {
@@ -100,17 +186,39 @@ export function renderTable(report: GateReport, options: TableOptions): string {
     )
   ]
 
-  const blocking = report.findings.filter((f) => f.blocking && f.suppressed === undefined)
-  const others = report.findings.filter((f) => !f.blocking || f.suppressed !== undefined)
-  for (const [heading, group] of [
-    ['Blocking findings', blocking],
-    ['Other findings', others]
+  const width = options.width ?? terminalWidth()
+  const groups = fixGroups(report.findings)
+  const blocking = groups.filter((group) => group.blocking)
+  const others = groups.filter((group) => !group.blocking)
+  // An upgrade also clears its vulnerabilities that do not block: count only the blocking ones.
+  const blockingCount = blocking.reduce(
+    (sum, group) => sum + group.findings.filter((finding) => finding.blocking).length,
+    0
+  )
+  const othersCount = others.reduce((sum, group) => sum + group.findings.length, 0)
+  for (const [heading, section] of [
+    [
+      `What to fix first: ${plural(blocking.length, 'change')} for ${plural(blockingCount, 'blocking finding')}`,
+      blocking
+    ],
+    [
+      `Other findings (${plural(othersCount, 'finding')} in ${plural(others.length, 'change')})`,
+      others
+    ]
   ] as const) {
-    if (group.length === 0) continue
+    if (section.length === 0) continue
     lines.push(
       '',
-      paint(`${heading} (${group.length})`, 'bold'),
-      ...columns(group.map(findingRow), paint)
+      paint(heading, 'bold'),
+      ...section.flatMap((group) => groupLines(group, width, paint))
+    )
+  }
+  const suppressedFindings = report.findings.filter((f) => f.suppressed !== undefined)
+  if (suppressedFindings.length > 0) {
+    lines.push(
+      '',
+      paint(`Suppressed (${suppressedFindings.length})`, 'bold'),
+      ...suppressedFindings.flatMap((finding) => suppressedLines(finding, width, paint))
     )
   }
 

@@ -1,4 +1,4 @@
-/** The six verification methods in pipeline order (DESIGN.md, "The six methods"). */
+/** The six verification methods in pipeline order (docs/architecture.md, "The six steps"). */
 import { codeStep } from './code/index.js'
 import { compositionStep } from './composition/index.js'
 import { custodyStep } from './custody/index.js'

@@ -2,7 +2,7 @@
  * A step's own settings: its inputs (action inputs and CLI flags of the same names), defaults
  * and parsing. The policy core composes them, so each step declares only what it needs.
  */
-import type { InputLookup, InputSpec } from '../inputs.js'
+import type { InputLookup, InputSpec } from '../input-values.js'
 
 export interface StepSettings<S> {
   inputs: InputSpec[]

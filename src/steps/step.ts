@@ -1,12 +1,12 @@
-/** The one interface every verification method implements (DESIGN.md, "The six methods"). */
+/** The one interface every verification method implements (docs/architecture.md). */
 import type { Finding, StepId } from '../findings.js'
 import type { FileRequest, LayerSubscription } from '../image/analysis.js'
-import type { AcquireOptions } from '../image/source.js'
+import type { RegistryAccess } from '../image/source.js'
 import type { FileSystem, ImageConfig, LayerInfo, Platform } from '../image/types.js'
 import type { Logger } from '../log.js'
 import type { Policy } from '../policy/policy.js'
 import type { Package } from './composition/model.js'
-import type { ContentManifest } from './custody/model.js'
+import type { ContentManifest } from '../custody/model.js'
 import type { TestResult } from './tests/model.js'
 
 /** What a step knows of the image: metadata and the final filesystem. Read-only. */
@@ -39,12 +39,6 @@ export interface DockerfileText {
   file: string
   text: string
 }
-
-/** The image source's registry settings, for steps that talk to a registry themselves. */
-export type RegistryAccess = Pick<
-  AcquireOptions,
-  'insecureRegistries' | 'credentials' | 'env' | 'signal'
->
 
 export interface StepOutcome {
   findings: Finding[]

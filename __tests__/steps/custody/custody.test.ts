@@ -125,6 +125,14 @@ describe('the content manifest', () => {
     )
   })
 
+  it('writes from the manifest command the same file the scan step produces', async () => {
+    const image = archive('same.tar', 'gzip', [BASE.slice(0, 2), BASE.slice(2)])
+    const { artifacts } = await gate(image)
+    const written = io()
+    expect(await manifestCommand([image], {}, written.io)).toBe(0)
+    expect(written.out.join('')).toBe(serializeContentManifest(artifacts.contentManifest!))
+  })
+
   it('refuses a manifest edited after it was written', async () => {
     const { artifacts } = await gate(archive('edit.tar', 'gzip', [BASE]))
     const edited = serializeContentManifest(artifacts.contentManifest!)

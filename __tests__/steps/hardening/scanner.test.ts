@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { missingTools } from '../../../__fixtures__/registry.js'
 import { tokenLike as random } from '../../../__fixtures__/tokens.js'
-import { BUILT_IN_RULES } from '../../../src/steps/hardening/secrets/rules.js'
-import { redactCreatedBy } from '../../../src/steps/hardening/secrets/config.js'
-import { redact, SecretScanner } from '../../../src/steps/hardening/secrets/scanner.js'
+import { BUILT_IN_RULES } from '../../../src/secrets/rules.js'
+import { redactCreatedBy } from '../../../src/secrets/config.js'
+import { redact, SecretScanner } from '../../../src/secrets/scanner.js'
 
 const scanner = new SecretScanner(BUILT_IN_RULES, { minEntropy: 3 })
 

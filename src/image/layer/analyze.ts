@@ -1,5 +1,5 @@
 /**
- * The single streaming pass over one layer blob (DESIGN.md, performance shape): verify the
+ * The single streaming pass over one layer blob (docs/architecture.md): verify the
  * blob digest, decompress, compute the diffID, read the tar, classify whiteouts, keep requested
  * file contents and feed every step's visitor — reading each file's bytes once.
  */

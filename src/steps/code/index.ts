@@ -12,7 +12,7 @@ import {
 } from '../../findings.js'
 import type { FileSystem } from '../../image/types.js'
 import type { Policy } from '../../policy/policy.js'
-import { OWNED_FILES_REQUEST, ownedFiles } from '../../packages/owned-files.js'
+import { OWNED_FILES_REQUEST, ownedFiles } from '../../os/owned-files.js'
 import type { ImageView, Step, StepContext, StepNeeds, StepOutcome } from '../step.js'
 import type { ElfHardening } from './elf.js'
 import { isNotImported, sarifFinding } from './sarif.js'

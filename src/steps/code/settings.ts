@@ -3,9 +3,8 @@
  * inputs are parsed: a missing or malformed file is the user's mistake and must stop the gate
  * (exit 2) before the image is read, and this is the one place that runs before the engine.
  */
-import { invalidInput } from '../../input-values.js'
+import { invalidInput, splitList } from '../../input-values.js'
 import { readInputFileSync } from '../../files.js'
-import { splitList } from '../../policy/inputs.js'
 import type { StepSettings } from '../settings.js'
 import { parseSarif, type ImportedResult } from './sarif.js'
 

@@ -46,9 +46,6 @@ export interface CompositionDependencies {
   readVex?: (path: string) => Promise<string>
 }
 
-/** A finding that already knows it is suppressed (by a VEX statement); the gate keeps the field. */
-type VexedFinding = Finding & { suppressed?: { reason: string; source: string } }
-
 function findingPackage(pkg: Package): FindingPackage {
   return { name: pkg.name, version: pkg.version, ecosystem: pkg.ecosystem, purl: pkg.purl }
 }
@@ -278,12 +275,13 @@ export function createCompositionStep(dependencies: CompositionDependencies = {}
         }
       }
     }
-    const findings: VexedFinding[] = [...vulnerabilities.values()].map(
+    const findings: Finding[] = [...vulnerabilities.values()].map(
       ({ finding, paths, pkg, match }) => {
         const complete =
           paths.length === 0 ? finding : vulnerabilityFinding(pkg, match, settings, paths)
-        const suppressed = vexSuppression(vexStatementFor(complete, statements, image.digest))
-        return suppressed === undefined ? complete : { ...complete, suppressed }
+        // Reported as suppressed by the gate (policy/suppress.ts), never dropped here.
+        const suppression = vexSuppression(vexStatementFor(complete, statements, image.digest))
+        return suppression === undefined ? complete : { ...complete, suppression }
       }
     )
     const licensed = new Set<string>()

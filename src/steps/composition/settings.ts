@@ -2,7 +2,7 @@
 import { invalidInput, parseBooleanInput, splitList } from '../../input-values.js'
 import parseSpdx from 'spdx-expression-parse'
 import { isSeverity, SEVERITIES, type Severity } from '../../findings.js'
-import type { InputLookup } from '../../inputs.js'
+import type { InputLookup } from '../../input-values.js'
 import type { StepSettings } from '../settings.js'
 
 export interface CompositionSettings {
@@ -57,7 +57,7 @@ export const compositionSettings: StepSettings<CompositionSettings> = {
       name: 'vuln-db',
       default: 'osv',
       description:
-        'Vulnerability data in OSV format: `osv` downloads the ecosystems the image needs from osv.dev (cached between runs; the cached copy is used with a warning when the download fails), or a directory of OSV JSON files, or an osv.dev `all.zip`, for offline use.'
+        'Vulnerability data in OSV format: `osv` downloads the ecosystems the image needs from osv.dev (cached between runs; the cached copy is used with a warning when the download fails), or a directory of OSV JSON files, or an osv.dev `all.zip`, for offline use. The word `osv` always means the download: name a directory called osv as `./osv`.'
     },
     {
       name: 'allow-no-vuln-data',

@@ -7,9 +7,8 @@ import { ConfigurationError, ImageError } from '../../errors.js'
 import { readInputFile } from '../../files.js'
 import type { Finding } from '../../findings.js'
 import {
-  CONTENT_HASHES_SUBSCRIPTION,
   contentHashesSubscription,
-  imageContentManifest,
+  manifestOfImage,
   parseContentManifest
 } from '../../custody/content-manifest.js'
 import { compareManifests, driftFindings } from '../../custody/drift.js'
@@ -22,7 +21,7 @@ import {
   type SignerRequirement
 } from '../../custody/image-signatures.js'
 import type { ImageView, Step, StepContext, StepOutcome } from '../step.js'
-import type { ContentManifest } from './model.js'
+import type { ContentManifest } from '../../custody/model.js'
 import type { CustodySettings } from './settings.js'
 
 /** OCI image-spec annotations.md: the base image of a build (BuildKit and metadata-action set them). */
@@ -225,11 +224,7 @@ async function run(context: StepContext): Promise<StepOutcome> {
   const notes = [
     `digests verified while streaming: manifest ${image.digest}, config ${image.configDigest}, ${image.layers.length} layer(s) by digest and diffID`
   ]
-  const manifest = imageContentManifest(
-    { reference: image.reference, digest: image.digest, configDigest: image.configDigest },
-    image.fs,
-    image.visits(CONTENT_HASHES_SUBSCRIPTION)
-  )
+  const manifest = manifestOfImage(image)
   notes.push(`content manifest ${manifest.contentDigest} (${manifest.entries.length} paths)`)
   const findings: Finding[] = []
   if (settings.baselineManifest !== undefined) {

@@ -1,13 +1,10 @@
 /** Settings of the `custody` step: signature verification, drift baseline and signing. */
-import { parseBooleanInput } from '../../input-values.js'
+import { parseBooleanInput, splitList } from '../../input-values.js'
 import { ConfigurationError } from '../../errors.js'
-import type { InputLookup, InputSpec } from '../../inputs.js'
+import type { InputLookup, InputSpec } from '../../input-values.js'
 import { DEFAULT_EXPECTED_CHANGES } from '../../custody/drift.js'
-import { splitList } from '../../policy/inputs.js'
+import { DEFAULT_FULCIO_URL, DEFAULT_REKOR_URL } from '../../custody/sign.js'
 import type { StepSettings } from '../settings.js'
-
-export const DEFAULT_FULCIO_URL = 'https://fulcio.sigstore.dev'
-export const DEFAULT_REKOR_URL = 'https://rekor.sigstore.dev'
 
 export interface CustodySettings {
   /** PEM public key file (cosign.pub) the image must be signed with. */

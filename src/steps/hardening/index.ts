@@ -4,11 +4,16 @@
  */
 import { posix } from 'node:path'
 import { minimatch } from 'minimatch'
-import { severityRank, type Finding, type FindingLocation } from '../../findings.js'
+import {
+  severityRank,
+  type Finding,
+  type FindingLocation,
+  type Suppressed
+} from '../../findings.js'
 import { fingerprint } from '../../policy/evaluate.js'
 import type { Policy } from '../../policy/policy.js'
-import { parsePasswd } from '../identity/accounts.js'
-import { parseUser, resolveUser } from '../identity/user.js'
+import { parsePasswd } from '../../os/accounts.js'
+import { parseUser, resolveUser } from '../../os/user.js'
 import type { ImageView, Step, StepContext, StepOutcome } from '../step.js'
 import { historyLayers, imageConfigFindings } from './image-config.js'
 import {
@@ -19,9 +24,9 @@ import {
 } from './layer.js'
 import { formatBytes } from '../../units.js'
 import { leanFindings, type LeanDraft } from './lean.js'
-import { configSecrets, type ConfigSecret } from './secrets/config.js'
-import { BUILT_IN_RULES } from './secrets/rules.js'
-import { customRule, SecretScanner } from './secrets/scanner.js'
+import { configSecrets, type ConfigSecret } from '../../secrets/config.js'
+import { BUILT_IN_RULES } from '../../secrets/rules.js'
+import { customRule, SecretScanner } from '../../secrets/scanner.js'
 import type { HardeningSettings } from './settings.js'
 import { analyzeWaste, fileFate, type FileFate, type WasteAnalysis } from './waste.js'
 
@@ -240,16 +245,29 @@ function runtimeUid(image: ImageView): number | undefined {
   return resolved.root ? undefined : resolved.uid
 }
 
-function allowed(finding: Finding, settings: HardeningSettings): boolean {
-  if (!finding.rule.startsWith('hardening/secret-')) return false
+/**
+ * Why the secret allow-lists accept a secret finding, if they do. The finding is kept and the
+ * gate reports it as suppressed (policy/suppress.ts), so an allowed secret stays visible.
+ */
+function allowed(finding: Finding, settings: HardeningSettings): Suppressed | undefined {
+  if (!finding.rule.startsWith('hardening/secret-')) return undefined
+  // The policy file's keys have the inputs' names, so the name says where to look in either.
+  const by = (input: string, entry: string): Suppressed => ({
+    reason: `allowed by ${input} ${entry}`,
+    source: `${input} (input or policy file)`
+  })
   const id = finding.rule.slice('hardening/secret-'.length)
+  if (settings.secretAllowRules.includes(id)) return by('secret-allow-rules', id)
   const path = finding.location.path
-  return (
-    settings.secretAllowRules.includes(id) ||
-    (path !== undefined &&
-      settings.secretAllowPaths.some((glob) => minimatch(path, glob, { dot: true }))) ||
-    settings.secretAllowFingerprints.includes(fingerprint(finding))
-  )
+  const glob =
+    path === undefined
+      ? undefined
+      : settings.secretAllowPaths.find((candidate) => minimatch(path, candidate, { dot: true }))
+  if (glob !== undefined) return by('secret-allow-paths', glob)
+  const print = fingerprint(finding)
+  if (settings.secretAllowFingerprints.includes(print))
+    return by('secret-allow-fingerprints', print)
+  return undefined
 }
 
 function largestContributors(
@@ -301,9 +319,11 @@ async function run({ image, policy }: StepContext): Promise<StepOutcome> {
     ...leanFindings({ fs: image.fs, settings, runtimeUid: runtimeUid(image), coreDumps }),
     ...imageConfigFindings(image.config, image.annotations ?? {}, image.layers.length)
   ]
-  const findings = drafts
-    .map((draft) => toFinding(image, draft))
-    .filter((finding) => !allowed(finding, settings))
+  const findings = drafts.map((draft): Finding => {
+    const finding = toFinding(image, draft)
+    const suppression = allowed(finding, settings)
+    return suppression === undefined ? finding : { ...finding, suppression }
+  })
 
   const stats = visits.reduce(
     (sum, { stats: s }) => ({

@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks'
 import type { EntrySink, LayerSubscription, LayerVisitor, Whiteout } from '../../image/analysis.js'
 import type { TarEntry } from '../../image/types.js'
-import type { SecretMatch, SecretScanner } from './secrets/scanner.js'
+import type { SecretMatch, SecretScanner } from '../../secrets/scanner.js'
 
 export const LAYER_SUBSCRIPTION = 'hardening'
 

@@ -1,26 +1,10 @@
 /** Settings of the `hardening` step: lean-image thresholds and the secret scanner's allow-lists. */
-import { invalidInput, parseBooleanInput } from '../../input-values.js'
+import { invalidInput, parseBooleanInput, splitList } from '../../input-values.js'
 import { ConfigurationError } from '../../errors.js'
-import { isSeverity, SEVERITIES, type Severity } from '../../findings.js'
-import type { InputLookup, InputSpec } from '../../inputs.js'
-import { splitList } from '../../policy/inputs.js'
+import { isSeverity, SEVERITIES } from '../../findings.js'
+import type { InputLookup, InputSpec } from '../../input-values.js'
+import type { CustomSecretRule } from '../../secrets/scanner.js'
 import type { StepSettings } from '../settings.js'
-
-/** A secret rule a team adds for its own credentials (docs/rules/hardening.md, "Custom rules"). */
-export interface CustomSecretRule {
-  /** kebab-case; the finding's rule is `hardening/secret-<id>`. */
-  id: string
-  /** A JavaScript regular expression; the `secret` named group, else the whole match, is the secret. */
-  regex: string
-  /** Lowercase literals of which one must occur in a file before the regex runs. */
-  keywords: string[]
-  severity: Severity
-  /** Minimum Shannon entropy (bits per character) of the secret; 0 accepts any. */
-  entropy: number
-  title?: string
-  /** Only files matching these globs (absolute paths) are checked. */
-  paths?: string[]
-}
 
 export interface HardeningSettings {
   /** Total bytes wasted across layers (dive's wasted bytes) above which the image fails the lean check; undefined means no limit. */
@@ -41,11 +25,11 @@ export interface HardeningSettings {
   secretMaxFileBytes: number
   /** Minimum Shannon entropy of values in `password=`-style assignments. */
   secretMinEntropy: number
-  /** Secret rules to drop: `hardening/secret-jwt` or `jwt`. */
+  /** Secret rules whose findings are suppressed: `hardening/secret-jwt` or `jwt`. */
   secretAllowRules: string[]
-  /** Globs of absolute paths whose secret findings are dropped. */
+  /** Globs of absolute paths whose secret findings are suppressed. */
   secretAllowPaths: string[]
-  /** Fingerprints (16 hex digits, as in the report) of secret findings to drop. */
+  /** Fingerprints (16 hex digits, as in the report) of secret findings to suppress. */
   secretAllowFingerprints: string[]
   /** Globs of package test fixtures and docs: secrets there are reported as low, never blocking. */
   secretFixturePaths: string[]
@@ -128,20 +112,22 @@ export const HARDENING_INPUTS = [
     name: 'secret-allow-rules',
     default: '',
     list: true,
-    description: 'Secret rules to drop, e.g. `hardening/secret-jwt` or `jwt`.'
+    description:
+      'Secret rules whose findings are reported as suppressed, never blocking, e.g. `hardening/secret-jwt` or `jwt`.'
   },
   {
     name: 'secret-allow-paths',
     default: '',
     list: true,
     description:
-      'Globs of absolute paths whose secret findings are dropped, e.g. `/app/test/fixtures/**`.'
+      'Globs of absolute paths whose secret findings are reported as suppressed, never blocking, e.g. `/app/test/fixtures/**`.'
   },
   {
     name: 'secret-allow-fingerprints',
     default: '',
     list: true,
-    description: 'Fingerprints (16 hex digits, from the report) of secret findings to drop.'
+    description:
+      'Fingerprints (16 hex digits, from the report) of secret findings to report as suppressed, never blocking.'
   },
   {
     name: 'secret-fixture-paths',

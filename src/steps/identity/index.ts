@@ -12,7 +12,7 @@ import {
 } from '../../findings.js'
 import { SYSTEM_BIN_DIRS } from '../../image/filesystem.js'
 import type { FileNode } from '../../image/types.js'
-import { OWNED_FILES_REQUEST, ownedFiles } from '../../packages/owned-files.js'
+import { OWNED_FILES_REQUEST, ownedFiles } from '../../os/owned-files.js'
 import type { ImageView, Step, StepContext, StepOutcome } from '../step.js'
 import {
   duplicateIds,
@@ -24,9 +24,9 @@ import {
   type GroupEntry,
   type PasswdEntry,
   type UnreadLine
-} from './accounts.js'
+} from '../../os/accounts.js'
 import { decodeFileCapabilities } from './capabilities.js'
-import { isNumericId, parseUser, resolveUser } from './user.js'
+import { isNumericId, parseUser, resolveUser } from '../../os/user.js'
 
 const PASSWD = '/etc/passwd'
 const GROUP = '/etc/group'

@@ -16,7 +16,7 @@ import {
   type MetadataTest,
   type PermissionClass
 } from './suite.js'
-import { redactCreatedBy } from '../hardening/secrets/config.js'
+import { redactCreatedBy } from '../../secrets/config.js'
 
 /** Files larger than this are not read for content and license tests. */
 export const CONTENT_LIMIT = 4 * 1024 * 1024

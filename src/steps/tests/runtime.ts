@@ -5,6 +5,7 @@
  * runs with the image's entrypoint cleared, environment variables are expanded against the
  * image's ENV. This is the I/O edge of the tests step; everything it runs goes through `Exec`.
  */
+import type { ContainerRuntimeSetting } from './settings.js'
 import { execFile } from 'node:child_process'
 import { parseSourceSpec } from '../../image/sources.js'
 import { formatReference, parseReference } from '../../image/reference.js'
@@ -12,8 +13,6 @@ import type { ImageView } from '../step.js'
 import { expandEnv, type CheckOutcome } from './checks.js'
 import type { CommandTest, EnvVar, Pattern, StructureTestSuite } from './suite.js'
 
-export const CONTAINER_RUNTIMES = ['auto', 'docker', 'podman', 'none'] as const
-export type ContainerRuntimeSetting = (typeof CONTAINER_RUNTIMES)[number]
 export type RuntimeName = 'docker' | 'podman'
 
 /** Long enough for a `docker pull` of a large image; cst sets no limit at all. */

@@ -4,14 +4,16 @@
  * is pulled, the policy holds the parsed suites so the step itself does no file I/O, and the
  * step can ask the engine for exactly the file contents those tests name (`needs`).
  */
-import { parseBooleanInput } from '../../input-values.js'
+import { parseBooleanInput, splitList } from '../../input-values.js'
 import { ConfigurationError } from '../../errors.js'
-import type { InputLookup } from '../../inputs.js'
-import { splitList } from '../../policy/inputs.js'
+import type { InputLookup } from '../../input-values.js'
 import type { StepSettings } from '../settings.js'
 import { loadStructureTests } from './load.js'
-import { CONTAINER_RUNTIMES, type ContainerRuntimeSetting } from './runtime.js'
 import type { StructureTestSuite } from './suite.js'
+
+/** How command tests reach a container runtime (input container-runtime). */
+export const CONTAINER_RUNTIMES = ['auto', 'docker', 'podman', 'none'] as const
+export type ContainerRuntimeSetting = (typeof CONTAINER_RUNTIMES)[number]
 
 export interface TestsSettings {
   /** The suites of the `structure-tests` files, parsed. */

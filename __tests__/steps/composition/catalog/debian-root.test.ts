@@ -15,9 +15,10 @@ import {
   type Catalog
 } from '../../../../src/steps/composition/catalog/index.js'
 import { debianRoot, debianSource } from '../../../../__fixtures__/debian-root.js'
-import { tempDir } from '../../../../__fixtures__/registry.js'
+import { missingTools, tempDir } from '../../../../__fixtures__/registry.js'
 
-const root = await debianRoot()
+const noTools = missingTools(['tar', 'dpkg-query'])
+const root = noTools === undefined ? await debianRoot() : { skip: noTools }
 if ('skip' in root) console.warn(`Debian root test ${root.skip}`)
 
 /** dpkg's admin directory of the root, extracted from the tar to a temporary directory. */

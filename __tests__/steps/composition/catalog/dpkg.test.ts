@@ -1,13 +1,16 @@
-import { describe, expect, it } from '@jest/globals'
+import { beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import type { FixtureEntry } from '../../../../__fixtures__/image-builder.js'
+import { missingTools } from '../../../../__fixtures__/registry.js'
 import { catalogImage } from './catalog-image.js'
 
 // Real files from this machine's dpkg database (Debian 12), as a Debian image would have them.
 const DPKG = '/var/lib/dpkg'
 const PACKAGES = ['libc6', 'zlib1g', 'coreutils', 'python3-packaging']
+const noDpkgQuery = missingTools(['dpkg-query'])
 const available =
+  noDpkgQuery === undefined &&
   existsSync(`${DPKG}/status`) &&
   PACKAGES.every((name) => listFile(name) !== undefined) &&
   existsSync('/etc/os-release')
@@ -44,37 +47,47 @@ function dpkgQuery(name: string): {
 const describeDpkg = available ? describe : describe.skip
 if (!available)
   console.warn(
-    'skipped: this machine has no Debian dpkg database (/var/lib/dpkg) to take real files from'
+    noDpkgQuery ??
+      'skipped: this machine has no Debian dpkg database (/var/lib/dpkg) with libc6, zlib1g, coreutils and python3-packaging to take real files from (apt-get install -y python3-packaging)'
   )
 
 describeDpkg('dpkg cataloger on real dpkg files', () => {
-  const dist = readdirSync('/usr/lib/python3/dist-packages').find((d) =>
-    /^packaging-.+\.dist-info$/.test(d)
-  )!
-  const metadataPath = `usr/lib/python3/dist-packages/${dist}/METADATA`
-  const layers: FixtureEntry[][] = [
-    [
-      { path: 'etc/os-release', content: readFileSync('/etc/os-release') },
-      { path: 'var/lib/dpkg/status', content: statusParagraphs(['libc6', 'zlib1g', 'coreutils']) },
-      ...['libc6', 'zlib1g', 'coreutils'].map((name) => ({
-        path: `var/lib/dpkg/info/${listFile(name)}`,
-        content: readFileSync(`${DPKG}/info/${listFile(name)}`)
-      })),
-      {
-        path: 'usr/share/doc/zlib1g/copyright',
-        content: readFileSync('/usr/share/doc/zlib1g/copyright')
-      }
-    ],
-    [
-      // apt rewrites the whole status file; the new package's .list is this layer's own.
-      { path: 'var/lib/dpkg/status', content: statusParagraphs(PACKAGES) },
-      {
-        path: `var/lib/dpkg/info/${listFile('python3-packaging')}`,
-        content: readFileSync(`${DPKG}/info/${listFile('python3-packaging')}`)
-      },
-      { path: metadataPath, content: readFileSync(`/${metadataPath}`) }
+  // Read in beforeAll: a skipped describe still runs its body, and these files may not exist.
+  let dist: string
+  let metadataPath: string
+  let layers: FixtureEntry[][]
+  beforeAll(() => {
+    dist = readdirSync('/usr/lib/python3/dist-packages').find((d) =>
+      /^packaging-.+\.dist-info$/.test(d)
+    )!
+    metadataPath = `usr/lib/python3/dist-packages/${dist}/METADATA`
+    layers = [
+      [
+        { path: 'etc/os-release', content: readFileSync('/etc/os-release') },
+        {
+          path: 'var/lib/dpkg/status',
+          content: statusParagraphs(['libc6', 'zlib1g', 'coreutils'])
+        },
+        ...['libc6', 'zlib1g', 'coreutils'].map((name) => ({
+          path: `var/lib/dpkg/info/${listFile(name)}`,
+          content: readFileSync(`${DPKG}/info/${listFile(name)}`)
+        })),
+        {
+          path: 'usr/share/doc/zlib1g/copyright',
+          content: readFileSync('/usr/share/doc/zlib1g/copyright')
+        }
+      ],
+      [
+        // apt rewrites the whole status file; the new package's .list is this layer's own.
+        { path: 'var/lib/dpkg/status', content: statusParagraphs(PACKAGES) },
+        {
+          path: `var/lib/dpkg/info/${listFile('python3-packaging')}`,
+          content: readFileSync(`${DPKG}/info/${listFile('python3-packaging')}`)
+        },
+        { path: metadataPath, content: readFileSync(`/${metadataPath}`) }
+      ]
     ]
-  ]
+  })
 
   it('reports each installed package with dpkg-query’s version, architecture and source package', async () => {
     const { catalog, image } = await catalogImage({

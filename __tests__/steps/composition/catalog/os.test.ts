@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { buildImage } from '../../../../__fixtures__/image-builder.js'
-import { ownedFiles } from '../../../../src/packages/owned-files.js'
+import { ownedFiles } from '../../../../src/os/owned-files.js'
 import { osvEcosystem, parseOsRelease } from '../../../../src/steps/composition/catalog/distro.js'
 import { catalogImage } from './catalog-image.js'
 

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { missingTools, tempDir } from '../../../../__fixtures__/registry.js'
-import { parseRpmHeader } from '../../../../src/steps/composition/catalog/rpm/header.js'
+import { parseRpmHeader } from '../../../../src/os/rpm/header.js'
 import { catalogImage } from './catalog-image.js'
 
 const ROCKY_OS_RELEASE =

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
+import { missingTools } from '../../../../__fixtures__/registry.js'
 import { existsSync } from 'node:fs'
 import {
   apkComparator,
@@ -68,7 +69,10 @@ skipUnless(aptMissing ?? missingPythonModule('apt_pkg', 'python3-apt'))(
 
 skipUnless(
   aptMissing ??
-    (existsSync('/usr/bin/dpkg') ? undefined : 'skipped: dpkg not found (apt-get install -y dpkg)')
+    (existsSync('/usr/bin/dpkg')
+      ? undefined
+      : 'skipped: dpkg not found (apt-get install -y dpkg)') ??
+    missingTools(['sh'])
 )('dpkg ordering against dpkg --compare-versions', () => {
   it('agrees on 1,500 pairs of real Debian versions and the tilde cases', () => {
     const pairs: Array<[string, string]> = [
@@ -212,7 +216,9 @@ function mavenVersions(): string[] {
 }
 
 skipUnless(
-  existsSync(MAVEN_JAR) ? undefined : `skipped: ${MAVEN_JAR} not found (apt-get install -y maven)`
+  existsSync(MAVEN_JAR)
+    ? missingTools(['java'])
+    : `skipped: ${MAVEN_JAR} not found (apt-get install -y maven)`
 )('Maven ordering against the Maven jar', () => {
   it('agrees with ComparableVersion on every neighbouring pair', () => {
     const versions = [...mavenVersions(), ...mavenVersions().reverse()]

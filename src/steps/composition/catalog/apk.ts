@@ -7,7 +7,7 @@ import type { UnreadInput } from '../../../findings.js'
 import type { FileRequest } from '../../../image/analysis.js'
 import type { Package } from '../model.js'
 import { definePackage, purl, type CatalogInput } from './package.js'
-import { BadRecords } from './unread.js'
+import { BadRecords } from '../../../os/bad-records.js'
 
 const INSTALLED = '/lib/apk/db/installed'
 

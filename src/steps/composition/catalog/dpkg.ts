@@ -7,7 +7,7 @@ import type { UnreadInput } from '../../../findings.js'
 import type { FileRequest } from '../../../image/analysis.js'
 import type { Package } from '../model.js'
 import { controlParagraphs, definePackage, purl, type CatalogInput } from './package.js'
-import { BadRecords } from './unread.js'
+import { BadRecords } from '../../../os/bad-records.js'
 
 const STATUS = '/var/lib/dpkg/status'
 const STATUS_D = '/var/lib/dpkg/status.d/'

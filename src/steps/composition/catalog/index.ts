@@ -4,7 +4,7 @@
  */
 import type { UnreadInput } from '../../../findings.js'
 import type { FileRequest, LayerSubscription } from '../../../image/analysis.js'
-import { OWNED_FILES_REQUEST, ownedFiles } from '../../../packages/owned-files.js'
+import { OWNED_FILES_REQUEST, ownedFiles } from '../../../os/owned-files.js'
 import type { ImageView } from '../../step.js'
 import type { Package } from '../model.js'
 import { APK_FILES, catalogApk } from './apk.js'
@@ -13,7 +13,7 @@ import { detectDistro, OS_RELEASE_FILES, type Distro } from './distro.js'
 import { DPKG_FILES, catalogDpkg } from './dpkg.js'
 import { LANGUAGE_FILES, catalogLanguages } from './language.js'
 import { definePackage, type CatalogInput } from './package.js'
-import { RPM_FILES, catalogRpm } from './rpm/index.js'
+import { RPM_FILES, catalogRpm } from './rpm.js'
 
 export type { Distro } from './distro.js'
 

@@ -9,7 +9,7 @@ import type { UnreadInput } from '../../../findings.js'
 import type { FileRequest } from '../../../image/analysis.js'
 import type { Package } from '../model.js'
 import { controlParagraphs, definePackage, purl, type CatalogInput } from './package.js'
-import { BadRecords, unreadFile } from './unread.js'
+import { BadRecords, unreadFile } from '../../../os/bad-records.js'
 
 interface MetadataCataloger {
   globs: string[]

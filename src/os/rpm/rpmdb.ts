@@ -1,6 +1,6 @@
 /** The installed-package database of RPM distributions, in whichever backend the image uses. */
-import type { FileSystem } from '../../../../image/types.js'
-import { BadRecords } from '../unread.js'
+import type { FileSystem } from '../../image/types.js'
+import { BadRecords } from '../bad-records.js'
 import { bdbBlobs, isBdbHash } from './bdb.js'
 import { parseRpmHeader, type RpmHeader } from './header.js'
 import { isNdb, ndbBlobs } from './ndb.js'

@@ -1,11 +1,11 @@
 /**
- * Records a cataloger could not read (DESIGN.md, fail closed: one bad record is skipped, never
+ * Records a cataloger could not read (docs/architecture.md: one bad record is skipped, never
  * silently). Many bad records in one file are one `composition/input-not-analysed` finding that
  * names how many and where the first is, so a file of 10⁵ broken paragraphs is one line.
  */
-import type { UnreadInput } from '../../../findings.js'
-import type { ImageView } from '../../step.js'
-import { layerOf } from './package.js'
+import type { UnreadInput } from '../findings.js'
+import type { ImageView } from '../steps/step.js'
+import { layerOf } from '../steps/composition/catalog/package.js'
 
 export class BadRecords {
   private count = 0

@@ -1,10 +1,10 @@
 /** RPM packages (RHEL, Fedora, Rocky, Alma, Amazon Linux, SUSE) from the rpmdb. */
-import type { UnreadInput } from '../../../../findings.js'
-import type { FileRequest } from '../../../../image/analysis.js'
-import type { Package } from '../../model.js'
-import { definePackage, purl, type CatalogInput } from '../package.js'
-import { unreadFile } from '../unread.js'
-import { RPMDB_GLOBS, readRpmdb } from './rpmdb.js'
+import type { UnreadInput } from '../../../findings.js'
+import type { FileRequest } from '../../../image/analysis.js'
+import type { Package } from '../model.js'
+import { definePackage, purl, type CatalogInput } from './package.js'
+import { unreadFile } from '../../../os/bad-records.js'
+import { RPMDB_GLOBS, readRpmdb } from '../../../os/rpm/rpmdb.js'
 
 /**
  * Each package's header (file list, changelog, signatures) is stored whole, typically 30–100 KB,

@@ -5,9 +5,24 @@
  */
 import { createHash, createHmac, scryptSync } from 'node:crypto'
 import { Minimatch } from 'minimatch'
-import type { Severity } from '../../../findings.js'
-import type { CustomSecretRule } from '../settings.js'
+import type { Severity } from '../findings.js'
 import type { SecretRule } from './rules.js'
+
+/** A secret rule a team adds for its own credentials (docs/rules/hardening.md, "Custom rules"). */
+export interface CustomSecretRule {
+  /** kebab-case; the finding's rule is `hardening/secret-<id>`. */
+  id: string
+  /** A JavaScript regular expression; the `secret` named group, else the whole match, is the secret. */
+  regex: string
+  /** Lowercase literals of which one must occur in a file before the regex runs. */
+  keywords: string[]
+  severity: Severity
+  /** Minimum Shannon entropy (bits per character) of the secret; 0 accepts any. */
+  entropy: number
+  title?: string
+  /** Only files matching these globs (absolute paths) are checked. */
+  paths?: string[]
+}
 
 export interface SecretMatch {
   rule: string

@@ -3,7 +3,7 @@
  * gitleaks/trufflehog rule sets; every rule names literal keywords for the prefilter, so a
  * regex only runs on text that contains one of them. Rule ids become `hardening/secret-<id>`.
  */
-import type { Severity } from '../../../findings.js'
+import type { Severity } from '../findings.js'
 
 export interface SecretRule {
   id: string

@@ -13,7 +13,7 @@
  */
 import type { FileRequest } from '../image/analysis.js'
 import type { FileSystem } from '../image/types.js'
-import { RPMDB_GLOBS, readRpmdb } from '../steps/composition/catalog/rpm/rpmdb.js'
+import { RPMDB_GLOBS, readRpmdb } from './rpm/rpmdb.js'
 
 const DPKG_INFO_GLOB = '/var/lib/dpkg/info/*.list'
 const DISTROLESS_MD5SUMS_GLOB = '/var/lib/dpkg/status.d/*.md5sums'

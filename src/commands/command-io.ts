@@ -1,12 +1,15 @@
-/** What the custody commands (manifest, drift, sign, verify) share: flags, registry access, errors. */
+/**
+ * What the CLI's commands share: the flag parser (scan's too), and for the custody commands
+ * (manifest, drift, sign, verify) registry access, output and errors.
+ */
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { ConfigurationError, isUserError } from '../errors.js'
+import { closestName, splitList } from '../input-values.js'
 import { parsePlatform } from '../image/manifest.js'
 import type { Platform } from '../image/types.js'
 import type { Logger } from '../log.js'
-import { splitList } from '../policy/inputs.js'
-import type { RegistryAccess } from '../steps/step.js'
-import { registryRepository, resolveDigest } from './image-signatures.js'
+import type { RegistryAccess } from '../image/source.js'
+import { registryRepository, resolveDigest } from '../custody/image-signatures.js'
 
 export interface CommandIo {
   stdout(text: string): void
@@ -27,23 +30,110 @@ export const REGISTRY_FLAGS: Options = {
 
 export type FlagValues = Record<string, string | boolean | Array<string | boolean> | undefined>
 
+const BOOLEAN_WORDS: Record<string, boolean> = {
+  true: true,
+  True: true,
+  TRUE: true,
+  false: false,
+  False: false,
+  FALSE: false
+}
+
+/**
+ * Parses `args` against `options` (parseArgs's shapes; `--help`/`-h` is always known). Boolean
+ * flags work bare and also take `=true`/`=false` (or a following `true`/`false`), so every
+ * boolean action input reads the same way as a flag. Every mistake is one ConfigurationError
+ * sentence of ours, never Node's parser wording: an unknown flag names the closest known one.
+ */
+export function parseFlags(
+  args: string[],
+  options: Options,
+  helpCommand: string
+): { values: FlagValues; positionals: string[]; help: boolean } {
+  const known: Options = { ...options, help: { type: 'boolean', short: 'h' } }
+  const { tokens } = parseArgs({
+    args,
+    options: known,
+    allowPositionals: true,
+    strict: false,
+    tokens: true
+  })
+  const values: FlagValues = {}
+  const positionals: string[] = []
+  let previousBoolean: string | undefined
+  for (const token of tokens) {
+    if (token.kind === 'positional') {
+      const word = BOOLEAN_WORDS[token.value]
+      if (previousBoolean !== undefined && word !== undefined) values[previousBoolean] = word
+      else positionals.push(token.value)
+      previousBoolean = undefined
+      continue
+    }
+    previousBoolean = undefined
+    if (token.kind !== 'option') continue
+    const spec = Object.hasOwn(known, token.name) ? known[token.name] : undefined
+    if (spec === undefined) {
+      const suggestion = closestName(token.name, Object.keys(known))
+      throw new ConfigurationError(
+        suggestion === undefined
+          ? `unknown option ${token.rawName}; run "${helpCommand} --help" for the options.`
+          : `unknown option ${token.rawName}; did you mean --${suggestion}?`
+      )
+    }
+    const flag = `--${token.name}`
+    if (spec.type === 'boolean') {
+      let value = true
+      if (token.inlineValue === true) {
+        const word = BOOLEAN_WORDS[token.value ?? '']
+        if (word === undefined) {
+          throw new ConfigurationError(
+            `${flag} is "${token.value ?? ''}"; write ${flag} alone, ${flag}=true or ${flag}=false.`
+          )
+        }
+        value = word
+      } else {
+        previousBoolean = token.name
+      }
+      values[token.name] = value
+      continue
+    }
+    // parseArgs takes the next argument as the value even when it is another flag.
+    if (token.value === undefined || (token.inlineValue !== true && token.value.startsWith('-'))) {
+      throw new ConfigurationError(
+        `${flag} needs a value: write ${flag} VALUE, or ${flag}=VALUE when the value starts with "-".`
+      )
+    }
+    if (spec.multiple === true) {
+      const list = values[token.name]
+      values[token.name] = [...(Array.isArray(list) ? list : []), token.value]
+    } else {
+      values[token.name] = token.value
+    }
+  }
+  return { values, positionals, help: values.help === true }
+}
+
+/** The custody commands' flags: the registry flags plus `options`; an error shows the usage. */
 export function parseCommandArgs(
   command: string,
   usage: string,
   args: string[],
   options: Options
-): { values: FlagValues; positionals: string[] } {
-  try {
-    const { values, positionals } = parseArgs({
-      args,
-      options: { ...REGISTRY_FLAGS, ...options },
-      allowPositionals: true,
-      strict: true
-    })
-    return { values: values as FlagValues, positionals }
-  } catch (error) {
-    throw new ConfigurationError(`${command}: ${(error as Error).message}; usage: ${usage}`)
-  }
+): { values: FlagValues; positionals: string[]; help: boolean } {
+  if (args.length === 0) throw new ConfigurationError(`${command} needs arguments; usage: ${usage}`)
+  return parseFlags(args, { ...REGISTRY_FLAGS, ...options }, `container-gate ${command}`)
+}
+
+/** What `COMMAND --help` prints: the usage line and the registry flags every command takes. */
+export function commandHelp(usage: string): string {
+  return `Usage: ${usage}
+
+Registry options (as for scan):
+  --platform OS/ARCH                  platform of a multi-platform image (default linux/amd64)
+  --insecure-registry HOST[:PORT]     may be reached over plain HTTP (repeatable)
+  --registry-username, --registry-password   credentials for the image's registry
+  --verbose                           progress messages on standard error
+`
 }
 
 export function stringFlag(values: FlagValues, name: string): string | undefined {

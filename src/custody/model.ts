@@ -3,7 +3,7 @@
  * permissions, owner and the SHA-256 of its content. Canonical JSON (sorted keys, entries sorted
  * by path), so `contentDigest` identifies the content independently of compression and layering.
  */
-import type { FileType } from '../../image/types.js'
+import type { FileType } from '../image/types.js'
 
 export const CONTENT_MANIFEST_MEDIA_TYPE = 'application/vnd.container-gate.content-manifest.v1+json'
 

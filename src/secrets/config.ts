@@ -3,7 +3,7 @@
  * and every `history[].created_by`, where build arguments leak as `RUN |2 A=x B=y /bin/sh -c …`
  * (the classic builder and BuildKit both record the values of ARGs a RUN line used).
  */
-import type { ImageConfig } from '../../../image/types.js'
+import type { ImageConfig } from '../image/types.js'
 import { BUILT_IN_RULES } from './rules.js'
 import { isPlaceholder, redact, SecretScanner, type SecretMatch } from './scanner.js'
 
