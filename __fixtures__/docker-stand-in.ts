@@ -6,6 +6,8 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
+const COPY_TO_STDOUT = "require('fs').createReadStream(process.argv[1]).pipe(process.stdout)"
+
 function shellQuote(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`
 }
@@ -14,7 +16,11 @@ function shellQuote(value: string): string {
 export function installDockerStandIn(dir: string, images: Record<string, string>): string {
   mkdirSync(dir, { recursive: true })
   const cases = Object.entries(images)
-    .map(([ref, archive]) => `  ${shellQuote(ref)}) exec cat ${shellQuote(archive)} ;;`)
+    // Node itself writes the archive: it is on every machine that runs the tests, cat may not be.
+    .map(
+      ([ref, archive]) =>
+        `  ${shellQuote(ref)}) exec ${shellQuote(process.execPath)} -e ${shellQuote(COPY_TO_STDOUT)} ${shellQuote(archive)} ;;`
+    )
     .join('\n')
   const script = `#!/bin/sh
 if [ "$1" != save ] || [ "$#" -ne 2 ]; then

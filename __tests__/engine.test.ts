@@ -3,6 +3,7 @@ import { buildImage } from '../__fixtures__/image-builder.js'
 import { ACQUIRE, memorySource } from '../__fixtures__/memory-source.js'
 import { runGate } from '../src/engine.js'
 import { ImageError } from '../src/errors.js'
+import type { LayerSubscription } from '../src/image/analysis.js'
 import type { ImageSource } from '../src/image/source.js'
 import { silentLogger } from '../src/log.js'
 import { defaultPolicy } from '../src/policy/defaults.js'
@@ -59,32 +60,30 @@ describe('runGate', () => {
   })
 
   it('hands a layer subscription one result per layer, in layer order, including deleted files', async () => {
-    let seen: unknown[] = []
+    let seen: Array<string[] | undefined> = []
+    const paths: LayerSubscription<string[]> = {
+      id: 'paths',
+      version: 1,
+      createVisitor: () => {
+        const seenPaths: string[] = []
+        return {
+          onEntry: (entry) => {
+            seenPaths.push(entry.path)
+            return undefined
+          },
+          finish: () => seenPaths
+        }
+      }
+    }
     const steps = [
       step(
         'hardening',
         async (context) => {
-          seen = context.image.visits('paths')
+          seen = context.image.visits(paths)
           return { findings: [] }
         },
         {
-          needs: () => ({
-            subscriptions: [
-              {
-                id: 'paths',
-                createVisitor: () => {
-                  const paths: string[] = []
-                  return {
-                    onEntry: (entry) => {
-                      paths.push(entry.path)
-                      return undefined
-                    },
-                    finish: () => paths
-                  }
-                }
-              }
-            ]
-          })
+          needs: () => ({ subscriptions: [paths] })
         }
       )
     ]

@@ -58981,7 +58981,6 @@ function canonicalDigest(value) {
 }
 
 // src/custody/content-manifest.ts
-var CONTENT_HASHES_SUBSCRIPTION = "custody/content-hashes";
 var EMPTY_SHA256 = `sha256:${createHash3("sha256").digest("hex")}`;
 function hashingSink(path2, hashes) {
   let hash;
@@ -58995,7 +58994,8 @@ function hashingSink(path2, hashes) {
   };
 }
 var contentHashesSubscription = {
-  id: CONTENT_HASHES_SUBSCRIPTION,
+  id: "custody/content-hashes",
+  version: 1,
   createVisitor() {
     const hashes = /* @__PURE__ */ new Map();
     return {
@@ -59070,7 +59070,7 @@ function manifestOfImage(image) {
   return imageContentManifest(
     { reference: image.reference, digest: image.digest, configDigest: image.configDigest },
     image.fs,
-    image.visits(CONTENT_HASHES_SUBSCRIPTION)
+    image.visits(contentHashesSubscription)
   );
 }
 function serializeContentManifest(manifest) {
@@ -66194,6 +66194,11 @@ function exitAfterGrace(write, graceMs = EXIT_GRACE_MS) {
   }, graceMs).unref();
 }
 
+// src/image/analysis.ts
+function resultKey(key2) {
+  return `${key2.id}@${key2.version}`;
+}
+
 // src/image/filesystem.ts
 var SYSTEM_BIN_DIRS = /* @__PURE__ */ new Set([
   "/bin",
@@ -67432,7 +67437,7 @@ async function analyzeLayer(blob2, options) {
   const label = `layer ${options.name}`;
   const requests = compile3(options.requests);
   const visitors = options.subscriptions.map((subscription) => [
-    subscription.id,
+    resultKey(subscription),
     subscription.createVisitor()
   ]);
   const raw = new DigestingStream(label, options.expectedDigest);
@@ -70897,7 +70902,7 @@ function unloaded(loads, size) {
 }
 
 // src/steps/code/visitor.ts
-var CODE_SUBSCRIPTION = "code";
+var CODE_LAYERS = { id: "code", version: 1 };
 var MAX_ELF_BYTES = ELF_WINDOWS.budget;
 var HEAD_BYTES = 256;
 var MIN_ELF_BYTES = 52;
@@ -71023,7 +71028,7 @@ var CodeVisitor = class {
   }
 };
 function codeSubscription(options) {
-  return { id: CODE_SUBSCRIPTION, createVisitor: () => new CodeVisitor(options) };
+  return { ...CODE_LAYERS, createVisitor: () => new CodeVisitor(options) };
 }
 
 // src/steps/code/index.ts
@@ -71221,7 +71226,7 @@ function notesOf(policy, tally, first) {
   return notes;
 }
 async function run({ image, policy }) {
-  const layers = image.visits(CODE_SUBSCRIPTION);
+  const layers = image.visits(CODE_LAYERS);
   if (layers.length > 0 && layers.every((result) => result === void 0)) {
     throw new Error("the code step's layer pass did not run (its needs were not collected)");
   }
@@ -71878,13 +71883,13 @@ function rustPackages(compressed, maxBytes) {
 }
 
 // src/steps/composition/catalog/binaries.ts
-var BINARIES_SUBSCRIPTION_ID = "composition/catalog-binaries";
 var MAX_RUST_DEPENDENCY_JSON_BYTES = 8 * 1024 * 1024;
 var GO_CAPTURE_BYTES = 1024 * 1024;
 var ELF_TAIL_BYTES = 8 * 1024 * 1024;
 var MIN_EXECUTABLE_BYTES = 1024;
 var BINARIES_SUBSCRIPTION = {
-  id: BINARIES_SUBSCRIPTION_ID,
+  id: "composition/catalog-binaries",
+  version: 1,
   createVisitor() {
     const found = [];
     const record2 = (path2, packages, unread) => {
@@ -72517,7 +72522,7 @@ function catalogPackages(image) {
 }
 function catalogBinaries(input, unread) {
   const { image, owned } = input;
-  const perLayer = image.visits(BINARIES_SUBSCRIPTION_ID);
+  const perLayer = image.visits(BINARIES_SUBSCRIPTION);
   return perLayer.flatMap(
     (found, layer) => (found ?? []).flatMap(({ path: path2, packages, unread: reason }) => {
       const node = image.fs.get(path2);
@@ -74826,11 +74831,11 @@ function imageConfigFindings(config, annotations, layerCount) {
 
 // src/steps/hardening/layer.ts
 import { performance as performance2 } from "node:perf_hooks";
-var LAYER_SUBSCRIPTION = "hardening";
+var HARDENING_LAYERS = {
+  id: "hardening",
+  version: 1
+};
 var SNIFF_BYTES2 = 8e3;
-function isLayerVisit(value) {
-  return typeof value === "object" && value !== null && "files" in value && "secrets" in value;
-}
 function isCoreDump(head) {
   if (head.length < 18 || head.readUInt32BE(0) !== 2135247942) return false;
   const type = head[5] === 2 ? head.readUInt16BE(16) : head.readUInt16LE(16);
@@ -74893,7 +74898,7 @@ var FileSink2 = class {
 };
 function hardeningSubscription(scanner, maxScanBytes) {
   return {
-    id: LAYER_SUBSCRIPTION,
+    ...HARDENING_LAYERS,
     createVisitor() {
       const visit2 = {
         files: [],
@@ -75482,8 +75487,7 @@ function largestContributors(image, visits, waste) {
 }
 async function run3({ image, policy }) {
   const settings = policy.hardening;
-  const raw = image.visits(LAYER_SUBSCRIPTION);
-  const visits = raw.filter(isLayerVisit);
+  const visits = image.visits(HARDENING_LAYERS).filter((visit2) => visit2 !== void 0);
   if (visits.length !== image.layers.length) {
     throw new Error(
       `the hardening layer analysis is missing for ${image.layers.length - visits.length} of ${image.layers.length} layers`
@@ -77079,7 +77083,7 @@ async function scan2(request2, logger, steps, openImage, deadline) {
     configDigest: acquired.configDigest,
     layers,
     fs,
-    visits: (id2) => acquired.layers.map((l) => l.analysis.visits.get(id2)),
+    visits: (key2) => acquired.layers.map((l) => l.analysis.visits.get(resultKey(key2))),
     ...acquired.manifest.annotations === void 0 ? {} : { annotations: acquired.manifest.annotations }
   };
   deadline.enter("reading the Dockerfile");

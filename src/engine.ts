@@ -10,7 +10,12 @@ import { readInputFile } from './files.js'
 import { DEFAULT_TIMEOUT_MS, ScanDeadline, withDeadline } from './deadline.js'
 import { Minimatch } from 'minimatch'
 import { inputNotAnalysed, STEP_IDS, type Finding, type Severity, type StepId } from './findings.js'
-import type { FileRequest, LayerSubscription } from './image/analysis.js'
+import {
+  resultKey,
+  type FileRequest,
+  type LayerSubscription,
+  type SubscriptionKey
+} from './image/analysis.js'
 import { combineLayers } from './image/filesystem.js'
 import { analyzeLayer, CaptureBudget } from './image/layer/analyze.js'
 import { formatPlatform } from './image/manifest.js'
@@ -133,7 +138,8 @@ async function scan(
     configDigest: acquired.configDigest,
     layers,
     fs,
-    visits: (id) => acquired.layers.map((l) => l.analysis.visits.get(id)),
+    visits: <R>(key: SubscriptionKey<R>) =>
+      acquired.layers.map((l) => l.analysis.visits.get(resultKey(key)) as R | undefined),
     ...(acquired.manifest.annotations === undefined
       ? {}
       : { annotations: acquired.manifest.annotations })

@@ -438,7 +438,13 @@ describe('the whole-scan deadline', () => {
     // A stand-in docker whose `save` says nothing for longer than the deadline and the grace.
     const bin = join(dir, 'stalled-docker')
     await mkdir(bin, { recursive: true })
-    writeFileSync(join(bin, 'docker'), '#!/bin/sh\nexec sleep 20\n', { mode: 0o755 })
+    writeFileSync(
+      join(bin, 'docker'),
+      `#!/bin/sh\nexec '${process.execPath}' -e 'setTimeout(() => {}, 20000)'\n`,
+      {
+        mode: 0o755
+      }
+    )
     const ended = await run(['scan', 'docker-daemon:app:1', '--timeout', '1s'], { pathFirst: bin })
     expect([ended.status, ended.signal]).toEqual([2, null])
     // Only the one sentence: docker save itself was stopped, so the exit backstop had nothing to name.

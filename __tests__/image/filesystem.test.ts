@@ -246,6 +246,7 @@ describe('combineLayers', () => {
     const seen: string[] = []
     const secrets: LayerSubscription<string[]> = {
       id: 'secrets',
+      version: 1,
       createVisitor: () => {
         const found: string[] = []
         return {
@@ -269,7 +270,7 @@ describe('combineLayers', () => {
       [],
       [secrets]
     )
-    expect(layers.map((layer) => layer.visits.get('secrets'))).toEqual([
+    expect(layers.map((layer) => layer.visits.get('secrets@1'))).toEqual([
       ['/root/key.pem: BEGIN PRIVATE KEY'],
       []
     ])

@@ -329,6 +329,7 @@ describe('analyzeLayer', () => {
       wants: (entry: TarEntry) => boolean
     ): LayerSubscription<string[]> => ({
       id,
+      version: 1,
       createVisitor: () => {
         created.push(id)
         const seen: string[] = []
@@ -361,7 +362,7 @@ describe('analyzeLayer', () => {
     expect(analysis.visits).toEqual(
       new Map([
         [
-          'secrets',
+          'secrets@1',
           [
             'dir /etc',
             'file /etc/passwd',
@@ -373,7 +374,7 @@ describe('analyzeLayer', () => {
           ]
         ],
         [
-          'binaries',
+          'binaries@1',
           [
             'dir /etc',
             'file /etc/passwd',
@@ -398,6 +399,7 @@ describe('analyzeLayer', () => {
       subscriptions: [
         {
           id: 'broken',
+          version: 1,
           createVisitor: () => ({
             onEntry: () => {
               throw failure

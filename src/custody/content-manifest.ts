@@ -13,8 +13,6 @@ import { canonicalDigest, canonicalJson } from './canonical.js'
 /** Path → `sha256:<hex>` of every regular file one layer (or one archive) holds. */
 export type ContentHashes = Map<string, string>
 
-export const CONTENT_HASHES_SUBSCRIPTION = 'custody/content-hashes'
-
 const EMPTY_SHA256 = `sha256:${createHash('sha256').digest('hex')}`
 
 /**
@@ -35,7 +33,8 @@ export function hashingSink(path: string, hashes: ContentHashes): EntrySink {
 }
 
 export const contentHashesSubscription: LayerSubscription<ContentHashes> = {
-  id: CONTENT_HASHES_SUBSCRIPTION,
+  id: 'custody/content-hashes',
+  version: 1,
   createVisitor() {
     const hashes: ContentHashes = new Map()
     return {
@@ -137,8 +136,8 @@ export interface HashedImage {
   digest: string
   configDigest: string
   fs: FileSystem
-  /** Per-layer results of `contentHashesSubscription`, by its id. */
-  visits(subscriptionId: string): readonly unknown[]
+  /** Per-layer results of `contentHashesSubscription`. */
+  visits(key: typeof contentHashesSubscription): ReadonlyArray<ContentHashes | undefined>
 }
 
 /** The manifest of an image read with `contentHashesSubscription` (the step and `manifest` share it). */
@@ -146,7 +145,7 @@ export function manifestOfImage(image: HashedImage): ContentManifest {
   return imageContentManifest(
     { reference: image.reference, digest: image.digest, configDigest: image.configDigest },
     image.fs,
-    image.visits(CONTENT_HASHES_SUBSCRIPTION)
+    image.visits(contentHashesSubscription)
   )
 }
 

@@ -37,9 +37,25 @@ export interface LayerVisitor<R> {
   finish(): R
 }
 
+/**
+ * Names one subscription's per-layer results and their type. `version` changes whenever what
+ * its visitor computes changes, so a per-layer result kept from another run (a cache keyed by
+ * diffID) is only ever read by the analysis that made it.
+ */
+export interface SubscriptionKey<R> {
+  readonly id: string
+  readonly version: number
+  /** Never set: carries the result type, so `visits(key)` is typed. */
+  readonly result?: R
+}
+
+/** Where a layer's analysis keeps one subscription's result: its id and version. */
+export function resultKey(key: SubscriptionKey<unknown>): string {
+  return `${key.id}@${key.version}`
+}
+
 /** What one step wants to see of each layer (one of its `needs`). */
-export interface LayerSubscription<R = unknown> {
-  id: string
+export interface LayerSubscription<R = unknown> extends SubscriptionKey<R> {
   /**
    * A fresh visitor per layer. It is not told the layer's position: archive sources may read
    * layers out of order, and results are handed back to the step in layer order.
@@ -70,6 +86,6 @@ export interface LayerAnalysis {
   contents: Map<string, Buffer>
   /** Files a FileRequest matched whose content was not kept, by path: why (over a cap or budget). */
   unread: Map<string, string>
-  /** Results of LayerSubscriptions, by subscription id. */
+  /** Results of LayerSubscriptions, by `resultKey` (id and version). */
   visits: Map<string, unknown>
 }

@@ -1,6 +1,6 @@
 /** The one interface every verification method implements (docs/architecture.md). */
 import type { Finding, StepId } from '../findings.js'
-import type { FileRequest, LayerSubscription } from '../image/analysis.js'
+import type { FileRequest, LayerSubscription, SubscriptionKey } from '../image/analysis.js'
 import type { RegistryAccess } from '../image/source.js'
 import type { FileSystem, ImageConfig, LayerInfo, Platform } from '../image/types.js'
 import type { Logger } from '../log.js'
@@ -19,7 +19,7 @@ export interface ImageView {
   layers: LayerInfo[]
   fs: FileSystem
   /** Results of a step's LayerSubscription, one per layer in layer order. */
-  visits(subscriptionId: string): unknown[]
+  visits<R>(key: SubscriptionKey<R>): Array<R | undefined>
   /** The manifest's annotations (OCI image-spec annotations.md), e.g. the base image's name. */
   annotations?: Record<string, string>
 }

@@ -17,6 +17,7 @@ import type {
   LayerVisitor,
   Whiteout
 } from '../analysis.js'
+import { resultKey } from '../analysis.js'
 import type { TarEntry } from '../types.js'
 import { Decompressor } from './compression.js'
 import { readTar } from './tar.js'
@@ -179,7 +180,7 @@ export async function analyzeLayer(
   const label = `layer ${options.name}`
   const requests = compile(options.requests)
   const visitors = options.subscriptions.map((subscription): [string, LayerVisitor<unknown>] => [
-    subscription.id,
+    resultKey(subscription),
     subscription.createVisitor()
   ])
   const raw = new DigestingStream(label, options.expectedDigest)

@@ -18,12 +18,7 @@ import type { ElfHardening } from './elf.js'
 import { isNotImported, sarifFinding } from './sarif.js'
 import { loadSignatures } from './signatures.js'
 import { envMatches, SOURCE_PATTERNS, SOURCE_RULES, type SourceRuleId } from './source-rules.js'
-import {
-  CODE_SUBSCRIPTION,
-  codeSubscription,
-  type CodeLayerResult,
-  type FileResult
-} from './visitor.js'
+import { CODE_LAYERS, codeSubscription, type CodeLayerResult, type FileResult } from './visitor.js'
 
 type ElfRule =
   | 'elf-no-pie'
@@ -280,7 +275,7 @@ function notesOf(policy: Policy, tally: Tally, first: CodeLayerResult | undefine
 }
 
 async function run({ image, policy }: StepContext): Promise<StepOutcome> {
-  const layers = image.visits(CODE_SUBSCRIPTION) as Array<CodeLayerResult | undefined>
+  const layers = image.visits(CODE_LAYERS)
   if (layers.length > 0 && layers.every((result) => result === undefined)) {
     // Fail closed: without the layer pass there is nothing to judge, which is not a pass.
     throw new Error("the code step's layer pass did not run (its needs were not collected)")

@@ -7,7 +7,12 @@
  */
 import { createHash, type Hash } from 'node:crypto'
 import { Minimatch } from 'minimatch'
-import type { EntrySink, LayerSubscription, LayerVisitor } from '../../image/analysis.js'
+import type {
+  EntrySink,
+  LayerSubscription,
+  LayerVisitor,
+  SubscriptionKey
+} from '../../image/analysis.js'
 import type { TarEntry } from '../../image/types.js'
 import { ELF_MAGIC, ELF_WINDOWS, ElfStream, type ElfHardening } from './elf.js'
 import {
@@ -28,7 +33,8 @@ import {
   type SourcePattern
 } from './source-rules.js'
 
-export const CODE_SUBSCRIPTION = 'code'
+/** The code step's per-layer results. */
+export const CODE_LAYERS: SubscriptionKey<CodeLayerResult> = { id: 'code', version: 1 }
 
 /** The bytes of one ELF file kept while it streams (ELF_WINDOWS.budget), whatever its size. */
 export const MAX_ELF_BYTES = ELF_WINDOWS.budget
@@ -208,5 +214,5 @@ class CodeVisitor implements LayerVisitor<CodeLayerResult> {
 }
 
 export function codeSubscription(options: CodeVisitorOptions): LayerSubscription<CodeLayerResult> {
-  return { id: CODE_SUBSCRIPTION, createVisitor: () => new CodeVisitor(options) }
+  return { ...CODE_LAYERS, createVisitor: () => new CodeVisitor(options) }
 }

@@ -16,12 +16,7 @@ import { parsePasswd } from '../../os/accounts.js'
 import { parseUser, resolveUser } from '../../os/user.js'
 import type { ImageView, Step, StepContext, StepOutcome } from '../step.js'
 import { historyLayers, imageConfigFindings } from './image-config.js'
-import {
-  hardeningSubscription,
-  isLayerVisit,
-  LAYER_SUBSCRIPTION,
-  type HardeningLayerVisit
-} from './layer.js'
+import { hardeningSubscription, HARDENING_LAYERS, type HardeningLayerVisit } from './layer.js'
 import { formatBytes } from '../../units.js'
 import { leanFindings, type LeanDraft } from './lean.js'
 import { configSecrets, type ConfigSecret } from '../../secrets/config.js'
@@ -293,8 +288,9 @@ function largestContributors(
 
 async function run({ image, policy }: StepContext): Promise<StepOutcome> {
   const settings = policy.hardening
-  const raw = image.visits(LAYER_SUBSCRIPTION)
-  const visits = raw.filter(isLayerVisit)
+  const visits = image
+    .visits(HARDENING_LAYERS)
+    .filter((visit): visit is HardeningLayerVisit => visit !== undefined)
   if (visits.length !== image.layers.length) {
     // Never a silent pass: without the layer pass there is no secret scan.
     throw new Error(

@@ -4,11 +4,21 @@
  * file scanned for secrets — including files a later layer deletes, which are still in the image.
  */
 import { performance } from 'node:perf_hooks'
-import type { EntrySink, LayerSubscription, LayerVisitor, Whiteout } from '../../image/analysis.js'
+import type {
+  EntrySink,
+  LayerSubscription,
+  LayerVisitor,
+  SubscriptionKey,
+  Whiteout
+} from '../../image/analysis.js'
 import type { TarEntry } from '../../image/types.js'
 import type { SecretMatch, SecretScanner } from '../../secrets/scanner.js'
 
-export const LAYER_SUBSCRIPTION = 'hardening'
+/** The hardening step's per-layer results. */
+export const HARDENING_LAYERS: SubscriptionKey<HardeningLayerVisit> = {
+  id: 'hardening',
+  version: 1
+}
 
 /** git's heuristic (xdiff `buffer_is_binary`): a NUL byte in the first 8000 bytes means binary. */
 const SNIFF_BYTES = 8000
@@ -42,10 +52,6 @@ export interface HardeningLayerVisit {
   /** Files whose content is an ELF core dump. */
   coreDumps: string[]
   stats: ScanStats
-}
-
-export function isLayerVisit(value: unknown): value is HardeningLayerVisit {
-  return typeof value === 'object' && value !== null && 'files' in value && 'secrets' in value
 }
 
 /** ELF header (System V gABI): e_ident[EI_DATA] at 5 gives the byte order of e_type at 16; ET_CORE is 4. */
@@ -115,7 +121,7 @@ export function hardeningSubscription(
   maxScanBytes: number
 ): LayerSubscription<HardeningLayerVisit> {
   return {
-    id: LAYER_SUBSCRIPTION,
+    ...HARDENING_LAYERS,
     createVisitor(): LayerVisitor<HardeningLayerVisit> {
       const visit: HardeningLayerVisit = {
         files: [],

@@ -17,8 +17,6 @@ import { formatBytes } from '../../../units.js'
 import { JAVA_ARCHIVE, javaPackages, MAX_ARCHIVE_BYTES } from './java.js'
 import { depSection, rustPackages } from './rust.js'
 
-export const BINARIES_SUBSCRIPTION_ID = 'composition/catalog-binaries'
-
 /** Archives above this are not opened: an input-not-analysed finding instead (docs/sbom.md). */
 export { MAX_ARCHIVE_BYTES }
 /**
@@ -41,7 +39,8 @@ export interface BinaryPackages {
 }
 
 export const BINARIES_SUBSCRIPTION: LayerSubscription<BinaryPackages[]> = {
-  id: BINARIES_SUBSCRIPTION_ID,
+  id: 'composition/catalog-binaries',
+  version: 1,
   createVisitor(): LayerVisitor<BinaryPackages[]> {
     const found: BinaryPackages[] = []
     const record: Record = (path, packages, unread) => {

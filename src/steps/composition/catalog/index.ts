@@ -8,7 +8,7 @@ import { OWNED_FILES_REQUEST, ownedFiles } from '../../../os/owned-files.js'
 import type { ImageView } from '../../step.js'
 import type { Package } from '../model.js'
 import { APK_FILES, catalogApk } from './apk.js'
-import { BINARIES_SUBSCRIPTION, BINARIES_SUBSCRIPTION_ID, type BinaryPackages } from './binaries.js'
+import { BINARIES_SUBSCRIPTION } from './binaries.js'
 import { detectDistro, OS_RELEASE_FILES, type Distro } from './distro.js'
 import { DPKG_FILES, catalogDpkg } from './dpkg.js'
 import { LANGUAGE_FILES, catalogLanguages } from './language.js'
@@ -57,7 +57,7 @@ export function catalogPackages(image: ImageView): Catalog {
 /** Binary and archive packages from the layer pass, kept only when the final filesystem still has the file that layer wrote. */
 function catalogBinaries(input: CatalogInput, unread: UnreadInput[]): Package[] {
   const { image, owned } = input
-  const perLayer = image.visits(BINARIES_SUBSCRIPTION_ID) as (BinaryPackages[] | undefined)[]
+  const perLayer = image.visits(BINARIES_SUBSCRIPTION)
   return perLayer.flatMap((found, layer) =>
     (found ?? []).flatMap(({ path, packages, unread: reason }) => {
       const node = image.fs.get(path)
