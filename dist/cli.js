@@ -69189,59 +69189,6 @@ function redactCreatedBy(createdBy) {
 // src/steps/code/index.ts
 import { posix as posix3 } from "node:path";
 
-// src/steps/composition/catalog/package.ts
-var import_packageurl_js = __toESM(require_packageurl_js(), 1);
-function purl(type, namespace, name, version, qualifiers = {}) {
-  const present = Object.fromEntries(
-    Object.entries(qualifiers).filter((entry) => entry[1] !== void 0)
-  );
-  return new import_packageurl_js.PackageURL(
-    type,
-    namespace,
-    name,
-    version,
-    Object.keys(present).length === 0 ? void 0 : present,
-    void 0
-  ).toString();
-}
-function layerOf(image, path2) {
-  const node = image.fs.get(path2);
-  return node === void 0 ? void 0 : image.layers[node.layer]?.digest;
-}
-function definePackage(image, fields, origin = fields.path) {
-  const layerDigest = layerOf(image, origin);
-  const licenses = [
-    ...new Set((fields.licenses ?? []).map((l) => l.trim()).filter((l) => l !== ""))
-  ];
-  const pkg = { ...fields, licenses };
-  if (layerDigest !== void 0) pkg.layerDigest = layerDigest;
-  if (pkg.arch === void 0 || pkg.arch === "") delete pkg.arch;
-  if (pkg.source === void 0) delete pkg.source;
-  return pkg;
-}
-function controlParagraphs(text5) {
-  const paragraphs2 = [];
-  let current = /* @__PURE__ */ new Map();
-  let last2;
-  for (const line of text5.split("\n")) {
-    if (line.trim() === "") {
-      if (current.size > 0) paragraphs2.push(current);
-      current = /* @__PURE__ */ new Map();
-      last2 = void 0;
-    } else if ((line.startsWith(" ") || line.startsWith("	")) && last2 !== void 0) {
-      current.set(last2, `${current.get(last2)}
-${line.trim()}`);
-    } else {
-      const colon = line.indexOf(":");
-      if (colon <= 0) continue;
-      last2 = line.slice(0, colon).trim();
-      current.set(last2, line.slice(colon + 1).trim());
-    }
-  }
-  if (current.size > 0) paragraphs2.push(current);
-  return paragraphs2;
-}
-
 // src/os/bad-records.ts
 var BadRecords = class {
   count = 0;
@@ -69265,6 +69212,10 @@ var BadRecords = class {
 function unreadFile(image, path2, reason) {
   const layerDigest = layerOf(image, path2);
   return layerDigest === void 0 ? { path: path2, reason } : { path: path2, layerDigest, reason };
+}
+function layerOf(image, path2) {
+  const node = image.fs.get(path2);
+  return node === void 0 ? void 0 : image.layers[node.layer]?.digest;
 }
 
 // src/os/rpm/bdb.ts
@@ -71290,7 +71241,7 @@ var codeStep = {
 };
 
 // src/policy/vex.ts
-var import_packageurl_js2 = __toESM(require_packageurl_js(), 1);
+var import_packageurl_js = __toESM(require_packageurl_js(), 1);
 var VEX_STATUSES = ["not_affected", "affected", "fixed", "under_investigation"];
 var MAX_VEX_BYTES = 32 * 1024 * 1024;
 var MAX_VEX_STATEMENTS = 1e5;
@@ -71373,7 +71324,7 @@ function parseOpenVex(content2, source) {
 }
 function parsePurl(value) {
   try {
-    return import_packageurl_js2.PackageURL.fromString(value);
+    return import_packageurl_js.PackageURL.fromString(value);
   } catch {
     return void 0;
   }
@@ -71445,6 +71396,57 @@ function vexSuppression(statement) {
     reason: `VEX ${statement.status}${why === "" ? "" : ` (${why})`}`,
     source: statement.source
   };
+}
+
+// src/steps/composition/catalog/package.ts
+function definePackage(image, fields, origin = fields.path) {
+  const layerDigest = layerOf(image, origin);
+  const licenses = [
+    ...new Set((fields.licenses ?? []).map((l) => l.trim()).filter((l) => l !== ""))
+  ];
+  const pkg = { ...fields, licenses };
+  if (layerDigest !== void 0) pkg.layerDigest = layerDigest;
+  if (pkg.arch === void 0 || pkg.arch === "") delete pkg.arch;
+  if (pkg.source === void 0) delete pkg.source;
+  return pkg;
+}
+function controlParagraphs(text5) {
+  const paragraphs2 = [];
+  let current = /* @__PURE__ */ new Map();
+  let last2;
+  for (const line of text5.split("\n")) {
+    if (line.trim() === "") {
+      if (current.size > 0) paragraphs2.push(current);
+      current = /* @__PURE__ */ new Map();
+      last2 = void 0;
+    } else if ((line.startsWith(" ") || line.startsWith("	")) && last2 !== void 0) {
+      current.set(last2, `${current.get(last2)}
+${line.trim()}`);
+    } else {
+      const colon = line.indexOf(":");
+      if (colon <= 0) continue;
+      last2 = line.slice(0, colon).trim();
+      current.set(last2, line.slice(colon + 1).trim());
+    }
+  }
+  if (current.size > 0) paragraphs2.push(current);
+  return paragraphs2;
+}
+
+// src/packages/purl.ts
+var import_packageurl_js2 = __toESM(require_packageurl_js(), 1);
+function purl(type, namespace, name, version, qualifiers = {}) {
+  const present = Object.fromEntries(
+    Object.entries(qualifiers).filter((entry) => entry[1] !== void 0)
+  );
+  return new import_packageurl_js2.PackageURL(
+    type,
+    namespace,
+    name,
+    version,
+    Object.keys(present).length === 0 ? void 0 : present,
+    void 0
+  ).toString();
 }
 
 // src/steps/composition/catalog/apk.ts
@@ -72603,7 +72605,7 @@ function disallowedLicenses(expressions, allow) {
 import { mkdir as mkdir2, readFile as readFile5, rename as rename2, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
 import { dirname as dirname2 } from "node:path";
 
-// src/steps/composition/versions/comparator.ts
+// src/packages/versions/comparator.ts
 function sign2(value) {
   return value < 0 ? -1 : value > 0 ? 1 : 0;
 }
@@ -72617,7 +72619,7 @@ function compareText2(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-// src/steps/composition/versions/apk.ts
+// src/packages/versions/apk.ts
 var PRE = ["alpha", "beta", "pre", "rc"];
 var POST = ["cvs", "svn", "git", "hg", "p"];
 var GRAMMAR = /^(\d+(?:\.\d+)*)([a-z])?((?:_(?:alpha|beta|pre|rc|cvs|svn|git|hg|p)\d*)*)(?:~([0-9a-f]+))?(?:-r(\d+))?$/;
@@ -72671,7 +72673,7 @@ var apkComparator = {
   isValid: (version) => tokenize2(version) !== void 0
 };
 
-// src/steps/composition/versions/dpkg.ts
+// src/packages/versions/dpkg.ts
 var VALID = /^(?:(\d+):)?([0-9][A-Za-z0-9.+~:-]*?)(?:-([A-Za-z0-9.+~]+))?$/;
 function parse2(version) {
   const trimmed = version.trim();
@@ -72723,7 +72725,7 @@ var dpkgComparator = {
   isValid: (version) => VALID.test(version.trim())
 };
 
-// src/steps/composition/versions/maven.ts
+// src/packages/versions/maven.ts
 var QUALIFIERS = ["alpha", "beta", "milestone", "rc", "snapshot", "", "sp"];
 var ALIASES = { ga: "", final: "", release: "", cr: "rc" };
 var RELEASE_INDEX = String(QUALIFIERS.indexOf(""));
@@ -72827,7 +72829,7 @@ var mavenComparator = {
   isValid: (version) => version.trim() !== ""
 };
 
-// src/steps/composition/versions/nuget.ts
+// src/packages/versions/nuget.ts
 var PATTERN = /^\s*v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-.]+)?\s*$/;
 function parse4(version) {
   const match2 = PATTERN.exec(version);
@@ -72868,7 +72870,7 @@ var nugetComparator = {
   isValid: (version) => parse4(version) !== void 0
 };
 
-// src/steps/composition/versions/pep440.ts
+// src/packages/versions/pep440.ts
 var PATTERN2 = new RegExp(
   "^\\s*v?(?:(?<epoch>[0-9]+)!)?(?<release>[0-9]+(?:\\.[0-9]+)*)(?<pre>[-_.]?(?<pre_l>alpha|a|beta|b|preview|pre|c|rc)[-_.]?(?<pre_n>[0-9]+)?)?(?<post>(?:-(?<post_n1>[0-9]+))|(?:[-_.]?(?<post_l>post|rev|r)[-_.]?(?<post_n2>[0-9]+)?))?(?<dev>[-_.]?(?<dev_l>dev)[-_.]?(?<dev_n>[0-9]+)?)?(?:\\+(?<local>[a-z0-9]+(?:[-_.][a-z0-9]+)*))?\\s*$",
   "i"
@@ -72942,7 +72944,7 @@ var pep440Comparator = {
   isValid: (version) => key(version) !== void 0
 };
 
-// src/steps/composition/versions/rpm.ts
+// src/packages/versions/rpm.ts
 var isAlnum = (c) => c !== void 0 && /[A-Za-z0-9]/.test(c);
 var isDigit2 = (c) => c !== void 0 && c >= "0" && c <= "9";
 var isAlpha = (c) => c !== void 0 && /[A-Za-z]/.test(c);
@@ -73004,7 +73006,7 @@ var rpmComparator = {
   isValid: (version) => /^(?:\d+:)?[A-Za-z0-9._+~^]+(?:-[A-Za-z0-9._+~^]+)?$/.test(version)
 };
 
-// src/steps/composition/versions/rubygems.ts
+// src/packages/versions/rubygems.ts
 var PATTERN3 = /^\s*[0-9]+(?:\.[0-9a-zA-Z]+)*(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?\s*$/;
 function canonicalSegments(version) {
   const text5 = version.trim().replace(/-/g, ".pre.");
@@ -73050,7 +73052,7 @@ var rubygemsComparator = {
   isValid: (version) => PATTERN3.test(version)
 };
 
-// src/steps/composition/versions/semver.ts
+// src/packages/versions/semver.ts
 var import_semver = __toESM(require_semver2(), 1);
 var semverComparator = {
   name: "SemVer",
@@ -73072,7 +73074,7 @@ var goComparator = {
   isValid: (version) => goToSemver(version) !== void 0
 };
 
-// src/steps/composition/versions/index.ts
+// src/packages/versions/index.ts
 var BY_ECOSYSTEM = {
   Debian: dpkgComparator,
   Ubuntu: dpkgComparator,
@@ -78460,7 +78462,7 @@ import { readFile as readFile9 } from "node:fs/promises";
 // src/report/cyclonedx.ts
 import { createHash as createHash9 } from "node:crypto";
 
-// src/steps/composition/catalog/license.ts
+// src/packages/license.ts
 var import_spdx_expression_parse3 = __toESM(require_spdx_expression_parse(), 1);
 function classifyLicense(value) {
   try {

@@ -42,7 +42,7 @@ import type { GateResult } from '../../src/engine.js'
 import { silentLogger } from '../../src/log.js'
 import { defaultPolicy } from '../../src/policy/defaults.js'
 import type { GateReport } from '../../src/report/model.js'
-import type { Package } from '../../src/steps/composition/model.js'
+import type { Package } from '../../src/packages/model.js'
 import {
   cosign2KeylessLayer,
   ISSUER,

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { STEP_IDS } from '../../src/findings.js'
 import { isKnownRule, RULE_FAMILIES, RULE_IDS } from '../../src/policy/rules.js'
-import { TEST_KINDS } from '../../src/steps/tests/suite.js'
+import { TEST_KINDS } from '../../src/test-results.js'
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs'
 import type { GateReport } from '../../src/report/model.js'
 import { escapeXml } from '../../src/report/escape.js'
 import { renderJunit } from '../../src/report/junit.js'
-import type { TestResult } from '../../src/steps/tests/model.js'
+import type { TestResult } from '../../src/test-results.js'
 
 /** Debian's python3 parses the XML strictly (expat); the element tree comes back as JSON. */
 const PYTHON = '/usr/bin/python3'

@@ -17,7 +17,7 @@ import {
   CATALOG_SUBSCRIPTIONS,
   catalogPackages
 } from '../../src/steps/composition/catalog/index.js'
-import type { Package } from '../../src/steps/composition/model.js'
+import type { Package } from '../../src/packages/model.js'
 
 const SCHEMAS = join(
   dirname(createRequire(import.meta.url).resolve('@cyclonedx/cyclonedx-library/package.json')),

@@ -5,7 +5,6 @@
  */
 import type { UnreadInput } from '../findings.js'
 import type { ImageView } from '../steps/step.js'
-import { layerOf } from '../steps/composition/catalog/package.js'
 
 export class BadRecords {
   private count = 0
@@ -34,4 +33,10 @@ export class BadRecords {
 export function unreadFile(image: ImageView, path: string, reason: string): UnreadInput {
   const layerDigest = layerOf(image, path)
   return layerDigest === undefined ? { path, reason } : { path, layerDigest, reason }
+}
+
+/** The compressed digest of the layer that last wrote `path` in the final filesystem. */
+export function layerOf(image: ImageView, path: string): string | undefined {
+  const node = image.fs.get(path)
+  return node === undefined ? undefined : image.layers[node.layer]?.digest
 }

@@ -5,9 +5,9 @@
  * same bytes (the serial number derives from the image digest and the packages).
  */
 import { createHash } from 'node:crypto'
-import { classifyLicense } from '../steps/composition/catalog/license.js'
-import { purl } from '../steps/composition/catalog/package.js'
-import type { Package } from '../steps/composition/model.js'
+import { classifyLicense } from '../packages/license.js'
+import { purl } from '../packages/purl.js'
+import type { Package } from '../packages/model.js'
 import type { GateReport } from './model.js'
 
 export interface SbomOptions {

@@ -11,7 +11,7 @@ import {
   type Severity
 } from '../findings.js'
 // The ecosystems' own version orders: in npm 4.17.9 < 4.17.21, which text order gets wrong.
-import { comparatorFor } from '../steps/composition/versions/index.js'
+import { comparatorFor } from '../packages/versions/index.js'
 
 export interface FixGroup {
   /** `upgrade`: one package's vulnerabilities; `rule`: one rule's findings at one Dockerfile line. */

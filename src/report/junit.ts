@@ -4,7 +4,7 @@
  * test case per gate step, so a reporter shows the verdict; then one suite per structure-test
  * file (and the built-in pack) with one test case per test.
  */
-import type { TestResult } from '../steps/tests/model.js'
+import type { TestResult } from '../test-results.js'
 import { escapeTerminal, escapeXml } from './escape.js'
 import type { GateReport, StepReport } from './model.js'
 

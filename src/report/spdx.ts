@@ -5,8 +5,8 @@
  * the namespace and SPDX ids derive from the image digest and the packages.
  */
 import { createHash } from 'node:crypto'
-import { classifyLicense } from '../steps/composition/catalog/license.js'
-import type { Package } from '../steps/composition/model.js'
+import { classifyLicense } from '../packages/license.js'
+import type { Package } from '../packages/model.js'
 import { imagePurl, sbomId, type SbomOptions } from './cyclonedx.js'
 import type { GateReport } from './model.js'
 

@@ -5,9 +5,9 @@ import type { RegistryAccess } from '../image/source.js'
 import type { FileSystem, ImageConfig, LayerInfo, Platform } from '../image/types.js'
 import type { Logger } from '../log.js'
 import type { Policy } from '../policy/policy.js'
-import type { Package } from './composition/model.js'
+import type { Package } from '../packages/model.js'
 import type { ContentManifest } from '../custody/model.js'
-import type { TestResult } from './tests/model.js'
+import type { TestResult } from '../test-results.js'
 
 /** What a step knows of the image: metadata and the final filesystem. Read-only. */
 export interface ImageView {

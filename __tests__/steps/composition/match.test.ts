@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { buildIndex } from '../../../src/steps/composition/osv/index.js'
 import { matchPackage, rangeIncludes } from '../../../src/steps/composition/osv/match.js'
 import type { OsvRecord } from '../../../src/steps/composition/osv/schema.js'
-import { goComparator, semverComparator } from '../../../src/steps/composition/versions/index.js'
+import { goComparator, semverComparator } from '../../../src/packages/versions/index.js'
 import { deb, DEBIAN_OSV_DIR, npm, NPM_OSV_DIR, readRecords } from './osv-data.js'
 
 const npmIndex = buildIndex(readRecords(NPM_OSV_DIR))

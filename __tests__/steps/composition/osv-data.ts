@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Package } from '../../../src/steps/composition/model.js'
+import type { Package } from '../../../src/packages/model.js'
 import type { OsvRecord } from '../../../src/steps/composition/osv/schema.js'
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url))

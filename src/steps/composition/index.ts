@@ -26,7 +26,7 @@ import {
   type Catalog
 } from './catalog/index.js'
 import { deniedLicenses, disallowedLicenses } from './licenses.js'
-import type { Package } from './model.js'
+import type { Package } from '../../packages/model.js'
 import { createAdvisoryIndexCache } from './osv/index-cache.js'
 import {
   createVulnerabilityDataLoader,
@@ -38,7 +38,7 @@ import {
 import type { AdvisoryIndex } from './osv/index.js'
 import { advisoryCoordinates, matchPackage, type MatchedVulnerability } from './osv/match.js'
 import type { CompositionSettings } from './settings.js'
-import { baseEcosystem } from './versions/index.js'
+import { baseEcosystem } from '../../packages/versions/index.js'
 
 export interface CompositionDependencies {
   catalog?: (image: ImageView) => Catalog

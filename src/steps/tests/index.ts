@@ -20,7 +20,7 @@ import {
   precondition,
   type CheckOutcome
 } from './checks.js'
-import type { TestResult } from './model.js'
+import type { TestKind, TestResult } from '../../test-results.js'
 import {
   detectRuntime,
   prepareImage,
@@ -32,13 +32,7 @@ import {
   type RuntimeName
 } from './runtime.js'
 import type { TestsSettings } from './settings.js'
-import {
-  isGlob,
-  type CommandTest,
-  type StructureTest,
-  type StructureTestSuite,
-  type TestKind
-} from './suite.js'
+import { isGlob, type CommandTest, type StructureTest, type StructureTestSuite } from './suite.js'
 
 const KIND_TITLES: Record<TestKind, string> = {
   command: 'Command test',

@@ -6,15 +6,6 @@
  */
 import type { Severity } from '../../findings.js'
 
-export const TEST_KINDS = [
-  'command',
-  'file-existence',
-  'file-content',
-  'metadata',
-  'license'
-] as const
-export type TestKind = (typeof TEST_KINDS)[number]
-
 /** Who a permission check is about, as cst's `isExecutableBy`. */
 export type PermissionClass = 'owner' | 'group' | 'other' | 'any'
 

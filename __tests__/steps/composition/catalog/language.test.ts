@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { deflateSync } from 'node:zlib'
 import { zipSync } from 'fflate'
 import { missingTools, tempDir } from '../../../../__fixtures__/registry.js'
-import type { Package } from '../../../../src/steps/composition/model.js'
+import type { Package } from '../../../../src/packages/model.js'
 import { catalogImage } from './catalog-image.js'
 
 const ROOT = process.cwd()

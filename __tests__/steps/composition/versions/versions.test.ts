@@ -13,7 +13,7 @@ import {
   rubygemsComparator,
   semverComparator,
   type VersionComparator
-} from '../../../../src/steps/composition/versions/index.js'
+} from '../../../../src/packages/versions/index.js'
 import {
   aptVersions,
   dpkgCompare,

@@ -5,8 +5,9 @@
  */
 import type { UnreadInput } from '../../../findings.js'
 import type { FileRequest } from '../../../image/analysis.js'
-import type { Package } from '../model.js'
-import { definePackage, purl, type CatalogInput } from './package.js'
+import type { Package } from '../../../packages/model.js'
+import { definePackage, type CatalogInput } from './package.js'
+import { purl } from '../../../packages/purl.js'
 import { BadRecords } from '../../../os/bad-records.js'
 
 const INSTALLED = '/lib/apk/db/installed'

@@ -4,8 +4,8 @@
  * toolchain version and the module info follow as varint-length-prefixed strings.
  * Older binaries keep pointers into the data segment instead; those are not read.
  */
-import type { Package } from '../model.js'
-import { purl } from './package.js'
+import type { Package } from '../../../packages/model.js'
+import { purl } from '../../../packages/purl.js'
 
 export const GO_BUILDINFO_MAGIC = Buffer.from('\xff Go buildinf:', 'latin1')
 export const GO_BUILDINFO_HEADER = 32

@@ -6,7 +6,7 @@
 import { formatBytes } from '../../../units.js'
 import { inflateMember, memberData, ZipBudgetError, zipMembers } from '../zip.js'
 import type { Draft } from './go.js'
-import { purl } from './package.js'
+import { purl } from '../../../packages/purl.js'
 
 export const JAVA_ARCHIVE = /\.(jar|war|ear|par|sar|jpi|hpi|kar|rar)$/i
 const POM_PROPERTIES = /^META-INF\/maven\/[^/]+\/[^/]+\/pom\.properties$/

@@ -7,8 +7,9 @@
 import { Minimatch } from 'minimatch'
 import type { UnreadInput } from '../../../findings.js'
 import type { FileRequest } from '../../../image/analysis.js'
-import type { Package } from '../model.js'
-import { controlParagraphs, definePackage, purl, type CatalogInput } from './package.js'
+import type { Package } from '../../../packages/model.js'
+import { controlParagraphs, definePackage, type CatalogInput } from './package.js'
+import { purl } from '../../../packages/purl.js'
 import { BadRecords, unreadFile } from '../../../os/bad-records.js'
 
 interface MetadataCataloger {

@@ -1,8 +1,8 @@
 /** What every cataloger shares: how a Package is put together and where it came from. */
-import { PackageURL } from 'packageurl-js'
 import type { ImageView } from '../../step.js'
-import type { Package } from '../model.js'
+import type { Package } from '../../../packages/model.js'
 import type { Distro } from './distro.js'
+import { layerOf } from '../../../os/bad-records.js'
 
 /** What a cataloger gets: the image, the distribution, and the files OS packages own. */
 export interface CatalogInput {
@@ -10,33 +10,6 @@ export interface CatalogInput {
   distro?: Distro
   /** From ownedFiles: language packages found at these paths belong to an OS package. */
   owned: Set<string>
-}
-
-/** A purl (purl-spec) with absent qualifiers left out. */
-export function purl(
-  type: string,
-  namespace: string | undefined,
-  name: string,
-  version: string | undefined,
-  qualifiers: Record<string, string | undefined> = {}
-): string {
-  const present = Object.fromEntries(
-    Object.entries(qualifiers).filter((entry): entry is [string, string] => entry[1] !== undefined)
-  )
-  return new PackageURL(
-    type,
-    namespace,
-    name,
-    version,
-    Object.keys(present).length === 0 ? undefined : present,
-    undefined
-  ).toString()
-}
-
-/** The compressed digest of the layer that last wrote `path` in the final filesystem. */
-export function layerOf(image: ImageView, path: string): string | undefined {
-  const node = image.fs.get(path)
-  return node === undefined ? undefined : image.layers[node.layer]?.digest
 }
 
 /** Drops empty fields so packages compare and serialise the same way whatever found them. */

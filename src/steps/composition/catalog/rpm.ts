@@ -1,8 +1,9 @@
 /** RPM packages (RHEL, Fedora, Rocky, Alma, Amazon Linux, SUSE) from the rpmdb. */
 import type { UnreadInput } from '../../../findings.js'
 import type { FileRequest } from '../../../image/analysis.js'
-import type { Package } from '../model.js'
-import { definePackage, purl, type CatalogInput } from './package.js'
+import type { Package } from '../../../packages/model.js'
+import { definePackage, type CatalogInput } from './package.js'
+import { purl } from '../../../packages/purl.js'
 import { unreadFile } from '../../../os/bad-records.js'
 import { RPMDB_GLOBS, readRpmdb } from '../../../os/rpm/rpmdb.js'
 

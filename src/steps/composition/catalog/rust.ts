@@ -5,7 +5,7 @@
  */
 import { inflateSync } from 'node:zlib'
 import type { Draft } from './go.js'
-import { purl } from './package.js'
+import { purl } from '../../../packages/purl.js'
 
 const SECTION = '.dep-v0'
 

@@ -2,7 +2,7 @@
  * The advisory index: ecosystem + package name → the `affected` entries naming it, built once
  * per data version so that matching costs O(packages), not O(advisories). Pure.
  */
-import { baseEcosystem } from '../versions/index.js'
+import { baseEcosystem } from '../../../packages/versions/index.js'
 import type { OsvAffected, OsvRange, OsvRecord, OsvSeverity } from './schema.js'
 
 /** What reports and severity need of a record; details and references are not kept. */

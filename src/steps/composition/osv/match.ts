@@ -3,14 +3,14 @@
  * (ossf.github.io/osv-schema, "Evaluation"), merging aliases so one problem in one package is
  * one result. Pure.
  */
-import type { Package } from '../model.js'
+import type { Package } from '../../../packages/model.js'
 import {
   baseEcosystem,
   comparatorFor,
   goComparator,
   semverComparator,
   type VersionComparator
-} from '../versions/index.js'
+} from '../../../packages/versions/index.js'
 import type { AdvisoryIndex, AffectedEntry } from './index.js'
 import type { OsvAffected, OsvEvent, OsvRange } from './schema.js'
 import { bestRating, rateAdvisory, type SeverityRating } from './severity.js'

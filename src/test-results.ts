@@ -1,5 +1,14 @@
 /** One security unit test's result (tests step), as JUnit and the reports show it. */
-import type { TestKind } from './suite.js'
+
+/** The kinds of container-structure-test tests (schema 2.0.0), plus license tests. */
+export const TEST_KINDS = [
+  'command',
+  'file-existence',
+  'file-content',
+  'metadata',
+  'license'
+] as const
+export type TestKind = (typeof TEST_KINDS)[number]
 
 export interface TestResult {
   /** The YAML file it came from, or `built-in`. */
