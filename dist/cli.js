@@ -36182,7 +36182,7 @@ var require_polyfill = __commonJS({
     var {
       dirname: dirname4,
       isAbsolute: isAbsolute2,
-      join: join5,
+      join: join6,
       parse: parse5,
       resolve: resolve4,
       sep: sep3,
@@ -36439,8 +36439,8 @@ var require_polyfill = __commonJS({
       const dir = await readdir2(src);
       for (let i = 0; i < dir.length; i++) {
         const item = dir[i];
-        const srcItem = join5(src, item);
-        const destItem = join5(dest, item);
+        const srcItem = join6(src, item);
+        const destItem = join6(dest, item);
         const { destStat } = await checkPaths(srcItem, destItem, opts);
         await startCopy(destStat, srcItem, destItem, opts);
       }
@@ -36513,7 +36513,7 @@ var require_cp = __commonJS({
 // node_modules/@npmcli/fs/lib/with-temp-dir.js
 var require_with_temp_dir = __commonJS({
   "node_modules/@npmcli/fs/lib/with-temp-dir.js"(exports, module) {
-    var { join: join5, sep: sep3 } = __require("path");
+    var { join: join6, sep: sep3 } = __require("path");
     var getOptions = require_get_options();
     var { mkdir: mkdir4, mkdtemp, rm: rm4 } = __require("fs/promises");
     var withTempDir = async (root, fn, opts) => {
@@ -36521,7 +36521,7 @@ var require_with_temp_dir = __commonJS({
         copy: ["tmpPrefix"]
       });
       await mkdir4(root, { recursive: true });
-      const target = await mkdtemp(join5(`${root}${sep3}`, options.tmpPrefix || ""));
+      const target = await mkdtemp(join6(`${root}${sep3}`, options.tmpPrefix || ""));
       let err2;
       let result;
       try {
@@ -36546,13 +36546,13 @@ var require_with_temp_dir = __commonJS({
 var require_readdir_scoped = __commonJS({
   "node_modules/@npmcli/fs/lib/readdir-scoped.js"(exports, module) {
     var { readdir: readdir2 } = __require("fs/promises");
-    var { join: join5 } = __require("path");
+    var { join: join6 } = __require("path");
     var readdirScoped = async (dir) => {
       const results = [];
       for (const item of await readdir2(dir)) {
         if (item.startsWith("@")) {
-          for (const scopedItem of await readdir2(join5(dir, item))) {
-            results.push(join5(item, scopedItem));
+          for (const scopedItem of await readdir2(join6(dir, item))) {
+            results.push(join6(item, scopedItem));
           }
         } else {
           results.push(item);
@@ -36567,7 +36567,7 @@ var require_readdir_scoped = __commonJS({
 // node_modules/@npmcli/fs/lib/move-file.js
 var require_move_file = __commonJS({
   "node_modules/@npmcli/fs/lib/move-file.js"(exports, module) {
-    var { dirname: dirname4, join: join5, resolve: resolve4, relative: relative3, isAbsolute: isAbsolute2 } = __require("path");
+    var { dirname: dirname4, join: join6, resolve: resolve4, relative: relative3, isAbsolute: isAbsolute2 } = __require("path");
     var fs = __require("fs/promises");
     var pathExists = async (path2) => {
       try {
@@ -36597,7 +36597,7 @@ var require_move_file = __commonJS({
           if (sourceStat.isDirectory()) {
             const files2 = await fs.readdir(source);
             await Promise.all(files2.map(
-              (file) => moveFile(join5(source, file), join5(destination, file), options, false, symlinks)
+              (file) => moveFile(join6(source, file), join6(destination, file), options, false, symlinks)
             ));
           } else if (sourceStat.isSymbolicLink()) {
             symlinks.push({ source, destination });
@@ -73390,10 +73390,18 @@ function createAdvisoryIndexCache() {
 // src/steps/composition/osv/load.ts
 import { createWriteStream, rmSync } from "node:fs";
 import { mkdir as mkdir3, open as open3, readdir, readFile as readFile6, rename as rename3, rm as rm3, stat as stat5, writeFile as writeFile3 } from "node:fs/promises";
-import { homedir as homedir2 } from "node:os";
-import { dirname as dirname3, join as join3, relative, resolve as resolve2 } from "node:path";
+import { dirname as dirname3, join as join4, relative, resolve as resolve2 } from "node:path";
 import { Transform as Transform3 } from "node:stream";
 import { pipeline as pipeline2 } from "node:stream/promises";
+
+// src/cache-dirs.ts
+import { homedir as homedir2 } from "node:os";
+import { join as join3 } from "node:path";
+function osvCacheDir(env) {
+  if (env.CONTAINER_GATE_CACHE_DIR) return join3(env.CONTAINER_GATE_CACHE_DIR, "osv");
+  if (env.RUNNER_TOOL_CACHE) return join3(env.RUNNER_TOOL_CACHE, "container-gate", "osv");
+  return join3(env.XDG_CACHE_HOME || join3(homedir2(), ".cache"), "container-gate", "osv");
+}
 
 // src/steps/composition/osv/schema.ts
 function isOsvRecord(value) {
@@ -73470,11 +73478,6 @@ function noVulnerabilityData(vulnDb, missing) {
     "NO_VULN_DATA"
   );
 }
-function osvCacheDir(env) {
-  if (env.CONTAINER_GATE_CACHE_DIR) return join3(env.CONTAINER_GATE_CACHE_DIR, "osv");
-  if (env.RUNNER_TOOL_CACHE) return join3(env.RUNNER_TOOL_CACHE, "container-gate", "osv");
-  return join3(env.XDG_CACHE_HOME || join3(homedir2(), ".cache"), "container-gate", "osv");
-}
 function memberRecord(content2) {
   let value;
   try {
@@ -73509,7 +73512,7 @@ async function readZip(path2, visit2, skip = () => void 0) {
 }
 async function jsonFiles(dir) {
   const names2 = await readdir(dir, { recursive: true });
-  return names2.filter((name) => name.endsWith(".json")).map((name) => join3(dir, name)).sort();
+  return names2.filter((name) => name.endsWith(".json")).map((name) => join4(dir, name)).sort();
 }
 async function fromDirectory(dir, logger) {
   const files2 = await jsonFiles(dir);
@@ -73543,7 +73546,7 @@ async function fromDirectory(dir, logger) {
   };
 }
 function zipIndexFile(env, zip) {
-  return join3(osvCacheDir(env), "index", `${sha256(zip).slice("sha256:".length, 39)}.index`);
+  return join4(osvCacheDir(env), "index", `${sha256(zip).slice("sha256:".length, 39)}.index`);
 }
 function skippedWarning(origin, skipped) {
   return `skipped the malformed OSV record ${skipped.member} in ${origin} (${skipped.reason}); the other records are used.`;
@@ -73702,12 +73705,12 @@ async function sweepPartials(cacheDir, now, logger) {
   const children = await readdir(cacheDir, { withFileTypes: true }).catch(() => []);
   const dirs = [
     cacheDir,
-    ...children.filter((child) => child.isDirectory()).map((child) => join3(cacheDir, child.name))
+    ...children.filter((child) => child.isDirectory()).map((child) => join4(cacheDir, child.name))
   ];
   for (const dir of dirs) {
     for (const name of await readdir(dir).catch(() => [])) {
       const pid = Number(PARTIAL.exec(name)?.[1] ?? Number.NaN);
-      const file = join3(dir, name);
+      const file = join4(dir, name);
       if (Number.isNaN(pid) || partials.has(file)) continue;
       const info = await stat5(file).catch(() => void 0);
       if (info === void 0) continue;
@@ -73720,7 +73723,7 @@ async function sweepPartials(cacheDir, now, logger) {
   }
 }
 async function unwritable(dir) {
-  const probe = join3(dir, `.probe.${process.pid}.partial`);
+  const probe = join4(dir, `.probe.${process.pid}.partial`);
   try {
     await mkdir3(dir, { recursive: true });
     await writeFile3(probe, "");
@@ -73875,12 +73878,12 @@ async function fromOsv(ecosystems, logger, options) {
   const sources = [];
   const missing = [];
   for (const ecosystem of [...new Set(ecosystems)].sort()) {
-    const dir = join3(cacheDir, encodeURIComponent(ecosystem));
+    const dir = join4(cacheDir, encodeURIComponent(ecosystem));
     const entry = {
       ecosystem,
       dir,
-      zip: join3(dir, "all.zip"),
-      metaFile: join3(dir, "meta.json"),
+      zip: join4(dir, "all.zip"),
+      metaFile: join4(dir, "meta.json"),
       url: `${baseUrl}/${encodeURIComponent(ecosystem)}/all.zip`
     };
     const result = await fetchEcosystem(entry, cacheDir, logger, now, options.http);
@@ -73897,7 +73900,7 @@ async function fromOsv(ecosystems, logger, options) {
       return {
         version: `osv:${zip}:${info.size}:${info.mtimeMs}`,
         // Next to its zip, so the action's cache of the directory keeps both.
-        indexFile: join3(dirname3(zip), "all.index"),
+        indexFile: join4(dirname3(zip), "all.index"),
         // Its malformed records were named when the zip was verified and when it was chosen.
         forEachRecord: (visit2) => readZip(zip, visit2)
       };
@@ -78102,7 +78105,7 @@ var identitySettings = {
 
 // src/steps/tests/load.ts
 import { readdirSync } from "node:fs";
-import { isAbsolute, join as join4, relative as relative2, resolve as resolve3, sep as sep2 } from "node:path";
+import { isAbsolute, join as join5, relative as relative2, resolve as resolve3, sep as sep2 } from "node:path";
 var INPUT = "structure-tests";
 function globBase(pattern) {
   const segments2 = pattern.split("/");
@@ -78119,7 +78122,7 @@ function expandGlob(pattern, cwd) {
     names2 = [];
   }
   const absolute = isAbsolute(pattern);
-  return names2.map((name) => join4(base, name).split(sep2).join("/")).filter((path2) => minimatch(path2, pattern, { dot: false })).map((path2) => absolute ? path2 : relative2(".", path2) || path2).sort();
+  return names2.map((name) => join5(base, name).split(sep2).join("/")).filter((path2) => minimatch(path2, pattern, { dot: false })).map((path2) => absolute ? path2 : relative2(".", path2) || path2).sort();
 }
 function readSuite(file, cwd) {
   const text5 = readInputFileSync(resolve3(cwd, file), {

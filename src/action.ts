@@ -13,7 +13,7 @@ import { publish } from './github/publish.js'
 import { acquireSettings, ALL_INPUTS, gateRequest, parseRunInputs } from './inputs.js'
 import { renderJunit } from './report/junit.js'
 import { renderSbom } from './report/sbom.js'
-import { osvCacheDir } from './steps/composition/osv/load.js'
+import { osvCacheDir } from './cache-dirs.js'
 import { renderJson } from './report/json.js'
 import { renderSarif } from './report/sarif.js'
 

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals'
+import { osvCacheDir } from '../../../src/cache-dirs.js'
 import { mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -9,7 +10,6 @@ import { recordingLogger } from '../../../__fixtures__/recording-logger.js'
 import { ConfigurationError } from '../../../src/errors.js'
 import {
   createVulnerabilityDataLoader,
-  osvCacheDir,
   OSV_MAX_AGE_MS,
   type VulnerabilityData
 } from '../../../src/steps/composition/osv/load.js'

@@ -8,7 +8,6 @@
  */
 import { createWriteStream, rmSync } from 'node:fs'
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
-import { homedir } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -17,6 +16,7 @@ import { sha256 } from '../../../image/digest.js'
 import { header, request, type HttpRequestOptions, type HttpResponse } from '../../../image/http.js'
 import { isLoopback } from '../../../image/registry/client.js'
 import type { Logger } from '../../../log.js'
+import { osvCacheDir } from '../../../cache-dirs.js'
 import { formatBytes } from '../../../units.js'
 import { isOsvRecord, type OsvRecord } from './schema.js'
 import { readZipMembers } from './zip.js'
@@ -95,16 +95,6 @@ export interface LoaderOptions {
   now?: () => number
   /** The HTTP client's stall timeout and retries for downloads (tests shorten them). */
   http?: Pick<HttpRequestOptions, 'stallTimeoutMs' | 'retry'>
-}
-
-/**
- * Where downloaded zips are kept between runs: `CONTAINER_GATE_CACHE_DIR`, else the runner's
- * tool cache (what @actions/cache saves in the action), else `$XDG_CACHE_HOME` or ~/.cache.
- */
-export function osvCacheDir(env: NodeJS.ProcessEnv): string {
-  if (env.CONTAINER_GATE_CACHE_DIR) return join(env.CONTAINER_GATE_CACHE_DIR, 'osv')
-  if (env.RUNNER_TOOL_CACHE) return join(env.RUNNER_TOOL_CACHE, 'container-gate', 'osv')
-  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'container-gate', 'osv')
 }
 
 /** A record that was left out: the zip member (or file) and why. */
