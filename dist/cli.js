@@ -68820,7 +68820,7 @@ var KNOWN_EXAMPLES = /* @__PURE__ */ new Set([
   "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
   "xoxb-not-a-real-token-this-will-not-work"
 ]);
-var PLACEHOLDER = /^(?:\$\{[^}]*\}|\$\(.*\)|\$[A-Za-z_]\w*|%[A-Za-z_]\w*%|\{\{.*\}\}|<[^>]*>|\[[^\]]*\]|%\(\w+\)s|(.)\1*)$|\$\{|\{\{|EXAMPLE/i;
+var PLACEHOLDER = /^(?:\$\{[^}]*\}|\$\(.*\)|\$[A-Za-z_]\w*|%[A-Za-z_]\w*%|\{\{.*\}\}|<[^>]*>|\[[^\]]*\]|%\(\w+\)s|(.)\1*)$|\$\{|\{\{|EXAMPLE|^\$(?:\([^)]*\)|[A-Za-z_]\w*)[/\\]/i;
 var PLACEHOLDER_WORDS = /changeme|change_me|change-me|changeit|password|passwd|placeholder|your[_-]?|example|dummy|redacted|sample|foobar|xxxx|\*\*\*|todo|fixme|insert|replace|secret|null|none|undefined|true|false|test|(.)\1{5,}/i;
 var CODE_LIKE = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$|[()[\]]|^(?:\/|~\/|\.\/)|^[A-Za-z_-]+$/;
 var LITERAL_SLOT = /* @__PURE__ */ new Set([

@@ -136,9 +136,12 @@ const KNOWN_EXAMPLES = new Set([
   'xoxb-not-a-real-token-this-will-not-work'
 ])
 
-/** Template references and filler that stand for a value rather than being one. */
+/**
+ * Template references and filler that stand for a value rather than being one, and paths built on
+ * a variable (`$dir/private/cakey.pem` in the stock openssl.cnf, `$(PWD)/key`).
+ */
 const PLACEHOLDER =
-  /^(?:\$\{[^}]*\}|\$\(.*\)|\$[A-Za-z_]\w*|%[A-Za-z_]\w*%|\{\{.*\}\}|<[^>]*>|\[[^\]]*\]|%\(\w+\)s|(.)\1*)$|\$\{|\{\{|EXAMPLE/i
+  /^(?:\$\{[^}]*\}|\$\(.*\)|\$[A-Za-z_]\w*|%[A-Za-z_]\w*%|\{\{.*\}\}|<[^>]*>|\[[^\]]*\]|%\(\w+\)s|(.)\1*)$|\$\{|\{\{|EXAMPLE|^\$(?:\([^)]*\)|[A-Za-z_]\w*)[/\\]/i
 
 /** Words of placeholder values people write in docs and templates. */
 const PLACEHOLDER_WORDS =

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { missingTools } from '../../../__fixtures__/registry.js'
@@ -223,10 +223,29 @@ describe('secret rules', () => {
     ['a path to a secret file', 'password_file: /run/secrets/db_password'],
     ['a token of one repeated character', `ghp_${'x'.repeat(36)}`],
     ['a PEM header without a key body', 'if line.startswith("-----BEGIN RSA PRIVATE KEY-----"):'],
-    ['a database URL with a placeholder password', 'postgres://user:password@localhost/db']
+    ['a database URL with a placeholder password', 'postgres://user:password@localhost/db'],
+    [
+      "a path built on a variable (the stock openssl.cnf's private_key)",
+      'private_key\t= $dir/private/cakey.pem# The private key'
+    ],
+    ['a path built on a command substitution', 'ssl_key = $(PWD)/certs/server.key'],
+    ['a Python %-format reference', 'password = %(db_password)s']
   ])('ignores %s', (_name, text) => {
     expect(found(text, '/etc/app/app.conf')).toEqual([])
   })
+
+  // Debian's openssl package ships it; clean base images must give no secret finding at all.
+  const opensslCnf = '/etc/ssl/openssl.cnf'
+  const opensslMissing = existsSync(opensslCnf)
+    ? undefined
+    : `${opensslCnf} not found (apt-get install -y openssl)`
+  ;(opensslMissing === undefined ? it : it.skip)(
+    "finds nothing in the distribution's stock openssl.cnf",
+    () => {
+      expect(found(readFileSync(opensslCnf, 'latin1'), opensslCnf)).toEqual([])
+    }
+  )
+  if (opensslMissing !== undefined) console.warn(`skipped: ${opensslMissing}`)
 
   it('reports a value only as its first characters and length, with a one-way hash', () => {
     const token = `ghp_${random(36)}`
