@@ -7,6 +7,7 @@
  *
  * Each layer is under 10 MB compressed and is built as a stream, never held decompressed.
  */
+import { deflatedMember, elfWithDepSection, zipOf } from '../__fixtures__/hostile-files.js'
 import { createHash } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -73,92 +74,6 @@ async function deflateZeros(size: number): Promise<{ data: Buffer; crc: number }
   deflate.end()
   await done
   return { data: Buffer.concat(out), crc }
-}
-
-interface ZipMemberSpec {
-  name: string
-  /** Raw deflate data (method 8). */
-  data: Buffer
-  crc: number
-  size: number
-}
-
-/** A zip (APPNOTE.TXT §4.3) of deflated members, sizes under 4 GiB. */
-function zipOf(members: ZipMemberSpec[]): Buffer {
-  const locals: Buffer[] = []
-  const centrals: Buffer[] = []
-  let offset = 0
-  for (const member of members) {
-    const name = Buffer.from(member.name)
-    const local = Buffer.alloc(30)
-    local.writeUInt32LE(0x04034b50, 0)
-    local.writeUInt16LE(20, 4)
-    local.writeUInt16LE(8, 8)
-    local.writeUInt32LE(member.crc >>> 0, 14)
-    local.writeUInt32LE(member.data.length, 18)
-    local.writeUInt32LE(member.size, 22)
-    local.writeUInt16LE(name.length, 26)
-    const central = Buffer.alloc(46)
-    central.writeUInt32LE(0x02014b50, 0)
-    central.writeUInt16LE(20, 4)
-    central.writeUInt16LE(20, 6)
-    central.writeUInt16LE(8, 10)
-    central.writeUInt32LE(member.crc >>> 0, 16)
-    central.writeUInt32LE(member.data.length, 20)
-    central.writeUInt32LE(member.size, 24)
-    central.writeUInt16LE(name.length, 28)
-    central.writeUInt32LE(offset, 42)
-    locals.push(local, name, member.data)
-    centrals.push(central, name)
-    offset += 30 + name.length + member.data.length
-  }
-  const directory = Buffer.concat(centrals)
-  const end = Buffer.alloc(22)
-  end.writeUInt32LE(0x06054b50, 0)
-  end.writeUInt16LE(members.length, 8)
-  end.writeUInt16LE(members.length, 10)
-  end.writeUInt32LE(directory.length, 12)
-  end.writeUInt32LE(offset, 16)
-  return Buffer.concat([...locals, directory, end])
-}
-
-async function deflated(name: string, content: Buffer): Promise<ZipMemberSpec> {
-  return {
-    name,
-    data: zlib.deflateRawSync(content, { level: 9 }),
-    crc: zlib.crc32(content),
-    size: content.length
-  }
-}
-
-/** An ELF64 executable whose `.dep-v0` section is `section`, with its section headers after it. */
-function elfWithDepSection(section: Buffer): Buffer {
-  const names = Buffer.from('\0.dep-v0\0.shstrtab\0')
-  const sectionOffset = 64
-  const namesOffset = sectionOffset + section.length
-  const shoff = namesOffset + names.length
-  const ident = Buffer.alloc(64)
-  ident.writeUInt32BE(0x7f454c46, 0)
-  ident[4] = 2
-  ident[5] = 1
-  ident[6] = 1
-  ident.writeUInt16LE(2, 16)
-  ident.writeUInt16LE(0x3e, 18)
-  ident.writeBigUInt64LE(BigInt(shoff), 0x28)
-  ident.writeUInt16LE(64, 0x34)
-  ident.writeUInt16LE(64, 0x3a)
-  ident.writeUInt16LE(3, 0x3c)
-  ident.writeUInt16LE(2, 0x3e)
-  const table = Buffer.alloc(64 * 3)
-  const entry = (i: number, name: number, type: number, offset: number, size: number): void => {
-    table.writeUInt32LE(name, i * 64)
-    table.writeUInt32LE(type, i * 64 + 4)
-    table.writeBigUInt64LE(BigInt(offset), i * 64 + 0x18)
-    table.writeBigUInt64LE(BigInt(size), i * 64 + 0x20)
-  }
-  entry(1, 1, 1, sectionOffset, section.length)
-  entry(2, 9, 3, namesOffset, names.length)
-  return Buffer.concat([ident, section, names, table])
 }
 
 function* fileEntry(path: string, content: Buffer, mode = 0o644): Generator<Buffer> {
@@ -246,11 +161,11 @@ async function rustDepBomb(dir: string): Promise<void> {
 async function nestedJars(dir: string): Promise<void> {
   // Each level a jar holding jars; the innermost members are 1 GiB of zeros each.
   const zeros = await deflateZeros(1024 * MiB)
-  const inner = zipOf([0, 1].map((i) => ({ name: `lib/z${i}.jar`, ...zeros, size: 1024 * MiB })))
-  const middle = zipOf(await Promise.all([0, 1].map((i) => deflated(`lib/m${i}.jar`, inner))))
-  const outer = zipOf(
-    await Promise.all([0, 1].map((i) => deflated(`WEB-INF/lib/o${i}.jar`, middle)))
+  const inner = zipOf(
+    [0, 1].map((i) => ({ name: `lib/z${i}.jar`, ...zeros, method: 8 as const, size: 1024 * MiB }))
   )
+  const middle = zipOf([0, 1].map((i) => deflatedMember(`lib/m${i}.jar`, inner)))
+  const outer = zipOf([0, 1].map((i) => deflatedMember(`WEB-INF/lib/o${i}.jar`, middle)))
   const layer = await gzipPieces([...fileEntry('app/app.war', outer), ...npmPackage(), END])
   writeLayout(dir, [{ ...layer, mediaType: GZIP }])
 }

@@ -9,6 +9,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import * as zlib from 'node:zlib'
+import {
+  deflatedMember,
+  elfWithDepSection,
+  storedMember,
+  zipOf as zipOfMembers
+} from '../../__fixtures__/hostile-files.js'
 import { buildImage, tarFile, type FixtureEntry } from '../../__fixtures__/image-builder.js'
 import { ACQUIRE, memorySource } from '../../__fixtures__/memory-source.js'
 import { runGate } from '../../src/engine.js'
@@ -27,79 +33,21 @@ import { NPM_OSV_DIR } from '../steps/composition/osv-data.js'
 const MiB = 1024 * 1024
 const BLOCK = 512
 
-/** A zip (APPNOTE.TXT §4.3) of members deflated (method 8) or stored (method 0). */
-function zipOf(members: { name: string; content: Buffer; store?: boolean }[]): Buffer {
-  const locals: Buffer[] = []
-  const centrals: Buffer[] = []
-  let offset = 0
-  for (const member of members) {
-    const name = Buffer.from(member.name)
-    const data = member.store === true ? member.content : zlib.deflateRawSync(member.content)
-    const method = member.store === true ? 0 : 8
-    const crc = zlib.crc32(member.content)
-    const local = Buffer.alloc(30)
-    local.writeUInt32LE(0x04034b50, 0)
-    local.writeUInt16LE(20, 4)
-    local.writeUInt16LE(method, 8)
-    local.writeUInt32LE(crc, 14)
-    local.writeUInt32LE(data.length, 18)
-    local.writeUInt32LE(member.content.length, 22)
-    local.writeUInt16LE(name.length, 26)
-    const central = Buffer.alloc(46)
-    central.writeUInt32LE(0x02014b50, 0)
-    central.writeUInt16LE(20, 4)
-    central.writeUInt16LE(20, 6)
-    central.writeUInt16LE(method, 10)
-    central.writeUInt32LE(crc, 16)
-    central.writeUInt32LE(data.length, 20)
-    central.writeUInt32LE(member.content.length, 24)
-    central.writeUInt16LE(name.length, 28)
-    central.writeUInt32LE(offset, 42)
-    locals.push(local, name, data)
-    centrals.push(central, name)
-    offset += 30 + name.length + data.length
-  }
-  const directory = Buffer.concat(centrals)
-  const end = Buffer.alloc(22)
-  end.writeUInt32LE(0x06054b50, 0)
-  end.writeUInt16LE(members.length, 8)
-  end.writeUInt16LE(members.length, 10)
-  end.writeUInt32LE(directory.length, 12)
-  end.writeUInt32LE(offset, 16)
-  return Buffer.concat([...locals, directory, end])
-}
-
-/** An ELF64 executable whose `.dep-v0` section (cargo-auditable) is `section`. */
-function elfWithDepSection(section: Buffer): Buffer {
-  const names = Buffer.from('\0.dep-v0\0.shstrtab\0')
-  const namesOffset = 64 + section.length
-  const shoff = namesOffset + names.length
-  const ident = Buffer.alloc(64)
-  ident.writeUInt32BE(0x7f454c46, 0)
-  ident[4] = 2
-  ident[5] = 1
-  ident[6] = 1
-  ident.writeBigUInt64LE(BigInt(shoff), 0x28)
-  ident.writeUInt16LE(64, 0x3a)
-  ident.writeUInt16LE(3, 0x3c)
-  ident.writeUInt16LE(2, 0x3e)
-  const table = Buffer.alloc(64 * 3)
-  table.writeUInt32LE(1, 64)
-  table.writeBigUInt64LE(64n, 64 + 0x18)
-  table.writeBigUInt64LE(BigInt(section.length), 64 + 0x20)
-  table.writeUInt32LE(9, 128)
-  table.writeBigUInt64LE(BigInt(namesOffset), 128 + 0x18)
-  table.writeBigUInt64LE(BigInt(names.length), 128 + 0x20)
-  // Padded past the 1 KiB under which a file is not taken for an executable.
-  return Buffer.concat([ident, section, names, table, Buffer.alloc(1024)])
-}
-
 const LEFT_PAD: FixtureEntry = {
   path: 'usr/lib/node_modules/left-pad/package.json',
   content: '{"name":"left-pad","version":"1.3.0"}'
 }
 
 /** Composition only, on the npm OSV fixtures; returns its input-not-analysed findings and packages. */
+/** A zip of members given by content: deflated, or stored when `store` is set. */
+function zipOf(members: { name: string; content: Buffer; store?: boolean }[]): Buffer {
+  return zipOfMembers(
+    members.map((m) =>
+      m.store === true ? storedMember(m.name, m.content) : deflatedMember(m.name, m.content)
+    )
+  )
+}
+
 async function composition(entries: FixtureEntry[]) {
   const image = buildImage({ layers: [{ entries: [LEFT_PAD, ...entries] }] })
   const policy = defaultPolicy()
