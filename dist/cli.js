@@ -8086,8 +8086,8 @@ var init_main = __esm({
       LanguageKind2.YAML = "yaml";
     })(LanguageKind || (LanguageKind = {}));
     (function(TextDocumentItem2) {
-      function create(uri, languageId, version, text5) {
-        return { uri, languageId, version, text: text5 };
+      function create(uri, languageId, version, text6) {
+        return { uri, languageId, version, text: text6 };
       }
       TextDocumentItem2.create = create;
       function is(value) {
@@ -8470,8 +8470,8 @@ var init_main = __esm({
       SemanticTokens2.is = is;
     })(SemanticTokens || (SemanticTokens = {}));
     (function(InlineValueText2) {
-      function create(range2, text5) {
-        return { range: range2, text: text5 };
+      function create(range2, text6) {
+        return { range: range2, text: text6 };
       }
       InlineValueText2.create = create;
       function is(value) {
@@ -8575,8 +8575,8 @@ var init_main = __esm({
       InlineCompletionTriggerKind2.Automatic = 2;
     })(InlineCompletionTriggerKind || (InlineCompletionTriggerKind = {}));
     (function(SelectedCompletionInfo2) {
-      function create(range2, text5) {
-        return { range: range2, text: text5 };
+      function create(range2, text6) {
+        return { range: range2, text: text6 };
       }
       SelectedCompletionInfo2.create = create;
     })(SelectedCompletionInfo || (SelectedCompletionInfo = {}));
@@ -8605,7 +8605,7 @@ var init_main = __esm({
       }
       TextDocument3.is = is;
       function applyEdits(document2, edits) {
-        let text5 = document2.getText();
+        let text6 = document2.getText();
         const sortedEdits = mergeSort2(edits, (a, b) => {
           const diff = a.range.start.line - b.range.start.line;
           if (diff === 0) {
@@ -8613,19 +8613,19 @@ var init_main = __esm({
           }
           return diff;
         });
-        let lastModifiedOffset = text5.length;
+        let lastModifiedOffset = text6.length;
         for (let i = sortedEdits.length - 1; i >= 0; i--) {
           const e = sortedEdits[i];
           const startOffset = document2.offsetAt(e.range.start);
           const endOffset = document2.offsetAt(e.range.end);
           if (endOffset <= lastModifiedOffset) {
-            text5 = text5.substring(0, startOffset) + e.newText + text5.substring(endOffset, text5.length);
+            text6 = text6.substring(0, startOffset) + e.newText + text6.substring(endOffset, text6.length);
           } else {
             throw new Error("Overlapping edit");
           }
           lastModifiedOffset = startOffset;
         }
-        return text5;
+        return text6;
       }
       TextDocument3.applyEdits = applyEdits;
       function mergeSort2(data, compare2) {
@@ -8690,21 +8690,21 @@ var init_main = __esm({
       getLineOffsets() {
         if (this._lineOffsets === void 0) {
           const lineOffsets = [];
-          const text5 = this._content;
+          const text6 = this._content;
           let isLineStart = true;
-          for (let i = 0; i < text5.length; i++) {
+          for (let i = 0; i < text6.length; i++) {
             if (isLineStart) {
               lineOffsets.push(i);
               isLineStart = false;
             }
-            const ch = text5.charAt(i);
+            const ch = text6.charAt(i);
             isLineStart = ch === "\r" || ch === "\n";
-            if (ch === "\r" && i + 1 < text5.length && text5.charAt(i + 1) === "\n") {
+            if (ch === "\r" && i + 1 < text6.length && text6.charAt(i + 1) === "\n") {
               i++;
             }
           }
-          if (isLineStart && text5.length > 0) {
-            lineOffsets.push(text5.length);
+          if (isLineStart && text6.length > 0) {
+            lineOffsets.push(text6.length);
           }
           this._lineOffsets = lineOffsets;
         }
@@ -9009,12 +9009,12 @@ function mergeSort(data, compare2) {
   }
   return data;
 }
-function computeLineOffsets(text5, isAtLineStart, textOffset = 0) {
+function computeLineOffsets(text6, isAtLineStart, textOffset = 0) {
   const result = isAtLineStart ? [textOffset] : [];
-  for (let i = 0; i < text5.length; i++) {
-    const ch = text5.charCodeAt(i);
+  for (let i = 0; i < text6.length; i++) {
+    const ch = text6.charCodeAt(i);
     if (isEOL(ch)) {
-      if (ch === 13 && i + 1 < text5.length && text5.charCodeAt(i + 1) === 10) {
+      if (ch === 13 && i + 1 < text6.length && text6.charCodeAt(i + 1) === 10) {
         i++;
       }
       result.push(textOffset + i + 1);
@@ -9210,7 +9210,7 @@ var init_main2 = __esm({
       }
       TextDocument3.update = update;
       function applyEdits(document2, edits) {
-        const text5 = document2.getText();
+        const text6 = document2.getText();
         const sortedEdits = mergeSort(edits.map(getWellformedEdit), (a, b) => {
           const diff = a.range.start.line - b.range.start.line;
           if (diff === 0) {
@@ -9225,14 +9225,14 @@ var init_main2 = __esm({
           if (startOffset < lastModifiedOffset) {
             throw new Error("Overlapping edit");
           } else if (startOffset > lastModifiedOffset) {
-            spans.push(text5.substring(lastModifiedOffset, startOffset));
+            spans.push(text6.substring(lastModifiedOffset, startOffset));
           }
           if (e.newText.length) {
             spans.push(e.newText);
           }
           lastModifiedOffset = document2.offsetAt(e.range.end);
         }
-        spans.push(text5.substr(lastModifiedOffset));
+        spans.push(text6.substr(lastModifiedOffset));
         return spans.join("");
       }
       TextDocument3.applyEdits = applyEdits;
@@ -10247,18 +10247,18 @@ var require_instruction = __commonJS({
         return heredocs;
       }
       getDelimiterRange(startArg, name, candidateRange) {
-        const text5 = this.document.getText(candidateRange);
+        const text6 = this.document.getText(candidateRange);
         if (startArg.getValue().startsWith("<<-")) {
           let index = 0;
-          while (text5.charAt(index) === "	") {
+          while (text6.charAt(index) === "	") {
             index++;
           }
-          if (text5.substring(index) === name) {
+          if (text6.substring(index) === name) {
             return vscode_languageserver_types_1.Range.create(vscode_languageserver_types_1.Position.create(candidateRange.start.line, index), candidateRange.end);
           }
           return null;
         }
-        return text5 === name ? candidateRange : null;
+        return text6 === name ? candidateRange : null;
       }
     };
     exports.Instruction = Instruction;
@@ -11044,11 +11044,11 @@ var require_propertyInstruction = __commonJS({
               ];
             }
           } else if (args[0].getValue().indexOf("=") === -1) {
-            let text5 = this.document.getText();
+            let text6 = this.document.getText();
             let start = args[1].getRange().start;
             let end = args[args.length - 1].getRange().end;
-            text5 = text5.substring(this.document.offsetAt(start), this.document.offsetAt(end));
-            this.properties = [new property_1.Property(this.document, this.escapeChar, args[0], new argument_1.Argument(text5, vscode_languageserver_types_1.Range.create(args[1].getRange().start, args[args.length - 1].getRange().end)))];
+            text6 = text6.substring(this.document.offsetAt(start), this.document.offsetAt(end));
+            this.properties = [new property_1.Property(this.document, this.escapeChar, args[0], new argument_1.Argument(text6, vscode_languageserver_types_1.Range.create(args[1].getRange().start, args[args.length - 1].getRange().end)))];
           } else {
             this.properties = [];
             for (let i = 0; i < args.length; i++) {
@@ -11713,8 +11713,8 @@ var require_label = __commonJS({
       }
       getVariables() {
         const variables = super.getVariables();
-        const properties3 = this.getProperties();
-        for (const property of properties3) {
+        const properties2 = this.getProperties();
+        for (const property of properties2) {
           const value = property.getUnescapedValue();
           if (value !== null && value.length > 2 && value.charAt(0) === "'" && value.charAt(value.length - 1) === "'") {
             const range2 = property.getValueRange();
@@ -19458,14 +19458,14 @@ var require_foldFlowLines = __commonJS({
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
     var FOLD_QUOTED = "quoted";
-    function foldFlowLines(text5, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+    function foldFlowLines(text6, indent, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
       if (!lineWidth || lineWidth < 0)
-        return text5;
+        return text6;
       if (lineWidth < minContentWidth)
         minContentWidth = 0;
       const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent.length);
-      if (text5.length <= endStep)
-        return text5;
+      if (text6.length <= endStep)
+        return text6;
       const folds = [];
       const escapedFolds = {};
       let end = lineWidth - indent.length;
@@ -19482,14 +19482,14 @@ var require_foldFlowLines = __commonJS({
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text5, i, indent.length);
+        i = consumeMoreIndentedLines(text6, i, indent.length);
         if (i !== -1)
           end = i + endStep;
       }
-      for (let ch; ch = text5[i += 1]; ) {
+      for (let ch; ch = text6[i += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
           escStart = i;
-          switch (text5[i + 1]) {
+          switch (text6[i + 1]) {
             case "x":
               i += 3;
               break;
@@ -19506,12 +19506,12 @@ var require_foldFlowLines = __commonJS({
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i = consumeMoreIndentedLines(text5, i, indent.length);
+            i = consumeMoreIndentedLines(text6, i, indent.length);
           end = i + indent.length + endStep;
           split = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text5[i + 1];
+            const next = text6[i + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
               split = i;
           }
@@ -19523,12 +19523,12 @@ var require_foldFlowLines = __commonJS({
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text5[i += 1];
+                ch = text6[i += 1];
                 overflow2 = true;
               }
               const j = i > escEnd + 1 ? i - 2 : escStart - 1;
               if (escapedFolds[j])
-                return text5;
+                return text6;
               folds.push(j);
               escapedFolds[j] = true;
               end = j + endStep;
@@ -19543,39 +19543,39 @@ var require_foldFlowLines = __commonJS({
       if (overflow2 && onOverflow)
         onOverflow();
       if (folds.length === 0)
-        return text5;
+        return text6;
       if (onFold)
         onFold();
-      let res = text5.slice(0, folds[0]);
+      let res = text6.slice(0, folds[0]);
       for (let i2 = 0; i2 < folds.length; ++i2) {
         const fold = folds[i2];
-        const end2 = folds[i2 + 1] || text5.length;
+        const end2 = folds[i2 + 1] || text6.length;
         if (fold === 0)
           res = `
-${indent}${text5.slice(0, end2)}`;
+${indent}${text6.slice(0, end2)}`;
         else {
           if (mode === FOLD_QUOTED && escapedFolds[fold])
-            res += `${text5[fold]}\\`;
+            res += `${text6[fold]}\\`;
           res += `
-${indent}${text5.slice(fold + 1, end2)}`;
+${indent}${text6.slice(fold + 1, end2)}`;
         }
       }
       return res;
     }
-    function consumeMoreIndentedLines(text5, i, indent) {
+    function consumeMoreIndentedLines(text6, i, indent) {
       let end = i;
       let start = i + 1;
-      let ch = text5[start];
+      let ch = text6[start];
       while (ch === " " || ch === "	") {
         if (i < start + indent) {
-          ch = text5[++i];
+          ch = text6[++i];
         } else {
           do {
-            ch = text5[++i];
+            ch = text6[++i];
           } while (ch && ch !== "\n");
           end = i;
           start = i + 1;
-          ch = text5[start];
+          ch = text6[start];
         }
       }
       return end;
@@ -42770,8 +42770,8 @@ var require_utils = __commonJS({
       }
       return "*".repeat(length);
     };
-    var escapeRegExp = (text5) => {
-      return text5.replace(/[-[\]{}()*+?.,\\^$|#\s]/g, `\\$&`);
+    var escapeRegExp = (text6) => {
+      return text6.replace(/[-[\]{}()*+?.,\\^$|#\s]/g, `\\$&`);
     };
     var urlEncodeRegexGroup = (value) => {
       const decoded = decodeURIComponent(value);
@@ -53531,10 +53531,10 @@ var require_defaults = __commonJS({
     var codegen_1 = require_codegen();
     var util_1 = require_util4();
     function assignDefaults(it, ty) {
-      const { properties: properties3, items } = it.schema;
-      if (ty === "object" && properties3) {
-        for (const key2 in properties3) {
-          assignDefault(it, key2, properties3[key2].default);
+      const { properties: properties2, items } = it.schema;
+      if (ty === "object" && properties2) {
+        for (const key2 in properties2) {
+          assignDefault(it, key2, properties2[key2].default);
         }
       } else if (ty === "array" && Array.isArray(items)) {
         items.forEach((sch, i) => assignDefault(it, i, sch.default));
@@ -53577,8 +53577,8 @@ var require_code2 = __commonJS({
       });
     }
     exports.checkReportMissingProp = checkReportMissingProp;
-    function checkMissingProp({ gen, data, it: { opts } }, properties3, missing) {
-      return (0, codegen_1.or)(...properties3.map((prop) => (0, codegen_1.and)(noPropertyInData(gen, data, prop, opts.ownProperties), (0, codegen_1._)`${missing} = ${prop}`)));
+    function checkMissingProp({ gen, data, it: { opts } }, properties2, missing) {
+      return (0, codegen_1.or)(...properties2.map((prop) => (0, codegen_1.and)(noPropertyInData(gen, data, prop, opts.ownProperties), (0, codegen_1._)`${missing} = ${prop}`)));
     }
     exports.checkMissingProp = checkMissingProp;
     function reportMissingProp(cxt, missing) {
@@ -56534,7 +56534,7 @@ var require_core = __commonJS({
       errorsText(errors = this.errors, { separator = ", ", dataVar = "data" } = {}) {
         if (!errors || errors.length === 0)
           return "No errors";
-        return errors.map((e) => `${dataVar}${e.instancePath} ${e.message}`).reduce((text5, msg) => text5 + separator + msg);
+        return errors.map((e) => `${dataVar}${e.instancePath} ${e.message}`).reduce((text6, msg) => text6 + separator + msg);
       }
       $dataMetaSchema(metaSchema, keywordsJsonPointers) {
         const rules = this.RULES.all;
@@ -57924,11 +57924,11 @@ var require_properties = __commonJS({
         if (it.opts.unevaluated && allProps.length && it.props !== true) {
           it.props = util_1.mergeEvaluated.props(gen, (0, util_1.toHash)(allProps), it.props);
         }
-        const properties3 = allProps.filter((p) => !(0, util_1.alwaysValidSchema)(it, schema[p]));
-        if (properties3.length === 0)
+        const properties2 = allProps.filter((p) => !(0, util_1.alwaysValidSchema)(it, schema[p]));
+        if (properties2.length === 0)
           return;
         const valid = gen.name("valid");
-        for (const prop of properties3) {
+        for (const prop of properties2) {
           if (hasDefault(prop)) {
             applyPropertySchema(prop);
           } else {
@@ -59082,10 +59082,10 @@ function isEntry(value) {
   const entry = value;
   return typeof entry?.path === "string" && entry.path.startsWith("/") && typeof entry.type === "string" && TYPES.has(entry.type) && typeof entry.mode === "string" && /^[0-7]{4}$/.test(entry.mode) && Number.isInteger(entry.uid) && Number.isInteger(entry.gid);
 }
-function parseContentManifest(text5, input) {
+function parseContentManifest(text6, input) {
   let document2;
   try {
-    document2 = JSON.parse(text5);
+    document2 = JSON.parse(text6);
   } catch {
     throw new ConfigurationError(
       `${input} is not JSON; give a content manifest written by "container-gate manifest IMAGE --output FILE".`,
@@ -59670,10 +59670,10 @@ function watchWrites(stream = process.stdout) {
     if (writeErrors.get(stream) === void 0) writeErrors.set(stream, error);
   });
 }
-function writeStdout(text5, stream = process.stdout) {
+function writeStdout(text6, stream = process.stdout) {
   watchWrites(stream);
   return new Promise((resolvePromise, reject) => {
-    stream.write(text5, (error) => {
+    stream.write(text6, (error) => {
       if (error === void 0 || error === null) return resolvePromise();
       const first = writeErrors.get(stream) ?? error;
       if (first.code === "EPIPE") {
@@ -60071,9 +60071,9 @@ function unexpectedStatus(host, what, status) {
 var TOKEN = /[!#$%&'*+.^_`|~0-9A-Za-z-]+/y;
 var TOKEN68 = /[A-Za-z0-9._~+/-]+=*/y;
 var SPACE = /[ \t]*/y;
-function matchAt(pattern, text5, at) {
+function matchAt(pattern, text6, at) {
   pattern.lastIndex = at;
-  return pattern.exec(text5)?.[0];
+  return pattern.exec(text6)?.[0];
 }
 function parseWwwAuthenticate(value) {
   const challenges = [];
@@ -60361,14 +60361,14 @@ function sameRegistry(key2, host) {
   return DOCKER_HUB_ALIASES.has(host) && DOCKER_HUB_ALIASES.has(name);
 }
 async function readDockerConfig(file, logger) {
-  let text5;
+  let text6;
   try {
-    text5 = await readFile2(file, "utf8");
+    text6 = await readFile2(file, "utf8");
   } catch {
     return void 0;
   }
   try {
-    const value = JSON.parse(text5);
+    const value = JSON.parse(text6);
     if (typeof value === "object" && value !== null && !Array.isArray(value)) {
       return value;
     }
@@ -62240,8 +62240,8 @@ import {
 } from "node:crypto";
 var ENCRYPTED_TYPES = /* @__PURE__ */ new Set(["ENCRYPTED SIGSTORE PRIVATE KEY", "ENCRYPTED COSIGN PRIVATE KEY"]);
 var PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/;
-function pemBlock(text5) {
-  const match2 = PEM_BLOCK.exec(text5);
+function pemBlock(text6) {
+  const match2 = PEM_BLOCK.exec(text6);
   if (match2 === null) return void 0;
   return { type: match2[1], der: Buffer.from(match2[2].replace(/\s+/g, ""), "base64") };
 }
@@ -62653,10 +62653,10 @@ var PUBLIC_GOOD_TRUSTED_ROOT = {
 // src/custody/rekor-bundle.ts
 var import_bundle2 = __toESM(require_dist2(), 1);
 import { createHash as createHash5, X509Certificate } from "node:crypto";
-function parseRekorBundle(text5) {
+function parseRekorBundle(text6) {
   let value;
   try {
-    value = JSON.parse(text5);
+    value = JSON.parse(text6);
   } catch {
     return void 0;
   }
@@ -62860,9 +62860,9 @@ async function signaturePolicy(requirement, inputPrefix = "") {
   if (requirement.identity === void 0 || requirement.issuer === void 0) return void 0;
   let root;
   if (requirement.trustedRoot !== void 0) {
-    const text5 = await readInput(requirement.trustedRoot, "trusted-root");
+    const text6 = await readInput(requirement.trustedRoot, "trusted-root");
     try {
-      root = JSON.parse(text5);
+      root = JSON.parse(text6);
     } catch {
       throw new ConfigurationError(
         `trusted-root "${requirement.trustedRoot}" is not JSON; give a Sigstore trusted_root.json.`,
@@ -65874,24 +65874,24 @@ var KEYWORDS = [
 function isKeyword(word) {
   return KEYWORDS.includes(word);
 }
-function normalizeSpace(text5) {
-  return text5.replace(/\s+/g, " ").trim();
+function normalizeSpace(text6) {
+  return text6.replace(/\s+/g, " ").trim();
 }
 var SHELL_PREFIX = /^(?:\/bin\/sh|\/bin\/bash|sh|bash) -c /;
 var NOP = /^#\(nop\)\s*/;
 var BUILDKIT_SUFFIX = /\s*# buildkit$/;
-function stripBuildArgs(text5) {
-  const match2 = /^\|(\d+) /.exec(text5);
-  if (match2 === null) return text5;
-  let rest = text5.slice(match2[0].length);
+function stripBuildArgs(text6) {
+  const match2 = /^\|(\d+) /.exec(text6);
+  if (match2 === null) return text6;
+  let rest = text6.slice(match2[0].length);
   for (let i = 0; i < Number(match2[1]); i++) {
     const space = rest.indexOf(" ");
     rest = space === -1 ? "" : rest.slice(space + 1);
   }
   return rest;
 }
-function command(text5) {
-  return normalizeSpace(stripBuildArgs(text5.trim()).replace(SHELL_PREFIX, ""));
+function command(text6) {
+  return normalizeSpace(stripBuildArgs(text6.trim()).replace(SHELL_PREFIX, ""));
 }
 function withoutFlags(keyword, args) {
   if (keyword !== "COPY" && keyword !== "ADD") return args;
@@ -65905,16 +65905,16 @@ function destinationOf(keyword, args) {
   return parts.length >= 2 ? parts.at(-1) : void 0;
 }
 function parseCreatedBy(createdBy) {
-  let text5 = createdBy.replace(BUILDKIT_SUFFIX, "").trim();
-  const buildkit = /^([A-Z]+)(?:\s+|$)/.exec(text5);
+  let text6 = createdBy.replace(BUILDKIT_SUFFIX, "").trim();
+  const buildkit = /^([A-Z]+)(?:\s+|$)/.exec(text6);
   if (buildkit !== null && isKeyword(buildkit[1])) {
     const keyword = buildkit[1];
-    text5 = text5.slice(buildkit[0].length);
-    const args = keyword === "RUN" ? command(text5) : withoutFlags(keyword, normalizeSpace(text5));
+    text6 = text6.slice(buildkit[0].length);
+    const args = keyword === "RUN" ? command(text6) : withoutFlags(keyword, normalizeSpace(text6));
     const destination = destinationOf(keyword, args);
     return { keyword, args, ...destination === void 0 ? {} : { destination } };
   }
-  const shell = stripBuildArgs(text5).replace(SHELL_PREFIX, "");
+  const shell = stripBuildArgs(text6).replace(SHELL_PREFIX, "");
   if (NOP.test(shell)) {
     const rest = shell.replace(NOP, "");
     const word = /^([A-Z]+)(?:\s+|$)/.exec(rest);
@@ -65925,7 +65925,7 @@ function parseCreatedBy(createdBy) {
       return { keyword, args, ...destination === void 0 ? {} : { destination } };
     }
   }
-  return { keyword: "RUN", args: command(text5) };
+  return { keyword: "RUN", args: command(text6) };
 }
 
 // src/dockerfile/parse.ts
@@ -65952,9 +65952,9 @@ function toInstruction(instruction, keyword) {
     ...defined === void 0 ? {} : { names: defined }
   };
 }
-function parseDockerfile(text5) {
+function parseDockerfile(text6) {
   const stages = [];
-  for (const instruction of import_dockerfile_ast.DockerfileParser.parse(text5).getInstructions()) {
+  for (const instruction of import_dockerfile_ast.DockerfileParser.parse(text6).getInstructions()) {
     const keyword = instruction.getKeyword().toUpperCase();
     if (instruction instanceof import_dockerfile_ast.From || keyword === "FROM") {
       const from = instruction;
@@ -66020,8 +66020,8 @@ function align(history, instructions) {
   }
   return { score: at(0, 0), pairs };
 }
-function mapDockerfile(text5, file, history, layerCount) {
-  const stages = parseDockerfile(text5);
+function mapDockerfile(text6, file, history, layerCount) {
+  const stages = parseDockerfile(text6);
   if (stages.length === 0) return void 0;
   const entries = history.map((entry) => parseCreatedBy(entry.created_by ?? ""));
   let chosen;
@@ -67575,14 +67575,14 @@ function compareBaseline(findings, baseline, failOnNewOnly) {
 function isRecord(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
-function parseBaselineReport(text5, source) {
+function parseBaselineReport(text6, source) {
   const bad = (why) => new ConfigurationError(
     `input "baseline" ${source} ${why}; pass a JSON report written by container-gate --report, or an image reference.`,
     "BAD_BASELINE"
   );
   let parsed3;
   try {
-    parsed3 = JSON.parse(text5);
+    parsed3 = JSON.parse(text6);
   } catch {
     throw bad("is not JSON");
   }
@@ -67608,7 +67608,7 @@ function isReportPath(value, exists) {
 }
 var MAX_BASELINE_BYTES = 256 * 1024 * 1024;
 async function readBaselineReport(path2) {
-  let text5;
+  let text6;
   try {
     const { size } = await stat4(path2);
     if (size > MAX_BASELINE_BYTES) {
@@ -67617,7 +67617,7 @@ async function readBaselineReport(path2) {
         "BAD_BASELINE"
       );
     }
-    text5 = await readFile4(path2, "utf8");
+    text6 = await readFile4(path2, "utf8");
   } catch (error) {
     if (error instanceof ConfigurationError) throw error;
     if (error.code === "ENOENT") return void 0;
@@ -67627,7 +67627,7 @@ async function readBaselineReport(path2) {
       { cause: error }
     );
   }
-  return parseBaselineReport(text5, path2);
+  return parseBaselineReport(text6, path2);
 }
 
 // src/policy/evaluate.ts
@@ -67838,6 +67838,23 @@ var BUILT_IN_RULES = [
     minEntropy: 3.5
   },
   {
+    id: "azure-app-configuration-connection-string",
+    title: "Azure App Configuration connection string",
+    severity: "critical",
+    keywords: [".azconfig.io"],
+    // Endpoint=https://<store>.azconfig.io;Id=<credential id>;Secret=<base64 key>
+    pattern: /Endpoint=https:\/\/[a-z0-9-]{1,64}\.azconfig\.io\/?;Id=[^;\s"']{1,128};Secret=(?<secret>[A-Za-z0-9+/]{40,88}={0,2})/i
+  },
+  {
+    id: "azure-container-registry-key",
+    title: "Azure Container Registry access key",
+    severity: "high",
+    keywords: ["+acr"],
+    // Microsoft's identifiable keys (SEC101/176): 42 base64 characters, `+ACR`, then a checksum.
+    pattern: token("[A-Za-z0-9+/]{42}\\+ACR[A-D][A-Za-z0-9+/]{5}"),
+    minEntropy: 3.5
+  },
+  {
     id: "alibaba-access-key-id",
     title: "Alibaba Cloud AccessKey ID",
     severity: "medium",
@@ -67995,7 +68012,10 @@ var BUILT_IN_RULES = [
     title: "GitHub App token",
     severity: "critical",
     keywords: ["ghu_", "ghs_"],
-    pattern: token("gh[us]_[0-9a-zA-Z]{36}")
+    // Since April 2026 installation tokens are also `ghs_<app id>_<JWT>` (~520 characters).
+    pattern: token(
+      "gh[us]_[0-9a-zA-Z]{36}|ghs_[0-9]{1,20}_[A-Za-z0-9_-]{10,1024}\\.[A-Za-z0-9_-]{10,4096}\\.[A-Za-z0-9_-]{10,1024}"
+    )
   },
   {
     id: "github-refresh-token",
@@ -68059,6 +68079,34 @@ var BUILT_IN_RULES = [
     severity: "high",
     keywords: ["glsoat-"],
     pattern: token("glsoat-[0-9a-zA-Z_-]{20}")
+  },
+  {
+    id: "gitlab-ci-job-token",
+    title: "GitLab CI/CD job token",
+    severity: "high",
+    keywords: ["glcbt-"],
+    pattern: token("glcbt-[0-9a-zA-Z_-]{20,1024}")
+  },
+  {
+    id: "gitlab-incoming-mail-token",
+    title: "GitLab incoming mail token",
+    severity: "medium",
+    keywords: ["glimt-"],
+    pattern: token("glimt-[0-9a-zA-Z_-]{25,255}")
+  },
+  {
+    id: "gitlab-feature-flags-client-token",
+    title: "GitLab feature flags client token",
+    severity: "medium",
+    keywords: ["glffct-"],
+    pattern: token("glffct-[0-9a-zA-Z_-]{20,255}")
+  },
+  {
+    id: "gitlab-session-cookie",
+    title: "GitLab session cookie",
+    severity: "high",
+    keywords: ["_gitlab_session="],
+    pattern: /_gitlab_session=(?<secret>[0-9a-z]{32})(?![0-9a-z])/
   },
   {
     id: "bitbucket-app-password",
@@ -68190,12 +68238,21 @@ var BUILT_IN_RULES = [
     pattern: token("AKCp[A-Za-z0-9]{69}|cmVmdGtu[A-Za-z0-9]{56}")
   },
   {
+    id: "private-packagist-token",
+    title: "Private Packagist authentication token",
+    severity: "high",
+    keywords: ["packagist_ort_", "packagist_out_", "packagist_uut_", "packagist_cut_"],
+    // Prefix, 60 hex characters of random data and an 8-hex-character checksum.
+    pattern: token("packagist_(?:ort|out|uut|cut)_[a-fA-F0-9]{68}")
+  },
+  {
     id: "maven-settings-password",
     title: "Password in Maven settings.xml",
     severity: "high",
-    keywords: ["<password>"],
+    keywords: ["<password>", "<passphrase>", "<master>"],
     paths: ["**/settings.xml", "**/settings-security.xml"],
-    pattern: /<password>\s{0,64}(?<secret>[^<\s$](?:[^<]{0,1022}[^<\s])?)\s{0,64}<\/password>/,
+    // A server's <password> or key <passphrase>, or settings-security.xml's <master>.
+    pattern: /<(?:password|passphrase|master)>\s{0,64}(?<secret>[^<\s$](?:[^<]{0,1022}[^<\s])?)\s{0,64}<\/(?:password|passphrase|master)>/,
     chosen: true
   },
   {
@@ -68223,6 +68280,21 @@ var BUILT_IN_RULES = [
     severity: "critical",
     keywords: ["xoxb-"],
     pattern: token("xoxb-[0-9]{10,13}-[0-9]{10,13}[a-zA-Z0-9-]{0,64}")
+  },
+  {
+    id: "slack-legacy-bot-token",
+    title: "Slack legacy bot token",
+    severity: "high",
+    // `xoxb-<id>-<24 characters>`; a second run of digits is the current form (slack-bot-token).
+    keywords: ["xoxb-"],
+    pattern: token("xoxb-[0-9]{8,14}-(?![0-9]{10})[a-zA-Z0-9]{18,26}")
+  },
+  {
+    id: "slack-config-refresh-token",
+    title: "Slack configuration refresh token",
+    severity: "high",
+    keywords: ["xoxe-"],
+    pattern: token("xoxe-\\d-[A-Z0-9]{146}", "i")
   },
   {
     id: "slack-user-token",
@@ -68291,8 +68363,16 @@ var BUILT_IN_RULES = [
     id: "stripe-live-key",
     title: "Stripe live secret or restricted key",
     severity: "critical",
-    keywords: ["sk_live_", "rk_live_"],
-    pattern: token("[sr]k_live_[0-9a-zA-Z]{24,99}")
+    keywords: ["sk_live_", "rk_live_", "sk_prod_", "rk_prod_"],
+    pattern: token("[sr]k_(?:live|prod)_[0-9a-zA-Z]{24,99}")
+  },
+  {
+    id: "stripe-publishable-key",
+    title: "Stripe publishable key",
+    // Meant for browsers, yet it names the account and belongs in configuration, not the image.
+    severity: "low",
+    keywords: ["pk_live_", "pk_test_"],
+    pattern: token("pk_(?:live|test)_[0-9a-zA-Z]{24,99}")
   },
   {
     id: "stripe-test-key",
@@ -68560,9 +68640,17 @@ var BUILT_IN_RULES = [
     title: "OpenAI API key",
     severity: "critical",
     keywords: ["t3blbkfj"],
+    // `sk-ant-` (Anthropic) and `sk-or-` (OpenRouter) are other vendors' keys.
     pattern: token(
-      "sk-(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_-]{20,200}T3BlbkFJ[A-Za-z0-9_-]{20,200}"
+      "sk-(?!ant-|or-)(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_-]{20,200}T3BlbkFJ[A-Za-z0-9_-]{20,200}"
     )
+  },
+  {
+    id: "openrouter-api-key",
+    title: "OpenRouter API key",
+    severity: "critical",
+    keywords: ["sk-or-v1-"],
+    pattern: token("sk-or-v1-[a-f0-9]{64}")
   },
   {
     id: "anthropic-api-key",
@@ -68577,6 +68665,14 @@ var BUILT_IN_RULES = [
     severity: "high",
     keywords: ["hf_"],
     pattern: token("hf_[a-zA-Z]{34}"),
+    minEntropy: 3.5
+  },
+  {
+    id: "huggingface-org-token",
+    title: "Hugging Face organization API token",
+    severity: "high",
+    keywords: ["api_org_"],
+    pattern: token("api_org_[a-zA-Z]{34}"),
     minEntropy: 3.5
   },
   // Generic credentials.
@@ -68783,13 +68879,13 @@ var KeywordAutomaton = class {
     this.emits = Uint8Array.from(outputs, (ids) => ids.length > 0 ? 1 : 0);
   }
   /** Marks in `seen` every keyword id occurring in `text`. */
-  find(text5, seen) {
+  find(text6, seen) {
     const next = this.next;
     const emits = this.emits;
     let state = 0;
     let found = false;
-    for (let i = 0; i < text5.length; i++) {
-      let code = text5.charCodeAt(i);
+    for (let i = 0; i < text6.length; i++) {
+      let code = text6.charCodeAt(i);
       if (code >= 65 && code <= 90) code += 32;
       state = next[state + (code & 255)];
       if (emits[state >>> 8] === 1) {
@@ -68814,6 +68910,22 @@ function shannonEntropy(value) {
   return entropy;
 }
 var KNOWN_EXAMPLES = /* @__PURE__ */ new Set([
+  "AIzaSyabcdefghijklmnopqrstuvwxyz1234567",
+  "AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs",
+  "AIzaSyCkEhVjf3pduRDt6d1yKOMitrUEke8agEM",
+  "AIzaSyDMAScliyLx7F0NPDEJi1QmyCgHIAODrlU",
+  "AIzaSyD3asb-2pEZVqMkmL6M9N6nHZRR_znhrh0",
+  "AIzayDNSXIbFmlXbIE6mCzDLQAqITYefhixbX4A",
+  "AIzaSyAdOS2zB6NCsk1pCdZ4-P6GBdi_UUPwX7c",
+  "AIzaSyASWm6HmTMdYWpgMnjRBjxcQ9CKctWmLd4",
+  "AIzaSyANUvH9H9BsUccjsu2pCmEkOPjjaXeDQgY",
+  "AIzaSyA5_iVawFQ8ABuTZNUdcwERLJv_a_p4wtM",
+  "AIzaSyA4UrcGxgwQFTfaI3no3t7Lt1sjmdnP5sQ",
+  "AIzaSyDSb51JiIcB6OJpwwMicseKRhhrOq1cS7g",
+  "AIzaSyBF2RrAIm4a0mO64EShQfqfd2AFnzAvvuU",
+  "AIzaSyBcE-OOIbhjyR83gm4r2MFCu4MJmprNXsw",
+  "AIzaSyB8qGxt4ec15vitgn44duC5ucxaOi4FmqE",
+  "AIzaSyA8vmApnrHNFE0bApF4hoZ11srVL_n0nvY",
   "AKIAIOSFODNN7EXAMPLE",
   "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
   "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
@@ -68932,12 +69044,12 @@ var SecretScanner = class {
    * Finds secrets in `text` (a file decoded as latin1, or a config string). `path` selects the
    * path-scoped rules; config strings have none.
    */
-  scan(text5, path2) {
-    return this.describe(this.find(text5, path2), text5);
+  scan(text6, path2) {
+    return this.describe(this.find(text6, path2), text6);
   }
   /** `text` with every secret replaced by its redacted form, e.g. for a layer's `created_by`. */
-  redactText(text5) {
-    const spans = this.find(text5, void 0, Number.POSITIVE_INFINITY).sort(
+  redactText(text6) {
+    const spans = this.find(text6, void 0, Number.POSITIVE_INFINITY).sort(
       (a, b) => a.start - b.start
     );
     const parts = [];
@@ -68946,22 +69058,22 @@ var SecretScanner = class {
       const start = spans[i].start;
       let end = spans[i].end;
       for (i++; i < spans.length && spans[i].start < end; i++) end = Math.max(end, spans[i].end);
-      parts.push(text5.slice(copied, start), `[${redact(text5.slice(start, end))}]`);
+      parts.push(text6.slice(copied, start), `[${redact(text6.slice(start, end))}]`);
       copied = end;
     }
-    parts.push(text5.slice(copied));
+    parts.push(text6.slice(copied));
     return parts.join("");
   }
-  find(text5, path2, limit = MAX_MATCHES_PER_RULE) {
+  find(text6, path2, limit = MAX_MATCHES_PER_RULE) {
     const seen = new Uint8Array(this.keywordCount);
-    this.automaton.find(text5, seen);
+    this.automaton.find(text6, seen);
     const raw = [];
     for (const compiled of this.rules) {
       const { rule, keywordIds, paths: paths2 } = compiled;
       if (keywordIds.length > 0 && !keywordIds.some((id2) => seen[id2] === 1)) continue;
       if (paths2 !== void 0 && (path2 === void 0 || !paths2.some((g) => g.match(path2)))) continue;
-      if (rule.context !== void 0 && !rule.context.test(text5)) continue;
-      for (const match2 of this.matches(compiled, text5, limit)) raw.push(match2);
+      if (rule.context !== void 0 && !rule.context.test(text6)) continue;
+      for (const match2 of this.matches(compiled, text6, limit)) raw.push(match2);
     }
     const overlapsAbove = [1, 2].map(
       (level2) => overlapIndex(raw.filter((m) => specificity(m) >= level2))
@@ -68971,11 +69083,11 @@ var SecretScanner = class {
       return level2 === 2 || !overlapsAbove[level2](m);
     });
   }
-  matches(compiled, text5, limit) {
+  matches(compiled, text6, limit) {
     const { rule, pattern } = compiled;
     const found = [];
     pattern.lastIndex = 0;
-    for (let match2 = pattern.exec(text5); match2 !== null; match2 = pattern.exec(text5)) {
+    for (let match2 = pattern.exec(text6); match2 !== null; match2 = pattern.exec(text6)) {
       if (match2[0] === "") {
         pattern.lastIndex += 1;
         continue;
@@ -68995,10 +69107,10 @@ var SecretScanner = class {
     return entropy >= (rule.minEntropy ?? (rule.chosen === true ? 0 : MIN_TOKEN_ENTROPY));
   }
   /** Pairs AWS keys, drops repeats of a value, and hashes and redacts. */
-  describe(kept, text5) {
+  describe(kept, text6) {
     const awsSecret = kept.some((m) => m.compiled.rule.id === "aws-secret-access-key");
     const lines2 = lineNumbers(
-      text5,
+      text6,
       kept.map((m) => m.start)
     );
     const seen = /* @__PURE__ */ new Set();
@@ -69022,14 +69134,14 @@ var SecretScanner = class {
     return results;
   }
 };
-function lineNumbers(text5, offsets) {
+function lineNumbers(text6, offsets) {
   const lines2 = /* @__PURE__ */ new Map();
   let line = 1;
-  let newline = text5.indexOf("\n");
+  let newline = text6.indexOf("\n");
   for (const offset of [...offsets].sort((a, b) => a - b)) {
     while (newline !== -1 && newline < offset) {
       line += 1;
-      newline = text5.indexOf("\n", newline + 1);
+      newline = text6.indexOf("\n", newline + 1);
     }
     lines2.set(offset, line);
   }
@@ -69115,8 +69227,8 @@ function named(scanner, rule, value, where) {
 }
 function configSecrets(config, scanner) {
   const found = [];
-  const scan3 = (text5, where) => {
-    const matches2 = scanner.scan(text5);
+  const scan3 = (text6, where) => {
+    const matches2 = scanner.scan(text6);
     for (const match2 of matches2) found.push({ ...match2, ...where });
     return matches2.length > 0;
   };
@@ -69839,8 +69951,8 @@ function kebab(value) {
 }
 var MAX_TITLE = 160;
 var MAX_DETAIL = 300;
-function sentence(text5) {
-  const line = text5?.split("\n")[0]?.trim().slice(0, MAX_DETAIL);
+function sentence(text6) {
+  const line = text6?.split("\n")[0]?.trim().slice(0, MAX_DETAIL);
   if (line === void 0 || line === "") return void 0;
   return /[.!?]$/.test(line) ? line : `${line}.`;
 }
@@ -69903,8 +70015,8 @@ function badList(source, line, why) {
     "BAD_SIGNATURES"
   );
 }
-function addHashList(db, text5, source) {
-  const lines2 = text5.split("\n");
+function addHashList(db, text6, source) {
+  const lines2 = text6.split("\n");
   lines2.forEach((raw, index) => {
     const line = raw.replace(/\r$/, "").trim();
     if (line === "" || line.startsWith("#")) return;
@@ -71410,11 +71522,11 @@ function definePackage(image, fields, origin = fields.path) {
   if (pkg.source === void 0) delete pkg.source;
   return pkg;
 }
-function controlParagraphs(text5) {
+function controlParagraphs(text6) {
   const paragraphs2 = [];
   let current = /* @__PURE__ */ new Map();
   let last2;
-  for (const line of text5.split("\n")) {
+  for (const line of text6.split("\n")) {
     if (line.trim() === "") {
       if (current.size > 0) paragraphs2.push(current);
       current = /* @__PURE__ */ new Map();
@@ -71455,8 +71567,8 @@ var APK_FILES = { globs: [INSTALLED], maxBytes: 64 * 1024 * 1024 };
 var TOKEN2 = /^[^\s/]+$/;
 function catalogApk(input, unread) {
   const { image, distro } = input;
-  const text5 = image.fs.read(INSTALLED)?.toString("utf8");
-  if (text5 === void 0) return [];
+  const text6 = image.fs.read(INSTALLED)?.toString("utf8");
+  if (text6 === void 0) return [];
   const ecosystem = distro?.ecosystem ?? "Alpine";
   const namespace = distro?.id ?? "alpine";
   const distroQualifier = distro?.versionId === void 0 ? void 0 : `${distro.id}-${distro.versionId}`;
@@ -71464,7 +71576,7 @@ function catalogApk(input, unread) {
   const bad = new BadRecords();
   let index = 0;
   let line = 1;
-  for (const block of text5.split(/(\n\s*\n)/)) {
+  for (const block of text6.split(/(\n\s*\n)/)) {
     const startLine = line;
     line += block.split("\n").length - 1;
     if (block.trim() === "") continue;
@@ -71552,12 +71664,131 @@ function parseBuildInfo(bytes) {
     modInfo = modInfo.slice(16, -16);
   return { goVersion: version[0], modInfo };
 }
+var MAX_SETTING_CHARS = 64 * 1024;
+var MAX_X_ASSIGNMENTS = 256;
+function buildSettings(lines2) {
+  const settings = /* @__PURE__ */ new Map();
+  for (const line of lines2) {
+    if (!line.startsWith("build	") || line.length > MAX_SETTING_CHARS) continue;
+    const setting = line.slice("build	".length);
+    const equals = setting.indexOf("=");
+    if (equals <= 0) continue;
+    const key2 = setting.slice(0, equals);
+    const raw = setting.slice(equals + 1);
+    const value = raw.startsWith('"') ? goUnquote(raw) : raw;
+    if (value !== void 0 && !settings.has(key2)) settings.set(key2, value);
+  }
+  return settings;
+}
+var ESCAPES = {
+  a: "\x07",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "	",
+  v: "\v",
+  "\\": "\\",
+  '"': '"',
+  "'": "'"
+};
+function goUnquote(quoted) {
+  if (quoted.length < 2 || !quoted.endsWith('"')) return void 0;
+  const body = quoted.slice(1, -1);
+  let out = "";
+  for (let at = 0; at < body.length; at++) {
+    const char = body[at];
+    if (char === '"') return void 0;
+    if (char !== "\\") {
+      out += char;
+      continue;
+    }
+    const next = body[++at];
+    if (next === void 0) return void 0;
+    const simple = ESCAPES[next];
+    if (simple !== void 0) {
+      out += simple;
+      continue;
+    }
+    const digits = next === "x" ? 2 : next === "u" ? 4 : next === "U" ? 8 : 0;
+    const hex = body.slice(at + 1, at + 1 + digits);
+    if (digits === 0 || !/^[0-9a-fA-F]+$/.test(hex) || hex.length !== digits) return void 0;
+    const code = parseInt(hex, 16);
+    if (code > 1114111) return void 0;
+    out += String.fromCodePoint(code);
+    at += digits;
+  }
+  return out;
+}
+function splitFlags(flags) {
+  const fields = [];
+  let at = 0;
+  while (at < flags.length) {
+    while (at < flags.length && /\s/.test(flags[at])) at++;
+    if (at >= flags.length) break;
+    const quote = flags[at];
+    if (quote === '"' || quote === "'") {
+      const end = flags.indexOf(quote, at + 1);
+      if (end === -1) break;
+      fields.push(flags.slice(at + 1, end));
+      at = end + 1;
+    } else {
+      let end = at;
+      while (end < flags.length && !/\s/.test(flags[end])) end++;
+      fields.push(flags.slice(at, end));
+      at = end;
+    }
+  }
+  return fields;
+}
+var SEMVER = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
+function ldflagsVersion(ldflags) {
+  const fields = splitFlags(ldflags.slice(0, MAX_SETTING_CHARS));
+  let seen = 0;
+  for (let i = 0; i < fields.length && seen < MAX_X_ASSIGNMENTS; i++) {
+    const field = fields[i];
+    let assignment;
+    if (field === "-X" || field === "--X") assignment = fields[++i];
+    else if (field.startsWith("-X=")) assignment = field.slice(3);
+    else if (field.startsWith("--X=")) assignment = field.slice(4);
+    if (assignment === void 0) continue;
+    seen++;
+    const equals = assignment.indexOf("=");
+    if (equals <= 0) continue;
+    const symbol = assignment.slice(0, equals);
+    const name = symbol.slice(symbol.lastIndexOf(".") + 1).toLowerCase();
+    const value = assignment.slice(equals + 1).trim();
+    if (symbol.includes(".") && (name === "version" || name === "ver") && SEMVER.test(value)) {
+      return value.startsWith("v") ? value : `v${value}`;
+    }
+  }
+  return void 0;
+}
+function vcsPseudoVersion(settings) {
+  const revision = settings.get("vcs.revision");
+  const time2 = settings.get("vcs.time");
+  if (revision === void 0 || time2 === void 0 || !/^[0-9a-f]{12,64}$/.test(revision))
+    return void 0;
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/.test(time2))
+    return void 0;
+  const date = new Date(time2);
+  if (Number.isNaN(date.getTime())) return void 0;
+  const stamp = date.toISOString().replace(/\.\d+Z$/, "").replace(/[-:T]/g, "");
+  const dirty = settings.get("vcs.modified") === "true" ? "+dirty" : "";
+  return `v0.0.0-${stamp}-${revision.slice(0, 12)}${dirty}`;
+}
 function goPackages(info) {
+  const lines2 = info.modInfo.split("\n");
   const modules = [];
-  for (const line of info.modInfo.split("\n")) {
+  let settings;
+  for (const line of lines2) {
     const [kind, path2, version] = line.split("	");
     if (path2 === void 0 || version === void 0) continue;
-    if (kind === "mod" || kind === "dep") modules.push({ path: path2, version });
+    if (kind === "mod" && (version === "(devel)" || version === "")) {
+      settings ??= buildSettings(lines2);
+      const stamped = ldflagsVersion(settings.get("-ldflags") ?? "") ?? vcsPseudoVersion(settings);
+      modules.push({ path: path2, version: stamped ?? version });
+    } else if (kind === "mod" || kind === "dep") modules.push({ path: path2, version });
     else if (kind === "=>" && modules.length > 0) modules[modules.length - 1] = { path: path2, version };
   }
   const drafts = modules.filter((m) => m.version !== "(devel)" && m.version !== "").map((m) => {
@@ -71716,7 +71947,8 @@ function memberData(archive, member2) {
 
 // src/steps/composition/catalog/java.ts
 var JAVA_ARCHIVE = /\.(jar|war|ear|par|sar|jpi|hpi|kar|rar)$/i;
-var POM_PROPERTIES = /^META-INF\/maven\/[^/]+\/[^/]+\/pom\.properties$/;
+var POM_PROPERTIES = /(?:^|\/)pom\.properties$/;
+var POM_XML = /(?:^|\/)pom\.xml$/;
 var MANIFEST = "META-INF/MANIFEST.MF";
 var MAX_DEPTH = 3;
 var MAX_ARCHIVE_BYTES = 128 * 1024 * 1024;
@@ -71728,10 +71960,14 @@ function javaPackages(archive, fileName) {
   return result;
 }
 function scan(archive, fileName, depth, nested2, budget, result) {
-  const members = zipMembers(
+  const listed2 = zipMembers(
     archive,
-    (name) => name === MANIFEST || POM_PROPERTIES.test(name) || depth < MAX_DEPTH && JAVA_ARCHIVE.test(name)
+    (name) => name === MANIFEST || POM_PROPERTIES.test(name) || POM_XML.test(name) || depth < MAX_DEPTH && JAVA_ARCHIVE.test(name)
   );
+  const poms = new Set(
+    listed2.filter((m) => POM_PROPERTIES.test(m.name)).map((m) => directoryOf(m.name))
+  );
+  const members = listed2.filter((m) => !POM_XML.test(m.name) || poms.has(directoryOf(m.name)));
   const files2 = {};
   for (const member2 of members) {
     const cap = JAVA_ARCHIVE.test(member2.name) ? MAX_ARCHIVE_BYTES : MAX_METADATA_MEMBER_BYTES;
@@ -71751,15 +71987,20 @@ function scan(archive, fileName, depth, nested2, budget, result) {
     }
   }
   const found = [];
-  const poms = Object.keys(files2).filter((name) => POM_PROPERTIES.test(name)).sort();
-  for (const name of poms) {
-    const props = properties(Buffer.from(files2[name]).toString("utf8"));
+  const seen = /* @__PURE__ */ new Set();
+  const properties2 = Object.keys(files2).filter((name) => POM_PROPERTIES.test(name)).sort();
+  for (const name of properties2) {
+    const props = javaProperties(Buffer.from(files2[name]).toString("utf8"));
     const group = props.get("groupId");
     const artifact = props.get("artifactId");
     const version = props.get("version");
-    if (group !== void 0 && artifact !== void 0 && version !== void 0) {
-      found.push(maven(group, artifact, version, nested2));
-    }
+    if (!group || !artifact || !version) continue;
+    const key2 = `${group}:${artifact}@${version}`;
+    if (seen.has(key2)) continue;
+    seen.add(key2);
+    const pom = files2[`${directoryOf(name)}pom.xml`];
+    const licenses = pom === void 0 ? [] : pomLicenses(Buffer.from(pom).toString("utf8"));
+    found.push(maven(group, artifact, version, nested2, licenses));
   }
   if (found.length === 0) {
     const fromManifest = manifestPackage(files2[MANIFEST], fileName, nested2);
@@ -71777,20 +72018,23 @@ function scan(archive, fileName, depth, nested2, budget, result) {
     }
   }
 }
-function maven(group, artifact, version, nested2) {
+function directoryOf(name) {
+  return name.slice(0, name.lastIndexOf("/") + 1);
+}
+function maven(group, artifact, version, nested2, licenses = []) {
   return {
     // OSV's Maven package names are `groupId:artifactId`.
     name: `${group}:${artifact}`,
     version,
     ecosystem: "Maven",
     purl: purl("maven", group, artifact, version),
-    licenses: [],
+    licenses,
     nested: nested2
   };
 }
-function properties(text5) {
+function javaProperties(text6) {
   const result = /* @__PURE__ */ new Map();
-  for (const line of text5.split(/\r?\n/)) {
+  for (const line of text6.split(/\r?\n/)) {
     const trimmed = line.trim();
     if (trimmed === "" || trimmed.startsWith("#") || trimmed.startsWith("!")) continue;
     const match2 = /^([^=:\s]+)\s*[=:\s]\s*(.*)$/.exec(trimmed);
@@ -71799,8 +72043,8 @@ function properties(text5) {
   return result;
 }
 function manifestAttributes(bytes) {
-  const text5 = Buffer.from(bytes).toString("utf8").replace(/\r?\n /g, "");
-  const main2 = text5.split(/\r?\n\r?\n/)[0] ?? "";
+  const text6 = Buffer.from(bytes).toString("utf8").replace(/\r?\n /g, "");
+  const main2 = text6.split(/\r?\n\r?\n/)[0] ?? "";
   const result = /* @__PURE__ */ new Map();
   for (const line of main2.split(/\r?\n/)) {
     const colon = line.indexOf(":");
@@ -71815,9 +72059,101 @@ function manifestPackage(bytes, fileName, nested2) {
   const symbolic = attributes2.get("Bundle-SymbolicName")?.split(";")[0]?.trim();
   const artifact = fromFile?.[1] ?? attributes2.get("Implementation-Title") ?? symbolic;
   if (version === void 0 || artifact === void 0) return void 0;
-  const group = attributes2.get("Implementation-Vendor-Id") ?? (symbolic !== void 0 && symbolic.endsWith(`.${artifact}`) ? symbolic.slice(0, -artifact.length - 1) : void 0);
+  const vendorId = attributes2.get("Implementation-Vendor-Id")?.trim();
+  const group = (vendorId !== void 0 && MAVEN_ID.test(vendorId) ? vendorId : void 0) ?? groupOf(symbolic, artifact) ?? groupOf(attributes2.get("Automatic-Module-Name")?.trim(), artifact);
   return maven(group ?? artifact, artifact, version, nested2);
 }
+var MAVEN_ID = /^[A-Za-z0-9_.-]+$/;
+function groupOf(name, artifact) {
+  if (name === void 0 || !MAVEN_ID.test(name)) return void 0;
+  if (name.endsWith(`.${artifact}`)) return name.slice(0, -artifact.length - 1);
+  const group = name.slice(0, Math.max(0, name.lastIndexOf(".")));
+  return group.includes(".") ? group : void 0;
+}
+var MAX_LICENSE_NAME_CHARS = 200;
+var MAX_POM_LICENSES = 16;
+function pomLicenses(xml) {
+  const text6 = withoutComments(xml);
+  const start = text6.indexOf("<licenses>");
+  const end = text6.indexOf("</licenses>", start);
+  if (start === -1 || end === -1) return [];
+  const section2 = text6.slice(start, end);
+  const licenses = [];
+  for (const entry of section2.split("<license>").slice(1, MAX_POM_LICENSES + 1)) {
+    const name = /<name>([^<]*)<\/name>/.exec(entry)?.[1];
+    const url = /<url>([^<]*)<\/url>/.exec(entry)?.[1];
+    const license = (name === void 0 ? void 0 : spdxOf(xmlText(name))) ?? (url === void 0 ? void 0 : SPDX_BY_URL.find(([re]) => re.test(xmlText(url)))?.[1]) ?? (name === void 0 ? void 0 : xmlText(name));
+    if (license !== void 0 && license !== "" && license.length <= MAX_LICENSE_NAME_CHARS)
+      licenses.push(license);
+  }
+  return licenses;
+}
+function withoutComments(xml) {
+  let out = "";
+  let at = 0;
+  for (; ; ) {
+    const open4 = xml.indexOf("<!--", at);
+    if (open4 === -1) return out + xml.slice(at);
+    out += xml.slice(at, open4);
+    const close = xml.indexOf("-->", open4 + 4);
+    if (close === -1) return out;
+    at = close + 3;
+  }
+}
+var XML_ENTITIES = {
+  amp: "&",
+  lt: "<",
+  gt: ">",
+  quot: '"',
+  apos: "'"
+};
+function xmlText(raw) {
+  return raw.replace(/&(amp|lt|gt|quot|apos);/g, (_, entity) => XML_ENTITIES[entity]).replace(/\s+/g, " ").trim();
+}
+var SPDX_BY_NAME = {
+  apache2: "Apache-2.0",
+  apache20: "Apache-2.0",
+  apachesoftware20: "Apache-2.0",
+  apachesoftwarefoundation20: "Apache-2.0",
+  asl2: "Apache-2.0",
+  asl20: "Apache-2.0",
+  mit: "MIT",
+  bouncycastle: "MIT",
+  bsd2clause: "BSD-2-Clause",
+  simplifiedbsd: "BSD-2-Clause",
+  bsd3clause: "BSD-3-Clause",
+  newbsd: "BSD-3-Clause",
+  revisedbsd: "BSD-3-Clause",
+  modifiedbsd: "BSD-3-Clause",
+  eclipsedistribution10: "BSD-3-Clause",
+  edl10: "BSD-3-Clause",
+  eclipsepublic10: "EPL-1.0",
+  epl10: "EPL-1.0",
+  eclipsepublic20: "EPL-2.0",
+  epl20: "EPL-2.0",
+  mozillapublic11: "MPL-1.1",
+  mpl11: "MPL-1.1",
+  mozillapublic20: "MPL-2.0",
+  mpl20: "MPL-2.0",
+  commondevelopmentanddistribution10: "CDDL-1.0",
+  cddl10: "CDDL-1.0",
+  commondevelopmentanddistribution11: "CDDL-1.1",
+  cddl11: "CDDL-1.1",
+  cc0: "CC0-1.0",
+  cc010: "CC0-1.0",
+  isc: "ISC",
+  unlicense: "Unlicense"
+};
+function spdxOf(name) {
+  const key2 = name.toLowerCase().replace(/\b(?:the|license|licence|version|software)\b/g, " ").replace(/\bv(?=\s*\d)/g, "").replace(/[^a-z0-9]/g, "");
+  return SPDX_BY_NAME[key2];
+}
+var SPDX_BY_URL = [
+  [/^https?:\/\/(?:www\.)?apache\.org\/licenses\/LICENSE-2\.0(?:\.txt|\.html)?$/, "Apache-2.0"],
+  [/^https?:\/\/(?:www\.)?opensource\.org\/licenses\/MIT(?:\.php)?$/i, "MIT"],
+  [/^https?:\/\/(?:www\.)?eclipse\.org\/legal\/epl-v10\.html$/, "EPL-1.0"],
+  [/^https?:\/\/(?:www\.)?eclipse\.org\/legal\/epl-2\.0\/?$/, "EPL-2.0"]
+];
 
 // src/steps/composition/catalog/rust.ts
 import { inflateSync } from "node:zlib";
@@ -72035,9 +72371,9 @@ var ExecutableSink = class {
 
 // src/steps/composition/catalog/distro.ts
 var OS_RELEASE_FILES = ["/etc/os-release", "/usr/lib/os-release"];
-function parseOsRelease(text5) {
+function parseOsRelease(text6) {
   const fields = /* @__PURE__ */ new Map();
-  for (const line of text5.split("\n")) {
+  for (const line of text6.split("\n")) {
     const match2 = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
     if (match2 === null) continue;
     let value = match2[2].trim();
@@ -72143,8 +72479,8 @@ function catalogDpkg(input, unread) {
   }
   return packages;
 }
-function* paragraphs(text5) {
-  const lines2 = text5.split("\n");
+function* paragraphs(text6) {
+  const lines2 = text6.split("\n");
   let start = -1;
   for (let i = 0; i <= lines2.length; i++) {
     const blank = i === lines2.length || lines2[i].trim() === "";
@@ -72169,7 +72505,7 @@ function problemOf(fields) {
   }
   return void 0;
 }
-function fromStatus(input, path2, text5, unread) {
+function fromStatus(input, path2, text6, unread) {
   const { image, distro } = input;
   const debianLike = distro?.id === "debian" || distro?.id === "ubuntu";
   const ecosystem = debianLike && distro?.ecosystem !== void 0 ? distro.ecosystem : "Debian";
@@ -72178,7 +72514,7 @@ function fromStatus(input, path2, text5, unread) {
   const bad = new BadRecords();
   const packages = [];
   let index = 0;
-  for (const paragraph of paragraphs(text5)) {
+  for (const paragraph of paragraphs(text6)) {
     index++;
     const fields = controlParagraphs(paragraph.text)[0];
     const problem3 = problemOf(fields);
@@ -72262,10 +72598,10 @@ var DEBIAN_TO_SPDX = {
   openssl: "OpenSSL"
 };
 function copyrightLicenses(input, name) {
-  const text5 = input.image.fs.read(`/usr/share/doc/${name}/copyright`)?.toString("utf8");
-  if (text5 === void 0 || !text5.startsWith("Format:")) return [];
+  const text6 = input.image.fs.read(`/usr/share/doc/${name}/copyright`)?.toString("utf8");
+  if (text6 === void 0 || !text6.startsWith("Format:")) return [];
   const licenses = /* @__PURE__ */ new Set();
-  for (const fields of controlParagraphs(text5)) {
+  for (const fields of controlParagraphs(text6)) {
     if (!fields.has("Files")) continue;
     const short = fields.get("License")?.split("\n")[0]?.trim();
     if (short !== void 0 && short !== "") licenses.add(toSpdx(short));
@@ -72282,16 +72618,25 @@ function toSpdx(short) {
 var UnreadableMetadata = class extends Error {
 };
 var NPM_GLOBS = ["/**/node_modules/*/package.json", "/**/node_modules/@*/*/package.json"];
-var PYTHON_GLOBS = ["/**/*.dist-info/METADATA", "/**/*.egg-info/PKG-INFO", "/**/*.egg-info"];
+var anyCase = (word) => word.replace(/[a-z]/g, (c) => `[${c}${c.toUpperCase()}]`);
+var PYTHON_GLOBS = [
+  `/**/*.${anyCase("dist-info")}/METADATA`,
+  `/**/*.${anyCase("egg-info")}/PKG-INFO`,
+  `/**/*.${anyCase("egg-info")}`,
+  `/**/*.${anyCase("egg")}/EGG-INFO/PKG-INFO`
+];
+var EGG_GLOBS = [`/**/*.${anyCase("egg")}`];
 var DOTNET_GLOBS = ["/**/*.deps.json"];
 var RUBY_GLOBS = ["/**/specifications/*.gemspec"];
 var COMPOSER_GLOBS = ["/**/vendor/composer/installed.json"];
+var text4 = (parse5) => (content2, onBad) => parse5(content2.toString("utf8"), onBad);
 var CATALOGERS = [
-  { globs: NPM_GLOBS, parse: parseNpm },
-  { globs: PYTHON_GLOBS, parse: parsePython },
-  { globs: DOTNET_GLOBS, parse: parseDotnet },
-  { globs: RUBY_GLOBS, parse: parseGemspec },
-  { globs: COMPOSER_GLOBS, parse: parseComposer }
+  { globs: NPM_GLOBS, parse: text4(parseNpm) },
+  { globs: PYTHON_GLOBS, parse: text4(parsePython) },
+  { globs: EGG_GLOBS, parse: parseEgg },
+  { globs: DOTNET_GLOBS, parse: text4(parseDotnet) },
+  { globs: RUBY_GLOBS, parse: text4(parseGemspec) },
+  { globs: COMPOSER_GLOBS, parse: text4(parseComposer) }
 ];
 var LANGUAGE_FILES = {
   globs: CATALOGERS.flatMap((c) => c.globs),
@@ -72301,7 +72646,7 @@ var COMPILED = CATALOGERS.map((cataloger) => ({
   cataloger,
   globs: cataloger.globs.map((glob) => new Minimatch(glob, { dot: true }))
 }));
-var CANDIDATE = /\/(package\.json|METADATA|PKG-INFO|[^/]*\.egg-info|[^/]*\.deps\.json|[^/]*\.gemspec|installed\.json)$/;
+var CANDIDATE = /\/(package\.json|METADATA|PKG-INFO|[^/]*\.egg-info|[^/]*\.egg|[^/]*\.deps\.json|[^/]*\.gemspec|installed\.json)$/i;
 function catalogLanguages(input, unread) {
   const { image, owned } = input;
   const packages = [];
@@ -72314,7 +72659,7 @@ function catalogLanguages(input, unread) {
     let found;
     const bad = new BadRecords();
     try {
-      found = cataloger.parse(content2.toString("utf8"), (where) => bad.add(where));
+      found = cataloger.parse(content2, (where) => bad.add(where));
     } catch (error) {
       unread.push(
         unreadFile(
@@ -72354,8 +72699,8 @@ function npmLicenses(json) {
     (l) => typeof l === "string" ? [l] : isRecord3(l) && typeof l["type"] === "string" ? [l["type"]] : []
   );
 }
-function parseNpm(text5) {
-  const json = JSON.parse(text5);
+function parseNpm(text6) {
+  const json = JSON.parse(text6);
   if (!isRecord3(json)) throw new UnreadableMetadata("it is not a JSON object");
   const fullName = str(json["name"]);
   const version = str(json["version"]);
@@ -72373,10 +72718,10 @@ function parseNpm(text5) {
     }
   ];
 }
-function parsePython(text5) {
-  const headers = text5.split(/\r?\n\r?\n/)[0] ?? "";
+function parsePython(text6) {
+  const headers = (text6.split(/\r?\n\r?\n/)[0] ?? "").replace(/\r/g, "");
   const fields = /* @__PURE__ */ new Map();
-  for (const [key2, value] of controlParagraphs(headers.replace(/\r/g, ""))[0] ?? []) {
+  for (const [key2, value] of controlParagraphs(headers)[0] ?? []) {
     fields.set(key2.toLowerCase(), [value]);
   }
   const name = fields.get("name")?.[0];
@@ -72386,19 +72731,72 @@ function parsePython(text5) {
   }
   const expression = fields.get("license-expression")?.[0];
   const license = fields.get("license")?.[0];
-  const licenses = expression !== void 0 ? [expression] : license !== void 0 && !license.includes("\n") && license.length <= 80 && license !== "UNKNOWN" ? [license] : [];
+  const licenses = expression !== void 0 ? [expression] : license !== void 0 && license !== "" && !license.includes("\n") && license.length <= 80 && license !== "UNKNOWN" ? [license] : classifierLicenses(headers);
   return [
     { name, version, ecosystem: "PyPI", purl: purl("pypi", void 0, name, version), licenses }
   ];
 }
-function parseDotnet(text5) {
-  const json = JSON.parse(text5);
+var TROVE_LICENSES = new Map(
+  Object.entries({
+    "MIT License": "MIT",
+    "MIT No Attribution License (MIT-0)": "MIT-0",
+    "Apache Software License": "Apache-2.0",
+    "ISC License (ISCL)": "ISC",
+    "Python Software Foundation License": "PSF-2.0",
+    "Mozilla Public License 2.0 (MPL 2.0)": "MPL-2.0",
+    "GNU General Public License v2 (GPLv2)": "GPL-2.0-only",
+    "GNU General Public License v2 or later (GPLv2+)": "GPL-2.0-or-later",
+    "GNU General Public License v3 (GPLv3)": "GPL-3.0-only",
+    "GNU General Public License v3 or later (GPLv3+)": "GPL-3.0-or-later",
+    "GNU Lesser General Public License v2 (LGPLv2)": "LGPL-2.0-only",
+    "GNU Lesser General Public License v2 or later (LGPLv2+)": "LGPL-2.0-or-later",
+    "GNU Lesser General Public License v3 (LGPLv3)": "LGPL-3.0-only",
+    "GNU Lesser General Public License v3 or later (LGPLv3+)": "LGPL-3.0-or-later",
+    "GNU Affero General Public License v3": "AGPL-3.0-only",
+    "GNU Affero General Public License v3 or later (AGPLv3+)": "AGPL-3.0-or-later",
+    "Eclipse Public License 2.0 (EPL-2.0)": "EPL-2.0",
+    "The Unlicense (Unlicense)": "Unlicense",
+    "Zope Public License": "ZPL-2.1",
+    "Boost Software License 1.0 (BSL-1.0)": "BSL-1.0",
+    "Universal Permissive License (UPL)": "UPL-1.0",
+    "CC0 1.0 Universal (CC0 1.0) Public Domain Dedication": "CC0-1.0"
+  })
+);
+function classifierLicenses(headers) {
+  const found = [...headers.matchAll(/^Classifier:[ \t]*License[ \t]*::(.*)$/gim)].flatMap((m) => {
+    const segments2 = m[1].split("::").map((segment2) => segment2.trim());
+    const last2 = segments2.at(-1);
+    if (last2 === "" || last2 === "OSI Approved" || last2.length > 80) return [];
+    return [TROVE_LICENSES.get(last2) ?? last2];
+  });
+  return [...new Set(found)];
+}
+var EGG_PKG_INFO = "EGG-INFO/PKG-INFO";
+var MAX_PKG_INFO_BYTES = 1024 * 1024;
+function parseEgg(archive) {
+  const member2 = zipMembers(archive, (name) => name === EGG_PKG_INFO)[0];
+  if (member2 === void 0) throw new UnreadableMetadata(`it has no ${EGG_PKG_INFO}`);
+  const pkgInfo = inflateMember(member2, memberData(archive, member2), MAX_PKG_INFO_BYTES);
+  return parsePython(pkgInfo.toString("utf8"));
+}
+var RUNTIME_PACK_PREFIX = "runtimepack.";
+var RUNTIME_ASSETS = ["runtime", "native", "runtimeTargets", "resources"];
+function parseDotnet(text6) {
+  const json = JSON.parse(text6);
   const libraries = isRecord3(json) ? json["libraries"] : void 0;
-  if (!isRecord3(libraries)) throw new UnreadableMetadata('it has no "libraries" object');
+  if (!isRecord3(json) || !isRecord3(libraries)) {
+    throw new UnreadableMetadata('it has no "libraries" object');
+  }
+  const target = runtimeTarget(json);
   return Object.entries(libraries).flatMap(([key2, library]) => {
     const slash = key2.indexOf("/");
-    if (slash <= 0 || !isRecord3(library) || library["type"] !== "package") return [];
-    const name = key2.slice(0, slash);
+    if (slash <= 0 || slash === key2.length - 1 || !isRecord3(library)) return [];
+    const type = library["type"];
+    if (type !== "package" && type !== "runtimepack") return [];
+    const entry = target?.[key2];
+    if (isRecord3(entry) && !RUNTIME_ASSETS.some((field) => hasEntries(entry[field]))) return [];
+    const id2 = key2.slice(0, slash);
+    const name = type === "runtimepack" && id2.startsWith(RUNTIME_PACK_PREFIX) ? id2.slice(RUNTIME_PACK_PREFIX.length) : id2;
     const version = key2.slice(slash + 1);
     return [
       {
@@ -72411,21 +72809,41 @@ function parseDotnet(text5) {
     ];
   });
 }
-function parseGemspec(text5) {
-  const quoted = (field) => new RegExp(`^\\s*s\\.${field}\\s*=\\s*"([^"]+)"`, "m").exec(text5)?.[1];
+function runtimeTarget(json) {
+  const targets = json["targets"];
+  if (!isRecord3(targets)) return void 0;
+  const runtime = json["runtimeTarget"];
+  const named2 = isRecord3(runtime) ? str(runtime["name"]) : void 0;
+  const chosen = named2 !== void 0 && Object.hasOwn(targets, named2) ? targets[named2] : Object.values(targets)[0];
+  return isRecord3(chosen) ? chosen : void 0;
+}
+function hasEntries(value) {
+  return isRecord3(value) ? Object.keys(value).length > 0 : Array.isArray(value) && value.length > 0;
+}
+function parseGemspec(text6) {
+  const block = /Gem::Specification\.new\s*(?:\([^)\n]{0,200}\)\s*)?(?:do|\{)\s*\|\s*([A-Za-z_]\w*)\s*\|/.exec(
+    text6
+  )?.[1];
+  if (block === void 0) throw new UnreadableMetadata("it has no Gem::Specification.new block");
+  const quoted = (field) => new RegExp(`^[ \\t]*${block}\\.${field}\\s*=\\s*(["'])([^"'\\n]+)\\1`, "m").exec(text6)?.[2];
   const name = quoted("name");
-  const version = quoted("version") ?? /^\s*s\.version\s*=\s*Gem::Version\.new\("([^"]+)"\)/m.exec(text5)?.[1];
+  const version = quoted("version") ?? new RegExp(
+    `^[ \\t]*${block}\\.version\\s*=\\s*Gem::Version\\.new\\((["'])([^"'\\n]+)\\1\\)`,
+    "m"
+  ).exec(text6)?.[2];
   if (name === void 0 || version === void 0) {
-    throw new UnreadableMetadata("it sets no s.name or no s.version");
+    throw new UnreadableMetadata(`it sets no ${block}.name or no ${block}.version`);
   }
-  const list = /^\s*s\.licenses\s*=\s*\[([^\]]*)\]/m.exec(text5)?.[1];
-  const licenses = list === void 0 ? [quoted("license")].filter((l) => l !== void 0) : [...list.matchAll(/"([^"]+)"/g)].map((m) => m[1]);
+  const list = new RegExp(`^[ \\t]*${block}\\.licenses\\s*=\\s*\\[([^\\]\\n]*)\\]`, "m").exec(
+    text6
+  )?.[1];
+  const licenses = list === void 0 ? [quoted("license")].filter((l) => l !== void 0) : [...list.matchAll(/(["'])([^"']+)\1/g)].map((m) => m[2]);
   return [
     { name, version, ecosystem: "RubyGems", purl: purl("gem", void 0, name, version), licenses }
   ];
 }
-function parseComposer(text5, onBad) {
-  const json = JSON.parse(text5);
+function parseComposer(text6, onBad) {
+  const json = JSON.parse(text6);
   const list = Array.isArray(json) ? json : isRecord3(json) ? json["packages"] : void 0;
   if (!Array.isArray(list)) throw new UnreadableMetadata('it has no "packages" array');
   return list.flatMap((entry, i) => {
@@ -72740,8 +73158,8 @@ function comparableQualifier(qualifier) {
   const index = QUALIFIERS.indexOf(qualifier);
   return index === -1 ? `${QUALIFIERS.length}-${qualifier}` : String(index);
 }
-function parseItem(isDigit3, text5) {
-  return isDigit3 ? { kind: "int", value: text5.replace(/^0+/, "") || "0" } : stringItem(text5, false);
+function parseItem(isDigit3, text6) {
+  return isDigit3 ? { kind: "int", value: text6.replace(/^0+/, "") || "0" } : stringItem(text6, false);
 }
 function isNull(item) {
   if (item.kind === "int") return item.value === "0";
@@ -72756,7 +73174,7 @@ function normalize2(list) {
   }
 }
 function parse3(version) {
-  const text5 = version.toLowerCase();
+  const text6 = version.toLowerCase();
   const root = { kind: "list", items: [] };
   let list = root;
   const stack = [root];
@@ -72768,31 +73186,31 @@ function parse3(version) {
   };
   let isDigit3 = false;
   let start = 0;
-  for (let i = 0; i < text5.length; i++) {
-    const c = text5[i];
+  for (let i = 0; i < text6.length; i++) {
+    const c = text6[i];
     if (c === "." || c === "-") {
       list.items.push(
-        i === start ? { kind: "int", value: "0" } : parseItem(isDigit3, text5.slice(start, i))
+        i === start ? { kind: "int", value: "0" } : parseItem(isDigit3, text6.slice(start, i))
       );
       start = i + 1;
       if (c === "-") push();
     } else if (c >= "0" && c <= "9") {
       if (!isDigit3 && i > start) {
-        list.items.push(stringItem(text5.slice(start, i), true));
+        list.items.push(stringItem(text6.slice(start, i), true));
         start = i;
         push();
       }
       isDigit3 = true;
     } else {
       if (isDigit3 && i > start) {
-        list.items.push(parseItem(true, text5.slice(start, i)));
+        list.items.push(parseItem(true, text6.slice(start, i)));
         start = i;
         push();
       }
       isDigit3 = false;
     }
   }
-  if (text5.length > start) list.items.push(parseItem(isDigit3, text5.slice(start)));
+  if (text6.length > start) list.items.push(parseItem(isDigit3, text6.slice(start)));
   while (stack.length > 0) normalize2(stack.pop());
   return root;
 }
@@ -73009,8 +73427,8 @@ var rpmComparator = {
 // src/packages/versions/rubygems.ts
 var PATTERN3 = /^\s*[0-9]+(?:\.[0-9a-zA-Z]+)*(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?\s*$/;
 function canonicalSegments(version) {
-  const text5 = version.trim().replace(/-/g, ".pre.");
-  const segments2 = [...text5.matchAll(/[0-9]+|[a-z]+/gi)].map(
+  const text6 = version.trim().replace(/-/g, ".pre.");
+  const segments2 = [...text6.matchAll(/[0-9]+|[a-z]+/gi)].map(
     ([s]) => /^\d/.test(s) ? { number: s } : s
   );
   const firstString = segments2.findIndex((s) => typeof s === "string");
@@ -74409,9 +74827,9 @@ var compositionStep = createCompositionStep();
 // src/custody/base-image.ts
 var import_dockerfile_ast2 = __toESM(require_main(), 1);
 var VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
-function substitute(text5, args) {
+function substitute(text6, args) {
   let unresolved = false;
-  const result = text5.replace(
+  const result = text6.replace(
     VARIABLE,
     (_match, braced, colon, operator, word = "", bare) => {
       const name = braced ?? bare;
@@ -74425,9 +74843,9 @@ function substitute(text5, args) {
   );
   return unresolved ? void 0 : result;
 }
-function globalArgs(text5) {
+function globalArgs(text6) {
   const args = /* @__PURE__ */ new Map();
-  for (const arg of import_dockerfile_ast2.DockerfileParser.parse(text5).getInitialARGs()) {
+  for (const arg of import_dockerfile_ast2.DockerfileParser.parse(text6).getInitialARGs()) {
     const property = arg.getProperty();
     const value = property?.getValue();
     if (property === null || value === null || value === void 0) continue;
@@ -74436,9 +74854,9 @@ function globalArgs(text5) {
   }
   return args;
 }
-function dockerfileBaseImage(text5) {
-  const stages = parseDockerfile(text5);
-  const args = globalArgs(text5);
+function dockerfileBaseImage(text6) {
+  const stages = parseDockerfile(text6);
+  const args = globalArgs(text6);
   let index = stages.length - 1;
   for (; ; ) {
     const stage = stages[index];
@@ -74459,12 +74877,12 @@ var BASE_NAME = "org.opencontainers.image.base.name";
 var BASE_DIGEST = "org.opencontainers.image.base.digest";
 async function driftFromBaseline(image, manifest, settings) {
   const path2 = settings.baselineManifest;
-  const text5 = await readInputFile(path2, {
+  const text6 = await readInputFile(path2, {
     subject: `baseline-manifest "${path2}"`,
     fix: "check the path.",
     code: "INPUT_FILE_UNREADABLE"
   });
-  const baseline = parseContentManifest(text5, `baseline-manifest "${path2}"`);
+  const baseline = parseContentManifest(text6, `baseline-manifest "${path2}"`);
   const changes = compareManifests(baseline, manifest, settings.driftExpected);
   const findings = driftFindings(changes, baseline.contentDigest).map((finding2) => {
     const node = image.fs.get(finding2.subject);
@@ -74632,8 +75050,8 @@ var custodyStep = {
 import { posix as posix5 } from "node:path";
 
 // src/os/accounts.ts
-function records(text5) {
-  return text5.split("\n").map((line, i) => ({ line: i + 1, text: line.replace(/\r$/, "") })).filter(({ text: text6 }) => text6.trim() !== "" && !text6.startsWith("#")).map(({ line, text: text6 }) => ({ line, fields: text6.split(":"), compat: /^[+-]/.test(text6) }));
+function records(text6) {
+  return text6.split("\n").map((line, i) => ({ line: i + 1, text: line.replace(/\r$/, "") })).filter(({ text: text7 }) => text7.trim() !== "" && !text7.startsWith("#")).map(({ line, text: text7 }) => ({ line, fields: text7.split(":"), compat: /^[+-]/.test(text7) }));
 }
 function id(field) {
   return field !== void 0 && /^\d+$/.test(field) ? Number(field) : void 0;
@@ -74648,9 +75066,9 @@ function problem(fields, idFields) {
   }
   return void 0;
 }
-function readPasswd(text5) {
+function readPasswd(text6) {
   const file = { entries: [], unread: [] };
-  for (const { line, fields, compat } of records(text5)) {
+  for (const { line, fields, compat } of records(text6)) {
     const why = problem(fields, [
       ["UID", 2],
       ["GID", 3]
@@ -74664,26 +75082,26 @@ function readPasswd(text5) {
   }
   return file;
 }
-function readGroup(text5) {
+function readGroup(text6) {
   const file = { entries: [], unread: [] };
-  for (const { line, fields, compat } of records(text5)) {
+  for (const { line, fields, compat } of records(text6)) {
     const why = problem(fields, [["GID", 2]]);
     if (why === void 0) file.entries.push({ name: fields[0], gid: Number(fields[2]) });
     else if (!compat) file.unread.push({ line, why });
   }
   return file;
 }
-function readShadow(text5) {
+function readShadow(text6) {
   const file = { entries: [], unread: [] };
-  for (const { line, fields } of records(text5)) {
+  for (const { line, fields } of records(text6)) {
     const [name = "", password = ""] = fields;
     if (name === "") file.unread.push({ line, why: "has no name" });
     else file.entries.push({ name, password });
   }
   return file;
 }
-function parsePasswd(text5) {
-  return readPasswd(text5).entries;
+function parsePasswd(text6) {
+  return readPasswd(text6).entries;
 }
 var NON_LOGIN_SHELL = /\/(nologin|false|sync|halt|shutdown)$/;
 function hasLoginShell(entry) {
@@ -74891,9 +75309,9 @@ var FileSink2 = class {
       return;
     }
     const started = performance2.now();
-    const text5 = Buffer.concat(this.chunks, this.length).toString("latin1");
+    const text6 = Buffer.concat(this.chunks, this.length).toString("latin1");
     this.chunks = [];
-    for (const match2 of this.scanner.scan(text5, entry.path)) {
+    for (const match2 of this.scanner.scan(text6, entry.path)) {
       visit2.secrets.push({ ...match2, path: entry.path });
     }
     visit2.stats.files += 1;
@@ -75633,7 +76051,7 @@ var ESCALATION_TOOLS = /* @__PURE__ */ new Set(["sudo", "su", "doas"]);
 function toFinding3({ rule, location: location4, ...rest }) {
   return { step: "identity", rule: `identity/${rule}`, location: location4 ?? {}, ...rest };
 }
-function text4(image, path2) {
+function text5(image, path2) {
   return image.fs.read(path2)?.toString("utf8");
 }
 function locate2(image, path2, node = image.fs.get(path2)) {
@@ -75794,7 +76212,7 @@ function accountFindings(image, accounts) {
 }
 function passwordlessConfigs(image) {
   const sudoers = [...image.fs.entries()].map((node) => node.path).filter((path2) => path2 === SUDOERS || path2.startsWith(`${SUDOERS}.d/`));
-  const grants = (path2, keyword) => (text4(image, path2) ?? "").split("\n").some((line) => !line.trimStart().startsWith("#") && keyword.test(line));
+  const grants = (path2, keyword) => (text5(image, path2) ?? "").split("\n").some((line) => !line.trimStart().startsWith("#") && keyword.test(line));
   return [
     ...sudoers.filter((path2) => grants(path2, /\bNOPASSWD\s*:/)),
     ...grants(DOAS_CONF, /\bnopass\b/) ? [DOAS_CONF] : []
@@ -75871,12 +76289,12 @@ function escalationToolFinding(image, node, passwordless) {
   };
 }
 async function run4({ image, policy }) {
-  const passwd = readPasswd(text4(image, PASSWD2) ?? "");
-  const groups = readGroup(text4(image, GROUP) ?? "");
+  const passwd = readPasswd(text5(image, PASSWD2) ?? "");
+  const groups = readGroup(text5(image, GROUP) ?? "");
   const accounts = {
     passwd: passwd.entries,
     groups: groups.entries,
-    shadow: readShadow(text4(image, SHADOW) ?? "")
+    shadow: readShadow(text5(image, SHADOW) ?? "")
   };
   const drafts = [
     ...userFindings(image, accounts, policy.identity.minUid),
@@ -76323,9 +76741,9 @@ function runOptions(r, node) {
     bindMounts: r.strings(get("bindMounts"), `${where}.bindMounts`)
   };
 }
-function parseStructureTests(text5, file) {
+function parseStructureTests(text6, file) {
   const lines2 = new import_yaml.LineCounter();
-  const document2 = (0, import_yaml.parseDocument)(text5, {
+  const document2 = (0, import_yaml.parseDocument)(text6, {
     lineCounter: lines2,
     uniqueKeys: true,
     prettyErrors: true
@@ -76542,23 +76960,23 @@ function checkFileExistence(image, test, env) {
     found[0]?.path
   );
 }
-function lineOf(text5, index) {
+function lineOf(text6, index) {
   let line = 1;
-  for (let i = text5.indexOf("\n"); i !== -1 && i < index; i = text5.indexOf("\n", i + 1)) line++;
+  for (let i = text6.indexOf("\n"); i !== -1 && i < index; i = text6.indexOf("\n", i + 1)) line++;
   return line;
 }
-function contentProblems(test, path2, text5) {
+function contentProblems(test, path2, text6) {
   const problems = [];
   for (const pattern of test.expectedContents) {
-    if (!pattern.regex.test(text5)) {
+    if (!pattern.regex.test(text6)) {
       problems.push(`expected ${path2} to match /${pattern.source}/; actual: no match`);
     }
   }
   for (const pattern of test.excludedContents) {
-    const match2 = pattern.regex.exec(text5);
+    const match2 = pattern.regex.exec(text6);
     if (match2 !== null) {
       problems.push(
-        `expected ${path2} not to match /${pattern.source}/; actual: it matches at line ${lineOf(text5, match2.index)}`
+        `expected ${path2} not to match /${pattern.source}/; actual: it matches at line ${lineOf(text6, match2.index)}`
       );
     }
   }
@@ -76795,14 +77213,14 @@ function runOptionFlags(suite) {
     ...o.bindMounts.flatMap((mount) => ["--volume", mount])
   ];
 }
-function truncate(text5) {
-  return text5.length <= OUTPUT_LIMIT ? text5 : `${text5.slice(0, OUTPUT_LIMIT)}
+function truncate(text6) {
+  return text6.length <= OUTPUT_LIMIT ? text6 : `${text6.slice(0, OUTPUT_LIMIT)}
 \u2026 (truncated)`;
 }
-function outputProblems(stream, text5, expected, excluded) {
+function outputProblems(stream, text6, expected, excluded) {
   return [
-    ...expected.filter((p) => !p.regex.test(text5)).map((p) => `expected ${stream} to match /${p.source}/; actual: no match`),
-    ...excluded.filter((p) => p.regex.test(text5)).map((p) => `expected ${stream} not to match /${p.source}/; actual: it matches`)
+    ...expected.filter((p) => !p.regex.test(text6)).map((p) => `expected ${stream} to match /${p.source}/; actual: no match`),
+    ...excluded.filter((p) => p.regex.test(text6)).map((p) => `expected ${stream} not to match /${p.source}/; actual: it matches`)
   ];
 }
 async function runCommandTest(runtime, exec, imageRef, suite, test, imageEnv2) {
@@ -77182,17 +77600,17 @@ async function scan2(request2, logger, steps, openImage, deadline) {
   return { report, artifacts };
 }
 async function readDockerfile(dockerfile) {
-  const text5 = await readInputFile(dockerfile, {
+  const text6 = await readInputFile(dockerfile, {
     subject: `input "dockerfile" ${dockerfile}`,
     fix: "name the Dockerfile that built the image.",
     code: "BAD_DOCKERFILE"
   });
-  return { file: dockerfile.replace(/^(\.\/)+/, ""), text: text5 };
+  return { file: dockerfile.replace(/^(\.\/)+/, ""), text: text6 };
 }
 function locateInDockerfile(findings, dockerfile, image, logger) {
   if (dockerfile === void 0) return findings;
-  const { file, text: text5 } = dockerfile;
-  const map = mapDockerfile(text5, file, image.config.history ?? [], image.layers.length);
+  const { file, text: text6 } = dockerfile;
+  const map = mapDockerfile(text6, file, image.config.history ?? [], image.layers.length);
   if (map === void 0) {
     logger.warning(
       `${file} does not match the history of ${image.reference}; findings are reported without Dockerfile lines.`
@@ -78125,7 +78543,7 @@ function expandGlob(pattern, cwd) {
   return names2.map((name) => join5(base, name).split(sep2).join("/")).filter((path2) => minimatch(path2, pattern, { dot: false })).map((path2) => absolute ? path2 : relative2(".", path2) || path2).sort();
 }
 function readSuite(file, cwd) {
-  const text5 = readInputFileSync(resolve3(cwd, file), {
+  const text6 = readInputFileSync(resolve3(cwd, file), {
     subject: `input "${INPUT}" names "${file}", which`,
     fix: "check its permissions.",
     code: "STRUCTURE_TESTS",
@@ -78133,7 +78551,7 @@ function readSuite(file, cwd) {
     tooLarge: "shorten it.",
     missing: `input "${INPUT}" names "${file}", which does not exist; give the path of a container-structure-test YAML file (relative to ${cwd}).`
   });
-  return parseStructureTests(text5.toString("utf8"), file);
+  return parseStructureTests(text6.toString("utf8"), file);
 }
 function loadStructureTests(patterns, cwd = process.cwd()) {
   const files2 = [];
@@ -78259,9 +78677,9 @@ async function manifestCommand(args, env, io) {
     if (statementPath !== void 0) await checkOutputPath(statementPath, "--statement");
     const logger = commandLogger(io, values.verbose === true);
     const manifest = await imageManifest(image, imageAccess(values, env), logger);
-    const text5 = serializeContentManifest(manifest);
-    if (output === void 0) io.stdout(text5);
-    else await writeFileAtomic(output, text5, "--output");
+    const text6 = serializeContentManifest(manifest);
+    if (output === void 0) io.stdout(text6);
+    else await writeFileAtomic(output, text6, "--output");
     if (statementPath !== void 0) {
       const subject = registryRepository(image) ?? image;
       const statement = imageStatement(
@@ -78310,15 +78728,15 @@ async function driftCommand(args, env, io) {
       throw new ConfigurationError(
         `--fail-on "${failOn}" is not a severity; use critical, high, medium, low or info.`
       );
-    let text5;
+    let text6;
     try {
-      text5 = await readFile7(manifestPath, "utf8");
+      text6 = await readFile7(manifestPath, "utf8");
     } catch {
       throw new ConfigurationError(
         `--manifest "${manifestPath}" cannot be read; give the file "container-gate manifest IMAGE --output FILE" wrote.`
       );
     }
-    const baseline = parseContentManifest(text5, `--manifest "${manifestPath}"`);
+    const baseline = parseContentManifest(text6, `--manifest "${manifestPath}"`);
     const target = positionals[0];
     const logger = commandLogger(io, values.verbose === true);
     const current = target.startsWith(FS_ARCHIVE_PREFIX) ? await filesystemArchiveManifest(target.slice(FS_ARCHIVE_PREFIX.length)) : await imageManifest(target, imageAccess(values, env), logger);
@@ -78532,13 +78950,13 @@ function renderCycloneDx(report, packages, options = {}) {
       version: pkg.version,
       purl: pkg.purl,
       ...pkg.licenses.length === 0 ? {} : { licenses: cycloneDxLicenses(pkg.licenses) },
-      properties: properties2(pkg)
+      properties: properties(pkg)
     })),
     dependencies: [{ ref: image.digest, dependsOn: [...refs].sort() }]
   };
   return JSON.stringify(bom, null, 2) + "\n";
 }
-function properties2(pkg) {
+function properties(pkg) {
   const list = [
     ["container-gate:package:ecosystem", pkg.ecosystem],
     ["container-gate:package:kind", pkg.kind],
@@ -79182,9 +79600,9 @@ function rulesOf(section2, step) {
     ])
   );
 }
-function parsePolicyFile(text5, path2) {
+function parsePolicyFile(text6, path2) {
   const counter = new import_yaml4.LineCounter();
-  const doc = (0, import_yaml4.parseDocument)(text5, { lineCounter: counter, prettyErrors: false });
+  const doc = (0, import_yaml4.parseDocument)(text6, { lineCounter: counter, prettyErrors: false });
   const syntax = doc.errors[0];
   if (syntax !== void 0) {
     const line = counter.linePos(syntax.pos[0]).line;
@@ -79267,14 +79685,14 @@ function readPolicyFile(configInput, cwd = ".") {
   const path2 = explicit ? configInput : POLICY_FILE;
   const full = explicit && path2.startsWith("/") ? path2 : `${cwd}/${path2}`;
   if (!explicit && !existsSync2(full)) return void 0;
-  const text5 = readInputFileSync(full, {
+  const text6 = readInputFileSync(full, {
     subject: `input "config" ${path2}`,
     fix: "name an existing policy file or leave it empty.",
     code: "BAD_POLICY_FILE",
     maxBytes: MAX_YAML_BYTES,
     tooLarge: "shorten it."
   });
-  return parsePolicyFile(text5.toString("utf8"), path2);
+  return parsePolicyFile(text6.toString("utf8"), path2);
 }
 
 // src/inputs.ts
@@ -79398,14 +79816,14 @@ function gateRequest(inputs, env) {
   };
 }
 function parseBoolean(name, value, fallback) {
-  const text5 = value?.trim() ?? "";
-  return text5 === "" ? fallback : parseBooleanInput(name, text5);
+  const text6 = value?.trim() ?? "";
+  return text6 === "" ? fallback : parseBooleanInput(name, text6);
 }
 var SBOM_FORMATS = ["cyclonedx", "spdx"];
 function parseSbomFormat(value) {
-  const text5 = value?.trim().toLowerCase() ?? "";
-  if (text5 === "") return "cyclonedx";
-  const known = SBOM_FORMATS.find((format) => format === text5);
+  const text6 = value?.trim().toLowerCase() ?? "";
+  if (text6 === "") return "cyclonedx";
+  const known = SBOM_FORMATS.find((format) => format === text6);
   if (known === void 0) {
     throw new ConfigurationError(
       `input "sbom-format" is "${value?.trim()}"; use one of ${SBOM_FORMATS.join(", ")}.`
@@ -79414,9 +79832,9 @@ function parseSbomFormat(value) {
   return known;
 }
 function parseMode(value, fallback) {
-  const text5 = value?.trim().toLowerCase() ?? "";
-  if (text5 === "") return fallback;
-  if (text5 === "enforce" || text5 === "warn") return text5;
+  const text6 = value?.trim().toLowerCase() ?? "";
+  if (text6 === "") return fallback;
+  if (text6 === "enforce" || text6 === "warn") return text6;
   throw new ConfigurationError(`input "mode" is "${value?.trim()}"; use enforce or warn.`);
 }
 function parseDockerfile2(value, cwd) {
@@ -79715,16 +80133,16 @@ function repositoryPath(file, links) {
   return file.startsWith("/") ? void 0 : file;
 }
 function dockerfileLink(file, line, links) {
-  const text5 = `<code>${escapeMarkdown(`${displayPath(file, links)}:${line}`)}</code>`;
+  const text6 = `<code>${escapeMarkdown(`${displayPath(file, links)}:${line}`)}</code>`;
   const path2 = repositoryPath(file, links);
   const { serverUrl, repository, sha } = links;
   if (path2 === void 0 || serverUrl === void 0 || repository === void 0 || sha === void 0 || !HTTPS.test(serverUrl) || !REPOSITORY.test(repository) || !SHA.test(sha) || path2.split("/").some((part) => part === ".." || part === "." || part === "")) {
-    return text5;
+    return text6;
   }
   const encoded = path2.split("/").map(
     (part) => encodeURIComponent(part).replace(/[()]/g, (c) => `%${c.charCodeAt(0).toString(16)}`)
   ).join("/");
-  return `[${text5}](${serverUrl}/${repository}/blob/${sha}/${encoded}#L${line})`;
+  return `[${text6}](${serverUrl}/${repository}/blob/${sha}/${encoded}#L${line})`;
 }
 
 // src/report/table.ts
@@ -79760,11 +80178,11 @@ function plural(count, noun) {
 function columns(rows, paint) {
   const widths = [];
   for (const row of rows) {
-    row.forEach(([text5], index) => widths[index] = Math.max(widths[index] ?? 0, text5.length));
+    row.forEach(([text6], index) => widths[index] = Math.max(widths[index] ?? 0, text6.length));
   }
   return rows.map(
-    (row) => `  ${row.map(([text5, style], index) => {
-      const padded = index === row.length - 1 ? text5 : text5.padEnd(widths[index] ?? 0);
+    (row) => `  ${row.map(([text6, style], index) => {
+      const padded = index === row.length - 1 ? text6 : text6.padEnd(widths[index] ?? 0);
       return paint(padded, style);
     }).join("  ")}`.trimEnd()
   );
@@ -79774,10 +80192,10 @@ function terminalWidth(stream = process.stdout) {
 }
 var DEFAULT_WIDTH = 100;
 var INDENT = 12;
-function wrapWords(text5, width) {
+function wrapWords(text6, width) {
   const lines2 = [];
   let line = "";
-  for (let word of text5.split(" ")) {
+  for (let word of text6.split(" ")) {
     while (word.length > width) {
       if (line !== "") lines2.push(line);
       lines2.push(word.slice(0, width));
@@ -79833,7 +80251,7 @@ function suppressedLines(finding2, width, paint) {
   );
 }
 function renderTable(report, options) {
-  const paint = (text5, style) => options.color && style !== void 0 ? `\x1B[${SGR[style]}m${text5}\x1B[0m` : text5;
+  const paint = (text6, style) => options.color && style !== void 0 ? `\x1B[${SGR[style]}m${text6}\x1B[0m` : text6;
   const lines2 = [
     paint(`${report.tool.name} ${report.tool.version}`, "bold"),
     `Image     ${escapeTerminal(report.image.reference)}`,
@@ -80094,9 +80512,9 @@ function counts(cases) {
   const of = (status) => cases.filter((c) => c.status === status).length;
   return { tests: cases.length, failures: of("fail"), errors: of("error"), skipped: of("skipped") };
 }
-function testsuite(name, cases, properties3 = {}) {
+function testsuite(name, cases, properties2 = {}) {
   const time2 = seconds2(cases.reduce((sum, c) => sum + c.durationMs, 0));
-  const props = Object.entries(properties3).map(
+  const props = Object.entries(properties2).map(
     ([key2, value]) => `      <property${attributes({ name: key2, value })}/>`
   );
   return [
@@ -80167,7 +80585,7 @@ function renderJunit(report, testResults) {
     suites.set(result.suite, cases);
   }
   const all = [...steps, ...[...suites.values()].flat()];
-  const properties3 = {
+  const properties2 = {
     image: escapeTerminal(report.image.reference),
     digest: escapeTerminal(report.image.digest),
     platform: escapeTerminal(report.image.platform),
@@ -80176,7 +80594,7 @@ function renderJunit(report, testResults) {
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites${attributes({ name: GATE_SUITE, ...counts(all), time: seconds2(report.durationMs) })}>`,
-    testsuite(GATE_SUITE, steps, properties3),
+    testsuite(GATE_SUITE, steps, properties2),
     ...[...suites].map(([name, cases]) => testsuite(name, cases)),
     "</testsuites>",
     ""
@@ -80212,8 +80630,8 @@ function level(finding2) {
 }
 function helpFor(findings, rule) {
   const example = findings.find((finding2) => finding2.detail !== void 0) ?? findings[0];
-  const text5 = example.detail ?? example.title;
-  const detail = /[.!?]$/.test(text5) ? text5 : `${text5}.`;
+  const text6 = example.detail ?? example.title;
+  const detail = /[.!?]$/.test(text6) ? text6 : `${text6}.`;
   const step = rule.split("/")[0];
   const link = `${RULES_URI}/${step}.md`;
   return {
@@ -80542,8 +80960,8 @@ async function main(argv, env = process.env) {
   const [first, ...rest] = argv;
   if (isSubcommand(first)) {
     return SUBCOMMANDS[first](rest, env, {
-      stdout: (text5) => process.stdout.write(text5),
-      stderr: (text5) => process.stderr.write(text5)
+      stdout: (text6) => process.stdout.write(text6),
+      stderr: (text6) => process.stderr.write(text6)
     });
   }
   let command2;
@@ -80587,9 +81005,9 @@ async function main(argv, env = process.env) {
     }
     await signAfterGate(result, inputs.policy, { registry: acquireSettings(inputs, env), logger });
     const color = command2.output === void 0 && process.stdout.isTTY === true && env.NO_COLOR === void 0;
-    const text5 = render2(result, command2.format, color);
-    if (command2.output !== void 0) await writeFileAtomic(command2.output, text5, "--output");
-    else await writeStdout(text5);
+    const text6 = render2(result, command2.format, color);
+    if (command2.output !== void 0) await writeFileAtomic(command2.output, text6, "--output");
+    else await writeStdout(text6);
     if (command2.name === "demo" || inputs.mode === "warn") return 0;
     return report.verdict === "pass" ? 0 : 1;
   } catch (error) {

@@ -191,6 +191,24 @@ export const BUILT_IN_RULES: SecretRule[] = [
     minEntropy: 3.5
   },
   {
+    id: 'azure-app-configuration-connection-string',
+    title: 'Azure App Configuration connection string',
+    severity: 'critical',
+    keywords: ['.azconfig.io'],
+    // Endpoint=https://<store>.azconfig.io;Id=<credential id>;Secret=<base64 key>
+    pattern:
+      /Endpoint=https:\/\/[a-z0-9-]{1,64}\.azconfig\.io\/?;Id=[^;\s"']{1,128};Secret=(?<secret>[A-Za-z0-9+/]{40,88}={0,2})/i
+  },
+  {
+    id: 'azure-container-registry-key',
+    title: 'Azure Container Registry access key',
+    severity: 'high',
+    keywords: ['+acr'],
+    // Microsoft's identifiable keys (SEC101/176): 42 base64 characters, `+ACR`, then a checksum.
+    pattern: token('[A-Za-z0-9+/]{42}\\+ACR[A-D][A-Za-z0-9+/]{5}'),
+    minEntropy: 3.5
+  },
+  {
     id: 'alibaba-access-key-id',
     title: 'Alibaba Cloud AccessKey ID',
     severity: 'medium',
@@ -349,7 +367,10 @@ export const BUILT_IN_RULES: SecretRule[] = [
     title: 'GitHub App token',
     severity: 'critical',
     keywords: ['ghu_', 'ghs_'],
-    pattern: token('gh[us]_[0-9a-zA-Z]{36}')
+    // Since April 2026 installation tokens are also `ghs_<app id>_<JWT>` (~520 characters).
+    pattern: token(
+      'gh[us]_[0-9a-zA-Z]{36}|ghs_[0-9]{1,20}_[A-Za-z0-9_-]{10,1024}\\.[A-Za-z0-9_-]{10,4096}\\.[A-Za-z0-9_-]{10,1024}'
+    )
   },
   {
     id: 'github-refresh-token',
@@ -413,6 +434,34 @@ export const BUILT_IN_RULES: SecretRule[] = [
     severity: 'high',
     keywords: ['glsoat-'],
     pattern: token('glsoat-[0-9a-zA-Z_-]{20}')
+  },
+  {
+    id: 'gitlab-ci-job-token',
+    title: 'GitLab CI/CD job token',
+    severity: 'high',
+    keywords: ['glcbt-'],
+    pattern: token('glcbt-[0-9a-zA-Z_-]{20,1024}')
+  },
+  {
+    id: 'gitlab-incoming-mail-token',
+    title: 'GitLab incoming mail token',
+    severity: 'medium',
+    keywords: ['glimt-'],
+    pattern: token('glimt-[0-9a-zA-Z_-]{25,255}')
+  },
+  {
+    id: 'gitlab-feature-flags-client-token',
+    title: 'GitLab feature flags client token',
+    severity: 'medium',
+    keywords: ['glffct-'],
+    pattern: token('glffct-[0-9a-zA-Z_-]{20,255}')
+  },
+  {
+    id: 'gitlab-session-cookie',
+    title: 'GitLab session cookie',
+    severity: 'high',
+    keywords: ['_gitlab_session='],
+    pattern: /_gitlab_session=(?<secret>[0-9a-z]{32})(?![0-9a-z])/
   },
   {
     id: 'bitbucket-app-password',
@@ -546,12 +595,22 @@ export const BUILT_IN_RULES: SecretRule[] = [
     pattern: token('AKCp[A-Za-z0-9]{69}|cmVmdGtu[A-Za-z0-9]{56}')
   },
   {
+    id: 'private-packagist-token',
+    title: 'Private Packagist authentication token',
+    severity: 'high',
+    keywords: ['packagist_ort_', 'packagist_out_', 'packagist_uut_', 'packagist_cut_'],
+    // Prefix, 60 hex characters of random data and an 8-hex-character checksum.
+    pattern: token('packagist_(?:ort|out|uut|cut)_[a-fA-F0-9]{68}')
+  },
+  {
     id: 'maven-settings-password',
     title: 'Password in Maven settings.xml',
     severity: 'high',
-    keywords: ['<password>'],
+    keywords: ['<password>', '<passphrase>', '<master>'],
     paths: ['**/settings.xml', '**/settings-security.xml'],
-    pattern: /<password>\s{0,64}(?<secret>[^<\s$](?:[^<]{0,1022}[^<\s])?)\s{0,64}<\/password>/,
+    // A server's <password> or key <passphrase>, or settings-security.xml's <master>.
+    pattern:
+      /<(?:password|passphrase|master)>\s{0,64}(?<secret>[^<\s$](?:[^<]{0,1022}[^<\s])?)\s{0,64}<\/(?:password|passphrase|master)>/,
     chosen: true
   },
   {
@@ -581,6 +640,21 @@ export const BUILT_IN_RULES: SecretRule[] = [
     severity: 'critical',
     keywords: ['xoxb-'],
     pattern: token('xoxb-[0-9]{10,13}-[0-9]{10,13}[a-zA-Z0-9-]{0,64}')
+  },
+  {
+    id: 'slack-legacy-bot-token',
+    title: 'Slack legacy bot token',
+    severity: 'high',
+    // `xoxb-<id>-<24 characters>`; a second run of digits is the current form (slack-bot-token).
+    keywords: ['xoxb-'],
+    pattern: token('xoxb-[0-9]{8,14}-(?![0-9]{10})[a-zA-Z0-9]{18,26}')
+  },
+  {
+    id: 'slack-config-refresh-token',
+    title: 'Slack configuration refresh token',
+    severity: 'high',
+    keywords: ['xoxe-'],
+    pattern: token('xoxe-\\d-[A-Z0-9]{146}', 'i')
   },
   {
     id: 'slack-user-token',
@@ -650,8 +724,16 @@ export const BUILT_IN_RULES: SecretRule[] = [
     id: 'stripe-live-key',
     title: 'Stripe live secret or restricted key',
     severity: 'critical',
-    keywords: ['sk_live_', 'rk_live_'],
-    pattern: token('[sr]k_live_[0-9a-zA-Z]{24,99}')
+    keywords: ['sk_live_', 'rk_live_', 'sk_prod_', 'rk_prod_'],
+    pattern: token('[sr]k_(?:live|prod)_[0-9a-zA-Z]{24,99}')
+  },
+  {
+    id: 'stripe-publishable-key',
+    title: 'Stripe publishable key',
+    // Meant for browsers, yet it names the account and belongs in configuration, not the image.
+    severity: 'low',
+    keywords: ['pk_live_', 'pk_test_'],
+    pattern: token('pk_(?:live|test)_[0-9a-zA-Z]{24,99}')
   },
   {
     id: 'stripe-test-key',
@@ -920,9 +1002,17 @@ export const BUILT_IN_RULES: SecretRule[] = [
     title: 'OpenAI API key',
     severity: 'critical',
     keywords: ['t3blbkfj'],
+    // `sk-ant-` (Anthropic) and `sk-or-` (OpenRouter) are other vendors' keys.
     pattern: token(
-      'sk-(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_-]{20,200}T3BlbkFJ[A-Za-z0-9_-]{20,200}'
+      'sk-(?!ant-|or-)(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_-]{20,200}T3BlbkFJ[A-Za-z0-9_-]{20,200}'
     )
+  },
+  {
+    id: 'openrouter-api-key',
+    title: 'OpenRouter API key',
+    severity: 'critical',
+    keywords: ['sk-or-v1-'],
+    pattern: token('sk-or-v1-[a-f0-9]{64}')
   },
   {
     id: 'anthropic-api-key',
@@ -937,6 +1027,14 @@ export const BUILT_IN_RULES: SecretRule[] = [
     severity: 'high',
     keywords: ['hf_'],
     pattern: token('hf_[a-zA-Z]{34}'),
+    minEntropy: 3.5
+  },
+  {
+    id: 'huggingface-org-token',
+    title: 'Hugging Face organization API token',
+    severity: 'high',
+    keywords: ['api_org_'],
+    pattern: token('api_org_[a-zA-Z]{34}'),
     minEntropy: 3.5
   },
 

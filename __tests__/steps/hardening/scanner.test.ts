@@ -359,3 +359,20 @@ describe('redactCreatedBy', () => {
     )
   })
 })
+
+describe('vendor examples and neighbouring prefixes', () => {
+  it.each([
+    // Published in the Firebase SDKs' tests and samples (gitleaks allow-lists them too).
+    ['AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs'],
+    ['AIzaSyA8vmApnrHNFE0bApF4hoZ11srVL_n0nvY']
+  ])('ignores the Firebase sample API key %s', (key) => {
+    expect(found(`"apiKey": "${key}"`, '/app/google-services.json')).toEqual([])
+  })
+
+  it('leaves an sk- key of another vendor to that vendor even when it holds OpenAI’s marker', () => {
+    const marker = `${random(30)}T3BlbkFJ${random(30)}`
+    expect(found(`sk-proj-${marker}`)).toEqual(['openai-api-key critical'])
+    expect(found(`sk-or-${marker}`)).toEqual([])
+    expect(found(`sk-ant-${marker}`)).toEqual([])
+  })
+})

@@ -59,17 +59,171 @@ export function parseBuildInfo(bytes: Buffer): GoBuildInfo | undefined {
   return { goVersion: version[0], modInfo }
 }
 
+/** Settings read from one binary's module info; longer lines are not Go's and are skipped. */
+const MAX_SETTING_CHARS = 64 * 1024
+/** `-X` assignments looked at in one `-ldflags` value before giving up. */
+const MAX_X_ASSIGNMENTS = 256
+
+/**
+ * The `build` lines of debug.BuildInfo.String() (`build\tkey=value`). runtime/debug writes a
+ * value with spaces, tabs, quotes or newlines as strconv.Quote does; the first setting of a key wins.
+ */
+function buildSettings(lines: string[]): Map<string, string> {
+  const settings = new Map<string, string>()
+  for (const line of lines) {
+    if (!line.startsWith('build\t') || line.length > MAX_SETTING_CHARS) continue
+    const setting = line.slice('build\t'.length)
+    const equals = setting.indexOf('=')
+    if (equals <= 0) continue
+    const key = setting.slice(0, equals)
+    const raw = setting.slice(equals + 1)
+    const value = raw.startsWith('"') ? goUnquote(raw) : raw
+    if (value !== undefined && !settings.has(key)) settings.set(key, value)
+  }
+  return settings
+}
+
+const ESCAPES: Record<string, string> = {
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  '\\': '\\',
+  '"': '"',
+  "'": "'"
+}
+
+/** strconv.Unquote for a double-quoted Go string literal; undefined when it is not one. */
+function goUnquote(quoted: string): string | undefined {
+  if (quoted.length < 2 || !quoted.endsWith('"')) return undefined
+  const body = quoted.slice(1, -1)
+  let out = ''
+  for (let at = 0; at < body.length; at++) {
+    const char = body[at]!
+    if (char === '"') return undefined
+    if (char !== '\\') {
+      out += char
+      continue
+    }
+    const next = body[++at]
+    if (next === undefined) return undefined
+    const simple = ESCAPES[next]
+    if (simple !== undefined) {
+      out += simple
+      continue
+    }
+    const digits = next === 'x' ? 2 : next === 'u' ? 4 : next === 'U' ? 8 : 0
+    const hex = body.slice(at + 1, at + 1 + digits)
+    if (digits === 0 || !/^[0-9a-fA-F]+$/.test(hex) || hex.length !== digits) return undefined
+    const code = parseInt(hex, 16)
+    if (code > 0x10ffff) return undefined
+    out += String.fromCodePoint(code)
+    at += digits
+  }
+  return out
+}
+
+/** cmd/internal/quoted.Split, which cmd/go applies to `-ldflags`: fields split on spaces, '…' or "…" quoting. */
+function splitFlags(flags: string): string[] {
+  const fields: string[] = []
+  let at = 0
+  while (at < flags.length) {
+    while (at < flags.length && /\s/.test(flags[at]!)) at++
+    if (at >= flags.length) break
+    const quote = flags[at]
+    if (quote === '"' || quote === "'") {
+      const end = flags.indexOf(quote, at + 1)
+      if (end === -1) break
+      fields.push(flags.slice(at + 1, end))
+      at = end + 1
+    } else {
+      let end = at
+      while (end < flags.length && !/\s/.test(flags[end]!)) end++
+      fields.push(flags.slice(at, end))
+      at = end
+    }
+  }
+  return fields
+}
+
+/** A full SemVer 2.0.0 version, `v` optional: what a release stamps into its version variable. */
+const SEMVER =
+  /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/
+
+/**
+ * The version a release build stamped with the linker (`-ldflags "-X main.version=v1.2.3"`), as
+ * Trivy reads it: the first `-X importpath.name=value` whose variable name is `version` or `ver` in
+ * any case (`main.version`, `main.Version`, `…/version.Version`, `…/cmd.version`, `main.VER`) and
+ * whose value is SemVer. Given as a Go module version, with the `v`.
+ */
+export function ldflagsVersion(ldflags: string): string | undefined {
+  const fields = splitFlags(ldflags.slice(0, MAX_SETTING_CHARS))
+  let seen = 0
+  for (let i = 0; i < fields.length && seen < MAX_X_ASSIGNMENTS; i++) {
+    const field = fields[i]!
+    let assignment: string | undefined
+    if (field === '-X' || field === '--X') assignment = fields[++i]
+    else if (field.startsWith('-X=')) assignment = field.slice(3)
+    else if (field.startsWith('--X=')) assignment = field.slice(4)
+    if (assignment === undefined) continue
+    seen++
+    const equals = assignment.indexOf('=')
+    if (equals <= 0) continue
+    const symbol = assignment.slice(0, equals)
+    const name = symbol.slice(symbol.lastIndexOf('.') + 1).toLowerCase()
+    const value = assignment.slice(equals + 1).trim()
+    if (symbol.includes('.') && (name === 'version' || name === 'ver') && SEMVER.test(value)) {
+      return value.startsWith('v') ? value : `v${value}`
+    }
+  }
+  return undefined
+}
+
+/**
+ * The pseudo-version (go.dev/ref/mod#pseudo-versions) of a build from a checkout without a tag,
+ * `v0.0.0-<UTC yyyymmddhhmmss of vcs.time>-<first 12 hex of vcs.revision>`, with `+dirty` for
+ * `vcs.modified=true`: what Go 1.24 and later stamp as the main module's version themselves, so
+ * older toolchains' `(devel)` builds read the same. OSV's Go ranges are SEMVER, where a
+ * pseudo-version is a pre-release of v0.0.0 and orders by commit time like any other Go version.
+ */
+export function vcsPseudoVersion(settings: Map<string, string>): string | undefined {
+  const revision = settings.get('vcs.revision')
+  const time = settings.get('vcs.time')
+  if (revision === undefined || time === undefined || !/^[0-9a-f]{12,64}$/.test(revision))
+    return undefined
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/.test(time))
+    return undefined
+  const date = new Date(time)
+  if (Number.isNaN(date.getTime())) return undefined
+  const stamp = date
+    .toISOString()
+    .replace(/\.\d+Z$/, '')
+    .replace(/[-:T]/g, '')
+  const dirty = settings.get('vcs.modified') === 'true' ? '+dirty' : ''
+  return `v0.0.0-${stamp}-${revision.slice(0, 12)}${dirty}`
+}
+
 export function goPackages(info: GoBuildInfo): Draft[] {
+  const lines = info.modInfo.split('\n')
   const modules: { path: string; version: string }[] = []
-  for (const line of info.modInfo.split('\n')) {
+  let settings: Map<string, string> | undefined
+  for (const line of lines) {
     const [kind, path, version] = line.split('\t')
     if (path === undefined || version === undefined) continue
-    if (kind === 'mod' || kind === 'dep') modules.push({ path, version })
+    if (kind === 'mod' && (version === '(devel)' || version === '')) {
+      // A main module built from a checkout: the version a release stamped with `-X`, else the
+      // commit it was built from; with neither there is nothing to match advisories against.
+      settings ??= buildSettings(lines)
+      const stamped = ldflagsVersion(settings.get('-ldflags') ?? '') ?? vcsPseudoVersion(settings)
+      modules.push({ path, version: stamped ?? version })
+    } else if (kind === 'mod' || kind === 'dep') modules.push({ path, version })
     // `=>` replaces the module on the line before it.
     else if (kind === '=>' && modules.length > 0) modules[modules.length - 1] = { path, version }
   }
   const drafts = modules
-    // A main module built from a checkout has no version to match advisories against.
     .filter((m) => m.version !== '(devel)' && m.version !== '')
     .map((m): Draft => {
       const slash = m.path.lastIndexOf('/')

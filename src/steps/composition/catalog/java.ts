@@ -1,6 +1,8 @@
 /**
  * Java archives (JAR/WAR/EAR, Spring Boot fat jars) and the archives nested in them: Maven
- * coordinates from `META-INF/maven/<group>/<artifact>/pom.properties`, else from
+ * coordinates from every `pom.properties` (maven-archiver writes
+ * `META-INF/maven/<group>/<artifact>/`; shaded jars, Spring Boot's `BOOT-INF/classes/` and
+ * exploded WARs keep them deeper), licences from the `pom.xml` beside each, else from
  * `META-INF/MANIFEST.MF` (JAR File Specification, "Main Attributes"; OSGi Bundle-* headers).
  */
 import { formatBytes } from '../../../units.js'
@@ -9,7 +11,8 @@ import type { Draft } from './go.js'
 import { purl } from '../../../packages/purl.js'
 
 export const JAVA_ARCHIVE = /\.(jar|war|ear|par|sar|jpi|hpi|kar|rar)$/i
-const POM_PROPERTIES = /^META-INF\/maven\/[^/]+\/[^/]+\/pom\.properties$/
+const POM_PROPERTIES = /(?:^|\/)pom\.properties$/
+const POM_XML = /(?:^|\/)pom\.xml$/
 const MANIFEST = 'META-INF/MANIFEST.MF'
 /** How deep archives nest in practice: EAR → WAR → JAR. */
 const MAX_DEPTH = 3
@@ -56,13 +59,19 @@ function scan(
   budget: { left: number },
   result: JavaArchive
 ): void {
-  const members = zipMembers(
+  const listed = zipMembers(
     archive,
     (name) =>
       name === MANIFEST ||
       POM_PROPERTIES.test(name) ||
+      POM_XML.test(name) ||
       (depth < MAX_DEPTH && JAVA_ARCHIVE.test(name))
   )
+  // A pom.xml is read only for the licences of the pom.properties beside it.
+  const poms = new Set(
+    listed.filter((m) => POM_PROPERTIES.test(m.name)).map((m) => directoryOf(m.name))
+  )
+  const members = listed.filter((m) => !POM_XML.test(m.name) || poms.has(directoryOf(m.name)))
   const files: Record<string, Buffer> = {}
   for (const member of members) {
     const cap = JAVA_ARCHIVE.test(member.name) ? MAX_ARCHIVE_BYTES : MAX_METADATA_MEMBER_BYTES
@@ -85,17 +94,23 @@ function scan(
     }
   }
   const found: JavaPackage[] = []
-  const poms = Object.keys(files)
+  const seen = new Set<string>()
+  const properties = Object.keys(files)
     .filter((name) => POM_PROPERTIES.test(name))
     .sort()
-  for (const name of poms) {
-    const props = properties(Buffer.from(files[name]!).toString('utf8'))
+  for (const name of properties) {
+    const props = javaProperties(Buffer.from(files[name]!).toString('utf8'))
     const group = props.get('groupId')
     const artifact = props.get('artifactId')
     const version = props.get('version')
-    if (group !== undefined && artifact !== undefined && version !== undefined) {
-      found.push(maven(group, artifact, version, nested))
-    }
+    if (!group || !artifact || !version) continue
+    // A shaded jar may carry the same coordinates twice (its own and a relocated copy).
+    const key = `${group}:${artifact}@${version}`
+    if (seen.has(key)) continue
+    seen.add(key)
+    const pom = files[`${directoryOf(name)}pom.xml`]
+    const licenses = pom === undefined ? [] : pomLicenses(Buffer.from(pom).toString('utf8'))
+    found.push(maven(group, artifact, version, nested, licenses))
   }
   if (found.length === 0) {
     const fromManifest = manifestPackage(files[MANIFEST], fileName, nested)
@@ -116,20 +131,31 @@ function scan(
   }
 }
 
-function maven(group: string, artifact: string, version: string, nested: string): JavaPackage {
+/** `a/b/pom.properties` → `a/b/`, `pom.properties` → ``. */
+function directoryOf(name: string): string {
+  return name.slice(0, name.lastIndexOf('/') + 1)
+}
+
+function maven(
+  group: string,
+  artifact: string,
+  version: string,
+  nested: string,
+  licenses: string[] = []
+): JavaPackage {
   return {
     // OSV's Maven package names are `groupId:artifactId`.
     name: `${group}:${artifact}`,
     version,
     ecosystem: 'Maven',
     purl: purl('maven', group, artifact, version),
-    licenses: [],
+    licenses,
     nested
   }
 }
 
 /** java.util.Properties: `key=value` or `key: value`, `#`/`!` comments. */
-function properties(text: string): Map<string, string> {
+function javaProperties(text: string): Map<string, string> {
   const result = new Map<string, string>()
   for (const line of text.split(/\r?\n/)) {
     const trimmed = line.trim()
@@ -167,11 +193,141 @@ function manifestPackage(
   const symbolic = attributes.get('Bundle-SymbolicName')?.split(';')[0]?.trim()
   const artifact = fromFile?.[1] ?? attributes.get('Implementation-Title') ?? symbolic
   if (version === undefined || artifact === undefined) return undefined
+  const vendorId = attributes.get('Implementation-Vendor-Id')?.trim()
   const group =
-    attributes.get('Implementation-Vendor-Id') ??
-    (symbolic !== undefined && symbolic.endsWith(`.${artifact}`)
-      ? symbolic.slice(0, -artifact.length - 1)
-      : undefined)
+    (vendorId !== undefined && MAVEN_ID.test(vendorId) ? vendorId : undefined) ??
+    groupOf(symbolic, artifact) ??
+    groupOf(attributes.get('Automatic-Module-Name')?.trim(), artifact)
   // purl-spec requires a Maven namespace; like Syft, fall back to the artifact id.
   return maven(group ?? artifact, artifact, version, nested)
 }
+
+/** Maven's groupId/artifactId characters (maven-model's ID_REGEX). */
+const MAVEN_ID = /^[A-Za-z0-9_.-]+$/
+
+/**
+ * The groupId an OSGi symbolic name or a JPMS module name implies: the name without its artifact
+ * id (`com.fasterxml.jackson.core.jackson-databind` → `com.fasterxml.jackson.core`), else, as
+ * Trivy reads it, without its last segment (`org.apache.commons.text` → `org.apache.commons`),
+ * when what is left is a reverse domain name (`javax.inject` for `atinject-jsr330-api` gives
+ * no groupId rather than `javax`).
+ */
+function groupOf(name: string | undefined, artifact: string): string | undefined {
+  if (name === undefined || !MAVEN_ID.test(name)) return undefined
+  if (name.endsWith(`.${artifact}`)) return name.slice(0, -artifact.length - 1)
+  const group = name.slice(0, Math.max(0, name.lastIndexOf('.')))
+  return group.includes('.') ? group : undefined
+}
+
+/** Licence names in a pom.xml, each held to this length; a longer one is no name. */
+const MAX_LICENSE_NAME_CHARS = 200
+/** `<license>` entries read from one pom.xml. */
+const MAX_POM_LICENSES = 16
+
+/**
+ * `<licenses><license><name>` of a POM (maven-4.0.0.xsd), the common names as SPDX ids and the
+ * rest as written (judged as free text by the licence policy). Text-level: the project's own
+ * `<licenses>` is the first one, and no other POM element holds a `<licenses>`.
+ */
+export function pomLicenses(xml: string): string[] {
+  const text = withoutComments(xml)
+  const start = text.indexOf('<licenses>')
+  const end = text.indexOf('</licenses>', start)
+  if (start === -1 || end === -1) return []
+  const section = text.slice(start, end)
+  const licenses: string[] = []
+  for (const entry of section.split('<license>').slice(1, MAX_POM_LICENSES + 1)) {
+    const name = /<name>([^<]*)<\/name>/.exec(entry)?.[1]
+    const url = /<url>([^<]*)<\/url>/.exec(entry)?.[1]
+    const license =
+      (name === undefined ? undefined : spdxOf(xmlText(name))) ??
+      (url === undefined ? undefined : SPDX_BY_URL.find(([re]) => re.test(xmlText(url)))?.[1]) ??
+      (name === undefined ? undefined : xmlText(name))
+    if (license !== undefined && license !== '' && license.length <= MAX_LICENSE_NAME_CHARS)
+      licenses.push(license)
+  }
+  return licenses
+}
+
+function withoutComments(xml: string): string {
+  let out = ''
+  let at = 0
+  for (;;) {
+    const open = xml.indexOf('<!--', at)
+    if (open === -1) return out + xml.slice(at)
+    out += xml.slice(at, open)
+    const close = xml.indexOf('-->', open + 4)
+    if (close === -1) return out
+    at = close + 3
+  }
+}
+
+const XML_ENTITIES: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'"
+}
+
+function xmlText(raw: string): string {
+  return raw
+    .replace(/&(amp|lt|gt|quot|apos);/g, (_, entity: string) => XML_ENTITIES[entity]!)
+    .replace(/\s+/g, ' ')
+    .trim()
+}
+
+/**
+ * Licence names as POMs on Maven Central write them, normalised (lower case; `the`, `license`,
+ * `version`, `software` and a `v` before a number dropped; then letters and digits only).
+ */
+const SPDX_BY_NAME: Record<string, string> = {
+  apache2: 'Apache-2.0',
+  apache20: 'Apache-2.0',
+  apachesoftware20: 'Apache-2.0',
+  apachesoftwarefoundation20: 'Apache-2.0',
+  asl2: 'Apache-2.0',
+  asl20: 'Apache-2.0',
+  mit: 'MIT',
+  bouncycastle: 'MIT',
+  bsd2clause: 'BSD-2-Clause',
+  simplifiedbsd: 'BSD-2-Clause',
+  bsd3clause: 'BSD-3-Clause',
+  newbsd: 'BSD-3-Clause',
+  revisedbsd: 'BSD-3-Clause',
+  modifiedbsd: 'BSD-3-Clause',
+  eclipsedistribution10: 'BSD-3-Clause',
+  edl10: 'BSD-3-Clause',
+  eclipsepublic10: 'EPL-1.0',
+  epl10: 'EPL-1.0',
+  eclipsepublic20: 'EPL-2.0',
+  epl20: 'EPL-2.0',
+  mozillapublic11: 'MPL-1.1',
+  mpl11: 'MPL-1.1',
+  mozillapublic20: 'MPL-2.0',
+  mpl20: 'MPL-2.0',
+  commondevelopmentanddistribution10: 'CDDL-1.0',
+  cddl10: 'CDDL-1.0',
+  commondevelopmentanddistribution11: 'CDDL-1.1',
+  cddl11: 'CDDL-1.1',
+  cc0: 'CC0-1.0',
+  cc010: 'CC0-1.0',
+  isc: 'ISC',
+  unlicense: 'Unlicense'
+}
+
+function spdxOf(name: string): string | undefined {
+  const key = name
+    .toLowerCase()
+    .replace(/\b(?:the|license|licence|version|software)\b/g, ' ')
+    .replace(/\bv(?=\s*\d)/g, '')
+    .replace(/[^a-z0-9]/g, '')
+  return SPDX_BY_NAME[key]
+}
+
+const SPDX_BY_URL: [RegExp, string][] = [
+  [/^https?:\/\/(?:www\.)?apache\.org\/licenses\/LICENSE-2\.0(?:\.txt|\.html)?$/, 'Apache-2.0'],
+  [/^https?:\/\/(?:www\.)?opensource\.org\/licenses\/MIT(?:\.php)?$/i, 'MIT'],
+  [/^https?:\/\/(?:www\.)?eclipse\.org\/legal\/epl-v10\.html$/, 'EPL-1.0'],
+  [/^https?:\/\/(?:www\.)?eclipse\.org\/legal\/epl-2\.0\/?$/, 'EPL-2.0']
+]

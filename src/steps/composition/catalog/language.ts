@@ -1,7 +1,7 @@
 /**
  * Language packages whose metadata is a small file in the final filesystem: npm `package.json`
- * under `node_modules`, Python `*.dist-info/METADATA` and `*.egg-info`, .NET `*.deps.json`,
- * RubyGems `specifications/*.gemspec` and Composer `vendor/composer/installed.json`.
+ * under `node_modules`, Python `*.dist-info/METADATA`, `*.egg-info` and zipped `*.egg`, .NET
+ * `*.deps.json`, RubyGems `specifications/*.gemspec` and Composer `vendor/composer/installed.json`.
  * A package whose metadata file an OS package owns is the OS package's, and left out here.
  */
 import { Minimatch } from 'minimatch'
@@ -11,6 +11,7 @@ import type { Package } from '../../../packages/model.js'
 import { controlParagraphs, definePackage, type CatalogInput } from './package.js'
 import { purl } from '../../../packages/purl.js'
 import { BadRecords, unreadFile } from '../../../os/bad-records.js'
+import { inflateMember, memberData, zipMembers } from '../zip.js'
 
 interface MetadataCataloger {
   globs: string[]
@@ -19,7 +20,7 @@ interface MetadataCataloger {
    * file cannot be read as its format; a bad entry of a file that lists many goes to `onBad`.
    */
   parse(
-    text: string,
+    content: Buffer,
     onBad: (where: string) => void
   ): Omit<Package, 'path' | 'layerDigest' | 'kind'>[]
 }
@@ -28,23 +29,44 @@ interface MetadataCataloger {
 class UnreadableMetadata extends Error {}
 
 const NPM_GLOBS = ['/**/node_modules/*/package.json', '/**/node_modules/@*/*/package.json']
-const PYTHON_GLOBS = ['/**/*.dist-info/METADATA', '/**/*.egg-info/PKG-INFO', '/**/*.egg-info']
+/** A glob segment that matches `word` in any letter case (the file requests' globs are case-sensitive). */
+const anyCase = (word: string): string => word.replace(/[a-z]/g, (c) => `[${c}${c.toUpperCase()}]`)
+/**
+ * importlib.metadata finds distributions by the lowercased directory suffix, then opens METADATA
+ * or PKG-INFO by their exact names; eggs (setuptools "The Internal Structure of Python Eggs")
+ * keep PKG-INFO under EGG-INFO, in a directory or in a zip.
+ */
+const PYTHON_GLOBS = [
+  `/**/*.${anyCase('dist-info')}/METADATA`,
+  `/**/*.${anyCase('egg-info')}/PKG-INFO`,
+  `/**/*.${anyCase('egg-info')}`,
+  `/**/*.${anyCase('egg')}/EGG-INFO/PKG-INFO`
+]
+const EGG_GLOBS = [`/**/*.${anyCase('egg')}`]
 const DOTNET_GLOBS = ['/**/*.deps.json']
 const RUBY_GLOBS = ['/**/specifications/*.gemspec']
 const COMPOSER_GLOBS = ['/**/vendor/composer/installed.json']
 
+/** A parser of a text format as a cataloger's parse. */
+const text =
+  (parse: (text: string, onBad: (where: string) => void) => Draft[]): MetadataCataloger['parse'] =>
+  (content, onBad) =>
+    parse(content.toString('utf8'), onBad)
+
 const CATALOGERS: MetadataCataloger[] = [
-  { globs: NPM_GLOBS, parse: parseNpm },
-  { globs: PYTHON_GLOBS, parse: parsePython },
-  { globs: DOTNET_GLOBS, parse: parseDotnet },
-  { globs: RUBY_GLOBS, parse: parseGemspec },
-  { globs: COMPOSER_GLOBS, parse: parseComposer }
+  { globs: NPM_GLOBS, parse: text(parseNpm) },
+  { globs: PYTHON_GLOBS, parse: text(parsePython) },
+  { globs: EGG_GLOBS, parse: parseEgg },
+  { globs: DOTNET_GLOBS, parse: text(parseDotnet) },
+  { globs: RUBY_GLOBS, parse: text(parseGemspec) },
+  { globs: COMPOSER_GLOBS, parse: text(parseComposer) }
 ]
 
 /**
  * Per file. The largest metadata files on a developer machine are ~110 KB (a METADATA with its
  * README); Composer's installed.json of a 500-package application (~5 KB per entry) and the
- * deps.json of a large .NET service run to a few MB, so 16 MiB leaves a margin of 5×.
+ * deps.json of a large .NET service run to a few MB, so 16 MiB leaves a margin of 5×. A zipped
+ * egg holds the code too; the eggs of large distributions (numpy, pandas) are 10–15 MB.
  */
 export const LANGUAGE_FILES: FileRequest = {
   globs: CATALOGERS.flatMap((c) => c.globs),
@@ -58,7 +80,7 @@ const COMPILED = CATALOGERS.map((cataloger) => ({
 
 /** Every glob above ends in one of these names, so most paths are ruled out without a glob. */
 const CANDIDATE =
-  /\/(package\.json|METADATA|PKG-INFO|[^/]*\.egg-info|[^/]*\.deps\.json|[^/]*\.gemspec|installed\.json)$/
+  /\/(package\.json|METADATA|PKG-INFO|[^/]*\.egg-info|[^/]*\.egg|[^/]*\.deps\.json|[^/]*\.gemspec|installed\.json)$/i
 
 /** Language packages; metadata files that do not parse go to `unread`, one per file. */
 export function catalogLanguages(input: CatalogInput, unread: UnreadInput[]): Package[] {
@@ -73,7 +95,7 @@ export function catalogLanguages(input: CatalogInput, unread: UnreadInput[]): Pa
     let found: ReturnType<MetadataCataloger['parse']>
     const bad = new BadRecords()
     try {
-      found = cataloger.parse(content.toString('utf8'), (where) => bad.add(where))
+      found = cataloger.parse(content, (where) => bad.add(where))
     } catch (error) {
       unread.push(
         unreadFile(
@@ -145,9 +167,9 @@ export function parseNpm(text: string): Draft[] {
 
 /** Core metadata (packaging.python.org "Core metadata specifications"): email-style headers. */
 export function parsePython(text: string): Draft[] {
-  const headers = text.split(/\r?\n\r?\n/)[0] ?? ''
+  const headers = (text.split(/\r?\n\r?\n/)[0] ?? '').replace(/\r/g, '')
   const fields = new Map<string, string[]>()
-  for (const [key, value] of controlParagraphs(headers.replace(/\r/g, ''))[0] ?? []) {
+  for (const [key, value] of controlParagraphs(headers)[0] ?? []) {
     fields.set(key.toLowerCase(), [value])
   }
   // Repeated headers (Classifier) collapse in controlParagraphs; licenses come from the others.
@@ -163,25 +185,102 @@ export function parsePython(text: string): Draft[] {
     expression !== undefined
       ? [expression]
       : license !== undefined &&
+          license !== '' &&
           !license.includes('\n') &&
           license.length <= 80 &&
           license !== 'UNKNOWN'
         ? [license]
-        : []
+        : classifierLicenses(headers)
   return [
     { name, version, ecosystem: 'PyPI', purl: purl('pypi', undefined, name, version), licenses }
   ]
 }
 
-/** .NET `*.deps.json` (dotnet/runtime docs "deps.json"): `libraries` keyed `Name/Version`. */
+/** Trove classifiers (pypi.org/classifiers) of common licenses, by their last segment, as SPDX ids. */
+const TROVE_LICENSES = new Map<string, string>(
+  Object.entries({
+    'MIT License': 'MIT',
+    'MIT No Attribution License (MIT-0)': 'MIT-0',
+    'Apache Software License': 'Apache-2.0',
+    'ISC License (ISCL)': 'ISC',
+    'Python Software Foundation License': 'PSF-2.0',
+    'Mozilla Public License 2.0 (MPL 2.0)': 'MPL-2.0',
+    'GNU General Public License v2 (GPLv2)': 'GPL-2.0-only',
+    'GNU General Public License v2 or later (GPLv2+)': 'GPL-2.0-or-later',
+    'GNU General Public License v3 (GPLv3)': 'GPL-3.0-only',
+    'GNU General Public License v3 or later (GPLv3+)': 'GPL-3.0-or-later',
+    'GNU Lesser General Public License v2 (LGPLv2)': 'LGPL-2.0-only',
+    'GNU Lesser General Public License v2 or later (LGPLv2+)': 'LGPL-2.0-or-later',
+    'GNU Lesser General Public License v3 (LGPLv3)': 'LGPL-3.0-only',
+    'GNU Lesser General Public License v3 or later (LGPLv3+)': 'LGPL-3.0-or-later',
+    'GNU Affero General Public License v3': 'AGPL-3.0-only',
+    'GNU Affero General Public License v3 or later (AGPLv3+)': 'AGPL-3.0-or-later',
+    'Eclipse Public License 2.0 (EPL-2.0)': 'EPL-2.0',
+    'The Unlicense (Unlicense)': 'Unlicense',
+    'Zope Public License': 'ZPL-2.1',
+    'Boost Software License 1.0 (BSL-1.0)': 'BSL-1.0',
+    'Universal Permissive License (UPL)': 'UPL-1.0',
+    'CC0 1.0 Universal (CC0 1.0) Public Domain Dedication': 'CC0-1.0'
+  })
+)
+
+/**
+ * `Classifier: License :: …` headers: the SPDX id of a known one, else the classifier's last
+ * segment as free text (`BSD License` names no one BSD variant). `OSI Approved` alone says nothing.
+ */
+function classifierLicenses(headers: string): string[] {
+  const found = [...headers.matchAll(/^Classifier:[ \t]*License[ \t]*::(.*)$/gim)].flatMap((m) => {
+    const segments = m[1]!.split('::').map((segment) => segment.trim())
+    const last = segments.at(-1)!
+    if (last === '' || last === 'OSI Approved' || last.length > 80) return []
+    return [TROVE_LICENSES.get(last) ?? last]
+  })
+  return [...new Set(found)]
+}
+
+/** The member of a zipped egg that holds its core metadata. */
+const EGG_PKG_INFO = 'EGG-INFO/PKG-INFO'
+/** A PKG-INFO with its long description; the largest seen are ~110 KB. */
+const MAX_PKG_INFO_BYTES = 1024 * 1024
+
+/** A zipped egg (setuptools "The Internal Structure of Python Eggs"): `EGG-INFO/PKG-INFO` inside. */
+export function parseEgg(archive: Buffer): Draft[] {
+  const member = zipMembers(archive, (name) => name === EGG_PKG_INFO)[0]
+  if (member === undefined) throw new UnreadableMetadata(`it has no ${EGG_PKG_INFO}`)
+  const pkgInfo = inflateMember(member, memberData(archive, member), MAX_PKG_INFO_BYTES)
+  return parsePython(pkgInfo.toString('utf8'))
+}
+
+/** The name the .NET SDK gives the bundled runtime of a self-contained app, before its NuGet id. */
+const RUNTIME_PACK_PREFIX = 'runtimepack.'
+/** Target entry fields that list files the app loads (dotnet/runtime docs "deps.json"). */
+const RUNTIME_ASSETS = ['runtime', 'native', 'runtimeTargets', 'resources']
+
+/**
+ * .NET `*.deps.json` (dotnet/runtime docs "deps.json"): `libraries` keyed `Name/Version`, NuGet
+ * packages and the runtime packs of a self-contained app (`runtimepack.<id>/<version>`). A
+ * library whose entry in the runtime target lists no runtime assets (reference and meta packages)
+ * is not deployed with the app, and left out; one the target does not list is kept.
+ */
 export function parseDotnet(text: string): Draft[] {
   const json: unknown = JSON.parse(text)
   const libraries = isRecord(json) ? json['libraries'] : undefined
-  if (!isRecord(libraries)) throw new UnreadableMetadata('it has no "libraries" object')
+  if (!isRecord(json) || !isRecord(libraries)) {
+    throw new UnreadableMetadata('it has no "libraries" object')
+  }
+  const target = runtimeTarget(json)
   return Object.entries(libraries).flatMap(([key, library]): Draft[] => {
     const slash = key.indexOf('/')
-    if (slash <= 0 || !isRecord(library) || library['type'] !== 'package') return []
-    const name = key.slice(0, slash)
+    if (slash <= 0 || slash === key.length - 1 || !isRecord(library)) return []
+    const type = library['type']
+    if (type !== 'package' && type !== 'runtimepack') return []
+    const entry = target?.[key]
+    if (isRecord(entry) && !RUNTIME_ASSETS.some((field) => hasEntries(entry[field]))) return []
+    const id = key.slice(0, slash)
+    const name =
+      type === 'runtimepack' && id.startsWith(RUNTIME_PACK_PREFIX)
+        ? id.slice(RUNTIME_PACK_PREFIX.length)
+        : id
     const version = key.slice(slash + 1)
     return [
       {
@@ -195,21 +294,52 @@ export function parseDotnet(text: string): Draft[] {
   })
 }
 
-/** A gem's installed specification is Ruby source written by `Gem::Specification#to_ruby`. */
+/** The `targets` section `runtimeTarget.name` names, or the first one; none when there are none. */
+function runtimeTarget(json: Record<string, unknown>): Record<string, unknown> | undefined {
+  const targets = json['targets']
+  if (!isRecord(targets)) return undefined
+  const runtime = json['runtimeTarget']
+  const named = isRecord(runtime) ? str(runtime['name']) : undefined
+  const chosen =
+    named !== undefined && Object.hasOwn(targets, named)
+      ? targets[named]
+      : Object.values(targets)[0]
+  return isRecord(chosen) ? chosen : undefined
+}
+
+function hasEntries(value: unknown): boolean {
+  return isRecord(value) ? Object.keys(value).length > 0 : Array.isArray(value) && value.length > 0
+}
+
+/**
+ * A gem's installed specification is Ruby source written by `Gem::Specification#to_ruby`
+ * (`do |s|`); hand-written ones name the block variable as they like (`spec`, `gem`).
+ */
 export function parseGemspec(text: string): Draft[] {
+  const block =
+    /Gem::Specification\.new\s*(?:\([^)\n]{0,200}\)\s*)?(?:do|\{)\s*\|\s*([A-Za-z_]\w*)\s*\|/.exec(
+      text
+    )?.[1]
+  if (block === undefined) throw new UnreadableMetadata('it has no Gem::Specification.new block')
   const quoted = (field: string): string | undefined =>
-    new RegExp(`^\\s*s\\.${field}\\s*=\\s*"([^"]+)"`, 'm').exec(text)?.[1]
+    new RegExp(`^[ \\t]*${block}\\.${field}\\s*=\\s*(["'])([^"'\\n]+)\\1`, 'm').exec(text)?.[2]
   const name = quoted('name')
   const version =
-    quoted('version') ?? /^\s*s\.version\s*=\s*Gem::Version\.new\("([^"]+)"\)/m.exec(text)?.[1]
+    quoted('version') ??
+    new RegExp(
+      `^[ \\t]*${block}\\.version\\s*=\\s*Gem::Version\\.new\\((["'])([^"'\\n]+)\\1\\)`,
+      'm'
+    ).exec(text)?.[2]
   if (name === undefined || version === undefined) {
-    throw new UnreadableMetadata('it sets no s.name or no s.version')
+    throw new UnreadableMetadata(`it sets no ${block}.name or no ${block}.version`)
   }
-  const list = /^\s*s\.licenses\s*=\s*\[([^\]]*)\]/m.exec(text)?.[1]
+  const list = new RegExp(`^[ \\t]*${block}\\.licenses\\s*=\\s*\\[([^\\]\\n]*)\\]`, 'm').exec(
+    text
+  )?.[1]
   const licenses =
     list === undefined
       ? [quoted('license')].filter((l): l is string => l !== undefined)
-      : [...list.matchAll(/"([^"]+)"/g)].map((m) => m[1]!)
+      : [...list.matchAll(/(["'])([^"']+)\1/g)].map((m) => m[2]!)
   return [
     { name, version, ecosystem: 'RubyGems', purl: purl('gem', undefined, name, version), licenses }
   ]

@@ -1,0 +1,181 @@
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { missingTools, tempDir } from '../../../../__fixtures__/registry.js'
+import type { Package } from '../../../../src/packages/model.js'
+import {
+  goPackages,
+  ldflagsVersion,
+  vcsPseudoVersion
+} from '../../../../src/steps/composition/catalog/go.js'
+import { catalogImage } from './catalog-image.js'
+
+const pick = (packages: Package[]) => packages.map((p) => [p.name, p.version, p.purl, p.path])
+
+describe('Go main module version from -ldflags -X', () => {
+  it.each([
+    ['-X main.version=v1.2.3', 'v1.2.3'],
+    ['-X main.Version=1.2.3', 'v1.2.3'],
+    ['-s -w -X=main.VERSION=2.0.0-rc.1', 'v2.0.0-rc.1'],
+    ["-X 'go.etcd.io/etcd/api/v3/version.Version=3.5.12'", 'v3.5.12'],
+    ['--X example.com/tool/cmd.version=v0.4.0+meta', 'v0.4.0+meta'],
+    ['-X main.commit=abc -X main.ver=v9.8.7', 'v9.8.7'],
+    // The first SemVer assignment to a version variable wins; a non-SemVer one is passed over.
+    ['-X main.version=dev -X main.Version=v1.0.0 -X main.version=v2.0.0', 'v1.0.0'],
+    ['-X main.appVersion=v1.2.3', undefined],
+    ['-X version=v1.2.3', undefined],
+    ['-X main.version=1.2', undefined],
+    ['-X main.version=', undefined],
+    ['-X', undefined],
+    ['-X "main.version=v1.2.3', undefined],
+    ['', undefined]
+  ])('reads %j as %j', (ldflags, expected) => {
+    expect(ldflagsVersion(ldflags)).toBe(expected)
+  })
+
+  it('stops after 256 -X assignments', () => {
+    const noise = (n: number): string =>
+      Array.from({ length: n }, (_, i) => `-X main.v${i}=x`).join(' ')
+    expect(ldflagsVersion(`${noise(256)} -X main.version=v1.0.0`)).toBeUndefined()
+    expect(ldflagsVersion(`${noise(255)} -X main.version=v1.0.0`)).toBe('v1.0.0')
+  })
+})
+
+describe('Go main module pseudo-version from VCS settings', () => {
+  const revision = '1b368d12ae6c4dc0139ddbebbba88cc84ea9105b'
+  it.each([
+    [
+      { 'vcs.revision': revision, 'vcs.time': '2024-03-05T10:11:12Z' },
+      'v0.0.0-20240305101112-1b368d12ae6c'
+    ],
+    [
+      { 'vcs.revision': revision, 'vcs.time': '2024-03-05T12:11:12+02:00', 'vcs.modified': 'true' },
+      'v0.0.0-20240305101112-1b368d12ae6c+dirty'
+    ],
+    [{ 'vcs.revision': revision }, undefined],
+    [{ 'vcs.time': '2024-03-05T10:11:12Z' }, undefined],
+    [{ 'vcs.revision': 'HEAD;rm', 'vcs.time': '2024-03-05T10:11:12Z' }, undefined],
+    [{ 'vcs.revision': revision, 'vcs.time': 'yesterday' }, undefined],
+    [{ 'vcs.revision': revision, 'vcs.time': '2024-13-45T99:11:12Z' }, undefined]
+  ])('reads %j as %j', (settings, expected) => {
+    expect(vcsPseudoVersion(new Map(Object.entries(settings)))).toBe(expected)
+  })
+
+  it('unquotes a build setting written with strconv.Quote and keeps dependencies in place', () => {
+    const modInfo = [
+      'path\texample.com/app',
+      'mod\texample.com/app\t(devel)\t',
+      'dep\tgolang.org/x/text\tv0.14.0\th1:x=',
+      'build\t-ldflags="-s -X \\"main.version=v1.2.3\\" -X \'main.commit=a b\'"',
+      ''
+    ].join('\n')
+    expect(goPackages({ goVersion: 'go1.22.3', modInfo }).map((p) => [p.name, p.version])).toEqual([
+      ['example.com/app', 'v1.2.3'],
+      ['golang.org/x/text', 'v0.14.0'],
+      ['stdlib', '1.22.3']
+    ])
+  })
+
+  it('drops a (devel) main module with neither a stamped version nor a commit', () => {
+    const modInfo = [
+      'path\texample.com/app',
+      'mod\texample.com/app\t(devel)\t',
+      'build\t-ldflags="-X main.commit=abc"',
+      'build\tvcs.revision=zzz',
+      ''
+    ].join('\n')
+    expect(goPackages({ goVersion: 'go1.22.3', modInfo }).map((p) => p.name)).toEqual(['stdlib'])
+  })
+})
+
+describe('Go binaries built by the Go toolchain', () => {
+  const missing = missingTools(['go', 'git'])
+  if (missing !== undefined)
+    console.warn(
+      'Go binary test skipped: go or git is not on PATH (apt-get install -y golang-go git)'
+    )
+  const built: { ldflags: Buffer; vcs: Buffer; goVersion: string; revision: string } = {
+    ldflags: Buffer.alloc(0),
+    vcs: Buffer.alloc(0),
+    goVersion: '',
+    revision: ''
+  }
+
+  beforeAll(() => {
+    if (missing !== undefined) return
+    const root = tempDir('go-build')
+    const env = {
+      ...process.env,
+      GOFLAGS: '-mod=mod',
+      GOPROXY: 'off',
+      GOTOOLCHAIN: 'local',
+      GOCACHE: join(root, 'cache'),
+      GOPATH: join(root, 'gopath'),
+      CGO_ENABLED: '0',
+      GIT_AUTHOR_DATE: '2024-03-05T10:11:12Z',
+      GIT_COMMITTER_DATE: '2024-03-05T10:11:12Z'
+    }
+    const source = (dir: string): void => {
+      mkdirSync(dir)
+      writeFileSync(join(dir, 'go.mod'), 'module example.com/hello\n\ngo 1.19\n')
+      writeFileSync(
+        join(dir, 'main.go'),
+        'package main\n\nvar version = "dev"\n\nfunc main() { println(version) }\n'
+      )
+    }
+    const release = join(root, 'release')
+    source(release)
+    execFileSync('go', ['build', '-ldflags', '-X main.version=v1.2.3', '-o', 'hello', '.'], {
+      cwd: release,
+      env
+    })
+    const checkout = join(root, 'checkout')
+    source(checkout)
+    const git = (...args: string[]): string =>
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], {
+        cwd: checkout,
+        env,
+        encoding: 'utf8'
+      })
+    git('init', '-q')
+    git('add', '.')
+    git('commit', '-q', '-m', 'hello')
+    built.revision = git('rev-parse', 'HEAD').trim()
+    execFileSync('go', ['build', '-buildvcs=true', '-o', 'hello', '.'], { cwd: checkout, env })
+    built.ldflags = readFileSync(join(release, 'hello'))
+    built.vcs = readFileSync(join(checkout, 'hello'))
+    built.goVersion = /^go(\d+\.\d+(?:\.\d+)?)/.exec(
+      execFileSync('go', ['env', 'GOVERSION'], { env, encoding: 'utf8' })
+    )![1]!
+  }, 300_000)
+
+  ;(missing === undefined ? it : it.skip)(
+    'reports the main module of a (devel) build with its -X version, else its commit pseudo-version',
+    async () => {
+      const { catalog } = await catalogImage({
+        layers: [
+          {
+            entries: [
+              { path: 'usr/bin/release', content: built.ldflags, mode: 0o755 },
+              { path: 'usr/bin/checkout', content: built.vcs, mode: 0o755 }
+            ]
+          }
+        ]
+      })
+      const stdlib = built.goVersion
+      const pseudo = `v0.0.0-20240305101112-${built.revision.slice(0, 12)}`
+      expect(pick(catalog.packages)).toEqual([
+        [
+          'example.com/hello',
+          pseudo,
+          `pkg:golang/example.com/hello@${pseudo}`,
+          '/usr/bin/checkout'
+        ],
+        ['stdlib', stdlib, `pkg:golang/stdlib@${stdlib}`, '/usr/bin/checkout'],
+        ['example.com/hello', 'v1.2.3', 'pkg:golang/example.com/hello@v1.2.3', '/usr/bin/release'],
+        ['stdlib', stdlib, `pkg:golang/stdlib@${stdlib}`, '/usr/bin/release']
+      ])
+    }
+  )
+})
