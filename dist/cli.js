@@ -6747,8 +6747,8 @@ var require_checkpoint = __commonJS({
         const split = envelope.indexOf(CHECKPOINT_SEPARATOR);
         const header2 = envelope.slice(0, split + 1);
         const data = envelope.slice(split + CHECKPOINT_SEPARATOR.length);
-        const matches2 = data.matchAll(SIGNATURE_REGEX);
-        const signatures = Array.from(matches2, (match2) => {
+        const matches = data.matchAll(SIGNATURE_REGEX);
+        const signatures = Array.from(matches, (match2) => {
           const [, name, signature] = match2;
           const sigBytes = Buffer.from(signature, "base64");
           if (sigBytes.length < 5) {
@@ -33488,18 +33488,18 @@ var require_http_cache_semantics = __commonJS({
         if (!response || !response.headers) {
           throw Error("Response headers missing");
         }
-        let matches2 = false;
+        let matches = false;
         if (response.status !== void 0 && response.status != 304) {
-          matches2 = false;
+          matches = false;
         } else if (response.headers.etag && !/^\s*W\//.test(response.headers.etag)) {
-          matches2 = this._resHeaders.etag && this._resHeaders.etag.replace(/^\s*W\//, "") === response.headers.etag;
+          matches = this._resHeaders.etag && this._resHeaders.etag.replace(/^\s*W\//, "") === response.headers.etag;
         } else if (this._resHeaders.etag && response.headers.etag) {
-          matches2 = this._resHeaders.etag.replace(/^\s*W\//, "") === response.headers.etag.replace(/^\s*W\//, "");
+          matches = this._resHeaders.etag.replace(/^\s*W\//, "") === response.headers.etag.replace(/^\s*W\//, "");
         } else if (this._resHeaders["last-modified"]) {
-          matches2 = this._resHeaders["last-modified"] === response.headers["last-modified"];
+          matches = this._resHeaders["last-modified"] === response.headers["last-modified"];
         } else {
           if (!this._resHeaders.etag && !this._resHeaders["last-modified"] && !response.headers.etag && !response.headers["last-modified"]) {
-            matches2 = true;
+            matches = true;
           }
         }
         const optionsCopy = {
@@ -33508,7 +33508,7 @@ var require_http_cache_semantics = __commonJS({
           immutableMinTimeToLive: this._immutableMinTtl,
           ignoreCargoCult: this._ignoreCargoCult
         };
-        if (!matches2) {
+        if (!matches) {
           return {
             policy: new this.constructor(request2, response, optionsCopy),
             // Client receiving 304 without body, even if it's invalid/mismatched has no option
@@ -37265,7 +37265,7 @@ var require_entry_index = __commonJS({
     var {
       appendFile,
       mkdir: mkdir4,
-      readFile: readFile10,
+      readFile: readFile9,
       readdir: readdir2,
       rm: rm4,
       writeFile: writeFile4
@@ -37448,7 +37448,7 @@ ${hashEntry(stringified)}	${stringified}`);
     }
     module.exports.bucketEntries = bucketEntries;
     async function bucketEntries(bucket, filter2) {
-      const data = await readFile10(bucket, "utf8");
+      const data = await readFile9(bucket, "utf8");
       return _bucketEntries(data, filter2);
     }
     function _bucketEntries(data) {
@@ -42196,7 +42196,7 @@ var require_verify = __commonJS({
     "use strict";
     var {
       mkdir: mkdir4,
-      readFile: readFile10,
+      readFile: readFile9,
       rm: rm4,
       stat: stat6,
       truncate: truncate2,
@@ -42413,7 +42413,7 @@ var require_verify = __commonJS({
     }
     module.exports.lastRun = lastRun;
     async function lastRun(cache2) {
-      const data = await readFile10(path2.join(cache2, "_lastverified"), { encoding: "utf8" });
+      const data = await readFile9(path2.join(cache2, "_lastverified"), { encoding: "utf8" });
       return /* @__PURE__ */ new Date(+data);
     }
   }
@@ -43770,20 +43770,20 @@ var require_ms = __commonJS({
     function fmtLong(ms) {
       var msAbs = Math.abs(ms);
       if (msAbs >= d) {
-        return plural3(ms, msAbs, d, "day");
+        return plural2(ms, msAbs, d, "day");
       }
       if (msAbs >= h) {
-        return plural3(ms, msAbs, h, "hour");
+        return plural2(ms, msAbs, h, "hour");
       }
       if (msAbs >= m) {
-        return plural3(ms, msAbs, m, "minute");
+        return plural2(ms, msAbs, m, "minute");
       }
       if (msAbs >= s) {
-        return plural3(ms, msAbs, s, "second");
+        return plural2(ms, msAbs, s, "second");
       }
       return ms + " ms";
     }
-    function plural3(ms, msAbs, n, name) {
+    function plural2(ms, msAbs, n, name) {
       var isPlural = msAbs >= n * 1.5;
       return Math.round(ms / n) + " " + name + (isPlural ? "s" : "");
     }
@@ -50464,7 +50464,7 @@ var require_entry2 = __commonJS({
       // or undefined if no existing entry satisfies
       static async find(request2, options) {
         try {
-          var matches2 = await cacache.index.compact(options.cachePath, cacheKey(request2), (A, B) => {
+          var matches = await cacache.index.compact(options.cachePath, cacheKey(request2), (A, B) => {
             const entryA = new _CacheEntry({ entry: A, options });
             const entryB = new _CacheEntry({ entry: B, options });
             return entryA.policy.satisfies(entryB.request);
@@ -50486,7 +50486,7 @@ var require_entry2 = __commonJS({
           return;
         }
         let match2;
-        for (const entry of matches2) {
+        for (const entry of matches) {
           const _entry = new _CacheEntry({
             entry,
             options
@@ -54647,11 +54647,11 @@ var require_validate3 = __commonJS({
         jsonPointer = $data;
         data = names_1.default.rootData;
       } else {
-        const matches2 = RELATIVE_JSON_POINTER.exec($data);
-        if (!matches2)
+        const matches = RELATIVE_JSON_POINTER.exec($data);
+        if (!matches)
           throw new Error(`Invalid JSON-pointer: ${$data}`);
-        const up = +matches2[1];
-        jsonPointer = matches2[2];
+        const up = +matches[1];
+        jsonPointer = matches[2];
         if (jsonPointer === "#") {
           if (up >= dataLevel)
             throw new Error(errorMsg("property/index", up));
@@ -55570,11 +55570,11 @@ var require_schemes = __commonJS({
         urnComponent.error = "URN can not be parsed";
         return urnComponent;
       }
-      const matches2 = urnComponent.path.match(URN_REG);
-      if (matches2 && matches2[0] === urnComponent.path) {
+      const matches = urnComponent.path.match(URN_REG);
+      if (matches && matches[0] === urnComponent.path) {
         const scheme = options.scheme || urnComponent.scheme || "urn";
-        urnComponent.nid = matches2[1].toLowerCase();
-        urnComponent.nss = matches2[2];
+        urnComponent.nid = matches[1].toLowerCase();
+        urnComponent.nss = matches[2];
         const urnScheme = `${scheme}:${options.nid || urnComponent.nid}`;
         const schemeHandler = getSchemeHandler(urnScheme);
         urnComponent.path = void 0;
@@ -55895,8 +55895,8 @@ var require_fast_uri = __commonJS({
     var URI_PARSE = /^(?:([^#/:?]+):)?(?:\/\/((?:([^#/?@]*)@)?(\[[^#/?\]]+\]|[^#/:?]*)(?::(\d*))?))?([^#?]*)(?:\?([^#]*))?(?:#((?:.|[\n\r])*))?/u;
     var AUTHORITY_PREFIX = /^(?:[^#/:?]+:)?\/\/([^/?#]*)/;
     var AUTHORITY_INTRODUCER_REGION = /^(?:[^#/:?]+:)?([/\\\t\n\r]*)/;
-    function getParseError(parsed3, matches2) {
-      if (matches2[2] !== void 0 && parsed3.path && parsed3.path[0] !== "/") {
+    function getParseError(parsed3, matches) {
+      if (matches[2] !== void 0 && parsed3.path && parsed3.path[0] !== "/") {
         return 'URI path must start with "/" when authority is present.';
       }
       if (typeof parsed3.port === "number" && (parsed3.port < 0 || parsed3.port > 65535)) {
@@ -55918,9 +55918,9 @@ var require_fast_uri = __commonJS({
     function isIPLiteral(host) {
       return host[0] === "[" && host[host.length - 1] === "]";
     }
-    function hasMalformedComponentPercentEncoding(matches2) {
-      const host = matches2[4];
-      return hasMalformedPercentEncoding(matches2[3]) || host !== void 0 && !isIPLiteral(host) && hasMalformedPercentEncoding(host) || hasMalformedPercentEncoding(matches2[6]) || hasMalformedPercentEncoding(matches2[7]) || hasMalformedPercentEncoding(matches2[8]);
+    function hasMalformedComponentPercentEncoding(matches) {
+      const host = matches[4];
+      return hasMalformedPercentEncoding(matches[3]) || host !== void 0 && !isIPLiteral(host) && hasMalformedPercentEncoding(host) || hasMalformedPercentEncoding(matches[6]) || hasMalformedPercentEncoding(matches[7]) || hasMalformedPercentEncoding(matches[8]);
     }
     function canonicalizeHost(parsed3, options, schemeHandler, isIP2) {
       if (hasForbiddenDomainHost(parsed3, options, schemeHandler, isIP2)) {
@@ -55995,15 +55995,15 @@ var require_fast_uri = __commonJS({
           }
         }
       }
-      const matches2 = uri.match(URI_PARSE);
-      if (matches2) {
-        parsed3.scheme = matches2[1];
-        parsed3.userinfo = matches2[3];
-        parsed3.host = matches2[4];
-        parsed3.port = parseInt(matches2[5], 10);
-        parsed3.path = matches2[6] || "";
-        parsed3.query = matches2[7];
-        parsed3.fragment = matches2[8];
+      const matches = uri.match(URI_PARSE);
+      if (matches) {
+        parsed3.scheme = matches[1];
+        parsed3.userinfo = matches[3];
+        parsed3.host = matches[4];
+        parsed3.port = parseInt(matches[5], 10);
+        parsed3.path = matches[6] || "";
+        parsed3.query = matches[7];
+        parsed3.fragment = matches[8];
         if (parsed3.scheme !== void 0) {
           if (VALID_SCHEME.test(parsed3.scheme)) {
             parsed3.scheme = parsed3.scheme.toLowerCase();
@@ -56012,14 +56012,14 @@ var require_fast_uri = __commonJS({
             malformedScheme = true;
           }
         }
-        malformedPercentEncoding = hasMalformedComponentPercentEncoding(matches2);
+        malformedPercentEncoding = hasMalformedComponentPercentEncoding(matches);
         if (malformedPercentEncoding) {
           parsed3.error = parsed3.error || "URI contains malformed percent-encoding.";
         }
         if (isNaN(parsed3.port)) {
-          parsed3.port = matches2[5];
+          parsed3.port = matches[5];
         }
-        const parseError = getParseError(parsed3, matches2);
+        const parseError = getParseError(parsed3, matches);
         if (parseError !== void 0) {
           parsed3.error = parsed3.error || parseError;
           malformedAuthorityOrPort = true;
@@ -58813,11 +58813,11 @@ function escapeSarifText(value) {
 }
 
 // src/cli.ts
-import { statSync as statSync2 } from "node:fs";
+import { statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 // src/commands/drift.ts
-import { readFile as readFile7 } from "node:fs/promises";
+import { readFile as readFile6 } from "node:fs/promises";
 
 // src/errors.ts
 var ConfigurationError = class extends Error {
@@ -59115,10 +59115,15 @@ import { parseArgs } from "node:util";
 function invalidInput(name, value, fix) {
   return new ConfigurationError(`input "${name}" is "${value}"; ${fix}`);
 }
-function parseBooleanInput(name, value) {
+function booleanWord(value) {
   if (["true", "True", "TRUE"].includes(value)) return true;
   if (["false", "False", "FALSE"].includes(value)) return false;
-  throw invalidInput(name, value, "use true or false.");
+  return void 0;
+}
+function parseBooleanInput(name, value) {
+  const word = booleanWord(value);
+  if (word === void 0) throw invalidInput(name, value, "use true or false.");
+  return word;
 }
 function splitList(value, separators = /,/) {
   const items = [];
@@ -59534,8 +59539,8 @@ function checkConfigPlatform(config, configDigest, wanted, what) {
 
 // src/files.ts
 import { randomBytes } from "node:crypto";
-import { constants, readFileSync, statSync } from "node:fs";
-import { access, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
+import { access, mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 
 // src/units.ts
@@ -59552,6 +59557,9 @@ function formatBytes(bytes) {
 function formatSizePair(size, limit) {
   if (formatBytes(size) !== formatBytes(limit)) return [formatBytes(size), formatBytes(limit)];
   return [`${size} bytes`, `${limit} bytes`];
+}
+function plural(count, noun) {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
 
 // src/files.ts
@@ -59573,33 +59581,40 @@ function unreadable(error, file) {
     { cause: error }
   );
 }
-async function readInputFile(path2, file) {
-  let size;
+function readBounded(path2, file) {
+  const maxBytes = file.maxBytes ?? MAX_INPUT_FILE_BYTES;
+  let fd;
   try {
-    size = (await stat(path2)).size;
+    fd = openSync(path2, "r");
   } catch (error) {
     throw unreadable(error, file);
   }
-  checkSize(size, file);
   try {
-    return await readFile(path2, "utf8");
+    checkSize(fstatSync(fd).size, file);
+    const chunks = [];
+    let length = 0;
+    for (; ; ) {
+      const chunk = Buffer.alloc(Math.min(READ_CHUNK, maxBytes + 1 - length));
+      const read2 = readSync(fd, chunk, 0, chunk.length, null);
+      if (read2 === 0) break;
+      chunks.push(chunk.subarray(0, read2));
+      length += read2;
+      checkSize(length, file);
+    }
+    return Buffer.concat(chunks, length);
   } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
     throw unreadable(error, file);
+  } finally {
+    closeSync(fd);
   }
 }
+var READ_CHUNK = 1024 * 1024;
+async function readInputFile(path2, file) {
+  return readBounded(path2, file).toString("utf8");
+}
 function readInputFileSync(path2, file) {
-  let size;
-  try {
-    size = statSync(path2).size;
-  } catch (error) {
-    throw unreadable(error, file);
-  }
-  checkSize(size, file);
-  try {
-    return readFileSync(path2);
-  } catch (error) {
-    throw unreadable(error, file);
-  }
+  return readBounded(path2, file);
 }
 var WRITE_ERRORS = {
   ENOSPC: "the disk is full",
@@ -60259,7 +60274,7 @@ var RegistryAuthenticator = class {
 // src/image/registry/docker-config.ts
 import { spawn } from "node:child_process";
 import { constants as fsConstants } from "node:fs";
-import { access as access2, readFile as readFile2 } from "node:fs/promises";
+import { access as access2, readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
 
@@ -60363,7 +60378,7 @@ function sameRegistry(key2, host) {
 async function readDockerConfig(file, logger) {
   let text6;
   try {
-    text6 = await readFile2(file, "utf8");
+    text6 = await readFile(file, "utf8");
   } catch {
     return void 0;
   }
@@ -61389,7 +61404,7 @@ async function* readTar(stream, name) {
 
 // src/image/oci-layout.ts
 import { createReadStream } from "node:fs";
-import { readFile as readFile3, stat as stat2 } from "node:fs/promises";
+import { readFile as readFile2, stat as stat2 } from "node:fs/promises";
 import { join as join2 } from "node:path";
 
 // src/image/in-order.ts
@@ -61545,8 +61560,8 @@ async function acquireLayout(reference, dir, ref, options) {
       "NOT_A_DIRECTORY"
     );
   }
-  checkLayoutVersion(await readFile3(join2(dir, "oci-layout")).catch(() => void 0), what);
-  const indexBytes = await readFile3(join2(dir, "index.json")).catch(() => void 0);
+  checkLayoutVersion(await readFile2(join2(dir, "oci-layout")).catch(() => void 0), what);
+  const indexBytes = await readFile2(join2(dir, "index.json")).catch(() => void 0);
   if (indexBytes === void 0) {
     throw new ImageError(
       `${what} has no index.json; the layout is incomplete.`,
@@ -61563,7 +61578,7 @@ async function acquireLayout(reference, dir, ref, options) {
         "BAD_MANIFEST"
       );
     }
-    return readFile3(path2);
+    return readFile2(path2);
   };
   const image = await resolveLayout(indexBytes, ref, read2, options.platform, what);
   const layers = image.manifest.layers;
@@ -61574,23 +61589,23 @@ async function acquireLayout(reference, dir, ref, options) {
     if (await fileSize(path2) === void 0) throw missingBlob(what, layer.digest, role);
     paths2.push(path2);
   }
-  const open4 = /* @__PURE__ */ new Set();
+  const open3 = /* @__PURE__ */ new Set();
   let analyses;
   try {
     analyses = await mapInOrder(layers, LAYER_CONCURRENCY, async (layer, i) => {
       const blob2 = createReadStream(paths2[i]);
-      open4.add(blob2);
+      open3.add(blob2);
       try {
         return await options.analyzeLayer(blob2, {
           name: layer.digest,
           expectedDigest: layer.digest
         });
       } finally {
-        open4.delete(blob2);
+        open3.delete(blob2);
       }
     });
   } finally {
-    for (const blob2 of open4) blob2.destroy();
+    for (const blob2 of open3) blob2.destroy();
   }
   return acquiredLayoutImage(reference, image, analyses);
 }
@@ -62118,7 +62133,7 @@ var RegistrySource = class {
       checkConfigPlatform(config, configDigest, options.platform, `image ${name}`);
     }
     const platform = chosenPlatform ?? platformOf(config);
-    const open4 = /* @__PURE__ */ new Set();
+    const open3 = /* @__PURE__ */ new Set();
     const layers = await mapInOrder(
       manifest.layers,
       LAYER_CONCURRENCY,
@@ -62126,17 +62141,17 @@ var RegistrySource = class {
         let blob2;
         try {
           blob2 = await client.openBlob(descriptor);
-          open4.add(blob2);
+          open3.add(blob2);
           const analysis = await options.analyzeLayer(blob2, {
             name: descriptor.digest,
             expectedDigest: descriptor.digest
           });
           return { descriptor, analysis };
         } catch (error) {
-          for (const other of open4) other.destroy();
+          for (const other of open3) other.destroy();
           throw registryRequestError(this.parsed.domain, blob2?.failure ?? error);
         } finally {
-          if (blob2 !== void 0) open4.delete(blob2);
+          if (blob2 !== void 0) open3.delete(blob2);
         }
       }
     );
@@ -62914,14 +62929,6 @@ var REGISTRY_FLAGS = {
   "registry-password": { type: "string" },
   verbose: { type: "boolean" }
 };
-var BOOLEAN_WORDS = {
-  true: true,
-  True: true,
-  TRUE: true,
-  false: false,
-  False: false,
-  FALSE: false
-};
 function parseFlags(args, options, helpCommand) {
   const known = { ...options, help: { type: "boolean", short: "h" } };
   const { tokens } = parseArgs({
@@ -62936,7 +62943,7 @@ function parseFlags(args, options, helpCommand) {
   let previousBoolean;
   for (const token2 of tokens) {
     if (token2.kind === "positional") {
-      const word = BOOLEAN_WORDS[token2.value];
+      const word = booleanWord(token2.value);
       if (previousBoolean !== void 0 && word !== void 0) values[previousBoolean] = word;
       else positionals.push(token2.value);
       previousBoolean = void 0;
@@ -62955,7 +62962,7 @@ function parseFlags(args, options, helpCommand) {
     if (spec.type === "boolean") {
       let value = true;
       if (token2.inlineValue === true) {
-        const word = BOOLEAN_WORDS[token2.value ?? ""];
+        const word = booleanWord(token2.value ?? "");
         if (word === void 0) {
           throw new ConfigurationError(
             `${flag} is "${token2.value ?? ""}"; write ${flag} alone, ${flag}=true or ${flag}=false.`
@@ -63164,19 +63171,19 @@ function balancedWithBudget(str2, masked, budget) {
 }
 function maskUnmatchedOpens(masked, budget) {
   budget.remaining -= masked.length;
-  const open4 = [];
+  const open3 = [];
   for (let i = 0; i < masked.length; i++) {
     const c = masked.charCodeAt(i);
     if (c === 123) {
-      open4.push(i);
-    } else if (c === 125 && open4.length) {
-      open4.pop();
+      open3.push(i);
+    } else if (c === 125 && open3.length) {
+      open3.pop();
     }
   }
   let out = "";
   let last2 = 0;
-  for (let i = 0; i < open4.length; i++) {
-    const at = open4[i];
+  for (let i = 0; i < open3.length; i++) {
+    const at = open3[i];
     out += masked.slice(last2, at) + "\0";
     last2 = at + 1;
   }
@@ -66183,9 +66190,9 @@ async function withDeadline(timeoutMs, work) {
 var EXIT_GRACE_MS = 5e3;
 function exitAfterGrace(write, graceMs = EXIT_GRACE_MS) {
   setTimeout(() => {
-    const open4 = /* @__PURE__ */ new Map();
-    for (const kind of process.getActiveResourcesInfo()) open4.set(kind, (open4.get(kind) ?? 0) + 1);
-    const what = [...open4].map(([kind, count]) => `${count} ${kind}`).join(", ");
+    const open3 = /* @__PURE__ */ new Map();
+    for (const kind of process.getActiveResourcesInfo()) open3.set(kind, (open3.get(kind) ?? 0) + 1);
+    const what = [...open3].map(([kind, count]) => `${count} ${kind}`).join(", ");
     write(
       `container-gate: work was still running ${graceMs / 1e3}s after the result (${what}); exiting.
 `
@@ -66294,21 +66301,12 @@ var ImageFileSystem = class {
     this.sorted ??= [...this.nodes.keys()].map((path2) => path2.replaceAll("/", "\0")).sort().map((key2) => this.nodes.get(key2.replaceAll("\0", "/")));
     return this.sorted;
   }
-  /** The node a path names, through hardlinks (a hardlink's target holds the content). */
-  data(path2) {
+  read(path2) {
     let node = this.get(path2);
     for (let hops = 0; node?.type === "hardlink" && hops < MAX_SYMLINK_HOPS; hops++) {
       node = this.nodes.get(node.linkTarget ?? "");
     }
-    return node;
-  }
-  read(path2) {
-    const node = this.data(path2);
     return node === void 0 ? void 0 : this.contents.get(node.path);
-  }
-  unread(path2) {
-    const node = this.data(path2);
-    return node === void 0 ? void 0 : this.unreadReasons.get(node.path);
   }
   *unreadFiles() {
     for (const [path2, reason] of this.unreadReasons) {
@@ -67381,18 +67379,17 @@ function whiteoutOf(path2) {
   if (base.startsWith(WHITEOUT_PREFIX + WHITEOUT_PREFIX)) return null;
   return { path: `${dir}/${base.slice(WHITEOUT_PREFIX.length)}`, opaque: false };
 }
-function compile3(requests) {
-  return requests.map((request2) => ({
-    globs: (request2.globs ?? []).map((glob) => new Minimatch(glob, { dot: true })),
-    match: request2.match,
-    maxBytes: request2.maxBytes
-  }));
-}
-function matches(request2, entry) {
-  return request2.globs.some((glob) => glob.match(entry.path)) || request2.match?.(entry) === true;
+function compileRequests(requests) {
+  return requests.map((request2) => {
+    const globs = (request2.globs ?? []).map((glob) => new Minimatch(glob, { dot: true }));
+    return {
+      matches: (entry) => globs.some((glob) => glob.match(entry.path)) || request2.match?.(entry) === true,
+      maxBytes: request2.maxBytes
+    };
+  });
 }
 function decide(requests, entry, budget) {
-  const matching = requests.filter((request2) => matches(request2, entry));
+  const matching = requests.filter((request2) => request2.matches(entry));
   if (matching.length === 0) return "ignore";
   const cap = Math.max(...matching.map((request2) => request2.maxBytes));
   if (entry.size > cap) {
@@ -67435,7 +67432,7 @@ var ForwardUntilStopped = class extends Writable {
 };
 async function analyzeLayer(blob2, options) {
   const label = `layer ${options.name}`;
-  const requests = compile3(options.requests);
+  const requests = compileRequests(options.requests);
   const visitors = options.subscriptions.map((subscription) => [
     resultKey(subscription),
     subscription.createVisitor()
@@ -67529,7 +67526,7 @@ async function analyzeLayer(blob2, options) {
 }
 
 // src/policy/suppress.ts
-import { readFile as readFile4, stat as stat4 } from "node:fs/promises";
+import { readFile as readFile3, stat as stat4 } from "node:fs/promises";
 function isoDay(date) {
   return date.toISOString().slice(0, 10);
 }
@@ -67617,7 +67614,7 @@ async function readBaselineReport(path2) {
         "BAD_BASELINE"
       );
     }
-    text6 = await readFile4(path2, "utf8");
+    text6 = await readFile3(path2, "utf8");
   } catch (error) {
     if (error instanceof ConfigurationError) throw error;
     if (error.code === "ENOENT") return void 0;
@@ -69228,9 +69225,9 @@ function named(scanner, rule, value, where) {
 function configSecrets(config, scanner) {
   const found = [];
   const scan3 = (text6, where) => {
-    const matches2 = scanner.scan(text6);
-    for (const match2 of matches2) found.push({ ...match2, ...where });
-    return matches2.length > 0;
+    const matches = scanner.scan(text6);
+    for (const match2 of matches) found.push({ ...match2, ...where });
+    return matches.length > 0;
   };
   const env = config.config?.Env ?? [];
   const envSet = new Set(env);
@@ -70372,17 +70369,17 @@ var SourceScanner = class {
   }
 };
 function envMatches(env) {
-  const matches2 = [];
+  const matches = [];
   for (const entry of env) {
     const name = entry.split("=", 1)[0] ?? "";
     for (const { rule, kinds, pattern } of SOURCE_PATTERNS) {
       if (kinds.includes("dotenv") && pattern.test(entry)) {
-        matches2.push({ rule, name });
+        matches.push({ rule, name });
         break;
       }
     }
   }
-  return matches2;
+  return matches;
 }
 
 // src/steps/code/visitor.ts
@@ -71043,18 +71040,18 @@ var FileSink = class {
     this.scanner?.write(chunk);
   }
   malware() {
-    const matches2 = [];
-    if (!this.options.malware) return matches2;
+    const matches = [];
+    if (!this.options.malware) return matches;
     if (this.entry.size <= EICAR_MAX_SIZE && this.entry.size >= EICAR.length) {
-      if (isEicar(this.headBytes())) matches2.push({ name: EICAR_NAME, source: "built-in" });
+      if (isEicar(this.headBytes())) matches.push({ name: EICAR_NAME, source: "built-in" });
     }
     for (const [algorithm2, hash] of this.hashes) {
       const hex = hash.digest("hex");
       for (const signature of lookup(this.options.signatures, algorithm2, hex, this.entry.size)) {
-        matches2.push({ name: signature.name, source: signature.source });
+        matches.push({ name: signature.name, source: signature.source });
       }
     }
-    return matches2;
+    return matches;
   }
 };
 var CodeVisitor = class {
@@ -71852,10 +71849,12 @@ function endOfCentralDirectory(tail) {
   if (at === -1) throw new ZipFormatError("no end of central directory record");
   const offset = tail.readUInt32LE(at + 16);
   const length = tail.readUInt32LE(at + 12);
+  const declared = tail.readUInt16LE(at + 10);
+  const entries = declared === 65535 ? {} : { entries: declared };
   if ((offset === 4294967295 || length === 4294967295) && at >= 20 && tail.readUInt32LE(at - 20) === EOCD64_LOCATOR) {
-    return { offset, length, zip64: Number(tail.readBigUInt64LE(at - 20 + 8)) };
+    return { offset, length, zip64: Number(tail.readBigUInt64LE(at - 20 + 8)), ...entries };
   }
-  return { offset, length };
+  return { offset, length, ...entries };
 }
 function zip64Directory(record2) {
   if (record2.length < 56 || record2.readUInt32LE(0) !== EOCD64) {
@@ -72092,10 +72091,10 @@ function withoutComments(xml) {
   let out = "";
   let at = 0;
   for (; ; ) {
-    const open4 = xml.indexOf("<!--", at);
-    if (open4 === -1) return out + xml.slice(at);
-    out += xml.slice(at, open4);
-    const close = xml.indexOf("-->", open4 + 4);
+    const open3 = xml.indexOf("<!--", at);
+    if (open3 === -1) return out + xml.slice(at);
+    out += xml.slice(at, open3);
+    const close = xml.indexOf("-->", open3 + 4);
     if (close === -1) return out;
     at = close + 3;
   }
@@ -73020,7 +73019,7 @@ function disallowedLicenses(expressions, allow) {
 }
 
 // src/steps/composition/osv/index-cache.ts
-import { mkdir as mkdir2, readFile as readFile5, rename as rename2, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
+import { mkdir as mkdir2, readFile as readFile4, rename as rename2, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
 import { dirname as dirname2 } from "node:path";
 
 // src/packages/versions/comparator.ts
@@ -73742,7 +73741,7 @@ function decodeIndex(file, dataVersion) {
 async function readIndexFile(part, file, logger) {
   let bytes;
   try {
-    bytes = await readFile5(file);
+    bytes = await readFile4(file);
   } catch (error) {
     const code = error.code;
     if (code !== "ENOENT" && code !== "ENOTDIR") {
@@ -73807,7 +73806,7 @@ function createAdvisoryIndexCache() {
 
 // src/steps/composition/osv/load.ts
 import { createWriteStream, rmSync } from "node:fs";
-import { mkdir as mkdir3, open as open3, readdir, readFile as readFile6, rename as rename3, rm as rm3, stat as stat5, writeFile as writeFile3 } from "node:fs/promises";
+import { mkdir as mkdir3, readdir, readFile as readFile5, rename as rename3, rm as rm3, stat as stat5, writeFile as writeFile3 } from "node:fs/promises";
 import { dirname as dirname3, join as join4, relative, resolve as resolve2 } from "node:path";
 import { Transform as Transform3 } from "node:stream";
 import { pipeline as pipeline2 } from "node:stream/promises";
@@ -73847,6 +73846,21 @@ async function centralDirectory(file, size) {
   if (directory.offset + directory.length > size)
     throw new ZipFormatError("central directory lies outside the file");
   return directory;
+}
+async function zipEntryCounts(path2) {
+  const file = await open2(path2, "r");
+  try {
+    const { size } = await file.stat();
+    const { offset, length, entries } = await centralDirectory(file, size);
+    let listed2 = 0;
+    centralDirectoryMembers(await readAt(file, offset, length), () => {
+      listed2++;
+      return false;
+    });
+    return { declared: entries, listed: listed2 };
+  } finally {
+    await file.close();
+  }
 }
 async function readZipMembers(path2, wanted, visit2, maxBytes = MAX_OSV_RECORD_BYTES) {
   const file = await open2(path2, "r");
@@ -73951,7 +73965,7 @@ async function fromDirectory(dir, logger) {
         version: `dir:${dir}:${files2.length}:${bytes}:${newest}`,
         forEachRecord: async (visit2) => {
           for (const file of files2) {
-            const record2 = memberRecord(await readFile6(file));
+            const record2 = memberRecord(await readFile5(file));
             if (typeof record2 === "string") {
               logger.warning(skippedWarning(dir, { member: relative(dir, file), reason: record2 }));
             } else {
@@ -73990,7 +74004,7 @@ function isCacheMeta(value) {
 }
 async function readMeta(file) {
   try {
-    const value = JSON.parse(await readFile6(file, "utf8"));
+    const value = JSON.parse(await readFile5(file, "utf8"));
     return isCacheMeta(value) ? value : void 0;
   } catch {
     return void 0;
@@ -74005,40 +74019,10 @@ async function writeMeta(file, meta) {
     await rm3(partial, { force: true }).catch(() => void 0);
   }
 }
-async function declaredEntries(path2) {
-  const file = await open3(path2, "r");
-  try {
-    const { size } = await file.stat();
-    const length = Math.min(size, 22 + 65535);
-    const tail = Buffer.alloc(length);
-    await file.read(tail, 0, length, size - length);
-    for (let i = length - 22; i >= 0; i--) {
-      if (tail.readUInt32LE(i) !== 101010256) continue;
-      const entries = tail.readUInt16LE(i + 10);
-      return entries === 65535 ? void 0 : entries;
-    }
-    return void 0;
-  } finally {
-    await file.close();
-  }
-}
-async function centralDirectoryEntries(path2) {
-  let members = 0;
-  await readZipMembers(
-    path2,
-    () => {
-      members++;
-      return false;
-    },
-    () => void 0
-  );
-  return members;
-}
 async function verifyZip(path2) {
-  const members = await centralDirectoryEntries(path2);
-  const declared = await declaredEntries(path2);
-  if (declared !== void 0 && declared !== members % 65536) {
-    throw new Error(`its central directory lists ${members} of the ${declared} entries it declares`);
+  const { declared, listed: listed2 } = await zipEntryCounts(path2);
+  if (declared !== void 0 && declared !== listed2 % 65536) {
+    throw new Error(`its central directory lists ${listed2} of the ${declared} entries it declares`);
   }
   let records2 = 0;
   let skippedCount = 0;
@@ -74056,7 +74040,7 @@ async function verifyZip(path2) {
       skippedCount === 0 ? "it holds no OSV records" : `none of its ${skippedCount} records is a readable OSV record`
     );
   }
-  return { members, records: records2, skipped, skippedCount };
+  return { members: listed2, records: records2, skipped, skippedCount };
 }
 function age(ms) {
   const hours = ms / 36e5;
@@ -74070,8 +74054,8 @@ async function trustedCopy(entry) {
   const info = await stat5(entry.zip).catch(() => void 0);
   if (info === void 0 || !info.isFile()) return void 0;
   if (meta.size === info.size && meta.mtimeMs === info.mtimeMs && meta.members !== void 0) {
-    const members = await centralDirectoryEntries(entry.zip).catch(() => void 0);
-    return members === meta.members ? meta : void 0;
+    const counts2 = await zipEntryCounts(entry.zip).catch(() => void 0);
+    return counts2?.listed === meta.members ? meta : void 0;
   }
   let verified;
   try {
@@ -74757,7 +74741,7 @@ function createCompositionStep(dependencies = {}) {
       packages.length === 0 ? "no packages found" : `${packages.length} packages: ${countBy(packages, (p) => p.ecosystem)}`
     ];
     if (distro !== void 0) notes.push(`distribution ${distro.prettyName ?? distro.id}`);
-    const matches2 = /* @__PURE__ */ new Map();
+    const matches = /* @__PURE__ */ new Map();
     if (packages.length > 0) {
       const needed = neededEcosystems(packages);
       const data = await load({ vulnDb: settings.vulnDb, ecosystems: needed, logger });
@@ -74775,10 +74759,10 @@ function createCompositionStep(dependencies = {}) {
           `vulnerability data: ${data.sources.map((s) => describeSource(s, now)).join(", ")}; ${index.advisories} advisories, ${index.withdrawn} withdrawn ignored`
         );
       }
-      for (const pkg of packages) matches2.set(pkg, matchPackage(index, pkg));
+      for (const pkg of packages) matches.set(pkg, matchPackage(index, pkg));
     }
     const vulnerabilities = /* @__PURE__ */ new Map();
-    for (const [pkg, found] of matches2) {
+    for (const [pkg, found] of matches) {
       for (const match2 of found) {
         if (settings.ignoreUnfixed && match2.fixedVersion === void 0) continue;
         const subject = `${pkg.purl} ${match2.id}`;
@@ -77021,8 +77005,8 @@ function pairProblems(kind, expected, actual) {
   return expected.flatMap(({ key: key2, value, pattern }) => {
     const found = actual.get(key2);
     if (found === void 0) return [`${kind} ${key2}: expected "${value}", actual: not set`];
-    const matches2 = pattern === void 0 ? found === value : pattern.regex.test(found);
-    return matches2 ? [] : [
+    const matches = pattern === void 0 ? found === value : pattern.regex.test(found);
+    return matches ? [] : [
       `${kind} ${key2}: expected ${pattern ? `/${value}/` : `"${value}"`}, actual: a different value`
     ];
   });
@@ -77697,15 +77681,12 @@ function unreadInputs(image, requesters) {
   const byStep = /* @__PURE__ */ new Map();
   const compiled = [...requesters].map(([step, files2]) => ({
     step,
-    matches: files2.map((file) => {
-      const globs = (file.globs ?? []).map((glob) => new Minimatch(glob, { dot: true }));
-      return (node) => globs.some((glob) => glob.match(node.path)) || file.match?.(node) === true;
-    })
+    requests: compileRequests(files2)
   }));
   const counts2 = /* @__PURE__ */ new Map();
   for (const [node, reason] of image.fs.unreadFiles()) {
-    for (const { step, matches: matches2 } of compiled) {
-      if (!matches2.some((match2) => match2(node))) continue;
+    for (const { step, requests } of compiled) {
+      if (!requests.some((request2) => request2.matches(node))) continue;
       const count = (counts2.get(step) ?? 0) + 1;
       counts2.set(step, count);
       if (count > MAX_UNREAD_NAMED) continue;
@@ -77771,12 +77752,12 @@ var DEFAULT_EXCLUDE = [
   "**/lib/python[0-9]*/**"
 ];
 var MAX_SARIF_BYTES = 128 * 1024 * 1024;
-function readInput2(name, path2) {
+function readInput2(name, path2, limit = {}) {
   return readInputFileSync(path2, {
     subject: `input "${name}": ${path2}`,
-    fix: name === "sarif-import" ? "import fewer or smaller SARIF files." : "name an existing file.",
+    fix: "name an existing file.",
     code: "BAD_INPUT_FILE",
-    ...name === "sarif-import" ? { maxBytes: MAX_SARIF_BYTES } : {}
+    ...limit
   });
 }
 function parseScope(value) {
@@ -77836,7 +77817,13 @@ var codeSettings = {
       scope: scope === void 0 ? base.scope : parseScope(scope),
       exclude: exclude === void 0 ? base.exclude : parseExclude(exclude),
       sarifResults: sarif === void 0 ? base.sarifResults : splitList(sarif).flatMap(
-        (path2) => parseSarif(readInput2("sarif-import", path2).toString("utf8"), path2)
+        (path2) => parseSarif(
+          readInput2("sarif-import", path2, {
+            maxBytes: MAX_SARIF_BYTES,
+            tooLarge: "import fewer or smaller SARIF files."
+          }).toString("utf8"),
+          path2
+        )
       ),
       signatureFiles: signatures === void 0 ? base.signatureFiles : splitList(signatures).map((path2) => ({
         path: path2,
@@ -78556,14 +78543,14 @@ function readSuite(file, cwd) {
 function loadStructureTests(patterns, cwd = process.cwd()) {
   const files2 = [];
   for (const pattern of patterns) {
-    const matches2 = isGlob(pattern) ? expandGlob(pattern, cwd) : [pattern];
-    if (matches2.length === 0) {
+    const matches = isGlob(pattern) ? expandGlob(pattern, cwd) : [pattern];
+    if (matches.length === 0) {
       throw new ConfigurationError(
         `input "${INPUT}" pattern "${pattern}" matches no file in ${cwd}; fix the glob or remove it.`,
         "STRUCTURE_TESTS"
       );
     }
-    for (const file of matches2) if (!files2.includes(file)) files2.push(file);
+    for (const file of matches) if (!files2.includes(file)) files2.push(file);
   }
   return files2.map((file) => readSuite(file, cwd));
 }
@@ -78730,7 +78717,7 @@ async function driftCommand(args, env, io) {
       );
     let text6;
     try {
-      text6 = await readFile7(manifestPath, "utf8");
+      text6 = await readFile6(manifestPath, "utf8");
     } catch {
       throw new ConfigurationError(
         `--manifest "${manifestPath}" cannot be read; give the file "container-gate manifest IMAGE --output FILE" wrote.`
@@ -78783,7 +78770,7 @@ async function driftCommand(args, env, io) {
 
 // src/commands/sign.ts
 var import_sign3 = __toESM(require_dist11(), 1);
-import { readFile as readFile8 } from "node:fs/promises";
+import { readFile as readFile7 } from "node:fs/promises";
 var USAGE3 = "container-gate sign IMAGE [--key cosign.key] [--fulcio-url URL] [--rekor-url URL]";
 async function signCommand(args, env, io) {
   return runCommand(io, async () => {
@@ -78802,7 +78789,7 @@ async function signCommand(args, env, io) {
     if (keyPath2 !== void 0) {
       let pem;
       try {
-        pem = await readFile8(keyPath2, "utf8");
+        pem = await readFile7(keyPath2, "utf8");
       } catch {
         throw new ConfigurationError(`--key "${keyPath2}" cannot be read; give the cosign.key file.`);
       }
@@ -78878,7 +78865,7 @@ async function verifyCommand(args, env, io) {
 
 // src/custody/after-gate.ts
 var import_sign5 = __toESM(require_dist11(), 1);
-import { readFile as readFile9 } from "node:fs/promises";
+import { readFile as readFile8 } from "node:fs/promises";
 
 // src/report/cyclonedx.ts
 import { createHash as createHash9 } from "node:crypto";
@@ -79148,7 +79135,7 @@ async function signer(policy, env, options) {
   let pem = signKey;
   if (!signKey.startsWith("-----BEGIN")) {
     try {
-      pem = await readFile9(signKey, "utf8");
+      pem = await readFile8(signKey, "utf8");
     } catch {
       throw new ConfigurationError(
         'input "sign-key" is neither a PEM cosign key nor a readable file; pass the content of cosign.key from a secret.',
@@ -80172,9 +80159,6 @@ var SEVERITY_STYLE = {
 function formatDuration2(ms) {
   return ms < 1e3 ? `${Math.round(ms)} ms` : `${(ms / 1e3).toFixed(1)} s`;
 }
-function plural(count, noun) {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
-}
 function columns(rows, paint) {
   const widths = [];
   for (const row of rows) {
@@ -80392,10 +80376,7 @@ function fixTable(groups, links) {
     groups.map((group) => fixRow(group, links))
   );
 }
-function plural2(count, noun) {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
-}
-function render(report, shown, maxLength, links) {
+function render(report, groups, shown, maxLength, links) {
   const { counts: counts2, blocking: blockingCount, suppressed } = report.summary;
   const blocking = report.findings.filter((f) => f.blocking && f.suppressed === void 0);
   const others = report.findings.filter((f) => !f.blocking || f.suppressed !== void 0);
@@ -80405,7 +80386,7 @@ function render(report, shown, maxLength, links) {
   const lines2 = [
     `## ${icon} container-gate: ${report.verdict}`,
     "",
-    `Image ${inlineCode(report.image.reference)} at ${inlineCode(report.image.digest)} (${escapeMarkdown(report.image.platform)}): ${plural2(blockingCount, "blocking finding")}.`,
+    `Image ${inlineCode(report.image.reference)} at ${inlineCode(report.image.digest)} (${escapeMarkdown(report.image.platform)}): ${plural(blockingCount, "blocking finding")}.`,
     "",
     ...table(
       ["Step", "Status", "Duration", "Note"],
@@ -80428,12 +80409,11 @@ function render(report, shown, maxLength, links) {
       ]
     )
   ];
-  const groups = fixGroups(report.findings);
   const shownGroups = groups.slice(0, shown);
   if (shownGroups.length > 0) {
     lines2.push(
       "",
-      `### What to fix first (${plural2(groups.length, "change")})`,
+      `### What to fix first (${plural(groups.length, "change")})`,
       "",
       ...fixTable(shownGroups, links)
     );
@@ -80460,7 +80440,7 @@ function render(report, shown, maxLength, links) {
   if (shown < total) {
     lines2.push(
       "",
-      `_Showing ${shownGroups.length} of ${plural2(groups.length, "change")} and ${shown} of ${total} findings to stay under ${maxLength} characters; the JSON report has them all._`
+      `_Showing ${shownGroups.length} of ${plural(groups.length, "change")} and ${shown} of ${total} findings to stay under ${maxLength} characters; the JSON report has them all._`
     );
   }
   return `${lines2.join("\n")}
@@ -80470,16 +80450,17 @@ function renderMarkdown(report, options = {}) {
   const maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH;
   const links = options.links ?? sourceLinks(process.env);
   const total = report.findings.length;
-  const full = render(report, total, maxLength, links);
+  const groups = fixGroups(report.findings);
+  const full = render(report, groups, total, maxLength, links);
   if (full.length <= maxLength) return full;
   let low = 0;
   let high = total - 1;
   while (low < high) {
     const middle = Math.ceil((low + high) / 2);
-    if (render(report, middle, maxLength, links).length <= maxLength) low = middle;
+    if (render(report, groups, middle, maxLength, links).length <= maxLength) low = middle;
     else high = middle - 1;
   }
-  const fitted = render(report, low, maxLength, links);
+  const fitted = render(report, groups, low, maxLength, links);
   if (fitted.length <= maxLength) return fitted;
   const cut = "\n\n_Cut to fit the length limit; the JSON report has everything._\n";
   return `${fitted.slice(0, Math.max(0, maxLength - cut.length))}${cut}`.slice(0, maxLength);
@@ -80497,7 +80478,7 @@ function firstLine3(message3) {
   return message3.split("\n")[0] ?? "";
 }
 function testcase(c) {
-  const open4 = `    <testcase${attributes({ name: c.name, classname: c.classname, file: c.file, time: seconds2(c.durationMs) })}`;
+  const open3 = `    <testcase${attributes({ name: c.name, classname: c.classname, file: c.file, time: seconds2(c.durationMs) })}`;
   const message3 = c.message ?? "";
   const body = [
     c.status === "fail" ? `      <failure${attributes({ message: firstLine3(message3), type: c.type })}>${escapeXml(message3)}</failure>` : void 0,
@@ -80506,7 +80487,7 @@ function testcase(c) {
     c.stdout ? `      <system-out>${escapeXml(c.stdout)}</system-out>` : void 0,
     c.stderr ? `      <system-err>${escapeXml(c.stderr)}</system-err>` : void 0
   ].filter((line) => line !== void 0);
-  return body.length === 0 ? `${open4}/>` : [`${open4}>`, ...body, "    </testcase>"].join("\n");
+  return body.length === 0 ? `${open3}/>` : [`${open3}>`, ...body, "    </testcase>"].join("\n");
 }
 function counts(cases) {
   const of = (status) => cases.filter((c) => c.status === status).length;
@@ -80870,7 +80851,7 @@ function demoImage() {
   return `oci-archive:${fileURLToPath(new URL("../demo/sample-image.tar", import.meta.url))}`;
 }
 function checkVulnDb(value) {
-  if (value?.trim() !== "osv" || statSync2("osv", { throwIfNoEntry: false })?.isDirectory() !== true)
+  if (value?.trim() !== "osv" || statSync("osv", { throwIfNoEntry: false })?.isDirectory() !== true)
     return;
   throw new ConfigurationError(
     "--vuln-db osv downloads from osv.dev, but osv is also a directory here; write --vuln-db ./osv to use the directory, or leave --vuln-db out to download."

@@ -8,7 +8,6 @@ import { locateFinding, mapDockerfile } from './dockerfile/map.js'
 import { ImageError, isUserError } from './errors.js'
 import { readInputFile } from './files.js'
 import { DEFAULT_TIMEOUT_MS, ScanDeadline, withDeadline } from './deadline.js'
-import { Minimatch } from 'minimatch'
 import { inputNotAnalysed, STEP_IDS, type Finding, type Severity, type StepId } from './findings.js'
 import {
   resultKey,
@@ -17,11 +16,11 @@ import {
   type SubscriptionKey
 } from './image/analysis.js'
 import { combineLayers } from './image/filesystem.js'
-import { analyzeLayer, CaptureBudget } from './image/layer/analyze.js'
+import { analyzeLayer, CaptureBudget, compileRequests } from './image/layer/analyze.js'
 import { formatPlatform } from './image/manifest.js'
 import type { AcquiredImage, AcquireOptions, ImageSource } from './image/source.js'
 import { openSource } from './image/sources.js'
-import type { FileNode, LayerInfo } from './image/types.js'
+import type { LayerInfo } from './image/types.js'
 import type { Logger } from './log.js'
 import { gate, stepStatus, verdict } from './policy/evaluate.js'
 import type { Policy } from './policy/policy.js'
@@ -385,16 +384,12 @@ function unreadInputs(
   const byStep = new Map<StepId, Finding[]>()
   const compiled = [...requesters].map(([step, files]) => ({
     step,
-    matches: files.map((file) => {
-      const globs = (file.globs ?? []).map((glob) => new Minimatch(glob, { dot: true }))
-      return (node: FileNode) =>
-        globs.some((glob) => glob.match(node.path)) || file.match?.(node) === true
-    })
+    requests: compileRequests(files)
   }))
   const counts = new Map<StepId, number>()
   for (const [node, reason] of image.fs.unreadFiles()) {
-    for (const { step, matches } of compiled) {
-      if (!matches.some((match) => match(node))) continue
+    for (const { step, requests } of compiled) {
+      if (!requests.some((request) => request.matches(node))) continue
       const count = (counts.get(step) ?? 0) + 1
       counts.set(step, count)
       if (count > MAX_UNREAD_NAMED) continue

@@ -1,7 +1,7 @@
 /** Reading input files with errors that name the input; writing outputs so that a crash or a bad path never leaves a half-written report. */
 import { randomBytes } from 'node:crypto'
-import { constants, readFileSync, statSync, type Stats } from 'node:fs'
-import { access, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs'
+import { access, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { ConfigurationError } from './errors.js'
 import { formatSizePair } from './units.js'
@@ -46,36 +46,49 @@ function unreadable(error: unknown, file: InputFile): ConfigurationError {
   )
 }
 
+/**
+ * Reads at most `maxBytes + 1` bytes through one handle: a file over the limit is refused, whether
+ * its size says so up front or it grows, or it is a pipe or device whose size says nothing.
+ */
+function readBounded(path: string, file: InputFile): Buffer {
+  const maxBytes = file.maxBytes ?? MAX_INPUT_FILE_BYTES
+  let fd: number
+  try {
+    fd = openSync(path, 'r')
+  } catch (error) {
+    throw unreadable(error, file)
+  }
+  try {
+    checkSize(fstatSync(fd).size, file)
+    const chunks: Buffer[] = []
+    let length = 0
+    for (;;) {
+      const chunk = Buffer.alloc(Math.min(READ_CHUNK, maxBytes + 1 - length))
+      const read = readSync(fd, chunk, 0, chunk.length, null)
+      if (read === 0) break
+      chunks.push(chunk.subarray(0, read))
+      length += read
+      checkSize(length, file)
+    }
+    return Buffer.concat(chunks, length)
+  } catch (error) {
+    if (error instanceof ConfigurationError) throw error
+    throw unreadable(error, file)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+const READ_CHUNK = 1024 * 1024
+
 /** The text of an input file, or a ConfigurationError naming the input. */
 export async function readInputFile(path: string, file: InputFile): Promise<string> {
-  let size: number
-  try {
-    size = (await stat(path)).size
-  } catch (error) {
-    throw unreadable(error, file)
-  }
-  checkSize(size, file)
-  try {
-    return await readFile(path, 'utf8')
-  } catch (error) {
-    throw unreadable(error, file)
-  }
+  return readBounded(path, file).toString('utf8')
 }
 
 /** The bytes of an input file, for the synchronous readers of settings; errors as readInputFile. */
 export function readInputFileSync(path: string, file: InputFile): Buffer {
-  let size: number
-  try {
-    size = statSync(path).size
-  } catch (error) {
-    throw unreadable(error, file)
-  }
-  checkSize(size, file)
-  try {
-    return readFileSync(path)
-  } catch (error) {
-    throw unreadable(error, file)
-  }
+  return readBounded(path, file)
 }
 
 /** Plain words for the write errors a user can fix; the code stays in the message for searches. */

@@ -10,11 +10,17 @@ export function invalidInput(name: string, value: string, fix: string): Configur
   return new ConfigurationError(`input "${name}" is "${value}"; ${fix}`)
 }
 
-/** The YAML 1.2 core-schema booleans, as @actions/core getBooleanInput accepts them. */
-export function parseBooleanInput(name: string, value: string): boolean {
+/** The YAML 1.2 core-schema booleans, as @actions/core getBooleanInput accepts them; else undefined. */
+export function booleanWord(value: string): boolean | undefined {
   if (['true', 'True', 'TRUE'].includes(value)) return true
   if (['false', 'False', 'FALSE'].includes(value)) return false
-  throw invalidInput(name, value, 'use true or false.')
+  return undefined
+}
+
+export function parseBooleanInput(name: string, value: string): boolean {
+  const word = booleanWord(value)
+  if (word === undefined) throw invalidInput(name, value, 'use true or false.')
+  return word
 }
 
 /**

@@ -1,4 +1,6 @@
-/** How sizes are written in messages: binary units, one decimal. */
+/** How sizes and counts are written in messages. */
+
+/** Binary units, one decimal. */
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
   let value = bytes
@@ -14,4 +16,9 @@ export function formatBytes(bytes: number): string {
 export function formatSizePair(size: number, limit: number): [string, string] {
   if (formatBytes(size) !== formatBytes(limit)) return [formatBytes(size), formatBytes(limit)]
   return [`${size} bytes`, `${limit} bytes`]
+}
+
+/** `1 finding`, `2 findings`. */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`
 }

@@ -4,7 +4,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { ConfigurationError, isUserError } from '../errors.js'
-import { closestName, splitList } from '../input-values.js'
+import { booleanWord, closestName, splitList } from '../input-values.js'
 import { parsePlatform } from '../image/manifest.js'
 import type { Platform } from '../image/types.js'
 import type { Logger } from '../log.js'
@@ -30,15 +30,6 @@ export const REGISTRY_FLAGS: Options = {
 
 export type FlagValues = Record<string, string | boolean | Array<string | boolean> | undefined>
 
-const BOOLEAN_WORDS: Record<string, boolean> = {
-  true: true,
-  True: true,
-  TRUE: true,
-  false: false,
-  False: false,
-  FALSE: false
-}
-
 /**
  * Parses `args` against `options` (parseArgs's shapes; `--help`/`-h` is always known). Boolean
  * flags work bare and also take `=true`/`=false` (or a following `true`/`false`), so every
@@ -63,7 +54,7 @@ export function parseFlags(
   let previousBoolean: string | undefined
   for (const token of tokens) {
     if (token.kind === 'positional') {
-      const word = BOOLEAN_WORDS[token.value]
+      const word = booleanWord(token.value)
       if (previousBoolean !== undefined && word !== undefined) values[previousBoolean] = word
       else positionals.push(token.value)
       previousBoolean = undefined
@@ -84,7 +75,7 @@ export function parseFlags(
     if (spec.type === 'boolean') {
       let value = true
       if (token.inlineValue === true) {
-        const word = BOOLEAN_WORDS[token.value ?? '']
+        const word = booleanWord(token.value ?? '')
         if (word === undefined) {
           throw new ConfigurationError(
             `${flag} is "${token.value ?? ''}"; write ${flag} alone, ${flag}=true or ${flag}=false.`

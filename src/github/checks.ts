@@ -4,11 +4,12 @@
  * the first 50 and updated with the rest, the last request completing it with the verdict
  * (https://docs.github.com/rest/checks/runs).
  */
-import { SEVERITIES, severityRank, type GatedFinding, type Severity } from '../findings.js'
+import { severityRank, type GatedFinding } from '../findings.js'
 import { severityCounts } from '../report/fixes.js'
 import { escapeMarkdown, escapeTerminal } from '../report/escape.js'
 import { inlineCode } from '../report/markdown.js'
 import type { GateReport } from '../report/model.js'
+import { countBySeverity } from '../report/summary.js'
 import { imageName } from '../report/sarif.js'
 import type { GitHubContext, Octokit } from './context.js'
 
@@ -81,8 +82,7 @@ export function groupedAnnotation(findings: GatedFinding[]): {
   if (findings.length === 1) {
     return { level, title: annotationTitle(first), message: annotationMessage(first) }
   }
-  const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>
-  for (const finding of findings) counts[finding.severity] += 1
+  const counts = countBySeverity(findings)
   const listed = worst
     .slice(0, LISTED)
     .map((f) => `${f.severity.toUpperCase()} ${escapeTerminal(f.rule)}: ${escapeTerminal(f.title)}`)

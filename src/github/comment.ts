@@ -2,6 +2,7 @@
  * The sticky pull-request comment: one per image and job, found again by a hidden marker and
  * updated in place on every push, so a busy PR gets one comment per image, not one per run.
  */
+import { plural } from '../units.js'
 import { sha256 } from '../image/digest.js'
 import { fixGroups, type FixGroup } from '../report/fixes.js'
 import type { SourceLinks } from '../report/links.js'
@@ -39,10 +40,6 @@ export interface CommentOptions {
   maxLength?: number
   /** Where Dockerfile lines link to (sourceLinks of the run's environment); default no links. */
   links?: SourceLinks
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`
 }
 
 function groupRow(

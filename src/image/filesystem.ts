@@ -124,23 +124,12 @@ class ImageFileSystem implements FileSystem {
     return this.sorted
   }
 
-  /** The node a path names, through hardlinks (a hardlink's target holds the content). */
-  private data(path: string): FileNode | undefined {
+  read(path: string): Buffer | undefined {
     let node = this.get(path)
     for (let hops = 0; node?.type === 'hardlink' && hops < MAX_SYMLINK_HOPS; hops++) {
       node = this.nodes.get(node.linkTarget ?? '')
     }
-    return node
-  }
-
-  read(path: string): Buffer | undefined {
-    const node = this.data(path)
     return node === undefined ? undefined : this.contents.get(node.path)
-  }
-
-  unread(path: string): string | undefined {
-    const node = this.data(path)
-    return node === undefined ? undefined : this.unreadReasons.get(node.path)
   }
 
   *unreadFiles(): Iterable<[FileNode, string]> {

@@ -116,8 +116,6 @@ export interface FileSystem {
   entries(): Iterable<FileNode>
   /** Content captured for a path because some step asked for it (see FileRequest). Follows hardlinks. */
   read(path: string): Buffer | undefined
-  /** Why a file some step asked for has no content (over a cap or the scan's budget). Follows hardlinks. */
-  unread(path: string): string | undefined
   /** Every file in the final filesystem that some step asked for and could not be kept, with why. */
   unreadFiles(): Iterable<[FileNode, string]>
   /** Resolves symlinks (relative and absolute, within the image root) to the final node. */

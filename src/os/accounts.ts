@@ -111,14 +111,6 @@ export function parsePasswd(text: string): PasswdEntry[] {
   return readPasswd(text).entries
 }
 
-export function parseGroup(text: string): GroupEntry[] {
-  return readGroup(text).entries
-}
-
-export function parseShadow(text: string): ShadowEntry[] {
-  return readShadow(text).entries
-}
-
 /** An empty shell field means /bin/sh (passwd(5)); these shells refuse interactive logins. */
 const NON_LOGIN_SHELL = /\/(nologin|false|sync|halt|shutdown)$/
 

@@ -1,4 +1,5 @@
 /** GitHub-flavoured Markdown: the job summary and the sticky PR comment. */
+import { plural } from '../units.js'
 import type { GatedFinding } from '../findings.js'
 import type { GateReport, StepStatus } from './model.js'
 import { escapeMarkdown } from './escape.js'
@@ -111,12 +112,14 @@ export function fixTable(groups: FixGroup[], links: SourceLinks): string[] {
   )
 }
 
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`
-}
-
 /** The whole document, showing only the first `shown` changes and findings (blocking ones first). */
-function render(report: GateReport, shown: number, maxLength: number, links: SourceLinks): string {
+function render(
+  report: GateReport,
+  groups: FixGroup[],
+  shown: number,
+  maxLength: number,
+  links: SourceLinks
+): string {
   const { counts, blocking: blockingCount, suppressed } = report.summary
   const blocking = report.findings.filter((f) => f.blocking && f.suppressed === undefined)
   const others = report.findings.filter((f) => !f.blocking || f.suppressed !== undefined)
@@ -151,7 +154,6 @@ function render(report: GateReport, shown: number, maxLength: number, links: Sou
     )
   ]
   // The changes table shrinks with the finding rows, so a huge report still fits whole rows.
-  const groups = fixGroups(report.findings)
   const shownGroups = groups.slice(0, shown)
   if (shownGroups.length > 0) {
     lines.push(
@@ -197,7 +199,9 @@ export function renderMarkdown(report: GateReport, options: MarkdownOptions = {}
   const maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH
   const links = options.links ?? sourceLinks(process.env)
   const total = report.findings.length
-  const full = render(report, total, maxLength, links)
+  // Grouped once: the search below renders up to log2(total) times.
+  const groups = fixGroups(report.findings)
+  const full = render(report, groups, total, maxLength, links)
   if (full.length <= maxLength) return full
 
   // Length grows with the rows shown: find the most rows that fit.
@@ -205,10 +209,10 @@ export function renderMarkdown(report: GateReport, options: MarkdownOptions = {}
   let high = total - 1
   while (low < high) {
     const middle = Math.ceil((low + high) / 2)
-    if (render(report, middle, maxLength, links).length <= maxLength) low = middle
+    if (render(report, groups, middle, maxLength, links).length <= maxLength) low = middle
     else high = middle - 1
   }
-  const fitted = render(report, low, maxLength, links)
+  const fitted = render(report, groups, low, maxLength, links)
   if (fitted.length <= maxLength) return fitted
   const cut = '\n\n_Cut to fit the length limit; the JSON report has everything._\n'
   return `${fitted.slice(0, Math.max(0, maxLength - cut.length))}${cut}`.slice(0, maxLength)

@@ -1,4 +1,5 @@
 /** The terminal report: what a person reads after `container-gate scan`. */
+import { plural } from '../units.js'
 import type { GatedFinding, Severity } from '../findings.js'
 import { escapeTerminal } from './escape.js'
 import { fixAction, fixGroups, fixText, severityCounts, type FixGroup } from './fixes.js'
@@ -43,10 +44,6 @@ export function formatDuration(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`
 }
 
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`
-}
-
 /** Columns padded on the plain text, then styled, so escape codes never skew the alignment. */
 function columns(
   rows: Array<Array<[string, Style?]>>,
@@ -67,9 +64,7 @@ function columns(
 }
 
 /** Terminal width: the terminal's own, else 100 (files, pipes, CI logs). */
-export function terminalWidth(
-  stream: { isTTY?: boolean; columns?: number } = process.stdout
-): number {
+function terminalWidth(stream: { isTTY?: boolean; columns?: number } = process.stdout): number {
   return stream.isTTY === true && stream.columns !== undefined && stream.columns > 0
     ? stream.columns
     : DEFAULT_WIDTH

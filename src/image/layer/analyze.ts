@@ -96,22 +96,21 @@ export function whiteoutOf(path: string): Whiteout | null | undefined {
   return { path: `${dir}/${base.slice(WHITEOUT_PREFIX.length)}`, opaque: false }
 }
 
-interface CompiledRequest {
-  globs: Minimatch[]
-  match: ((entry: TarEntry) => boolean) | undefined
+/** A FileRequest with its globs compiled once, for testing many entries. */
+export interface CompiledRequest {
+  matches(entry: TarEntry): boolean
   maxBytes: number
 }
 
-function compile(requests: FileRequest[]): CompiledRequest[] {
-  return requests.map((request) => ({
-    globs: (request.globs ?? []).map((glob) => new Minimatch(glob, { dot: true })),
-    match: request.match,
-    maxBytes: request.maxBytes
-  }))
-}
-
-function matches(request: CompiledRequest, entry: TarEntry): boolean {
-  return request.globs.some((glob) => glob.match(entry.path)) || request.match?.(entry) === true
+export function compileRequests(requests: FileRequest[]): CompiledRequest[] {
+  return requests.map((request) => {
+    const globs = (request.globs ?? []).map((glob) => new Minimatch(glob, { dot: true }))
+    return {
+      matches: (entry) =>
+        globs.some((glob) => glob.match(entry.path)) || request.match?.(entry) === true,
+      maxBytes: request.maxBytes
+    }
+  })
 }
 
 /**
@@ -123,7 +122,7 @@ function decide(
   entry: TarEntry,
   budget: CaptureBudget
 ): 'capture' | 'ignore' | { unread: string } {
-  const matching = requests.filter((request) => matches(request, entry))
+  const matching = requests.filter((request) => request.matches(entry))
   if (matching.length === 0) return 'ignore'
   const cap = Math.max(...matching.map((request) => request.maxBytes))
   if (entry.size > cap) {
@@ -178,7 +177,7 @@ export async function analyzeLayer(
   options: AnalyzeLayerOptions
 ): Promise<LayerAnalysis> {
   const label = `layer ${options.name}`
-  const requests = compile(options.requests)
+  const requests = compileRequests(options.requests)
   const visitors = options.subscriptions.map((subscription): [string, LayerVisitor<unknown>] => [
     resultKey(subscription),
     subscription.createVisitor()

@@ -4,7 +4,7 @@
  * (exit 2) before the image is read, and this is the one place that runs before the engine.
  */
 import { invalidInput, splitList } from '../../input-values.js'
-import { readInputFileSync } from '../../files.js'
+import { readInputFileSync, type InputFile } from '../../files.js'
 import type { StepSettings } from '../settings.js'
 import { parseSarif, type ImportedResult } from './sarif.js'
 
@@ -43,13 +43,16 @@ export const DEFAULT_EXCLUDE = [
  */
 const MAX_SARIF_BYTES = 128 * 1024 * 1024
 
-function readInput(name: string, path: string): Buffer {
+function readInput(
+  name: string,
+  path: string,
+  limit: Pick<InputFile, 'maxBytes' | 'tooLarge'> = {}
+): Buffer {
   return readInputFileSync(path, {
     subject: `input "${name}": ${path}`,
-    fix:
-      name === 'sarif-import' ? 'import fewer or smaller SARIF files.' : 'name an existing file.',
+    fix: 'name an existing file.',
     code: 'BAD_INPUT_FILE',
-    ...(name === 'sarif-import' ? { maxBytes: MAX_SARIF_BYTES } : {})
+    ...limit
   })
 }
 
@@ -119,7 +122,13 @@ export const codeSettings: StepSettings<CodeSettings> = {
         sarif === undefined
           ? base.sarifResults
           : splitList(sarif).flatMap((path) =>
-              parseSarif(readInput('sarif-import', path).toString('utf8'), path)
+              parseSarif(
+                readInput('sarif-import', path, {
+                  maxBytes: MAX_SARIF_BYTES,
+                  tooLarge: 'import fewer or smaller SARIF files.'
+                }).toString('utf8'),
+                path
+              )
             ),
       signatureFiles:
         signatures === undefined

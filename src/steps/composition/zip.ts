@@ -46,6 +46,8 @@ export function endOfCentralDirectory(tail: Buffer): {
   offset: number
   length: number
   zip64?: number
+  /** Entries the record declares (§4.3.16); absent when the count is in the ZIP64 record. */
+  entries?: number
 } {
   let at = -1
   for (let i = tail.length - 22; i >= 0; i--) {
@@ -57,14 +59,16 @@ export function endOfCentralDirectory(tail: Buffer): {
   if (at === -1) throw new ZipFormatError('no end of central directory record')
   const offset = tail.readUInt32LE(at + 16)
   const length = tail.readUInt32LE(at + 12)
+  const declared = tail.readUInt16LE(at + 10)
+  const entries = declared === 0xffff ? {} : { entries: declared }
   if (
     (offset === 0xffffffff || length === 0xffffffff) &&
     at >= 20 &&
     tail.readUInt32LE(at - 20) === EOCD64_LOCATOR
   ) {
-    return { offset, length, zip64: Number(tail.readBigUInt64LE(at - 20 + 8)) }
+    return { offset, length, zip64: Number(tail.readBigUInt64LE(at - 20 + 8)), ...entries }
   }
-  return { offset, length }
+  return { offset, length, ...entries }
 }
 
 export function zip64Directory(record: Buffer): { offset: number; length: number } {

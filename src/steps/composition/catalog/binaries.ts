@@ -18,7 +18,6 @@ import { JAVA_ARCHIVE, javaPackages, MAX_ARCHIVE_BYTES } from './java.js'
 import { depSection, rustPackages } from './rust.js'
 
 /** Archives above this are not opened: an input-not-analysed finding instead (docs/sbom.md). */
-export { MAX_ARCHIVE_BYTES }
 /**
  * The JSON a `.dep-v0` section inflates to: cargo-auditable's own reader (auditable-info's
  * default Limits) stops at 8 MiB; a thousand dependencies take some 100 KiB.

@@ -7,7 +7,7 @@
  * Everything after loading — the index and the matcher — is pure.
  */
 import { createWriteStream, rmSync } from 'node:fs'
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { dirname, join, relative, resolve } from 'node:path'
 import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -19,7 +19,7 @@ import type { Logger } from '../../../log.js'
 import { osvCacheDir } from '../../../cache-dirs.js'
 import { formatBytes } from '../../../units.js'
 import { isOsvRecord, type OsvRecord } from './schema.js'
-import { readZipMembers } from './zip.js'
+import { readZipMembers, zipEntryCounts } from './zip.js'
 
 export const OSV_BUCKET = 'https://osv-vulnerabilities.storage.googleapis.com'
 /** A cached zip younger than this is used without asking the bucket again. */
@@ -279,50 +279,16 @@ async function writeMeta(file: string, meta: CacheMeta): Promise<void> {
   }
 }
 
-/** The number of entries the end of central directory record declares (APPNOTE §4.3.16). */
-async function declaredEntries(path: string): Promise<number | undefined> {
-  const file = await open(path, 'r')
-  try {
-    const { size } = await file.stat()
-    const length = Math.min(size, 22 + 65535)
-    const tail = Buffer.alloc(length)
-    await file.read(tail, 0, length, size - length)
-    for (let i = length - 22; i >= 0; i--) {
-      if (tail.readUInt32LE(i) !== 0x06054b50) continue
-      const entries = tail.readUInt16LE(i + 10)
-      // 0xffff: the count is in the ZIP64 record; the member reader checks that one's bounds.
-      return entries === 0xffff ? undefined : entries
-    }
-    return undefined
-  } finally {
-    await file.close()
-  }
-}
-
-/** Entries listed by the central directory, without reading any member. */
-async function centralDirectoryEntries(path: string): Promise<number> {
-  let members = 0
-  await readZipMembers(
-    path,
-    () => {
-      members++
-      return false
-    },
-    () => undefined
-  )
-  return members
-}
-
 /**
  * Reads a zip whole — it opens, its central directory lists every entry its end record
  * declares, every member inflates and holds an OSV record — before anything trusts it. Throws,
  * naming what is wrong, when it is not usable data; malformed records are only listed.
  */
 async function verifyZip(path: string): Promise<Verified> {
-  const members = await centralDirectoryEntries(path)
-  const declared = await declaredEntries(path)
-  if (declared !== undefined && declared !== members % 0x10000) {
-    throw new Error(`its central directory lists ${members} of the ${declared} entries it declares`)
+  const { declared, listed } = await zipEntryCounts(path)
+  // The end record's count is 16 bits: a ZIP64 archive's own count wraps there.
+  if (declared !== undefined && declared !== listed % 0x10000) {
+    throw new Error(`its central directory lists ${listed} of the ${declared} entries it declares`)
   }
   let records = 0
   let skippedCount = 0
@@ -342,7 +308,7 @@ async function verifyZip(path: string): Promise<Verified> {
         : `none of its ${skippedCount} records is a readable OSV record`
     )
   }
-  return { members, records, skipped, skippedCount }
+  return { members: listed, records, skipped, skippedCount }
 }
 
 function age(ms: number): string {
@@ -372,8 +338,8 @@ async function trustedCopy(entry: CacheEntry): Promise<CacheMeta | undefined> {
   const info = await stat(entry.zip).catch(() => undefined)
   if (info === undefined || !info.isFile()) return undefined
   if (meta.size === info.size && meta.mtimeMs === info.mtimeMs && meta.members !== undefined) {
-    const members = await centralDirectoryEntries(entry.zip).catch(() => undefined)
-    return members === meta.members ? meta : undefined
+    const counts = await zipEntryCounts(entry.zip).catch(() => undefined)
+    return counts?.listed === meta.members ? meta : undefined
   }
   let verified: Verified
   try {

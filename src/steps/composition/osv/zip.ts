@@ -16,8 +16,6 @@ import {
   type ZipMember
 } from '../zip.js'
 
-export { ZipBudgetError, ZipFormatError } from '../zip.js'
-
 const WINDOW = 16 * 1024 * 1024
 /**
  * One OSV record, inflated. The largest osv.dev records (kernel CVEs listing every affected
@@ -35,7 +33,7 @@ async function readAt(file: FileHandle, position: number, length: number): Promi
 async function centralDirectory(
   file: FileHandle,
   size: number
-): Promise<{ offset: number; length: number }> {
+): Promise<{ offset: number; length: number; entries?: number }> {
   const tailLength = Math.min(size, ZIP_TAIL_BYTES)
   let directory = endOfCentralDirectory(await readAt(file, size - tailLength, tailLength))
   if (directory.zip64 !== undefined) {
@@ -45,6 +43,28 @@ async function centralDirectory(
   if (directory.offset + directory.length > size)
     throw new ZipFormatError('central directory lies outside the file')
   return directory
+}
+
+/**
+ * How many entries the end record declares (undefined when only a ZIP64 record counts them) and
+ * how many the central directory lists: a zip cut or damaged in its directory differs.
+ */
+export async function zipEntryCounts(
+  path: string
+): Promise<{ declared: number | undefined; listed: number }> {
+  const file = await open(path, 'r')
+  try {
+    const { size } = await file.stat()
+    const { offset, length, entries } = await centralDirectory(file, size)
+    let listed = 0
+    centralDirectoryMembers(await readAt(file, offset, length), () => {
+      listed++
+      return false
+    })
+    return { declared: entries, listed }
+  } finally {
+    await file.close()
+  }
 }
 
 /**
