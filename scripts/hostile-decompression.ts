@@ -2,8 +2,8 @@
  * Writes the full-size hostile images of __tests__/hostile/decompression.test.ts as OCI layouts,
  * for measuring peak memory and time by hand (too big and slow for CI):
  *
- *   node scripts/run-ts.mjs scripts/hostile-decompression.ts /tmp/hostile
- *   /usr/bin/time -v node dist/cli.js scan oci:/tmp/hostile/rust-dep-bomb --steps composition ...
+ *   node scripts/run-ts.mjs scripts/hostile-decompression.ts .bench/hostile
+ *   /usr/bin/time -v node dist/cli.js scan oci:.bench/hostile/rust-dep-bomb --steps composition ...
  *
  * Each layer is under 10 MB compressed and is built as a stream, never held decompressed.
  */
@@ -230,7 +230,8 @@ async function zstdWindow(dir: string): Promise<void> {
   ])
 }
 
-const out = process.argv[2] ?? '/tmp/hostile'
+// Inside the repository's .bench/ (ignored by git) unless a directory is given.
+const out = process.argv[2] ?? '.bench/hostile'
 const which = process.argv.slice(3)
 const builders: Record<string, (dir: string) => Promise<void>> = {
   'rust-dep-bomb': rustDepBomb,

@@ -2,9 +2,9 @@
  * The giant cases of __tests__/hostile/records.test.ts, too large for the test run: writes them
  * to DIR for measuring by hand, e.g.
  *
- *   node scripts/run-ts.mjs scripts/hostile-records.ts /tmp/records
- *   /usr/bin/time -v node dist/cli.js scan oci-archive:/tmp/records/tiny.tar --sarif-import /tmp/records/big.sarif
- *   /usr/bin/time -v node dist/cli.js scan oci-archive:/tmp/records/dpkg-flood.tar --vuln-db demo/osv
+ *   node scripts/run-ts.mjs scripts/hostile-records.ts .bench/records
+ *   /usr/bin/time -v node dist/cli.js scan oci-archive:.bench/records/tiny.tar --sarif-import .bench/records/big.sarif
+ *   /usr/bin/time -v node dist/cli.js scan oci-archive:.bench/records/dpkg-flood.tar --vuln-db demo/osv
  *
  * - big.sarif: 400,000 CodeQL-shaped results (about 150 MB), and tiny.tar to scan with it.
  * - dpkg-5k.tar: a 5,000-package status file (this machine's paragraphs, renamed), about 4.5 MB.
