@@ -8,6 +8,7 @@ export const SYSTEM_SUITES = [
   '__tests__/custody/cli-sign-verify.test.ts',
   '__tests__/custody/registry-signing.test.ts',
   '__tests__/hostile/records.test.ts',
+  '__tests__/image/layer-cache.test.ts',
   '__tests__/image/layer-tar.test.ts',
   '__tests__/image/registry.test.ts',
   '__tests__/image/sources.test.ts',

@@ -64,6 +64,7 @@ describe('runGate', () => {
     const paths: LayerSubscription<string[]> = {
       id: 'paths',
       version: 1,
+      settings: '',
       createVisitor: () => {
         const seenPaths: string[] = []
         return {

@@ -12969,11 +12969,11 @@ var require_main = __commonJS({
     ];
     var DockerfileParser3;
     (function(DockerfileParser4) {
-      function parse5(content2) {
+      function parse6(content2) {
         let parser = new parser_1.Parser();
         return parser.parse(content2);
       }
-      DockerfileParser4.parse = parse5;
+      DockerfileParser4.parse = parse6;
     })(DockerfileParser3 || (exports.DockerfileParser = DockerfileParser3 = {}));
   }
 });
@@ -15158,9 +15158,9 @@ var require_spdx_expression_parse = __commonJS({
   "node_modules/spdx-expression-parse/index.js"(exports, module) {
     "use strict";
     var scan3 = require_scan();
-    var parse5 = require_parse2();
+    var parse6 = require_parse2();
     module.exports = function(source) {
-      return parse5(scan3(source));
+      return parse6(scan3(source));
     };
   }
 });
@@ -15664,7 +15664,7 @@ var require_parse3 = __commonJS({
   "node_modules/semver/functions/parse.js"(exports, module) {
     "use strict";
     var SemVer = require_semver();
-    var parse5 = (version, options, throwErrors = false) => {
+    var parse6 = (version, options, throwErrors = false) => {
       if (version instanceof SemVer) {
         return version;
       }
@@ -15677,7 +15677,7 @@ var require_parse3 = __commonJS({
         throw er;
       }
     };
-    module.exports = parse5;
+    module.exports = parse6;
   }
 });
 
@@ -15685,9 +15685,9 @@ var require_parse3 = __commonJS({
 var require_valid = __commonJS({
   "node_modules/semver/functions/valid.js"(exports, module) {
     "use strict";
-    var parse5 = require_parse3();
+    var parse6 = require_parse3();
     var valid = (version, options) => {
-      const v = parse5(version, options);
+      const v = parse6(version, options);
       return v ? v.version : null;
     };
     module.exports = valid;
@@ -15698,9 +15698,9 @@ var require_valid = __commonJS({
 var require_clean = __commonJS({
   "node_modules/semver/functions/clean.js"(exports, module) {
     "use strict";
-    var parse5 = require_parse3();
+    var parse6 = require_parse3();
     var clean = (version, options) => {
-      const s = parse5(version.trim().replace(/^[=v]+/, ""), options);
+      const s = parse6(version.trim().replace(/^[=v]+/, ""), options);
       return s ? s.version : null;
     };
     module.exports = clean;
@@ -15735,10 +15735,10 @@ var require_inc = __commonJS({
 var require_diff = __commonJS({
   "node_modules/semver/functions/diff.js"(exports, module) {
     "use strict";
-    var parse5 = require_parse3();
+    var parse6 = require_parse3();
     var diff = (version1, version2) => {
-      const v1 = parse5(version1, null, true);
-      const v2 = parse5(version2, null, true);
+      const v1 = parse6(version1, null, true);
+      const v2 = parse6(version2, null, true);
       const comparison = v1.compare(v2);
       if (comparison === 0) {
         return null;
@@ -15809,9 +15809,9 @@ var require_patch = __commonJS({
 var require_prerelease = __commonJS({
   "node_modules/semver/functions/prerelease.js"(exports, module) {
     "use strict";
-    var parse5 = require_parse3();
+    var parse6 = require_parse3();
     var prerelease = (version, options) => {
-      const parsed3 = parse5(version, options);
+      const parsed3 = parse6(version, options);
       return parsed3 && parsed3.prerelease.length ? parsed3.prerelease : null;
     };
     module.exports = prerelease;
@@ -15997,7 +15997,7 @@ var require_coerce = __commonJS({
   "node_modules/semver/functions/coerce.js"(exports, module) {
     "use strict";
     var SemVer = require_semver();
-    var parse5 = require_parse3();
+    var parse6 = require_parse3();
     var { safeRe: re, t } = require_re();
     var coerce = (version, options) => {
       if (version instanceof SemVer) {
@@ -16031,8 +16031,8 @@ var require_coerce = __commonJS({
       const minor = match2[3] || "0";
       const patch = match2[4] || "0";
       const prerelease = options.includePrerelease && match2[5] ? `-${match2[5]}` : "";
-      const build2 = options.includePrerelease && match2[6] ? `+${match2[6]}` : "";
-      return parse5(`${major2}.${minor}.${patch}${prerelease}${build2}`, options);
+      const build3 = options.includePrerelease && match2[6] ? `+${match2[6]}` : "";
+      return parse6(`${major2}.${minor}.${patch}${prerelease}${build3}`, options);
     };
     module.exports = coerce;
   }
@@ -16042,7 +16042,7 @@ var require_coerce = __commonJS({
 var require_truncate = __commonJS({
   "node_modules/semver/functions/truncate.js"(exports, module) {
     "use strict";
-    var parse5 = require_parse3();
+    var parse6 = require_parse3();
     var constants2 = require_constants2();
     var SemVer = require_semver();
     var truncate2 = (version, truncation, options) => {
@@ -16054,7 +16054,7 @@ var require_truncate = __commonJS({
     };
     var cloneInputVersion = (version, options) => {
       const versionStringToParse = version instanceof SemVer ? version.version : version;
-      return parse5(versionStringToParse, options);
+      return parse6(versionStringToParse, options);
     };
     var doTruncation = (version, truncation) => {
       if (isPrerelease(truncation)) {
@@ -17289,7 +17289,7 @@ var require_semver2 = __commonJS({
     var constants2 = require_constants2();
     var SemVer = require_semver();
     var identifiers2 = require_identifiers();
-    var parse5 = require_parse3();
+    var parse6 = require_parse3();
     var valid = require_valid();
     var clean = require_clean();
     var inc = require_inc();
@@ -17328,7 +17328,7 @@ var require_semver2 = __commonJS({
     var simplifyRange = require_simplify();
     var subset = require_subset();
     module.exports = {
-      parse: parse5,
+      parse: parse6,
       valid,
       clean,
       inc,
@@ -25721,7 +25721,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse5(src, reviver, options) {
+    function parse6(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -25762,7 +25762,7 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse5;
+    exports.parse = parse6;
     exports.parseAllDocuments = parseAllDocuments;
     exports.parseDocument = parseDocument3;
     exports.stringify = stringify;
@@ -33543,7 +33543,7 @@ var require_dist6 = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.format = format;
-    exports.parse = parse5;
+    exports.parse = parse6;
     var TEXT_REGEXP = /^[\u0009\u0020-\u007e\u0080-\u00ff]*$/;
     var TOKEN_REGEXP = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
     var QUOTE_REGEXP = /[\\"]/g;
@@ -33570,7 +33570,7 @@ var require_dist6 = __commonJS({
       }
       return result;
     }
-    function parse5(header2, options) {
+    function parse6(header2, options) {
       const stopChar = options?.comma === true ? COMMA : 65536;
       const len = header2.length;
       let index = skipOWS(header2, options?.start ?? 0, len);
@@ -34164,7 +34164,7 @@ var require_lib4 = __commonJS({
         this.hashes = this.algorithms.map(crypto.createHash);
       }
       #getOptions() {
-        this.sri = this.opts?.integrity ? parse5(this.opts?.integrity, this.opts) : null;
+        this.sri = this.opts?.integrity ? parse6(this.opts?.integrity, this.opts) : null;
         this.expectedSize = this.opts?.size;
         if (!this.sri) {
           this.algorithm = null;
@@ -34205,7 +34205,7 @@ var require_lib4 = __commonJS({
         if (!this.goodSri) {
           this.#getOptions();
         }
-        const newSri = parse5(this.hashes.map((h, i) => {
+        const newSri = parse6(this.hashes.map((h, i) => {
           return `${this.algorithms[i]}-${h.digest("base64")}${this.optString}`;
         }).join(" "), this.opts);
         const match2 = this.goodSri && newSri.match(this.sri, this.opts);
@@ -34274,7 +34274,7 @@ var require_lib4 = __commonJS({
         return this.toString();
       }
       match(integrity, opts) {
-        const other = parse5(integrity, opts);
+        const other = parse6(integrity, opts);
         if (!other) {
           return false;
         }
@@ -34359,14 +34359,14 @@ var require_lib4 = __commonJS({
       }
       concat(integrity, opts) {
         const other = typeof integrity === "string" ? integrity : stringify(integrity, opts);
-        return parse5(`${this.toString(opts)} ${other}`, opts);
+        return parse6(`${this.toString(opts)} ${other}`, opts);
       }
       hexDigest() {
-        return parse5(this, { single: true }).hexDigest();
+        return parse6(this, { single: true }).hexDigest();
       }
       // add additional hashes to an integrity value, but prevent *changing* an existing integrity hash.
       merge(integrity, opts) {
-        const other = parse5(integrity, opts);
+        const other = parse6(integrity, opts);
         for (const algo in other) {
           if (this[algo]) {
             if (!this[algo].find((hash) => other[algo].find((otherhash) => hash.digest === otherhash.digest))) {
@@ -34378,7 +34378,7 @@ var require_lib4 = __commonJS({
         }
       }
       match(integrity, opts) {
-        const other = parse5(integrity, opts);
+        const other = parse6(integrity, opts);
         if (!other) {
           return false;
         }
@@ -34403,8 +34403,8 @@ var require_lib4 = __commonJS({
         return null;
       }
     };
-    module.exports.parse = parse5;
-    function parse5(sri, opts) {
+    module.exports.parse = parse6;
+    function parse6(sri, opts) {
       if (!sri) {
         return null;
       }
@@ -34440,7 +34440,7 @@ var require_lib4 = __commonJS({
       if (obj.algorithm && obj.digest) {
         return Hash.prototype.toString.call(obj, opts);
       } else if (typeof obj === "string") {
-        return stringify(parse5(obj, opts), opts);
+        return stringify(parse6(obj, opts), opts);
       } else {
         return Integrity.prototype.toString.call(obj, opts);
       }
@@ -34448,7 +34448,7 @@ var require_lib4 = __commonJS({
     module.exports.fromHex = fromHex;
     function fromHex(hexDigest, algorithm2, opts) {
       const optString = getOptString(opts?.options);
-      return parse5(
+      return parse6(
         `${algorithm2}-${Buffer.from(hexDigest, "hex").toString("base64")}${optString}`,
         opts
       );
@@ -34490,7 +34490,7 @@ var require_lib4 = __commonJS({
     }
     module.exports.checkData = checkData;
     function checkData(data, sri, opts) {
-      sri = parse5(sri, opts);
+      sri = parse6(sri, opts);
       if (!sri || !Object.keys(sri).length) {
         if (opts?.error) {
           throw Object.assign(
@@ -34505,7 +34505,7 @@ var require_lib4 = __commonJS({
       }
       const algorithm2 = sri.pickAlgorithm(opts);
       const digest = crypto.createHash(algorithm2).update(data).digest("base64");
-      const newSri = parse5({ algorithm: algorithm2, digest });
+      const newSri = parse6({ algorithm: algorithm2, digest });
       const match2 = newSri.match(sri, opts);
       opts = opts || {};
       if (match2 || !opts.error) {
@@ -34533,7 +34533,7 @@ var require_lib4 = __commonJS({
     function checkStream(stream, sri, opts) {
       opts = opts || /* @__PURE__ */ Object.create(null);
       opts.integrity = sri;
-      sri = parse5(sri, opts);
+      sri = parse6(sri, opts);
       if (!sri || !Object.keys(sri).length) {
         return Promise.reject(Object.assign(
           new Error("No valid integrity hashes to check against"),
@@ -36171,24 +36171,24 @@ var require_polyfill = __commonJS({
       chmod,
       copyFile,
       lstat: lstat2,
-      mkdir: mkdir4,
-      readdir: readdir2,
+      mkdir: mkdir5,
+      readdir: readdir3,
       readlink,
-      stat: stat6,
+      stat: stat7,
       symlink,
-      unlink,
-      utimes
+      unlink: unlink2,
+      utimes: utimes2
     } = __require("fs/promises");
     var {
       dirname: dirname4,
       isAbsolute: isAbsolute2,
-      join: join6,
-      parse: parse5,
+      join: join7,
+      parse: parse6,
       resolve: resolve4,
       sep: sep3,
       toNamespacedPath
     } = __require("path");
-    var { fileURLToPath: fileURLToPath2 } = __require("url");
+    var { fileURLToPath: fileURLToPath3 } = __require("url");
     var defaultOptions = {
       dereference: false,
       errorOnExist: false,
@@ -36208,7 +36208,7 @@ var require_polyfill = __commonJS({
       );
     }
     function getValidatedPath(fileURLOrPath) {
-      const path2 = fileURLOrPath != null && fileURLOrPath.href && fileURLOrPath.origin ? fileURLToPath2(fileURLOrPath) : fileURLOrPath;
+      const path2 = fileURLOrPath != null && fileURLOrPath.href && fileURLOrPath.origin ? fileURLToPath3(fileURLOrPath) : fileURLOrPath;
       return path2;
     }
     async function cpFn(src, dest, opts) {
@@ -36266,7 +36266,7 @@ var require_polyfill = __commonJS({
       return destStat.ino && destStat.dev && destStat.ino === srcStat.ino && destStat.dev === srcStat.dev;
     }
     function getStats(src, dest, opts) {
-      const statFunc = opts.dereference ? (file) => stat6(file, { bigint: true }) : (file) => lstat2(file, { bigint: true });
+      const statFunc = opts.dereference ? (file) => stat7(file, { bigint: true }) : (file) => lstat2(file, { bigint: true });
       return Promise.all([
         statFunc(src),
         statFunc(dest).catch((err2) => {
@@ -36283,11 +36283,11 @@ var require_polyfill = __commonJS({
       if (dirExists) {
         return getStatsForCopy(destStat, src, dest, opts);
       }
-      await mkdir4(destParent, { recursive: true });
+      await mkdir5(destParent, { recursive: true });
       return getStatsForCopy(destStat, src, dest, opts);
     }
     function pathExists(dest) {
-      return stat6(dest).then(
+      return stat7(dest).then(
         () => true,
         // istanbul ignore next: not sure when this would occur
         (err2) => err2.code === "ENOENT" ? false : Promise.reject(err2)
@@ -36296,12 +36296,12 @@ var require_polyfill = __commonJS({
     async function checkParentPaths(src, srcStat, dest) {
       const srcParent = resolve4(dirname4(src));
       const destParent = resolve4(dirname4(dest));
-      if (destParent === srcParent || destParent === parse5(destParent).root) {
+      if (destParent === srcParent || destParent === parse6(destParent).root) {
         return;
       }
       let destStat;
       try {
-        destStat = await stat6(destParent, { bigint: true });
+        destStat = await stat7(destParent, { bigint: true });
       } catch (err2) {
         if (err2.code === "ENOENT") {
           return;
@@ -36337,7 +36337,7 @@ var require_polyfill = __commonJS({
       return getStatsForCopy(destStat, src, dest, opts);
     }
     async function getStatsForCopy(destStat, src, dest, opts) {
-      const statFn = opts.dereference ? stat6 : lstat2;
+      const statFn = opts.dereference ? stat7 : lstat2;
       const srcStat = await statFn(src);
       if (srcStat.isDirectory() && opts.recursive) {
         return onDir(srcStat, destStat, src, dest, opts);
@@ -36382,7 +36382,7 @@ var require_polyfill = __commonJS({
     }
     async function mayCopyFile(srcStat, src, dest, opts) {
       if (opts.force) {
-        await unlink(dest);
+        await unlink2(dest);
         return _copyFile(srcStat, src, dest, opts);
       } else if (opts.errorOnExist) {
         throw new ERR_FS_CP_EEXIST({
@@ -36421,8 +36421,8 @@ var require_polyfill = __commonJS({
       return chmod(dest, srcMode);
     }
     async function setDestTimestamps(src, dest) {
-      const updatedSrcStat = await stat6(src);
-      return utimes(dest, updatedSrcStat.atime, updatedSrcStat.mtime);
+      const updatedSrcStat = await stat7(src);
+      return utimes2(dest, updatedSrcStat.atime, updatedSrcStat.mtime);
     }
     function onDir(srcStat, destStat, src, dest, opts) {
       if (!destStat) {
@@ -36431,16 +36431,16 @@ var require_polyfill = __commonJS({
       return copyDir(src, dest, opts);
     }
     async function mkDirAndCopy(srcMode, src, dest, opts) {
-      await mkdir4(dest);
+      await mkdir5(dest);
       await copyDir(src, dest, opts);
       return setDestMode(dest, srcMode);
     }
     async function copyDir(src, dest, opts) {
-      const dir = await readdir2(src);
+      const dir = await readdir3(src);
       for (let i = 0; i < dir.length; i++) {
         const item = dir[i];
-        const srcItem = join6(src, item);
-        const destItem = join6(dest, item);
+        const srcItem = join7(src, item);
+        const destItem = join7(dest, item);
         const { destStat } = await checkPaths(srcItem, destItem, opts);
         await startCopy(destStat, srcItem, destItem, opts);
       }
@@ -36473,7 +36473,7 @@ var require_polyfill = __commonJS({
           errno: EINVAL
         });
       }
-      const srcStat = await stat6(src);
+      const srcStat = await stat7(src);
       if (srcStat.isDirectory() && isSrcSubdir(resolvedDest, resolvedSrc)) {
         throw new ERR_FS_CP_SYMLINK_TO_SUBDIRECTORY({
           message: `cannot overwrite ${resolvedDest} with ${resolvedSrc}`,
@@ -36485,7 +36485,7 @@ var require_polyfill = __commonJS({
       return copyLink(resolvedSrc, dest);
     }
     async function copyLink(resolvedSrc, dest) {
-      await unlink(dest);
+      await unlink2(dest);
       return symlink(resolvedSrc, dest);
     }
     module.exports = cp;
@@ -36513,15 +36513,15 @@ var require_cp = __commonJS({
 // node_modules/@npmcli/fs/lib/with-temp-dir.js
 var require_with_temp_dir = __commonJS({
   "node_modules/@npmcli/fs/lib/with-temp-dir.js"(exports, module) {
-    var { join: join6, sep: sep3 } = __require("path");
+    var { join: join7, sep: sep3 } = __require("path");
     var getOptions = require_get_options();
-    var { mkdir: mkdir4, mkdtemp, rm: rm4 } = __require("fs/promises");
+    var { mkdir: mkdir5, mkdtemp, rm: rm4 } = __require("fs/promises");
     var withTempDir = async (root, fn, opts) => {
       const options = getOptions(opts, {
         copy: ["tmpPrefix"]
       });
-      await mkdir4(root, { recursive: true });
-      const target = await mkdtemp(join6(`${root}${sep3}`, options.tmpPrefix || ""));
+      await mkdir5(root, { recursive: true });
+      const target = await mkdtemp(join7(`${root}${sep3}`, options.tmpPrefix || ""));
       let err2;
       let result;
       try {
@@ -36545,14 +36545,14 @@ var require_with_temp_dir = __commonJS({
 // node_modules/@npmcli/fs/lib/readdir-scoped.js
 var require_readdir_scoped = __commonJS({
   "node_modules/@npmcli/fs/lib/readdir-scoped.js"(exports, module) {
-    var { readdir: readdir2 } = __require("fs/promises");
-    var { join: join6 } = __require("path");
+    var { readdir: readdir3 } = __require("fs/promises");
+    var { join: join7 } = __require("path");
     var readdirScoped = async (dir) => {
       const results = [];
-      for (const item of await readdir2(dir)) {
+      for (const item of await readdir3(dir)) {
         if (item.startsWith("@")) {
-          for (const scopedItem of await readdir2(join6(dir, item))) {
-            results.push(join6(item, scopedItem));
+          for (const scopedItem of await readdir3(join7(dir, item))) {
+            results.push(join7(item, scopedItem));
           }
         } else {
           results.push(item);
@@ -36567,7 +36567,7 @@ var require_readdir_scoped = __commonJS({
 // node_modules/@npmcli/fs/lib/move-file.js
 var require_move_file = __commonJS({
   "node_modules/@npmcli/fs/lib/move-file.js"(exports, module) {
-    var { dirname: dirname4, join: join6, resolve: resolve4, relative: relative3, isAbsolute: isAbsolute2 } = __require("path");
+    var { dirname: dirname4, join: join7, resolve: resolve4, relative: relative3, isAbsolute: isAbsolute2 } = __require("path");
     var fs = __require("fs/promises");
     var pathExists = async (path2) => {
       try {
@@ -36597,7 +36597,7 @@ var require_move_file = __commonJS({
           if (sourceStat.isDirectory()) {
             const files2 = await fs.readdir(source);
             await Promise.all(files2.map(
-              (file) => moveFile(join6(source, file), join6(destination, file), options, false, symlinks)
+              (file) => moveFile(join7(source, file), join7(destination, file), options, false, symlinks)
             ));
           } else if (sourceStat.isSymbolicLink()) {
             symlinks.push({ source, destination });
@@ -37264,11 +37264,11 @@ var require_entry_index = __commonJS({
     var crypto = __require("crypto");
     var {
       appendFile,
-      mkdir: mkdir4,
+      mkdir: mkdir5,
       readFile: readFile9,
-      readdir: readdir2,
+      readdir: readdir3,
       rm: rm4,
-      writeFile: writeFile4
+      writeFile: writeFile5
     } = __require("fs/promises");
     var { Minipass } = require_commonjs();
     var path2 = __require("path");
@@ -37308,7 +37308,7 @@ var require_entry_index = __commonJS({
       }).join("\n");
       const setup = async () => {
         const target = tmpName(cache2, opts.tmpPrefix);
-        await mkdir4(path2.dirname(target), { recursive: true });
+        await mkdir5(path2.dirname(target), { recursive: true });
         return {
           target,
           moved: false
@@ -37320,8 +37320,8 @@ var require_entry_index = __commonJS({
         }
       };
       const write = async (tmp2) => {
-        await writeFile4(tmp2.target, newIndex, { flag: "wx" });
-        await mkdir4(path2.dirname(bucket), { recursive: true });
+        await writeFile5(tmp2.target, newIndex, { flag: "wx" });
+        await mkdir5(path2.dirname(bucket), { recursive: true });
         await moveFile(tmp2.target, bucket);
         tmp2.moved = true;
       };
@@ -37345,7 +37345,7 @@ var require_entry_index = __commonJS({
         metadata
       };
       try {
-        await mkdir4(path2.dirname(bucket), { recursive: true });
+        await mkdir5(path2.dirname(bucket), { recursive: true });
         const stringified = JSON.stringify(entry);
         await appendFile(bucket, `
 ${hashEntry(stringified)}	${stringified}`);
@@ -37509,7 +37509,7 @@ ${hashEntry(stringified)}	${stringified}`);
       };
     }
     function readdirOrEmpty(dir) {
-      return readdir2(dir).catch((err2) => {
+      return readdir3(dir).catch((err2) => {
         if (err2.code === "ENOENT" || err2.code === "ENOTDIR") {
           return [];
         }
@@ -38589,16 +38589,16 @@ var require_read = __commonJS({
     var MAX_SINGLE_READ_SIZE = 64 * 1024 * 1024;
     async function read2(cache2, integrity, opts = {}) {
       const { size } = opts;
-      const { stat: stat6, cpath, sri } = await withContentSri(cache2, integrity, async (cpath2, sri2) => {
-        const stat7 = size ? { size } : await fs.stat(cpath2);
-        return { stat: stat7, cpath: cpath2, sri: sri2 };
+      const { stat: stat7, cpath, sri } = await withContentSri(cache2, integrity, async (cpath2, sri2) => {
+        const stat8 = size ? { size } : await fs.stat(cpath2);
+        return { stat: stat8, cpath: cpath2, sri: sri2 };
       });
-      if (stat6.size > MAX_SINGLE_READ_SIZE) {
-        return readPipeline(cpath, stat6.size, sri, new Pipeline()).concat();
+      if (stat7.size > MAX_SINGLE_READ_SIZE) {
+        return readPipeline(cpath, stat7.size, sri, new Pipeline()).concat();
       }
       const data = await fs.readFile(cpath, { encoding: null });
-      if (stat6.size !== data.length) {
-        throw sizeError(stat6.size, data.length);
+      if (stat7.size !== data.length) {
+        throw sizeError(stat7.size, data.length);
       }
       if (!ssri.checkData(data, sri)) {
         throw integrityError(sri, cpath);
@@ -38624,11 +38624,11 @@ var require_read = __commonJS({
       const { size } = opts;
       const stream = new Pipeline();
       Promise.resolve().then(async () => {
-        const { stat: stat6, cpath, sri } = await withContentSri(cache2, integrity, async (cpath2, sri2) => {
-          const stat7 = size ? { size } : await fs.stat(cpath2);
-          return { stat: stat7, cpath: cpath2, sri: sri2 };
+        const { stat: stat7, cpath, sri } = await withContentSri(cache2, integrity, async (cpath2, sri2) => {
+          const stat8 = size ? { size } : await fs.stat(cpath2);
+          return { stat: stat8, cpath: cpath2, sri: sri2 };
         });
-        return readPipeline(cpath, stat6.size, sri, stream);
+        return readPipeline(cpath, stat7.size, sri, stream);
       }).catch((err2) => stream.emit("error", err2));
       return stream;
     }
@@ -38645,8 +38645,8 @@ var require_read = __commonJS({
       }
       try {
         return await withContentSri(cache2, integrity, async (cpath, sri) => {
-          const stat6 = await fs.stat(cpath);
-          return { size: stat6.size, sri, stat: stat6 };
+          const stat7 = await fs.stat(cpath);
+          return { size: stat7.size, sri, stat: stat7 };
         });
       } catch (err2) {
         if (err2.code === "ENOENT") {
@@ -42195,12 +42195,12 @@ var require_verify = __commonJS({
   "node_modules/cacache/lib/verify.js"(exports, module) {
     "use strict";
     var {
-      mkdir: mkdir4,
+      mkdir: mkdir5,
       readFile: readFile9,
       rm: rm4,
-      stat: stat6,
+      stat: stat7,
       truncate: truncate2,
-      writeFile: writeFile4
+      writeFile: writeFile5
     } = __require("fs/promises");
     var contentPath = require_path();
     var fsm = require_lib6();
@@ -42262,7 +42262,7 @@ var require_verify = __commonJS({
     }
     async function fixPerms(cache2, opts) {
       opts.log.silly("verify", "fixing cache permissions");
-      await mkdir4(cache2, { recursive: true });
+      await mkdir5(cache2, { recursive: true });
       return null;
     }
     async function garbageCollect(cache2, opts) {
@@ -42314,7 +42314,7 @@ var require_verify = __commonJS({
             }
           } else {
             stats.reclaimedCount++;
-            const s = await stat6(f);
+            const s = await stat7(f);
             await rm4(f, { recursive: true, force: true });
             stats.reclaimedSize += s.size;
           }
@@ -42327,7 +42327,7 @@ var require_verify = __commonJS({
     async function verifyContent(filepath, sri) {
       const contentInfo = {};
       try {
-        const { size } = await stat6(filepath);
+        const { size } = await stat7(filepath);
         contentInfo.size = size;
         contentInfo.valid = true;
         await ssri.checkStream(new fsm.ReadStream(filepath), sri);
@@ -42385,7 +42385,7 @@ var require_verify = __commonJS({
       for (const entry of bucket) {
         const content2 = contentPath(cache2, entry.integrity);
         try {
-          await stat6(content2);
+          await stat7(content2);
           await index.insert(cache2, entry.key, entry.integrity, {
             metadata: entry.metadata,
             size: entry.size,
@@ -42409,7 +42409,7 @@ var require_verify = __commonJS({
     async function writeVerifile(cache2, opts) {
       const verifile = path2.join(cache2, "_lastverified");
       opts.log.silly("verify", "writing verifile to " + verifile);
-      return writeFile4(verifile, `${Date.now()}`);
+      return writeFile5(verifile, `${Date.now()}`);
     }
     module.exports.lastRun = lastRun;
     async function lastRun(cache2) {
@@ -43687,7 +43687,7 @@ var require_ms = __commonJS({
       options = options || {};
       var type = typeof val;
       if (type === "string" && val.length > 0) {
-        return parse5(val);
+        return parse6(val);
       } else if (type === "number" && isFinite(val)) {
         return options.long ? fmtLong(val) : fmtShort(val);
       }
@@ -43695,7 +43695,7 @@ var require_ms = __commonJS({
         "val is not a non-empty string or a valid number. val=" + JSON.stringify(val)
       );
     };
-    function parse5(str2) {
+    function parse6(str2) {
       str2 = String(str2);
       if (str2.length > 100) {
         return;
@@ -53355,37 +53355,37 @@ var require_dataType = __commonJS({
       DataType2[DataType2["Wrong"] = 1] = "Wrong";
     })(DataType || (exports.DataType = DataType = {}));
     function getSchemaTypes(schema) {
-      const types = getJSONTypes(schema.type);
-      const hasNull = types.includes("null");
+      const types2 = getJSONTypes(schema.type);
+      const hasNull = types2.includes("null");
       if (hasNull) {
         if (schema.nullable === false)
           throw new Error("type: null contradicts nullable: false");
       } else {
-        if (!types.length && schema.nullable !== void 0) {
+        if (!types2.length && schema.nullable !== void 0) {
           throw new Error('"nullable" cannot be used without "type"');
         }
         if (schema.nullable === true)
-          types.push("null");
+          types2.push("null");
       }
-      return types;
+      return types2;
     }
     exports.getSchemaTypes = getSchemaTypes;
     function getJSONTypes(ts) {
-      const types = Array.isArray(ts) ? ts : ts ? [ts] : [];
-      if (types.every(rules_1.isJSONType))
-        return types;
-      throw new Error("type must be JSONType or JSONType[]: " + types.join(","));
+      const types2 = Array.isArray(ts) ? ts : ts ? [ts] : [];
+      if (types2.every(rules_1.isJSONType))
+        return types2;
+      throw new Error("type must be JSONType or JSONType[]: " + types2.join(","));
     }
     exports.getJSONTypes = getJSONTypes;
-    function coerceAndCheckDataType(it, types) {
+    function coerceAndCheckDataType(it, types2) {
       const { gen, data, opts } = it;
-      const coerceTo = coerceToTypes(types, opts.coerceTypes);
-      const checkTypes = types.length > 0 && !(coerceTo.length === 0 && types.length === 1 && (0, applicability_1.schemaHasRulesForType)(it, types[0]));
+      const coerceTo = coerceToTypes(types2, opts.coerceTypes);
+      const checkTypes = types2.length > 0 && !(coerceTo.length === 0 && types2.length === 1 && (0, applicability_1.schemaHasRulesForType)(it, types2[0]));
       if (checkTypes) {
-        const wrongType = checkDataTypes(types, data, opts.strictNumbers, DataType.Wrong);
+        const wrongType = checkDataTypes(types2, data, opts.strictNumbers, DataType.Wrong);
         gen.if(wrongType, () => {
           if (coerceTo.length)
-            coerceData(it, types, coerceTo);
+            coerceData(it, types2, coerceTo);
           else
             reportTypeError(it);
         });
@@ -53394,15 +53394,15 @@ var require_dataType = __commonJS({
     }
     exports.coerceAndCheckDataType = coerceAndCheckDataType;
     var COERCIBLE = /* @__PURE__ */ new Set(["string", "number", "integer", "boolean", "null"]);
-    function coerceToTypes(types, coerceTypes) {
-      return coerceTypes ? types.filter((t) => COERCIBLE.has(t) || coerceTypes === "array" && t === "array") : [];
+    function coerceToTypes(types2, coerceTypes) {
+      return coerceTypes ? types2.filter((t) => COERCIBLE.has(t) || coerceTypes === "array" && t === "array") : [];
     }
-    function coerceData(it, types, coerceTo) {
+    function coerceData(it, types2, coerceTo) {
       const { gen, data, opts } = it;
       const dataType = gen.let("dataType", (0, codegen_1._)`typeof ${data}`);
       const coerced = gen.let("coerced", (0, codegen_1._)`undefined`);
       if (opts.coerceTypes === "array") {
-        gen.if((0, codegen_1._)`${dataType} == 'object' && Array.isArray(${data}) && ${data}.length == 1`, () => gen.assign(data, (0, codegen_1._)`${data}[0]`).assign(dataType, (0, codegen_1._)`typeof ${data}`).if(checkDataTypes(types, data, opts.strictNumbers), () => gen.assign(coerced, data)));
+        gen.if((0, codegen_1._)`${dataType} == 'object' && Array.isArray(${data}) && ${data}.length == 1`, () => gen.assign(data, (0, codegen_1._)`${data}[0]`).assign(dataType, (0, codegen_1._)`typeof ${data}`).if(checkDataTypes(types2, data, opts.strictNumbers), () => gen.assign(coerced, data)));
       }
       gen.if((0, codegen_1._)`${coerced} !== undefined`);
       for (const t of coerceTo) {
@@ -53478,19 +53478,19 @@ var require_dataType = __commonJS({
         return checkDataType(dataTypes[0], data, strictNums, correct);
       }
       let cond;
-      const types = (0, util_1.toHash)(dataTypes);
-      if (types.array && types.object) {
+      const types2 = (0, util_1.toHash)(dataTypes);
+      if (types2.array && types2.object) {
         const notObj = (0, codegen_1._)`typeof ${data} != "object"`;
-        cond = types.null ? notObj : (0, codegen_1._)`!${data} || ${notObj}`;
-        delete types.null;
-        delete types.array;
-        delete types.object;
+        cond = types2.null ? notObj : (0, codegen_1._)`!${data} || ${notObj}`;
+        delete types2.null;
+        delete types2.array;
+        delete types2.object;
       } else {
         cond = codegen_1.nil;
       }
-      if (types.number)
-        delete types.integer;
-      for (const t in types)
+      if (types2.number)
+        delete types2.integer;
+      for (const t in types2)
         cond = (0, codegen_1.and)(cond, checkDataType(t, data, strictNums, correct));
       return cond;
     }
@@ -54295,9 +54295,9 @@ var require_validate3 = __commonJS({
     function typeAndKeywords(it, errsCount) {
       if (it.opts.jtd)
         return schemaKeywords(it, [], false, errsCount);
-      const types = (0, dataType_1.getSchemaTypes)(it.schema);
-      const checkedTypes = (0, dataType_1.coerceAndCheckDataType)(it, types);
-      schemaKeywords(it, types, !checkedTypes, errsCount);
+      const types2 = (0, dataType_1.getSchemaTypes)(it.schema);
+      const checkedTypes = (0, dataType_1.coerceAndCheckDataType)(it, types2);
+      schemaKeywords(it, types2, !checkedTypes, errsCount);
     }
     function checkRefsAndKeywords(it) {
       const { schema, errSchemaPath, opts, self: self2 } = it;
@@ -54347,7 +54347,7 @@ var require_validate3 = __commonJS({
       if (items instanceof codegen_1.Name)
         gen.assign((0, codegen_1._)`${evaluated}.items`, items);
     }
-    function schemaKeywords(it, types, typeErrors, errsCount) {
+    function schemaKeywords(it, types2, typeErrors, errsCount) {
       const { gen, schema, data, allErrors, opts, self: self2 } = it;
       const { RULES } = self2;
       if (schema.$ref && (opts.ignoreKeywordsWithRef || !(0, util_1.schemaHasRulesButRef)(schema, RULES))) {
@@ -54355,7 +54355,7 @@ var require_validate3 = __commonJS({
         return;
       }
       if (!opts.jtd)
-        checkStrictTypes(it, types);
+        checkStrictTypes(it, types2);
       gen.block(() => {
         for (const group of RULES.rules)
           groupKeywords(group);
@@ -54367,7 +54367,7 @@ var require_validate3 = __commonJS({
         if (group.type) {
           gen.if((0, dataType_2.checkDataType)(group.type, data, opts.strictNumbers));
           iterateKeywords(it, group);
-          if (types.length === 1 && types[0] === group.type && typeErrors) {
+          if (types2.length === 1 && types2[0] === group.type && typeErrors) {
             gen.else();
             (0, dataType_2.reportTypeError)(it);
           }
@@ -54391,27 +54391,27 @@ var require_validate3 = __commonJS({
         }
       });
     }
-    function checkStrictTypes(it, types) {
+    function checkStrictTypes(it, types2) {
       if (it.schemaEnv.meta || !it.opts.strictTypes)
         return;
-      checkContextTypes(it, types);
+      checkContextTypes(it, types2);
       if (!it.opts.allowUnionTypes)
-        checkMultipleTypes(it, types);
+        checkMultipleTypes(it, types2);
       checkKeywordTypes(it, it.dataTypes);
     }
-    function checkContextTypes(it, types) {
-      if (!types.length)
+    function checkContextTypes(it, types2) {
+      if (!types2.length)
         return;
       if (!it.dataTypes.length) {
-        it.dataTypes = types;
+        it.dataTypes = types2;
         return;
       }
-      types.forEach((t) => {
+      types2.forEach((t) => {
         if (!includesType(it.dataTypes, t)) {
           strictTypesError(it, `type "${t}" not allowed by context "${it.dataTypes.join(",")}"`);
         }
       });
-      narrowSchemaTypes(it, types);
+      narrowSchemaTypes(it, types2);
     }
     function checkMultipleTypes(it, ts) {
       if (ts.length > 1 && !(ts.length === 2 && ts.includes("null"))) {
@@ -55724,7 +55724,7 @@ var require_fast_uri = __commonJS({
         normalizeString(uri, options);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse5(serialize(uri, options), options);
+        parse6(serialize2(uri, options), options);
       }
       return uri;
     }
@@ -55762,13 +55762,13 @@ var require_fast_uri = __commonJS({
         throw new Error(resolved.error);
       }
       schemelessOptions.skipEscape = true;
-      return serialize(resolved, schemelessOptions);
+      return serialize2(resolved, schemelessOptions);
     }
     function resolveComponent(base, relative3, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse5(serialize(base, options), options);
-        relative3 = parse5(serialize(relative3, options), options);
+        base = parse6(serialize2(base, options), options);
+        relative3 = parse6(serialize2(relative3, options), options);
       }
       options = options || {};
       if (!options.tolerant && relative3.scheme) {
@@ -55823,7 +55823,7 @@ var require_fast_uri = __commonJS({
       const normalizedB = normalizeComparableURI(uriB, options);
       return normalizedA !== void 0 && normalizedB !== void 0 && normalizedA === normalizedB;
     }
-    function serialize(cmpts, opts) {
+    function serialize2(cmpts, opts) {
       const component = {
         host: cmpts.host,
         scheme: cmpts.scheme,
@@ -56086,7 +56086,7 @@ var require_fast_uri = __commonJS({
       }
       return { parsed: parsed3, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
-    function parse5(uri, opts) {
+    function parse6(uri, opts) {
       return parseWithStatus(uri, opts).parsed;
     }
     function normalizeString(uri, opts) {
@@ -56095,7 +56095,7 @@ var require_fast_uri = __commonJS({
     function normalizeStringWithStatus(uri, opts) {
       const { parsed: parsed3, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme } = parseWithStatus(uri, opts);
       return {
-        normalized: malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? uri : serialize(parsed3, opts),
+        normalized: malformedAuthorityOrPort || malformedPercentEncoding || malformedSchemeSpecific || malformedHost || malformedScheme ? uri : serialize2(parsed3, opts),
         malformedAuthorityOrPort,
         malformedPercentEncoding,
         malformedSchemeSpecific,
@@ -56109,7 +56109,7 @@ var require_fast_uri = __commonJS({
       }
       let value;
       try {
-        value = typeof uri === "string" ? uri : serialize(uri, opts);
+        value = typeof uri === "string" ? uri : serialize2(uri, opts);
       } catch {
         return void 0;
       }
@@ -56122,8 +56122,8 @@ var require_fast_uri = __commonJS({
       resolve: resolve4,
       resolveComponent,
       equal,
-      serialize,
-      parse: parse5
+      serialize: serialize2,
+      parse: parse6
     };
     module.exports = fastUri;
     module.exports.default = fastUri;
@@ -58814,7 +58814,7 @@ function escapeSarifText(value) {
 
 // src/cli.ts
 import { statSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath as fileURLToPath2 } from "node:url";
 
 // src/commands/drift.ts
 import { readFile as readFile6 } from "node:fs/promises";
@@ -58996,6 +58996,7 @@ function hashingSink(path2, hashes) {
 var contentHashesSubscription = {
   id: "custody/content-hashes",
   version: 1,
+  settings: "",
   createVisitor() {
     const hashes = /* @__PURE__ */ new Map();
     return {
@@ -59185,6 +59186,28 @@ function closestName(name, candidates) {
     }
   }
   return best?.candidate;
+}
+var SIZE_UNITS = {
+  "": 1,
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3
+};
+function parseSizeInput(name, value) {
+  const match2 = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value);
+  const unit = SIZE_UNITS[(match2?.[2] ?? "").toLowerCase()];
+  if (match2 === null || unit === void 0) {
+    throw invalidInput(
+      name,
+      value,
+      "use a size in bytes or with a unit, e.g. 1048576, 20MB or 10MiB."
+    );
+  }
+  return Math.round(Number(match2[1]) * unit);
 }
 
 // src/image/types.ts
@@ -61589,23 +61612,23 @@ async function acquireLayout(reference, dir, ref, options) {
     if (await fileSize(path2) === void 0) throw missingBlob(what, layer.digest, role);
     paths2.push(path2);
   }
-  const open3 = /* @__PURE__ */ new Set();
+  const open4 = /* @__PURE__ */ new Set();
   let analyses;
   try {
     analyses = await mapInOrder(layers, LAYER_CONCURRENCY, async (layer, i) => {
       const blob2 = createReadStream(paths2[i]);
-      open3.add(blob2);
+      open4.add(blob2);
       try {
         return await options.analyzeLayer(blob2, {
           name: layer.digest,
           expectedDigest: layer.digest
         });
       } finally {
-        open3.delete(blob2);
+        open4.delete(blob2);
       }
     });
   } finally {
-    for (const blob2 of open3) blob2.destroy();
+    for (const blob2 of open4) blob2.destroy();
   }
   return acquiredLayoutImage(reference, image, analyses);
 }
@@ -62133,25 +62156,27 @@ var RegistrySource = class {
       checkConfigPlatform(config, configDigest, options.platform, `image ${name}`);
     }
     const platform = chosenPlatform ?? platformOf(config);
-    const open3 = /* @__PURE__ */ new Set();
+    const open4 = /* @__PURE__ */ new Set();
     const layers = await mapInOrder(
       manifest.layers,
       LAYER_CONCURRENCY,
       async (descriptor) => {
         let blob2;
         try {
+          const cached = await options.cachedLayer?.(descriptor);
+          if (cached !== void 0) return { descriptor, analysis: cached };
           blob2 = await client.openBlob(descriptor);
-          open3.add(blob2);
+          open4.add(blob2);
           const analysis = await options.analyzeLayer(blob2, {
             name: descriptor.digest,
             expectedDigest: descriptor.digest
           });
           return { descriptor, analysis };
         } catch (error) {
-          for (const other of open3) other.destroy();
+          for (const other of open4) other.destroy();
           throw registryRequestError(this.parsed.domain, blob2?.failure ?? error);
         } finally {
-          if (blob2 !== void 0) open3.delete(blob2);
+          if (blob2 !== void 0) open4.delete(blob2);
         }
       }
     );
@@ -63171,19 +63196,19 @@ function balancedWithBudget(str2, masked, budget) {
 }
 function maskUnmatchedOpens(masked, budget) {
   budget.remaining -= masked.length;
-  const open3 = [];
+  const open4 = [];
   for (let i = 0; i < masked.length; i++) {
     const c = masked.charCodeAt(i);
     if (c === 123) {
-      open3.push(i);
-    } else if (c === 125 && open3.length) {
-      open3.pop();
+      open4.push(i);
+    } else if (c === 125 && open4.length) {
+      open4.pop();
     }
   }
   let out = "";
   let last2 = 0;
-  for (let i = 0; i < open3.length; i++) {
-    const at = open3[i];
+  for (let i = 0; i < open4.length; i++) {
+    const at = open4[i];
     out += masked.slice(last2, at) + "\0";
     last2 = at + 1;
   }
@@ -66190,9 +66215,9 @@ async function withDeadline(timeoutMs, work) {
 var EXIT_GRACE_MS = 5e3;
 function exitAfterGrace(write, graceMs = EXIT_GRACE_MS) {
   setTimeout(() => {
-    const open3 = /* @__PURE__ */ new Map();
-    for (const kind of process.getActiveResourcesInfo()) open3.set(kind, (open3.get(kind) ?? 0) + 1);
-    const what = [...open3].map(([kind, count]) => `${count} ${kind}`).join(", ");
+    const open4 = /* @__PURE__ */ new Map();
+    for (const kind of process.getActiveResourcesInfo()) open4.set(kind, (open4.get(kind) ?? 0) + 1);
+    const what = [...open4].map(([kind, count]) => `${count} ${kind}`).join(", ");
     write(
       `container-gate: work was still running ${graceMs / 1e3}s after the result (${what}); exiting.
 `
@@ -67221,7 +67246,7 @@ var ZstdJsTransform = class extends Transform2 {
   }
 };
 function createInner(compression) {
-  if (compression === "gzip") return { inner: zlib.createGunzip({ chunkSize: 64 * 1024 }) };
+  if (compression === "gzip") return { inner: zlib.createGunzip({ chunkSize: 128 * 1024 }) };
   const native = zlib.createZstdDecompress;
   return native !== void 0 ? { inner: native(), scanner: new ZstdFrameScanner() } : { inner: new ZstdJsTransform() };
 }
@@ -67232,9 +67257,10 @@ function windowTooLarge(name, error) {
     { cause: error }
   );
 }
+var DECOMPRESSED_AHEAD_BYTES = 4 * 1024 * 1024;
 var Decompressor = class extends Transform2 {
   constructor(name) {
-    super();
+    super({ readableHighWaterMark: DECOMPRESSED_AHEAD_BYTES });
     this.name = name;
   }
   name;
@@ -67358,9 +67384,21 @@ var CaptureBudget = class {
   give(bytes) {
     this.used -= bytes;
   }
-  /** Counts one more tar entry; throws naming the limit when the scan would pass it. */
-  countEntry(layer) {
-    if (++this.entries > this.maxEntries) {
+  /**
+   * Charges a layer analysed in an earlier run (the layer cache) as if it were read now: its
+   * entries and its kept contents. False, and no bytes taken, when the contents do not fit.
+   */
+  admit(analysis, layer) {
+    let bytes = 0;
+    for (const content2 of analysis.contents.values()) bytes += content2.length;
+    if (!this.take(bytes)) return false;
+    this.countEntry(layer, analysis.entries.length + analysis.whiteouts.length);
+    return true;
+  }
+  /** Counts `count` more tar entries; throws naming the limit when the scan would pass it. */
+  countEntry(layer, count = 1) {
+    this.entries += count;
+    if (this.entries > this.maxEntries) {
       throw new ImageError(
         `${layer}: the image has more than ${this.maxEntries.toLocaleString("en-US")} files, directories and links across its layers, more than the gate indexes in one scan (docs/limits.md); a hostile or unusually large image.`,
         "TOO_MANY_ENTRIES"
@@ -67394,11 +67432,12 @@ function decide(requests, entry, budget) {
   const cap = Math.max(...matching.map((request2) => request2.maxBytes));
   if (entry.size > cap) {
     const [size, limit] = formatSizePair(entry.size, cap);
-    return { unread: `it is ${size}, over the ${limit} read of such a file` };
+    return { unread: `it is ${size}, over the ${limit} read of such a file`, budget: false };
   }
   if (!budget.take(entry.size)) {
     return {
-      unread: `the scan's budget of ${formatBytes(budget.limit)} for file contents was used up before it`
+      unread: `the scan's budget of ${formatBytes(budget.limit)} for file contents was used up before it`,
+      budget: true
     };
   }
   return "capture";
@@ -67445,6 +67484,7 @@ async function analyzeLayer(blob2, options) {
   const contents = /* @__PURE__ */ new Map();
   const unread = /* @__PURE__ */ new Map();
   const budget = options.captureBudget ?? new CaptureBudget();
+  let budgetLimited = false;
   const consume = async (tar) => {
     for await (const { entry, content: content2 } of readTar(tar, label)) {
       budget.countEntry(label);
@@ -67467,7 +67507,10 @@ async function analyzeLayer(blob2, options) {
       contents.delete(entry.path);
       unread.delete(entry.path);
       const decision = entry.type === "file" ? decide(requests, entry, budget) : "ignore";
-      if (typeof decision === "object") unread.set(entry.path, decision.unread);
+      if (typeof decision === "object") {
+        unread.set(entry.path, decision.unread);
+        budgetLimited ||= decision.budget;
+      }
       const capture = decision === "capture";
       if (entry.type === "file" && (capture || sinks.length > 0)) {
         const chunks = [];
@@ -67521,12 +67564,235 @@ async function analyzeLayer(blob2, options) {
     whiteouts,
     contents,
     unread,
-    visits: new Map(visitors.map(([id2, visitor]) => [id2, visitor.finish()]))
+    visits: new Map(visitors.map(([id2, visitor]) => [id2, visitor.finish()])),
+    budgetLimited
   };
+}
+async function verifyLayerBlob(blob2, layer) {
+  const digest = new DigestingStream(`layer ${layer.name}`, layer.expectedDigest);
+  const discard = new Writable({ write: (_chunk, _encoding, callback) => callback() });
+  await pipeline(blob2, digest, discard);
+}
+
+// src/image/layer/cache.ts
+import { createHash as createHash6, randomBytes as randomBytes3 } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { mkdir as mkdir2, open, readdir, rename as rename2, stat as stat4, unlink, utimes, writeFile as writeFile2 } from "node:fs/promises";
+import { join as join3 } from "node:path";
+import { fileURLToPath } from "node:url";
+import { types } from "node:util";
+import { deserialize, serialize } from "node:v8";
+
+// src/version.ts
+var VERSION = "0.1.0";
+
+// src/image/layer/cache.ts
+var LAYER_CACHE_FORMAT = 1;
+var DEFAULT_LAYER_CACHE_BYTES = 2 * 1024 ** 3;
+var MAX_LAYER_CACHE_ENTRY_BYTES = 256 * 1024 * 1024;
+var MAX_PRUNED_FILES = 1e5;
+var STALE_TEMP_MS = 36e5;
+var MAGIC = Buffer.from("CGLAYER1");
+var HEADER_BYTES = MAGIC.length + 32;
+var ENTRY_SUFFIX = ".layer";
+var build2;
+function buildId() {
+  if (build2 === void 0) {
+    try {
+      build2 = createHash6("sha256").update(readFileSync(fileURLToPath(import.meta.url))).digest("hex");
+    } catch {
+      build2 = "unknown";
+    }
+  }
+  return build2;
+}
+function analysisKey(requests, subscriptions) {
+  const material = {
+    format: LAYER_CACHE_FORMAT,
+    tool: VERSION,
+    build: buildId(),
+    requests: requests.map((request2) => [
+      [...request2.globs ?? []].sort(),
+      request2.maxBytes,
+      request2.match === void 0 ? null : request2.matchKey
+    ]).map((parts) => JSON.stringify(parts)).sort(),
+    subscriptions: subscriptions.map((s) => JSON.stringify([s.id, s.version, s.settings])).sort()
+  };
+  return createHash6("sha256").update(JSON.stringify(material)).digest("hex");
+}
+var LayerCache = class {
+  constructor(options) {
+    this.options = options;
+  }
+  options;
+  /** Digests of the layers this scan took from the cache. */
+  hits = /* @__PURE__ */ new Set();
+  /** Entries written by this scan, and their bytes. */
+  written = 0;
+  writtenBytes = 0;
+  disabled = false;
+  writes = [];
+  get dir() {
+    return this.options.dir;
+  }
+  pathOf(digest) {
+    return join3(
+      this.options.dir,
+      `${digest.slice("sha256:".length)}.${this.options.key.slice(0, 16)}${ENTRY_SUFFIX}`
+    );
+  }
+  /** The analysis kept for the blob `digest`, or undefined (none, or one that is not whole). */
+  async get(digest) {
+    if (this.disabled || !isDigest(digest)) return void 0;
+    const path2 = this.pathOf(digest);
+    let bytes;
+    try {
+      bytes = await readBounded2(path2, MAX_LAYER_CACHE_ENTRY_BYTES + HEADER_BYTES);
+    } catch (error) {
+      const code = error.code;
+      if (code === "ENOENT") return void 0;
+      if (code === "EFBIG") return this.discard(path2, "it is larger than any entry may be");
+      this.disable(`reading ${path2} failed (${code ?? error.message})`);
+      return void 0;
+    }
+    const analysis = this.decode(bytes, digest);
+    if (typeof analysis === "string") return this.discard(path2, analysis);
+    const now = /* @__PURE__ */ new Date();
+    await utimes(path2, now, now).catch(() => void 0);
+    this.hits.add(digest);
+    return analysis;
+  }
+  /** The entry's analysis, or why it cannot be trusted. */
+  decode(bytes, digest) {
+    if (bytes.length < HEADER_BYTES || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) {
+      return "it does not start like an entry";
+    }
+    const payload = bytes.subarray(HEADER_BYTES);
+    const sum = createHash6("sha256").update(payload).digest();
+    if (!sum.equals(bytes.subarray(MAGIC.length, HEADER_BYTES))) {
+      return "its checksum does not match (partly written or damaged)";
+    }
+    let decoded;
+    try {
+      decoded = deserialize(payload);
+    } catch (error) {
+      return `it cannot be decoded (${error.message})`;
+    }
+    if (decoded?.format !== LAYER_CACHE_FORMAT || decoded.key !== this.options.key) {
+      return "it was made by another version of the analysis";
+    }
+    const analysis = decoded.analysis;
+    if (analysis?.digest !== digest || !isDigest(analysis.diffId) || !Array.isArray(analysis.entries) || !Array.isArray(analysis.whiteouts) || !types.isMap(analysis.contents) || !types.isMap(analysis.unread) || !types.isMap(analysis.visits) || ![...analysis.contents.values()].every((content2) => Buffer.isBuffer(content2))) {
+      return "its analysis is not of the expected shape";
+    }
+    return { ...analysis, budgetLimited: false };
+  }
+  /** Keeps `analysis` for later runs, in the background; `settle` waits for every write. */
+  put(analysis) {
+    if (this.disabled || analysis.budgetLimited || !isDigest(analysis.digest)) return;
+    this.writes.push(this.write(analysis));
+  }
+  async write(analysis) {
+    const entry = { format: LAYER_CACHE_FORMAT, key: this.options.key, analysis };
+    let payload;
+    try {
+      payload = serialize(entry);
+    } catch (error) {
+      this.options.logger.warning(
+        `Layer ${analysis.digest} is not kept in the layer cache: its analysis cannot be stored (${error.message}).`
+      );
+      return;
+    }
+    if (payload.length > MAX_LAYER_CACHE_ENTRY_BYTES) {
+      this.options.logger.info(
+        `Layer ${analysis.digest} is not kept in the layer cache: its analysis is ${formatBytes(payload.length)}, more than an entry may be (docs/limits.md).`
+      );
+      return;
+    }
+    const sum = createHash6("sha256").update(payload).digest();
+    const path2 = this.pathOf(analysis.digest);
+    const temp = `${path2}.${process.pid}.${randomBytes3(4).toString("hex")}.tmp`;
+    try {
+      await mkdir2(this.options.dir, { recursive: true });
+      await writeFile2(temp, [MAGIC, sum, payload]);
+      await rename2(temp, path2);
+      this.written += 1;
+      this.writtenBytes += HEADER_BYTES + payload.length;
+    } catch (error) {
+      await unlink(temp).catch(() => void 0);
+      const code = error.code;
+      this.disable(`writing ${path2} failed (${code ?? error.message})`);
+    }
+  }
+  /** Waits for the writes of this scan, then removes the least recently used entries past the bound. */
+  async settle() {
+    await Promise.all(this.writes);
+    if (this.written > 0) await this.prune();
+  }
+  async prune() {
+    let names2;
+    try {
+      names2 = (await readdir(this.options.dir)).slice(0, MAX_PRUNED_FILES);
+    } catch {
+      return;
+    }
+    const now = Date.now();
+    const files2 = [];
+    for (const name of names2) {
+      const path2 = join3(this.options.dir, name);
+      const info = await stat4(path2).catch(() => void 0);
+      if (info === void 0 || !info.isFile()) continue;
+      if (name.endsWith(".tmp")) {
+        if (now - info.mtimeMs > STALE_TEMP_MS) await unlink(path2).catch(() => void 0);
+        continue;
+      }
+      if (name.endsWith(ENTRY_SUFFIX)) files2.push({ path: path2, size: info.size, used: info.mtimeMs });
+    }
+    let total = files2.reduce((sum, file) => sum + file.size, 0);
+    files2.sort((a, b) => a.used - b.used);
+    for (const file of files2) {
+      if (total <= this.options.maxBytes) break;
+      await unlink(file.path).catch(() => void 0);
+      total -= file.size;
+    }
+  }
+  async discard(path2, why) {
+    this.options.logger.warning(
+      `Layer cache entry ${path2} is not used: ${why}. It is removed and the layer is read again.`
+    );
+    await unlink(path2).catch(() => void 0);
+    return void 0;
+  }
+  disable(why) {
+    if (this.disabled) return;
+    this.disabled = true;
+    this.options.logger.warning(
+      `The layer cache in ${this.options.dir} cannot be used: ${why}. The scan goes on without it; set CONTAINER_GATE_CACHE_DIR to a writable directory, or layer-cache to false.`
+    );
+  }
+};
+async function readBounded2(path2, limit) {
+  const handle = await open(path2, "r");
+  try {
+    const info = await handle.stat();
+    if (!info.isFile() || info.size > limit) {
+      throw Object.assign(new Error(`${path2} is too large`), { code: "EFBIG" });
+    }
+    const buffer = Buffer.alloc(info.size);
+    let read2 = 0;
+    while (read2 < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, read2, buffer.length - read2, read2);
+      if (bytesRead === 0) break;
+      read2 += bytesRead;
+    }
+    return buffer.subarray(0, read2);
+  } finally {
+    await handle.close();
+  }
 }
 
 // src/policy/suppress.ts
-import { readFile as readFile3, stat as stat4 } from "node:fs/promises";
+import { readFile as readFile3, stat as stat5 } from "node:fs/promises";
 function isoDay(date) {
   return date.toISOString().slice(0, 10);
 }
@@ -67607,7 +67873,7 @@ var MAX_BASELINE_BYTES = 256 * 1024 * 1024;
 async function readBaselineReport(path2) {
   let text6;
   try {
-    const { size } = await stat4(path2);
+    const { size } = await stat5(path2);
     if (size > MAX_BASELINE_BYTES) {
       throw new ConfigurationError(
         `input "baseline" ${path2} is ${formatBytes(size)}, more than the ${formatBytes(MAX_BASELINE_BYTES)} a report may be; name the JSON report of an earlier run.`,
@@ -67688,6 +67954,7 @@ function token(body, flags = "") {
   return new RegExp(`(?<![\\w+/-])(?<secret>${body})(?![\\w+/=-])`, flags);
 }
 var UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+var IDENTIFIABLE_KEY = "[A-Za-z0-9]{52}JQQJ99[A-Za-z0-9]{18}";
 var PEM_BODY = `(?:[A-Za-z0-9+/=\\s:,.'"\\\\]|-(?!----)){64,16384}?`;
 function privateKey(id2, title, label, severity) {
   return {
@@ -67769,6 +68036,26 @@ var BUILT_IN_RULES = [
     pattern: token(`amzn\\.mws\\.${UUID}`)
   },
   {
+    id: "aws-bedrock-api-key",
+    title: "Amazon Bedrock long-term API key",
+    severity: "critical",
+    keywords: ["absk"],
+    // `ABSK` then base64 of `BedrockAPIKey-<id>-at-<account>:<secret>`, so the body starts with
+    // the base64 of `BedrockAPIKey-` (Bedrock user guide, "API keys").
+    pattern: token("ABSKQmVkcm9ja0FQSUtleS[A-Za-z0-9+/]{40,400}={0,2}"),
+    minEntropy: 4
+  },
+  {
+    id: "aws-bedrock-short-term-api-key",
+    title: "Amazon Bedrock short-term API key",
+    // A pre-signed SigV4 URL valid for at most 12 hours.
+    severity: "medium",
+    keywords: ["bedrock-api-key-"],
+    // `bedrock-api-key-` then base64 of `bedrock.amazonaws.com/?Action=CallWithBearerToken&…`.
+    pattern: token("bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/]{100,4096}={0,2}"),
+    minEntropy: 4
+  },
+  {
     id: "gcp-service-account",
     title: "Google Cloud service account key",
     severity: "critical",
@@ -67823,7 +68110,7 @@ var BUILT_IN_RULES = [
     title: "Azure AD (Entra ID) client secret",
     severity: "high",
     keywords: ["q~"],
-    pattern: token("[a-zA-Z0-9_~.]{3}\\dQ~[a-zA-Z0-9_~.-]{31,34}"),
+    pattern: token("[a-zA-Z0-9_~.-]{3}\\dQ~[a-zA-Z0-9_~.-]{31,34}"),
     minEntropy: 3.5
   },
   {
@@ -67832,6 +68119,16 @@ var BUILT_IN_RULES = [
     severity: "high",
     keywords: ["azure", "devops", "ado_"],
     pattern: near("(?:azure|devops|ado).{0,20}?(?:pat|token)", "[a-z2-7]{52}"),
+    minEntropy: 3.5
+  },
+  {
+    id: "azure-devops-identifiable-pat",
+    title: "Azure DevOps personal access token",
+    severity: "high",
+    keywords: ["jqqj99"],
+    // Microsoft's identifiable keys: 52 random characters, the `JQQJ99` signature, 18 more, then
+    // the provider's 4-character signature (`AZDO`) and a 4-character checksum: 84 in all.
+    pattern: token(`${IDENTIFIABLE_KEY}AZDO[A-Za-z0-9]{4}`),
     minEntropy: 3.5
   },
   {
@@ -67846,10 +68143,53 @@ var BUILT_IN_RULES = [
     id: "azure-container-registry-key",
     title: "Azure Container Registry access key",
     severity: "high",
-    keywords: ["+acr"],
-    // Microsoft's identifiable keys (SEC101/176): 42 base64 characters, `+ACR`, then a checksum.
-    pattern: token("[A-Za-z0-9+/]{42}\\+ACR[A-D][A-Za-z0-9+/]{5}"),
+    keywords: ["+acr", "jqqj99"],
+    // Microsoft's identifiable keys (SEC101/176): 42 base64 characters, `+ACR`, then a checksum;
+    // or the 84-character form with the `AZCR` signature.
+    pattern: token(
+      `[A-Za-z0-9+/]{42}\\+ACR[A-D][A-Za-z0-9+/]{5}|${IDENTIFIABLE_KEY}AZCR[A-Za-z0-9]{4}`
+    ),
     minEntropy: 3.5
+  },
+  {
+    id: "azure-container-registry-password",
+    title: "Azure Container Registry admin password",
+    severity: "high",
+    keywords: ["azurecr.io"],
+    // `docker login <name>.azurecr.io -u <name> -p <password>` and `<name>.azurecr.io password: …`
+    // on one line; the classic admin password is 32 base64 characters.
+    pattern: /\.azurecr\.io\b[^\n]{0,120}?(?:password|passwd|-p)["']?[ \t]{0,3}[:= \t][ \t]{0,3}["']?(?<secret>[A-Za-z0-9+/=]{32,88})(?![\w+/=-])/i,
+    minEntropy: 3.5
+  },
+  {
+    id: "azure-ai-services-key",
+    title: "Azure AI services (Cognitive Services, Azure OpenAI) key",
+    severity: "high",
+    keywords: ["jqqj99"],
+    // The identifiable form: provider signature `ACOG`.
+    pattern: token(`${IDENTIFIABLE_KEY}ACOG[A-Za-z0-9]{4}`),
+    minEntropy: 3.5
+  },
+  {
+    id: "azure-ai-services-legacy-key",
+    title: "Azure AI services (Cognitive Services, Azure OpenAI) key",
+    severity: "high",
+    keywords: ["ocp-apim-subscription-key", "azure", "cognitive"],
+    // The older 32-hex-digit keys carry no signature: only a name that says what they are (the
+    // `Ocp-Apim-Subscription-Key` header, AZURE_OPENAI_API_KEY, AZURE_AI_…_KEY) makes hex a key.
+    pattern: near(
+      "ocp-apim-subscription-key|azure[_-]?(?:openai|ai|cognitive|speech|vision|language|translator|search|document)\\w{0,20}?[_-]?key|cognitive[_-]?services?[_-]?key",
+      "[a-f0-9]{32}"
+    ),
+    minEntropy: 3
+  },
+  {
+    id: "azure-data-factory-key",
+    title: "Azure Data Factory integration runtime key",
+    severity: "high",
+    keywords: ["ir@"],
+    // IR@<runtime id>@<factory>@<region>@<base64 key>.
+    pattern: /(?<![\w@])IR@[0-9a-zA-Z-]{36}@[\w.-]{1,90}@[a-z0-9-]{1,32}@(?<secret>[A-Za-z0-9+/]{43}=)/
   },
   {
     id: "alibaba-access-key-id",
@@ -67995,7 +68335,8 @@ var BUILT_IN_RULES = [
     title: "GitHub fine-grained personal access token",
     severity: "critical",
     keywords: ["github_pat_"],
-    pattern: token("github_pat_[0-9a-zA-Z_]{82}")
+    // The prefix is distinctive enough to be found glued to a word (`ourgithub_pat_…`).
+    pattern: /(?<secret>github_pat_[0-9a-zA-Z_]{82})(?![\w+/=-])/
   },
   {
     id: "github-oauth-token",
@@ -68643,6 +68984,15 @@ var BUILT_IN_RULES = [
     )
   },
   {
+    id: "openai-ephemeral-key",
+    title: "OpenAI Realtime client secret (ephemeral key)",
+    // Minted for a browser session and short-lived (10 s to 2 h), yet it spends the account's quota.
+    severity: "medium",
+    keywords: ["ek_"],
+    pattern: token("ek_[a-f0-9]{32}"),
+    minEntropy: 3
+  },
+  {
     id: "openrouter-api-key",
     title: "OpenRouter API key",
     severity: "critical",
@@ -68671,6 +69021,46 @@ var BUILT_IN_RULES = [
     keywords: ["api_org_"],
     pattern: token("api_org_[a-zA-Z]{34}"),
     minEntropy: 3.5
+  },
+  // Frameworks.
+  {
+    id: "symfony-app-secret",
+    title: "Symfony APP_SECRET",
+    severity: "high",
+    keywords: ["app_secret"],
+    // Generated by the Flex recipe; Symfony's old default `ThisTokenIsNotSoSecretChangeIt` is
+    // reported too: it is public, so anyone can sign fragment URLs and remember-me cookies with it.
+    pattern: /^[ \t]{0,64}(?:export[ \t]{1,16})?APP_SECRET[ \t]{0,16}[=:][ \t]{0,16}["']?(?<secret>[^\s"'#%$][^\s"'#]{7,511})/m,
+    minEntropy: 3
+  },
+  {
+    id: "symfony-parameters-secret",
+    title: "Symfony secret in parameters.yml",
+    severity: "high",
+    keywords: ["secret"],
+    // Symfony 2/3 `parameters: { secret: … }` (app/config/parameters.yml).
+    context: /^parameters:[ \t]{0,16}$/m,
+    pattern: /^[ \t]{1,64}secret:[ \t]{1,16}["']?(?<secret>[^\s"'#%$][^\s"'#]{7,511})/m,
+    minEntropy: 3
+  },
+  {
+    id: "symfony-decryption-key",
+    title: "Symfony secrets vault decryption key",
+    severity: "critical",
+    keywords: ["return"],
+    // `bin/console secrets:generate-keys` writes `return "\x..";` (sodium key, escaped bytes).
+    paths: ["**/config/secrets/*/*.decrypt.private.php"],
+    pattern: /return[ \t]{0,16}["'](?<secret>(?:\\x[0-9a-fA-F]{2}|[A-Za-z0-9._~-]){32,512})["']/
+  },
+  {
+    id: "kubernetes-docker-config",
+    title: "Registry credential in a Kubernetes docker-registry Secret",
+    severity: "high",
+    keywords: [".dockerconfigjson", ".dockercfg"],
+    // `kubernetes.io/dockerconfigjson` Secrets: the data key holds base64 of a Docker config.json,
+    // and base64 of a JSON object (`{"`, `{\n`, `{ `) starts with `ey`, `ew` or `ex`.
+    pattern: /^[ \t]{0,64}["']?\.docker(?:configjson|cfg)["']?[ \t]{0,16}:[ \t]{0,16}["']?(?<secret>e[wxy][A-Za-z0-9+/]{6,16384}={0,2})(?![\w+/=-])/m,
+    minEntropy: 3
   },
   // Generic credentials.
   {
@@ -68736,7 +69126,25 @@ var BUILT_IN_RULES = [
     id: "password-assignment",
     title: "Hard-coded password or secret",
     severity: "medium",
-    keywords: ["pass", "pwd", "secret", "token", "api_key", "apikey", "api-key", "private_key"],
+    keywords: [
+      "pass",
+      "pwd",
+      "secret",
+      "token",
+      "api_key",
+      "apikey",
+      "api-key",
+      "private_key",
+      "private-key",
+      "privatekey",
+      "access_key",
+      "access-key",
+      "accesskey",
+      "auth_key",
+      "auth-key",
+      "authkey",
+      "cred"
+    ],
     paths: [
       "**/*.{env,ini,conf,cfg,cnf,properties,yaml,yml,toml,json,xml,config,credentials}",
       "**/.env",
@@ -68746,9 +69154,16 @@ var BUILT_IN_RULES = [
       "**/.*.cnf",
       "**/.s3cfg",
       "**/.boto",
-      "**/.aws/credentials"
+      "**/.aws/credentials",
+      "**/*.{go,php,mk}",
+      "**/{Makefile,makefile,GNUmakefile}"
     ],
-    pattern: /(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|client[_-]?secret|private[_-]?key)[\w-]{0,20}["']?\s{0,3}(?:=|:|:=|=>)\s{0,3}["']?(?<secret>[^\s"'`;,<>]{8,128})/i,
+    // The name (not `csrf_token`, `publicToken`, nor one ending in `_id`, `_name`, `_url`, `_file`
+    // and the like, which hold something about a secret), maybe a Go type (`var password string =
+    // …`), then one of: an assignment on the same line (`=`, `:`, `=>`, Go and make `:=`, `::=`,
+    // make `?=`, PHP `.=`); a YAML key whose value is alone on the next, more indented line (not
+    // another `key:`); or an XML element whose text follows its opening tag, maybe on the next line.
+    pattern: /(?<!(?:csrf|xsrf|public)[_.-]?)(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|client[_-]?secret|private[_-]?key|credentials?|creds)[\w-]{0,20}(?<![_.-]?(?:ids?|name|url|uri|file|path|length|size|type|version|endpoint|hash|header|mode|format))(?:[ \t]{1,3}(?:string|String|str|\[\]byte))?["']?(?:[ \t]{0,3}(?:=>|::?=|[?.]=|=|:)[ \t]{0,3}["']?|:[ \t]{0,3}\r?\n[ \t]{1,64}(?![^\s:]{1,128}:(?:\s|$))["']?|(?<=<[\w:.-]{1,64})>\s{0,64})(?<secret>[^\s"'`;,<>]{8,128})/i,
     chosen: true,
     minEntropy: 3
   },
@@ -68824,7 +69239,8 @@ var BUILT_IN_RULES = [
 ];
 
 // src/secrets/scanner.ts
-import { createHash as createHash6, createHmac, scryptSync as scryptSync2 } from "node:crypto";
+import { createHash as createHash7, createHmac, scryptSync as scryptSync2 } from "node:crypto";
+import { posix as posix2 } from "node:path";
 var KeywordAutomaton = class {
   next;
   /** Keyword ids ending at each state (through failure links). */
@@ -68966,7 +69382,7 @@ var SecretHasher = class {
   /** Values hashed with the keyed sha256 because the scrypt budget was spent. */
   fast = 0;
   hash(value) {
-    const key2 = createHash6("sha256").update(value).digest("hex");
+    const key2 = createHash7("sha256").update(value).digest("hex");
     let hash = this.cache.get(key2);
     if (hash !== void 0) return hash;
     if (this.slow < this.maxSlow) {
@@ -68980,6 +69396,42 @@ var SecretHasher = class {
     return hash;
   }
 };
+function exampleFileReason(path2) {
+  const name = posix2.basename(path2).toLowerCase();
+  const suffix = /\.(example|sample|dist|template|tmpl|tpl)$/.exec(name);
+  if (suffix !== null) return `its name ends in .${suffix[1]}`;
+  const infix = /^(?:example|sample)s?[._-]|[._-](?:example|sample)s?\./.exec(name);
+  if (infix !== null) return "its name says it is an example";
+  const dir = /\/(examples?|samples?|testdata|fixtures|__fixtures__)\//i.exec(
+    posix2.dirname(path2) + "/"
+  );
+  if (dir !== null) return `it is under ${dir[1]}/`;
+  return void 0;
+}
+function stepDown(severity) {
+  const index = SEVERITIES.indexOf(severity);
+  return SEVERITIES[Math.min(index + 1, Math.max(index, SEVERITIES.indexOf("low")))];
+}
+function asExamples(matches, path2) {
+  const reason = path2 === void 0 ? void 0 : exampleFileReason(path2);
+  if (reason === void 0) return matches;
+  return matches.map((match2) => ({
+    ...match2,
+    title: `${match2.title} (in a file named like an example: ${reason}, so one severity lower)`,
+    severity: stepDown(match2.severity)
+  }));
+}
+var KEY_STORE_NAME = /\.(?:p12|pfx)$/i;
+function isPkcs12(der) {
+  if (der[0] !== 48) return false;
+  const lengthByte = der[1] ?? 255;
+  if (lengthByte > 132) return false;
+  const header2 = lengthByte <= 128 ? 2 : 2 + (lengthByte & 127);
+  return der[header2] === 2 && der[header2 + 1] === 1 && der[header2 + 2] === 3;
+}
+var KEY_BAG_OIDS = [1, 2].map(
+  (last2) => Buffer.from([6, 11, 42, 134, 72, 134, 247, 13, 1, 12, 10, 1, last2])
+);
 var GENERIC = /* @__PURE__ */ new Set([
   "password-assignment",
   "dotenv-secret",
@@ -68987,6 +69439,7 @@ var GENERIC = /* @__PURE__ */ new Set([
   "basic-auth-header",
   "bearer-token",
   "curl-credentials",
+  "azure-container-registry-password",
   "kubernetes-secret",
   "jwt"
 ]);
@@ -69042,7 +69495,29 @@ var SecretScanner = class {
    * path-scoped rules; config strings have none.
    */
   scan(text6, path2) {
-    return this.describe(this.find(text6, path2), text6);
+    return asExamples(this.describe(this.find(text6, path2), text6), path2);
+  }
+  /** Whether a file is named like a key store, whose binary content `scanKeyStore` reads. */
+  isKeyStorePath(path2) {
+    return KEY_STORE_NAME.test(path2);
+  }
+  /**
+   * A PKCS#12 key store (`.p12`/`.pfx`, checked by its DER header): high when a key bag is
+   * visible, medium when its contents are encrypted or it holds only certificates (a trust store).
+   * The hash is of the whole file, so the same store in two places is the same value.
+   */
+  scanKeyStore(content2, path2) {
+    if (!isPkcs12(content2)) return void 0;
+    const key2 = KEY_BAG_OIDS.some((oid) => content2.includes(oid));
+    const match2 = {
+      rule: "pkcs12-key-store",
+      title: key2 ? "PKCS#12 key store with a private key" : "PKCS#12 key store (its private key, if any, is encrypted)",
+      severity: key2 ? "high" : "medium",
+      redacted: `PKCS#12 (${content2.length} bytes)`,
+      hash: this.hasher.hash(createHash7("sha256").update(content2).digest("hex")),
+      line: 1
+    };
+    return asExamples([match2], path2)[0];
   }
   /** `text` with every secret replaced by its redacted form, e.g. for a layer's `created_by`. */
   redactText(text6) {
@@ -69296,7 +69771,8 @@ function redactCreatedBy(createdBy) {
 }
 
 // src/steps/code/index.ts
-import { posix as posix3 } from "node:path";
+import { createHash as createHash10 } from "node:crypto";
+import { posix as posix4 } from "node:path";
 
 // src/os/bad-records.ts
 var BadRecords = class {
@@ -69506,13 +69982,13 @@ function ndbBlobs(bytes, onBad) {
 }
 
 // src/os/rpm/sqlite.ts
-var MAGIC = "SQLite format 3\0";
+var MAGIC2 = "SQLite format 3\0";
 var TABLE_INTERIOR = 5;
 var TABLE_LEAF = 13;
 var SqliteFile = class {
   constructor(bytes) {
     this.bytes = bytes;
-    if (bytes.length < 100 || bytes.toString("latin1", 0, 16) !== MAGIC) {
+    if (bytes.length < 100 || bytes.toString("latin1", 0, 16) !== MAGIC2) {
       throw new Error("not an SQLite 3 database");
     }
     const size = bytes.readUInt16BE(16);
@@ -69641,14 +70117,14 @@ var INT_SIZES = [0, 1, 2, 3, 4, 6, 8];
 function record(payload) {
   const [headerSize, afterHeaderSize] = varint(payload, 0);
   if (headerSize > BigInt(payload.length)) throw new Error("its record header is longer than it");
-  const types = [];
+  const types2 = [];
   for (let at2 = afterHeaderSize; at2 < Number(headerSize); ) {
     const [type, next] = varint(payload, at2);
-    types.push(Number(type));
+    types2.push(Number(type));
     at2 = next;
   }
   let at = Number(headerSize);
-  return types.map((type) => {
+  return types2.map((type) => {
     if (type === 0) return null;
     if (type >= 1 && type <= 6) {
       const size2 = INT_SIZES[type];
@@ -69990,7 +70466,7 @@ function sarifFinding(imported) {
 }
 
 // src/steps/code/signatures.ts
-import { createHash as createHash7 } from "node:crypto";
+import { createHash as createHash8 } from "node:crypto";
 import { Readable as Readable4 } from "node:stream";
 import { createGunzip as createGunzip2 } from "node:zlib";
 var HASH_ALGORITHMS = ["md5", "sha1", "sha256"];
@@ -70057,7 +70533,7 @@ async function addDatabase(db, file) {
   const fields = header2.split(":");
   const body = file.bytes.subarray(CVD_HEADER);
   const md5 = fields[5] ?? "";
-  if (/^[0-9a-f]{32}$/.test(md5) && createHash7("md5").update(body).digest("hex") !== md5) {
+  if (/^[0-9a-f]{32}$/.test(md5) && createHash8("md5").update(body).digest("hex") !== md5) {
     throw badDatabase(file.path, "does not match the MD5 in its header (truncated or corrupt)");
   }
   const gzip = body[0] === 31 && body[1] === 139;
@@ -70105,7 +70581,7 @@ function isEicar(content2) {
 }
 
 // src/steps/code/source-rules.ts
-import { posix as posix2 } from "node:path";
+import { posix as posix3 } from "node:path";
 var SOURCE_RULES = {
   "shell-download-exec": {
     severity: "high",
@@ -70275,15 +70751,15 @@ var JS_EXTENSIONS = /* @__PURE__ */ new Set([".js", ".mjs", ".cjs"]);
 var SPRING_CONFIG = /^application(?:-[\w-]+)?\.(?:properties|ya?ml)$/;
 var DOTENV = /^\.env(?:\.[\w-]+)?$/;
 function kindsByName(path2) {
-  const base = posix2.basename(path2);
-  const extension = posix2.extname(base);
+  const base = posix3.basename(path2);
+  const extension = posix3.extname(base);
   const production = !NOT_PRODUCTION.test(base);
   const kinds = [];
   if (SHELL_EXTENSIONS.has(extension)) kinds.push("shell");
   if (JS_EXTENSIONS.has(extension)) kinds.push("javascript");
   if (extension === ".py") {
     kinds.push("python");
-    const inSettings = posix2.basename(posix2.dirname(path2)) === "settings";
+    const inSettings = posix3.basename(posix3.dirname(path2)) === "settings";
     if (production && (base === "settings.py" || inSettings && base !== "__init__.py")) {
       kinds.push("django-settings");
     }
@@ -70303,7 +70779,7 @@ function kindsByShebang(head) {
   const end = head.indexOf(10);
   const line = head.toString("latin1", 2, end === -1 ? head.length : end).trim();
   const [program = "", ...args] = line.split(/\s+/);
-  const interpreter = posix2.basename(program) === "env" ? args.find((arg) => !arg.startsWith("-") && !arg.includes("=")) : posix2.basename(program);
+  const interpreter = posix3.basename(program) === "env" ? args.find((arg) => !arg.startsWith("-") && !arg.includes("=")) : posix3.basename(program);
   const kind = SHEBANG_KINDS.find(([pattern]) => pattern.test(interpreter ?? ""))?.[1];
   return kind === void 0 ? [] : [kind];
 }
@@ -70383,7 +70859,7 @@ function envMatches(env) {
 }
 
 // src/steps/code/visitor.ts
-import { createHash as createHash8 } from "node:crypto";
+import { createHash as createHash9 } from "node:crypto";
 
 // src/steps/code/elf.ts
 var GLIBC_CHK_FUNCTIONS = [
@@ -70607,7 +71083,7 @@ function within(range2, read2) {
     throw error;
   }
 }
-function open(kept) {
+function open2(kept) {
   if (kept.size < 52) return void 0;
   const ident = kept.bytes(0, 6);
   if (!ident.subarray(0, 4).equals(ELF_MAGIC)) return void 0;
@@ -70745,7 +71221,7 @@ function pieVerdict(type, info) {
   return info.tags.has(DT_DEBUG) || (flags1 & DF_1_PIE) !== 0 ? "yes" : "dso";
 }
 function analyse(kept) {
-  const elf = reading("ELF header", () => open(kept));
+  const elf = reading("ELF header", () => open2(kept));
   if (elf === void 0) return void 0;
   const bits = elf.wide ? 64 : 32;
   const endian = elf.little ? "little" : "big";
@@ -70867,7 +71343,7 @@ var ElfStream = class {
     this.pending = this.pending.filter((plan) => plan.at > this.kept.position);
     for (const { decide: decide2 } of due) {
       try {
-        const elf = open(this.kept);
+        const elf = open2(this.kept);
         if (elf !== void 0) decide2(elf);
       } catch (error) {
         if (!(error instanceof NotKept)) throw error;
@@ -70973,7 +71449,7 @@ var FileSink = class {
     this.sniffElf = sniffElf;
     this.sniffSource = sniffSource;
     this.done = done;
-    this.hashes = algorithms.map((algorithm2) => [algorithm2, createHash8(algorithm2)]);
+    this.hashes = algorithms.map((algorithm2) => [algorithm2, createHash9(algorithm2)]);
     this.maxElfBytes = options.maxElfBytes ?? MAX_ELF_BYTES;
   }
   entry;
@@ -71087,8 +71563,8 @@ var CodeVisitor = class {
     };
   }
 };
-function codeSubscription(options) {
-  return { ...CODE_LAYERS, createVisitor: () => new CodeVisitor(options) };
+function codeSubscription(options, settings) {
+  return { ...CODE_LAYERS, settings, createVisitor: () => new CodeVisitor(options) };
 }
 
 // src/steps/code/index.ts
@@ -71108,10 +71584,10 @@ function enabled(policy, rule) {
   return policy.rules[`code/${rule}`] !== "off";
 }
 function expandOrigin(entry, binary) {
-  return entry.replace(/\$(?:\{ORIGIN\}|ORIGIN\b)/g, posix3.dirname(binary));
+  return entry.replace(/\$(?:\{ORIGIN\}|ORIGIN\b)/g, posix4.dirname(binary));
 }
 function worldWritable(fs, dir) {
-  for (let path2 = posix3.normalize(dir); ; path2 = posix3.dirname(path2)) {
+  for (let path2 = posix4.normalize(dir); ; path2 = posix4.dirname(path2)) {
     const node = fs.resolve(path2);
     if (node !== void 0) return node.type === "dir" && (node.mode & 2) !== 0;
     if (path2 === "/") return false;
@@ -71328,18 +71804,26 @@ async function run({ image, policy }) {
 }
 async function needs(policy) {
   const { db, ignoredFiles } = await loadSignatures(policy.code.signatureFiles);
+  const options = {
+    signatures: db,
+    ignoredSignatureFiles: ignoredFiles,
+    malware: enabled(policy, "malware"),
+    elf: ELF_RULES.some((rule) => enabled(policy, rule)),
+    sourcePatterns: SOURCE_PATTERNS.filter(({ rule }) => enabled(policy, rule)),
+    exclude: policy.code.exclude
+  };
+  const signatures = createHash10("sha256");
+  for (const file of policy.code.signatureFiles) signatures.update(file.path).update(file.bytes);
+  const settings = JSON.stringify({
+    signatures: signatures.digest("hex"),
+    malware: options.malware,
+    elf: options.elf,
+    source: options.sourcePatterns.map(({ rule, kinds, pattern }) => [rule, kinds, `${pattern}`]),
+    exclude: options.exclude
+  });
   return {
     files: [OWNED_FILES_REQUEST],
-    subscriptions: [
-      codeSubscription({
-        signatures: db,
-        ignoredSignatureFiles: ignoredFiles,
-        malware: enabled(policy, "malware"),
-        elf: ELF_RULES.some((rule) => enabled(policy, rule)),
-        sourcePatterns: SOURCE_PATTERNS.filter(({ rule }) => enabled(policy, rule)),
-        exclude: policy.code.exclude
-      })
-    ]
+    subscriptions: [codeSubscription(options, settings)]
   };
 }
 var codeStep = {
@@ -71507,11 +71991,219 @@ function vexSuppression(statement) {
   };
 }
 
+// src/packages/license.ts
+var import_spdx_expression_parse = __toESM(require_spdx_expression_parse(), 1);
+function classifyLicense(value) {
+  try {
+    const parsed3 = (0, import_spdx_expression_parse.default)(value);
+    if ("license" in parsed3 && parsed3.plus === void 0 && parsed3.exception === void 0) {
+      return parsed3.license.startsWith("LicenseRef-") ? { kind: "expression", expression: value } : { kind: "id", id: parsed3.license };
+    }
+    return { kind: "expression", expression: value };
+  } catch {
+    return { kind: "name", name: value };
+  }
+}
+function normalizeLicense(value) {
+  const text6 = value.trim();
+  return spdxLicense(text6) ?? text6;
+}
+function spdxLicense(value) {
+  const text6 = value.trim();
+  if (text6 === "" || text6.length > MAX_NAME_CHARS) return void 0;
+  return expressionOf(text6) ?? withAliases(text6) ?? nameOf(text6) ?? withException(text6) ?? compound(text6);
+}
+var MAX_NAME_CHARS = 200;
+function parse(text6) {
+  try {
+    return (0, import_spdx_expression_parse.default)(text6);
+  } catch {
+    return void 0;
+  }
+}
+function expressionOf(text6) {
+  const node = parse(text6);
+  if (node === void 0) return void 0;
+  const current = render(node);
+  return current.changed ? current.text : text6;
+}
+function render(node) {
+  if ("license" in node) return renderLeaf(node);
+  const side = (child) => {
+    const inner = render(child);
+    return "conjunction" in child && child.conjunction !== node.conjunction ? { text: `(${inner.text})`, changed: inner.changed } : inner;
+  };
+  const left = side(node.left);
+  const right = side(node.right);
+  return {
+    text: `${left.text} ${node.conjunction.toUpperCase()} ${right.text}`,
+    changed: left.changed || right.changed
+  };
+}
+var GNU_VERSIONS = /* @__PURE__ */ new Map([
+  ["GPL", ["1.0", "2.0", "3.0"]],
+  ["LGPL", ["2.0", "2.1", "3.0"]],
+  ["AGPL", ["1.0", "3.0"]],
+  ["GFDL", ["1.1", "1.2", "1.3"]]
+]);
+var DEPRECATED_WITH_EXCEPTION = /* @__PURE__ */ new Map([
+  ["GPL-2.0-with-autoconf-exception", ["GPL-2.0", "Autoconf-exception-2.0"]],
+  ["GPL-2.0-with-bison-exception", ["GPL-2.0", "Bison-exception-2.2"]],
+  ["GPL-2.0-with-classpath-exception", ["GPL-2.0", "Classpath-exception-2.0"]],
+  ["GPL-2.0-with-font-exception", ["GPL-2.0", "Font-exception-2.0"]],
+  ["GPL-2.0-with-GCC-exception", ["GPL-2.0", "GCC-exception-2.0"]],
+  ["GPL-3.0-with-autoconf-exception", ["GPL-3.0", "Autoconf-exception-3.0"]],
+  ["GPL-3.0-with-GCC-exception", ["GPL-3.0", "GCC-exception-3.1"]]
+]);
+function renderLeaf(leaf) {
+  const replaced = DEPRECATED_WITH_EXCEPTION.get(leaf.license);
+  const [license, exception] = replaced !== void 0 && leaf.exception === void 0 ? replaced : [leaf.license, leaf.exception];
+  const gnu = /^(A?GPL|LGPL|GFDL)-(\d\.\d)(-only|-or-later)?$/.exec(license);
+  const id2 = gnu !== null && GNU_VERSIONS.get(gnu[1])?.includes(gnu[2]) === true ? `${gnu[1]}-${gnu[2]}${leaf.plus === true ? "-or-later" : gnu[3] ?? "-only"}` : `${license}${leaf.plus === true ? "+" : ""}`;
+  const text6 = exception === void 0 ? id2 : `${id2} WITH ${exception}`;
+  const original = `${leaf.license}${leaf.plus === true ? "+" : ""}`;
+  return {
+    text: text6,
+    changed: text6 !== (leaf.exception === void 0 ? original : `${original} WITH ${leaf.exception}`)
+  };
+}
+var SPDX_BY_NAME = new Map(
+  Object.entries({
+    apache2: "Apache-2.0",
+    apache20: "Apache-2.0",
+    apachesoftware20: "Apache-2.0",
+    apachesoftwarefoundation20: "Apache-2.0",
+    // The trove classifier `Apache Software License` names no version; PyPI has no other Apache
+    // classifier, and Apache 1.x predates PyPI.
+    apachesoftware: "Apache-2.0",
+    asl2: "Apache-2.0",
+    asl20: "Apache-2.0",
+    mit: "MIT",
+    expat: "MIT",
+    // The Bouncy Castle licence is the MIT licence text (bouncycastle.org/licence.html).
+    bouncycastle: "MIT",
+    mit0: "MIT-0",
+    mitnoattribution: "MIT-0",
+    "0bsd": "0BSD",
+    bsd2clause: "BSD-2-Clause",
+    "2clausebsd": "BSD-2-Clause",
+    simplifiedbsd: "BSD-2-Clause",
+    freebsd: "BSD-2-Clause",
+    bsd3clause: "BSD-3-Clause",
+    "3clausebsd": "BSD-3-Clause",
+    newbsd: "BSD-3-Clause",
+    revisedbsd: "BSD-3-Clause",
+    modifiedbsd: "BSD-3-Clause",
+    // The Eclipse Distribution License 1.0 is the BSD 3-clause text (eclipse.org/org/documents/edl-v10.php).
+    eclipsedistribution10: "BSD-3-Clause",
+    edl10: "BSD-3-Clause",
+    bsd4clause: "BSD-4-Clause",
+    eclipsepublic10: "EPL-1.0",
+    epl10: "EPL-1.0",
+    eclipsepublic20: "EPL-2.0",
+    epl20: "EPL-2.0",
+    mozillapublic11: "MPL-1.1",
+    mpl11: "MPL-1.1",
+    mozillapublic20: "MPL-2.0",
+    mpl20: "MPL-2.0",
+    commondevelopmentanddistribution10: "CDDL-1.0",
+    cddl10: "CDDL-1.0",
+    commondevelopmentanddistribution11: "CDDL-1.1",
+    cddl11: "CDDL-1.1",
+    cc0: "CC0-1.0",
+    cc010: "CC0-1.0",
+    cc010universal: "CC0-1.0",
+    cc010universalpublicdomaindedication: "CC0-1.0",
+    isc: "ISC",
+    iscl: "ISC",
+    unlicense: "Unlicense",
+    zlib: "Zlib",
+    zlibpng: "Zlib",
+    boostsoftware10: "BSL-1.0",
+    bsl10: "BSL-1.0",
+    universalpermissive: "UPL-1.0",
+    universalpermissive10: "UPL-1.0",
+    upl: "UPL-1.0",
+    upl10: "UPL-1.0",
+    // Debian's `Artistic` is Perl's Artistic licence 1.0; 2.0 is always written with its version.
+    artistic: "Artistic-1.0",
+    artistic10: "Artistic-1.0",
+    artistic2: "Artistic-2.0",
+    artistic20: "Artistic-2.0",
+    psf2: "PSF-2.0",
+    psf20: "PSF-2.0",
+    psfl: "PSF-2.0",
+    pythonsoftwarefoundation: "PSF-2.0",
+    // The trove classifier `Zope Public License` names no version; PyPI's Zope packages use 2.1.
+    zopepublic: "ZPL-2.1",
+    zpl21: "ZPL-2.1",
+    ruby: "Ruby",
+    curl: "curl",
+    openssl: "OpenSSL",
+    postgresql: "PostgreSQL",
+    wtfpl: "WTFPL"
+  })
+);
+function nameKey(name) {
+  return name.toLowerCase().replace(/\b(?:the|licen[cs]e|version)\b/g, " ").replace(/\bv\.?\s*(?=\d)/g, "").replace(/[^a-z0-9+]/g, "");
+}
+function nameOf(name) {
+  return SPDX_BY_NAME.get(nameKey(name)) ?? gnuLicense(name);
+}
+function gnuLicense(name) {
+  const words = name.toLowerCase().replace(/\b(?:the|gnu|licen[cs]e|version|of)\b/g, " ").replace(/\baffero\s+general\s+public\b/g, " agpl ").replace(/\b(?:lesser|library)\s+general\s+public\b/g, " lgpl ").replace(/\bgeneral\s+public\b/g, " gpl ").replace(/\bfree\s+documentation\b|\bfdl\b/g, " gfdl ").replace(/\bor\s+(?:any\s+)?(?:later|newer|greater)\b|-or-later\b/g, " + ");
+  const match2 = /^(agpl|lgpl|gpl|gfdl)v?(\d)(?:\.(\d))?(?:\.0)?(\+|only)?$/.exec(
+    words.replace(/[\s,_-]+/g, "")
+  );
+  if (match2 === null) return void 0;
+  const family = match2[1].toUpperCase();
+  const version = `${match2[2]}.${match2[3] ?? (family === "GFDL" ? "" : "0")}`;
+  if (GNU_VERSIONS.get(family)?.includes(version) !== true) return void 0;
+  return `${family}-${version}${match2[4] === "+" ? "-or-later" : "-only"}`;
+}
+function withAliases(text6) {
+  const aliases = [...text6.matchAll(/\(([^()]*)\)/g)].map((m) => m[1].trim());
+  if (aliases.length === 0) return void 0;
+  const id2 = nameOf(text6.replace(/\([^()]*\)/g, " "));
+  if (id2 === void 0) return void 0;
+  const agrees = (alias) => {
+    const named2 = nameOf(alias);
+    return named2 === void 0 ? /^[A-Z][A-Z0-9.]*$/.test(alias) : named2 === id2;
+  };
+  return aliases.every(agrees) ? id2 : void 0;
+}
+var GPL_EXCEPTIONS = /* @__PURE__ */ new Map([
+  ["classpath", "Classpath-exception-2.0"],
+  ["cpe", "Classpath-exception-2.0"],
+  ["bison", "Bison-exception-2.2"],
+  ["font", "Font-exception-2.0"]
+]);
+function withException(text6) {
+  const match2 = /^(.+?)[\s,]+(?:with|w\/)\s+(?:the\s+)?(\w+)(?:\s+exception)?(?:\s+\d\.\d)?$/i.exec(
+    text6
+  );
+  const exception = GPL_EXCEPTIONS.get(match2?.[2]?.toLowerCase() ?? "");
+  if (match2 === null || exception === void 0) return void 0;
+  const id2 = nameOf(match2[1]) ?? expressionOf(match2[1]);
+  return id2 !== void 0 && /^GPL-\d\.0-(?:only|or-later)$/.test(id2) ? `${id2} WITH ${exception}` : void 0;
+}
+function compound(text6) {
+  const parts = text6.split(/\s+(or|and)\s+/i);
+  if (parts.length < 3) return void 0;
+  const operators = new Set(parts.filter((_, i) => i % 2 === 1).map((op) => op.toUpperCase()));
+  if (operators.size !== 1) return void 0;
+  const ids = parts.filter((_, i) => i % 2 === 0).map((part) => part.replace(/,$/, ""));
+  const named2 = ids.map((part) => nameOf(part) ?? expressionOf(part));
+  if (named2.some((id2) => id2 === void 0 || /\s/.test(id2))) return void 0;
+  const expression = named2.join(` ${[...operators][0]} `);
+  return parse(expression) === void 0 ? void 0 : expression;
+}
+
 // src/steps/composition/catalog/package.ts
 function definePackage(image, fields, origin = fields.path) {
   const layerDigest = layerOf(image, origin);
   const licenses = [
-    ...new Set((fields.licenses ?? []).map((l) => l.trim()).filter((l) => l !== ""))
+    ...new Set((fields.licenses ?? []).map(normalizeLicense).filter((l) => l !== ""))
   ];
   const pkg = { ...fields, licenses };
   if (layerDigest !== void 0) pkg.layerDigest = layerDigest;
@@ -71761,11 +72453,11 @@ function ldflagsVersion(ldflags) {
   }
   return void 0;
 }
+var VCS_REVISION = /^[0-9a-f]{12,64}$/;
 function vcsPseudoVersion(settings) {
   const revision = settings.get("vcs.revision");
   const time2 = settings.get("vcs.time");
-  if (revision === void 0 || time2 === void 0 || !/^[0-9a-f]{12,64}$/.test(revision))
-    return void 0;
+  if (revision === void 0 || time2 === void 0 || !VCS_REVISION.test(revision)) return void 0;
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/.test(time2))
     return void 0;
   const date = new Date(time2);
@@ -71774,21 +72466,24 @@ function vcsPseudoVersion(settings) {
   const dirty = settings.get("vcs.modified") === "true" ? "+dirty" : "";
   return `v0.0.0-${stamp}-${revision.slice(0, 12)}${dirty}`;
 }
+var DEVEL = "(devel)";
+function mainModuleVersion(settings) {
+  const stamped = ldflagsVersion(settings.get("-ldflags") ?? "") ?? vcsPseudoVersion(settings);
+  if (stamped !== void 0) return stamped;
+  return VCS_REVISION.test(settings.get("vcs.revision") ?? "") ? DEVEL : void 0;
+}
 function goPackages(info) {
   const lines2 = info.modInfo.split("\n");
   const modules = [];
-  let settings;
   for (const line of lines2) {
     const [kind, path2, version] = line.split("	");
     if (path2 === void 0 || version === void 0) continue;
-    if (kind === "mod" && (version === "(devel)" || version === "")) {
-      settings ??= buildSettings(lines2);
-      const stamped = ldflagsVersion(settings.get("-ldflags") ?? "") ?? vcsPseudoVersion(settings);
-      modules.push({ path: path2, version: stamped ?? version });
+    if (kind === "mod" && (version === DEVEL || version === "")) {
+      modules.push({ path: path2, version: mainModuleVersion(buildSettings(lines2)) ?? "", main: true });
     } else if (kind === "mod" || kind === "dep") modules.push({ path: path2, version });
     else if (kind === "=>" && modules.length > 0) modules[modules.length - 1] = { path: path2, version };
   }
-  const drafts = modules.filter((m) => m.version !== "(devel)" && m.version !== "").map((m) => {
+  const drafts = modules.filter((m) => m.version !== "" && (m.version !== DEVEL || m.main === true)).map((m) => {
     const slash = m.path.lastIndexOf("/");
     return {
       name: m.path,
@@ -72081,7 +72776,7 @@ function pomLicenses(xml) {
   for (const entry of section2.split("<license>").slice(1, MAX_POM_LICENSES + 1)) {
     const name = /<name>([^<]*)<\/name>/.exec(entry)?.[1];
     const url = /<url>([^<]*)<\/url>/.exec(entry)?.[1];
-    const license = (name === void 0 ? void 0 : spdxOf(xmlText(name))) ?? (url === void 0 ? void 0 : SPDX_BY_URL.find(([re]) => re.test(xmlText(url)))?.[1]) ?? (name === void 0 ? void 0 : xmlText(name));
+    const license = (name === void 0 ? void 0 : spdxLicense(xmlText(name))) ?? (url === void 0 ? void 0 : SPDX_BY_URL.find(([re]) => re.test(xmlText(url)))?.[1]) ?? (name === void 0 ? void 0 : xmlText(name));
     if (license !== void 0 && license !== "" && license.length <= MAX_LICENSE_NAME_CHARS)
       licenses.push(license);
   }
@@ -72091,10 +72786,10 @@ function withoutComments(xml) {
   let out = "";
   let at = 0;
   for (; ; ) {
-    const open3 = xml.indexOf("<!--", at);
-    if (open3 === -1) return out + xml.slice(at);
-    out += xml.slice(at, open3);
-    const close = xml.indexOf("-->", open3 + 4);
+    const open4 = xml.indexOf("<!--", at);
+    if (open4 === -1) return out + xml.slice(at);
+    out += xml.slice(at, open4);
+    const close = xml.indexOf("-->", open4 + 4);
     if (close === -1) return out;
     at = close + 3;
   }
@@ -72108,44 +72803,6 @@ var XML_ENTITIES = {
 };
 function xmlText(raw) {
   return raw.replace(/&(amp|lt|gt|quot|apos);/g, (_, entity) => XML_ENTITIES[entity]).replace(/\s+/g, " ").trim();
-}
-var SPDX_BY_NAME = {
-  apache2: "Apache-2.0",
-  apache20: "Apache-2.0",
-  apachesoftware20: "Apache-2.0",
-  apachesoftwarefoundation20: "Apache-2.0",
-  asl2: "Apache-2.0",
-  asl20: "Apache-2.0",
-  mit: "MIT",
-  bouncycastle: "MIT",
-  bsd2clause: "BSD-2-Clause",
-  simplifiedbsd: "BSD-2-Clause",
-  bsd3clause: "BSD-3-Clause",
-  newbsd: "BSD-3-Clause",
-  revisedbsd: "BSD-3-Clause",
-  modifiedbsd: "BSD-3-Clause",
-  eclipsedistribution10: "BSD-3-Clause",
-  edl10: "BSD-3-Clause",
-  eclipsepublic10: "EPL-1.0",
-  epl10: "EPL-1.0",
-  eclipsepublic20: "EPL-2.0",
-  epl20: "EPL-2.0",
-  mozillapublic11: "MPL-1.1",
-  mpl11: "MPL-1.1",
-  mozillapublic20: "MPL-2.0",
-  mpl20: "MPL-2.0",
-  commondevelopmentanddistribution10: "CDDL-1.0",
-  cddl10: "CDDL-1.0",
-  commondevelopmentanddistribution11: "CDDL-1.1",
-  cddl11: "CDDL-1.1",
-  cc0: "CC0-1.0",
-  cc010: "CC0-1.0",
-  isc: "ISC",
-  unlicense: "Unlicense"
-};
-function spdxOf(name) {
-  const key2 = name.toLowerCase().replace(/\b(?:the|license|licence|version|software)\b/g, " ").replace(/\bv(?=\s*\d)/g, "").replace(/[^a-z0-9]/g, "");
-  return SPDX_BY_NAME[key2];
 }
 var SPDX_BY_URL = [
   [/^https?:\/\/(?:www\.)?apache\.org\/licenses\/LICENSE-2\.0(?:\.txt|\.html)?$/, "Apache-2.0"],
@@ -72227,6 +72884,7 @@ var MIN_EXECUTABLE_BYTES = 1024;
 var BINARIES_SUBSCRIPTION = {
   id: "composition/catalog-binaries",
   version: 1,
+  settings: "",
   createVisitor() {
     const found = [];
     const record2 = (path2, packages, unread) => {
@@ -72460,7 +73118,7 @@ var DPKG_FILES = {
   maxBytes: 16 * 1024 * 1024
 };
 var PACKAGE_NAME = /^[A-Za-z0-9][A-Za-z0-9+._-]*$/;
-var VERSION = /^(?:\d+:)?[A-Za-z0-9.+~:-]+$/;
+var VERSION2 = /^(?:\d+:)?[A-Za-z0-9.+~:-]+$/;
 function catalogDpkg(input, unread) {
   const { fs } = input.image;
   const packages = [];
@@ -72499,7 +73157,7 @@ function problemOf(fields) {
   if (state !== void 0 && !state.endsWith(" installed")) return void 0;
   const version = fields.get("Version");
   if (version === void 0 || version === "") return `has no Version field (package ${name})`;
-  if (!VERSION.test(version)) {
+  if (!VERSION2.test(version)) {
     return `has an invalid Version field "${version.slice(0, 40)}" (package ${name})`;
   }
   return void 0;
@@ -72563,39 +73221,6 @@ function sourceOf(field, name, version) {
 function upstream(source, version) {
   return source.version === version ? source.name : `${source.name}@${source.version}`;
 }
-var DEBIAN_TO_SPDX = {
-  "gpl-1": "GPL-1.0-only",
-  "gpl-1+": "GPL-1.0-or-later",
-  "gpl-2": "GPL-2.0-only",
-  "gpl-2+": "GPL-2.0-or-later",
-  "gpl-3": "GPL-3.0-only",
-  "gpl-3+": "GPL-3.0-or-later",
-  "lgpl-2": "LGPL-2.0-only",
-  "lgpl-2+": "LGPL-2.0-or-later",
-  "lgpl-2.1": "LGPL-2.1-only",
-  "lgpl-2.1+": "LGPL-2.1-or-later",
-  "lgpl-3": "LGPL-3.0-only",
-  "lgpl-3+": "LGPL-3.0-or-later",
-  "agpl-3": "AGPL-3.0-only",
-  "agpl-3+": "AGPL-3.0-or-later",
-  "gfdl-1.2+": "GFDL-1.2-or-later",
-  "gfdl-1.3+": "GFDL-1.3-or-later",
-  "apache-2.0": "Apache-2.0",
-  artistic: "Artistic-1.0",
-  "bsd-2-clause": "BSD-2-Clause",
-  "bsd-3-clause": "BSD-3-Clause",
-  "bsd-4-clause": "BSD-4-Clause",
-  expat: "MIT",
-  mit: "MIT",
-  isc: "ISC",
-  zlib: "Zlib",
-  "mpl-1.1": "MPL-1.1",
-  "mpl-2.0": "MPL-2.0",
-  "cc0-1.0": "CC0-1.0",
-  "psf-2": "PSF-2.0",
-  curl: "curl",
-  openssl: "OpenSSL"
-};
 function copyrightLicenses(input, name) {
   const text6 = input.image.fs.read(`/usr/share/doc/${name}/copyright`)?.toString("utf8");
   if (text6 === void 0 || !text6.startsWith("Format:")) return [];
@@ -72603,14 +73228,9 @@ function copyrightLicenses(input, name) {
   for (const fields of controlParagraphs(text6)) {
     if (!fields.has("Files")) continue;
     const short = fields.get("License")?.split("\n")[0]?.trim();
-    if (short !== void 0 && short !== "") licenses.add(toSpdx(short));
+    if (short !== void 0 && short !== "") licenses.add(normalizeLicense(short));
   }
   return [...licenses].sort();
-}
-function toSpdx(short) {
-  return short.split(/\s+(or|and)\s+/i).map(
-    (part, i) => i % 2 === 1 ? part.toUpperCase() : DEBIAN_TO_SPDX[part.toLowerCase().replace(/,$/, "")] ?? part
-  ).join(" ");
 }
 
 // src/steps/composition/catalog/language.ts
@@ -72628,7 +73248,7 @@ var EGG_GLOBS = [`/**/*.${anyCase("egg")}`];
 var DOTNET_GLOBS = ["/**/*.deps.json"];
 var RUBY_GLOBS = ["/**/specifications/*.gemspec"];
 var COMPOSER_GLOBS = ["/**/vendor/composer/installed.json"];
-var text4 = (parse5) => (content2, onBad) => parse5(content2.toString("utf8"), onBad);
+var text4 = (parse6) => (content2, onBad) => parse6(content2.toString("utf8"), onBad);
 var CATALOGERS = [
   { globs: NPM_GLOBS, parse: text4(parseNpm) },
   { globs: PYTHON_GLOBS, parse: text4(parsePython) },
@@ -72735,38 +73355,12 @@ function parsePython(text6) {
     { name, version, ecosystem: "PyPI", purl: purl("pypi", void 0, name, version), licenses }
   ];
 }
-var TROVE_LICENSES = new Map(
-  Object.entries({
-    "MIT License": "MIT",
-    "MIT No Attribution License (MIT-0)": "MIT-0",
-    "Apache Software License": "Apache-2.0",
-    "ISC License (ISCL)": "ISC",
-    "Python Software Foundation License": "PSF-2.0",
-    "Mozilla Public License 2.0 (MPL 2.0)": "MPL-2.0",
-    "GNU General Public License v2 (GPLv2)": "GPL-2.0-only",
-    "GNU General Public License v2 or later (GPLv2+)": "GPL-2.0-or-later",
-    "GNU General Public License v3 (GPLv3)": "GPL-3.0-only",
-    "GNU General Public License v3 or later (GPLv3+)": "GPL-3.0-or-later",
-    "GNU Lesser General Public License v2 (LGPLv2)": "LGPL-2.0-only",
-    "GNU Lesser General Public License v2 or later (LGPLv2+)": "LGPL-2.0-or-later",
-    "GNU Lesser General Public License v3 (LGPLv3)": "LGPL-3.0-only",
-    "GNU Lesser General Public License v3 or later (LGPLv3+)": "LGPL-3.0-or-later",
-    "GNU Affero General Public License v3": "AGPL-3.0-only",
-    "GNU Affero General Public License v3 or later (AGPLv3+)": "AGPL-3.0-or-later",
-    "Eclipse Public License 2.0 (EPL-2.0)": "EPL-2.0",
-    "The Unlicense (Unlicense)": "Unlicense",
-    "Zope Public License": "ZPL-2.1",
-    "Boost Software License 1.0 (BSL-1.0)": "BSL-1.0",
-    "Universal Permissive License (UPL)": "UPL-1.0",
-    "CC0 1.0 Universal (CC0 1.0) Public Domain Dedication": "CC0-1.0"
-  })
-);
 function classifierLicenses(headers) {
   const found = [...headers.matchAll(/^Classifier:[ \t]*License[ \t]*::(.*)$/gim)].flatMap((m) => {
     const segments2 = m[1].split("::").map((segment2) => segment2.trim());
     const last2 = segments2.at(-1);
     if (last2 === "" || last2 === "OSI Approved" || last2.length > 80) return [];
-    return [TROVE_LICENSES.get(last2) ?? last2];
+    return [normalizeLicense(last2)];
   });
   return [...new Set(found)];
 }
@@ -72972,7 +73566,7 @@ function compare(a, b) {
 }
 
 // src/steps/composition/licenses.ts
-var import_spdx_expression_parse = __toESM(require_spdx_expression_parse(), 1);
+var import_spdx_expression_parse2 = __toESM(require_spdx_expression_parse(), 1);
 function leafId(node) {
   const deprecatedPlus = node.license.endsWith("+");
   if (node.plus !== true && !deprecatedPlus) return node.license;
@@ -72989,9 +73583,9 @@ function blockers(node, acceptable) {
   if (node.conjunction === "and") return [...left, ...right];
   return left.length === 0 || right.length === 0 ? [] : [...left, ...right];
 }
-function parse(expression) {
+function parse2(expression) {
   try {
-    return (0, import_spdx_expression_parse.default)(expression);
+    return (0, import_spdx_expression_parse2.default)(expression);
   } catch {
     return void 0;
   }
@@ -72999,7 +73593,7 @@ function parse(expression) {
 function judgeLicenses(expressions, acceptable) {
   const found = /* @__PURE__ */ new Set();
   for (const expression of expressions) {
-    const node = parse(expression);
+    const node = parse2(expression);
     const stopping = node === void 0 ? acceptable(expression) ? [] : [expression] : blockers(node, acceptable);
     for (const id2 of stopping) found.add(id2);
   }
@@ -73019,7 +73613,7 @@ function disallowedLicenses(expressions, allow) {
 }
 
 // src/steps/composition/osv/index-cache.ts
-import { mkdir as mkdir2, readFile as readFile4, rename as rename2, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
+import { mkdir as mkdir3, readFile as readFile4, rename as rename3, rm as rm2, writeFile as writeFile3 } from "node:fs/promises";
 import { dirname as dirname2 } from "node:path";
 
 // src/packages/versions/comparator.ts
@@ -73092,7 +73686,7 @@ var apkComparator = {
 
 // src/packages/versions/dpkg.ts
 var VALID = /^(?:(\d+):)?([0-9][A-Za-z0-9.+~:-]*?)(?:-([A-Za-z0-9.+~]+))?$/;
-function parse2(version) {
+function parse3(version) {
   const trimmed = version.trim();
   const colon = trimmed.indexOf(":");
   const epoch = colon === -1 ? "0" : trimmed.slice(0, colon);
@@ -73133,8 +73727,8 @@ function verrevcmp(a, b) {
 var dpkgComparator = {
   name: "dpkg",
   compare(a, b) {
-    const x = parse2(a);
-    const y = parse2(b);
+    const x = parse3(a);
+    const y = parse3(b);
     return sign2(
       compareDigits(x.epoch, y.epoch) || verrevcmp(x.upstream, y.upstream) || verrevcmp(x.revision, y.revision)
     );
@@ -73172,7 +73766,7 @@ function normalize2(list) {
     else if (item.kind !== "list") break;
   }
 }
-function parse3(version) {
+function parse4(version) {
   const text6 = version.toLowerCase();
   const root = { kind: "list", items: [] };
   let list = root;
@@ -73242,13 +73836,13 @@ function compareItem(a, b) {
 }
 var mavenComparator = {
   name: "Maven",
-  compare: (a, b) => compareItem(parse3(a), parse3(b)),
+  compare: (a, b) => compareItem(parse4(a), parse4(b)),
   isValid: (version) => version.trim() !== ""
 };
 
 // src/packages/versions/nuget.ts
 var PATTERN = /^\s*v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z-.]+)?\s*$/;
-function parse4(version) {
+function parse5(version) {
   const match2 = PATTERN.exec(version);
   if (match2 === null) return void 0;
   const [, major2 = "0", minor = "0", patch = "0", revision = "0", release] = match2;
@@ -73262,8 +73856,8 @@ function compareLabel(a, b) {
   return compareText2(a.toLowerCase(), b.toLowerCase());
 }
 function compareNuGet(a, b) {
-  const x = parse4(a);
-  const y = parse4(b);
+  const x = parse5(a);
+  const y = parse5(b);
   if (x === void 0 || y === void 0) return 0;
   for (let i = 0; i < 4; i++) {
     const result = compareDigits(x.numbers[i], y.numbers[i]);
@@ -73284,7 +73878,7 @@ function compareNuGet(a, b) {
 var nugetComparator = {
   name: "NuGet",
   compare: compareNuGet,
-  isValid: (version) => parse4(version) !== void 0
+  isValid: (version) => parse5(version) !== void 0
 };
 
 // src/packages/versions/pep440.ts
@@ -73704,12 +74298,12 @@ function decodeIndex(file, dataVersion) {
     }
     slices.set(key2, [offset, length]);
   }
-  const parse5 = (offset, length) => JSON.parse(body.toString("utf8", offset, offset + length));
+  const parse6 = (offset, length) => JSON.parse(body.toString("utf8", offset, offset + length));
   const advisories = /* @__PURE__ */ new Map();
   const advisoryAt = (offset, length) => {
     let advisory = advisories.get(offset);
     if (advisory === void 0) {
-      advisory = parse5(offset, length);
+      advisory = parse6(offset, length);
       advisories.set(offset, advisory);
     }
     return advisory;
@@ -73720,7 +74314,7 @@ function decodeIndex(file, dataVersion) {
     if (known !== void 0) return known;
     const slice = slices.get(key2);
     if (slice === void 0) return void 0;
-    const value = parse5(...slice).map(([offset, length, affected]) => ({
+    const value = parse6(...slice).map(([offset, length, affected]) => ({
       advisory: advisoryAt(offset, length),
       affected
     }));
@@ -73766,9 +74360,9 @@ async function readIndexFile(part, file, logger) {
 async function writeIndexFile(file, bytes, logger) {
   const partial = `${file}.${process.pid}.partial`;
   try {
-    await mkdir2(dirname2(file), { recursive: true });
-    await writeFile2(partial, bytes);
-    await rename2(partial, file);
+    await mkdir3(dirname2(file), { recursive: true });
+    await writeFile3(partial, bytes);
+    await rename3(partial, file);
   } catch (error) {
     logger.warning(
       `could not save the vulnerability index to ${file} (${error.message}); the next scan builds it again.`
@@ -73806,18 +74400,24 @@ function createAdvisoryIndexCache() {
 
 // src/steps/composition/osv/load.ts
 import { createWriteStream, rmSync } from "node:fs";
-import { mkdir as mkdir3, readdir, readFile as readFile5, rename as rename3, rm as rm3, stat as stat5, writeFile as writeFile3 } from "node:fs/promises";
-import { dirname as dirname3, join as join4, relative, resolve as resolve2 } from "node:path";
+import { mkdir as mkdir4, readdir as readdir2, readFile as readFile5, rename as rename4, rm as rm3, stat as stat6, writeFile as writeFile4 } from "node:fs/promises";
+import { dirname as dirname3, join as join5, relative, resolve as resolve2 } from "node:path";
 import { Transform as Transform3 } from "node:stream";
 import { pipeline as pipeline2 } from "node:stream/promises";
 
 // src/cache-dirs.ts
 import { homedir as homedir2 } from "node:os";
-import { join as join3 } from "node:path";
+import { join as join4 } from "node:path";
 function osvCacheDir(env) {
-  if (env.CONTAINER_GATE_CACHE_DIR) return join3(env.CONTAINER_GATE_CACHE_DIR, "osv");
-  if (env.RUNNER_TOOL_CACHE) return join3(env.RUNNER_TOOL_CACHE, "container-gate", "osv");
-  return join3(env.XDG_CACHE_HOME || join3(homedir2(), ".cache"), "container-gate", "osv");
+  if (env.CONTAINER_GATE_CACHE_DIR) return join4(env.CONTAINER_GATE_CACHE_DIR, "osv");
+  if (env.RUNNER_TOOL_CACHE) return join4(env.RUNNER_TOOL_CACHE, "container-gate", "osv");
+  return join4(env.XDG_CACHE_HOME || join4(homedir2(), ".cache"), "container-gate", "osv");
+}
+function layerCacheDir(env) {
+  if (env.CONTAINER_GATE_CACHE_DIR) return join4(env.CONTAINER_GATE_CACHE_DIR, "layers");
+  if (env.RUNNER_TOOL_CACHE) return join4(env.RUNNER_TOOL_CACHE, "container-gate", "layers");
+  const base = env.XDG_CACHE_HOME || (env.HOME ? join4(env.HOME, ".cache") : void 0);
+  return base === void 0 ? void 0 : join4(base, "container-gate", "layers");
 }
 
 // src/steps/composition/osv/schema.ts
@@ -73828,7 +74428,7 @@ function isOsvRecord(value) {
 }
 
 // src/steps/composition/osv/zip.ts
-import { open as open2 } from "node:fs/promises";
+import { open as open3 } from "node:fs/promises";
 var WINDOW = 16 * 1024 * 1024;
 var MAX_OSV_RECORD_BYTES = 64 * 1024 * 1024;
 async function readAt(file, position, length) {
@@ -73848,7 +74448,7 @@ async function centralDirectory(file, size) {
   return directory;
 }
 async function zipEntryCounts(path2) {
-  const file = await open2(path2, "r");
+  const file = await open3(path2, "r");
   try {
     const { size } = await file.stat();
     const { offset, length, entries } = await centralDirectory(file, size);
@@ -73863,7 +74463,7 @@ async function zipEntryCounts(path2) {
   }
 }
 async function readZipMembers(path2, wanted, visit2, maxBytes = MAX_OSV_RECORD_BYTES) {
-  const file = await open2(path2, "r");
+  const file = await open3(path2, "r");
   try {
     const { size } = await file.stat();
     const { offset, length } = await centralDirectory(file, size);
@@ -73943,8 +74543,8 @@ async function readZip(path2, visit2, skip = () => void 0) {
   }
 }
 async function jsonFiles(dir) {
-  const names2 = await readdir(dir, { recursive: true });
-  return names2.filter((name) => name.endsWith(".json")).map((name) => join4(dir, name)).sort();
+  const names2 = await readdir2(dir, { recursive: true });
+  return names2.filter((name) => name.endsWith(".json")).map((name) => join5(dir, name)).sort();
 }
 async function fromDirectory(dir, logger) {
   const files2 = await jsonFiles(dir);
@@ -73954,7 +74554,7 @@ async function fromDirectory(dir, logger) {
       "VULN_DB_EMPTY"
     );
   }
-  const stats = await Promise.all(files2.map((file) => stat5(file)));
+  const stats = await Promise.all(files2.map((file) => stat6(file)));
   const newest = Math.max(...stats.map((s) => s.mtimeMs));
   const bytes = stats.reduce((sum, s) => sum + s.size, 0);
   return {
@@ -73978,13 +74578,13 @@ async function fromDirectory(dir, logger) {
   };
 }
 function zipIndexFile(env, zip) {
-  return join4(osvCacheDir(env), "index", `${sha256(zip).slice("sha256:".length, 39)}.index`);
+  return join5(osvCacheDir(env), "index", `${sha256(zip).slice("sha256:".length, 39)}.index`);
 }
 function skippedWarning(origin, skipped) {
   return `skipped the malformed OSV record ${skipped.member} in ${origin} (${skipped.reason}); the other records are used.`;
 }
 async function fromZip(path2, env, logger) {
-  const info = await stat5(path2);
+  const info = await stat6(path2);
   return {
     sources: [{ origin: path2 }],
     missing: [],
@@ -74013,8 +74613,8 @@ async function readMeta(file) {
 async function writeMeta(file, meta) {
   const partial = `${file}.${process.pid}.partial`;
   try {
-    await writeFile3(partial, JSON.stringify(meta));
-    await rename3(partial, file);
+    await writeFile4(partial, JSON.stringify(meta));
+    await rename4(partial, file);
   } finally {
     await rm3(partial, { force: true }).catch(() => void 0);
   }
@@ -74051,7 +74651,7 @@ function age(ms) {
 async function trustedCopy(entry) {
   const meta = await readMeta(entry.metaFile);
   if (meta === void 0) return void 0;
-  const info = await stat5(entry.zip).catch(() => void 0);
+  const info = await stat6(entry.zip).catch(() => void 0);
   if (info === void 0 || !info.isFile()) return void 0;
   if (meta.size === info.size && meta.mtimeMs === info.mtimeMs && meta.members !== void 0) {
     const counts2 = await zipEntryCounts(entry.zip).catch(() => void 0);
@@ -74104,17 +74704,17 @@ function processAlive(pid) {
 }
 var PARTIAL = /\.(\d+)\.partial$/;
 async function sweepPartials(cacheDir, now, logger) {
-  const children = await readdir(cacheDir, { withFileTypes: true }).catch(() => []);
+  const children = await readdir2(cacheDir, { withFileTypes: true }).catch(() => []);
   const dirs = [
     cacheDir,
-    ...children.filter((child) => child.isDirectory()).map((child) => join4(cacheDir, child.name))
+    ...children.filter((child) => child.isDirectory()).map((child) => join5(cacheDir, child.name))
   ];
   for (const dir of dirs) {
-    for (const name of await readdir(dir).catch(() => [])) {
+    for (const name of await readdir2(dir).catch(() => [])) {
       const pid = Number(PARTIAL.exec(name)?.[1] ?? Number.NaN);
-      const file = join4(dir, name);
+      const file = join5(dir, name);
       if (Number.isNaN(pid) || partials.has(file)) continue;
-      const info = await stat5(file).catch(() => void 0);
+      const info = await stat6(file).catch(() => void 0);
       if (info === void 0) continue;
       if (now - info.mtimeMs < STALE_PARTIAL_MS && (pid === process.pid || processAlive(pid))) {
         continue;
@@ -74125,10 +74725,10 @@ async function sweepPartials(cacheDir, now, logger) {
   }
 }
 async function unwritable(dir) {
-  const probe = join4(dir, `.probe.${process.pid}.partial`);
+  const probe = join5(dir, `.probe.${process.pid}.partial`);
   try {
-    await mkdir3(dir, { recursive: true });
-    await writeFile3(probe, "");
+    await mkdir4(dir, { recursive: true });
+    await writeFile4(probe, "");
     return void 0;
   } catch (error) {
     return `${error.code ?? "error"} on ${dir}`;
@@ -74188,8 +74788,8 @@ async function download(entry, etag, now, logger, http2) {
         failed: `${entry.url} sent a file that is not usable OSV data (${error.message})`
       };
     }
-    await rename3(partial, entry.zip);
-    const info = await stat5(entry.zip);
+    await rename4(partial, entry.zip);
+    const info = await stat6(entry.zip);
     const newEtag = header(response.headers, "etag");
     const meta = {
       url: entry.url,
@@ -74249,7 +74849,7 @@ async function fetchEcosystem(entry, cacheDir, logger, now, http2) {
     warnSkipped(entry, cached, logger);
     return { zip, source: { ecosystem, origin: url, fetchedAt, stale: true } };
   }
-  const damaged = await stat5(zip).catch(() => void 0) !== void 0;
+  const damaged = await stat6(zip).catch(() => void 0) !== void 0;
   return {
     missing: damaged ? `${reason}; the cached copy ${zip} is damaged or unverified` : reason
   };
@@ -74280,12 +74880,12 @@ async function fromOsv(ecosystems, logger, options) {
   const sources = [];
   const missing = [];
   for (const ecosystem of [...new Set(ecosystems)].sort()) {
-    const dir = join4(cacheDir, encodeURIComponent(ecosystem));
+    const dir = join5(cacheDir, encodeURIComponent(ecosystem));
     const entry = {
       ecosystem,
       dir,
-      zip: join4(dir, "all.zip"),
-      metaFile: join4(dir, "meta.json"),
+      zip: join5(dir, "all.zip"),
+      metaFile: join5(dir, "meta.json"),
       url: `${baseUrl}/${encodeURIComponent(ecosystem)}/all.zip`
     };
     const result = await fetchEcosystem(entry, cacheDir, logger, now, options.http);
@@ -74298,11 +74898,11 @@ async function fromOsv(ecosystems, logger, options) {
   }
   const parts = await Promise.all(
     zips.map(async (zip) => {
-      const info = await stat5(zip);
+      const info = await stat6(zip);
       return {
         version: `osv:${zip}:${info.size}:${info.mtimeMs}`,
         // Next to its zip, so the action's cache of the directory keeps both.
-        indexFile: join4(dirname3(zip), "all.index"),
+        indexFile: join5(dirname3(zip), "all.index"),
         // Its malformed records were named when the zip was verified and when it was chosen.
         forEachRecord: (visit2) => readZip(zip, visit2)
       };
@@ -74314,7 +74914,7 @@ function createVulnerabilityDataLoader(options = {}) {
   return async ({ vulnDb, ecosystems, logger }) => {
     if (vulnDb === "osv") return fromOsv(ecosystems, logger, options);
     const path2 = resolve2(vulnDb);
-    const info = await stat5(path2).catch(() => void 0);
+    const info = await stat6(path2).catch(() => void 0);
     if (info === void 0) {
       throw new ConfigurationError(
         `vuln-db: ${vulnDb} does not exist; give a directory of OSV JSON files, an OSV all.zip, or osv to download.`,
@@ -75031,7 +75631,7 @@ var custodyStep = {
 };
 
 // src/steps/hardening/index.ts
-import { posix as posix5 } from "node:path";
+import { posix as posix6 } from "node:path";
 
 // src/os/accounts.ts
 function records(text6) {
@@ -75240,7 +75840,7 @@ function imageConfigFindings(config, annotations, layerCount) {
 import { performance as performance2 } from "node:perf_hooks";
 var HARDENING_LAYERS = {
   id: "hardening",
-  version: 1
+  version: 2
 };
 var SNIFF_BYTES2 = 8e3;
 function isCoreDump(head) {
@@ -75254,6 +75854,7 @@ var FileSink2 = class {
     this.scan = scan3;
     this.visit = visit2;
     this.scanner = scanner;
+    this.keyStore = scanner.isKeyStorePath(entry.path);
   }
   entry;
   scan;
@@ -75264,15 +75865,19 @@ var FileSink2 = class {
   sniffed = 0;
   binary = false;
   head;
+  /** A `.p12`/`.pfx` file: binary, and still read whole for `scanKeyStore`. */
+  keyStore;
   write(chunk) {
     this.head ??= Buffer.from(chunk.subarray(0, 18));
-    if (this.binary) return;
-    if (this.sniffed < SNIFF_BYTES2) {
+    if (this.binary && !this.keyStore) return;
+    if (!this.binary && this.sniffed < SNIFF_BYTES2) {
       const window2 = chunk.subarray(0, SNIFF_BYTES2 - this.sniffed);
       if (window2.includes(0)) {
         this.binary = true;
-        this.chunks = [];
-        return;
+        if (!this.keyStore) {
+          this.chunks = [];
+          return;
+        }
       }
       this.sniffed += window2.length;
     }
@@ -75284,6 +75889,10 @@ var FileSink2 = class {
   end() {
     const { visit: visit2, entry } = this;
     if (this.head !== void 0 && isCoreDump(this.head)) visit2.coreDumps.push(entry.path);
+    if (this.keyStore && this.scan) {
+      const store = this.scanner.scanKeyStore(Buffer.concat(this.chunks, this.length), entry.path);
+      if (store !== void 0) visit2.secrets.push({ ...store, path: entry.path });
+    }
     if (this.binary) {
       visit2.stats.binary += 1;
       return;
@@ -75303,9 +75912,10 @@ var FileSink2 = class {
     visit2.stats.ms += performance2.now() - started;
   }
 };
-function hardeningSubscription(scanner, maxScanBytes) {
+function hardeningSubscription(scanner, maxScanBytes, settings) {
   return {
     ...HARDENING_LAYERS,
+    settings: JSON.stringify([settings, maxScanBytes]),
     createVisitor() {
       const visit2 = {
         files: [],
@@ -75332,7 +75942,7 @@ function hardeningSubscription(scanner, maxScanBytes) {
 }
 
 // src/steps/hardening/lean.ts
-import { posix as posix4 } from "node:path";
+import { posix as posix5 } from "node:path";
 var CACHES = [
   {
     name: "apt package lists",
@@ -75461,8 +76071,8 @@ function leanFindings({ fs, settings, runtimeUid: runtimeUid2, coreDumps }) {
   const owned = /* @__PURE__ */ new Map();
   const tools = /* @__PURE__ */ new Map();
   for (const node of fs.entries()) {
-    const name = posix4.basename(node.path);
-    const dir = posix4.dirname(node.path);
+    const name = posix5.basename(node.path);
+    const dir = posix5.dirname(node.path);
     if (node.type === "file") {
       for (const cache2 of CACHES) {
         const root = cache2.pattern.exec(node.path)?.[1];
@@ -75723,9 +76333,13 @@ function toFinding2(image, draft) {
   };
 }
 function scannerFor(settings) {
-  return new SecretScanner([...BUILT_IN_RULES, ...settings.customSecretRules.map(customRule)], {
-    minEntropy: settings.secretMinEntropy
-  });
+  const rules = [...BUILT_IN_RULES, ...settings.customSecretRules.map(customRule)];
+  const options = { minEntropy: settings.secretMinEntropy };
+  const key2 = JSON.stringify(
+    [rules, options],
+    (_name, value) => value instanceof RegExp ? `${value}` : value
+  );
+  return { scanner: new SecretScanner(rules, options), key: key2 };
 }
 function fateText(fate, layer) {
   const from = `layer ${layer + 1}`;
@@ -75797,7 +76411,7 @@ function layerFileDrafts(visits, settings) {
       });
     }
     for (const file of visit2.files) {
-      if (file.size === 0 || !SHELL_HISTORY.test(posix5.basename(file.path))) continue;
+      if (file.size === 0 || !SHELL_HISTORY.test(posix6.basename(file.path))) continue;
       drafts.set(`history\0${file.path}`, {
         rule: "shell-history",
         severity: "medium",
@@ -75900,7 +76514,7 @@ async function run3({ image, policy }) {
       `the hardening layer analysis is missing for ${image.layers.length - visits.length} of ${image.layers.length} layers`
     );
   }
-  const scanner = scannerFor(settings);
+  const { scanner } = scannerFor(settings);
   const historyLayer = historyLayers(image.config, image.layers.length);
   const waste = analyzeWaste(visits);
   const coreDumps = new Set(
@@ -75943,17 +76557,18 @@ async function run3({ image, policy }) {
 var hardeningStep = {
   id: "hardening",
   title: "Hardening",
-  needs: (policy) => ({
-    files: [{ globs: [PASSWD], maxBytes: 1024 * 1024 }],
-    subscriptions: [
-      hardeningSubscription(scannerFor(policy.hardening), policy.hardening.secretMaxFileBytes)
-    ]
-  }),
+  needs: (policy) => {
+    const { scanner, key: key2 } = scannerFor(policy.hardening);
+    return {
+      files: [{ globs: [PASSWD], maxBytes: 1024 * 1024 }],
+      subscriptions: [hardeningSubscription(scanner, policy.hardening.secretMaxFileBytes, key2)]
+    };
+  },
   run: run3
 };
 
 // src/steps/identity/index.ts
-import { posix as posix6 } from "node:path";
+import { posix as posix7 } from "node:path";
 
 // src/steps/identity/capabilities.ts
 var CAPABILITY_NAMES = [
@@ -76255,8 +76870,8 @@ function privilegeBitFindings(image, node, allowed2, ownedByPackage) {
   return drafts;
 }
 function escalationToolFinding(image, node, passwordless) {
-  const name = posix6.basename(node.path);
-  if (!ESCALATION_TOOLS.has(name) || !SYSTEM_BIN_DIRS.has(posix6.dirname(node.path)))
+  const name = posix7.basename(node.path);
+  if (!ESCALATION_TOOLS.has(name) || !SYSTEM_BIN_DIRS.has(posix7.dirname(node.path)))
     return void 0;
   if (node.type !== "file" && node.type !== "hardlink" && node.type !== "symlink") return void 0;
   const target = node.type === "symlink" ? image.fs.resolve(node.path) : node;
@@ -76323,7 +76938,7 @@ var identityStep = {
 };
 
 // src/steps/tests/index.ts
-import { posix as posix8 } from "node:path";
+import { posix as posix9 } from "node:path";
 
 // src/steps/tests/parse.ts
 var import_yaml = __toESM(require_dist5(), 1);
@@ -76822,7 +77437,7 @@ function builtinSuite() {
 }
 
 // src/steps/tests/checks.ts
-import { posix as posix7 } from "node:path";
+import { posix as posix8 } from "node:path";
 
 // src/steps/tests/suite.ts
 function isGlob(path2) {
@@ -76863,12 +77478,12 @@ function modeString(node) {
 }
 var ROOT = { path: "/", type: "dir", mode: 493, uid: 0, gid: 0, size: 0, layer: 0 };
 function lstat(image, path2) {
-  const normal = posix7.normalize(path2).replace(/\/+$/, "") || "/";
+  const normal = posix8.normalize(path2).replace(/\/+$/, "") || "/";
   if (normal === "/") return image.fs.get("/") ?? ROOT;
-  const parent = image.fs.resolve(posix7.dirname(normal));
+  const parent = image.fs.resolve(posix8.dirname(normal));
   if (parent === void 0) return image.fs.get(normal);
   if (parent.type !== "dir") return void 0;
-  return image.fs.get(posix7.join(parent.path, posix7.basename(normal)));
+  return image.fs.get(posix8.join(parent.path, posix8.basename(normal)));
 }
 function globMatches(image, glob) {
   const matcher = new Minimatch(glob, { dot: true });
@@ -77269,7 +77884,7 @@ function activeSuites(settings) {
 function contentGlobs(path2) {
   const glob = path2.replace(/\$(\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*)/g, "**");
   if (isGlob(path2)) return [glob];
-  const name = posix8.basename(glob);
+  const name = posix9.basename(glob);
   return isGlob(name) ? [glob] : [glob, `/**/${name}`];
 }
 function needs2(policy) {
@@ -77433,9 +78048,6 @@ var STEPS = [
   custodyStep
 ];
 
-// src/version.ts
-var VERSION2 = "0.1.0";
-
 // src/engine.ts
 async function runGate(request2, logger, steps = STEPS, openImage = openSource) {
   return withDeadline(
@@ -77457,6 +78069,19 @@ async function scan2(request2, logger, steps, openImage, deadline) {
     subscriptions.push(...needs3.subscriptions ?? []);
   }
   const captureBudget = new CaptureBudget();
+  const cache2 = request2.layerCache === void 0 ? void 0 : new LayerCache({
+    ...request2.layerCache,
+    key: analysisKey(requests, subscriptions),
+    logger
+  });
+  const fromCache = async (name, digest, size) => {
+    if (cache2 === void 0 || digest === void 0) return void 0;
+    const cached = await cache2.get(digest);
+    if (cached === void 0 || size !== void 0 && cached.compressedSize !== size) {
+      return void 0;
+    }
+    return captureBudget.admit(cached, `layer ${name}`) ? cached : void 0;
+  };
   deadline.enterImage(request2.image);
   const source = openImage(request2.image);
   const acquired = await logger.group(
@@ -77468,16 +78093,32 @@ async function scan2(request2, logger, steps, openImage, deadline) {
       analyzeLayer: async (blob2, layer) => {
         const done = deadline.layer(layer.name, blob2);
         try {
-          return await analyzeLayer(blob2, { ...layer, requests, subscriptions, captureBudget });
+          const cached = await fromCache(layer.name, layer.expectedDigest);
+          if (cached !== void 0) {
+            await verifyLayerBlob(blob2, { name: layer.name, expectedDigest: cached.digest });
+            return cached;
+          }
+          const analysis = await analyzeLayer(blob2, {
+            ...layer,
+            requests,
+            subscriptions,
+            captureBudget
+          });
+          if (layer.expectedDigest !== void 0) cache2?.put(analysis);
+          return analysis;
         } finally {
           done();
         }
+      },
+      ...cache2 === void 0 ? {} : {
+        cachedLayer: (descriptor) => fromCache(descriptor.digest, descriptor.digest, descriptor.size)
       }
     })
   );
   deadline.enter(`combining the layers of ${request2.image}`);
   checkDiffIds(acquired);
-  const layers = layerInfos(acquired);
+  const layers = layerInfos(acquired, cache2?.hits);
+  if (cache2 !== void 0) logCacheUse(acquired, cache2, logger);
   const fs = combineLayers(acquired.layers.map((l) => l.analysis));
   logger.info(
     `Read ${acquired.reference} (${acquired.digest}): ${layers.length} layers, ${fs.size} paths in the final filesystem.`
@@ -77529,6 +78170,8 @@ async function scan2(request2, logger, steps, openImage, deadline) {
       )
     );
   }
+  deadline.enter("writing the layer cache");
+  await cache2?.settle();
   deadline.enter("mapping findings onto the Dockerfile");
   const located = locateInDockerfile(findings, dockerfile, image, logger);
   const baseline = request2.baseline === void 0 ? void 0 : await loadBaseline(request2.baseline, request2, logger, steps, openImage, deadline);
@@ -77555,7 +78198,7 @@ async function scan2(request2, logger, steps, openImage, deadline) {
   const counts2 = countBySeverity(gated);
   const report = {
     schemaVersion: 1,
-    tool: { name: "container-gate", version: VERSION2 },
+    tool: { name: "container-gate", version: VERSION },
     verdict: verdict(gated, stepReports),
     image: {
       reference: acquired.reference,
@@ -77564,9 +78207,13 @@ async function scan2(request2, logger, steps, openImage, deadline) {
       configDigest: acquired.configDigest,
       platform: formatPlatform(acquired.platform),
       ...acquired.config.config?.User ? { user: acquired.config.config.User } : {},
-      layers: layers.map(
-        ({ digest, diffId, size, createdBy }) => createdBy === void 0 ? { digest, diffId, size } : { digest, diffId, size, createdBy: redactCreatedBy(createdBy) }
-      )
+      layers: layers.map(({ digest, diffId, size, createdBy, cached }) => ({
+        digest,
+        diffId,
+        size,
+        ...createdBy === void 0 ? {} : { createdBy: redactCreatedBy(createdBy) },
+        ...cached === true ? { cached } : {}
+      }))
     },
     steps: stepReports,
     findings: gated,
@@ -77581,7 +78228,7 @@ async function scan2(request2, logger, steps, openImage, deadline) {
     ...baseline === void 0 ? {} : { baseline: compareBaseline(gated, baseline, failOnNewOnly) },
     ...expired.length === 0 ? {} : { expiredIgnores: expired }
   };
-  return { report, artifacts };
+  return { report, artifacts, layerCacheWrites: cache2?.written ?? 0 };
 }
 async function readDockerfile(dockerfile) {
   const text6 = await readInputFile(dockerfile, {
@@ -77618,7 +78265,12 @@ async function loadBaseline(input, request2, logger, steps, openImage, deadline)
   const { report } = await logger.group(
     `Baseline image ${input}`,
     () => scan2(
-      { image: input, policy: request2.policy, acquire: request2.acquire },
+      {
+        image: input,
+        policy: request2.policy,
+        acquire: request2.acquire,
+        ...request2.layerCache === void 0 ? {} : { layerCache: request2.layerCache }
+      },
       logger,
       steps,
       openImage,
@@ -77729,7 +78381,7 @@ function checkDiffIds(image) {
     }
   });
 }
-function layerInfos(image) {
+function layerInfos(image, cached) {
   const producing = (image.config.history ?? []).filter((h) => h.empty_layer !== true);
   return image.layers.map(({ descriptor, analysis }, i) => {
     const createdBy = producing.length === image.layers.length ? producing[i]?.created_by : void 0;
@@ -77738,9 +78390,17 @@ function layerInfos(image) {
       diffId: analysis.diffId,
       size: descriptor.size,
       mediaType: descriptor.mediaType,
-      ...createdBy === void 0 ? {} : { createdBy }
+      ...createdBy === void 0 ? {} : { createdBy },
+      ...cached?.has(descriptor.digest) === true ? { cached: true } : {}
     };
   });
+}
+function logCacheUse(image, cache2, logger) {
+  const hits = image.layers.filter(({ descriptor }) => cache2.hits.has(descriptor.digest));
+  const bytes = hits.reduce((sum, { descriptor }) => sum + descriptor.size, 0);
+  logger.info(
+    hits.length === 0 ? `Layer cache (${cache2.dir}): no layer of ${image.reference} was analysed before.` : `Layer cache (${cache2.dir}): ${hits.length} of ${image.layers.length} layers of ${image.reference} analysed before (${formatBytes(bytes)} not analysed again).`
+  );
 }
 
 // src/steps/code/settings.ts
@@ -77834,11 +78494,11 @@ var codeSettings = {
 };
 
 // src/steps/composition/settings.ts
-var import_spdx_expression_parse2 = __toESM(require_spdx_expression_parse(), 1);
+var import_spdx_expression_parse3 = __toESM(require_spdx_expression_parse(), 1);
 function parseLicenseIds(name, value) {
   return splitList(value, /[\s,]/).map((id2) => {
     try {
-      const parsed3 = (0, import_spdx_expression_parse2.default)(id2);
+      const parsed3 = (0, import_spdx_expression_parse3.default)(id2);
       if ("license" in parsed3 && parsed3.plus === void 0 && parsed3.exception === void 0) {
         return parsed3.license;
       }
@@ -78255,28 +78915,6 @@ var HARDENING_INPUTS = [
     description: 'Custom secret rules as a JSON array of `{"id", "regex", "keywords", "severity", "entropy", "title", "paths"}`; see docs/rules/hardening.md.'
   }
 ];
-var SIZE_UNITS = {
-  "": 1,
-  b: 1,
-  kb: 1e3,
-  mb: 1e6,
-  gb: 1e9,
-  kib: 1024,
-  mib: 1024 ** 2,
-  gib: 1024 ** 3
-};
-function parseSize(name, value) {
-  const match2 = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value);
-  const unit = SIZE_UNITS[(match2?.[2] ?? "").toLowerCase()];
-  if (match2 === null || unit === void 0) {
-    throw invalidInput(
-      name,
-      value,
-      "use a size in bytes or with a unit, e.g. 1048576, 20MB or 10MiB."
-    );
-  }
-  return Math.round(Number(match2[1]) * unit);
-}
 function parseRatio(name, value, percentDefault) {
   const match2 = /^(\d+(?:\.\d+)?)\s*(%?)$/.exec(value);
   const number = Number(match2?.[1]);
@@ -78419,11 +79057,11 @@ var hardeningSettings = {
     const wasted = read2("max-wasted-bytes");
     if (wasted !== void 0) {
       if (wasted === "none") delete settings.maxWastedBytes;
-      else settings.maxWastedBytes = parseSize("max-wasted-bytes", wasted);
+      else settings.maxWastedBytes = parseSizeInput("max-wasted-bytes", wasted);
     }
-    const apply = (name, key2, parse5) => {
+    const apply = (name, key2, parse6) => {
       const value = read2(name);
-      if (value !== void 0) settings[key2] = parse5(value);
+      if (value !== void 0) settings[key2] = parse6(value);
     };
     apply("min-efficiency", "minEfficiency", (v) => parseRatio("min-efficiency", v, false));
     apply(
@@ -78431,11 +79069,15 @@ var hardeningSettings = {
       "maxUserWastedRatio",
       (v) => parseRatio("max-user-wasted-percent", v, true)
     );
-    apply("min-waster-size", "minWasterBytes", (v) => parseSize("min-waster-size", v));
-    apply("large-file-size", "largeFileBytes", (v) => parseSize("large-file-size", v));
+    apply("min-waster-size", "minWasterBytes", (v) => parseSizeInput("min-waster-size", v));
+    apply("large-file-size", "largeFileBytes", (v) => parseSizeInput("large-file-size", v));
     apply("lean-base-image", "leanBaseImage", (v) => parseBooleanInput("lean-base-image", v));
     apply("allowed-tools", "allowedTools", (v) => splitList(v).map((t) => t.toLowerCase()));
-    apply("secret-max-file-size", "secretMaxFileBytes", (v) => parseSize("secret-max-file-size", v));
+    apply(
+      "secret-max-file-size",
+      "secretMaxFileBytes",
+      (v) => parseSizeInput("secret-max-file-size", v)
+    );
     apply("secret-min-entropy", "secretMinEntropy", (v) => parseEntropy("secret-min-entropy", v));
     apply("secret-allow-rules", "secretAllowRules", parseAllowRules);
     apply("secret-allow-paths", "secretAllowPaths", (v) => parseGlobs("secret-allow-paths", v));
@@ -78510,7 +79152,7 @@ var identitySettings = {
 
 // src/steps/tests/load.ts
 import { readdirSync } from "node:fs";
-import { isAbsolute, join as join5, relative as relative2, resolve as resolve3, sep as sep2 } from "node:path";
+import { isAbsolute, join as join6, relative as relative2, resolve as resolve3, sep as sep2 } from "node:path";
 var INPUT = "structure-tests";
 function globBase(pattern) {
   const segments2 = pattern.split("/");
@@ -78527,7 +79169,7 @@ function expandGlob(pattern, cwd) {
     names2 = [];
   }
   const absolute = isAbsolute(pattern);
-  return names2.map((name) => join5(base, name).split(sep2).join("/")).filter((path2) => minimatch(path2, pattern, { dot: false })).map((path2) => absolute ? path2 : relative2(".", path2) || path2).sort();
+  return names2.map((name) => join6(base, name).split(sep2).join("/")).filter((path2) => minimatch(path2, pattern, { dot: false })).map((path2) => absolute ? path2 : relative2(".", path2) || path2).sort();
 }
 function readSuite(file, cwd) {
   const text6 = readInputFileSync(resolve3(cwd, file), {
@@ -78868,23 +79510,7 @@ var import_sign5 = __toESM(require_dist11(), 1);
 import { readFile as readFile8 } from "node:fs/promises";
 
 // src/report/cyclonedx.ts
-import { createHash as createHash9 } from "node:crypto";
-
-// src/packages/license.ts
-var import_spdx_expression_parse3 = __toESM(require_spdx_expression_parse(), 1);
-function classifyLicense(value) {
-  try {
-    const parsed3 = (0, import_spdx_expression_parse3.default)(value);
-    if ("license" in parsed3 && parsed3.plus === void 0 && parsed3.exception === void 0) {
-      return parsed3.license.startsWith("LicenseRef-") ? { kind: "expression", expression: value } : { kind: "id", id: parsed3.license };
-    }
-    return { kind: "expression", expression: value };
-  } catch {
-    return { kind: "name", name: value };
-  }
-}
-
-// src/report/cyclonedx.ts
+import { createHash as createHash11 } from "node:crypto";
 function cycloneDxLicenses(licenses) {
   const choices = licenses.map(classifyLicense);
   if (choices.some((c) => c.kind === "expression") && choices.every((c) => c.kind !== "name")) {
@@ -78975,14 +79601,14 @@ function imagePurl(report) {
   });
 }
 function sbomId(report, packages) {
-  const hash = createHash9("sha256");
+  const hash = createHash11("sha256");
   hash.update(report.image.digest);
   for (const pkg of packages) hash.update(`
 ${pkg.purl}	${pkg.path}`);
   return hash.digest("hex");
 }
 function uuidFrom(seed) {
-  const hex = createHash9("sha256").update(seed).digest("hex").slice(0, 32).split("");
+  const hex = createHash11("sha256").update(seed).digest("hex").slice(0, 32).split("");
   hex[12] = "5";
   hex[16] = (parseInt(hex[16], 16) & 3 | 8).toString(16);
   const h = hex.join("");
@@ -78990,7 +79616,7 @@ function uuidFrom(seed) {
 }
 
 // src/report/spdx.ts
-import { createHash as createHash10 } from "node:crypto";
+import { createHash as createHash12 } from "node:crypto";
 var NOASSERTION = "NOASSERTION";
 var NAMESPACE_BASE = "https://spdx.container-gate.dev/sbom";
 var UNKNOWN_TIME = "1970-01-01T00:00:00Z";
@@ -79080,7 +79706,7 @@ function purlRef(locator) {
 function spdxIds(packages) {
   const used = /* @__PURE__ */ new Set();
   return packages.map((pkg) => {
-    const hash = createHash10("sha256").update(`${pkg.purl}	${pkg.path}`).digest("hex").slice(0, 16);
+    const hash = createHash12("sha256").update(`${pkg.purl}	${pkg.path}`).digest("hex").slice(0, 16);
     let id2 = `SPDXRef-Package-${pkg.name.replace(/[^A-Za-z0-9.-]+/g, "-")}-${hash}`;
     for (let n = 2; used.has(id2); n++) id2 = `SPDXRef-Package-${hash}-${n}`;
     used.add(id2);
@@ -79106,7 +79732,7 @@ function policyDigest(policy) {
 }
 function gateVerificationSummary(report, policy, contentManifestDigest, now = /* @__PURE__ */ new Date()) {
   return {
-    verifier: { id: "https://github.com/container-gate", version: { "container-gate": VERSION2 } },
+    verifier: { id: "https://github.com/container-gate", version: { "container-gate": VERSION } },
     timeVerified: now.toISOString(),
     resourceUri: report.image.reference,
     policy: { digest: { sha256: policyDigest(policy).slice("sha256:".length) } },
@@ -79413,10 +80039,10 @@ function inputSchema(input) {
   }
   const type = inputType(input);
   if (type === "json") return { description };
-  const types = type === "scalar" ? ["string", "number"] : type;
+  const types2 = type === "scalar" ? ["string", "number"] : type;
   const numeric3 = fallback !== void 0 && type !== "string" && /^-?\d+(\.\d+)?$/.test(fallback);
   const value = fallback === void 0 ? void 0 : type === "boolean" ? fallback === "true" : numeric3 ? Number(fallback) : fallback;
-  return { description, type: types, ...value === void 0 ? {} : { default: value } };
+  return { description, type: types2, ...value === void 0 ? {} : { default: value } };
 }
 function rulesSchema(names2, description) {
   return {
@@ -79738,6 +80364,16 @@ var GATE_INPUTS = [
     name: "timeout",
     default: "30m",
     description: "Deadline for the whole scan (reading the image and a baseline image, and the six steps): `90s`, `30m`, `1h` or plain seconds, at most `24h`. When it passes, the gate stops with exit 2 naming what was still running (the image, the layer being read, or the step). It cannot be switched off."
+  },
+  {
+    name: "layer-cache",
+    default: "true",
+    description: "Keep each layer's analysis between runs, keyed by the layer's digest and the version and settings of every analysis, so a re-gated image whose base did not change reads only its new layers, and from a registry downloads only those (a layer read from a file is still checked against its digest). The action keeps the directory with the Actions cache; the CLI in `$CONTAINER_GATE_CACHE_DIR/layers`, else `$XDG_CACHE_HOME/container-gate/layers` or `~/.cache/container-gate/layers`. A damaged or partly written entry is removed and the layer read again. `false` reads every layer."
+  },
+  {
+    name: "layer-cache-size",
+    default: "2GiB",
+    description: "Bound of the layer cache directory, e.g. `500MB` or `2GiB`; past it, the least recently used entries are removed at the end of a scan."
   }
 ];
 var MAX_TIMEOUT_MS = 24 * 36e5;
@@ -79798,9 +80434,14 @@ function gateRequest(inputs, env) {
     mode: inputs.mode,
     failOnNewOnly: inputs.failOnNewOnly,
     timeoutMs: inputs.timeoutMs,
+    ...layerCacheOf(inputs, env),
     ...inputs.baseline === void 0 ? {} : { baseline: inputs.baseline },
     ...inputs.dockerfile === void 0 ? {} : { dockerfile: inputs.dockerfile }
   };
+}
+function layerCacheOf(inputs, env) {
+  const dir = inputs.layerCache ? layerCacheDir(env) : void 0;
+  return dir === void 0 ? {} : { layerCache: { dir, maxBytes: inputs.layerCacheBytes } };
 }
 function parseBoolean(name, value, fallback) {
   const text6 = value?.trim() ?? "";
@@ -79903,6 +80544,8 @@ function parseRunInputs(get, cwd = ".") {
     ),
     ...dockerfile === void 0 ? {} : { dockerfile },
     timeoutMs: parseDurationInput("timeout", get("timeout")?.trim() || "30m", MAX_TIMEOUT_MS),
+    layerCache: parseBoolean("layer-cache", get("layer-cache"), true),
+    layerCacheBytes: parseSizeInput("layer-cache-size", get("layer-cache-size")?.trim() || "2GiB"),
     ...reportPath ? { reportPath } : {},
     ...sarifPath ? { sarifPath } : {},
     ...sbomPath ? { sbomPath } : {},
@@ -80376,7 +81019,7 @@ function fixTable(groups, links) {
     groups.map((group) => fixRow(group, links))
   );
 }
-function render(report, groups, shown, maxLength, links) {
+function render2(report, groups, shown, maxLength, links) {
   const { counts: counts2, blocking: blockingCount, suppressed } = report.summary;
   const blocking = report.findings.filter((f) => f.blocking && f.suppressed === void 0);
   const others = report.findings.filter((f) => !f.blocking || f.suppressed !== void 0);
@@ -80451,16 +81094,16 @@ function renderMarkdown(report, options = {}) {
   const links = options.links ?? sourceLinks(process.env);
   const total = report.findings.length;
   const groups = fixGroups(report.findings);
-  const full = render(report, groups, total, maxLength, links);
+  const full = render2(report, groups, total, maxLength, links);
   if (full.length <= maxLength) return full;
   let low = 0;
   let high = total - 1;
   while (low < high) {
     const middle = Math.ceil((low + high) / 2);
-    if (render(report, groups, middle, maxLength, links).length <= maxLength) low = middle;
+    if (render2(report, groups, middle, maxLength, links).length <= maxLength) low = middle;
     else high = middle - 1;
   }
-  const fitted = render(report, groups, low, maxLength, links);
+  const fitted = render2(report, groups, low, maxLength, links);
   if (fitted.length <= maxLength) return fitted;
   const cut = "\n\n_Cut to fit the length limit; the JSON report has everything._\n";
   return `${fitted.slice(0, Math.max(0, maxLength - cut.length))}${cut}`.slice(0, maxLength);
@@ -80478,7 +81121,7 @@ function firstLine3(message3) {
   return message3.split("\n")[0] ?? "";
 }
 function testcase(c) {
-  const open3 = `    <testcase${attributes({ name: c.name, classname: c.classname, file: c.file, time: seconds2(c.durationMs) })}`;
+  const open4 = `    <testcase${attributes({ name: c.name, classname: c.classname, file: c.file, time: seconds2(c.durationMs) })}`;
   const message3 = c.message ?? "";
   const body = [
     c.status === "fail" ? `      <failure${attributes({ message: firstLine3(message3), type: c.type })}>${escapeXml(message3)}</failure>` : void 0,
@@ -80487,7 +81130,7 @@ function testcase(c) {
     c.stdout ? `      <system-out>${escapeXml(c.stdout)}</system-out>` : void 0,
     c.stderr ? `      <system-err>${escapeXml(c.stderr)}</system-err>` : void 0
   ].filter((line) => line !== void 0);
-  return body.length === 0 ? `${open3}/>` : [`${open3}>`, ...body, "    </testcase>"].join("\n");
+  return body.length === 0 ? `${open4}/>` : [`${open4}>`, ...body, "    </testcase>"].join("\n");
 }
 function counts(cases) {
   const of = (status) => cases.filter((c) => c.status === status).length;
@@ -80806,7 +81449,7 @@ ${ALL_INPUTS.filter((input) => !["image", "report", "sarif", "sbom", "junit"].in
 }).join("\n")}
   --insecure-registry HOST[:PORT]  same as --insecure-registries
 `;
-var USAGE5 = `container-gate ${VERSION2}: gate a container image on six security verification methods.
+var USAGE5 = `container-gate ${VERSION}: gate a container image on six security verification methods.
 
 ${COMMANDS}
 
@@ -80845,10 +81488,10 @@ function optionsConfig() {
   return options;
 }
 function demoVulnerabilityData() {
-  return fileURLToPath(new URL("../demo/osv", import.meta.url));
+  return fileURLToPath2(new URL("../demo/osv", import.meta.url));
 }
 function demoImage() {
-  return `oci-archive:${fileURLToPath(new URL("../demo/sample-image.tar", import.meta.url))}`;
+  return `oci-archive:${fileURLToPath2(new URL("../demo/sample-image.tar", import.meta.url))}`;
 }
 function checkVulnDb(value) {
   if (value?.trim() !== "osv" || statSync("osv", { throwIfNoEntry: false })?.isDirectory() !== true)
@@ -80911,7 +81554,7 @@ function parseCommand(argv) {
     verbose: values.verbose === true
   };
 }
-function render2({ report, artifacts }, format, color) {
+function render3({ report, artifacts }, format, color) {
   switch (format) {
     case "json":
       return renderJson(report);
@@ -80957,7 +81600,7 @@ async function main(argv, env = process.env) {
       return 0;
     }
     if (command2.name === "version") {
-      await writeStdout(`${VERSION2}
+      await writeStdout(`${VERSION}
 `);
       return 0;
     }
@@ -80986,7 +81629,7 @@ async function main(argv, env = process.env) {
     }
     await signAfterGate(result, inputs.policy, { registry: acquireSettings(inputs, env), logger });
     const color = command2.output === void 0 && process.stdout.isTTY === true && env.NO_COLOR === void 0;
-    const text6 = render2(result, command2.format, color);
+    const text6 = render3(result, command2.format, color);
     if (command2.output !== void 0) await writeFileAtomic(command2.output, text6, "--output");
     else await writeStdout(text6);
     if (command2.name === "demo" || inputs.mode === "warn") return 0;

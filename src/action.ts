@@ -8,9 +8,14 @@ import { runGate } from './engine.js'
 import { isUserError } from './errors.js'
 import { writeFileAtomic } from './files.js'
 import { actionsLogger } from './github/logger.js'
-import { restoreOsvCache, saveOsvCache } from './github/osv-cache.js'
+import {
+  restoreLayerCache,
+  restoreOsvCache,
+  saveLayerCache,
+  saveOsvCache
+} from './github/caches.js'
 import { publish } from './github/publish.js'
-import { acquireSettings, ALL_INPUTS, gateRequest, parseRunInputs } from './inputs.js'
+import { acquireSettings, ALL_INPUTS, gateRequest, layerCacheOf, parseRunInputs } from './inputs.js'
 import { renderJunit } from './report/junit.js'
 import { renderSbom } from './report/sbom.js'
 import { osvCacheDir } from './cache-dirs.js'
@@ -39,9 +44,14 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const downloadsOsv =
       inputs.policy.steps.composition.enabled && inputs.policy.composition.vulnDb === 'osv'
     if (downloadsOsv) await restoreOsvCache(osvCacheDir(env))
+    const layers = layerCacheOf(inputs, env).layerCache?.dir
+    if (layers !== undefined) await restoreLayerCache(layers, env, inputs.image)
     const result = await runGate(gateRequest(inputs, env), actionsLogger)
     const { report } = result
     if (downloadsOsv) await saveOsvCache(osvCacheDir(env))
+    if (layers !== undefined && result.layerCacheWrites > 0) {
+      await saveLayerCache(layers, env, inputs.image)
+    }
     const temp = env.RUNNER_TEMP ?? tmpdir()
     const reportPath = inputs.reportPath ?? join(temp, 'container-gate-report.json')
     const sarifPath = inputs.sarifPath ?? join(temp, 'container-gate.sarif')

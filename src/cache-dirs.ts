@@ -11,3 +11,14 @@ export function osvCacheDir(env: NodeJS.ProcessEnv): string {
   if (env.RUNNER_TOOL_CACHE) return join(env.RUNNER_TOOL_CACHE, 'container-gate', 'osv')
   return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'container-gate', 'osv')
 }
+
+/**
+ * Where layer analyses are kept between runs, in the same places as osvCacheDir, or undefined
+ * when the environment names none of them (no HOME either): then nothing is kept.
+ */
+export function layerCacheDir(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.CONTAINER_GATE_CACHE_DIR) return join(env.CONTAINER_GATE_CACHE_DIR, 'layers')
+  if (env.RUNNER_TOOL_CACHE) return join(env.RUNNER_TOOL_CACHE, 'container-gate', 'layers')
+  const base = env.XDG_CACHE_HOME || (env.HOME ? join(env.HOME, '.cache') : undefined)
+  return base === undefined ? undefined : join(base, 'container-gate', 'layers')
+}

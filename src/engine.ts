@@ -16,11 +16,18 @@ import {
   type SubscriptionKey
 } from './image/analysis.js'
 import { combineLayers } from './image/filesystem.js'
-import { analyzeLayer, CaptureBudget, compileRequests } from './image/layer/analyze.js'
+import {
+  analyzeLayer,
+  CaptureBudget,
+  compileRequests,
+  verifyLayerBlob
+} from './image/layer/analyze.js'
+import { analysisKey, LayerCache } from './image/layer/cache.js'
 import { formatPlatform } from './image/manifest.js'
 import type { AcquiredImage, AcquireOptions, ImageSource } from './image/source.js'
 import { openSource } from './image/sources.js'
-import type { LayerInfo } from './image/types.js'
+import type { Descriptor, LayerInfo } from './image/types.js'
+import type { LayerAnalysis } from './image/analysis.js'
 import type { Logger } from './log.js'
 import { gate, stepStatus, verdict } from './policy/evaluate.js'
 import type { Policy } from './policy/policy.js'
@@ -38,6 +45,7 @@ import { countBySeverity } from './report/summary.js'
 import { redactCreatedBy } from './secrets/config.js'
 import { STEPS } from './steps/index.js'
 import type { DockerfileText, ImageView, Step, StepArtifacts } from './steps/step.js'
+import { formatBytes } from './units.js'
 import { VERSION } from './version.js'
 
 export interface GateRequest {
@@ -59,12 +67,16 @@ export interface GateRequest {
   now?: Date
   /** The whole scan's deadline in milliseconds (input "timeout"); default 30 minutes. */
   timeoutMs?: number
+  /** Where layer analyses are kept between runs, and the bound of that directory (inputs "layer-cache", "layer-cache-size"). */
+  layerCache?: { dir: string; maxBytes: number }
 }
 
 /** The report and what steps produced besides findings (not part of the JSON report). */
 export interface GateResult {
   report: GateReport
   artifacts: StepArtifacts
+  /** Entries this scan added to the layer cache: the action saves the cache only when there are some. */
+  layerCacheWrites: number
 }
 
 /**
@@ -104,6 +116,27 @@ async function scan(
     subscriptions.push(...(needs.subscriptions ?? []))
   }
   const captureBudget = new CaptureBudget()
+  const cache =
+    request.layerCache === undefined
+      ? undefined
+      : new LayerCache({
+          ...request.layerCache,
+          key: analysisKey(requests, subscriptions),
+          logger
+        })
+  /** A layer's analysis from the cache, charged to this scan's budget as if it had been read. */
+  const fromCache = async (
+    name: string,
+    digest: string | undefined,
+    size?: number
+  ): Promise<LayerAnalysis | undefined> => {
+    if (cache === undefined || digest === undefined) return undefined
+    const cached = await cache.get(digest)
+    if (cached === undefined || (size !== undefined && cached.compressedSize !== size)) {
+      return undefined
+    }
+    return captureBudget.admit(cached, `layer ${name}`) ? cached : undefined
+  }
 
   deadline.enterImage(request.image)
   const source = openImage(request.image)
@@ -115,16 +148,36 @@ async function scan(
       analyzeLayer: async (blob, layer) => {
         const done = deadline.layer(layer.name, blob)
         try {
-          return await analyzeLayer(blob, { ...layer, requests, subscriptions, captureBudget })
+          const cached = await fromCache(layer.name, layer.expectedDigest)
+          if (cached !== undefined) {
+            // The bytes are at hand: they are still checked against the digest, not analysed.
+            await verifyLayerBlob(blob, { name: layer.name, expectedDigest: cached.digest })
+            return cached
+          }
+          const analysis = await analyzeLayer(blob, {
+            ...layer,
+            requests,
+            subscriptions,
+            captureBudget
+          })
+          if (layer.expectedDigest !== undefined) cache?.put(analysis)
+          return analysis
         } finally {
           done()
         }
-      }
+      },
+      ...(cache === undefined
+        ? {}
+        : {
+            cachedLayer: (descriptor: Descriptor) =>
+              fromCache(descriptor.digest, descriptor.digest, descriptor.size)
+          })
     })
   )
   deadline.enter(`combining the layers of ${request.image}`)
   checkDiffIds(acquired)
-  const layers = layerInfos(acquired)
+  const layers = layerInfos(acquired, cache?.hits)
+  if (cache !== undefined) logCacheUse(acquired, cache, logger)
   const fs = combineLayers(acquired.layers.map((l) => l.analysis))
   logger.info(
     `Read ${acquired.reference} (${acquired.digest}): ${layers.length} layers, ${fs.size} paths in the final filesystem.`
@@ -183,6 +236,9 @@ async function scan(
     )
   }
 
+  deadline.enter('writing the layer cache')
+  await cache?.settle()
+
   deadline.enter('mapping findings onto the Dockerfile')
   const located = locateInDockerfile(findings, dockerfile, image, logger)
   const baseline =
@@ -223,11 +279,13 @@ async function scan(
       configDigest: acquired.configDigest,
       platform: formatPlatform(acquired.platform),
       ...(acquired.config.config?.User ? { user: acquired.config.config.User } : {}),
-      layers: layers.map(({ digest, diffId, size, createdBy }) =>
-        createdBy === undefined
-          ? { digest, diffId, size }
-          : { digest, diffId, size, createdBy: redactCreatedBy(createdBy) }
-      )
+      layers: layers.map(({ digest, diffId, size, createdBy, cached }) => ({
+        digest,
+        diffId,
+        size,
+        ...(createdBy === undefined ? {} : { createdBy: redactCreatedBy(createdBy) }),
+        ...(cached === true ? { cached } : {})
+      }))
     },
     steps: stepReports,
     findings: gated,
@@ -244,7 +302,7 @@ async function scan(
       : { baseline: compareBaseline(gated, baseline, failOnNewOnly) }),
     ...(expired.length === 0 ? {} : { expiredIgnores: expired })
   }
-  return { report, artifacts }
+  return { report, artifacts, layerCacheWrites: cache?.written ?? 0 }
 }
 
 /** The Dockerfile of the request, read once: steps see it and findings are mapped onto it. */
@@ -302,7 +360,12 @@ async function loadBaseline(
   // The baseline image is part of this scan: it shares the deadline.
   const { report } = await logger.group(`Baseline image ${input}`, () =>
     scan(
-      { image: input, policy: request.policy, acquire: request.acquire },
+      {
+        image: input,
+        policy: request.policy,
+        acquire: request.acquire,
+        ...(request.layerCache === undefined ? {} : { layerCache: request.layerCache })
+      },
       logger,
       steps,
       openImage,
@@ -435,8 +498,11 @@ function checkDiffIds(image: AcquiredImage): void {
   })
 }
 
-/** Pairs layers with the history entries that created them (empty_layer entries have none). */
-function layerInfos(image: AcquiredImage): LayerInfo[] {
+/**
+ * Pairs layers with the history entries that created them (empty_layer entries have none), and
+ * marks those whose analysis came from the layer cache.
+ */
+function layerInfos(image: AcquiredImage, cached?: ReadonlySet<string>): LayerInfo[] {
   const producing = (image.config.history ?? []).filter((h) => h.empty_layer !== true)
   return image.layers.map(({ descriptor, analysis }, i) => {
     const createdBy =
@@ -446,7 +512,19 @@ function layerInfos(image: AcquiredImage): LayerInfo[] {
       diffId: analysis.diffId,
       size: descriptor.size,
       mediaType: descriptor.mediaType,
-      ...(createdBy === undefined ? {} : { createdBy })
+      ...(createdBy === undefined ? {} : { createdBy }),
+      ...(cached?.has(descriptor.digest) === true ? { cached: true } : {})
     }
   })
+}
+
+/** One line on what the layer cache saved: how many layers, how many bytes not read again. */
+function logCacheUse(image: AcquiredImage, cache: LayerCache, logger: Logger): void {
+  const hits = image.layers.filter(({ descriptor }) => cache.hits.has(descriptor.digest))
+  const bytes = hits.reduce((sum, { descriptor }) => sum + descriptor.size, 0)
+  logger.info(
+    hits.length === 0
+      ? `Layer cache (${cache.dir}): no layer of ${image.reference} was analysed before.`
+      : `Layer cache (${cache.dir}): ${hits.length} of ${image.layers.length} layers of ${image.reference} analysed before (${formatBytes(bytes)} not analysed again).`
+  )
 }

@@ -126,3 +126,28 @@ export interface InputSpec {
 
 /** Reads an input by name: the action's core.getInput or a CLI flag; undefined when not given. */
 export type InputLookup = (name: string) => string | undefined
+
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3
+}
+
+/** `1048576`, `10MB`, `10 MiB`; decimal and binary units as `docker images` and dive print them. */
+export function parseSizeInput(name: string, value: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value)
+  const unit = SIZE_UNITS[(match?.[2] ?? '').toLowerCase()]
+  if (match === null || unit === undefined) {
+    throw invalidInput(
+      name,
+      value,
+      'use a size in bytes or with a unit, e.g. 1048576, 20MB or 10MiB.'
+    )
+  }
+  return Math.round(Number(match[1]) * unit)
+}

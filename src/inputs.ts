@@ -3,7 +3,8 @@
  * flags of the same names; both hand a lookup to `parseRunInputs`, so validation and defaults
  * live in one place and each bad value is one ConfigurationError naming the input.
  */
-import { parseBooleanInput, parseDurationInput } from './input-values.js'
+import { parseBooleanInput, parseDurationInput, parseSizeInput } from './input-values.js'
+import { layerCacheDir } from './cache-dirs.js'
 import { existsSync } from 'node:fs'
 import type { GateRequest } from './engine.js'
 import { ConfigurationError } from './errors.js'
@@ -88,6 +89,18 @@ export const GATE_INPUTS: InputSpec[] = [
     default: '30m',
     description:
       'Deadline for the whole scan (reading the image and a baseline image, and the six steps): `90s`, `30m`, `1h` or plain seconds, at most `24h`. When it passes, the gate stops with exit 2 naming what was still running (the image, the layer being read, or the step). It cannot be switched off.'
+  },
+  {
+    name: 'layer-cache',
+    default: 'true',
+    description:
+      "Keep each layer's analysis between runs, keyed by the layer's digest and the version and settings of every analysis, so a re-gated image whose base did not change reads only its new layers, and from a registry downloads only those (a layer read from a file is still checked against its digest). The action keeps the directory with the Actions cache; the CLI in `$CONTAINER_GATE_CACHE_DIR/layers`, else `$XDG_CACHE_HOME/container-gate/layers` or `~/.cache/container-gate/layers`. A damaged or partly written entry is removed and the layer read again. `false` reads every layer."
+  },
+  {
+    name: 'layer-cache-size',
+    default: '2GiB',
+    description:
+      'Bound of the layer cache directory, e.g. `500MB` or `2GiB`; past it, the least recently used entries are removed at the end of a scan.'
   }
 ]
 
@@ -161,9 +174,19 @@ export function gateRequest(inputs: RunInputs, env: NodeJS.ProcessEnv): GateRequ
     mode: inputs.mode,
     failOnNewOnly: inputs.failOnNewOnly,
     timeoutMs: inputs.timeoutMs,
+    ...layerCacheOf(inputs, env),
     ...(inputs.baseline === undefined ? {} : { baseline: inputs.baseline }),
     ...(inputs.dockerfile === undefined ? {} : { dockerfile: inputs.dockerfile })
   }
+}
+
+/** The layer cache of these inputs, unless switched off or the environment names no place for it. */
+export function layerCacheOf(
+  inputs: RunInputs,
+  env: NodeJS.ProcessEnv
+): { layerCache?: { dir: string; maxBytes: number } } {
+  const dir = inputs.layerCache ? layerCacheDir(env) : undefined
+  return dir === undefined ? {} : { layerCache: { dir, maxBytes: inputs.layerCacheBytes } }
 }
 
 export interface RunInputs {
@@ -184,6 +207,9 @@ export interface RunInputs {
   dockerfile?: string
   /** The whole scan's deadline (input "timeout"). */
   timeoutMs: number
+  /** Inputs "layer-cache" and "layer-cache-size". */
+  layerCache: boolean
+  layerCacheBytes: number
   reportPath?: string
   sarifPath?: string
   sbomPath?: string
@@ -324,6 +350,8 @@ export function parseRunInputs(get: InputLookup, cwd = '.'): RunInputs {
     ),
     ...(dockerfile === undefined ? {} : { dockerfile }),
     timeoutMs: parseDurationInput('timeout', get('timeout')?.trim() || '30m', MAX_TIMEOUT_MS),
+    layerCache: parseBoolean('layer-cache', get('layer-cache'), true),
+    layerCacheBytes: parseSizeInput('layer-cache-size', get('layer-cache-size')?.trim() || '2GiB'),
     ...(reportPath ? { reportPath } : {}),
     ...(sarifPath ? { sarifPath } : {}),
     ...(sbomPath ? { sbomPath } : {}),

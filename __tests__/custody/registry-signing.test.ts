@@ -377,7 +377,7 @@ describeWithRegistry(missing ?? 'signing and verifying in a real registry', () =
       digest: string,
       verdict: 'pass' | 'fail',
       artifacts: GateResult['artifacts'] = {}
-    ): GateResult => ({
+    ): Pick<GateResult, 'report' | 'artifacts'> => ({
       report: {
         verdict,
         tool: { name: 'container-gate', version: '0.0.0-test' },

@@ -447,15 +447,18 @@ describe('code: an ELF file whose hardening needs bytes the pass could not keep'
       needs: () => ({
         files: [OWNED_FILES_REQUEST],
         subscriptions: [
-          codeSubscription({
-            signatures: emptySignatureDb(),
-            ignoredSignatureFiles: 0,
-            malware: false,
-            elf: true,
-            sourcePatterns: [],
-            exclude: [],
-            maxElfBytes: 1024
-          })
+          codeSubscription(
+            {
+              signatures: emptySignatureDb(),
+              ignoredSignatureFiles: 0,
+              malware: false,
+              elf: true,
+              sourcePatterns: [],
+              exclude: [],
+              maxElfBytes: 1024
+            },
+            'test'
+          )
         ]
       })
     }

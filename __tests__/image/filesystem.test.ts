@@ -247,6 +247,7 @@ describe('combineLayers', () => {
     const secrets: LayerSubscription<string[]> = {
       id: 'secrets',
       version: 1,
+      settings: '',
       createVisitor: () => {
         const found: string[] = []
         return {

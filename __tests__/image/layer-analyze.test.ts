@@ -91,7 +91,8 @@ describe('analyzeLayer', () => {
         whiteouts: [],
         contents: new Map(),
         unread: new Map(),
-        visits: new Map()
+        visits: new Map(),
+        budgetLimited: false
       })
       expect(analysis.entries.map((entry) => entry.path)).toEqual([
         '/etc',
@@ -199,7 +200,7 @@ describe('analyzeLayer', () => {
       name: 'sha256:abc',
       requests: [
         { globs: ['/etc/*'], maxBytes: 1024 },
-        { match: (entry) => (entry.mode & 0o111) !== 0, maxBytes: 2000 },
+        { match: (entry) => (entry.mode & 0o111) !== 0, matchKey: 'executables@1', maxBytes: 2000 },
         { globs: ['/usr/share/**'], maxBytes: 4999 }
       ],
       subscriptions: []
@@ -213,6 +214,7 @@ describe('analyzeLayer', () => {
       ['/usr/bin/tool', 'it is 2.9 KiB, over the 2.0 KiB read of such a file'],
       ['/usr/share/doc/big.txt', 'it is 5000 bytes, over the 4999 bytes read of such a file']
     ])
+    expect(analysis.budgetLimited).toBe(false)
   })
 
   it("records files over the scan's capture budget as unread, and gives back what a replaced entry held", async () => {
@@ -237,6 +239,8 @@ describe('analyzeLayer', () => {
     expect([...analysis.unread]).toEqual([
       ['/c', "the scan's budget of 250 B for file contents was used up before it"]
     ])
+    // What it kept depends on the other layers of the scan: never a layer cache entry.
+    expect(analysis.budgetLimited).toBe(true)
   })
 
   it('stops with an error naming the limit when a scan passes its number of entries', async () => {
@@ -330,6 +334,7 @@ describe('analyzeLayer', () => {
     ): LayerSubscription<string[]> => ({
       id,
       version: 1,
+      settings: '',
       createVisitor: () => {
         created.push(id)
         const seen: string[] = []
@@ -400,6 +405,7 @@ describe('analyzeLayer', () => {
         {
           id: 'broken',
           version: 1,
+          settings: '',
           createVisitor: () => ({
             onEntry: () => {
               throw failure

@@ -101,7 +101,7 @@ async function signer(
  * Returns undefined when signing is off or the gate failed (it never signs a failing image).
  */
 export async function signAfterGate(
-  result: GateResult,
+  result: Pick<GateResult, 'report' | 'artifacts'>,
   policy: Policy,
   options: AfterGateOptions
 ): Promise<SignatureReceipt | undefined> {

@@ -35,6 +35,7 @@ export function hashingSink(path: string, hashes: ContentHashes): EntrySink {
 export const contentHashesSubscription: LayerSubscription<ContentHashes> = {
   id: 'custody/content-hashes',
   version: 1,
+  settings: '',
   createVisitor() {
     const hashes: ContentHashes = new Map()
     return {

@@ -11,15 +11,25 @@
  */
 import type { TarEntry } from './types.js'
 
-/** Files whose content a step needs from the final filesystem. */
-export interface FileRequest {
+/**
+ * Files whose content a step needs from the final filesystem. A request is part of the layer
+ * cache's key (src/image/layer/cache.ts): its globs and cap as they are, a predicate by the
+ * `matchKey` it carries, which must change whenever what the predicate accepts changes.
+ */
+export type FileRequest = {
   /** minimatch globs against the absolute path, e.g. `/etc/passwd`, `/usr/lib/**\/*.so`. */
   globs?: string[]
-  /** Or a predicate on the header (e.g. regular files with an executable bit). */
-  match?: (entry: TarEntry) => boolean
   /** Files larger than this are not kept (their header still is). */
   maxBytes: number
-}
+} & (
+  | { match?: undefined }
+  | {
+      /** Or a predicate on the header (e.g. regular files with an executable bit). */
+      match: (entry: TarEntry) => boolean
+      /** Names the predicate and its version, e.g. `executables@1`. */
+      matchKey: string
+    }
+)
 
 /** Receives one entry's content, chunk by chunk, during the streaming pass. */
 export interface EntrySink {
@@ -57,6 +67,12 @@ export function resultKey(key: SubscriptionKey<unknown>): string {
 /** What one step wants to see of each layer (one of its `needs`). */
 export interface LayerSubscription<R = unknown> extends SubscriptionKey<R> {
   /**
+   * Every setting its visitors' results depend on, as text (`''` when none: the results depend
+   * on the layer's bytes alone). With `id` and `version` it is part of the layer cache's key, so
+   * results made under other settings (custom secret rules, signature files) are never reused.
+   */
+  readonly settings: string
+  /**
    * A fresh visitor per layer. It is not told the layer's position: archive sources may read
    * layers out of order, and results are handed back to the step in layer order.
    */
@@ -88,4 +104,9 @@ export interface LayerAnalysis {
   unread: Map<string, string>
   /** Results of LayerSubscriptions, by `resultKey` (id and version). */
   visits: Map<string, unknown>
+  /**
+   * Some file was not kept because the scan's budget for file contents (shared by every layer)
+   * was used up: what this layer kept depends on the other layers, so it is not cached.
+   */
+  budgetLimited: boolean
 }

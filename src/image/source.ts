@@ -41,6 +41,12 @@ export interface AcquireOptions {
     blob: Readable,
     layer: { name: string; expectedDigest?: string }
   ): Promise<LayerAnalysis>
+  /**
+   * The analysis an earlier run kept for this layer (the layer cache), if any: a source that
+   * would have to fetch the blob (a registry) asks first and does not fetch it when there is
+   * one. Sources that read the bytes anyway just call analyzeLayer, which checks the cache too.
+   */
+  cachedLayer?(descriptor: Descriptor): Promise<LayerAnalysis | undefined>
 }
 
 /** Registry settings for code that reaches a registry itself (signatures, base images). */

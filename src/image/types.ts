@@ -107,6 +107,8 @@ export interface LayerInfo {
   size: number
   mediaType: string
   createdBy?: string
+  /** Its analysis came from the layer cache: an earlier run read these bytes. */
+  cached?: boolean
 }
 
 /** The final filesystem of the image: whiteouts and opaque directories applied in layer order. */

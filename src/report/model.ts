@@ -19,6 +19,8 @@ export interface ReportLayer {
   diffId: string
   size: number
   createdBy?: string
+  /** The layer's analysis came from the layer cache (an earlier run read the same bytes). */
+  cached?: boolean
 }
 
 /** `warn` reports everything and never fails the run; `enforce` fails it on a `fail` verdict. */

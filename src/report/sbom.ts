@@ -4,7 +4,10 @@ import type { SbomFormat } from '../inputs.js'
 import { renderCycloneDx } from './cyclonedx.js'
 import { renderSpdx } from './spdx.js'
 
-export function renderSbom({ report, artifacts }: GateResult, format: SbomFormat): string {
+export function renderSbom(
+  { report, artifacts }: Pick<GateResult, 'report' | 'artifacts'>,
+  format: SbomFormat
+): string {
   const packages = artifacts.packages ?? []
   const options = report.startedAt === undefined ? {} : { created: report.startedAt }
   return format === 'spdx'

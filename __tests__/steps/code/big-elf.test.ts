@@ -57,14 +57,17 @@ function entry(path: string, size: number): TarEntry {
 
 /** The file through the code step's layer visitor, in the 64 KiB chunks of a file stream. */
 async function visitFile(file: string): Promise<ElfHardening | string | undefined> {
-  const visitor = codeSubscription({
-    signatures: emptySignatureDb(),
-    ignoredSignatureFiles: 0,
-    malware: false,
-    elf: true,
-    sourcePatterns: [],
-    exclude: []
-  }).createVisitor()
+  const visitor = codeSubscription(
+    {
+      signatures: emptySignatureDb(),
+      ignoredSignatureFiles: 0,
+      malware: false,
+      elf: true,
+      sourcePatterns: [],
+      exclude: []
+    },
+    ''
+  ).createVisitor()
   const sink = visitor.onEntry(entry('/app/big', statSync(file).size))
   for await (const chunk of createReadStream(file)) sink?.write(chunk as Buffer)
   sink?.end()

@@ -21,15 +21,18 @@ function visit(
   chunk: number,
   maxElfBytes?: number
 ): CodeLayerResult {
-  const visitor = codeSubscription({
-    signatures: emptySignatureDb(),
-    ignoredSignatureFiles: 0,
-    malware: true,
-    elf: true,
-    sourcePatterns: SOURCE_PATTERNS,
-    exclude: [],
-    ...(maxElfBytes === undefined ? {} : { maxElfBytes })
-  }).createVisitor()
+  const visitor = codeSubscription(
+    {
+      signatures: emptySignatureDb(),
+      ignoredSignatureFiles: 0,
+      malware: true,
+      elf: true,
+      sourcePatterns: SOURCE_PATTERNS,
+      exclude: [],
+      ...(maxElfBytes === undefined ? {} : { maxElfBytes })
+    },
+    ''
+  ).createVisitor()
   for (const [path, content] of files) {
     const sink = visitor.onEntry(entry(path, content.length))
     for (let at = 0; at < content.length; at += chunk) sink?.write(content.subarray(at, at + chunk))

@@ -69,9 +69,22 @@ export class CaptureBudget {
     this.used -= bytes
   }
 
-  /** Counts one more tar entry; throws naming the limit when the scan would pass it. */
-  countEntry(layer: string): void {
-    if (++this.entries > this.maxEntries) {
+  /**
+   * Charges a layer analysed in an earlier run (the layer cache) as if it were read now: its
+   * entries and its kept contents. False, and no bytes taken, when the contents do not fit.
+   */
+  admit(analysis: LayerAnalysis, layer: string): boolean {
+    let bytes = 0
+    for (const content of analysis.contents.values()) bytes += content.length
+    if (!this.take(bytes)) return false
+    this.countEntry(layer, analysis.entries.length + analysis.whiteouts.length)
+    return true
+  }
+
+  /** Counts `count` more tar entries; throws naming the limit when the scan would pass it. */
+  countEntry(layer: string, count = 1): void {
+    this.entries += count
+    if (this.entries > this.maxEntries) {
       throw new ImageError(
         `${layer}: the image has more than ${this.maxEntries.toLocaleString('en-US')} files, directories and links across its layers, more than the gate indexes in one scan (docs/limits.md); a hostile or unusually large image.`,
         'TOO_MANY_ENTRIES'
@@ -121,17 +134,18 @@ function decide(
   requests: CompiledRequest[],
   entry: TarEntry,
   budget: CaptureBudget
-): 'capture' | 'ignore' | { unread: string } {
+): 'capture' | 'ignore' | { unread: string; budget: boolean } {
   const matching = requests.filter((request) => request.matches(entry))
   if (matching.length === 0) return 'ignore'
   const cap = Math.max(...matching.map((request) => request.maxBytes))
   if (entry.size > cap) {
     const [size, limit] = formatSizePair(entry.size, cap)
-    return { unread: `it is ${size}, over the ${limit} read of such a file` }
+    return { unread: `it is ${size}, over the ${limit} read of such a file`, budget: false }
   }
   if (!budget.take(entry.size)) {
     return {
-      unread: `the scan's budget of ${formatBytes(budget.limit)} for file contents was used up before it`
+      unread: `the scan's budget of ${formatBytes(budget.limit)} for file contents was used up before it`,
+      budget: true
     }
   }
   return 'capture'
@@ -190,6 +204,7 @@ export async function analyzeLayer(
   const contents = new Map<string, Buffer>()
   const unread = new Map<string, string>()
   const budget = options.captureBudget ?? new CaptureBudget()
+  let budgetLimited = false
 
   const consume = async (tar: AsyncIterable<Buffer>): Promise<void> => {
     for await (const { entry, content } of readTar(tar, label)) {
@@ -214,7 +229,10 @@ export async function analyzeLayer(
       contents.delete(entry.path)
       unread.delete(entry.path)
       const decision = entry.type === 'file' ? decide(requests, entry, budget) : 'ignore'
-      if (typeof decision === 'object') unread.set(entry.path, decision.unread)
+      if (typeof decision === 'object') {
+        unread.set(entry.path, decision.unread)
+        budgetLimited ||= decision.budget
+      }
       const capture = decision === 'capture'
       if (entry.type === 'file' && (capture || sinks.length > 0)) {
         const chunks: Buffer[] = []
@@ -280,6 +298,22 @@ export async function analyzeLayer(
     whiteouts,
     contents,
     unread,
-    visits: new Map(visitors.map(([id, visitor]) => [id, visitor.finish()]))
+    visits: new Map(visitors.map(([id, visitor]) => [id, visitor.finish()])),
+    budgetLimited
   }
+}
+
+/**
+ * Reads a layer blob only to check it against its digest: the layer cache already holds its
+ * analysis (src/image/layer/cache.ts), and the bytes are at hand anyway (a file or an archive
+ * member), so they are still proven to be the ones the manifest names. A mismatch rejects with
+ * the same ImageError as a full analysis.
+ */
+export async function verifyLayerBlob(
+  blob: Readable,
+  layer: { name: string; expectedDigest: string }
+): Promise<void> {
+  const digest = new DigestingStream(`layer ${layer.name}`, layer.expectedDigest)
+  const discard = new Writable({ write: (_chunk, _encoding, callback) => callback() })
+  await pipeline(blob, digest, discard)
 }

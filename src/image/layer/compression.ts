@@ -250,7 +250,8 @@ function createInner(compression: 'gzip' | 'zstd'): {
   inner: Transform
   scanner?: ZstdFrameScanner
 } {
-  if (compression === 'gzip') return { inner: zlib.createGunzip({ chunkSize: 64 * 1024 }) }
+  // Output in chunks of 128 KiB: fewer, larger chunks through the tar reader and the visitors.
+  if (compression === 'gzip') return { inner: zlib.createGunzip({ chunkSize: 128 * 1024 }) }
   const native = (zlib as unknown as NativeZstd).createZstdDecompress
   // Native zstd refuses windows over 2^27 too, but only as "Frame requires too much memory".
   return native !== undefined
@@ -266,6 +267,9 @@ function windowTooLarge(name: string, error: ZstdWindowError): ImageError {
   )
 }
 
+/** Decompressed bytes one layer may hold ahead of its reader (docs/limits.md). */
+export const DECOMPRESSED_AHEAD_BYTES = 4 * 1024 * 1024
+
 /**
  * Sniffs the first bytes, then decompresses (or passes through) the rest. Errors of the
  * decompressor surface as an ImageError naming the blob: "layer X: gzip stream is truncated or corrupt".
@@ -278,7 +282,9 @@ export class Decompressor extends Transform {
   private scanner: ZstdFrameScanner | undefined
 
   constructor(private readonly name: string) {
-    super()
+    // Room for decompressed bytes ahead of the reader: inflation (on another thread) keeps going
+    // while the tar reader and the steps' visitors are busy, instead of waiting for each chunk.
+    super({ readableHighWaterMark: DECOMPRESSED_AHEAD_BYTES })
   }
 
   /** The compression found; known once the first bytes went through. */

@@ -85,6 +85,9 @@ class RegistrySource implements ImageSource {
       async (descriptor: Descriptor) => {
         let blob: BlobStream | undefined
         try {
+          // Analysed in an earlier run from bytes that matched this digest: not downloaded again.
+          const cached = await options.cachedLayer?.(descriptor)
+          if (cached !== undefined) return { descriptor, analysis: cached }
           blob = await client.openBlob(descriptor)
           open.add(blob)
           // analyzeLayer says "layer NAME", so NAME is the digest alone.

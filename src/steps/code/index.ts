@@ -3,6 +3,7 @@
  * in the image avoid known-dangerous patterns, no file matches a known-malware signature, and
  * external SAST results (SARIF) are gated with the same policy. Rules: docs/rules/code.md.
  */
+import { createHash } from 'node:crypto'
 import { posix } from 'node:path'
 import {
   inputNotAnalysed,
@@ -320,18 +321,27 @@ async function run({ image, policy }: StepContext): Promise<StepOutcome> {
 
 async function needs(policy: Policy): Promise<StepNeeds> {
   const { db, ignoredFiles } = await loadSignatures(policy.code.signatureFiles)
+  const options = {
+    signatures: db,
+    ignoredSignatureFiles: ignoredFiles,
+    malware: enabled(policy, 'malware'),
+    elf: ELF_RULES.some((rule) => enabled(policy, rule)),
+    sourcePatterns: SOURCE_PATTERNS.filter(({ rule }) => enabled(policy, rule)),
+    exclude: policy.code.exclude
+  }
+  // What the visitor's results depend on besides the layer: signature files by their bytes.
+  const signatures = createHash('sha256')
+  for (const file of policy.code.signatureFiles) signatures.update(file.path).update(file.bytes)
+  const settings = JSON.stringify({
+    signatures: signatures.digest('hex'),
+    malware: options.malware,
+    elf: options.elf,
+    source: options.sourcePatterns.map(({ rule, kinds, pattern }) => [rule, kinds, `${pattern}`]),
+    exclude: options.exclude
+  })
   return {
     files: [OWNED_FILES_REQUEST],
-    subscriptions: [
-      codeSubscription({
-        signatures: db,
-        ignoredSignatureFiles: ignoredFiles,
-        malware: enabled(policy, 'malware'),
-        elf: ELF_RULES.some((rule) => enabled(policy, rule)),
-        sourcePatterns: SOURCE_PATTERNS.filter(({ rule }) => enabled(policy, rule)),
-        exclude: policy.code.exclude
-      })
-    ]
+    subscriptions: [codeSubscription(options, settings)]
   }
 }
 

@@ -213,6 +213,10 @@ class CodeVisitor implements LayerVisitor<CodeLayerResult> {
   }
 }
 
-export function codeSubscription(options: CodeVisitorOptions): LayerSubscription<CodeLayerResult> {
-  return { ...CODE_LAYERS, createVisitor: () => new CodeVisitor(options) }
+/** `settings` names everything in `options` (the layer cache's key, LayerSubscription.settings). */
+export function codeSubscription(
+  options: CodeVisitorOptions,
+  settings: string
+): LayerSubscription<CodeLayerResult> {
+  return { ...CODE_LAYERS, settings, createVisitor: () => new CodeVisitor(options) }
 }

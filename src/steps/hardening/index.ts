@@ -49,10 +49,15 @@ function toFinding(image: ImageView, draft: LeanDraft): Finding {
   }
 }
 
-function scannerFor(settings: HardeningSettings): SecretScanner {
-  return new SecretScanner([...BUILT_IN_RULES, ...settings.customSecretRules.map(customRule)], {
-    minEntropy: settings.secretMinEntropy
-  })
+/** The secret scanner of these settings, and the text that names its rules and options. */
+function scannerFor(settings: HardeningSettings): { scanner: SecretScanner; key: string } {
+  const rules = [...BUILT_IN_RULES, ...settings.customSecretRules.map(customRule)]
+  const options = { minEntropy: settings.secretMinEntropy }
+  // Regular expressions as their source: JSON would write them as {}.
+  const key = JSON.stringify([rules, options], (_name, value: unknown) =>
+    value instanceof RegExp ? `${value}` : value
+  )
+  return { scanner: new SecretScanner(rules, options), key }
 }
 
 function fateText(fate: FileFate, layer: number): { title: string; detail: string } {
@@ -297,7 +302,7 @@ async function run({ image, policy }: StepContext): Promise<StepOutcome> {
       `the hardening layer analysis is missing for ${image.layers.length - visits.length} of ${image.layers.length} layers`
     )
   }
-  const scanner = scannerFor(settings)
+  const { scanner } = scannerFor(settings)
   const historyLayer = historyLayers(image.config, image.layers.length)
   const waste = analyzeWaste(visits)
   const coreDumps = new Set(
@@ -342,11 +347,12 @@ async function run({ image, policy }: StepContext): Promise<StepOutcome> {
 export const hardeningStep: Step = {
   id: 'hardening',
   title: 'Hardening',
-  needs: (policy: Policy) => ({
-    files: [{ globs: [PASSWD], maxBytes: 1024 * 1024 }],
-    subscriptions: [
-      hardeningSubscription(scannerFor(policy.hardening), policy.hardening.secretMaxFileBytes)
-    ]
-  }),
+  needs: (policy: Policy) => {
+    const { scanner, key } = scannerFor(policy.hardening)
+    return {
+      files: [{ globs: [PASSWD], maxBytes: 1024 * 1024 }],
+      subscriptions: [hardeningSubscription(scanner, policy.hardening.secretMaxFileBytes, key)]
+    }
+  },
   run
 }

@@ -17,7 +17,7 @@ import type { SecretMatch, SecretScanner } from '../../secrets/scanner.js'
 /** The hardening step's per-layer results. */
 export const HARDENING_LAYERS: SubscriptionKey<HardeningLayerVisit> = {
   id: 'hardening',
-  version: 1
+  version: 2
 }
 
 /** git's heuristic (xdiff `buffer_is_binary`): a NUL byte in the first 8000 bytes means binary. */
@@ -67,23 +67,29 @@ class FileSink implements EntrySink {
   private sniffed = 0
   private binary = false
   private head: Buffer | undefined
+  /** A `.p12`/`.pfx` file: binary, and still read whole for `scanKeyStore`. */
+  private readonly keyStore: boolean
 
   constructor(
     private readonly entry: TarEntry,
     private readonly scan: boolean,
     private readonly visit: HardeningLayerVisit,
     private readonly scanner: SecretScanner
-  ) {}
+  ) {
+    this.keyStore = scanner.isKeyStorePath(entry.path)
+  }
 
   write(chunk: Buffer): void {
     this.head ??= Buffer.from(chunk.subarray(0, 18))
-    if (this.binary) return
-    if (this.sniffed < SNIFF_BYTES) {
+    if (this.binary && !this.keyStore) return
+    if (!this.binary && this.sniffed < SNIFF_BYTES) {
       const window = chunk.subarray(0, SNIFF_BYTES - this.sniffed)
       if (window.includes(0)) {
         this.binary = true
-        this.chunks = []
-        return
+        if (!this.keyStore) {
+          this.chunks = []
+          return
+        }
       }
       this.sniffed += window.length
     }
@@ -96,6 +102,10 @@ class FileSink implements EntrySink {
   end(): void {
     const { visit, entry } = this
     if (this.head !== undefined && isCoreDump(this.head)) visit.coreDumps.push(entry.path)
+    if (this.keyStore && this.scan) {
+      const store = this.scanner.scanKeyStore(Buffer.concat(this.chunks, this.length), entry.path)
+      if (store !== undefined) visit.secrets.push({ ...store, path: entry.path })
+    }
     if (this.binary) {
       visit.stats.binary += 1
       return
@@ -116,12 +126,15 @@ class FileSink implements EntrySink {
   }
 }
 
+/** `settings` names the scanner's rules and options (the layer cache's key, LayerSubscription.settings). */
 export function hardeningSubscription(
   scanner: SecretScanner,
-  maxScanBytes: number
+  maxScanBytes: number,
+  settings: string
 ): LayerSubscription<HardeningLayerVisit> {
   return {
     ...HARDENING_LAYERS,
+    settings: JSON.stringify([settings, maxScanBytes]),
     createVisitor(): LayerVisitor<HardeningLayerVisit> {
       const visit: HardeningLayerVisit = {
         files: [],

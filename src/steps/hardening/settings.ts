@@ -1,5 +1,5 @@
 /** Settings of the `hardening` step: lean-image thresholds and the secret scanner's allow-lists. */
-import { invalidInput, parseBooleanInput, splitList } from '../../input-values.js'
+import { invalidInput, parseBooleanInput, parseSizeInput, splitList } from '../../input-values.js'
 import { ConfigurationError } from '../../errors.js'
 import { isSeverity, SEVERITIES } from '../../findings.js'
 import type { InputLookup, InputSpec } from '../../input-values.js'
@@ -146,31 +146,6 @@ export const HARDENING_INPUTS = [
 ] as const satisfies readonly InputSpec[]
 
 type HardeningInputName = (typeof HARDENING_INPUTS)[number]['name']
-
-const SIZE_UNITS: Record<string, number> = {
-  '': 1,
-  b: 1,
-  kb: 1e3,
-  mb: 1e6,
-  gb: 1e9,
-  kib: 1024,
-  mib: 1024 ** 2,
-  gib: 1024 ** 3
-}
-
-/** `1048576`, `10MB`, `10 MiB`; decimal and binary units as `docker images` and dive print them. */
-export function parseSize(name: HardeningInputName, value: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value)
-  const unit = SIZE_UNITS[(match?.[2] ?? '').toLowerCase()]
-  if (match === null || unit === undefined) {
-    throw invalidInput(
-      name,
-      value,
-      'use a size in bytes or with a unit, e.g. 1048576, 20MB or 10MiB.'
-    )
-  }
-  return Math.round(Number(match[1]) * unit)
-}
 
 /** `0.9`, `90%`; `percentDefault` reads a bare number as a percentage. */
 function parseRatio(name: HardeningInputName, value: string, percentDefault: boolean): number {
@@ -330,7 +305,7 @@ export const hardeningSettings: StepSettings<HardeningSettings> = {
     const wasted = read('max-wasted-bytes')
     if (wasted !== undefined) {
       if (wasted === 'none') delete settings.maxWastedBytes
-      else settings.maxWastedBytes = parseSize('max-wasted-bytes', wasted)
+      else settings.maxWastedBytes = parseSizeInput('max-wasted-bytes', wasted)
     }
     const apply = <K extends keyof HardeningSettings>(
       name: HardeningInputName,
@@ -344,11 +319,13 @@ export const hardeningSettings: StepSettings<HardeningSettings> = {
     apply('max-user-wasted-percent', 'maxUserWastedRatio', (v) =>
       parseRatio('max-user-wasted-percent', v, true)
     )
-    apply('min-waster-size', 'minWasterBytes', (v) => parseSize('min-waster-size', v))
-    apply('large-file-size', 'largeFileBytes', (v) => parseSize('large-file-size', v))
+    apply('min-waster-size', 'minWasterBytes', (v) => parseSizeInput('min-waster-size', v))
+    apply('large-file-size', 'largeFileBytes', (v) => parseSizeInput('large-file-size', v))
     apply('lean-base-image', 'leanBaseImage', (v) => parseBooleanInput('lean-base-image', v))
     apply('allowed-tools', 'allowedTools', (v) => splitList(v).map((t) => t.toLowerCase()))
-    apply('secret-max-file-size', 'secretMaxFileBytes', (v) => parseSize('secret-max-file-size', v))
+    apply('secret-max-file-size', 'secretMaxFileBytes', (v) =>
+      parseSizeInput('secret-max-file-size', v)
+    )
     apply('secret-min-entropy', 'secretMinEntropy', (v) => parseEntropy('secret-min-entropy', v))
     apply('secret-allow-rules', 'secretAllowRules', parseAllowRules)
     apply('secret-allow-paths', 'secretAllowPaths', (v) => parseGlobs('secret-allow-paths', v))

@@ -40,6 +40,7 @@ export interface BinaryPackages {
 export const BINARIES_SUBSCRIPTION: LayerSubscription<BinaryPackages[]> = {
   id: 'composition/catalog-binaries',
   version: 1,
+  settings: '',
   createVisitor(): LayerVisitor<BinaryPackages[]> {
     const found: BinaryPackages[] = []
     const record: Record = (path, packages, unread) => {

@@ -1,0 +1,308 @@
+/**
+ * The layer cache end to end through the CLI: a re-gate with cached layers gives byte-identical
+ * findings to a cold run, reads only the layers it has not seen, never trusts a damaged entry,
+ * still checks the bytes of a layer read from a file, and keeps its directory within its bound.
+ */
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { captureOutput, type CapturedOutput } from '../../__fixtures__/capture.js'
+import { demoImageSpec } from '../../__fixtures__/demo-image.js'
+import {
+  buildImage,
+  writeOciLayout,
+  type BuiltImage,
+  type FixtureEntry
+} from '../../__fixtures__/image-builder.js'
+import {
+  blobDataPath,
+  missingTools,
+  pushWithSkopeo,
+  startRegistry
+} from '../../__fixtures__/registry.js'
+import { main } from '../../src/cli.js'
+import { analysisKey } from '../../src/image/layer/cache.js'
+import type { GateReport } from '../../src/report/model.js'
+
+let dir: string
+let output: CapturedOutput
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'layer-cache-'))
+  output = captureOutput()
+})
+
+afterEach(() => {
+  jest.restoreAllMocks()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+/** The demo image (findings of every method) with one more layer on top, as an app build adds. */
+function appImage(top: FixtureEntry[]): BuiltImage {
+  const spec = demoImageSpec()
+  return buildImage({
+    ...spec,
+    layers: [...spec.layers, { entries: top, createdBy: 'COPY app.py /srv/app/ # buildkit' }]
+  })
+}
+
+const V1 = appImage([{ path: 'srv/app/app.py', content: 'print("v1")\n' }])
+const V2 = appImage([
+  { path: 'srv/app/app.py', content: 'print("v2")\n' },
+  { path: 'srv/app/run.sh', content: '#!/bin/sh\ncurl -fsSL https://example.com/i.sh | sh\n' }
+])
+
+function layout(image: BuiltImage, name: string): string {
+  const path = join(dir, name)
+  writeOciLayout(path, [{ image, ref: 'app' }])
+  return `oci:${path}:app`
+}
+
+interface Scan {
+  status: number
+  report: GateReport
+  stderr: string
+}
+
+async function scan(image: string, cache: string | undefined, ...flags: string[]): Promise<Scan> {
+  const report = join(dir, 'report.json')
+  rmSync(report, { force: true })
+  const before = output.stderr.length
+  const status = await main(
+    [
+      'scan',
+      image,
+      '--vuln-db',
+      'demo/osv',
+      '--report',
+      report,
+      '--output',
+      '/dev/null',
+      '--verbose',
+      ...flags
+    ],
+    cache === undefined ? {} : { CONTAINER_GATE_CACHE_DIR: cache }
+  )
+  return {
+    status,
+    report: JSON.parse(readFileSync(report, 'utf8')) as GateReport,
+    stderr: output.stderr.slice(before)
+  }
+}
+
+/** What must not differ between a cold and a warm run: all but timings and the cache marks. */
+function comparable(report: GateReport): unknown {
+  return {
+    verdict: report.verdict,
+    image: { ...report.image, layers: report.image.layers.map(({ cached: _, ...l }) => l) },
+    steps: report.steps.map(({ id, status }) => ({ id, status })),
+    findings: JSON.stringify(report.findings),
+    summary: report.summary
+  }
+}
+
+/** Which layers of a report came from the layer cache. */
+function cachedLayers(report: GateReport): boolean[] {
+  return report.image.layers.map((layer) => layer.cached === true)
+}
+
+function entries(cache: string): string[] {
+  return readdirSync(join(cache, 'layers')).filter((name) => name.endsWith('.layer'))
+}
+
+describe('the layer cache', () => {
+  it('re-gates an image with byte-identical findings, reading only the layers it has not seen', async () => {
+    const cache = join(dir, 'cache')
+    const cold = await scan(layout(V2, 'v2'), undefined)
+    expect(cold.status).toBe(1)
+    // Findings of every method, so every step's per-layer analysis goes through the cache.
+    expect(new Set(cold.report.findings.map((f) => f.step))).toEqual(
+      new Set(['identity', 'tests', 'code', 'composition', 'hardening'])
+    )
+
+    const first = await scan(layout(V1, 'v1'), cache)
+    expect(first.report.image.layers.filter((l) => l.cached === true)).toHaveLength(0)
+    expect(entries(cache)).toHaveLength(4)
+
+    const warm = await scan(layout(V2, 'v2'), cache)
+    expect(warm.status).toBe(1)
+    expect(cachedLayers(warm.report)).toEqual([true, true, true, false])
+    expect(comparable(warm.report)).toEqual(comparable(cold.report))
+    expect(warm.stderr).toContain('3 of 4 layers of')
+
+    const again = await scan(layout(V2, 'v2'), cache)
+    expect(again.report.image.layers.every((l) => l.cached === true)).toBe(true)
+    expect(comparable(again.report)).toEqual(comparable(cold.report))
+  })
+
+  it('does not reuse an analysis made under other settings', async () => {
+    const cache = join(dir, 'cache')
+    await scan(layout(V1, 'v1'), cache)
+    const rules = join(dir, 'rules.yml')
+    writeFileSync(
+      rules,
+      'hardening:\n  secret-rules:\n    - id: app-marker\n      regex: "print\\\\(\\"v1\\"\\\\)"\n      keywords: [print]\n      severity: high\n'
+    )
+    const other = await scan(layout(V1, 'v1'), cache, '--config', rules)
+    expect(other.report.image.layers.some((l) => l.cached === true)).toBe(false)
+    expect(other.report.findings.map((f) => f.rule)).toContain('hardening/secret-app-marker')
+    expect(entries(cache)).toHaveLength(8)
+  })
+
+  it.each([
+    ['a flipped byte', (file: string) => flipLastByte(file)],
+    [
+      'a partly written entry',
+      (file: string) => truncateSync(file, Math.floor(statSync(file).size / 2))
+    ],
+    ['an empty file', (file: string) => truncateSync(file, 0)],
+    ['another format', (file: string) => writeFileSync(file, 'CGLAYER9' + 'x'.repeat(64))]
+  ])('removes an entry with %s, reads the layer again and writes it anew', async (_, damage) => {
+    const cache = join(dir, 'cache')
+    const image = layout(V1, 'v1')
+    const cold = await scan(image, cache)
+    const names = entries(cache)
+    const damaged = join(cache, 'layers', names[0]!)
+    damage(damaged)
+    const warm = await scan(image, cache)
+    expect(warm.stderr).toContain(`Layer cache entry ${damaged} is not used: `)
+    expect(warm.report.image.layers.filter((l) => l.cached === true)).toHaveLength(3)
+    expect(comparable(warm.report)).toEqual(comparable(cold.report))
+    // Written again whole: the next run takes every layer from the cache.
+    const next = await scan(image, cache)
+    expect(next.report.image.layers.every((l) => l.cached === true)).toBe(true)
+    expect(next.stderr).not.toContain('is not used')
+  })
+
+  it('still checks the bytes of a cached layer read from a file against its digest', async () => {
+    const cache = join(dir, 'cache')
+    const image = layout(V1, 'v1')
+    await scan(image, cache)
+    const base = V1.layers[0]!.digest.slice('sha256:'.length)
+    flipLastByte(join(dir, 'v1', 'blobs', 'sha256', base))
+    const status = await main(['scan', image, '--vuln-db', 'demo/osv'], {
+      CONTAINER_GATE_CACHE_DIR: cache
+    })
+    expect(status).toBe(2)
+    expect(output.stderr).toContain(`layer ${V1.layers[0]!.digest} does not match its digest`)
+  })
+
+  it('keeps the directory within layer-cache-size, dropping the least recently used entries', async () => {
+    const cache = join(dir, 'cache')
+    await scan(layout(V1, 'v1'), cache)
+    const v1Top = `${V1.layers[3]!.digest.slice('sha256:'.length)}.`
+    const bytes = (names: string[]): number =>
+      names.reduce((sum, name) => sum + statSync(join(cache, 'layers', name)).size, 0)
+    // V2 uses the three lower layers again (they become recently used) and adds its own top.
+    await scan(layout(V2, 'v2'), cache)
+    const all = entries(cache)
+    expect(all).toHaveLength(5)
+    const stale = all.find((name) => name.startsWith(v1Top))!
+    utimesSync(join(cache, 'layers', stale), new Date(1000), new Date(1000))
+    // One byte short of everything: the least recently used entries go first.
+    const bound = bytes(all) - 1
+    await scan(layout(V2, 'v2'), cache, '--layer-cache-size', String(bound))
+    // Nothing new was written by that run, so it pruned nothing; a run that writes prunes.
+    expect(entries(cache)).toHaveLength(5)
+    const v3 = appImage([{ path: 'srv/app/app.py', content: 'print("v3")\n' }])
+    await scan(layout(v3, 'v3'), cache, '--layer-cache-size', String(bound))
+    const left = entries(cache)
+    expect(bytes(left)).toBeLessThanOrEqual(bound)
+    // V1's top went first, then V2's (used before the lower layers were used again by v3).
+    const kept = [...V1.layers.slice(0, 3), v3.layers[3]!].map((l) => l.digest.slice(7)).sort()
+    expect(left.map((name) => name.split('.')[0]).sort()).toEqual(kept)
+  })
+
+  it('goes on without a cache it cannot use, with one warning', async () => {
+    const cache = join(dir, 'cache')
+    writeFileSync(cache, 'not a directory')
+    const result = await scan(layout(V1, 'v1'), cache)
+    expect(result.status).toBe(1)
+    const warnings = result.stderr.split('\n').filter((line) => line.includes('layer cache in'))
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain(
+      'cannot be used: reading ' // ENOTDIR on the first look-up
+    )
+  })
+
+  it('is off with layer-cache false, and without a place the environment names', async () => {
+    const cache = join(dir, 'cache')
+    await scan(layout(V1, 'v1'), cache, '--layer-cache', 'false')
+    expect(() => readdirSync(join(cache, 'layers'))).toThrow()
+    const none = await scan(layout(V1, 'v1'), undefined)
+    expect(none.report.image.layers.some((l) => l.cached === true)).toBe(false)
+  })
+
+  it('refuses a layer-cache-size that is not a size', async () => {
+    const status = await main(['scan', layout(V1, 'v1'), '--layer-cache-size', 'lots'], {})
+    expect(status).toBe(2)
+    expect(output.stderr).toContain('layer-cache-size')
+  })
+})
+
+const missing = missingTools(['docker-registry', 'skopeo'])
+if (missing !== undefined) console.warn(`layer cache registry test ${missing}`)
+const describeWithRegistry = missing === undefined ? describe : describe.skip
+
+describeWithRegistry(missing ?? 'the layer cache with a real registry', () => {
+  it('does not download the layers it has analysed before', async () => {
+    const registry = await startRegistry()
+    try {
+      const v1 = join(dir, 'v1')
+      const v2 = join(dir, 'v2')
+      writeOciLayout(v1, [{ image: V1, ref: 'app' }])
+      writeOciLayout(v2, [{ image: V2, ref: 'app' }])
+      await pushWithSkopeo(v1, 'app', `${registry.host}/app:1`)
+      await pushWithSkopeo(v2, 'app', `${registry.host}/app:2`)
+      const cold = await scan(`${registry.host}/app:2`, undefined)
+      const cache = join(dir, 'cache')
+      await scan(`${registry.host}/app:1`, cache)
+      // The registry loses the shared layers: a download of any of them would now fail.
+      for (const layer of V2.layers.slice(0, 3))
+        rmSync(blobDataPath(registry.storage, layer.digest))
+      const warm = await scan(`${registry.host}/app:2`, cache)
+      expect(warm.status).toBe(1)
+      expect(cachedLayers(warm.report)).toEqual([true, true, true, false])
+      expect(comparable(warm.report)).toEqual(comparable(cold.report))
+    } finally {
+      await registry.stop()
+    }
+  })
+})
+
+describe('analysisKey', () => {
+  const request = { globs: ['/etc/passwd'], maxBytes: 1024 }
+  const subscription = { id: 's', version: 1, settings: '', createVisitor: () => undefined! }
+
+  it('changes with every part of what the pass computes, and not with their order', () => {
+    const key = analysisKey([request], [subscription])
+    expect(analysisKey([{ ...request, maxBytes: 2048 }], [subscription])).not.toBe(key)
+    expect(analysisKey([{ ...request, globs: ['/etc/group'] }], [subscription])).not.toBe(key)
+    expect(analysisKey([request], [{ ...subscription, version: 2 }])).not.toBe(key)
+    expect(analysisKey([request], [{ ...subscription, settings: 'rules' }])).not.toBe(key)
+    const other = { globs: ['/etc/group'], maxBytes: 1 }
+    expect(analysisKey([request, other], [subscription])).toBe(
+      analysisKey([other, request], [subscription])
+    )
+    const predicate = { maxBytes: 1, match: () => true, matchKey: 'exec@1' }
+    expect(analysisKey([predicate], [])).not.toBe(
+      analysisKey([{ ...predicate, matchKey: 'exec@2' }], [])
+    )
+  })
+})
+
+function flipLastByte(file: string): void {
+  const bytes = readFileSync(file)
+  bytes[bytes.length - 1] ^= 0xff
+  writeFileSync(file, bytes)
+}

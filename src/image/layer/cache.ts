@@ -1,0 +1,297 @@
+/**
+ * The layer cache: each layer's analysis kept on disk between runs, so that re-gating an image
+ * whose lower layers did not change reads only its new layers — and, from a registry, does not
+ * download the others at all (docs/architecture.md, "Layer cache").
+ *
+ * An entry is keyed by the layer blob's digest and by the analysis key: every FileRequest and
+ * LayerSubscription of the scan with its version and settings, the tool's version and the cache
+ * format. The blob digest fixes the diffID (the entry records it and the engine checks it against
+ * the config's rootfs.diff_ids like any other layer's); a diffID alone would not do, since only
+ * reading the blob proves that it uncompresses to that diffID.
+ *
+ * An entry is trusted only whole: a magic, the sha256 of its payload and the payload (a v8
+ * serialization of plain data). A partial, damaged or foreign entry is removed with a warning and
+ * the layer is read again. The cache is an optimisation: when its directory cannot be used the
+ * scan goes on without it, with one warning.
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { mkdir, open, readdir, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { types } from 'node:util'
+import { deserialize, serialize } from 'node:v8'
+import type { Logger } from '../../log.js'
+import { formatBytes } from '../../units.js'
+import { VERSION } from '../../version.js'
+import type { FileRequest, LayerAnalysis, LayerSubscription } from '../analysis.js'
+import { isDigest } from '../digest.js'
+
+/** Changes whenever the entry layout or the meaning of a LayerAnalysis field changes. */
+export const LAYER_CACHE_FORMAT = 1
+
+/** Default bound of the whole cache directory (input "layer-cache-size"). */
+export const DEFAULT_LAYER_CACHE_BYTES = 2 * 1024 ** 3
+
+/** One entry at most (docs/limits.md): a layer whose kept contents are larger is not cached. */
+export const MAX_LAYER_CACHE_ENTRY_BYTES = 256 * 1024 * 1024
+
+/** Entries looked at when the cache is pruned; the rest wait for a later run. */
+const MAX_PRUNED_FILES = 100_000
+
+/** Temporary files older than this were left by a run that died; they are removed. */
+const STALE_TEMP_MS = 3_600_000
+
+const MAGIC = Buffer.from('CGLAYER1')
+const HEADER_BYTES = MAGIC.length + 32
+const ENTRY_SUFFIX = '.layer'
+
+let build: string | undefined
+
+/**
+ * The running code by its bytes (the bundle, dist/cli.js or dist/index.js, when bundled): a new
+ * build never reads what an older one wrote, even where a visitor's version was not bumped.
+ */
+function buildId(): string {
+  if (build === undefined) {
+    try {
+      build = createHash('sha256')
+        .update(readFileSync(fileURLToPath(import.meta.url)))
+        .digest('hex')
+    } catch {
+      build = 'unknown'
+    }
+  }
+  return build
+}
+
+/**
+ * The key of everything a scan's single pass computes: two scans with equal keys analyse a layer
+ * alike, so an entry made by one is what the other would compute.
+ */
+export function analysisKey(requests: FileRequest[], subscriptions: LayerSubscription[]): string {
+  const material = {
+    format: LAYER_CACHE_FORMAT,
+    tool: VERSION,
+    build: buildId(),
+    requests: requests
+      .map((request) => [
+        [...(request.globs ?? [])].sort(),
+        request.maxBytes,
+        request.match === undefined ? null : request.matchKey
+      ])
+      .map((parts) => JSON.stringify(parts))
+      .sort(),
+    subscriptions: subscriptions.map((s) => JSON.stringify([s.id, s.version, s.settings])).sort()
+  }
+  return createHash('sha256').update(JSON.stringify(material)).digest('hex')
+}
+
+/** What an entry holds besides the analysis: what it was made for. */
+interface EntryPayload {
+  format: number
+  key: string
+  /** budgetLimited is false in every entry (such analyses are not kept). */
+  analysis: LayerAnalysis
+}
+
+export interface LayerCacheOptions {
+  dir: string
+  /** Bound of the whole directory; the least recently used entries are removed past it. */
+  maxBytes: number
+  /** `analysisKey` of the scan. */
+  key: string
+  logger: Logger
+}
+
+export class LayerCache {
+  /** Digests of the layers this scan took from the cache. */
+  readonly hits = new Set<string>()
+  /** Entries written by this scan, and their bytes. */
+  written = 0
+  writtenBytes = 0
+  private disabled = false
+  private readonly writes: Promise<void>[] = []
+
+  constructor(private readonly options: LayerCacheOptions) {}
+
+  get dir(): string {
+    return this.options.dir
+  }
+
+  private pathOf(digest: string): string {
+    return join(
+      this.options.dir,
+      `${digest.slice('sha256:'.length)}.${this.options.key.slice(0, 16)}${ENTRY_SUFFIX}`
+    )
+  }
+
+  /** The analysis kept for the blob `digest`, or undefined (none, or one that is not whole). */
+  async get(digest: string): Promise<LayerAnalysis | undefined> {
+    if (this.disabled || !isDigest(digest)) return undefined
+    const path = this.pathOf(digest)
+    let bytes: Buffer
+    try {
+      bytes = await readBounded(path, MAX_LAYER_CACHE_ENTRY_BYTES + HEADER_BYTES)
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'ENOENT') return undefined
+      if (code === 'EFBIG') return this.discard(path, 'it is larger than any entry may be')
+      this.disable(`reading ${path} failed (${code ?? (error as Error).message})`)
+      return undefined
+    }
+    const analysis = this.decode(bytes, digest)
+    if (typeof analysis === 'string') return this.discard(path, analysis)
+    // Least recently used goes first when the cache is pruned.
+    const now = new Date()
+    await utimes(path, now, now).catch(() => undefined)
+    this.hits.add(digest)
+    return analysis
+  }
+
+  /** The entry's analysis, or why it cannot be trusted. */
+  private decode(bytes: Buffer, digest: string): LayerAnalysis | string {
+    if (bytes.length < HEADER_BYTES || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) {
+      return 'it does not start like an entry'
+    }
+    const payload = bytes.subarray(HEADER_BYTES)
+    const sum = createHash('sha256').update(payload).digest()
+    if (!sum.equals(bytes.subarray(MAGIC.length, HEADER_BYTES))) {
+      return 'its checksum does not match (partly written or damaged)'
+    }
+    let decoded: EntryPayload
+    try {
+      decoded = deserialize(payload) as EntryPayload
+    } catch (error) {
+      return `it cannot be decoded (${(error as Error).message})`
+    }
+    if (decoded?.format !== LAYER_CACHE_FORMAT || decoded.key !== this.options.key) {
+      return 'it was made by another version of the analysis'
+    }
+    const analysis = decoded.analysis
+    if (
+      analysis?.digest !== digest ||
+      !isDigest(analysis.diffId) ||
+      !Array.isArray(analysis.entries) ||
+      !Array.isArray(analysis.whiteouts) ||
+      !types.isMap(analysis.contents) ||
+      !types.isMap(analysis.unread) ||
+      !types.isMap(analysis.visits) ||
+      ![...analysis.contents.values()].every((content) => Buffer.isBuffer(content))
+    ) {
+      return 'its analysis is not of the expected shape'
+    }
+    return { ...analysis, budgetLimited: false }
+  }
+
+  /** Keeps `analysis` for later runs, in the background; `settle` waits for every write. */
+  put(analysis: LayerAnalysis): void {
+    if (this.disabled || analysis.budgetLimited || !isDigest(analysis.digest)) return
+    this.writes.push(this.write(analysis))
+  }
+
+  private async write(analysis: LayerAnalysis): Promise<void> {
+    const entry: EntryPayload = { format: LAYER_CACHE_FORMAT, key: this.options.key, analysis }
+    let payload: Buffer
+    try {
+      payload = serialize(entry)
+    } catch (error) {
+      // A visitor's result that is not plain data: a bug, but not one that should stop the gate.
+      this.options.logger.warning(
+        `Layer ${analysis.digest} is not kept in the layer cache: its analysis cannot be stored (${(error as Error).message}).`
+      )
+      return
+    }
+    if (payload.length > MAX_LAYER_CACHE_ENTRY_BYTES) {
+      this.options.logger.info(
+        `Layer ${analysis.digest} is not kept in the layer cache: its analysis is ${formatBytes(payload.length)}, more than an entry may be (docs/limits.md).`
+      )
+      return
+    }
+    const sum = createHash('sha256').update(payload).digest()
+    const path = this.pathOf(analysis.digest)
+    const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
+    try {
+      await mkdir(this.options.dir, { recursive: true })
+      await writeFile(temp, [MAGIC, sum, payload])
+      await rename(temp, path)
+      this.written += 1
+      this.writtenBytes += HEADER_BYTES + payload.length
+    } catch (error) {
+      await unlink(temp).catch(() => undefined)
+      const code = (error as NodeJS.ErrnoException).code
+      this.disable(`writing ${path} failed (${code ?? (error as Error).message})`)
+    }
+  }
+
+  /** Waits for the writes of this scan, then removes the least recently used entries past the bound. */
+  async settle(): Promise<void> {
+    await Promise.all(this.writes)
+    if (this.written > 0) await this.prune()
+  }
+
+  private async prune(): Promise<void> {
+    let names: string[]
+    try {
+      names = (await readdir(this.options.dir)).slice(0, MAX_PRUNED_FILES)
+    } catch {
+      return
+    }
+    const now = Date.now()
+    const files: Array<{ path: string; size: number; used: number }> = []
+    for (const name of names) {
+      const path = join(this.options.dir, name)
+      const info = await stat(path).catch(() => undefined)
+      if (info === undefined || !info.isFile()) continue
+      if (name.endsWith('.tmp')) {
+        if (now - info.mtimeMs > STALE_TEMP_MS) await unlink(path).catch(() => undefined)
+        continue
+      }
+      if (name.endsWith(ENTRY_SUFFIX)) files.push({ path, size: info.size, used: info.mtimeMs })
+    }
+    let total = files.reduce((sum, file) => sum + file.size, 0)
+    files.sort((a, b) => a.used - b.used)
+    for (const file of files) {
+      if (total <= this.options.maxBytes) break
+      await unlink(file.path).catch(() => undefined)
+      total -= file.size
+    }
+  }
+
+  private async discard(path: string, why: string): Promise<undefined> {
+    this.options.logger.warning(
+      `Layer cache entry ${path} is not used: ${why}. It is removed and the layer is read again.`
+    )
+    await unlink(path).catch(() => undefined)
+    return undefined
+  }
+
+  private disable(why: string): void {
+    if (this.disabled) return
+    this.disabled = true
+    this.options.logger.warning(
+      `The layer cache in ${this.options.dir} cannot be used: ${why}. The scan goes on without it; set CONTAINER_GATE_CACHE_DIR to a writable directory, or layer-cache to false.`
+    )
+  }
+}
+
+/** Reads a whole file of at most `limit` bytes through one handle; larger ones throw EFBIG. */
+async function readBounded(path: string, limit: number): Promise<Buffer> {
+  const handle = await open(path, 'r')
+  try {
+    const info = await handle.stat()
+    if (!info.isFile() || info.size > limit) {
+      throw Object.assign(new Error(`${path} is too large`), { code: 'EFBIG' })
+    }
+    const buffer = Buffer.alloc(info.size)
+    let read = 0
+    while (read < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, read, buffer.length - read, read)
+      if (bytesRead === 0) break
+      read += bytesRead
+    }
+    return buffer.subarray(0, read)
+  } finally {
+    await handle.close()
+  }
+}
