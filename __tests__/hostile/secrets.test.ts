@@ -223,7 +223,8 @@ describe('built-in secret rules on hostile text', () => {
       'mapbox-secret-token line 2 sk.e… (33 characters)'
     ],
     'curl-credentials': ['curl-credentials line 239036 a:a:… (256 characters)'],
-    'password-assignment': ['password-assignment line 356806 api_… (128 characters)'],
+    'password-assignment': ['password-assignment line 206611 api_… (128 characters)'],
+    'symfony-app-secret': ['symfony-app-secret line 3751 APP_… (512 characters)'],
     'htpasswd-hash': [
       'htpasswd-hash line 1 $apr… (262 characters)',
       'htpasswd-hash line 2 $… (7 characters)'

@@ -38,6 +38,8 @@ function token(body: string, flags = ''): RegExp {
 }
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
+/** Microsoft's identifiable keys up to the provider signature: 52 characters, `JQQJ99`, 18 more. */
+const IDENTIFIABLE_KEY = '[A-Za-z0-9]{52}JQQJ99[A-Za-z0-9]{18}'
 const PEM_BODY = '(?:[A-Za-z0-9+/=\\s:,.\'"\\\\]|-(?!----)){64,16384}?'
 
 function privateKey(id: string, title: string, label: string, severity: Severity): SecretRule {
@@ -123,6 +125,26 @@ export const BUILT_IN_RULES: SecretRule[] = [
     pattern: token(`amzn\\.mws\\.${UUID}`)
   },
   {
+    id: 'aws-bedrock-api-key',
+    title: 'Amazon Bedrock long-term API key',
+    severity: 'critical',
+    keywords: ['absk'],
+    // `ABSK` then base64 of `BedrockAPIKey-<id>-at-<account>:<secret>`, so the body starts with
+    // the base64 of `BedrockAPIKey-` (Bedrock user guide, "API keys").
+    pattern: token('ABSKQmVkcm9ja0FQSUtleS[A-Za-z0-9+/]{40,400}={0,2}'),
+    minEntropy: 4
+  },
+  {
+    id: 'aws-bedrock-short-term-api-key',
+    title: 'Amazon Bedrock short-term API key',
+    // A pre-signed SigV4 URL valid for at most 12 hours.
+    severity: 'medium',
+    keywords: ['bedrock-api-key-'],
+    // `bedrock-api-key-` then base64 of `bedrock.amazonaws.com/?Action=CallWithBearerToken&…`.
+    pattern: token('bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/]{100,4096}={0,2}'),
+    minEntropy: 4
+  },
+  {
     id: 'gcp-service-account',
     title: 'Google Cloud service account key',
     severity: 'critical',
@@ -179,7 +201,7 @@ export const BUILT_IN_RULES: SecretRule[] = [
     title: 'Azure AD (Entra ID) client secret',
     severity: 'high',
     keywords: ['q~'],
-    pattern: token('[a-zA-Z0-9_~.]{3}\\dQ~[a-zA-Z0-9_~.-]{31,34}'),
+    pattern: token('[a-zA-Z0-9_~.-]{3}\\dQ~[a-zA-Z0-9_~.-]{31,34}'),
     minEntropy: 3.5
   },
   {
@@ -188,6 +210,16 @@ export const BUILT_IN_RULES: SecretRule[] = [
     severity: 'high',
     keywords: ['azure', 'devops', 'ado_'],
     pattern: near('(?:azure|devops|ado).{0,20}?(?:pat|token)', '[a-z2-7]{52}'),
+    minEntropy: 3.5
+  },
+  {
+    id: 'azure-devops-identifiable-pat',
+    title: 'Azure DevOps personal access token',
+    severity: 'high',
+    keywords: ['jqqj99'],
+    // Microsoft's identifiable keys: 52 random characters, the `JQQJ99` signature, 18 more, then
+    // the provider's 4-character signature (`AZDO`) and a 4-character checksum: 84 in all.
+    pattern: token(`${IDENTIFIABLE_KEY}AZDO[A-Za-z0-9]{4}`),
     minEntropy: 3.5
   },
   {
@@ -203,10 +235,55 @@ export const BUILT_IN_RULES: SecretRule[] = [
     id: 'azure-container-registry-key',
     title: 'Azure Container Registry access key',
     severity: 'high',
-    keywords: ['+acr'],
-    // Microsoft's identifiable keys (SEC101/176): 42 base64 characters, `+ACR`, then a checksum.
-    pattern: token('[A-Za-z0-9+/]{42}\\+ACR[A-D][A-Za-z0-9+/]{5}'),
+    keywords: ['+acr', 'jqqj99'],
+    // Microsoft's identifiable keys (SEC101/176): 42 base64 characters, `+ACR`, then a checksum;
+    // or the 84-character form with the `AZCR` signature.
+    pattern: token(
+      `[A-Za-z0-9+/]{42}\\+ACR[A-D][A-Za-z0-9+/]{5}|${IDENTIFIABLE_KEY}AZCR[A-Za-z0-9]{4}`
+    ),
     minEntropy: 3.5
+  },
+  {
+    id: 'azure-container-registry-password',
+    title: 'Azure Container Registry admin password',
+    severity: 'high',
+    keywords: ['azurecr.io'],
+    // `docker login <name>.azurecr.io -u <name> -p <password>` and `<name>.azurecr.io password: …`
+    // on one line; the classic admin password is 32 base64 characters.
+    pattern:
+      /\.azurecr\.io\b[^\n]{0,120}?(?:password|passwd|-p)["']?[ \t]{0,3}[:= \t][ \t]{0,3}["']?(?<secret>[A-Za-z0-9+/=]{32,88})(?![\w+/=-])/i,
+    minEntropy: 3.5
+  },
+  {
+    id: 'azure-ai-services-key',
+    title: 'Azure AI services (Cognitive Services, Azure OpenAI) key',
+    severity: 'high',
+    keywords: ['jqqj99'],
+    // The identifiable form: provider signature `ACOG`.
+    pattern: token(`${IDENTIFIABLE_KEY}ACOG[A-Za-z0-9]{4}`),
+    minEntropy: 3.5
+  },
+  {
+    id: 'azure-ai-services-legacy-key',
+    title: 'Azure AI services (Cognitive Services, Azure OpenAI) key',
+    severity: 'high',
+    keywords: ['ocp-apim-subscription-key', 'azure', 'cognitive'],
+    // The older 32-hex-digit keys carry no signature: only a name that says what they are (the
+    // `Ocp-Apim-Subscription-Key` header, AZURE_OPENAI_API_KEY, AZURE_AI_…_KEY) makes hex a key.
+    pattern: near(
+      'ocp-apim-subscription-key|azure[_-]?(?:openai|ai|cognitive|speech|vision|language|translator|search|document)\\w{0,20}?[_-]?key|cognitive[_-]?services?[_-]?key',
+      '[a-f0-9]{32}'
+    ),
+    minEntropy: 3
+  },
+  {
+    id: 'azure-data-factory-key',
+    title: 'Azure Data Factory integration runtime key',
+    severity: 'high',
+    keywords: ['ir@'],
+    // IR@<runtime id>@<factory>@<region>@<base64 key>.
+    pattern:
+      /(?<![\w@])IR@[0-9a-zA-Z-]{36}@[\w.-]{1,90}@[a-z0-9-]{1,32}@(?<secret>[A-Za-z0-9+/]{43}=)/
   },
   {
     id: 'alibaba-access-key-id',
@@ -353,7 +430,8 @@ export const BUILT_IN_RULES: SecretRule[] = [
     title: 'GitHub fine-grained personal access token',
     severity: 'critical',
     keywords: ['github_pat_'],
-    pattern: token('github_pat_[0-9a-zA-Z_]{82}')
+    // The prefix is distinctive enough to be found glued to a word (`ourgithub_pat_…`).
+    pattern: /(?<secret>github_pat_[0-9a-zA-Z_]{82})(?![\w+/=-])/
   },
   {
     id: 'github-oauth-token',
@@ -1008,6 +1086,15 @@ export const BUILT_IN_RULES: SecretRule[] = [
     )
   },
   {
+    id: 'openai-ephemeral-key',
+    title: 'OpenAI Realtime client secret (ephemeral key)',
+    // Minted for a browser session and short-lived (10 s to 2 h), yet it spends the account's quota.
+    severity: 'medium',
+    keywords: ['ek_'],
+    pattern: token('ek_[a-f0-9]{32}'),
+    minEntropy: 3
+  },
+  {
     id: 'openrouter-api-key',
     title: 'OpenRouter API key',
     severity: 'critical',
@@ -1036,6 +1123,49 @@ export const BUILT_IN_RULES: SecretRule[] = [
     keywords: ['api_org_'],
     pattern: token('api_org_[a-zA-Z]{34}'),
     minEntropy: 3.5
+  },
+
+  // Frameworks.
+  {
+    id: 'symfony-app-secret',
+    title: 'Symfony APP_SECRET',
+    severity: 'high',
+    keywords: ['app_secret'],
+    // Generated by the Flex recipe; Symfony's old default `ThisTokenIsNotSoSecretChangeIt` is
+    // reported too: it is public, so anyone can sign fragment URLs and remember-me cookies with it.
+    pattern:
+      /^[ \t]{0,64}(?:export[ \t]{1,16})?APP_SECRET[ \t]{0,16}[=:][ \t]{0,16}["']?(?<secret>[^\s"'#%$][^\s"'#]{7,511})/m,
+    minEntropy: 3
+  },
+  {
+    id: 'symfony-parameters-secret',
+    title: 'Symfony secret in parameters.yml',
+    severity: 'high',
+    keywords: ['secret'],
+    // Symfony 2/3 `parameters: { secret: … }` (app/config/parameters.yml).
+    context: /^parameters:[ \t]{0,16}$/m,
+    pattern: /^[ \t]{1,64}secret:[ \t]{1,16}["']?(?<secret>[^\s"'#%$][^\s"'#]{7,511})/m,
+    minEntropy: 3
+  },
+  {
+    id: 'symfony-decryption-key',
+    title: 'Symfony secrets vault decryption key',
+    severity: 'critical',
+    keywords: ['return'],
+    // `bin/console secrets:generate-keys` writes `return "\x..";` (sodium key, escaped bytes).
+    paths: ['**/config/secrets/*/*.decrypt.private.php'],
+    pattern: /return[ \t]{0,16}["'](?<secret>(?:\\x[0-9a-fA-F]{2}|[A-Za-z0-9._~-]){32,512})["']/
+  },
+  {
+    id: 'kubernetes-docker-config',
+    title: 'Registry credential in a Kubernetes docker-registry Secret',
+    severity: 'high',
+    keywords: ['.dockerconfigjson', '.dockercfg'],
+    // `kubernetes.io/dockerconfigjson` Secrets: the data key holds base64 of a Docker config.json,
+    // and base64 of a JSON object (`{"`, `{\n`, `{ `) starts with `ey`, `ew` or `ex`.
+    pattern:
+      /^[ \t]{0,64}["']?\.docker(?:configjson|cfg)["']?[ \t]{0,16}:[ \t]{0,16}["']?(?<secret>e[wxy][A-Za-z0-9+/]{6,16384}={0,2})(?![\w+/=-])/m,
+    minEntropy: 3
   },
 
   // Generic credentials.
@@ -1108,7 +1238,25 @@ export const BUILT_IN_RULES: SecretRule[] = [
     id: 'password-assignment',
     title: 'Hard-coded password or secret',
     severity: 'medium',
-    keywords: ['pass', 'pwd', 'secret', 'token', 'api_key', 'apikey', 'api-key', 'private_key'],
+    keywords: [
+      'pass',
+      'pwd',
+      'secret',
+      'token',
+      'api_key',
+      'apikey',
+      'api-key',
+      'private_key',
+      'private-key',
+      'privatekey',
+      'access_key',
+      'access-key',
+      'accesskey',
+      'auth_key',
+      'auth-key',
+      'authkey',
+      'cred'
+    ],
     paths: [
       '**/*.{env,ini,conf,cfg,cnf,properties,yaml,yml,toml,json,xml,config,credentials}',
       '**/.env',
@@ -1118,10 +1266,17 @@ export const BUILT_IN_RULES: SecretRule[] = [
       '**/.*.cnf',
       '**/.s3cfg',
       '**/.boto',
-      '**/.aws/credentials'
+      '**/.aws/credentials',
+      '**/*.{go,php,mk}',
+      '**/{Makefile,makefile,GNUmakefile}'
     ],
+    // The name (not `csrf_token`, `publicToken`, nor one ending in `_id`, `_name`, `_url`, `_file`
+    // and the like, which hold something about a secret), maybe a Go type (`var password string =
+    // …`), then one of: an assignment on the same line (`=`, `:`, `=>`, Go and make `:=`, `::=`,
+    // make `?=`, PHP `.=`); a YAML key whose value is alone on the next, more indented line (not
+    // another `key:`); or an XML element whose text follows its opening tag, maybe on the next line.
     pattern:
-      /(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|client[_-]?secret|private[_-]?key)[\w-]{0,20}["']?\s{0,3}(?:=|:|:=|=>)\s{0,3}["']?(?<secret>[^\s"'`;,<>]{8,128})/i,
+      /(?<!(?:csrf|xsrf|public)[_.-]?)(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|client[_-]?secret|private[_-]?key|credentials?|creds)[\w-]{0,20}(?<![_.-]?(?:ids?|name|url|uri|file|path|length|size|type|version|endpoint|hash|header|mode|format))(?:[ \t]{1,3}(?:string|String|str|\[\]byte))?["']?(?:[ \t]{0,3}(?:=>|::?=|[?.]=|=|:)[ \t]{0,3}["']?|:[ \t]{0,3}\r?\n[ \t]{1,64}(?![^\s:]{1,128}:(?:\s|$))["']?|(?<=<[\w:.-]{1,64})>\s{0,64})(?<secret>[^\s"'`;,<>]{8,128})/i,
     chosen: true,
     minEntropy: 3
   },

@@ -4,8 +4,9 @@
  * get the rule, a redacted form, the line and a one-way hash.
  */
 import { createHash, createHmac, scryptSync } from 'node:crypto'
+import { posix } from 'node:path'
 import { Minimatch } from 'minimatch'
-import type { Severity } from '../findings.js'
+import { SEVERITIES, type Severity } from '../findings.js'
 import type { SecretRule } from './rules.js'
 
 /** A secret rule a team adds for its own credentials (docs/rules/hardening.md, "Custom rules"). */
@@ -238,6 +239,59 @@ export class SecretHasher {
   }
 }
 
+/**
+ * Why a path looks like an example, a template or a test fixture rather than live configuration
+ * (`.env.example`, `config.yml.dist`, `examples/…`), or undefined. A value there is still reported
+ * (people copy real values into templates), one severity step lower.
+ */
+export function exampleFileReason(path: string): string | undefined {
+  const name = posix.basename(path).toLowerCase()
+  const suffix = /\.(example|sample|dist|template|tmpl|tpl)$/.exec(name)
+  if (suffix !== null) return `its name ends in .${suffix[1]}`
+  const infix = /^(?:example|sample)s?[._-]|[._-](?:example|sample)s?\./.exec(name)
+  if (infix !== null) return 'its name says it is an example'
+  const dir = /\/(examples?|samples?|testdata|fixtures|__fixtures__)\//i.exec(
+    posix.dirname(path) + '/'
+  )
+  if (dir !== null) return `it is under ${dir[1]}/`
+  return undefined
+}
+
+/** One severity step down, never below low (info stays info). */
+function stepDown(severity: Severity): Severity {
+  const index = SEVERITIES.indexOf(severity)
+  return SEVERITIES[Math.min(index + 1, Math.max(index, SEVERITIES.indexOf('low')))]!
+}
+
+/** Matches in a file named like an example: one step lower, the reason in the title. */
+function asExamples(matches: SecretMatch[], path: string | undefined): SecretMatch[] {
+  const reason = path === undefined ? undefined : exampleFileReason(path)
+  if (reason === undefined) return matches
+  return matches.map((match) => ({
+    ...match,
+    title: `${match.title} (in a file named like an example: ${reason}, so one severity lower)`,
+    severity: stepDown(match.severity)
+  }))
+}
+
+/** Key store file names: PKCS#12 (RFC 7292) is written as `.p12` or `.pfx`. */
+const KEY_STORE_NAME = /\.(?:p12|pfx)$/i
+
+/** DER (or BER) SEQUENCE header, then PFX `version INTEGER {v3(3)}` (RFC 7292 section 4). */
+function isPkcs12(der: Uint8Array): boolean {
+  if (der[0] !== 0x30) return false
+  const lengthByte = der[1] ?? 0xff
+  if (lengthByte > 0x84) return false
+  // Short form, BER's indefinite length (0x80), or long form with 1..4 length bytes.
+  const header = lengthByte <= 0x80 ? 2 : 2 + (lengthByte & 0x7f)
+  return der[header] === 0x02 && der[header + 1] === 0x01 && der[header + 2] === 0x03
+}
+
+/** DER of the PKCS#12 keyBag and pkcs8ShroudedKeyBag OIDs (1.2.840.113549.1.12.10.1.1 and .2). */
+const KEY_BAG_OIDS = [1, 2].map((last) =>
+  Buffer.from([0x06, 0x0b, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x0c, 0x0a, 0x01, last])
+)
+
 /** Rules whose matches give way to a token rule's match at the same place. */
 const GENERIC = new Set([
   'password-assignment',
@@ -246,6 +300,7 @@ const GENERIC = new Set([
   'basic-auth-header',
   'bearer-token',
   'curl-credentials',
+  'azure-container-registry-password',
   'kubernetes-secret',
   'jwt'
 ])
@@ -331,7 +386,33 @@ export class SecretScanner {
    * path-scoped rules; config strings have none.
    */
   scan(text: string, path?: string): SecretMatch[] {
-    return this.describe(this.find(text, path), text)
+    return asExamples(this.describe(this.find(text, path), text), path)
+  }
+
+  /** Whether a file is named like a key store, whose binary content `scanKeyStore` reads. */
+  isKeyStorePath(path: string): boolean {
+    return KEY_STORE_NAME.test(path)
+  }
+
+  /**
+   * A PKCS#12 key store (`.p12`/`.pfx`, checked by its DER header): high when a key bag is
+   * visible, medium when its contents are encrypted or it holds only certificates (a trust store).
+   * The hash is of the whole file, so the same store in two places is the same value.
+   */
+  scanKeyStore(content: Buffer, path: string): SecretMatch | undefined {
+    if (!isPkcs12(content)) return undefined
+    const key = KEY_BAG_OIDS.some((oid) => content.includes(oid))
+    const match: SecretMatch = {
+      rule: 'pkcs12-key-store',
+      title: key
+        ? 'PKCS#12 key store with a private key'
+        : 'PKCS#12 key store (its private key, if any, is encrypted)',
+      severity: key ? 'high' : 'medium',
+      redacted: `PKCS#12 (${content.length} bytes)`,
+      hash: this.hasher.hash(createHash('sha256').update(content).digest('hex')),
+      line: 1
+    }
+    return asExamples([match], path)[0]
   }
 
   /** `text` with every secret replaced by its redacted form, e.g. for a layer's `created_by`. */

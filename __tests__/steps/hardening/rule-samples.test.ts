@@ -17,6 +17,19 @@ const UPPER_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
 const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
 
+function base64(text: string): string {
+  return Buffer.from(text).toString('base64')
+}
+
+function uuid(): string {
+  return [8, 4, 4, 4, 12].map((n) => random(n, HEX)).join('-')
+}
+
+/** A binary key as PHP writes it in Symfony's vault: each byte as `\\xNN` (from percent-encoding). */
+function escapedBytes(count: number): string {
+  return random(count * 2, HEX).replace(/(..)/g, '\\x$1')
+}
+
 /** A JWT's shape: base64url header and payload (both JSON objects, so `eyJ`) and a signature. */
 function jwtLike(): string {
   return `eyJ${random(33, BASE64URL)}.eyJ${random(300, BASE64URL)}.${random(342, BASE64URL)}`
@@ -256,7 +269,244 @@ function samples(): Sample[] {
 
     // Google API keys; the Firebase SDK's published test key is an example, not a finding.
     positive('Google API key', `apiKey: "AIza${random(35, BASE64URL)}"`, 'gcp-api-key high'),
-    negative('the Firebase SDK sample API key', 'apiKey: "AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs"')
+    negative(
+      'the Firebase SDK sample API key',
+      'apiKey: "AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs"'
+    ),
+
+    // OpenAI Realtime client secrets (`client_secret.value`, `ek_` and 32 hex digits).
+    positive(
+      'OpenAI Realtime ephemeral key',
+      `{"client_secret": {"value": "ek_${random(32, HEX)}"}}`,
+      'openai-ephemeral-key medium'
+    ),
+    negative('OpenAI ephemeral prefix on a short value', `ek_${random(20, HEX)}`),
+
+    // Amazon Bedrock API keys: `ABSK` + base64 of `BedrockAPIKey-…`, and short-term pre-signed URLs.
+    positive(
+      'Amazon Bedrock long-term API key',
+      `AWS_BEARER_TOKEN_BEDROCK=ABSK${base64(`BedrockAPIKey-${random(4)}-at-${random(12, DIGITS)}:${random(44, BASE64)}`)}`,
+      'aws-bedrock-api-key critical'
+    ),
+    negative('ABSK on base64 of something else', `ABSK${base64(`Other-${random(60)}`)}`),
+    positive(
+      'Amazon Bedrock short-term API key',
+      `bedrock-api-key-${base64(`bedrock.amazonaws.com/?Action=CallWithBearerToken&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=ASIA${random(16, UPPER_ALNUM)}&X-Amz-Signature=${random(64, HEX)}&Version=1`)}`,
+      'aws-bedrock-short-term-api-key medium'
+    ),
+    negative('Bedrock short-term prefix alone', 'bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t'),
+
+    // Symfony: APP_SECRET (.env), parameters.yml's secret, and the secrets vault decryption key.
+    positive(
+      'Symfony APP_SECRET in .env',
+      `APP_ENV=prod\nAPP_SECRET=${random(32, HEX)}\n`,
+      'symfony-app-secret high',
+      '/app/.env'
+    ),
+    positive(
+      "Symfony's public default APP_SECRET",
+      'APP_SECRET=ThisTokenIsNotSoSecretChangeIt\n',
+      'symfony-app-secret high',
+      '/app/.env'
+    ),
+    negative('Symfony APP_SECRET left empty', 'APP_SECRET=\nAPP_DEBUG=0\n', '/app/.env'),
+    positive(
+      'Symfony parameters.yml secret',
+      `parameters:\n  database_host: db\n  secret: ${random(40)}\n`,
+      'symfony-parameters-secret high',
+      '/app/app/config/parameters.yml'
+    ),
+    negative(
+      'Symfony secret read from the environment',
+      "parameters:\n  secret: '%env(APP_SECRET)%'\n",
+      '/app/app/config/parameters.yml'
+    ),
+    positive(
+      'Symfony secrets vault decryption key',
+      `<?php // prod.decrypt.private on Mon, 01 Jan 2024\n\nreturn "${escapedBytes(64)}";\n`,
+      'symfony-decryption-key critical',
+      '/app/config/secrets/prod/prod.decrypt.private.php'
+    ),
+    negative(
+      'Symfony secrets vault public key',
+      `<?php // prod.encrypt.public on Mon, 01 Jan 2024\n\nreturn "${escapedBytes(32)}";\n`,
+      '/app/config/secrets/prod/prod.encrypt.public.php'
+    ),
+
+    // Azure identifiable keys (84 characters, `JQQJ99` and the provider's signature) and the
+    // older keys that only a name identifies.
+    positive(
+      'Azure AI services key',
+      `key = "${random(52)}JQQJ99${random(18)}ACOG${random(4)}"`,
+      'azure-ai-services-key high'
+    ),
+    positive(
+      'Azure OpenAI key (32 hex digits) in AZURE_OPENAI_API_KEY',
+      `AZURE_OPENAI_API_KEY=${random(32, HEX)}`,
+      'azure-ai-services-legacy-key high'
+    ),
+    positive(
+      'Azure AI services key (32 hex digits) in the subscription key header',
+      `curl -H "Ocp-Apim-Subscription-Key: ${random(32, HEX)}" https://x.cognitiveservices.azure.com/`,
+      'azure-ai-services-legacy-key high'
+    ),
+    negative('32 hex digits with no Azure name', `checksum = ${random(32, HEX)}`),
+    negative(
+      'an identifiable key with an unknown signature',
+      `${random(52)}JQQJ99${random(18)}ZZZZ${random(4)}`
+    ),
+    positive(
+      'Azure DevOps identifiable personal access token',
+      `${random(52)}JQQJ99${random(18)}AZDO${random(4)}`,
+      'azure-devops-identifiable-pat high'
+    ),
+    positive(
+      'Azure Container Registry identifiable key',
+      `${random(52)}JQQJ99${random(18)}AZCR${random(4)}`,
+      'azure-container-registry-key high'
+    ),
+    positive(
+      'Azure Container Registry admin password',
+      `docker login reg.azurecr.io -u reg -p ${random(32, BASE64)}`,
+      'azure-container-registry-password high'
+    ),
+    negative(
+      'Azure Container Registry password from a variable',
+      'docker login reg.azurecr.io -u reg -p $ACR_PASSWORD'
+    ),
+    positive(
+      'Azure Data Factory integration runtime key',
+      `IR@${uuid()}@adf-app@we@${random(43, BASE64)}=`,
+      'azure-data-factory-key high'
+    ),
+    positive(
+      'Azure AD client secret whose first characters hold a hyphen',
+      `ARM_CLIENT_SECRET="${random(2)}-8Q~${random(34)}"`,
+      'azure-ad-client-secret high'
+    ),
+
+    // Kubernetes docker-registry Secret data outside a `kind: Secret` manifest (Helm values).
+    positive(
+      'Kubernetes .dockerconfigjson data',
+      `data:\n  .dockerconfigjson: ${base64(JSON.stringify({ auths: { r: { auth: base64(`me:${random(20)}`) } } }))}\n`,
+      'kubernetes-docker-config high'
+    ),
+    negative(
+      'Kubernetes .dockerconfigjson key with a word',
+      '  .dockerconfigjson: dockerconfigjson'
+    ),
+
+    // A distinctive prefix glued to a word.
+    positive(
+      'GitHub fine-grained token glued to a word',
+      `our${`github_pat_${random(82)}`}`,
+      'github-fine-grained-pat critical'
+    ),
+
+    // The generic password rule in the assignment forms of common languages.
+    positive(
+      'Go short variable declaration',
+      `\tpassword := "${random(20)}"\n`,
+      'password-assignment medium',
+      '/app/main.go'
+    ),
+    positive(
+      'Go typed variable',
+      `var apiKey string = "${random(24)}"\n`,
+      'password-assignment medium',
+      '/app/main.go'
+    ),
+    negative(
+      'Go value read from the environment',
+      'password := os.Getenv("DB_PASSWORD")',
+      '/app/main.go'
+    ),
+    positive(
+      'PHP concatenating assignment',
+      `$db_password .= '${random(20)}';\n`,
+      'password-assignment medium',
+      '/app/config.php'
+    ),
+    positive(
+      'Makefile conditional assignment',
+      `REGISTRY_TOKEN ?= ${random(24)}\n`,
+      'password-assignment medium',
+      '/app/Makefile'
+    ),
+    positive(
+      'Makefile POSIX ::= assignment',
+      `DEPLOY_PASSWORD ::= ${random(24)}\n`,
+      'password-assignment medium',
+      '/app/Makefile'
+    ),
+    negative(
+      'Makefile value from a variable',
+      'DEPLOY_PASSWORD ?= $(VAULT_PASSWORD)\n',
+      '/app/Makefile'
+    ),
+    positive(
+      'YAML value on the next line',
+      `db:\n  password:\n    ${random(20)}\n`,
+      'password-assignment medium',
+      '/app/config.yaml'
+    ),
+    negative(
+      'YAML key whose next line is another key',
+      'env:\n  password:\n    valueFrom:\n      secretKeyRef:\n        name: db\n',
+      '/app/config.yaml'
+    ),
+    negative(
+      'YAML value from a Helm template',
+      'password:\n  {{ .Values.db.password }}\n',
+      '/app/config.yaml'
+    ),
+    positive(
+      'XML element text on the next line',
+      `<datasource>\n  <db-password>\n    ${random(20)}\n  </db-password>\n</datasource>\n`,
+      'password-assignment medium',
+      '/app/context.xml'
+    ),
+    negative(
+      'XML element with a property reference',
+      '<password>\n  ${db.password}\n</password>\n',
+      '/app/context.xml'
+    ),
+    negative(
+      'names that hold something about a secret',
+      `csrf_token = ${random(30)}\ntoken_url = https://login.example/${random(12)}\nSECRET_NAME = ${random(16)}\n`,
+      '/app/app.conf'
+    ),
+    negative(
+      'a path built on a variable',
+      'private_key = $dir/private/cakey.pem\n',
+      '/app/app.conf'
+    ),
+
+    // A file named like an example: reported one severity lower, not dropped.
+    positive(
+      '.env.example',
+      `API_TOKEN=${random(24)}\n`,
+      'dotenv-secret medium',
+      '/app/.env.example'
+    ),
+    positive(
+      'a .dist configuration template',
+      `aws_secret_access_key = ${random(40, BASE64)}\n`,
+      'aws-secret-access-key high',
+      '/app/config/aws.ini.dist'
+    ),
+    positive(
+      'a token under examples/',
+      `ghp_${random(36)}`,
+      'github-pat high',
+      '/app/examples/deploy.sh'
+    ),
+    positive(
+      'a low-severity token in an example file stays low',
+      `pk_live_${random(32)}`,
+      'stripe-publishable-key low',
+      '/app/example.config.js'
+    )
   ]
 }
 

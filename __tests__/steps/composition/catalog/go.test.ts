@@ -13,6 +13,46 @@ import { catalogImage } from './catalog-image.js'
 
 const pick = (packages: Package[]) => packages.map((p) => [p.name, p.version, p.purl, p.path])
 
+/** A uvarint (encoding/binary) at `at`: its value and the offset after it. */
+function readUvarint(bytes: Buffer, at: number): [number, number] {
+  let value = 0
+  for (let shift = 0; ; shift += 7) {
+    const byte = bytes[at++]!
+    value += (byte & 0x7f) * 2 ** shift
+    if ((byte & 0x80) === 0) return [value, at]
+  }
+}
+
+function uvarint(value: number): Buffer {
+  const bytes: number[] = []
+  for (; value >= 0x80; value = Math.floor(value / 0x80)) bytes.push((value & 0x7f) | 0x80)
+  bytes.push(value)
+  return Buffer.from(bytes)
+}
+
+/**
+ * A copy of a Go 1.18+ binary whose build info (debug/buildinfo: the 32-byte header, then the
+ * toolchain version and the module info as uvarint-prefixed strings) lacks the `build` line of
+ * `key`. The shorter module info is written in place and the bytes it no longer covers zeroed.
+ */
+function withoutBuildSetting(binary: Buffer, key: string): Buffer {
+  const copy = Buffer.from(binary)
+  const magic = Buffer.from('\xff Go buildinf:', 'latin1')
+  let header = copy.indexOf(magic)
+  while (header % 16 !== 0) header = copy.indexOf(magic, header + 1)
+  const [versionLength, versionEnd] = readUvarint(copy, header + 32)
+  const start = versionEnd + versionLength
+  const [length, from] = readUvarint(copy, start)
+  // latin1 keeps runtime/debug's binary sentinels around the text byte for byte.
+  const modInfo = copy.toString('latin1', from, from + length)
+  const edited = modInfo.replace(new RegExp(`^build\\t${key}=.*\\n`, 'm'), '')
+  if (edited === modInfo) throw new Error(`the build info has no ${key} setting`)
+  const blob = Buffer.concat([uvarint(edited.length), Buffer.from(edited, 'latin1')])
+  copy.fill(0, start, from + length)
+  blob.copy(copy, start)
+  return copy
+}
+
 describe('Go main module version from -ldflags -X', () => {
   it.each([
     ['-X main.version=v1.2.3', 'v1.2.3'],
@@ -77,6 +117,23 @@ describe('Go main module pseudo-version from VCS settings', () => {
     ])
   })
 
+  it('keeps (devel) for a main module whose commit has no time', () => {
+    const modInfo = [
+      'path\texample.com/app',
+      'mod\texample.com/app\t(devel)\t',
+      'dep\tgolang.org/x/text\t(devel)\t',
+      `build\tvcs.revision=${revision}`,
+      'build\tvcs.modified=true',
+      ''
+    ].join('\n')
+    expect(
+      goPackages({ goVersion: 'go1.22.3', modInfo }).map((p) => [p.name, p.version, p.purl])
+    ).toEqual([
+      ['example.com/app', '(devel)', 'pkg:golang/example.com/app@(devel)'],
+      ['stdlib', '1.22.3', 'pkg:golang/stdlib@1.22.3']
+    ])
+  })
+
   it('drops a (devel) main module with neither a stamped version nor a commit', () => {
     const modInfo = [
       'path\texample.com/app',
@@ -95,9 +152,18 @@ describe('Go binaries built by the Go toolchain', () => {
     console.warn(
       'Go binary test skipped: go or git is not on PATH (apt-get install -y golang-go git)'
     )
-  const built: { ldflags: Buffer; vcs: Buffer; goVersion: string; revision: string } = {
+  const built: {
+    ldflags: Buffer
+    vcs: Buffer
+    untimed: Buffer
+    untimedInfo: string
+    goVersion: string
+    revision: string
+  } = {
     ldflags: Buffer.alloc(0),
     vcs: Buffer.alloc(0),
+    untimed: Buffer.alloc(0),
+    untimedInfo: '',
     goVersion: '',
     revision: ''
   }
@@ -145,6 +211,14 @@ describe('Go binaries built by the Go toolchain', () => {
     execFileSync('go', ['build', '-buildvcs=true', '-o', 'hello', '.'], { cwd: checkout, env })
     built.ldflags = readFileSync(join(release, 'hello'))
     built.vcs = readFileSync(join(checkout, 'hello'))
+    // Go 1.19 writes vcs.time whenever git gives a revision, so the untimed build is that binary
+    // with the setting taken out of its build info; Go's own reader must still accept it.
+    built.untimed = withoutBuildSetting(built.vcs, 'vcs.time')
+    writeFileSync(join(root, 'untimed'), built.untimed, { mode: 0o755 })
+    built.untimedInfo = execFileSync('go', ['version', '-m', join(root, 'untimed')], {
+      env,
+      encoding: 'utf8'
+    })
     built.goVersion = /^go(\d+\.\d+(?:\.\d+)?)/.exec(
       execFileSync('go', ['env', 'GOVERSION'], { env, encoding: 'utf8' })
     )![1]!
@@ -175,6 +249,27 @@ describe('Go binaries built by the Go toolchain', () => {
         ['stdlib', stdlib, `pkg:golang/stdlib@${stdlib}`, '/usr/bin/checkout'],
         ['example.com/hello', 'v1.2.3', 'pkg:golang/example.com/hello@v1.2.3', '/usr/bin/release'],
         ['stdlib', stdlib, `pkg:golang/stdlib@${stdlib}`, '/usr/bin/release']
+      ])
+    }
+  )
+
+  ;(missing === undefined ? it : it.skip)(
+    'reports the main module of a (devel) build whose commit has no time as (devel)',
+    async () => {
+      expect(built.untimedInfo).toContain(`\tbuild\tvcs.revision=${built.revision}\n`)
+      expect(built.untimedInfo).not.toContain('vcs.time')
+      const { catalog } = await catalogImage({
+        layers: [{ entries: [{ path: 'usr/bin/untimed', content: built.untimed, mode: 0o755 }] }]
+      })
+      const stdlib = built.goVersion
+      expect(pick(catalog.packages)).toEqual([
+        [
+          'example.com/hello',
+          '(devel)',
+          'pkg:golang/example.com/hello@(devel)',
+          '/usr/bin/untimed'
+        ],
+        ['stdlib', stdlib, `pkg:golang/stdlib@${stdlib}`, '/usr/bin/untimed']
       ])
     }
   )

@@ -9,6 +9,7 @@ import type { Package } from '../../../packages/model.js'
 import { controlParagraphs, definePackage, type CatalogInput } from './package.js'
 import { purl } from '../../../packages/purl.js'
 import { BadRecords } from '../../../os/bad-records.js'
+import { normalizeLicense } from '../../../packages/license.js'
 
 const STATUS = '/var/lib/dpkg/status'
 const STATUS_D = '/var/lib/dpkg/status.d/'
@@ -156,42 +157,10 @@ function upstream(source: { name: string; version: string }, version: string): s
   return source.version === version ? source.name : `${source.name}@${source.version}`
 }
 
-/** Debian's short license names (copyright-format 1.0, "License specification") as SPDX ids. */
-const DEBIAN_TO_SPDX: Record<string, string> = {
-  'gpl-1': 'GPL-1.0-only',
-  'gpl-1+': 'GPL-1.0-or-later',
-  'gpl-2': 'GPL-2.0-only',
-  'gpl-2+': 'GPL-2.0-or-later',
-  'gpl-3': 'GPL-3.0-only',
-  'gpl-3+': 'GPL-3.0-or-later',
-  'lgpl-2': 'LGPL-2.0-only',
-  'lgpl-2+': 'LGPL-2.0-or-later',
-  'lgpl-2.1': 'LGPL-2.1-only',
-  'lgpl-2.1+': 'LGPL-2.1-or-later',
-  'lgpl-3': 'LGPL-3.0-only',
-  'lgpl-3+': 'LGPL-3.0-or-later',
-  'agpl-3': 'AGPL-3.0-only',
-  'agpl-3+': 'AGPL-3.0-or-later',
-  'gfdl-1.2+': 'GFDL-1.2-or-later',
-  'gfdl-1.3+': 'GFDL-1.3-or-later',
-  'apache-2.0': 'Apache-2.0',
-  artistic: 'Artistic-1.0',
-  'bsd-2-clause': 'BSD-2-Clause',
-  'bsd-3-clause': 'BSD-3-Clause',
-  'bsd-4-clause': 'BSD-4-Clause',
-  expat: 'MIT',
-  mit: 'MIT',
-  isc: 'ISC',
-  zlib: 'Zlib',
-  'mpl-1.1': 'MPL-1.1',
-  'mpl-2.0': 'MPL-2.0',
-  'cc0-1.0': 'CC0-1.0',
-  'psf-2': 'PSF-2.0',
-  curl: 'curl',
-  openssl: 'OpenSSL'
-}
-
-/** The `License:` short names of a DEP-5 copyright file, mapped to SPDX where Debian's name has one. */
+/**
+ * The `License:` short names of a DEP-5 copyright file (copyright-format 1.0, "License
+ * specification"), as SPDX expressions where Debian's names determine one.
+ */
 function copyrightLicenses(input: CatalogInput, name: string): string[] {
   const text = input.image.fs.read(`/usr/share/doc/${name}/copyright`)?.toString('utf8')
   if (text === undefined || !text.startsWith('Format:')) return []
@@ -200,18 +169,7 @@ function copyrightLicenses(input: CatalogInput, name: string): string[] {
     // Stand-alone License paragraphs (no Files:) only give the text of a license named elsewhere.
     if (!fields.has('Files')) continue
     const short = fields.get('License')?.split('\n')[0]?.trim()
-    if (short !== undefined && short !== '') licenses.add(toSpdx(short))
+    if (short !== undefined && short !== '') licenses.add(normalizeLicense(short))
   }
   return [...licenses].sort()
-}
-
-function toSpdx(short: string): string {
-  return short
-    .split(/\s+(or|and)\s+/i)
-    .map((part, i) =>
-      i % 2 === 1
-        ? part.toUpperCase()
-        : (DEBIAN_TO_SPDX[part.toLowerCase().replace(/,$/, '')] ?? part)
-    )
-    .join(' ')
 }

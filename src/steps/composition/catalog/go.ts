@@ -182,6 +182,9 @@ export function ldflagsVersion(ldflags: string): string | undefined {
   return undefined
 }
 
+/** What `vcs.revision` holds: a git or Mercurial commit hash (Go writes it as the VCS prints it). */
+const VCS_REVISION = /^[0-9a-f]{12,64}$/
+
 /**
  * The pseudo-version (go.dev/ref/mod#pseudo-versions) of a build from a checkout without a tag,
  * `v0.0.0-<UTC yyyymmddhhmmss of vcs.time>-<first 12 hex of vcs.revision>`, with `+dirty` for
@@ -192,8 +195,7 @@ export function ldflagsVersion(ldflags: string): string | undefined {
 export function vcsPseudoVersion(settings: Map<string, string>): string | undefined {
   const revision = settings.get('vcs.revision')
   const time = settings.get('vcs.time')
-  if (revision === undefined || time === undefined || !/^[0-9a-f]{12,64}$/.test(revision))
-    return undefined
+  if (revision === undefined || time === undefined || !VCS_REVISION.test(revision)) return undefined
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/.test(time))
     return undefined
   const date = new Date(time)
@@ -206,25 +208,40 @@ export function vcsPseudoVersion(settings: Map<string, string>): string | undefi
   return `v0.0.0-${stamp}-${revision.slice(0, 12)}${dirty}`
 }
 
+/** The version Go itself gives a main module it knows no version of (runtime/debug.Module). */
+const DEVEL = '(devel)'
+
+/**
+ * The version of a `(devel)` main module: the version a release stamped with `-X`, else the
+ * pseudo-version of the commit it was built from. A commit without a time (`vcs.revision` but no
+ * `vcs.time`: cmd/go writes the time only when the VCS gave one) can have no pseudo-version, which
+ * orders by that time; the module keeps Go's `(devel)`, as Syft reports it
+ * (`pkg:golang/…@(devel)`; Trivy leaves the version empty). A `v0.0.0-<revision>` would be a
+ * SemVer pre-release that OSV's ranges order below every release, so it would match each advisory
+ * introduced at 0; `(devel)` is no version a comparator orders, and matches no range. With no
+ * commit either, nothing identifies the build: it is left out.
+ */
+function mainModuleVersion(settings: Map<string, string>): string | undefined {
+  const stamped = ldflagsVersion(settings.get('-ldflags') ?? '') ?? vcsPseudoVersion(settings)
+  if (stamped !== undefined) return stamped
+  return VCS_REVISION.test(settings.get('vcs.revision') ?? '') ? DEVEL : undefined
+}
+
 export function goPackages(info: GoBuildInfo): Draft[] {
   const lines = info.modInfo.split('\n')
-  const modules: { path: string; version: string }[] = []
-  let settings: Map<string, string> | undefined
+  const modules: { path: string; version: string; main?: true }[] = []
   for (const line of lines) {
     const [kind, path, version] = line.split('\t')
     if (path === undefined || version === undefined) continue
-    if (kind === 'mod' && (version === '(devel)' || version === '')) {
-      // A main module built from a checkout: the version a release stamped with `-X`, else the
-      // commit it was built from; with neither there is nothing to match advisories against.
-      settings ??= buildSettings(lines)
-      const stamped = ldflagsVersion(settings.get('-ldflags') ?? '') ?? vcsPseudoVersion(settings)
-      modules.push({ path, version: stamped ?? version })
+    if (kind === 'mod' && (version === DEVEL || version === '')) {
+      // A main module built from a checkout, not fetched at a version (`go install m@v`).
+      modules.push({ path, version: mainModuleVersion(buildSettings(lines)) ?? '', main: true })
     } else if (kind === 'mod' || kind === 'dep') modules.push({ path, version })
     // `=>` replaces the module on the line before it.
     else if (kind === '=>' && modules.length > 0) modules[modules.length - 1] = { path, version }
   }
   const drafts = modules
-    .filter((m) => m.version !== '(devel)' && m.version !== '')
+    .filter((m) => m.version !== '' && (m.version !== DEVEL || m.main === true))
     .map((m): Draft => {
       const slash = m.path.lastIndexOf('/')
       return {

@@ -9,6 +9,7 @@ import { formatBytes } from '../../../units.js'
 import { inflateMember, memberData, ZipBudgetError, zipMembers } from '../zip.js'
 import type { Draft } from './go.js'
 import { purl } from '../../../packages/purl.js'
+import { spdxLicense } from '../../../packages/license.js'
 
 export const JAVA_ARCHIVE = /\.(jar|war|ear|par|sar|jpi|hpi|kar|rar)$/i
 const POM_PROPERTIES = /(?:^|\/)pom\.properties$/
@@ -225,9 +226,10 @@ const MAX_LICENSE_NAME_CHARS = 200
 const MAX_POM_LICENSES = 16
 
 /**
- * `<licenses><license><name>` of a POM (maven-4.0.0.xsd), the common names as SPDX ids and the
- * rest as written (judged as free text by the licence policy). Text-level: the project's own
- * `<licenses>` is the first one, and no other POM element holds a `<licenses>`.
+ * `<licenses><license><name>` of a POM (maven-4.0.0.xsd), as SPDX ids where the name, else the
+ * `<url>`, determines one, and the rest as written (judged as free text by the licence policy).
+ * Text-level: the project's own `<licenses>` is the first one, and no other POM element holds a
+ * `<licenses>`.
  */
 export function pomLicenses(xml: string): string[] {
   const text = withoutComments(xml)
@@ -240,7 +242,7 @@ export function pomLicenses(xml: string): string[] {
     const name = /<name>([^<]*)<\/name>/.exec(entry)?.[1]
     const url = /<url>([^<]*)<\/url>/.exec(entry)?.[1]
     const license =
-      (name === undefined ? undefined : spdxOf(xmlText(name))) ??
+      (name === undefined ? undefined : spdxLicense(xmlText(name))) ??
       (url === undefined ? undefined : SPDX_BY_URL.find(([re]) => re.test(xmlText(url)))?.[1]) ??
       (name === undefined ? undefined : xmlText(name))
     if (license !== undefined && license !== '' && license.length <= MAX_LICENSE_NAME_CHARS)
@@ -275,54 +277,6 @@ function xmlText(raw: string): string {
     .replace(/&(amp|lt|gt|quot|apos);/g, (_, entity: string) => XML_ENTITIES[entity]!)
     .replace(/\s+/g, ' ')
     .trim()
-}
-
-/**
- * Licence names as POMs on Maven Central write them, normalised (lower case; `the`, `license`,
- * `version`, `software` and a `v` before a number dropped; then letters and digits only).
- */
-const SPDX_BY_NAME: Record<string, string> = {
-  apache2: 'Apache-2.0',
-  apache20: 'Apache-2.0',
-  apachesoftware20: 'Apache-2.0',
-  apachesoftwarefoundation20: 'Apache-2.0',
-  asl2: 'Apache-2.0',
-  asl20: 'Apache-2.0',
-  mit: 'MIT',
-  bouncycastle: 'MIT',
-  bsd2clause: 'BSD-2-Clause',
-  simplifiedbsd: 'BSD-2-Clause',
-  bsd3clause: 'BSD-3-Clause',
-  newbsd: 'BSD-3-Clause',
-  revisedbsd: 'BSD-3-Clause',
-  modifiedbsd: 'BSD-3-Clause',
-  eclipsedistribution10: 'BSD-3-Clause',
-  edl10: 'BSD-3-Clause',
-  eclipsepublic10: 'EPL-1.0',
-  epl10: 'EPL-1.0',
-  eclipsepublic20: 'EPL-2.0',
-  epl20: 'EPL-2.0',
-  mozillapublic11: 'MPL-1.1',
-  mpl11: 'MPL-1.1',
-  mozillapublic20: 'MPL-2.0',
-  mpl20: 'MPL-2.0',
-  commondevelopmentanddistribution10: 'CDDL-1.0',
-  cddl10: 'CDDL-1.0',
-  commondevelopmentanddistribution11: 'CDDL-1.1',
-  cddl11: 'CDDL-1.1',
-  cc0: 'CC0-1.0',
-  cc010: 'CC0-1.0',
-  isc: 'ISC',
-  unlicense: 'Unlicense'
-}
-
-function spdxOf(name: string): string | undefined {
-  const key = name
-    .toLowerCase()
-    .replace(/\b(?:the|license|licence|version|software)\b/g, ' ')
-    .replace(/\bv(?=\s*\d)/g, '')
-    .replace(/[^a-z0-9]/g, '')
-  return SPDX_BY_NAME[key]
 }
 
 const SPDX_BY_URL: [RegExp, string][] = [

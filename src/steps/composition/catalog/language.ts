@@ -10,6 +10,7 @@ import type { FileRequest } from '../../../image/analysis.js'
 import type { Package } from '../../../packages/model.js'
 import { controlParagraphs, definePackage, type CatalogInput } from './package.js'
 import { purl } from '../../../packages/purl.js'
+import { normalizeLicense } from '../../../packages/license.js'
 import { BadRecords, unreadFile } from '../../../os/bad-records.js'
 import { inflateMember, memberData, zipMembers } from '../zip.js'
 
@@ -196,44 +197,17 @@ export function parsePython(text: string): Draft[] {
   ]
 }
 
-/** Trove classifiers (pypi.org/classifiers) of common licenses, by their last segment, as SPDX ids. */
-const TROVE_LICENSES = new Map<string, string>(
-  Object.entries({
-    'MIT License': 'MIT',
-    'MIT No Attribution License (MIT-0)': 'MIT-0',
-    'Apache Software License': 'Apache-2.0',
-    'ISC License (ISCL)': 'ISC',
-    'Python Software Foundation License': 'PSF-2.0',
-    'Mozilla Public License 2.0 (MPL 2.0)': 'MPL-2.0',
-    'GNU General Public License v2 (GPLv2)': 'GPL-2.0-only',
-    'GNU General Public License v2 or later (GPLv2+)': 'GPL-2.0-or-later',
-    'GNU General Public License v3 (GPLv3)': 'GPL-3.0-only',
-    'GNU General Public License v3 or later (GPLv3+)': 'GPL-3.0-or-later',
-    'GNU Lesser General Public License v2 (LGPLv2)': 'LGPL-2.0-only',
-    'GNU Lesser General Public License v2 or later (LGPLv2+)': 'LGPL-2.0-or-later',
-    'GNU Lesser General Public License v3 (LGPLv3)': 'LGPL-3.0-only',
-    'GNU Lesser General Public License v3 or later (LGPLv3+)': 'LGPL-3.0-or-later',
-    'GNU Affero General Public License v3': 'AGPL-3.0-only',
-    'GNU Affero General Public License v3 or later (AGPLv3+)': 'AGPL-3.0-or-later',
-    'Eclipse Public License 2.0 (EPL-2.0)': 'EPL-2.0',
-    'The Unlicense (Unlicense)': 'Unlicense',
-    'Zope Public License': 'ZPL-2.1',
-    'Boost Software License 1.0 (BSL-1.0)': 'BSL-1.0',
-    'Universal Permissive License (UPL)': 'UPL-1.0',
-    'CC0 1.0 Universal (CC0 1.0) Public Domain Dedication': 'CC0-1.0'
-  })
-)
-
 /**
- * `Classifier: License :: …` headers: the SPDX id of a known one, else the classifier's last
- * segment as free text (`BSD License` names no one BSD variant). `OSI Approved` alone says nothing.
+ * `Classifier: License :: …` headers (pypi.org/classifiers) by their last segment, as an SPDX id
+ * where it determines one, else as free text (`BSD License` names no one BSD variant).
+ * `OSI Approved` alone says nothing.
  */
 function classifierLicenses(headers: string): string[] {
   const found = [...headers.matchAll(/^Classifier:[ \t]*License[ \t]*::(.*)$/gim)].flatMap((m) => {
     const segments = m[1]!.split('::').map((segment) => segment.trim())
     const last = segments.at(-1)!
     if (last === '' || last === 'OSI Approved' || last.length > 80) return []
-    return [TROVE_LICENSES.get(last) ?? last]
+    return [normalizeLicense(last)]
   })
   return [...new Set(found)]
 }

@@ -3,6 +3,7 @@ import type { ImageView } from '../../step.js'
 import type { Package } from '../../../packages/model.js'
 import type { Distro } from './distro.js'
 import { layerOf } from '../../../os/bad-records.js'
+import { normalizeLicense } from '../../../packages/license.js'
 
 /** What a cataloger gets: the image, the distribution, and the files OS packages own. */
 export interface CatalogInput {
@@ -12,7 +13,10 @@ export interface CatalogInput {
   owned: Set<string>
 }
 
-/** Drops empty fields so packages compare and serialise the same way whatever found them. */
+/**
+ * Drops empty fields and gives licences as SPDX ids where their names determine one, so packages
+ * compare and serialise the same way whatever found them.
+ */
 export function definePackage(
   image: ImageView,
   fields: Omit<Package, 'layerDigest' | 'licenses'> & { licenses?: string[] },
@@ -21,7 +25,7 @@ export function definePackage(
 ): Package {
   const layerDigest = layerOf(image, origin)
   const licenses = [
-    ...new Set((fields.licenses ?? []).map((l) => l.trim()).filter((l) => l !== ''))
+    ...new Set((fields.licenses ?? []).map(normalizeLicense).filter((l) => l !== ''))
   ]
   const pkg: Package = { ...fields, licenses }
   if (layerDigest !== undefined) pkg.layerDigest = layerDigest
