@@ -7,11 +7,7 @@ import { escapeTerminal } from './report/escape.js'
 import { statSync } from 'node:fs'
 import type { ParseArgsConfig } from 'node:util'
 import { fileURLToPath } from 'node:url'
-import { driftCommand } from './commands/drift.js'
-import { manifestCommand } from './commands/manifest.js'
-import { signCommand } from './commands/sign.js'
-import { verifyCommand } from './commands/verify.js'
-import { parseFlags } from './commands/command-io.js'
+import { parseFlags, type CommandIo } from './commands/command-io.js'
 import { signAfterGate } from './custody/after-gate.js'
 import { runGate, type GateResult } from './engine.js'
 import { isUserError, ConfigurationError } from './errors.js'
@@ -217,13 +213,18 @@ function render({ report, artifacts }: GateResult, format: Format, color: boolea
   }
 }
 
-/** Commands with their own flags (custody): they get the rest of the command line. */
-const SUBCOMMANDS = {
-  manifest: manifestCommand,
-  drift: driftCommand,
-  sign: signCommand,
-  verify: verifyCommand
-} as const
+type Subcommand = (argv: string[], env: NodeJS.ProcessEnv, io: CommandIo) => Promise<number>
+
+/**
+ * Commands with their own flags (custody): they get the rest of the command line. Each is loaded
+ * when it runs, so a scan does not load sigstore's signing client.
+ */
+const SUBCOMMANDS: Record<'manifest' | 'drift' | 'sign' | 'verify', Subcommand> = {
+  manifest: async (...args) => (await import('./commands/manifest.js')).manifestCommand(...args),
+  drift: async (...args) => (await import('./commands/drift.js')).driftCommand(...args),
+  sign: async (...args) => (await import('./commands/sign.js')).signCommand(...args),
+  verify: async (...args) => (await import('./commands/verify.js')).verifyCommand(...args)
+}
 
 function isSubcommand(name: string | undefined): name is keyof typeof SUBCOMMANDS {
   return name !== undefined && Object.hasOwn(SUBCOMMANDS, name)

@@ -4,7 +4,7 @@
  * so the next stage can require both; optionally the SBOM is attested too (CycloneDX predicate).
  */
 import { readFile } from 'node:fs/promises'
-import { CIContextProvider, type IdentityProvider } from '@sigstore/sign'
+import type { IdentityProvider } from '@sigstore/sign'
 import type { GateResult } from '../engine.js'
 import { ConfigurationError } from '../errors.js'
 import type { Logger } from '../log.js'
@@ -16,7 +16,7 @@ import { VERSION } from '../version.js'
 import { canonicalDigest } from './canonical.js'
 import { registryClient, registryRepository } from './image-signatures.js'
 import { decryptCosignKey } from './keys.js'
-import { attestImage, signImage, type ImageSigner, type SignatureReceipt } from './sign.js'
+import type { ImageSigner, SignatureReceipt } from './sign.js'
 
 export const VERIFICATION_SUMMARY_PREDICATE = 'https://slsa.dev/verification_summary/v1'
 /** in-toto attestation predicate registry: a CycloneDX BOM (in-toto/attestation `spec/predicates`). */
@@ -74,7 +74,9 @@ async function signer(
   if (signKey === undefined) {
     return {
       kind: 'keyless',
-      identityProvider: options.identityProvider ?? new CIContextProvider('sigstore'),
+      identityProvider:
+        options.identityProvider ??
+        new (await import('@sigstore/sign')).CIContextProvider('sigstore'),
       fulcioUrl,
       rekorUrl
     }
@@ -118,6 +120,8 @@ export async function signAfterGate(
       `input "sign" is true but ${report.image.reference} is not in a registry; gate the pushed image, or set signature-repository.`
     )
   }
+  // Loaded only to sign: sigstore's client and its HTTP stack are large, and most scans never sign.
+  const { attestImage, signImage } = await import('./sign.js')
   const imageSigner = await signer(policy, options.registry.env, options)
   const client = registryClient(repository, options.registry, options.logger)
   const digest = report.image.digest

@@ -6,19 +6,24 @@
 import { createHash } from 'node:crypto'
 import { sha256 } from '../image/digest.js'
 
-function canonicalValue(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonicalValue)
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, member]) => member !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    return Object.fromEntries(entries.map(([key, member]) => [key, canonicalValue(member)]))
-  }
-  return value
-}
-
+/**
+ * JSON with object keys sorted and undefined members left out, written directly: no sorted copy
+ * of the value is built first (a content manifest has an entry per file).
+ */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(canonicalValue(value))
+  if (Array.isArray(value)) {
+    // JSON.stringify writes an undefined array item as null.
+    return `[${value.map((item: unknown) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`
+  }
+  if (value !== null && typeof value === 'object') {
+    const object = value as Record<string, unknown>
+    const members = Object.keys(object)
+      .filter((key) => object[key] !== undefined)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson(object[key])}`)
+    return `{${members.join(',')}}`
+  }
+  return JSON.stringify(value)
 }
 
 /**

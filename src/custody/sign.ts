@@ -31,9 +31,7 @@ import { keyHint, publicKeyPem, signBytes } from './keys.js'
 import { appendToCosignTag, attachBundle } from './registry-store.js'
 import { imageStatement, IN_TOTO_PAYLOAD_TYPE, type DsseEnvelope } from './statement.js'
 
-/** Sigstore's public-good instances: where keyless signing goes unless told otherwise. */
-export const DEFAULT_FULCIO_URL = 'https://fulcio.sigstore.dev'
-export const DEFAULT_REKOR_URL = 'https://rekor.sigstore.dev'
+export { DEFAULT_FULCIO_URL, DEFAULT_REKOR_URL } from './endpoints.js'
 
 export type ImageSigner =
   | { kind: 'key'; key: KeyObject }

@@ -248,7 +248,8 @@ async function acquireLayout(
       try {
         return await options.analyzeLayer(blob, {
           name: layer.digest,
-          expectedDigest: layer.digest
+          expectedDigest: layer.digest,
+          size: layer.size
         })
       } finally {
         open.delete(blob)

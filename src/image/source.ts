@@ -35,11 +35,12 @@ export interface AcquireOptions {
   /**
    * Reads one layer blob as it streams (decompression, digests, tar, step visitors) and returns
    * its analysis. `expectedDigest`, when the source knows it, is verified while streaming; a
-   * mismatch rejects with an ImageError naming `name`.
+   * mismatch rejects with an ImageError naming `name`. `size`, the blob's size when the source
+   * knows it, only chooses how to read it (a large gzip layer is inflated on a thread of its own).
    */
   analyzeLayer(
     blob: Readable,
-    layer: { name: string; expectedDigest?: string }
+    layer: { name: string; expectedDigest?: string; size?: number }
   ): Promise<LayerAnalysis>
   /**
    * The analysis an earlier run kept for this layer (the layer cache), if any: a source that

@@ -45,13 +45,20 @@ export function normalizeLicense(value: string): string {
 export function spdxLicense(value: string): string | undefined {
   const text = value.trim()
   if (text === '' || text.length > MAX_NAME_CHARS) return undefined
-  return (
+  // The same few dozen names recur across an image's packages; parsing is the cost.
+  if (known.has(text)) return known.get(text)
+  const license =
     expressionOf(text) ?? withAliases(text) ?? nameOf(text) ?? withException(text) ?? compound(text)
-  )
+  if (known.size < MAX_KNOWN_NAMES) known.set(text, license)
+  return license
 }
 
 /** Licence fields are short; a longer one is a licence text, not a name. */
 const MAX_NAME_CHARS = 200
+
+/** Names already read, with what they stand for; at most this many (~1 MB). */
+const MAX_KNOWN_NAMES = 4096
+const known = new Map<string, string | undefined>()
 
 type Node = ReturnType<typeof parseSpdx>
 type Leaf = Extract<Node, { license: string }>

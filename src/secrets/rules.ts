@@ -1182,7 +1182,21 @@ export const BUILT_IN_RULES: SecretRule[] = [
     id: 'database-url',
     title: 'Database URL with a password',
     severity: 'high',
-    keywords: ['://'],
+    // The schemes, not `://`: almost every text file holds some URL.
+    keywords: [
+      'postgres',
+      'mysql',
+      'mariadb',
+      'mongodb',
+      'redis',
+      'amqp',
+      'mssql',
+      'sqlserver',
+      'oracle',
+      'cockroachdb',
+      'clickhouse',
+      'jdbc:'
+    ],
     pattern:
       /\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|oracle|cockroachdb|clickhouse|jdbc:[a-z]{1,32})(?:\+[a-z0-9]{1,32})?:\/\/[^\s:/@'"]{1,64}:(?<secret>[^\s@/'"]{3,128})@[\w.-]{1,253}/i,
     chosen: true

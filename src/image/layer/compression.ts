@@ -7,6 +7,7 @@ import * as zlib from 'node:zlib'
 import { Decompress as ZstdJs } from 'fzstd'
 import { ImageError } from '../../errors.js'
 import { formatBytes } from '../../units.js'
+import { WorkerGunzip } from './inflate-worker.js'
 
 export type Compression = 'gzip' | 'zstd' | 'none'
 
@@ -246,12 +247,21 @@ class ZstdJsTransform extends Transform {
 }
 
 /** The decompressor, and a scanner the caller runs when the decompressor does not scan itself. */
-function createInner(compression: 'gzip' | 'zstd'): {
+function createInner(
+  compression: 'gzip' | 'zstd',
+  threaded: boolean
+): {
   inner: Transform
   scanner?: ZstdFrameScanner
 } {
-  // Output in chunks of 128 KiB: fewer, larger chunks through the tar reader and the visitors.
-  if (compression === 'gzip') return { inner: zlib.createGunzip({ chunkSize: 128 * 1024 }) }
+  // On a thread of its own, so inflation does not wait for this thread's visitors.
+  if (compression === 'gzip') {
+    // A large layer on a thread of its own, so inflation does not wait for this thread's
+    // visitors; a small one here, where starting a thread would cost more than it saves.
+    return {
+      inner: threaded ? new WorkerGunzip() : zlib.createGunzip({ chunkSize: 128 * 1024 })
+    }
+  }
   const native = (zlib as unknown as NativeZstd).createZstdDecompress
   // Native zstd refuses windows over 2^27 too, but only as "Frame requires too much memory".
   return native !== undefined
@@ -267,8 +277,11 @@ function windowTooLarge(name: string, error: ZstdWindowError): ImageError {
   )
 }
 
+/** gzip blobs from this size on are inflated on a thread of their own (WorkerGunzip). */
+export const THREADED_INFLATE_BYTES = 4 * 1024 * 1024
+
 /** Decompressed bytes one layer may hold ahead of its reader (docs/limits.md). */
-export const DECOMPRESSED_AHEAD_BYTES = 4 * 1024 * 1024
+export const DECOMPRESSED_AHEAD_BYTES = 1024 * 1024
 
 /**
  * Sniffs the first bytes, then decompresses (or passes through) the rest. Errors of the
@@ -281,7 +294,10 @@ export class Decompressor extends Transform {
   private inner: Transform | undefined
   private scanner: ZstdFrameScanner | undefined
 
-  constructor(private readonly name: string) {
+  constructor(
+    private readonly name: string,
+    private readonly options: { threaded?: boolean } = {}
+  ) {
     // Room for decompressed bytes ahead of the reader: inflation (on another thread) keeps going
     // while the tar reader and the steps' visitors are busy, instead of waiting for each chunk.
     super({ readableHighWaterMark: DECOMPRESSED_AHEAD_BYTES })
@@ -333,7 +349,7 @@ export class Decompressor extends Transform {
     this.head = []
     this.kind = detectCompression(chunk)
     if (this.kind !== 'none') {
-      const { inner, scanner } = createInner(this.kind)
+      const { inner, scanner } = createInner(this.kind, this.options.threaded === true)
       const kind = this.kind
       inner.on('data', (data: Buffer) => {
         if (!this.push(data)) inner.pause()

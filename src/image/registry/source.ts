@@ -93,7 +93,8 @@ class RegistrySource implements ImageSource {
           // analyzeLayer says "layer NAME", so NAME is the digest alone.
           const analysis = await options.analyzeLayer(blob, {
             name: descriptor.digest,
-            expectedDigest: descriptor.digest
+            expectedDigest: descriptor.digest,
+            size: descriptor.size
           })
           return { descriptor, analysis }
         } catch (error) {

@@ -3,7 +3,7 @@ import { parseBooleanInput, splitList } from '../../input-values.js'
 import { ConfigurationError } from '../../errors.js'
 import type { InputLookup, InputSpec } from '../../input-values.js'
 import { DEFAULT_EXPECTED_CHANGES } from '../../custody/drift.js'
-import { DEFAULT_FULCIO_URL, DEFAULT_REKOR_URL } from '../../custody/sign.js'
+import { DEFAULT_FULCIO_URL, DEFAULT_REKOR_URL } from '../../custody/endpoints.js'
 import type { StepSettings } from '../settings.js'
 
 export interface CustodySettings {

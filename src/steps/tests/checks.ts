@@ -4,7 +4,7 @@
  * Pure: no container is started.
  */
 import { posix } from 'node:path'
-import { Minimatch } from 'minimatch'
+import { braceExpand, Minimatch } from 'minimatch'
 import type { FileNode, ImageConfig } from '../../image/types.js'
 import type { ImageView } from '../step.js'
 import {
@@ -91,7 +91,22 @@ export function lstat(image: ImageView, path: string): FileNode | undefined {
 
 function globMatches(image: ImageView, glob: string): FileNode[] {
   const matcher = new Minimatch(glob, { dot: true })
-  return [...image.fs.entries()].filter((node) => matcher.match(node.path))
+  // Only paths under one of the glob's literal directories can match: a cheap string test
+  // first, the pattern only for those (most globs name a few directories of a large image).
+  const prefixes = braceExpand(glob).map((pattern) => {
+    const magic = pattern.search(/[*?[\]!+@()]/)
+    const literal = magic === -1 ? pattern : pattern.slice(0, magic)
+    // Without the slash: `/root/**` matches `/root` itself.
+    return literal.slice(0, Math.max(0, literal.lastIndexOf('/')))
+  })
+  const matches: FileNode[] = []
+  for (const node of image.fs.entries()) {
+    const path = node.path
+    if (prefixes.some((prefix) => path.startsWith(prefix)) && matcher.match(path)) {
+      matches.push(node)
+    }
+  }
+  return matches
 }
 
 /** The nodes a test's path names: one (or none) for a path, every match for a glob. */
