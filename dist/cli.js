@@ -52079,7 +52079,7 @@ var init_esm5 = __esm({
 // src/image/layer/inflate-worker.ts
 import { Transform as Transform2 } from "node:stream";
 import { Worker } from "node:worker_threads";
-var INFLATED_IN_FLIGHT_BYTES, COMPRESSED_IN_FLIGHT_BYTES, CHUNK_BYTES, WORKER_SOURCE, WorkerGunzip;
+var INFLATED_IN_FLIGHT_BYTES, COMPRESSED_IN_FLIGHT_BYTES, CHUNK_BYTES, WORKER_SOURCE, running, MAX_INFLATING_THREADS, WorkerGunzip;
 var init_inflate_worker = __esm({
   "src/image/layer/inflate-worker.ts"() {
     "use strict";
@@ -52090,6 +52090,7 @@ var init_inflate_worker = __esm({
 const { parentPort } = require('node:worker_threads')
 const zlib = require('node:zlib')
 const gunzip = zlib.createGunzip({ chunkSize: ${CHUNK_BYTES} })
+
 let unacknowledged = 0
 gunzip.on('data', (data) => {
   // A full output buffer is zlib's no longer (it starts a new one): it moves to the reader as it
@@ -52114,7 +52115,13 @@ parentPort.on('message', (message) => {
   }
 })
 `;
+    running = 0;
+    MAX_INFLATING_THREADS = 1;
     WorkerGunzip = class extends Transform2 {
+      /** Whether another inflating thread may start now. */
+      static available() {
+        return running < MAX_INFLATING_THREADS;
+      }
       worker;
       compressedInFlight = 0;
       waitingWrite;
@@ -52122,15 +52129,18 @@ parentPort.on('message', (message) => {
       /** Inflated bytes pushed but not yet acknowledged: acknowledged when the reader asks for more. */
       unacknowledged = 0;
       ended = false;
+      released = false;
       constructor() {
         super({ readableHighWaterMark: CHUNK_BYTES });
         this.worker = new Worker(WORKER_SOURCE, {
           eval: true,
           resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16 }
         });
+        running += 1;
         this.worker.on("message", (message3) => this.receive(message3));
         this.worker.on("error", (error) => this.destroy(error));
         this.worker.on("exit", (code) => {
+          this.release();
           if (this.ended || this.destroyed) return;
           this.destroy(new Error(`the inflating thread exited (${code})`));
         });
@@ -52154,8 +52164,15 @@ parentPort.on('message', (message) => {
         super._read(size);
       }
       _destroy(error, callback) {
+        this.release();
         void this.worker.terminate();
         callback(error);
+      }
+      /** Counts this thread out of the running ones, once. */
+      release() {
+        if (this.released) return;
+        this.released = true;
+        running -= 1;
       }
       receive(message3) {
         if (this.destroyed) return;
@@ -52180,6 +52197,7 @@ parentPort.on('message', (message) => {
           }
           case "end": {
             this.ended = true;
+            this.release();
             const flushed = this.flushed;
             this.flushed = void 0;
             void this.worker.terminate();
@@ -52206,9 +52224,8 @@ function detectCompression(head) {
 }
 function createInner(compression, threaded) {
   if (compression === "gzip") {
-    return {
-      inner: threaded ? new WorkerGunzip() : zlib.createGunzip({ chunkSize: 128 * 1024 })
-    };
+    if (threaded && WorkerGunzip.available()) return { inner: new WorkerGunzip() };
+    return { inner: zlib.createGunzip({ chunkSize: 128 * 1024 }) };
   }
   const native = zlib.createZstdDecompress;
   return native !== void 0 ? { inner: native(), scanner: new ZstdFrameScanner() } : { inner: new ZstdJsTransform() };
@@ -54745,13 +54762,17 @@ var init_scanner = __esm({
       "jwt"
     ]);
     MAX_MATCHES_PER_RULE = 20;
-    SecretScanner = class {
-      automaton;
-      keywordCount;
-      rules;
-      hasher;
-      constructor(rules, options) {
+    SecretScanner = class _SecretScanner {
+      /** `compiledFrom`: share that scanner's compiled rules (see withOwnHasher). */
+      constructor(rules, options, compiledFrom) {
+        this.options = options;
         this.hasher = new SecretHasher(options.maxSlowHashes);
+        if (compiledFrom !== void 0) {
+          this.rules = compiledFrom.rules;
+          this.automaton = compiledFrom.automaton;
+          this.keywordCount = compiledFrom.keywordCount;
+          return;
+        }
         const keywords = [];
         const ids = /* @__PURE__ */ new Map();
         const idOf = (keyword) => {
@@ -54775,6 +54796,18 @@ var init_scanner = __esm({
         });
         this.automaton = new KeywordAutomaton(keywords);
         this.keywordCount = keywords.length;
+      }
+      options;
+      automaton;
+      keywordCount;
+      rules;
+      hasher;
+      /**
+       * The same rules, compiled once, with a hasher of its own: which values get the slow hash
+       * depends on what a hasher saw before, so each scan starts afresh.
+       */
+      withOwnHasher() {
+        return new _SecretScanner([], this.options, this);
       }
       /**
        * Finds secrets in `text` (a file decoded as latin1, or a config string). `path` selects the
@@ -54826,12 +54859,12 @@ var init_scanner = __esm({
         const seen = new Uint8Array(this.keywordCount);
         this.automaton.find(text6, seen);
         const raw = [];
-        for (const compiled of this.rules) {
-          const { rule, keywordIds, paths: paths2 } = compiled;
+        for (const compiled2 of this.rules) {
+          const { rule, keywordIds, paths: paths2 } = compiled2;
           if (keywordIds.length > 0 && !keywordIds.some((id2) => seen[id2] === 1)) continue;
           if (paths2 !== void 0 && (path2 === void 0 || !paths2.some((g) => g.match(path2)))) continue;
           if (rule.context !== void 0 && !rule.context.test(text6)) continue;
-          for (const match2 of this.matches(compiled, text6, limit)) raw.push(match2);
+          for (const match2 of this.matches(compiled2, text6, limit)) raw.push(match2);
         }
         const overlapsAbove = [1, 2].map(
           (level2) => overlapIndex(raw.filter((m) => specificity(m) >= level2))
@@ -54841,8 +54874,8 @@ var init_scanner = __esm({
           return level2 === 2 || !overlapsAbove[level2](m);
         });
       }
-      matches(compiled, text6, limit) {
-        const { rule, pattern } = compiled;
+      matches(compiled2, text6, limit) {
+        const { rule, pattern } = compiled2;
         const found = [];
         pattern.lastIndex = 0;
         for (let match2 = pattern.exec(text6); match2 !== null; match2 = pattern.exec(text6)) {
@@ -54853,7 +54886,7 @@ var init_scanner = __esm({
           const value = match2.groups?.secret ?? match2[0];
           const start = match2.index + match2[0].lastIndexOf(value);
           if (!this.accepts(rule, value)) continue;
-          found.push({ compiled, value, start, end: start + value.length });
+          found.push({ compiled: compiled2, value, start, end: start + value.length });
           if (found.length >= limit) break;
         }
         return found;
@@ -63150,13 +63183,17 @@ function toFinding2(image, draft) {
   };
 }
 function scannerFor(settings) {
+  const made = compiled.get(settings);
+  if (made !== void 0) return { scanner: made.scanner.withOwnHasher(), key: made.key };
   const rules = [...BUILT_IN_RULES, ...settings.customSecretRules.map(customRule)];
   const options = { minEntropy: settings.secretMinEntropy };
   const key2 = JSON.stringify(
     [rules, options],
     (_name, value) => value instanceof RegExp ? `${value}` : value
   );
-  return { scanner: new SecretScanner(rules, options), key: key2 };
+  const scanner = new SecretScanner(rules, options);
+  compiled.set(settings, { scanner, key: key2 });
+  return { scanner: scanner.withOwnHasher(), key: key2 };
 }
 function fateText(fate, layer) {
   const from = `layer ${layer + 1}`;
@@ -63371,7 +63408,7 @@ async function run3({ image, policy }) {
   ];
   return { findings, notes };
 }
-var PASSWD, SHELL_HISTORY, ROTATE, hardeningStep;
+var PASSWD, SHELL_HISTORY, ROTATE, compiled, hardeningStep;
 var init_hardening = __esm({
   "src/steps/hardening/index.ts"() {
     "use strict";
@@ -63391,6 +63428,7 @@ var init_hardening = __esm({
     PASSWD = "/etc/passwd";
     SHELL_HISTORY = /^\.(?:bash|zsh|ash|sh|python|mysql|psql|node_repl|rediscli|sqlite|lesshst|irb|php)_history$|^\.histfile$|^\.lesshst$/;
     ROTATE = "Treat it as leaked: revoke or rotate it, remove it from the build context, and pass build-time credentials with `RUN --mount=type=secret` so they never enter a layer.";
+    compiled = /* @__PURE__ */ new WeakMap();
     hardeningStep = {
       id: "hardening",
       title: "Hardening",
@@ -72590,13 +72628,13 @@ async function runStep(step, context, findings, artifacts, unread) {
 }
 function unreadInputs(image, requesters) {
   const byStep = /* @__PURE__ */ new Map();
-  const compiled = [...requesters].map(([step, files2]) => ({
+  const compiled2 = [...requesters].map(([step, files2]) => ({
     step,
     requests: compileRequests(files2)
   }));
   const counts2 = /* @__PURE__ */ new Map();
   for (const [node, reason] of image.fs.unreadFiles()) {
-    for (const { step, requests } of compiled) {
+    for (const { step, requests } of compiled2) {
       if (!requests.some((request2) => request2.matches(node))) continue;
       const count = (counts2.get(step) ?? 0) + 1;
       counts2.set(step, count);

@@ -357,8 +357,19 @@ export class SecretScanner {
   private readonly rules: CompiledRule[]
   readonly hasher: SecretHasher
 
-  constructor(rules: SecretRule[], options: ScannerOptions) {
+  /** `compiledFrom`: share that scanner's compiled rules (see withOwnHasher). */
+  constructor(
+    rules: SecretRule[],
+    private readonly options: ScannerOptions,
+    compiledFrom?: SecretScanner
+  ) {
     this.hasher = new SecretHasher(options.maxSlowHashes)
+    if (compiledFrom !== undefined) {
+      this.rules = compiledFrom.rules
+      this.automaton = compiledFrom.automaton
+      this.keywordCount = compiledFrom.keywordCount
+      return
+    }
     const keywords: string[] = []
     const ids = new Map<string, number>()
     const idOf = (keyword: string): number => {
@@ -383,6 +394,14 @@ export class SecretScanner {
     })
     this.automaton = new KeywordAutomaton(keywords)
     this.keywordCount = keywords.length
+  }
+
+  /**
+   * The same rules, compiled once, with a hasher of its own: which values get the slow hash
+   * depends on what a hasher saw before, so each scan starts afresh.
+   */
+  withOwnHasher(): SecretScanner {
+    return new SecretScanner([], this.options, this)
   }
 
   /**

@@ -257,10 +257,11 @@ function createInner(
   // On a thread of its own, so inflation does not wait for this thread's visitors.
   if (compression === 'gzip') {
     // A large layer on a thread of its own, so inflation does not wait for this thread's
-    // visitors; a small one here, where starting a thread would cost more than it saves.
-    return {
-      inner: threaded ? new WorkerGunzip() : zlib.createGunzip({ chunkSize: 128 * 1024 })
-    }
+    // visitors; a small one here, where starting a thread would cost more than it saves. One
+    // such thread at a time: with two layers read at once the cores are busy anyway, and each
+    // thread costs tens of MB.
+    if (threaded && WorkerGunzip.available()) return { inner: new WorkerGunzip() }
+    return { inner: zlib.createGunzip({ chunkSize: 128 * 1024 }) }
   }
   const native = (zlib as unknown as NativeZstd).createZstdDecompress
   // Native zstd refuses windows over 2^27 too, but only as "Frame requires too much memory".

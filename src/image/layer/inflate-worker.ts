@@ -22,6 +22,7 @@ const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads')
 const zlib = require('node:zlib')
 const gunzip = zlib.createGunzip({ chunkSize: ${CHUNK_BYTES} })
+
 let unacknowledged = 0
 gunzip.on('data', (data) => {
   // A full output buffer is zlib's no longer (it starts a new one): it moves to the reader as it
@@ -53,7 +54,16 @@ type WorkerMessage =
   | { kind: 'taken'; bytes: number }
   | { kind: 'error'; message: string; code?: string }
 
+/** Inflating threads running in this process: at most MAX_INFLATING_THREADS. */
+let running = 0
+const MAX_INFLATING_THREADS = 1
+
 export class WorkerGunzip extends Transform {
+  /** Whether another inflating thread may start now. */
+  static available(): boolean {
+    return running < MAX_INFLATING_THREADS
+  }
+
   private readonly worker: Worker
   private compressedInFlight = 0
   private waitingWrite: TransformCallback | undefined
@@ -61,6 +71,7 @@ export class WorkerGunzip extends Transform {
   /** Inflated bytes pushed but not yet acknowledged: acknowledged when the reader asks for more. */
   private unacknowledged = 0
   private ended = false
+  private released = false
 
   constructor() {
     super({ readableHighWaterMark: CHUNK_BYTES })
@@ -69,9 +80,11 @@ export class WorkerGunzip extends Transform {
       eval: true,
       resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16 }
     })
+    running += 1
     this.worker.on('message', (message: WorkerMessage) => this.receive(message))
     this.worker.on('error', (error) => this.destroy(error))
     this.worker.on('exit', (code) => {
+      this.release()
       if (this.ended || this.destroyed) return
       this.destroy(new Error(`the inflating thread exited (${code})`))
     })
@@ -99,8 +112,16 @@ export class WorkerGunzip extends Transform {
   }
 
   override _destroy(error: Error | null, callback: (error: Error | null) => void): void {
+    this.release()
     void this.worker.terminate()
     callback(error)
+  }
+
+  /** Counts this thread out of the running ones, once. */
+  private release(): void {
+    if (this.released) return
+    this.released = true
+    running -= 1
   }
 
   private receive(message: WorkerMessage): void {
@@ -127,6 +148,7 @@ export class WorkerGunzip extends Transform {
       }
       case 'end': {
         this.ended = true
+        this.release()
         const flushed = this.flushed
         this.flushed = undefined
         void this.worker.terminate()

@@ -49,15 +49,22 @@ function toFinding(image: ImageView, draft: LeanDraft): Finding {
   }
 }
 
-/** The secret scanner of these settings, and the text that names its rules and options. */
+/** Scanners by the settings they were compiled for; each use takes one with its own hasher. */
+const compiled = new WeakMap<HardeningSettings, { scanner: SecretScanner; key: string }>()
+
+/** A secret scanner of these settings, and the text that names its rules and options. */
 function scannerFor(settings: HardeningSettings): { scanner: SecretScanner; key: string } {
+  const made = compiled.get(settings)
+  if (made !== undefined) return { scanner: made.scanner.withOwnHasher(), key: made.key }
   const rules = [...BUILT_IN_RULES, ...settings.customSecretRules.map(customRule)]
   const options = { minEntropy: settings.secretMinEntropy }
   // Regular expressions as their source: JSON would write them as {}.
   const key = JSON.stringify([rules, options], (_name, value: unknown) =>
     value instanceof RegExp ? `${value}` : value
   )
-  return { scanner: new SecretScanner(rules, options), key }
+  const scanner = new SecretScanner(rules, options)
+  compiled.set(settings, { scanner, key })
+  return { scanner: scanner.withOwnHasher(), key }
 }
 
 function fateText(fate: FileFate, layer: number): { title: string; detail: string } {
