@@ -52079,7 +52079,7 @@ var init_esm5 = __esm({
 // src/image/layer/inflate-worker.ts
 import { Transform as Transform2 } from "node:stream";
 import { Worker } from "node:worker_threads";
-var INFLATED_IN_FLIGHT_BYTES, COMPRESSED_IN_FLIGHT_BYTES, CHUNK_BYTES, WORKER_SOURCE, running, MAX_INFLATING_THREADS, WorkerGunzip;
+var INFLATED_IN_FLIGHT_BYTES, COMPRESSED_IN_FLIGHT_BYTES, CHUNK_BYTES, WORKER_SOURCE, InflatingThreadError, running, MAX_INFLATING_THREADS, WorkerGunzip;
 var init_inflate_worker = __esm({
   "src/image/layer/inflate-worker.ts"() {
     "use strict";
@@ -52115,6 +52115,9 @@ parentPort.on('message', (message) => {
   }
 })
 `;
+    InflatingThreadError = class extends Error {
+      name = "InflatingThreadError";
+    };
     running = 0;
     MAX_INFLATING_THREADS = 1;
     WorkerGunzip = class extends Transform2 {
@@ -52138,14 +52141,21 @@ parentPort.on('message', (message) => {
         });
         running += 1;
         this.worker.on("message", (message3) => this.receive(message3));
-        this.worker.on("error", (error) => this.destroy(error));
+        this.worker.on(
+          "error",
+          (error) => this.destroy(new InflatingThreadError(`the inflating thread failed: ${error.message}`))
+        );
         this.worker.on("exit", (code) => {
           this.release();
           if (this.ended || this.destroyed) return;
-          this.destroy(new Error(`the inflating thread exited (${code})`));
+          this.destroy(new InflatingThreadError(`the inflating thread exited (${code})`));
         });
       }
       _transform(chunk, _encoding, callback) {
+        if (this.ended) {
+          callback();
+          return;
+        }
         const copy = new Uint8Array(chunk);
         this.compressedInFlight += copy.length;
         this.worker.postMessage({ kind: "input", buffer: copy.buffer }, [copy.buffer]);
@@ -52153,6 +52163,10 @@ parentPort.on('message', (message) => {
         else callback();
       }
       _flush(callback) {
+        if (this.ended) {
+          callback();
+          return;
+        }
         this.flushed = callback;
         this.worker.postMessage({ kind: "end" });
       }
@@ -52200,7 +52214,10 @@ parentPort.on('message', (message) => {
             this.release();
             const flushed = this.flushed;
             this.flushed = void 0;
+            const waiting = this.waitingWrite;
+            this.waitingWrite = void 0;
             void this.worker.terminate();
+            waiting?.();
             flushed?.();
             return;
           }
@@ -52448,6 +52465,8 @@ var init_compression = __esm({
       kind;
       inner;
       scanner;
+      innerEnded = false;
+      waitingDrain;
       /** The compression found; known once the first bytes went through. */
       get compression() {
         if (this.kind === void 0)
@@ -52494,9 +52513,19 @@ var init_compression = __esm({
           inner.on("data", (data) => {
             if (!this.push(data)) inner.pause();
           });
+          inner.once("end", () => {
+            this.innerEnded = true;
+            const waiting = this.waitingDrain;
+            this.waitingDrain = void 0;
+            waiting?.();
+          });
           inner.on("error", (error) => {
             if (error instanceof ZstdWindowError) {
               this.destroy(windowTooLarge(this.name, error));
+              return;
+            }
+            if (error instanceof InflatingThreadError) {
+              this.destroy(error);
               return;
             }
             this.destroy(
@@ -52527,12 +52556,21 @@ var init_compression = __esm({
           callback(windowTooLarge(this.name, error));
           return;
         }
-        if (inner.write(chunk)) callback();
-        else inner.once("drain", () => callback());
+        if (this.innerEnded || inner.write(chunk)) {
+          callback();
+          return;
+        }
+        const resume = () => {
+          inner.off("drain", resume);
+          if (this.waitingDrain === resume) this.waitingDrain = void 0;
+          callback();
+        };
+        this.waitingDrain = resume;
+        inner.once("drain", resume);
       }
       finish(callback) {
         const inner = this.inner;
-        if (inner === void 0) {
+        if (inner === void 0 || this.innerEnded) {
           callback();
           return;
         }
@@ -52804,6 +52842,10 @@ function analysisKey(requests, subscriptions) {
   };
   return createHash7("sha256").update(JSON.stringify(material)).digest("hex");
 }
+function isTarEntry(value) {
+  const entry = value;
+  return typeof entry?.path === "string" && entry.path.startsWith("/") && typeof entry.type === "string" && TAR_TYPES.has(entry.type) && Number.isInteger(entry.mode) && Number.isInteger(entry.uid) && Number.isInteger(entry.gid) && Number.isSafeInteger(entry.size) && (entry.xattrs === void 0 || Object.values(entry.xattrs).every((xattr) => Buffer.isBuffer(xattr)));
+}
 async function readBounded2(path2, limit) {
   const handle = await open(path2, "r");
   try {
@@ -52823,7 +52865,7 @@ async function readBounded2(path2, limit) {
     await handle.close();
   }
 }
-var LAYER_CACHE_FORMAT, DEFAULT_LAYER_CACHE_BYTES, MAX_LAYER_CACHE_ENTRY_BYTES, MAX_PRUNED_FILES, STALE_TEMP_MS, MAGIC, HEADER_BYTES, ENTRY_SUFFIX, build2, LayerCache;
+var LAYER_CACHE_FORMAT, DEFAULT_LAYER_CACHE_BYTES, MAX_LAYER_CACHE_ENTRY_BYTES, MAX_PRUNED_FILES, STALE_TEMP_MS, MAGIC, HEADER_BYTES, ENTRY_SUFFIX, build2, LayerCache, TAR_TYPES;
 var init_cache = __esm({
   "src/image/layer/cache.ts"() {
     "use strict";
@@ -52877,7 +52919,6 @@ var init_cache = __esm({
         if (typeof analysis === "string") return this.discard(path2, analysis);
         const now = /* @__PURE__ */ new Date();
         await utimes(path2, now, now).catch(() => void 0);
-        this.hits.add(digest);
         return analysis;
       }
       /** The entry's analysis, or why it cannot be trusted. */
@@ -52900,10 +52941,21 @@ var init_cache = __esm({
           return "it was made by another version of the analysis";
         }
         const analysis = decoded.analysis;
-        if (analysis?.digest !== digest || !isDigest(analysis.diffId) || !Array.isArray(analysis.entries) || !Array.isArray(analysis.whiteouts) || !types.isMap(analysis.contents) || !types.isMap(analysis.unread) || !types.isMap(analysis.visits) || ![...analysis.contents.values()].every((content2) => Buffer.isBuffer(content2))) {
+        if (analysis?.digest !== digest || !isDigest(analysis.diffId) || !Array.isArray(analysis.entries) || !Array.isArray(analysis.whiteouts) || !types.isMap(analysis.contents) || !types.isMap(analysis.unread) || !types.isMap(analysis.visits) || ![...analysis.contents.values()].every((content2) => Buffer.isBuffer(content2)) || !analysis.entries.every(isTarEntry)) {
           return "its analysis is not of the expected shape";
         }
-        return { ...analysis, budgetLimited: false };
+        for (const entry of analysis.entries) {
+          for (const [name, value] of Object.entries(entry.xattrs ?? {})) {
+            entry.xattrs[name] = Buffer.from(value);
+          }
+        }
+        const contents = new Map(
+          [...analysis.contents].map(([path2, content2]) => [
+            path2,
+            Buffer.from(content2)
+          ])
+        );
+        return { ...analysis, contents, budgetLimited: false };
       }
       /** Keeps `analysis` for later runs, in the background; `settle` waits for every write. */
       put(analysis) {
@@ -52911,6 +52963,14 @@ var init_cache = __esm({
         this.writes.push(this.write(analysis));
       }
       async write(analysis) {
+        let kept = 0;
+        for (const content2 of analysis.contents.values()) kept += content2.length;
+        if (kept > MAX_LAYER_CACHE_ENTRY_BYTES) {
+          this.options.logger.info(
+            `Layer ${analysis.digest} is not kept in the layer cache: it keeps ${formatBytes(kept)} of file contents, more than an entry may hold (docs/limits.md).`
+          );
+          return;
+        }
         const entry = { format: LAYER_CACHE_FORMAT, key: this.options.key, analysis };
         let payload;
         try {
@@ -52976,7 +53036,7 @@ var init_cache = __esm({
       }
       async discard(path2, why) {
         this.options.logger.warning(
-          `Layer cache entry ${path2} is not used: ${why}. It is removed and the layer is read again.`
+          `Layer cache entry ${path2} is not used (${why}); it is removed and the layer is read again.`
         );
         await unlink(path2).catch(() => void 0);
         return void 0;
@@ -52985,10 +53045,11 @@ var init_cache = __esm({
         if (this.disabled) return;
         this.disabled = true;
         this.options.logger.warning(
-          `The layer cache in ${this.options.dir} cannot be used: ${why}. The scan goes on without it; set CONTAINER_GATE_CACHE_DIR to a writable directory, or layer-cache to false.`
+          `The layer cache in ${this.options.dir} cannot be used (${why}), so the scan goes on without it; set CONTAINER_GATE_CACHE_DIR to a writable directory, or layer-cache to false.`
         );
       }
     };
+    TAR_TYPES = /* @__PURE__ */ new Set(["file", "dir", "symlink", "hardlink", "char", "block", "fifo"]);
   }
 });
 
@@ -57164,7 +57225,9 @@ async function needs(policy) {
     exclude: policy.code.exclude
   };
   const signatures = createHash11("sha256");
-  for (const file of policy.code.signatureFiles) signatures.update(file.path).update(file.bytes);
+  for (const file of policy.code.signatureFiles) {
+    signatures.update(`${file.path}\0${file.bytes.length}\0`).update(file.bytes);
+  }
   const settings = JSON.stringify({
     signatures: signatures.digest("hex"),
     malware: options.malware,
@@ -62681,6 +62744,7 @@ function hardeningSubscription(scanner, maxScanBytes, settings) {
     ...HARDENING_LAYERS,
     settings: JSON.stringify([settings, maxScanBytes]),
     createVisitor() {
+      const layerScanner = scanner.withOwnHasher();
       const visit2 = {
         files: [],
         whiteouts: [],
@@ -62694,7 +62758,7 @@ function hardeningSubscription(scanner, maxScanBytes, settings) {
           if (entry.type === "dir") return void 0;
           visit2.files.push({ path: entry.path, size: entry.size });
           if (entry.type !== "file" || entry.size === 0) return void 0;
-          return new FileSink2(entry, entry.size <= maxScanBytes, visit2, scanner);
+          return new FileSink2(entry, entry.size <= maxScanBytes, visit2, layerScanner);
         },
         onWhiteout(whiteout) {
           visit2.whiteouts.push(whiteout);
@@ -62710,7 +62774,7 @@ var init_layer = __esm({
     "use strict";
     HARDENING_LAYERS = {
       id: "hardening",
-      version: 2
+      version: 3
     };
     SNIFF_BYTES2 = 8e3;
     FileSink2 = class {
@@ -72372,13 +72436,16 @@ async function scan2(request2, logger, steps, openImage, deadline) {
     key: analysisKey(requests, subscriptions),
     logger
   });
+  const missed = /* @__PURE__ */ new Set();
   const fromCache = async (name, digest, size) => {
-    if (cache2 === void 0 || digest === void 0) return void 0;
+    if (cache2 === void 0 || digest === void 0 || missed.has(digest)) return void 0;
     const cached = await cache2.get(digest);
-    if (cached === void 0 || size !== void 0 && cached.compressedSize !== size) {
+    if (cached === void 0 || size !== void 0 && cached.compressedSize !== size || !captureBudget.admit(cached, `layer ${name}`)) {
+      missed.add(digest);
       return void 0;
     }
-    return captureBudget.admit(cached, `layer ${name}`) ? cached : void 0;
+    cache2.hits.add(digest);
+    return cached;
   };
   deadline.enterImage(request2.image);
   const source = openImage(request2.image);
@@ -72526,7 +72593,7 @@ async function scan2(request2, logger, steps, openImage, deadline) {
     ...baseline === void 0 ? {} : { baseline: compareBaseline(gated, baseline, failOnNewOnly) },
     ...expired.length === 0 ? {} : { expiredIgnores: expired }
   };
-  return { report, artifacts, layerCacheWrites: cache2?.written ?? 0 };
+  return { report, artifacts, layerCacheWrittenBytes: cache2?.writtenBytes ?? 0 };
 }
 async function readDockerfile(dockerfile) {
   const text6 = await readInputFile(dockerfile, {
@@ -81843,6 +81910,16 @@ function parseBoolean(name, value, fallback) {
   const text6 = value?.trim() ?? "";
   return text6 === "" ? fallback : parseBooleanInput(name, text6);
 }
+function parseLayerCacheSize(value) {
+  const text6 = value?.trim() || "2GiB";
+  const bytes = parseSizeInput("layer-cache-size", text6);
+  if (bytes === 0) {
+    throw new ConfigurationError(
+      `input "layer-cache-size" is "${text6}"; give a size above zero such as 500MB, or set layer-cache to false to keep nothing.`
+    );
+  }
+  return bytes;
+}
 var SBOM_FORMATS = ["cyclonedx", "spdx"];
 function parseSbomFormat(value) {
   const text6 = value?.trim().toLowerCase() ?? "";
@@ -81941,7 +82018,7 @@ function parseRunInputs(get, cwd = ".") {
     ...dockerfile === void 0 ? {} : { dockerfile },
     timeoutMs: parseDurationInput("timeout", get("timeout")?.trim() || "30m", MAX_TIMEOUT_MS),
     layerCache: parseBoolean("layer-cache", get("layer-cache"), true),
-    layerCacheBytes: parseSizeInput("layer-cache-size", get("layer-cache-size")?.trim() || "2GiB"),
+    layerCacheBytes: parseLayerCacheSize(get("layer-cache-size")),
     ...reportPath ? { reportPath } : {},
     ...sarifPath ? { sarifPath } : {},
     ...sbomPath ? { sbomPath } : {},

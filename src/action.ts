@@ -9,6 +9,7 @@ import { isUserError } from './errors.js'
 import { writeFileAtomic } from './files.js'
 import { actionsLogger } from './github/logger.js'
 import {
+  LAYER_CACHE_SAVE_BYTES,
   restoreLayerCache,
   restoreOsvCache,
   saveLayerCache,
@@ -49,7 +50,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const result = await runGate(gateRequest(inputs, env), actionsLogger)
     const { report } = result
     if (downloadsOsv) await saveOsvCache(osvCacheDir(env))
-    if (layers !== undefined && result.layerCacheWrites > 0) {
+    if (layers !== undefined && result.layerCacheWrittenBytes >= LAYER_CACHE_SAVE_BYTES) {
       await saveLayerCache(layers, env, inputs.image)
     }
     const temp = env.RUNNER_TEMP ?? tmpdir()

@@ -75,8 +75,8 @@ export interface GateRequest {
 export interface GateResult {
   report: GateReport
   artifacts: StepArtifacts
-  /** Entries this scan added to the layer cache: the action saves the cache only when there are some. */
-  layerCacheWrites: number
+  /** Bytes this scan added to the layer cache: the action saves the cache when they are many. */
+  layerCacheWrittenBytes: number
 }
 
 /**
@@ -124,18 +124,26 @@ async function scan(
           key: analysisKey(requests, subscriptions),
           logger
         })
+  /** Digests looked up in the cache and not used: read afresh, not looked up again. */
+  const missed = new Set<string>()
   /** A layer's analysis from the cache, charged to this scan's budget as if it had been read. */
   const fromCache = async (
     name: string,
     digest: string | undefined,
     size?: number
   ): Promise<LayerAnalysis | undefined> => {
-    if (cache === undefined || digest === undefined) return undefined
+    if (cache === undefined || digest === undefined || missed.has(digest)) return undefined
     const cached = await cache.get(digest)
-    if (cached === undefined || (size !== undefined && cached.compressedSize !== size)) {
+    if (
+      cached === undefined ||
+      (size !== undefined && cached.compressedSize !== size) ||
+      !captureBudget.admit(cached, `layer ${name}`)
+    ) {
+      missed.add(digest)
       return undefined
     }
-    return captureBudget.admit(cached, `layer ${name}`) ? cached : undefined
+    cache.hits.add(digest)
+    return cached
   }
 
   deadline.enterImage(request.image)
@@ -302,7 +310,7 @@ async function scan(
       : { baseline: compareBaseline(gated, baseline, failOnNewOnly) }),
     ...(expired.length === 0 ? {} : { expiredIgnores: expired })
   }
-  return { report, artifacts, layerCacheWrites: cache?.written ?? 0 }
+  return { report, artifacts, layerCacheWrittenBytes: cache?.writtenBytes ?? 0 }
 }
 
 /** The Dockerfile of the request, read once: steps see it and findings are mapped onto it. */

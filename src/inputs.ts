@@ -225,6 +225,18 @@ function parseBoolean(name: string, value: string | undefined, fallback: boolean
   return text === '' ? fallback : parseBooleanInput(name, text)
 }
 
+/** A size above zero: a cache of no bytes would write every entry and remove it again. */
+function parseLayerCacheSize(value: string | undefined): number {
+  const text = value?.trim() || '2GiB'
+  const bytes = parseSizeInput('layer-cache-size', text)
+  if (bytes === 0) {
+    throw new ConfigurationError(
+      `input "layer-cache-size" is "${text}"; give a size above zero such as 500MB, or set layer-cache to false to keep nothing.`
+    )
+  }
+  return bytes
+}
+
 export const SBOM_FORMATS = ['cyclonedx', 'spdx'] as const
 export type SbomFormat = (typeof SBOM_FORMATS)[number]
 
@@ -351,7 +363,7 @@ export function parseRunInputs(get: InputLookup, cwd = '.'): RunInputs {
     ...(dockerfile === undefined ? {} : { dockerfile }),
     timeoutMs: parseDurationInput('timeout', get('timeout')?.trim() || '30m', MAX_TIMEOUT_MS),
     layerCache: parseBoolean('layer-cache', get('layer-cache'), true),
-    layerCacheBytes: parseSizeInput('layer-cache-size', get('layer-cache-size')?.trim() || '2GiB'),
+    layerCacheBytes: parseLayerCacheSize(get('layer-cache-size')),
     ...(reportPath ? { reportPath } : {}),
     ...(sarifPath ? { sarifPath } : {}),
     ...(sbomPath ? { sbomPath } : {}),

@@ -447,6 +447,25 @@ describe('analyzeLayer', () => {
     expect(here.diffId).toBe(sha256(tar))
   })
 
+  it.each([
+    ['on this thread', undefined],
+    ['on the inflating thread', THREADED_INFLATE_BYTES]
+  ])('reads a gzip layer followed by zero bytes %s, as gzip does', async (_, size) => {
+    const tar = tarFile(layerEntries)
+    // zlib ends at the end of the gzip data; the padding after it must not stall the pass.
+    const blob = Buffer.concat([compress(tar, 'gzip'), Buffer.alloc(3 * 1024 * 1024)])
+    const analysis = await analyzeLayer(chunked(blob, 65_536), {
+      name: 'l',
+      expectedDigest: sha256(blob),
+      requests: [],
+      subscriptions: [],
+      ...(size === undefined ? {} : { size })
+    })
+    expect(analysis.diffId).toBe(sha256(tar))
+    expect(analysis.digest).toBe(sha256(blob))
+    expect(analysis.entries.map((entry) => entry.path)).toContain('/etc/passwd')
+  })
+
   it('reports a truncated gzip layer the same way when it is inflated on its own thread', async () => {
     const blob = compress(tarFile(layerEntries), 'gzip')
     const cut = blob.subarray(0, blob.length - 20)

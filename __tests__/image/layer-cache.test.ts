@@ -14,8 +14,10 @@ import {
   utimesSync,
   writeFileSync
 } from 'node:fs'
+import { createHash } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { deserialize, serialize } from 'node:v8'
 import { captureOutput, type CapturedOutput } from '../../__fixtures__/capture.js'
 import { demoImageSpec } from '../../__fixtures__/demo-image.js'
 import {
@@ -32,6 +34,7 @@ import {
 } from '../../__fixtures__/registry.js'
 import { main } from '../../src/cli.js'
 import { analysisKey } from '../../src/image/layer/cache.js'
+import type { TarEntry } from '../../src/image/types.js'
 import type { GateReport } from '../../src/report/model.js'
 
 let dir: string
@@ -175,13 +178,34 @@ describe('the layer cache', () => {
     const damaged = join(cache, 'layers', names[0]!)
     damage(damaged)
     const warm = await scan(image, cache)
-    expect(warm.stderr).toContain(`Layer cache entry ${damaged} is not used: `)
+    expect(warm.stderr).toContain(`Layer cache entry ${damaged} is not used (`)
     expect(warm.report.image.layers.filter((l) => l.cached === true)).toHaveLength(3)
     expect(comparable(warm.report)).toEqual(comparable(cold.report))
     // Written again whole: the next run takes every layer from the cache.
     const next = await scan(image, cache)
     expect(next.report.image.layers.every((l) => l.cached === true)).toBe(true)
     expect(next.stderr).not.toContain('is not used')
+  })
+
+  it('does not trust a whole entry whose analysis is not of the expected shape', async () => {
+    const cache = join(dir, 'cache')
+    const image = layout(V1, 'v1')
+    const cold = await scan(image, cache)
+    const file = join(cache, 'layers', entries(cache)[0]!)
+    // A forged entry: a valid checksum over an analysis whose first path is not absolute.
+    const bytes = readFileSync(file)
+    const payload = deserialize(bytes.subarray(40)) as { analysis: { entries: TarEntry[] } }
+    payload.analysis.entries[0]!.path = 'etc/passwd'
+    const forged = serialize(payload)
+    writeFileSync(
+      file,
+      Buffer.concat([bytes.subarray(0, 8), createHash('sha256').update(forged).digest(), forged])
+    )
+    const warm = await scan(image, cache)
+    expect(warm.stderr).toContain(
+      `Layer cache entry ${file} is not used (its analysis is not of the expected shape)`
+    )
+    expect(comparable(warm.report)).toEqual(comparable(cold.report))
   })
 
   it('still checks the bytes of a cached layer read from a file against its digest', async () => {
@@ -231,7 +255,7 @@ describe('the layer cache', () => {
     const warnings = result.stderr.split('\n').filter((line) => line.includes('layer cache in'))
     expect(warnings).toHaveLength(1)
     expect(warnings[0]).toContain(
-      'cannot be used: reading ' // ENOTDIR on the first look-up
+      'cannot be used (reading ' // ENOTDIR on the first look-up
     )
   })
 
@@ -243,10 +267,13 @@ describe('the layer cache', () => {
     expect(none.report.image.layers.some((l) => l.cached === true)).toBe(false)
   })
 
-  it('refuses a layer-cache-size that is not a size', async () => {
-    const status = await main(['scan', layout(V1, 'v1'), '--layer-cache-size', 'lots'], {})
+  it.each([
+    ['lots', 'input "layer-cache-size" is "lots"'],
+    ['0', 'give a size above zero such as 500MB, or set layer-cache to false']
+  ])('refuses a layer-cache-size of %s', async (size, message) => {
+    const status = await main(['scan', layout(V1, 'v1'), '--layer-cache-size', size], {})
     expect(status).toBe(2)
-    expect(output.stderr).toContain('layer-cache-size')
+    expect(output.stderr).toContain(message)
   })
 })
 

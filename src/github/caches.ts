@@ -17,27 +17,38 @@ function osvKey(now: Date): string {
   return `${OSV_PREFIX}${now.toISOString().slice(0, 10)}`
 }
 
-/** Layer caches of one runner OS and entry format; the newest is restored. */
+/** Layer caches of one runner OS and entry format. */
 function layerPrefix(env: NodeJS.ProcessEnv): string {
   return `container-gate-layers-${env.RUNNER_OS ?? process.platform}-v${LAYER_CACHE_FORMAT}-`
 }
 
-/**
- * Cache keys cannot be overwritten, so each run that wrote entries saves under a key of its own:
- * the run, its attempt, the job and the image (two jobs of one run gate different images).
- */
-function layerKey(env: NodeJS.ProcessEnv, image: string): string {
-  const job = createHash('sha256')
+/** The job and the image: parallel jobs gating different images keep caches of their own. */
+function layerJob(env: NodeJS.ProcessEnv, image: string): string {
+  return createHash('sha256')
     .update(`${env.GITHUB_JOB ?? ''}\n${image}`)
     .digest('hex')
     .slice(0, 12)
-  return `${layerPrefix(env)}${env.GITHUB_RUN_ID ?? Date.now()}-${env.GITHUB_RUN_ATTEMPT ?? '1'}-${job}`
 }
 
-async function restore(what: string, dir: string, key: string, prefix: string): Promise<void> {
+/**
+ * Cache keys cannot be overwritten, so a run that wrote entries saves under a key of its own (the
+ * run and its attempt) after its job's; a run restores its job's newest copy, else any job's.
+ */
+function layerKey(env: NodeJS.ProcessEnv, image: string): string {
+  return `${layerPrefix(env)}${layerJob(env, image)}-${env.GITHUB_RUN_ID ?? Date.now()}-${env.GITHUB_RUN_ATTEMPT ?? '1'}`
+}
+
+/**
+ * A run saves the layer cache only when it analysed at least this much that was not cached: a
+ * changed base layer, not only a small top layer, which the next run reads again quickly. Each
+ * save is a new cache entry of the repository's quota.
+ */
+export const LAYER_CACHE_SAVE_BYTES = 1024 * 1024
+
+async function restore(what: string, dir: string, key: string, prefixes: string[]): Promise<void> {
   if (!cache.isFeatureAvailable()) return
   try {
-    const hit = await cache.restoreCache([dir], key, [prefix])
+    const hit = await cache.restoreCache([dir], key, prefixes)
     core.info(hit === undefined ? `No cached ${what} yet.` : `Restored ${what} from cache ${hit}.`)
   } catch (error) {
     core.warning(`Could not restore the ${what} cache: ${(error as Error).message}`)
@@ -55,7 +66,7 @@ async function save(what: string, dir: string, key: string): Promise<void> {
 }
 
 export async function restoreOsvCache(dir: string, now = new Date()): Promise<void> {
-  await restore('OSV data', dir, osvKey(now), OSV_PREFIX)
+  await restore('OSV data', dir, osvKey(now), [OSV_PREFIX])
 }
 
 export async function saveOsvCache(dir: string, now = new Date()): Promise<void> {
@@ -67,10 +78,14 @@ export async function restoreLayerCache(
   env: NodeJS.ProcessEnv,
   image: string
 ): Promise<void> {
-  await restore('layer analyses', dir, layerKey(env, image), layerPrefix(env))
+  const prefix = layerPrefix(env)
+  await restore('layer analyses', dir, layerKey(env, image), [
+    `${prefix}${layerJob(env, image)}-`,
+    prefix
+  ])
 }
 
-/** Saved only by a run that added entries: otherwise the restored copy is still the newest. */
+/** Saved by a run that added enough (LAYER_CACHE_SAVE_BYTES): otherwise the restored copy serves. */
 export async function saveLayerCache(
   dir: string,
   env: NodeJS.ProcessEnv,

@@ -25,6 +25,7 @@ import type { Logger } from '../../log.js'
 import { formatBytes } from '../../units.js'
 import { VERSION } from '../../version.js'
 import type { FileRequest, LayerAnalysis, LayerSubscription } from '../analysis.js'
+import type { TarEntry } from '../types.js'
 import { isDigest } from '../digest.js'
 
 /** Changes whenever the entry layout or the meaning of a LayerAnalysis field changes. */
@@ -145,7 +146,6 @@ export class LayerCache {
     // Least recently used goes first when the cache is pruned.
     const now = new Date()
     await utimes(path, now, now).catch(() => undefined)
-    this.hits.add(digest)
     return analysis
   }
 
@@ -177,11 +177,25 @@ export class LayerCache {
       !types.isMap(analysis.contents) ||
       !types.isMap(analysis.unread) ||
       !types.isMap(analysis.visits) ||
-      ![...analysis.contents.values()].every((content) => Buffer.isBuffer(content))
+      ![...analysis.contents.values()].every((content) => Buffer.isBuffer(content)) ||
+      !analysis.entries.every(isTarEntry)
     ) {
       return 'its analysis is not of the expected shape'
     }
-    return { ...analysis, budgetLimited: false }
+    // Decoded buffers point into the entry's bytes: copied, so that one kept file does not keep
+    // the whole entry in memory.
+    for (const entry of analysis.entries) {
+      for (const [name, value] of Object.entries(entry.xattrs ?? {})) {
+        entry.xattrs![name] = Buffer.from(value)
+      }
+    }
+    const contents = new Map(
+      [...analysis.contents].map(([path, content]): [string, Buffer] => [
+        path,
+        Buffer.from(content)
+      ])
+    )
+    return { ...analysis, contents, budgetLimited: false }
   }
 
   /** Keeps `analysis` for later runs, in the background; `settle` waits for every write. */
@@ -191,6 +205,15 @@ export class LayerCache {
   }
 
   private async write(analysis: LayerAnalysis): Promise<void> {
+    let kept = 0
+    for (const content of analysis.contents.values()) kept += content.length
+    if (kept > MAX_LAYER_CACHE_ENTRY_BYTES) {
+      // Refused before it is serialized: that would copy it all once more.
+      this.options.logger.info(
+        `Layer ${analysis.digest} is not kept in the layer cache: it keeps ${formatBytes(kept)} of file contents, more than an entry may hold (docs/limits.md).`
+      )
+      return
+    }
     const entry: EntryPayload = { format: LAYER_CACHE_FORMAT, key: this.options.key, analysis }
     let payload: Buffer
     try {
@@ -260,7 +283,7 @@ export class LayerCache {
 
   private async discard(path: string, why: string): Promise<undefined> {
     this.options.logger.warning(
-      `Layer cache entry ${path} is not used: ${why}. It is removed and the layer is read again.`
+      `Layer cache entry ${path} is not used (${why}); it is removed and the layer is read again.`
     )
     await unlink(path).catch(() => undefined)
     return undefined
@@ -270,9 +293,28 @@ export class LayerCache {
     if (this.disabled) return
     this.disabled = true
     this.options.logger.warning(
-      `The layer cache in ${this.options.dir} cannot be used: ${why}. The scan goes on without it; set CONTAINER_GATE_CACHE_DIR to a writable directory, or layer-cache to false.`
+      `The layer cache in ${this.options.dir} cannot be used (${why}), so the scan goes on without it; set CONTAINER_GATE_CACHE_DIR to a writable directory, or layer-cache to false.`
     )
   }
+}
+
+const TAR_TYPES = new Set(['file', 'dir', 'symlink', 'hardlink', 'char', 'block', 'fifo'])
+
+/** The fields every consumer of a TarEntry relies on. */
+function isTarEntry(value: unknown): value is TarEntry {
+  const entry = value as Partial<TarEntry> | null
+  return (
+    typeof entry?.path === 'string' &&
+    entry.path.startsWith('/') &&
+    typeof entry.type === 'string' &&
+    TAR_TYPES.has(entry.type) &&
+    Number.isInteger(entry.mode) &&
+    Number.isInteger(entry.uid) &&
+    Number.isInteger(entry.gid) &&
+    Number.isSafeInteger(entry.size) &&
+    (entry.xattrs === undefined ||
+      Object.values(entry.xattrs).every((xattr) => Buffer.isBuffer(xattr)))
+  )
 }
 
 /** Reads a whole file of at most `limit` bytes through one handle; larger ones throw EFBIG. */

@@ -7,7 +7,7 @@ import * as zlib from 'node:zlib'
 import { Decompress as ZstdJs } from 'fzstd'
 import { ImageError } from '../../errors.js'
 import { formatBytes } from '../../units.js'
-import { WorkerGunzip } from './inflate-worker.js'
+import { InflatingThreadError, WorkerGunzip } from './inflate-worker.js'
 
 export type Compression = 'gzip' | 'zstd' | 'none'
 
@@ -294,6 +294,8 @@ export class Decompressor extends Transform {
   private kind: Compression | undefined
   private inner: Transform | undefined
   private scanner: ZstdFrameScanner | undefined
+  private innerEnded = false
+  private waitingDrain: (() => void) | undefined
 
   constructor(
     private readonly name: string,
@@ -355,9 +357,22 @@ export class Decompressor extends Transform {
       inner.on('data', (data: Buffer) => {
         if (!this.push(data)) inner.pause()
       })
+      // zlib ends its output at the end of the gzip data, before the input ends when bytes
+      // follow it (zero padding, say): the rest of the input is then read and dropped.
+      inner.once('end', () => {
+        this.innerEnded = true
+        const waiting = this.waitingDrain
+        this.waitingDrain = undefined
+        waiting?.()
+      })
       inner.on('error', (error: Error) => {
         if (error instanceof ZstdWindowError) {
           this.destroy(windowTooLarge(this.name, error))
+          return
+        }
+        // The inflating thread failed, not the layer: not reported as the image's fault.
+        if (error instanceof InflatingThreadError) {
+          this.destroy(error)
           return
         }
         this.destroy(
@@ -389,13 +404,22 @@ export class Decompressor extends Transform {
       callback(windowTooLarge(this.name, error))
       return
     }
-    if (inner.write(chunk)) callback()
-    else inner.once('drain', () => callback())
+    if (this.innerEnded || inner.write(chunk)) {
+      callback()
+      return
+    }
+    const resume = (): void => {
+      inner.off('drain', resume)
+      if (this.waitingDrain === resume) this.waitingDrain = undefined
+      callback()
+    }
+    this.waitingDrain = resume
+    inner.once('drain', resume)
   }
 
   private finish(callback: TransformCallback): void {
     const inner = this.inner
-    if (inner === undefined) {
+    if (inner === undefined || this.innerEnded) {
       callback()
       return
     }

@@ -48,6 +48,11 @@ parentPort.on('message', (message) => {
 })
 `
 
+/** The inflating thread itself failed (could not start, ran out of memory, exited): our fault, not the layer's. */
+export class InflatingThreadError extends Error {
+  override readonly name = 'InflatingThreadError'
+}
+
 type WorkerMessage =
   | { kind: 'data'; buffer: ArrayBuffer }
   | { kind: 'end' }
@@ -82,15 +87,22 @@ export class WorkerGunzip extends Transform {
     })
     running += 1
     this.worker.on('message', (message: WorkerMessage) => this.receive(message))
-    this.worker.on('error', (error) => this.destroy(error))
+    this.worker.on('error', (error) =>
+      this.destroy(new InflatingThreadError(`the inflating thread failed: ${error.message}`))
+    )
     this.worker.on('exit', (code) => {
       this.release()
       if (this.ended || this.destroyed) return
-      this.destroy(new Error(`the inflating thread exited (${code})`))
+      this.destroy(new InflatingThreadError(`the inflating thread exited (${code})`))
     })
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    // Bytes after the end of the gzip data (see Decompressor) have nowhere to go.
+    if (this.ended) {
+      callback()
+      return
+    }
     const copy = new Uint8Array(chunk)
     this.compressedInFlight += copy.length
     this.worker.postMessage({ kind: 'input', buffer: copy.buffer }, [copy.buffer])
@@ -99,6 +111,10 @@ export class WorkerGunzip extends Transform {
   }
 
   override _flush(callback: TransformCallback): void {
+    if (this.ended) {
+      callback()
+      return
+    }
     this.flushed = callback
     this.worker.postMessage({ kind: 'end' })
   }
@@ -151,7 +167,10 @@ export class WorkerGunzip extends Transform {
         this.release()
         const flushed = this.flushed
         this.flushed = undefined
+        const waiting = this.waitingWrite
+        this.waitingWrite = undefined
         void this.worker.terminate()
+        waiting?.()
         flushed?.()
         return
       }

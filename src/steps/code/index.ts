@@ -331,7 +331,9 @@ async function needs(policy: Policy): Promise<StepNeeds> {
   }
   // What the visitor's results depend on besides the layer: signature files by their bytes.
   const signatures = createHash('sha256')
-  for (const file of policy.code.signatureFiles) signatures.update(file.path).update(file.bytes)
+  for (const file of policy.code.signatureFiles) {
+    signatures.update(`${file.path}\0${file.bytes.length}\0`).update(file.bytes)
+  }
   const settings = JSON.stringify({
     signatures: signatures.digest('hex'),
     malware: options.malware,

@@ -17,7 +17,7 @@ import type { SecretMatch, SecretScanner } from '../../secrets/scanner.js'
 /** The hardening step's per-layer results. */
 export const HARDENING_LAYERS: SubscriptionKey<HardeningLayerVisit> = {
   id: 'hardening',
-  version: 2
+  version: 3
 }
 
 /** git's heuristic (xdiff `buffer_is_binary`): a NUL byte in the first 8000 bytes means binary. */
@@ -136,6 +136,9 @@ export function hardeningSubscription(
     ...HARDENING_LAYERS,
     settings: JSON.stringify([settings, maxScanBytes]),
     createVisitor(): LayerVisitor<HardeningLayerVisit> {
+      // A hasher per layer: which values get the slow hash then depends on this layer's bytes
+      // alone, so a layer's result is the same read now, in another scan, or from the cache.
+      const layerScanner = scanner.withOwnHasher()
       const visit: HardeningLayerVisit = {
         files: [],
         whiteouts: [],
@@ -149,7 +152,7 @@ export function hardeningSubscription(
           if (entry.type === 'dir') return undefined
           visit.files.push({ path: entry.path, size: entry.size })
           if (entry.type !== 'file' || entry.size === 0) return undefined
-          return new FileSink(entry, entry.size <= maxScanBytes, visit, scanner)
+          return new FileSink(entry, entry.size <= maxScanBytes, visit, layerScanner)
         },
         onWhiteout(whiteout) {
           visit.whiteouts.push(whiteout)
