@@ -2741,8 +2741,7 @@ async function acquireLayout(reference, dir, ref, options) {
       try {
         return await options.analyzeLayer(blob2, {
           name: layer.digest,
-          expectedDigest: layer.digest,
-          size: layer.size
+          expectedDigest: layer.digest
         });
       } finally {
         open4.delete(blob2);
@@ -2860,7 +2859,6 @@ async function readArchive(stream, what, options, planLayers) {
     const expectedDigest = path2.startsWith("/blobs/sha256/") ? digestOfMember(path2) : void 0;
     const result = await options.analyzeLayer(rejoin(head, chunks), {
       name: layerName(path2, what),
-      size: entry.size,
       ...expectedDigest !== void 0 ? { expectedDigest } : {}
     }).then(
       (analysis) => ({ analysis }),
@@ -3336,8 +3334,7 @@ var init_source = __esm({
               open4.add(blob2);
               const analysis = await options.analyzeLayer(blob2, {
                 name: descriptor.digest,
-                expectedDigest: descriptor.digest,
-                size: descriptor.size
+                expectedDigest: descriptor.digest
               });
               return { descriptor, analysis };
             } catch (error) {
@@ -19615,14 +19612,14 @@ var require_streams = __commonJS({
     "use strict";
     var Buffer2 = require_safer().Buffer;
     module.exports = function(streamModule) {
-      var Transform5 = streamModule.Transform;
+      var Transform4 = streamModule.Transform;
       function IconvLiteEncoderStream(conv, options) {
         this.conv = conv;
         options = options || {};
         options.decodeStrings = false;
-        Transform5.call(this, options);
+        Transform4.call(this, options);
       }
-      IconvLiteEncoderStream.prototype = Object.create(Transform5.prototype, {
+      IconvLiteEncoderStream.prototype = Object.create(Transform4.prototype, {
         constructor: { value: IconvLiteEncoderStream }
       });
       IconvLiteEncoderStream.prototype._transform = function(chunk, encoding, done) {
@@ -19661,9 +19658,9 @@ var require_streams = __commonJS({
         this.conv = conv;
         options = options || {};
         options.encoding = this.encoding = "utf8";
-        Transform5.call(this, options);
+        Transform4.call(this, options);
       }
-      IconvLiteDecoderStream.prototype = Object.create(Transform5.prototype, {
+      IconvLiteDecoderStream.prototype = Object.create(Transform4.prototype, {
         constructor: { value: IconvLiteDecoderStream }
       });
       IconvLiteDecoderStream.prototype._transform = function(chunk, encoding, done) {
@@ -52076,161 +52073,8 @@ var init_esm5 = __esm({
   }
 });
 
-// src/image/layer/inflate-worker.ts
-import { Transform as Transform2 } from "node:stream";
-import { Worker } from "node:worker_threads";
-var INFLATED_IN_FLIGHT_BYTES, COMPRESSED_IN_FLIGHT_BYTES, CHUNK_BYTES, WORKER_SOURCE, InflatingThreadError, running, MAX_INFLATING_THREADS, WorkerGunzip;
-var init_inflate_worker = __esm({
-  "src/image/layer/inflate-worker.ts"() {
-    "use strict";
-    INFLATED_IN_FLIGHT_BYTES = 2 * 1024 * 1024;
-    COMPRESSED_IN_FLIGHT_BYTES = 2 * 1024 * 1024;
-    CHUNK_BYTES = 128 * 1024;
-    WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads')
-const zlib = require('node:zlib')
-const gunzip = zlib.createGunzip({ chunkSize: ${CHUNK_BYTES} })
-
-let unacknowledged = 0
-gunzip.on('data', (data) => {
-  // A full output buffer is zlib's no longer (it starts a new one): it moves to the reader as it
-  // is. A part of one is copied.
-  const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength
-  const out = whole ? data : new Uint8Array(data)
-  unacknowledged += out.length
-  parentPort.postMessage({ kind: 'data', buffer: out.buffer }, [out.buffer])
-  if (unacknowledged > ${INFLATED_IN_FLIGHT_BYTES}) gunzip.pause()
-})
-gunzip.on('end', () => parentPort.postMessage({ kind: 'end' }))
-gunzip.on('error', (error) => parentPort.postMessage({ kind: 'error', message: error.message, code: error.code }))
-parentPort.on('message', (message) => {
-  if (message.kind === 'input') {
-    const bytes = message.buffer.byteLength
-    gunzip.write(Buffer.from(message.buffer), () => parentPort.postMessage({ kind: 'taken', bytes }))
-  } else if (message.kind === 'end') {
-    gunzip.end()
-  } else if (message.kind === 'ack') {
-    unacknowledged -= message.bytes
-    if (unacknowledged <= ${INFLATED_IN_FLIGHT_BYTES}) gunzip.resume()
-  }
-})
-`;
-    InflatingThreadError = class extends Error {
-      name = "InflatingThreadError";
-    };
-    running = 0;
-    MAX_INFLATING_THREADS = 1;
-    WorkerGunzip = class extends Transform2 {
-      /** Whether another inflating thread may start now. */
-      static available() {
-        return running < MAX_INFLATING_THREADS;
-      }
-      worker;
-      compressedInFlight = 0;
-      waitingWrite;
-      flushed;
-      /** Inflated bytes pushed but not yet acknowledged: acknowledged when the reader asks for more. */
-      unacknowledged = 0;
-      ended = false;
-      released = false;
-      constructor() {
-        super({ readableHighWaterMark: CHUNK_BYTES });
-        this.worker = new Worker(WORKER_SOURCE, {
-          eval: true,
-          resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16 }
-        });
-        running += 1;
-        this.worker.on("message", (message3) => this.receive(message3));
-        this.worker.on(
-          "error",
-          (error) => this.destroy(new InflatingThreadError(`the inflating thread failed: ${error.message}`))
-        );
-        this.worker.on("exit", (code) => {
-          this.release();
-          if (this.ended || this.destroyed) return;
-          this.destroy(new InflatingThreadError(`the inflating thread exited (${code})`));
-        });
-      }
-      _transform(chunk, _encoding, callback) {
-        if (this.ended) {
-          callback();
-          return;
-        }
-        const copy = new Uint8Array(chunk);
-        this.compressedInFlight += copy.length;
-        this.worker.postMessage({ kind: "input", buffer: copy.buffer }, [copy.buffer]);
-        if (this.compressedInFlight > COMPRESSED_IN_FLIGHT_BYTES) this.waitingWrite = callback;
-        else callback();
-      }
-      _flush(callback) {
-        if (this.ended) {
-          callback();
-          return;
-        }
-        this.flushed = callback;
-        this.worker.postMessage({ kind: "end" });
-      }
-      _read(size) {
-        if (this.unacknowledged > 0) {
-          this.worker.postMessage({ kind: "ack", bytes: this.unacknowledged });
-          this.unacknowledged = 0;
-        }
-        super._read(size);
-      }
-      _destroy(error, callback) {
-        this.release();
-        void this.worker.terminate();
-        callback(error);
-      }
-      /** Counts this thread out of the running ones, once. */
-      release() {
-        if (this.released) return;
-        this.released = true;
-        running -= 1;
-      }
-      receive(message3) {
-        if (this.destroyed) return;
-        switch (message3.kind) {
-          case "data": {
-            const data = Buffer.from(message3.buffer);
-            this.unacknowledged += data.length;
-            if (this.push(data)) {
-              this.worker.postMessage({ kind: "ack", bytes: this.unacknowledged });
-              this.unacknowledged = 0;
-            }
-            return;
-          }
-          case "taken": {
-            this.compressedInFlight -= message3.bytes;
-            const waiting = this.waitingWrite;
-            if (waiting !== void 0 && this.compressedInFlight <= COMPRESSED_IN_FLIGHT_BYTES) {
-              this.waitingWrite = void 0;
-              waiting();
-            }
-            return;
-          }
-          case "end": {
-            this.ended = true;
-            this.release();
-            const flushed = this.flushed;
-            this.flushed = void 0;
-            const waiting = this.waitingWrite;
-            this.waitingWrite = void 0;
-            void this.worker.terminate();
-            waiting?.();
-            flushed?.();
-            return;
-          }
-          case "error":
-            this.destroy(Object.assign(new Error(message3.message), { code: message3.code }));
-        }
-      }
-    };
-  }
-});
-
 // src/image/layer/compression.ts
-import { Transform as Transform3 } from "node:stream";
+import { Transform as Transform2 } from "node:stream";
 import * as zlib from "node:zlib";
 function detectCompression(head) {
   if (head.length >= GZIP_MAGIC.length && head.subarray(0, GZIP_MAGIC.length).equals(GZIP_MAGIC))
@@ -52239,11 +52083,8 @@ function detectCompression(head) {
     return "zstd";
   return "none";
 }
-function createInner(compression, threaded) {
-  if (compression === "gzip") {
-    if (threaded && WorkerGunzip.available()) return { inner: new WorkerGunzip() };
-    return { inner: zlib.createGunzip({ chunkSize: 128 * 1024 }) };
-  }
+function createInner(compression) {
+  if (compression === "gzip") return { inner: zlib.createGunzip({ chunkSize: 128 * 1024 }) };
   const native = zlib.createZstdDecompress;
   return native !== void 0 ? { inner: native(), scanner: new ZstdFrameScanner() } : { inner: new ZstdJsTransform() };
 }
@@ -52254,14 +52095,13 @@ function windowTooLarge(name, error) {
     { cause: error }
   );
 }
-var GZIP_MAGIC, ZSTD_MAGIC, SNIFF_BYTES, MAX_ZSTD_WINDOW_BYTES, ZSTD_MAX_BLOCK_BYTES, ZstdWindowError, ZstdFrameScanner, ZstdJsTransform, THREADED_INFLATE_BYTES, DECOMPRESSED_AHEAD_BYTES, Decompressor;
+var GZIP_MAGIC, ZSTD_MAGIC, SNIFF_BYTES, MAX_ZSTD_WINDOW_BYTES, ZSTD_MAX_BLOCK_BYTES, ZstdWindowError, ZstdFrameScanner, ZstdJsTransform, DECOMPRESSED_AHEAD_BYTES, Decompressor;
 var init_compression = __esm({
   "src/image/layer/compression.ts"() {
     "use strict";
     init_esm5();
     init_errors();
     init_units();
-    init_inflate_worker();
     GZIP_MAGIC = Buffer.from([31, 139]);
     ZSTD_MAGIC = Buffer.from([40, 181, 47, 253]);
     SNIFF_BYTES = ZSTD_MAGIC.length;
@@ -52395,7 +52235,7 @@ var init_compression = __esm({
         this.state = "magic";
       }
     };
-    ZstdJsTransform = class extends Transform3 {
+    ZstdJsTransform = class extends Transform2 {
       decoder = new Decompress((data) => {
         if (data.length > 0) this.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
       });
@@ -52450,16 +52290,13 @@ var init_compression = __esm({
         callback();
       }
     };
-    THREADED_INFLATE_BYTES = 4 * 1024 * 1024;
     DECOMPRESSED_AHEAD_BYTES = 1024 * 1024;
-    Decompressor = class extends Transform3 {
-      constructor(name, options = {}) {
+    Decompressor = class extends Transform2 {
+      constructor(name) {
         super({ readableHighWaterMark: DECOMPRESSED_AHEAD_BYTES });
         this.name = name;
-        this.options = options;
       }
       name;
-      options;
       head = [];
       headLength = 0;
       kind;
@@ -52508,7 +52345,7 @@ var init_compression = __esm({
         this.head = [];
         this.kind = detectCompression(chunk);
         if (this.kind !== "none") {
-          const { inner, scanner } = createInner(this.kind, this.options.threaded === true);
+          const { inner, scanner } = createInner(this.kind);
           const kind = this.kind;
           inner.on("data", (data) => {
             if (!this.push(data)) inner.pause();
@@ -52522,10 +52359,6 @@ var init_compression = __esm({
           inner.on("error", (error) => {
             if (error instanceof ZstdWindowError) {
               this.destroy(windowTooLarge(this.name, error));
-              return;
-            }
-            if (error instanceof InflatingThreadError) {
-              this.destroy(error);
               return;
             }
             this.destroy(
@@ -52626,9 +52459,7 @@ async function analyzeLayer(blob2, options) {
     subscription.createVisitor()
   ]);
   const raw = new DigestingStream(label, options.expectedDigest);
-  const decompressor = new Decompressor(label, {
-    threaded: options.size !== void 0 && options.size >= THREADED_INFLATE_BYTES
-  });
+  const decompressor = new Decompressor(label);
   const uncompressed = new DigestingStream(`${label} (uncompressed)`);
   const entries = [];
   const whiteouts = [];
@@ -59937,7 +59768,7 @@ var init_zip2 = __esm({
 import { createWriteStream, rmSync } from "node:fs";
 import { mkdir as mkdir4, readdir as readdir2, readFile as readFile6, rename as rename4, rm as rm3, stat as stat6, writeFile as writeFile4 } from "node:fs/promises";
 import { dirname as dirname3, join as join5, relative, resolve as resolve2 } from "node:path";
-import { Transform as Transform4 } from "node:stream";
+import { Transform as Transform3 } from "node:stream";
 import { pipeline as pipeline2 } from "node:stream/promises";
 function noVulnerabilityData(vulnDb, missing) {
   const list = missing.map((m) => `${m.ecosystem} (${m.reason})`).join("; ");
@@ -60172,7 +60003,7 @@ async function unwritable(dir) {
 }
 function byteLimit(url, max) {
   let total = 0;
-  return new Transform4({
+  return new Transform3({
     transform(chunk, _encoding, done) {
       total += chunk.length;
       if (total > max) done(new Error(`${url} sent more than ${formatBytes(max)}`));

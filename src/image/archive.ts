@@ -170,7 +170,6 @@ async function readArchive(
     const result = await options
       .analyzeLayer(rejoin(head, chunks), {
         name: layerName(path, what),
-        size: entry.size,
         ...(expectedDigest !== undefined ? { expectedDigest } : {})
       })
       .then(

@@ -248,8 +248,7 @@ async function acquireLayout(
       try {
         return await options.analyzeLayer(blob, {
           name: layer.digest,
-          expectedDigest: layer.digest,
-          size: layer.size
+          expectedDigest: layer.digest
         })
       } finally {
         open.delete(blob)

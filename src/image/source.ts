@@ -35,12 +35,11 @@ export interface AcquireOptions {
   /**
    * Reads one layer blob as it streams (decompression, digests, tar, step visitors) and returns
    * its analysis. `expectedDigest`, when the source knows it, is verified while streaming; a
-   * mismatch rejects with an ImageError naming `name`. `size`, the blob's size when the source
-   * knows it, only chooses how to read it (a large gzip layer is inflated on a thread of its own).
+   * mismatch rejects with an ImageError naming `name`.
    */
   analyzeLayer(
     blob: Readable,
-    layer: { name: string; expectedDigest?: string; size?: number }
+    layer: { name: string; expectedDigest?: string }
   ): Promise<LayerAnalysis>
   /**
    * The analysis an earlier run kept for this layer (the layer cache), if any: a source that

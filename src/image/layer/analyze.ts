@@ -19,7 +19,7 @@ import type {
 } from '../analysis.js'
 import { resultKey } from '../analysis.js'
 import type { TarEntry } from '../types.js'
-import { Decompressor, THREADED_INFLATE_BYTES } from './compression.js'
+import { Decompressor } from './compression.js'
 import { readTar } from './tar.js'
 import { formatBytes, formatSizePair } from '../../units.js'
 
@@ -28,8 +28,6 @@ export interface AnalyzeLayerOptions {
   name: string
   /** Verified while streaming; a mismatch rejects with an ImageError naming the layer. */
   expectedDigest?: string
-  /** The blob's size, when known: a large gzip blob is inflated on a thread of its own. */
-  size?: number
   requests: FileRequest[]
   subscriptions: LayerSubscription[]
   /** Shared by every layer of one scan; default: a budget of this layer's own. */
@@ -199,9 +197,7 @@ export async function analyzeLayer(
     subscription.createVisitor()
   ])
   const raw = new DigestingStream(label, options.expectedDigest)
-  const decompressor = new Decompressor(label, {
-    threaded: options.size !== undefined && options.size >= THREADED_INFLATE_BYTES
-  })
+  const decompressor = new Decompressor(label)
   const uncompressed = new DigestingStream(`${label} (uncompressed)`)
   const entries: TarEntry[] = []
   const whiteouts: Whiteout[] = []

@@ -7,7 +7,6 @@ import * as zlib from 'node:zlib'
 import { Decompress as ZstdJs } from 'fzstd'
 import { ImageError } from '../../errors.js'
 import { formatBytes } from '../../units.js'
-import { InflatingThreadError, WorkerGunzip } from './inflate-worker.js'
 
 export type Compression = 'gzip' | 'zstd' | 'none'
 
@@ -247,22 +246,13 @@ class ZstdJsTransform extends Transform {
 }
 
 /** The decompressor, and a scanner the caller runs when the decompressor does not scan itself. */
-function createInner(
-  compression: 'gzip' | 'zstd',
-  threaded: boolean
-): {
+function createInner(compression: 'gzip' | 'zstd'): {
   inner: Transform
   scanner?: ZstdFrameScanner
 } {
   // On a thread of its own, so inflation does not wait for this thread's visitors.
-  if (compression === 'gzip') {
-    // A large layer on a thread of its own, so inflation does not wait for this thread's
-    // visitors; a small one here, where starting a thread would cost more than it saves. One
-    // such thread at a time: with two layers read at once the cores are busy anyway, and each
-    // thread costs tens of MB.
-    if (threaded && WorkerGunzip.available()) return { inner: new WorkerGunzip() }
-    return { inner: zlib.createGunzip({ chunkSize: 128 * 1024 }) }
-  }
+  // Output in chunks of 128 KiB: fewer, larger chunks through the tar reader and the visitors.
+  if (compression === 'gzip') return { inner: zlib.createGunzip({ chunkSize: 128 * 1024 }) }
   const native = (zlib as unknown as NativeZstd).createZstdDecompress
   // Native zstd refuses windows over 2^27 too, but only as "Frame requires too much memory".
   return native !== undefined
@@ -277,9 +267,6 @@ function windowTooLarge(name: string, error: ZstdWindowError): ImageError {
     { cause: error }
   )
 }
-
-/** gzip blobs from this size on are inflated on a thread of their own (WorkerGunzip). */
-export const THREADED_INFLATE_BYTES = 4 * 1024 * 1024
 
 /** Decompressed bytes one layer may hold ahead of its reader (docs/limits.md). */
 export const DECOMPRESSED_AHEAD_BYTES = 1024 * 1024
@@ -297,10 +284,7 @@ export class Decompressor extends Transform {
   private innerEnded = false
   private waitingDrain: (() => void) | undefined
 
-  constructor(
-    private readonly name: string,
-    private readonly options: { threaded?: boolean } = {}
-  ) {
+  constructor(private readonly name: string) {
     // Room for decompressed bytes ahead of the reader: inflation (on another thread) keeps going
     // while the tar reader and the steps' visitors are busy, instead of waiting for each chunk.
     super({ readableHighWaterMark: DECOMPRESSED_AHEAD_BYTES })
@@ -352,7 +336,7 @@ export class Decompressor extends Transform {
     this.head = []
     this.kind = detectCompression(chunk)
     if (this.kind !== 'none') {
-      const { inner, scanner } = createInner(this.kind, this.options.threaded === true)
+      const { inner, scanner } = createInner(this.kind)
       const kind = this.kind
       inner.on('data', (data: Buffer) => {
         if (!this.push(data)) inner.pause()
@@ -368,11 +352,6 @@ export class Decompressor extends Transform {
       inner.on('error', (error: Error) => {
         if (error instanceof ZstdWindowError) {
           this.destroy(windowTooLarge(this.name, error))
-          return
-        }
-        // The inflating thread failed, not the layer: not reported as the image's fault.
-        if (error instanceof InflatingThreadError) {
-          this.destroy(error)
           return
         }
         this.destroy(

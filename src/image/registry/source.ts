@@ -93,8 +93,7 @@ class RegistrySource implements ImageSource {
           // analyzeLayer says "layer NAME", so NAME is the digest alone.
           const analysis = await options.analyzeLayer(blob, {
             name: descriptor.digest,
-            expectedDigest: descriptor.digest,
-            size: descriptor.size
+            expectedDigest: descriptor.digest
           })
           return { descriptor, analysis }
         } catch (error) {
