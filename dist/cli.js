@@ -52084,7 +52084,7 @@ function detectCompression(head) {
   return "none";
 }
 function createInner(compression) {
-  if (compression === "gzip") return { inner: zlib.createGunzip({ chunkSize: 128 * 1024 }) };
+  if (compression === "gzip") return { inner: zlib.createGunzip({ chunkSize: 512 * 1024 }) };
   const native = zlib.createZstdDecompress;
   return native !== void 0 ? { inner: native(), scanner: new ZstdFrameScanner() } : { inner: new ZstdJsTransform() };
 }
