@@ -26,8 +26,14 @@ export interface SecretRule {
   chosen?: boolean
 }
 
-/** Quote, `=`, `:` or whitespace between a key name and its value (at most 5 characters). */
-const ASSIGN = `['"\`]?\\s{0,3}(?:=|:|:=|=>|,)\\s{0,3}['"\`]?`
+/**
+ * Between a key name and its value: maybe a Go or C# type, (escaped) quotes, then an assignment as
+ * config files and languages write it (`=`, `:`, `:=`, make's `::=`/`?=`/`+=`, PHP's `.=`, `=>`,
+ * `,` in CSV, `>` closing an XML tag, `(` of a call), and a YAML block scalar's `|` or `>` line.
+ */
+const ASSIGN =
+  '(?:[ \\t]{1,3}(?:string|String|str))?(?:\\\\?[\'"`]){0,3}[ \\t]{0,5}' +
+  '(?:[?+.]?=|:{1,3}=|=>|:|,|>|\\()[ \\t]{0,5}(?:[|>][ \\t]{0,3}\\r?\\n)?\\s{0,8}(?:\\\\?[\'"`])?'
 /** A key name mentioning `word` near the value: `word.{0,20}?` then an assignment. */
 function near(words: string, value: string, flags = 'i'): RegExp {
   return new RegExp(`(?:${words})[\\w.-]{0,20}?${ASSIGN}(?<secret>${value})(?![\\w+/=-])`, flags)
@@ -201,7 +207,9 @@ export const BUILT_IN_RULES: SecretRule[] = [
     title: 'Azure AD (Entra ID) client secret',
     severity: 'high',
     keywords: ['q~'],
-    pattern: token('[a-zA-Z0-9_~.-]{3}\\dQ~[a-zA-Z0-9_~.-]{31,34}'),
+    // `~` and `.` belong to the secret's alphabet, so they cannot end it: a longer run of `~`-joined
+    // text (a Freenet key, a CDN signature) is not a secret cut short.
+    pattern: /(?<![\w+/~.-])(?<secret>[a-zA-Z0-9_~.-]{3}\dQ~[a-zA-Z0-9_~.-]{31,34})(?![\w+/=~.-])/,
     minEntropy: 3.5
   },
   {
@@ -990,8 +998,9 @@ export const BUILT_IN_RULES: SecretRule[] = [
     id: 'easypost-api-key',
     title: 'EasyPost API key',
     severity: 'high',
-    keywords: ['ezak'],
-    pattern: token('EZAK[a-z0-9]{54}', 'i')
+    keywords: ['ezak', 'eztk'],
+    // `EZAK` production, `EZTK` test keys.
+    pattern: token('EZ[AT]K[a-z0-9]{54}', 'i')
   },
   {
     id: 'shippo-api-token',
@@ -1107,6 +1116,81 @@ export const BUILT_IN_RULES: SecretRule[] = [
     severity: 'critical',
     keywords: ['sk-ant-'],
     pattern: token('sk-ant-(?:api03|admin01)-[a-zA-Z0-9_-]{93}AA')
+  },
+  // Keys gitleaks finds by the vendor's name beside the value (its semi-generic rules): the
+  // name is the keyword, and the value must have the vendor's length and alphabet.
+  {
+    id: 'adyen-api-key',
+    title: 'Adyen API key',
+    severity: 'critical',
+    keywords: ['aqe'],
+    pattern: token('AQE[A-Za-z0-9]{5,32}\\.[A-Za-z0-9_=-]{50,80}'),
+    minEntropy: 3.5
+  },
+  {
+    id: 'adyen-client-key',
+    title: 'Adyen client key',
+    severity: 'medium',
+    keywords: ['adyen'],
+    pattern: near('adyen', '(?:test|live)_[A-Za-z0-9]{30,40}'),
+    minEntropy: 3.5
+  },
+  {
+    id: 'airtable-api-key',
+    title: 'Airtable legacy API key',
+    severity: 'high',
+    keywords: ['airtable'],
+    pattern: near('airtable', '[A-Za-z0-9]{17}'),
+    minEntropy: 3.5
+  },
+  {
+    id: 'beamer-api-key',
+    title: 'Beamer API key',
+    severity: 'high',
+    keywords: ['beamer'],
+    pattern: near('beamer', 'b_[A-Za-z0-9=_-]{44}'),
+    minEntropy: 3.5
+  },
+  {
+    id: 'cloudflare-global-api-key',
+    title: 'Cloudflare global API key',
+    severity: 'critical',
+    keywords: ['cloudflare'],
+    pattern: near('cloudflare', '[a-f0-9]{37}'),
+    minEntropy: 3
+  },
+  {
+    id: 'codecov-token',
+    title: 'Codecov access or upload token',
+    severity: 'medium',
+    keywords: ['codecov'],
+    pattern: near('codecov', `[a-z0-9]{32}|${UUID}`),
+    minEntropy: 3
+  },
+  {
+    id: 'discord-client-secret',
+    title: 'Discord API key or client secret',
+    severity: 'high',
+    keywords: ['discord'],
+    pattern: near('discord', '[a-f0-9]{64}|[A-Za-z0-9=_-]{32}'),
+    minEntropy: 3
+  },
+  {
+    id: 'fastly-api-token',
+    title: 'Fastly API token',
+    severity: 'high',
+    keywords: ['fastly'],
+    pattern: near('fastly', '[A-Za-z0-9=_-]{32}'),
+    minEntropy: 3.5
+  },
+  {
+    id: 'anthropic-oauth-token',
+    title: 'Anthropic OAuth access or refresh token',
+    severity: 'high',
+    keywords: ['sk-ant-oat01-', 'sk-ant-ort01-'],
+    // No published length; `oat01` is an access token, `ort01` a refresh token.
+    pattern: token('sk-ant-o[ar]t01-[a-zA-Z0-9_-]{40,1024}'),
+    minEntropy: 3.5
   },
   {
     id: 'huggingface-token',

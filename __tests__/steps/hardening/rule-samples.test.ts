@@ -482,6 +482,79 @@ function samples(): Sample[] {
       '/app/app.conf'
     ),
 
+    // Keys found by the vendor's name beside them, in the assignment forms of gitleaks' samples.
+    positive(
+      'Adyen API key',
+      `ADYEN_API_KEY=AQE${random(6)}.${random(60, BASE64URL)}`,
+      'adyen-api-key critical'
+    ),
+    negative('Adyen-like prefix without the dot', `AQE${random(66)}`),
+    positive(
+      'Adyen client key in a Go short assignment',
+      `adyenClientKey := "test_${random(34)}"`,
+      'adyen-client-key medium'
+    ),
+    negative('Adyen client key of the wrong environment', `adyenClientKey := "prod_${random(34)}"`),
+    positive(
+      'Airtable legacy API key in a PHP append',
+      `$airtableToken .= "${random(17)}"`,
+      'airtable-api-key high'
+    ),
+    negative('Airtable base id is shorter', `airtable_base = "${random(14)}"`),
+    positive(
+      'Beamer API key as a YAML literal block',
+      `beamer_token: |\n  b_${random(44, BASE64URL)}`,
+      'beamer-api-key high'
+    ),
+    negative('Beamer key without its prefix', `beamer_token: ${random(44, BASE64URL)}`),
+    positive(
+      'Cloudflare global API key in an XML element',
+      `<cloudflareToken>${random(37, HEX)}</cloudflareToken>`,
+      'cloudflare-global-api-key critical'
+    ),
+    negative(
+      'Cloudflare key of the wrong length',
+      `<cloudflareToken>${random(36, HEX)}</cloudflareToken>`
+    ),
+    positive(
+      'Codecov token in a make conditional assignment',
+      `CODECOV_TOKEN ?= "${uuid()}"`,
+      'codecov-token medium'
+    ),
+    negative('Codecov flag that is no token', `codecov_flags = "unittests"`),
+    positive(
+      'Discord API key in escaped JSON',
+      `\\"discord_token\\": \\"${random(64, HEX)}\\"`,
+      'discord-client-secret high'
+    ),
+    negative(
+      'Discord client id (public) is not a secret',
+      `discord_client: "${random(18, DIGITS)}"`
+    ),
+    positive(
+      'Fastly API token in a Go typed declaration',
+      `var fastlyToken string = "${random(32, BASE64URL)}"`,
+      'fastly-api-token high'
+    ),
+    negative('Fastly service id is shorter', `fastly_service = "${random(22)}"`),
+    positive('EasyPost test key', `EZTK${random(54)}`, 'easypost-api-key high'),
+    negative('EasyPost-like prefix inside base64', `+EZTK${random(54)}/`),
+    positive(
+      'Anthropic OAuth refresh token',
+      `sk-ant-ort01-${random(100, BASE64URL)}`,
+      'anthropic-oauth-token high'
+    ),
+    negative('Anthropic OAuth token too short', 'sk-ant-oat01-tooShort'),
+    positive(
+      'Azure AD client secret',
+      `client_secret=${random(3)}8Q~${random(34)}`,
+      'azure-ad-client-secret high'
+    ),
+    negative(
+      'Tilde-joined run longer than an Azure AD client secret',
+      `USK@${random(20)},4~q8Q~${random(34)}~yk0,AQACAAE`
+    ),
+
     // A file named like an example: reported one severity lower, not dropped.
     positive(
       '.env.example',
