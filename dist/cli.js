@@ -54154,7 +54154,8 @@ var init_rules = __esm({
         severity: "high",
         keywords: ["airtable"],
         pattern: near("airtable", "[A-Za-z0-9]{17}"),
-        minEntropy: 3.5
+        // 17 random letters and digits fall below 3.5 bits each 3 times in 100, below 3.2 4 in 10,000.
+        minEntropy: 3.2
       },
       {
         id: "beamer-api-key",
@@ -54371,12 +54372,13 @@ var init_rules = __esm({
           "**/*.{go,php,mk}",
           "**/{Makefile,makefile,GNUmakefile}"
         ],
-        // The name (not `csrf_token`, `publicToken`, nor one ending in `_id`, `_name`, `_url`, `_file`
-        // and the like, which hold something about a secret), maybe a Go type (`var password string =
+        // The name (not `csrf_token`, `publicToken`, nor one ending in `_id`, `_name`, `_url`, `_file`,
+        // `_encryption` (PostgreSQL's `password_encryption = scram-sha-256`) and the like, which hold
+        // something about a secret), maybe a Go type (`var password string =
         // …`), then one of: an assignment on the same line (`=`, `:`, `=>`, Go and make `:=`, `::=`,
         // make `?=`, PHP `.=`); a YAML key whose value is alone on the next, more indented line (not
         // another `key:`); or an XML element whose text follows its opening tag, maybe on the next line.
-        pattern: /(?<!(?:csrf|xsrf|public)[_.-]?)(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|client[_-]?secret|private[_-]?key|credentials?|creds)[\w-]{0,20}(?<![_.-]?(?:ids?|name|url|uri|file|path|length|size|type|version|endpoint|hash|header|mode|format))(?:[ \t]{1,3}(?:string|String|str|\[\]byte))?["']?(?:[ \t]{0,3}(?:=>|::?=|[?.]=|=|:)[ \t]{0,3}["']?|:[ \t]{0,3}\r?\n[ \t]{1,64}(?![^\s:]{1,128}:(?:\s|$))["']?|(?<=<[\w:.-]{1,64})>\s{0,64})(?<secret>[^\s"'`;,<>]{8,128})/i,
+        pattern: /(?<!(?:csrf|xsrf|public)[_.-]?)(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|client[_-]?secret|private[_-]?key|credentials?|creds)[\w-]{0,20}(?<![_.-]?(?:ids?|name|url|uri|file|path|length|size|type|version|endpoint|hash|header|mode|format|encryption|algorithm|method|policy|command|prompt|scheme))(?:[ \t]{1,3}(?:string|String|str|\[\]byte))?["']?(?:[ \t]{0,3}(?:=>|::?=|[?.]=|=|:)[ \t]{0,3}["']?|:[ \t]{0,3}\r?\n[ \t]{1,64}(?![^\s:]{1,128}:(?:\s|$))["']?|(?<=<[\w:.-]{1,64})>\s{0,64})(?<secret>[^\s"'`;,<>]{8,128})/i,
         chosen: true,
         minEntropy: 3
       },
@@ -54514,6 +54516,16 @@ function specificity(match2) {
   const id2 = match2.compiled.rule.id;
   return id2 === "password-assignment" ? 0 : GENERIC.has(id2) ? 1 : 2;
 }
+function xmlComments(text6) {
+  const spans = [];
+  for (let at = text6.indexOf("<!--"); at !== -1; at = text6.indexOf("<!--", at)) {
+    const close = text6.indexOf("-->", at + 4);
+    const end = close === -1 ? text6.length : close + 3;
+    spans.push({ start: at, end });
+    at = end;
+  }
+  return spans;
+}
 function customRule(rule) {
   return {
     id: rule.id,
@@ -54575,7 +54587,7 @@ function keyProtection(block) {
   }
   return "";
 }
-var KeywordAutomaton, KNOWN_EXAMPLES, PLACEHOLDER, PLACEHOLDER_WORDS, CODE_LIKE, LITERAL_SLOT, MIN_TOKEN_ENTROPY, HASH_SALT, MAX_SLOW_HASHES, MAX_CACHED_HASHES, SecretHasher, KEY_STORE_NAME, KEY_BAG_OIDS, GENERIC, MAX_MATCHES_PER_RULE, SecretScanner;
+var KeywordAutomaton, KNOWN_EXAMPLES, PLACEHOLDER, PLACEHOLDER_WORDS, CODE_LIKE, LITERAL_SLOT, MIN_TOKEN_ENTROPY, HASH_SALT, MAX_SLOW_HASHES, MAX_CACHED_HASHES, SecretHasher, KEY_STORE_NAME, KEY_BAG_OIDS, GENERIC, XML_FILE, MAX_MATCHES_PER_RULE, SecretScanner;
 var init_scanner = __esm({
   "src/secrets/scanner.ts"() {
     "use strict";
@@ -54731,6 +54743,7 @@ var init_scanner = __esm({
       "kubernetes-secret",
       "jwt"
     ]);
+    XML_FILE = /\.(?:xml|pom)$/i;
     MAX_MATCHES_PER_RULE = 20;
     SecretScanner = class _SecretScanner {
       /** `compiledFrom`: share that scanner's compiled rules (see withOwnHasher). */
@@ -54835,6 +54848,13 @@ var init_scanner = __esm({
           if (paths2 !== void 0 && (path2 === void 0 || !paths2.some((g) => g.match(path2)))) continue;
           if (rule.context !== void 0 && !rule.context.test(text6)) continue;
           for (const match2 of this.matches(compiled2, text6, limit)) raw.push(match2);
+        }
+        const commented = path2 !== void 0 && XML_FILE.test(path2) ? xmlComments(text6) : [];
+        if (commented.length > 0) {
+          const inComment = overlapIndex(commented);
+          for (let i = raw.length - 1; i >= 0; i--) {
+            if (inComment(raw[i])) raw.splice(i, 1);
+          }
         }
         const overlapsAbove = [1, 2].map(
           (level2) => overlapIndex(raw.filter((m) => specificity(m) >= level2))

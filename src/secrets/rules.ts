@@ -1141,7 +1141,8 @@ export const BUILT_IN_RULES: SecretRule[] = [
     severity: 'high',
     keywords: ['airtable'],
     pattern: near('airtable', '[A-Za-z0-9]{17}'),
-    minEntropy: 3.5
+    // 17 random letters and digits fall below 3.5 bits each 3 times in 100, below 3.2 4 in 10,000.
+    minEntropy: 3.2
   },
   {
     id: 'beamer-api-key',
@@ -1368,13 +1369,14 @@ export const BUILT_IN_RULES: SecretRule[] = [
       '**/*.{go,php,mk}',
       '**/{Makefile,makefile,GNUmakefile}'
     ],
-    // The name (not `csrf_token`, `publicToken`, nor one ending in `_id`, `_name`, `_url`, `_file`
-    // and the like, which hold something about a secret), maybe a Go type (`var password string =
+    // The name (not `csrf_token`, `publicToken`, nor one ending in `_id`, `_name`, `_url`, `_file`,
+    // `_encryption` (PostgreSQL's `password_encryption = scram-sha-256`) and the like, which hold
+    // something about a secret), maybe a Go type (`var password string =
     // …`), then one of: an assignment on the same line (`=`, `:`, `=>`, Go and make `:=`, `::=`,
     // make `?=`, PHP `.=`); a YAML key whose value is alone on the next, more indented line (not
     // another `key:`); or an XML element whose text follows its opening tag, maybe on the next line.
     pattern:
-      /(?<!(?:csrf|xsrf|public)[_.-]?)(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|client[_-]?secret|private[_-]?key|credentials?|creds)[\w-]{0,20}(?<![_.-]?(?:ids?|name|url|uri|file|path|length|size|type|version|endpoint|hash|header|mode|format))(?:[ \t]{1,3}(?:string|String|str|\[\]byte))?["']?(?:[ \t]{0,3}(?:=>|::?=|[?.]=|=|:)[ \t]{0,3}["']?|:[ \t]{0,3}\r?\n[ \t]{1,64}(?![^\s:]{1,128}:(?:\s|$))["']?|(?<=<[\w:.-]{1,64})>\s{0,64})(?<secret>[^\s"'`;,<>]{8,128})/i,
+      /(?<!(?:csrf|xsrf|public)[_.-]?)(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|client[_-]?secret|private[_-]?key|credentials?|creds)[\w-]{0,20}(?<![_.-]?(?:ids?|name|url|uri|file|path|length|size|type|version|endpoint|hash|header|mode|format|encryption|algorithm|method|policy|command|prompt|scheme))(?:[ \t]{1,3}(?:string|String|str|\[\]byte))?["']?(?:[ \t]{0,3}(?:=>|::?=|[?.]=|=|:)[ \t]{0,3}["']?|:[ \t]{0,3}\r?\n[ \t]{1,64}(?![^\s:]{1,128}:(?:\s|$))["']?|(?<=<[\w:.-]{1,64})>\s{0,64})(?<secret>[^\s"'`;,<>]{8,128})/i,
     chosen: true,
     minEntropy: 3
   },

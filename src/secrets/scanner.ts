@@ -315,6 +315,20 @@ function specificity(match: RawMatch): number {
   return id === 'password-assignment' ? 0 : GENERIC.has(id) ? 1 : 2
 }
 
+const XML_FILE = /\.(?:xml|pom)$/i
+
+/** The spans of `<!-- … -->` comments in `text` (an unterminated one runs to the end). */
+function xmlComments(text: string): Span[] {
+  const spans: Span[] = []
+  for (let at = text.indexOf('<!--'); at !== -1; at = text.indexOf('<!--', at)) {
+    const close = text.indexOf('-->', at + 4)
+    const end = close === -1 ? text.length : close + 3
+    spans.push({ start: at, end })
+    at = end
+  }
+  return spans
+}
+
 /** At most this many matches of one rule per text: a dump of tokens is one problem, not 10,000. */
 const MAX_MATCHES_PER_RULE = 20
 
@@ -470,6 +484,15 @@ export class SecretScanner {
       // A loop, not push(...): a build step may hold 100,000 matches, too many for arguments.
       for (const match of this.matches(compiled, text, limit)) raw.push(match)
     }
+    const commented = path !== undefined && XML_FILE.test(path) ? xmlComments(text) : []
+    if (commented.length > 0) {
+      // Stock XML configs document their fields with commented-out examples (Maven's
+      // settings.xml: `<password>repopwd</password>` inside `<!-- … -->`): not configured values.
+      const inComment = overlapIndex(commented)
+      for (let i = raw.length - 1; i >= 0; i--) {
+        if (inComment(raw[i]!)) raw.splice(i, 1)
+      }
+    }
     // A match gives way to a more specific rule's match at the same place.
     const overlapsAbove = [1, 2].map((level) =>
       overlapIndex(raw.filter((m) => specificity(m) >= level))
@@ -556,7 +579,12 @@ function lineNumbers(text: string, offsets: number[]): Map<number, number> {
  * A test of whether a span overlaps any of `spans`, in O(log n): spans sorted by start, with the
  * largest end among each prefix (a quadratic all-pairs check took minutes on 50,000 matches).
  */
-function overlapIndex(spans: RawMatch[]): (m: RawMatch) => boolean {
+interface Span {
+  start: number
+  end: number
+}
+
+function overlapIndex(spans: readonly Span[]): (m: Span) => boolean {
   const sorted = [...spans].sort((a, b) => a.start - b.start)
   const maxEnd: number[] = []
   for (const span of sorted) maxEnd.push(Math.max(span.end, maxEnd[maxEnd.length - 1] ?? 0))

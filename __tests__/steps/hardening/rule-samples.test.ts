@@ -262,6 +262,22 @@ function samples(): Sample[] {
       '/root/.m2/settings-security.xml'
     ),
     negative(
+      "Maven's stock settings.xml: commented-out examples",
+      `<settings>\n  <servers>\n    <!-- server\n     |\n    <server>\n      <id>deploymentRepo</id>\n      <username>repouser</username>\n      <password>${random(12)}</password>\n    </server>\n    -->\n  </servers>\n</settings>`,
+      '/etc/maven/settings.xml'
+    ),
+    positive(
+      'Maven password after a comment',
+      `<settings><!-- the deploy server --><servers><server><password>${random(16)}</password></server></servers></settings>`,
+      'maven-settings-password high',
+      '/root/.m2/settings.xml'
+    ),
+    negative(
+      'PostgreSQL password_encryption setting',
+      '#password_encryption = scram-sha-256\t# scram-sha-256 or md5\n',
+      '/etc/postgresql/15/main/postgresql.conf'
+    ),
+    negative(
       'Maven passphrase read from the environment',
       '<settings><servers><server><passphrase>${env.GPG_PASSPHRASE}</passphrase></server></servers></settings>',
       '/root/.m2/settings.xml'
