@@ -54998,8 +54998,16 @@ function configSecrets(config, scanner) {
   });
   return found;
 }
+function builtInSecretScanner(minEntropy) {
+  let scanner = builtInScanners.get(minEntropy);
+  if (scanner === void 0) {
+    scanner = new SecretScanner(BUILT_IN_RULES, { minEntropy });
+    builtInScanners.set(minEntropy, scanner);
+  }
+  return scanner;
+}
 function redactCreatedBy(createdBy) {
-  builtInScanner ??= new SecretScanner(BUILT_IN_RULES, { minEntropy: 3 });
+  const builtInScanner = builtInSecretScanner(3);
   const parts = [];
   let copied = 0;
   let word = 0;
@@ -55026,7 +55034,7 @@ function redactCreatedBy(createdBy) {
   parts.push(createdBy.slice(copied));
   return builtInScanner.redactText(parts.join(""));
 }
-var SENSITIVE_NAME, METADATA_NAME, builtInScanner, VALUE_END;
+var SENSITIVE_NAME, METADATA_NAME, builtInScanners, VALUE_END;
 var init_config = __esm({
   "src/secrets/config.ts"() {
     "use strict";
@@ -55034,6 +55042,7 @@ var init_config = __esm({
     init_scanner();
     SENSITIVE_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|(?:^|_)(?:PASS|PWD|AUTH|PAT)(?:_|$)/i;
     METADATA_NAME = /_(?:FILE|PATH|DIR|URL|URI|ID|NAME|USER|USERNAME|VERSION|SHA\d*|HASH|CHECKSUM|LENGTH|TTL|EXPIRY|EXPIRES|TYPE|HEADER|ENDPOINT|HOST|PORT|ENABLED|MODE|ALGORITHM|LOCATION|REGION)$|^GPG_KEY$/i;
+    builtInScanners = /* @__PURE__ */ new Map();
     VALUE_END = / (?:[A-Za-z_][A-Za-z0-9_]*=|\/bin\/sh -c |\/bin\/bash -c )/g;
   }
 });
@@ -63184,7 +63193,7 @@ function scannerFor(settings) {
     [rules, options],
     (_name, value) => value instanceof RegExp ? `${value}` : value
   );
-  const scanner = new SecretScanner(rules, options);
+  const scanner = settings.customSecretRules.length === 0 ? builtInSecretScanner(options.minEntropy) : new SecretScanner(rules, options);
   compiled.set(settings, { scanner, key: key2 });
   return { scanner: scanner.withOwnHasher(), key: key2 };
 }

@@ -125,7 +125,21 @@ export function configSecrets(config: ImageConfig, scanner: SecretScanner): Conf
   return found
 }
 
-let builtInScanner: SecretScanner | undefined
+/** The built-in rules compiled once per process, by the generic rule's entropy threshold. */
+const builtInScanners = new Map<number, SecretScanner>()
+
+/**
+ * A scanner of the built-in rules. Compiling them (the keyword automaton) is the costly part, so
+ * it is done once; each caller that hashes values takes `withOwnHasher()` of it.
+ */
+export function builtInSecretScanner(minEntropy: number): SecretScanner {
+  let scanner = builtInScanners.get(minEntropy)
+  if (scanner === undefined) {
+    scanner = new SecretScanner(BUILT_IN_RULES, { minEntropy })
+    builtInScanners.set(minEntropy, scanner)
+  }
+  return scanner
+}
 
 /** Where a build argument's value ends: the next `NAME=` or the shell. */
 const VALUE_END = / (?:[A-Za-z_][A-Za-z0-9_]*=|\/bin\/sh -c |\/bin\/bash -c )/g
@@ -136,7 +150,7 @@ const VALUE_END = / (?:[A-Za-z_][A-Za-z0-9_]*=|\/bin\/sh -c |\/bin\/bash -c )/g
  * the text, however many arguments it records (`RUN |50000 …` is a string an image can hold).
  */
 export function redactCreatedBy(createdBy: string): string {
-  builtInScanner ??= new SecretScanner(BUILT_IN_RULES, { minEntropy: 3 })
+  const builtInScanner = builtInSecretScanner(3)
   const parts: string[] = []
   let copied = 0
   // Build arguments are space-separated words in text order: each word is looked at once.

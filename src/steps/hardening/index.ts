@@ -19,7 +19,7 @@ import { historyLayers, imageConfigFindings } from './image-config.js'
 import { hardeningSubscription, HARDENING_LAYERS, type HardeningLayerVisit } from './layer.js'
 import { formatBytes } from '../../units.js'
 import { leanFindings, type LeanDraft } from './lean.js'
-import { configSecrets, type ConfigSecret } from '../../secrets/config.js'
+import { builtInSecretScanner, configSecrets, type ConfigSecret } from '../../secrets/config.js'
 import { BUILT_IN_RULES } from '../../secrets/rules.js'
 import { customRule, SecretScanner } from '../../secrets/scanner.js'
 import type { HardeningSettings } from './settings.js'
@@ -62,7 +62,11 @@ function scannerFor(settings: HardeningSettings): { scanner: SecretScanner; key:
   const key = JSON.stringify([rules, options], (_name, value: unknown) =>
     value instanceof RegExp ? `${value}` : value
   )
-  const scanner = new SecretScanner(rules, options)
+  // Without custom rules, the built-in rules compiled once for the process (redaction uses them too).
+  const scanner =
+    settings.customSecretRules.length === 0
+      ? builtInSecretScanner(options.minEntropy)
+      : new SecretScanner(rules, options)
   compiled.set(settings, { scanner, key })
   return { scanner: scanner.withOwnHasher(), key }
 }
