@@ -113,9 +113,17 @@ function heading(text: string): void {
   process.stdout.write(`\n${text}\n`)
 }
 
+/** Cache directories made by this run: removed when it exits. */
+const made: string[] = []
+process.on('exit', () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true })
+})
+
 /** A fresh, empty layer cache directory (the gate's cache lives in CONTAINER_GATE_CACHE_DIR). */
 function freshCache(): string {
-  return mkdtempSync(join(tmpdir(), 'container-gate-bench-cache-'))
+  const dir = mkdtempSync(join(tmpdir(), 'container-gate-bench-cache-'))
+  made.push(dir)
+  return dir
 }
 
 /** The bundled CLI, as the action and users run it, with its peak RSS printed on exit. */
