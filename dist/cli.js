@@ -40253,7 +40253,7 @@ var require_agents = __commonJS({
     "use strict";
     var net = __require("net");
     var tls = __require("tls");
-    var { once } = __require("events");
+    var { once: once2 } = __require("events");
     var timers = __require("timers/promises");
     var { normalizeOptions, cacheOptions } = require_options2();
     var { getProxy, getProxyAgent, proxyCache } = require_proxy();
@@ -40358,13 +40358,13 @@ var require_agents = __commonJS({
         socket.setNoDelay(this.keepAlive);
         const abortController = new AbortController();
         const { signal } = abortController;
-        const connectPromise = socket[isSecureEndpoint ? "secureConnecting" : "connecting"] ? once(socket, isSecureEndpoint ? "secureConnect" : "connect", { signal }) : Promise.resolve();
+        const connectPromise = socket[isSecureEndpoint ? "secureConnecting" : "connecting"] ? once2(socket, isSecureEndpoint ? "secureConnect" : "connect", { signal }) : Promise.resolve();
         await this.#timeoutConnection({
           options,
           timeout,
           promises: [
             connectPromise,
-            once(socket, "error", { signal }).then((err2) => {
+            once2(socket, "error", { signal }).then((err2) => {
               throw err2[0];
             })
           ]
@@ -53358,6 +53358,32 @@ var init_rules = __esm({
         pattern: token("HRKU-AA[0-9a-zA-Z_-]{58}")
       },
       {
+        id: "openshift-user-token",
+        title: "OpenShift OAuth access token",
+        severity: "critical",
+        keywords: ["sha256~"],
+        // OpenShift 4 user tokens: `sha256~` and 43 base64url characters.
+        pattern: token("sha256~[a-zA-Z0-9_-]{43}"),
+        minEntropy: 3.5
+      },
+      {
+        id: "netlify-access-token",
+        title: "Netlify access token",
+        severity: "high",
+        keywords: ["netlify"],
+        pattern: near("netlify[\\w.-]{0,20}?(?:token|key|secret)", "[a-zA-Z0-9=_-]{40,46}"),
+        minEntropy: 3.5
+      },
+      {
+        id: "flyio-access-token",
+        title: "Fly.io API token",
+        severity: "high",
+        keywords: ["fo1_", "fm1a_", "fm1r_", "fm2_"],
+        // Org tokens (`fo1_`) and macaroons (`fm1a_`, `fm1r_`, `fm2_`): fly.io/docs/security/tokens.
+        pattern: token("fo1_[\\w-]{43}|fm(?:1[ar]|2)_[a-zA-Z0-9+/]{100,4096}={0,3}"),
+        minEntropy: 3.5
+      },
+      {
         id: "databricks-token",
         title: "Databricks API token",
         severity: "high",
@@ -53415,7 +53441,8 @@ var init_rules = __esm({
         title: "New Relic API key",
         severity: "high",
         keywords: ["nrak-", "nrii-"],
-        pattern: token("NR(?:AK|II)-[A-Z0-9]{27}", "i")
+        // User keys are `NRAK-` and 27 characters; Insights insert keys `NRII-` and 32.
+        pattern: token("NRAK-[A-Z0-9]{27}|NRII-[A-Z0-9]{27}|NRII-[A-Z0-9_-]{32}", "i")
       },
       {
         id: "grafana-cloud-token",
@@ -53444,6 +53471,15 @@ var init_rules = __esm({
         severity: "high",
         keywords: ["sntrys_", "sntryu_"],
         pattern: token("sntrys_eyJ[A-Za-z0-9+/=_]{80,400}|sntryu_[a-f0-9]{64}")
+      },
+      {
+        id: "sentry-legacy-auth-token",
+        title: "Sentry auth token (legacy, unprefixed)",
+        severity: "high",
+        keywords: ["sentry"],
+        // 64 hex digits, as a checksum is too: only under a name saying token or auth.
+        pattern: near("sentry[\\w.-]{0,20}?(?:token|auth)", "[a-f0-9]{64}"),
+        minEntropy: 3
       },
       // Source hosting and CI.
       {
@@ -53504,7 +53540,9 @@ var init_rules = __esm({
         title: "GitLab runner token",
         severity: "high",
         keywords: ["glrt-", "gr1348941"],
-        pattern: token("glrt-[0-9a-zA-Z_-]{20,255}|GR1348941[0-9a-zA-Z_-]{20}")
+        pattern: token("glrt-[0-9a-zA-Z_-]{20,255}|GR1348941[0-9a-zA-Z_-]{20}"),
+        // `GR1348941` and twenty digits counting up is filler, not a registration token.
+        minEntropy: 3
       },
       {
         id: "gitlab-deploy-token",
@@ -53595,7 +53633,17 @@ var init_rules = __esm({
         title: "Sourcegraph access token",
         severity: "high",
         keywords: ["sgp_"],
-        pattern: token("sgp_(?:[a-fA-F0-9]{16}|local)_[a-fA-F0-9]{40}")
+        // `sgp_<16 hex>_`, `sgp_local_` or (legacy) just `sgp_`, then 40 hex digits.
+        pattern: token("sgp_(?:(?:[a-fA-F0-9]{16}|local)_)?[a-fA-F0-9]{40}"),
+        minEntropy: 3
+      },
+      {
+        id: "travis-ci-token",
+        title: "Travis CI API token",
+        severity: "high",
+        keywords: ["travis"],
+        pattern: near("travis[\\w.-]{0,20}?(?:token|key|secret)", "[a-zA-Z0-9]{22}"),
+        minEntropy: 3
       },
       {
         id: "harness-token",
@@ -53669,6 +53717,14 @@ var init_rules = __esm({
         pattern: token("rubygems_[a-f0-9]{48}")
       },
       {
+        id: "sidekiq-gems-credentials",
+        title: "Sidekiq Pro/Enterprise gem server credentials",
+        severity: "high",
+        keywords: ["contribsys__com"],
+        // Bundler's per-host setting for Sidekiq's private gem server: `user:password`, 8 hex each.
+        pattern: near("BUNDLE_(?:ENTERPRISE|GEMS)__CONTRIBSYS__COM", "[a-f0-9]{8}:[a-f0-9]{8}")
+      },
+      {
         id: "nuget-api-key",
         title: "NuGet API key",
         severity: "high",
@@ -53697,6 +53753,18 @@ var init_rules = __esm({
         severity: "high",
         keywords: ["akcp", "cmvmdgtu"],
         pattern: token("AKCp[A-Za-z0-9]{69}|cmVmdGtu[A-Za-z0-9]{56}")
+      },
+      {
+        id: "jfrog-identity-token",
+        title: "JFrog identity token",
+        severity: "high",
+        keywords: ["jfrog", "artifactory", "bintray"],
+        // 64 unprefixed characters: only under a JFrog name that says token, key, password or secret.
+        pattern: near(
+          "(?:jfrog|artifactory|bintray)[\\w.-]{0,20}?(?:token|key|password|secret)",
+          "[a-zA-Z0-9]{64}"
+        ),
+        minEntropy: 3.5
       },
       {
         id: "private-packagist-token",
@@ -53878,6 +53946,14 @@ var init_rules = __esm({
         pattern: token("FLWSECK(?:_TEST)?-[a-hA-H0-9]{32}-X")
       },
       {
+        id: "gocardless-access-token",
+        title: "GoCardless live access token",
+        severity: "high",
+        keywords: ["gocardless"],
+        pattern: near("gocardless", "live_[a-zA-Z0-9_=-]{40}"),
+        minEntropy: 3
+      },
+      {
         id: "coinbase-access-token",
         title: "Coinbase access token",
         severity: "high",
@@ -53993,6 +54069,76 @@ var init_rules = __esm({
         pattern: token("sk\\.eyJ1Ijoi[a-zA-Z0-9]{1,256}\\.[a-zA-Z0-9_-]{20,1024}")
       },
       {
+        id: "hubspot-api-key",
+        title: "HubSpot API key (legacy)",
+        severity: "high",
+        keywords: ["hubspot"],
+        // Form and portal ids are UUIDs too, and public: only under a name saying key or token.
+        pattern: near("hubspot[\\w.-]{0,20}?(?:key|token)", UUID)
+      },
+      {
+        id: "sumologic-access-key",
+        title: "Sumo Logic access key",
+        severity: "high",
+        keywords: ["sumo"],
+        pattern: near("sumo[\\w.-]{0,20}?(?:key|token|secret)", "[a-zA-Z0-9]{64}"),
+        minEntropy: 3.5
+      },
+      {
+        id: "maxmind-license-key",
+        title: "MaxMind license key",
+        severity: "high",
+        keywords: ["_mmk"],
+        pattern: token("[a-zA-Z0-9]{6}_[a-zA-Z0-9]{29}_mmk"),
+        minEntropy: 3.5
+      },
+      {
+        id: "zendesk-api-token",
+        title: "Zendesk API token",
+        severity: "high",
+        keywords: ["zendesk"],
+        pattern: near("zendesk[\\w.-]{0,20}?(?:token|key|secret)", "[a-zA-Z0-9]{40}"),
+        minEntropy: 3.5
+      },
+      {
+        id: "twitch-api-token",
+        title: "Twitch client secret or OAuth token",
+        severity: "high",
+        keywords: ["twitch"],
+        pattern: near("twitch[\\w.-]{0,20}?(?:token|key|secret)", "[a-z0-9]{30}"),
+        minEntropy: 3
+      },
+      {
+        id: "plaid-api-secret",
+        title: "Plaid API secret",
+        severity: "high",
+        keywords: ["plaid"],
+        // 30 characters; the 24-character client id is an identifier, not a secret.
+        pattern: near("plaid[\\w.-]{0,20}?(?:token|key|secret)", "[a-z0-9]{30}"),
+        minEntropy: 3
+      },
+      {
+        id: "linkedin-client-secret",
+        title: "LinkedIn client secret",
+        severity: "high",
+        keywords: ["linkedin", "linked_in", "linked-in"],
+        // 16 characters; the 14-character client id is public.
+        pattern: near("linked[_-]?in[\\w.-]{0,20}?(?:token|key|secret)", "[a-zA-Z0-9]{16}"),
+        minEntropy: 3
+      },
+      {
+        id: "launchdarkly-access-token",
+        title: "LaunchDarkly access token or SDK key",
+        severity: "high",
+        keywords: ["launchdarkly"],
+        // `api-`/`sdk-`/`mob-` and a UUID: 40 characters. A flag key can be as long, hence the name.
+        pattern: near(
+          "launchdarkly[\\w.-]{0,20}?(?:token|secret|(?:sdk|api|mobile|access)[_.-]?key)",
+          "[a-zA-Z0-9=_-]{40}"
+        ),
+        minEntropy: 3
+      },
+      {
         id: "okta-api-token",
         title: "Okta API token",
         severity: "high",
@@ -54071,7 +54217,8 @@ var init_rules = __esm({
         title: "Infracost API token",
         severity: "high",
         keywords: ["ico-"],
-        pattern: token("ico-[a-zA-Z0-9]{32}")
+        // Not after a `.`: `favicon.ico-<hash>.png` is a cache-busted file name.
+        pattern: /(?<![\w+/.-])(?<secret>ico-[a-zA-Z0-9]{32})(?![\w+/=-])/
       },
       {
         id: "onepassword-service-account-token",
@@ -54122,6 +54269,30 @@ var init_rules = __esm({
         severity: "critical",
         keywords: ["sk-or-v1-"],
         pattern: token("sk-or-v1-[a-f0-9]{64}")
+      },
+      {
+        id: "perplexity-api-key",
+        title: "Perplexity API key",
+        severity: "critical",
+        keywords: ["pplx-"],
+        pattern: token("pplx-[a-zA-Z0-9]{48}"),
+        minEntropy: 3.5
+      },
+      {
+        id: "groq-api-key",
+        title: "Groq API key",
+        severity: "critical",
+        keywords: ["gsk_"],
+        pattern: token("gsk_[a-zA-Z0-9]{48}")
+      },
+      {
+        id: "langsmith-api-key",
+        title: "LangSmith API key",
+        severity: "high",
+        keywords: ["lsv2_pt_", "lsv2_sk_"],
+        // Personal access token (`pt`) or service key (`sk`): 32 characters, `_`, a 10-character check.
+        pattern: token("lsv2_(?:pt|sk)_[a-z0-9]{32}_[a-z0-9]{10}"),
+        minEntropy: 3
       },
       {
         id: "anthropic-api-key",
@@ -59872,6 +60043,7 @@ var init_zip2 = __esm({
 });
 
 // src/steps/composition/osv/load.ts
+import { once } from "node:events";
 import { createWriteStream, rmSync } from "node:fs";
 import { mkdir as mkdir4, readdir as readdir2, readFile as readFile6, rename as rename4, rm as rm3, stat as stat6, writeFile as writeFile4 } from "node:fs/promises";
 import { dirname as dirname3, join as join5, relative, resolve as resolve2 } from "node:path";
@@ -60150,8 +60322,9 @@ async function download(entry, etag, now, logger, http2) {
   }
   const partial = `${entry.zip}.${process.pid}.partial`;
   track(partial);
+  const out = createWriteStream(partial);
   try {
-    await pipeline2(body, byteLimit(entry.url, MAX_OSV_ZIP_BYTES), createWriteStream(partial));
+    await pipeline2(body, byteLimit(entry.url, MAX_OSV_ZIP_BYTES), out);
     let verified;
     try {
       verified = await verifyZip(partial);
@@ -60181,6 +60354,7 @@ async function download(entry, etag, now, logger, http2) {
     return { failed: failure(entry.url, error) };
   } finally {
     body.destroy();
+    if (!out.closed) await once(out, "close").catch(() => void 0);
     untrack(partial);
     await rm3(partial, { force: true }).catch(() => void 0);
   }

@@ -14,6 +14,7 @@ const HEX = '0123456789abcdef'
 const DIGITS = '0123456789'
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
 const UPPER_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
+const LOWER_ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789'
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
 const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
 
@@ -569,6 +570,118 @@ function samples(): Sample[] {
     negative(
       'Tilde-joined run longer than an Azure AD client secret',
       `USK@${random(20)},4~q8Q~${random(34)}~yk0,AQACAAE`
+    ),
+
+    // Vendors measured against gitleaks' rule samples (Fly.io … Sentry).
+    positive('Fly.io org token', `fo1_${random(43, BASE64URL)}`, 'flyio-access-token high'),
+    negative('Fly.io macaroon prefix inside base64', `${random(20)}fm2_${random(120, BASE64)}`),
+    positive('Groq API key', `gsk_${random(48)}`, 'groq-api-key critical'),
+    negative('Groq prefix on a short value', `gsk_${random(40)}`),
+    positive(
+      'LangSmith personal access token',
+      `lsv2_pt_${random(32, HEX)}_${random(10, HEX)}`,
+      'langsmith-api-key high'
+    ),
+    negative(
+      'LangSmith-like key of an unknown type',
+      `lsv2_xx_${random(32, HEX)}_${random(10, HEX)}`
+    ),
+    positive(
+      'New Relic Insights insert key',
+      `NRII-${random(32, BASE64URL)}`,
+      'new-relic-key high'
+    ),
+    negative('New Relic insert key prefix on a short value', `NRII-${random(30)}`),
+    positive(
+      'Sentry auth token without a prefix',
+      `sentry_auth_token: ${random(64, HEX)}`,
+      'sentry-legacy-auth-token high'
+    ),
+    negative('Sentry CLI checksum', `sentry_cli_sha256: ${random(64, HEX)}`),
+    negative(
+      'GitLab runner registration prefix and counting digits',
+      'GR134894112312312312312312312'
+    ),
+    positive(
+      'JFrog identity token',
+      `artifactory_token: ${random(64)}`,
+      'jfrog-identity-token high'
+    ),
+    negative('Artifactory checksum', `artifactory_sha256: ${random(64, HEX)}`),
+    positive(
+      'GoCardless live access token',
+      `gocardless_token: live_${random(40)}`,
+      'gocardless-access-token high'
+    ),
+    negative('GoCardless live prefix on a short value', `gocardless_token: live_${random(20)}`),
+    positive('Infracost API token', `ico-${random(32)}`, 'infracost-api-token high'),
+    negative('cache-busted favicon file name', `/img/favicon.ico-${random(32)}.png`),
+    positive('HubSpot legacy API key', `hubspot_api_key: ${uuid()}`, 'hubspot-api-key high'),
+    negative('HubSpot form id (public)', `hubspot_form_id: ${uuid()}`),
+    positive(
+      'LaunchDarkly SDK key',
+      `launchdarkly_sdk_key: sdk-${uuid()}`,
+      'launchdarkly-access-token high'
+    ),
+    negative(
+      'LaunchDarkly flag key as long as a token',
+      'launchdarkly_flag_key: enable-new-checkout-flow-for-every-user1'
+    ),
+
+    positive('Sourcegraph legacy access token', `sgp_${random(40, HEX)}`, 'sourcegraph-token high'),
+    negative('Sourcegraph prefix on filler', `sgp_${'0a'.repeat(20)}`),
+    positive('Travis CI API token', `travis_token: ${random(22)}`, 'travis-ci-token high'),
+    negative('Travis CI build number', `travis_build_number: ${random(22, DIGITS)}`),
+    positive(
+      'Netlify personal access token',
+      `netlify_auth_token: ${random(43, BASE64URL)}`,
+      'netlify-access-token high'
+    ),
+    negative('Netlify site id (public)', `netlify_site_id: ${uuid()}`),
+    positive('Zendesk API token', `zendesk_api_token: ${random(40)}`, 'zendesk-api-token high'),
+    negative('Zendesk value under a name that is no credential', `zendesk_user: ${random(40)}`),
+    positive(
+      'Twitch client secret',
+      `twitch_client_secret: ${random(30, LOWER_ALNUM)}`,
+      'twitch-api-token high'
+    ),
+    negative('Twitch client id (public)', `twitch_client_id: ${random(30, LOWER_ALNUM)}`),
+    positive('Plaid API secret', `plaid_secret: ${random(30, HEX)}`, 'plaid-api-secret high'),
+    negative('Plaid client id', `plaid_client_id: ${random(24, HEX)}`),
+    positive(
+      'LinkedIn client secret',
+      `linkedin_client_secret: ${random(16)}`,
+      'linkedin-client-secret high'
+    ),
+    negative('LinkedIn client id (public)', `linkedin_client_id: ${random(14)}`),
+
+    positive('Perplexity API key', `pplx-${random(48)}`, 'perplexity-api-key critical'),
+    negative('Perplexity prefix on a short value', `pplx-${random(40)}`),
+    positive(
+      'OpenShift user token on an oc login line',
+      `oc login --server=https://api.example.com:6443 sha256~${random(43, BASE64URL)}`,
+      'openshift-user-token critical'
+    ),
+    negative(
+      'OpenShift token placeholder',
+      `sha256~${'X'.repeat(10)}_PUT_YOUR_TOKEN_HERE_${'X'.repeat(12)}`
+    ),
+    positive(
+      'Sumo Logic access key',
+      `SUMO_ACCESS_KEY: ${random(64)}`,
+      'sumologic-access-key high'
+    ),
+    negative('Sumo Logic access id', `SUMO_ACCESS_ID: su${random(12)}`),
+    positive('MaxMind license key', `${random(6)}_${random(29)}_mmk`, 'maxmind-license-key high'),
+    negative('MaxMind-like suffix on a short value', `${random(6)}_${random(20)}_mmk`),
+    positive(
+      'Sidekiq Enterprise gem server credentials',
+      `ENV BUNDLE_ENTERPRISE__CONTRIBSYS__COM=${random(8, HEX)}:${random(8, HEX)}`,
+      'sidekiq-gems-credentials high'
+    ),
+    negative(
+      'Sidekiq gem server user without a password',
+      `BUNDLE_GEMS__CONTRIBSYS__COM=${random(8, HEX)}`
     ),
 
     // A file named like an example: reported one severity lower, not dropped.

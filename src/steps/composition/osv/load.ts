@@ -6,6 +6,7 @@
  * copy, and is stamped as fetched, only once it has been verified (docs/vulnerability-data.md).
  * Everything after loading — the index and the matcher — is pure.
  */
+import { once } from 'node:events'
 import { createWriteStream, rmSync } from 'node:fs'
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { dirname, join, relative, resolve } from 'node:path'
@@ -501,8 +502,9 @@ async function download(
   }
   const partial = `${entry.zip}.${process.pid}.partial`
   track(partial)
+  const out = createWriteStream(partial)
   try {
-    await pipeline(body, byteLimit(entry.url, MAX_OSV_ZIP_BYTES), createWriteStream(partial))
+    await pipeline(body, byteLimit(entry.url, MAX_OSV_ZIP_BYTES), out)
     let verified: Verified
     try {
       verified = await verifyZip(partial)
@@ -534,6 +536,9 @@ async function download(
     return { failed: failure(entry.url, error) }
   } finally {
     body.destroy()
+    // A stream destroyed before its file was open still opens (then closes) it: removing the
+    // partial before that would leave it behind.
+    if (!out.closed) await once(out, 'close').catch(() => undefined)
     untrack(partial)
     await rm(partial, { force: true }).catch(() => undefined)
   }
