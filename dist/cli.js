@@ -54093,6 +54093,23 @@ var init_rules = __esm({
         minEntropy: 3.5
       },
       {
+        id: "freshbooks-access-token",
+        title: "FreshBooks access token",
+        severity: "high",
+        keywords: ["freshbooks"],
+        pattern: near("freshbooks[\\w.-]{0,20}?(?:token|key|secret)", "[a-z0-9]{64}"),
+        minEntropy: 3.5
+      },
+      {
+        id: "looker-client-secret",
+        title: "Looker API client secret",
+        severity: "high",
+        keywords: ["looker"],
+        // A client secret is 24 characters; the client id beside it (20) is not a secret.
+        pattern: near("looker[\\w.-]{0,20}?(?:token|key|secret)", "[a-zA-Z0-9]{24}"),
+        minEntropy: 3.5
+      },
+      {
         id: "zendesk-api-token",
         title: "Zendesk API token",
         severity: "high",

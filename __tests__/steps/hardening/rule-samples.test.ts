@@ -641,6 +641,21 @@ function samples(): Sample[] {
     positive('Zendesk API token', `zendesk_api_token: ${random(40)}`, 'zendesk-api-token high'),
     negative('Zendesk value under a name that is no credential', `zendesk_user: ${random(40)}`),
     positive(
+      'FreshBooks access token',
+      `FRESHBOOKS_ACCESS_TOKEN="${random(64, '0123456789abcdefghijklmnopqrstuvwxyz')}"`,
+      'freshbooks-access-token high'
+    ),
+    negative(
+      'FreshBooks value under a name that is no credential',
+      `freshbooks_account = "${random(64, '0123456789abcdefghijklmnopqrstuvwxyz')}"`
+    ),
+    positive(
+      'Looker API client secret',
+      `looker_client_secret: ${random(24)}`,
+      'looker-client-secret high'
+    ),
+    negative('Looker API client id (20 characters)', `looker_client_key: ${random(20)}`),
+    positive(
       'Twitch client secret',
       `twitch_client_secret: ${random(30, LOWER_ALNUM)}`,
       'twitch-api-token high'
