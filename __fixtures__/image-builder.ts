@@ -318,7 +318,9 @@ const LAYER_MEDIA_TYPES: Record<Compression, string> = {
 }
 
 export interface LayerSpec {
-  entries: FixtureEntry[]
+  /** The layer's files; or `tar`, a tar made elsewhere (a real root filesystem, a generated one). */
+  entries?: FixtureEntry[]
+  tar?: Buffer
   /** Default gzip. */
   compression?: Compression
   createdBy?: string
@@ -369,7 +371,7 @@ export function buildImage(spec: ImageSpec): BuiltImage {
   const platform = spec.platform ?? { os: 'linux', architecture: 'amd64' }
   const layers = spec.layers.map((layer): BuiltLayer => {
     const compression = layer.compression ?? 'gzip'
-    const tar = tarFile(layer.entries)
+    const tar = layer.tar ?? tarFile(layer.entries ?? [])
     const blob = compress(tar, compression)
     const digest = sha256(blob)
     const mediaType = LAYER_MEDIA_TYPES[compression]

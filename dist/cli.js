@@ -591,33 +591,34 @@ function unreadable(error, file) {
     { cause: error }
   );
 }
-function readBounded(path2, file) {
-  const maxBytes = file.maxBytes ?? MAX_INPUT_FILE_BYTES;
-  let fd;
+function readAtMost(path2, limit) {
+  const fd = openSync(path2, "r");
   try {
-    fd = openSync(path2, "r");
-  } catch (error) {
-    throw unreadable(error, file);
-  }
-  try {
-    checkSize(fstatSync(fd).size, file);
+    const size = fstatSync(fd).size;
+    if (size > limit) return { bytes: Buffer.alloc(0), size };
     const chunks = [];
     let length = 0;
-    for (; ; ) {
-      const chunk = Buffer.alloc(Math.min(READ_CHUNK, maxBytes + 1 - length));
+    while (length <= limit) {
+      const chunk = Buffer.alloc(Math.min(READ_CHUNK, limit + 1 - length));
       const read2 = readSync(fd, chunk, 0, chunk.length, null);
       if (read2 === 0) break;
       chunks.push(chunk.subarray(0, read2));
       length += read2;
-      checkSize(length, file);
     }
-    return Buffer.concat(chunks, length);
-  } catch (error) {
-    if (error instanceof ConfigurationError) throw error;
-    throw unreadable(error, file);
+    return { bytes: Buffer.concat(chunks, length), size: length };
   } finally {
     closeSync(fd);
   }
+}
+function readBounded(path2, file) {
+  let read2;
+  try {
+    read2 = readAtMost(path2, file.maxBytes ?? MAX_INPUT_FILE_BYTES);
+  } catch (error) {
+    throw unreadable(error, file);
+  }
+  checkSize(read2.size, file);
+  return read2.bytes;
 }
 async function readInputFile(path2, file) {
   return readBounded(path2, file).toString("utf8");
@@ -2732,23 +2733,23 @@ async function acquireLayout(reference, dir, ref, options) {
     if (await fileSize(path2) === void 0) throw missingBlob(what, layer.digest, role);
     paths2.push(path2);
   }
-  const open4 = /* @__PURE__ */ new Set();
+  const open3 = /* @__PURE__ */ new Set();
   let analyses;
   try {
     analyses = await mapInOrder(layers, LAYER_CONCURRENCY, async (layer, i) => {
       const blob2 = createReadStream(paths2[i]);
-      open4.add(blob2);
+      open3.add(blob2);
       try {
         return await options.analyzeLayer(blob2, {
           name: layer.digest,
           expectedDigest: layer.digest
         });
       } finally {
-        open4.delete(blob2);
+        open3.delete(blob2);
       }
     });
   } finally {
-    for (const blob2 of open4) blob2.destroy();
+    for (const blob2 of open3) blob2.destroy();
   }
   return acquiredLayoutImage(reference, image, analyses);
 }
@@ -3321,7 +3322,7 @@ var init_source = __esm({
           checkConfigPlatform(config, configDigest, options.platform, `image ${name}`);
         }
         const platform = chosenPlatform ?? platformOf(config);
-        const open4 = /* @__PURE__ */ new Set();
+        const open3 = /* @__PURE__ */ new Set();
         const layers = await mapInOrder(
           manifest.layers,
           LAYER_CONCURRENCY,
@@ -3331,17 +3332,17 @@ var init_source = __esm({
               const cached = await options.cachedLayer?.(descriptor);
               if (cached !== void 0) return { descriptor, analysis: cached };
               blob2 = await client.openBlob(descriptor);
-              open4.add(blob2);
+              open3.add(blob2);
               const analysis = await options.analyzeLayer(blob2, {
                 name: descriptor.digest,
                 expectedDigest: descriptor.digest
               });
               return { descriptor, analysis };
             } catch (error) {
-              for (const other of open4) other.destroy();
+              for (const other of open3) other.destroy();
               throw registryRequestError(this.parsed.domain, blob2?.failure ?? error);
             } finally {
-              if (blob2 !== void 0) open4.delete(blob2);
+              if (blob2 !== void 0) open3.delete(blob2);
             }
           }
         );
@@ -26838,7 +26839,7 @@ var require_with_temp_dir = __commonJS({
   "node_modules/@npmcli/fs/lib/with-temp-dir.js"(exports, module) {
     var { join: join7, sep: sep3 } = __require("path");
     var getOptions = require_get_options();
-    var { mkdir: mkdir5, mkdtemp, rm: rm4 } = __require("fs/promises");
+    var { mkdir: mkdir5, mkdtemp, rm: rm5 } = __require("fs/promises");
     var withTempDir = async (root, fn, opts) => {
       const options = getOptions(opts, {
         copy: ["tmpPrefix"]
@@ -26853,7 +26854,7 @@ var require_with_temp_dir = __commonJS({
         err2 = _err;
       }
       try {
-        await rm4(target, { force: true, recursive: true });
+        await rm5(target, { force: true, recursive: true });
       } catch {
       }
       if (err2) {
@@ -27590,7 +27591,7 @@ var require_entry_index = __commonJS({
       mkdir: mkdir5,
       readFile: readFile9,
       readdir: readdir3,
-      rm: rm4,
+      rm: rm5,
       writeFile: writeFile5
     } = __require("fs/promises");
     var { Minipass } = require_commonjs();
@@ -27639,7 +27640,7 @@ var require_entry_index = __commonJS({
       };
       const teardown = async (tmp2) => {
         if (!tmp2.moved) {
-          return rm4(tmp2.target, { recursive: true, force: true });
+          return rm5(tmp2.target, { recursive: true, force: true });
         }
       };
       const write = async (tmp2) => {
@@ -27706,7 +27707,7 @@ ${hashEntry(stringified)}	${stringified}`);
         return insert(cache2, key2, null, opts);
       }
       const bucket = bucketPath(cache2, key2);
-      return rm4(bucket, { recursive: true, force: true });
+      return rm5(bucket, { recursive: true, force: true });
     }
     module.exports.lsStream = lsStream;
     function lsStream(cache2) {
@@ -32470,8 +32471,8 @@ var require_rm = __commonJS({
     var fs = __require("fs/promises");
     var contentPath = require_path();
     var { hasContent } = require_read();
-    module.exports = rm4;
-    async function rm4(cache2, integrity) {
+    module.exports = rm5;
+    async function rm5(cache2, integrity) {
       const content2 = await hasContent(cache2, integrity);
       if (content2 && content2.sri) {
         await fs.rm(contentPath(cache2, content2.sri), { recursive: true, force: true });
@@ -32487,7 +32488,7 @@ var require_rm = __commonJS({
 var require_rm2 = __commonJS({
   "node_modules/cacache/lib/rm.js"(exports, module) {
     "use strict";
-    var { rm: rm4 } = __require("fs/promises");
+    var { rm: rm5 } = __require("fs/promises");
     var glob = require_glob();
     var index = require_entry_index();
     var memo = require_memoization();
@@ -32508,7 +32509,7 @@ var require_rm2 = __commonJS({
     async function all(cache2) {
       memo.clearMemoized();
       const paths2 = await glob(path2.join(cache2, "*(content-*|index-*)"), { silent: true, nosort: true });
-      return Promise.all(paths2.map((p) => rm4(p, { recursive: true, force: true })));
+      return Promise.all(paths2.map((p) => rm5(p, { recursive: true, force: true })));
     }
   }
 });
@@ -32520,7 +32521,7 @@ var require_verify = __commonJS({
     var {
       mkdir: mkdir5,
       readFile: readFile9,
-      rm: rm4,
+      rm: rm5,
       stat: stat7,
       truncate: truncate2,
       writeFile: writeFile5
@@ -32638,7 +32639,7 @@ var require_verify = __commonJS({
           } else {
             stats.reclaimedCount++;
             const s = await stat7(f);
-            await rm4(f, { recursive: true, force: true });
+            await rm5(f, { recursive: true, force: true });
             stats.reclaimedSize += s.size;
           }
           return stats;
@@ -32661,7 +32662,7 @@ var require_verify = __commonJS({
         if (err2.code !== "EINTEGRITY") {
           throw err2;
         }
-        await rm4(filepath, { recursive: true, force: true });
+        await rm5(filepath, { recursive: true, force: true });
         contentInfo.valid = false;
       }
       return contentInfo;
@@ -32727,7 +32728,7 @@ var require_verify = __commonJS({
     }
     function cleanTmp(cache2, opts) {
       opts.log.silly("verify", "cleaning tmp directory");
-      return rm4(path2.join(cache2, "tmp"), { recursive: true, force: true });
+      return rm5(path2.join(cache2, "tmp"), { recursive: true, force: true });
     }
     async function writeVerifile(cache2, opts) {
       const verifile = path2.join(cache2, "_lastverified");
@@ -32748,7 +32749,7 @@ var require_lib7 = __commonJS({
     "use strict";
     var get = require_get();
     var put = require_put();
-    var rm4 = require_rm2();
+    var rm5 = require_rm2();
     var verify2 = require_verify();
     var { clearMemoized } = require_memoization();
     var tmp = require_tmp();
@@ -32768,10 +32769,10 @@ var require_lib7 = __commonJS({
     module.exports.get.hasContent = get.hasContent;
     module.exports.put = put;
     module.exports.put.stream = put.stream;
-    module.exports.rm = rm4.entry;
-    module.exports.rm.all = rm4.all;
+    module.exports.rm = rm5.entry;
+    module.exports.rm.all = rm5.all;
     module.exports.rm.entry = module.exports.rm;
-    module.exports.rm.content = rm4.content;
+    module.exports.rm.content = rm5.content;
     module.exports.clearMemoized = clearMemoized;
     module.exports.tmp = {};
     module.exports.tmp.mkdir = tmp.mkdir;
@@ -48425,9 +48426,9 @@ async function withDeadline(timeoutMs, work) {
 }
 function exitAfterGrace(write, graceMs = EXIT_GRACE_MS) {
   setTimeout(() => {
-    const open4 = /* @__PURE__ */ new Map();
-    for (const kind of process.getActiveResourcesInfo()) open4.set(kind, (open4.get(kind) ?? 0) + 1);
-    const what = [...open4].map(([kind, count]) => `${count} ${kind}`).join(", ");
+    const open3 = /* @__PURE__ */ new Map();
+    for (const kind of process.getActiveResourcesInfo()) open3.set(kind, (open3.get(kind) ?? 0) + 1);
+    const what = [...open3].map(([kind, count]) => `${count} ${kind}`).join(", ");
     write(
       `container-gate: work was still running ${graceMs / 1e3}s after the result (${what}); exiting.
 `
@@ -48786,19 +48787,19 @@ function balancedWithBudget(str2, masked, budget) {
 }
 function maskUnmatchedOpens(masked, budget) {
   budget.remaining -= masked.length;
-  const open4 = [];
+  const open3 = [];
   for (let i = 0; i < masked.length; i++) {
     const c = masked.charCodeAt(i);
     if (c === 123) {
-      open4.push(i);
-    } else if (c === 125 && open4.length) {
-      open4.pop();
+      open3.push(i);
+    } else if (c === 125 && open3.length) {
+      open3.pop();
     }
   }
   let out = "";
   let last2 = 0;
-  for (let i = 0; i < open4.length; i++) {
-    const at = open4[i];
+  for (let i = 0; i < open3.length; i++) {
+    const at = open3[i];
     out += masked.slice(last2, at) + "\0";
     last2 = at + 1;
   }
@@ -52644,7 +52645,7 @@ var init_analyze = __esm({
 // src/image/layer/cache.ts
 import { createHash as createHash7, randomBytes as randomBytes3 } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { mkdir as mkdir2, open, readdir, rename as rename2, stat as stat4, unlink, utimes, writeFile as writeFile2 } from "node:fs/promises";
+import { mkdir as mkdir2, readdir, rename as rename2, rm as rm2, stat as stat4, unlink, utimes, writeFile as writeFile2 } from "node:fs/promises";
 import { join as join3 } from "node:path";
 import { fileURLToPath } from "node:url";
 import { types } from "node:util";
@@ -52677,29 +52678,11 @@ function isTarEntry(value) {
   const entry = value;
   return typeof entry?.path === "string" && entry.path.startsWith("/") && typeof entry.type === "string" && TAR_TYPES.has(entry.type) && Number.isInteger(entry.mode) && Number.isInteger(entry.uid) && Number.isInteger(entry.gid) && Number.isSafeInteger(entry.size) && (entry.xattrs === void 0 || Object.values(entry.xattrs).every((xattr) => Buffer.isBuffer(xattr)));
 }
-async function readBounded2(path2, limit) {
-  const handle = await open(path2, "r");
-  try {
-    const info = await handle.stat();
-    if (!info.isFile() || info.size > limit) {
-      throw Object.assign(new Error(`${path2} is too large`), { code: "EFBIG" });
-    }
-    const buffer = Buffer.alloc(info.size);
-    let read2 = 0;
-    while (read2 < buffer.length) {
-      const { bytesRead } = await handle.read(buffer, read2, buffer.length - read2, read2);
-      if (bytesRead === 0) break;
-      read2 += bytesRead;
-    }
-    return buffer.subarray(0, read2);
-  } finally {
-    await handle.close();
-  }
-}
 var LAYER_CACHE_FORMAT, DEFAULT_LAYER_CACHE_BYTES, MAX_LAYER_CACHE_ENTRY_BYTES, MAX_PRUNED_FILES, STALE_TEMP_MS, MAGIC, HEADER_BYTES, ENTRY_SUFFIX, build2, LayerCache, TAR_TYPES;
 var init_cache = __esm({
   "src/image/layer/cache.ts"() {
     "use strict";
+    init_files();
     init_units();
     init_version();
     init_digest();
@@ -52736,13 +52719,16 @@ var init_cache = __esm({
       async get(digest) {
         if (this.disabled || !isDigest(digest)) return void 0;
         const path2 = this.pathOf(digest);
+        const limit = MAX_LAYER_CACHE_ENTRY_BYTES + HEADER_BYTES;
         let bytes;
         try {
-          bytes = await readBounded2(path2, MAX_LAYER_CACHE_ENTRY_BYTES + HEADER_BYTES);
+          const read2 = readAtMost(path2, limit);
+          if (read2.size > limit) return this.discard(path2, "it is larger than any entry may be");
+          bytes = read2.bytes;
         } catch (error) {
           const code = error.code;
           if (code === "ENOENT") return void 0;
-          if (code === "EFBIG") return this.discard(path2, "it is larger than any entry may be");
+          if (code === "EISDIR") return this.discard(path2, "it is not a file");
           this.disable(`reading ${path2} failed (${code ?? error.message})`);
           return void 0;
         }
@@ -52869,7 +52855,7 @@ var init_cache = __esm({
         this.options.logger.warning(
           `Layer cache entry ${path2} is not used (${why}); it is removed and the layer is read again.`
         );
-        await unlink(path2).catch(() => void 0);
+        await rm2(path2, { recursive: true, force: true }).catch(() => void 0);
         return void 0;
       }
       disable(why) {
@@ -55186,16 +55172,30 @@ function configSecrets(config, scanner) {
   });
   return found;
 }
-function builtInSecretScanner(minEntropy) {
-  let scanner = builtInScanners.get(minEntropy);
-  if (scanner === void 0) {
-    scanner = new SecretScanner(BUILT_IN_RULES, { minEntropy });
-    builtInScanners.set(minEntropy, scanner);
+function rulesText(rules) {
+  return JSON.stringify(
+    rules,
+    (_name, value) => value instanceof RegExp ? `${value}` : value
+  );
+}
+function compiledScanner(custom, minEntropy) {
+  const name = `${rulesText(custom)}
+${minEntropy}`;
+  let made = compiled.get(name);
+  if (made === void 0) {
+    builtInText ??= rulesText(BUILT_IN_RULES);
+    made = {
+      scanner: new SecretScanner([...BUILT_IN_RULES, ...custom], { minEntropy }),
+      key: `${builtInText}
+${name}`
+    };
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    compiled.set(name, made);
   }
-  return scanner;
+  return made;
 }
 function redactCreatedBy(createdBy) {
-  const builtInScanner = builtInSecretScanner(3);
+  const builtInScanner = compiledScanner([], 3).scanner;
   const parts = [];
   let copied = 0;
   let word = 0;
@@ -55222,7 +55222,7 @@ function redactCreatedBy(createdBy) {
   parts.push(createdBy.slice(copied));
   return builtInScanner.redactText(parts.join(""));
 }
-var SENSITIVE_NAME, METADATA_NAME, builtInScanners, VALUE_END;
+var SENSITIVE_NAME, METADATA_NAME, builtInText, compiled, MAX_COMPILED, VALUE_END;
 var init_config = __esm({
   "src/secrets/config.ts"() {
     "use strict";
@@ -55230,7 +55230,8 @@ var init_config = __esm({
     init_scanner();
     SENSITIVE_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|(?:^|_)(?:PASS|PWD|AUTH|PAT)(?:_|$)/i;
     METADATA_NAME = /_(?:FILE|PATH|DIR|URL|URI|ID|NAME|USER|USERNAME|VERSION|SHA\d*|HASH|CHECKSUM|LENGTH|TTL|EXPIRY|EXPIRES|TYPE|HEADER|ENDPOINT|HOST|PORT|ENABLED|MODE|ALGORITHM|LOCATION|REGION)$|^GPG_KEY$/i;
-    builtInScanners = /* @__PURE__ */ new Map();
+    compiled = /* @__PURE__ */ new Map();
+    MAX_COMPILED = 8;
     VALUE_END = / (?:[A-Za-z_][A-Za-z0-9_]*=|\/bin\/sh -c |\/bin\/bash -c )/g;
   }
 });
@@ -55249,17 +55250,25 @@ var init_bad_records = __esm({
   "src/os/bad-records.ts"() {
     "use strict";
     BadRecords = class {
-      count = 0;
-      first = "";
+      counted = 0;
+      firstOne = "";
       /** `where` names the record and why, e.g. `paragraph 3 (line 17) has no Package field`. */
       add(where) {
-        if (this.count++ === 0) this.first = where;
+        if (this.counted++ === 0) this.firstOne = where;
+      }
+      /** How many records could not be read. */
+      get count() {
+        return this.counted;
+      }
+      /** Where the first is and why, as given to `add`. */
+      get first() {
+        return this.firstOne;
       }
       /** The unread input for `path`, or undefined when every record was read. */
       unread(image, path2, noun) {
-        if (this.count === 0) return void 0;
-        const which = this.count === 1 ? `1 ${noun}` : `${this.count} ${noun}s (the first: ${this.first})`;
-        const detail = this.count === 1 ? ` (${this.first})` : "";
+        if (this.counted === 0) return void 0;
+        const which = this.counted === 1 ? `1 ${noun}` : `${this.counted} ${noun}s (the first: ${this.firstOne})`;
+        const detail = this.counted === 1 ? ` (${this.firstOne})` : "";
         return unreadFile(
           image,
           path2,
@@ -56409,7 +56418,7 @@ function within(range2, read2) {
     throw error;
   }
 }
-function open2(kept) {
+function open(kept) {
   if (kept.size < 52) return void 0;
   const ident = kept.bytes(0, 6);
   if (!ident.subarray(0, 4).equals(ELF_MAGIC)) return void 0;
@@ -56547,7 +56556,7 @@ function pieVerdict(type, info) {
   return info.tags.has(DT_DEBUG) || (flags1 & DF_1_PIE) !== 0 ? "yes" : "dso";
 }
 function analyse(kept) {
-  const elf = reading("ELF header", () => open2(kept));
+  const elf = reading("ELF header", () => open(kept));
   if (elf === void 0) return void 0;
   const bits = elf.wide ? 64 : 32;
   const endian = elf.little ? "little" : "big";
@@ -56886,7 +56895,7 @@ var init_elf = __esm({
         this.pending = this.pending.filter((plan) => plan.at > this.kept.position);
         for (const { decide: decide2 } of due) {
           try {
-            const elf = open2(this.kept);
+            const elf = open(this.kept);
             if (elf !== void 0) decide2(elf);
           } catch (error) {
             if (!(error instanceof NotKept)) throw error;
@@ -58149,10 +58158,10 @@ function withoutComments(xml) {
   let out = "";
   let at = 0;
   for (; ; ) {
-    const open4 = xml.indexOf("<!--", at);
-    if (open4 === -1) return out + xml.slice(at);
-    out += xml.slice(at, open4);
-    const close = xml.indexOf("-->", open4 + 4);
+    const open3 = xml.indexOf("<!--", at);
+    if (open3 === -1) return out + xml.slice(at);
+    out += xml.slice(at, open3);
+    const close = xml.indexOf("-->", open3 + 4);
     if (close === -1) return out;
     at = close + 3;
   }
@@ -59876,7 +59885,7 @@ var init_index_file = __esm({
 });
 
 // src/steps/composition/osv/index-cache.ts
-import { mkdir as mkdir3, readFile as readFile5, rename as rename3, rm as rm2, writeFile as writeFile3 } from "node:fs/promises";
+import { mkdir as mkdir3, readFile as readFile5, rename as rename3, rm as rm3, writeFile as writeFile3 } from "node:fs/promises";
 import { dirname as dirname2 } from "node:path";
 async function readIndexFile(part, file, logger) {
   let bytes;
@@ -59914,7 +59923,7 @@ async function writeIndexFile(file, bytes, logger) {
       `could not save the vulnerability index to ${file} (${error.message}); the next scan builds it again.`
     );
   } finally {
-    await rm2(partial, { force: true }).catch(() => void 0);
+    await rm3(partial, { force: true }).catch(() => void 0);
   }
 }
 async function partIndex(part, logger) {
@@ -59984,7 +59993,7 @@ var init_schema = __esm({
 });
 
 // src/steps/composition/osv/zip.ts
-import { open as open3 } from "node:fs/promises";
+import { open as open2 } from "node:fs/promises";
 async function readAt(file, position, length) {
   const buffer = Buffer.alloc(length);
   const { bytesRead } = await file.read(buffer, 0, length, position);
@@ -60002,7 +60011,7 @@ async function centralDirectory(file, size) {
   return directory;
 }
 async function zipEntryCounts(path2) {
-  const file = await open3(path2, "r");
+  const file = await open2(path2, "r");
   try {
     const { size } = await file.stat();
     const { offset, length, entries } = await centralDirectory(file, size);
@@ -60017,7 +60026,7 @@ async function zipEntryCounts(path2) {
   }
 }
 async function readZipMembers(path2, wanted, visit2, maxBytes = MAX_OSV_RECORD_BYTES) {
-  const file = await open3(path2, "r");
+  const file = await open2(path2, "r");
   try {
     const { size } = await file.stat();
     const { offset, length } = await centralDirectory(file, size);
@@ -60062,7 +60071,7 @@ var init_zip2 = __esm({
 // src/steps/composition/osv/load.ts
 import { once } from "node:events";
 import { createWriteStream, rmSync } from "node:fs";
-import { mkdir as mkdir4, readdir as readdir2, readFile as readFile6, rename as rename4, rm as rm3, stat as stat6, writeFile as writeFile4 } from "node:fs/promises";
+import { mkdir as mkdir4, readdir as readdir2, readFile as readFile6, rename as rename4, rm as rm4, stat as stat6, writeFile as writeFile4 } from "node:fs/promises";
 import { dirname as dirname3, join as join5, relative, resolve as resolve2 } from "node:path";
 import { Transform as Transform3 } from "node:stream";
 import { pipeline as pipeline2 } from "node:stream/promises";
@@ -60180,7 +60189,7 @@ async function writeMeta(file, meta) {
     await writeFile4(partial, JSON.stringify(meta));
     await rename4(partial, file);
   } finally {
-    await rm3(partial, { force: true }).catch(() => void 0);
+    await rm4(partial, { force: true }).catch(() => void 0);
   }
 }
 async function verifyZip(path2) {
@@ -60280,7 +60289,7 @@ async function sweepPartials(cacheDir, now, logger) {
       if (now - info.mtimeMs < STALE_PARTIAL_MS && (pid === process.pid || processAlive(pid))) {
         continue;
       }
-      await rm3(file, { force: true }).catch(() => void 0);
+      await rm4(file, { force: true }).catch(() => void 0);
       logger.debug(`removed the abandoned partial file ${file}`);
     }
   }
@@ -60294,7 +60303,7 @@ async function unwritable(dir) {
   } catch (error) {
     return `${error.code ?? "error"} on ${dir}`;
   } finally {
-    await rm3(probe, { force: true }).catch(() => void 0);
+    await rm4(probe, { force: true }).catch(() => void 0);
   }
 }
 function byteLimit(url, max) {
@@ -60373,7 +60382,7 @@ async function download(entry, etag, now, logger, http2) {
     body.destroy();
     if (!out.closed) await once(out, "close").catch(() => void 0);
     untrack(partial);
-    await rm3(partial, { force: true }).catch(() => void 0);
+    await rm4(partial, { force: true }).catch(() => void 0);
   }
 }
 async function fetchEcosystem(entry, cacheDir, logger, now, http2) {
@@ -62659,14 +62668,14 @@ function problem(fields, idFields) {
   return void 0;
 }
 function readPasswd(text6) {
-  const file = { entries: [], unread: [] };
+  const file = { entries: [], unread: new BadRecords() };
   for (const { line, fields, compat } of records(text6)) {
     const why = problem(fields, [
       ["UID", 2],
       ["GID", 3]
     ]);
     if (why !== void 0) {
-      if (!compat) file.unread.push({ line, why });
+      if (!compat) file.unread.add(`line ${line} ${why}`);
       continue;
     }
     const [name = "", password = "", uid = "", gid = "", , , shell = ""] = fields;
@@ -62675,19 +62684,19 @@ function readPasswd(text6) {
   return file;
 }
 function readGroup(text6) {
-  const file = { entries: [], unread: [] };
+  const file = { entries: [], unread: new BadRecords() };
   for (const { line, fields, compat } of records(text6)) {
     const why = problem(fields, [["GID", 2]]);
     if (why === void 0) file.entries.push({ name: fields[0], gid: Number(fields[2]) });
-    else if (!compat) file.unread.push({ line, why });
+    else if (!compat) file.unread.add(`line ${line} ${why}`);
   }
   return file;
 }
 function readShadow(text6) {
-  const file = { entries: [], unread: [] };
+  const file = { entries: [], unread: new BadRecords() };
   for (const { line, fields } of records(text6)) {
     const [name = "", password = ""] = fields;
-    if (name === "") file.unread.push({ line, why: "has no name" });
+    if (name === "") file.unread.add(`line ${line} has no name`);
     else file.entries.push({ name, password });
   }
   return file;
@@ -62707,6 +62716,7 @@ var NON_LOGIN_SHELL;
 var init_accounts = __esm({
   "src/os/accounts.ts"() {
     "use strict";
+    init_bad_records();
     NON_LOGIN_SHELL = /\/(nologin|false|sync|halt|shutdown)$/;
   }
 });
@@ -63376,16 +63386,10 @@ function toFinding2(image, draft) {
   };
 }
 function scannerFor(settings) {
-  const made = compiled.get(settings);
-  if (made !== void 0) return { scanner: made.scanner.withOwnHasher(), key: made.key };
-  const rules = [...BUILT_IN_RULES, ...settings.customSecretRules.map(customRule)];
-  const options = { minEntropy: settings.secretMinEntropy };
-  const key2 = JSON.stringify(
-    [rules, options],
-    (_name, value) => value instanceof RegExp ? `${value}` : value
+  const { scanner, key: key2 } = compiledScanner(
+    settings.customSecretRules.map(customRule),
+    settings.secretMinEntropy
   );
-  const scanner = settings.customSecretRules.length === 0 ? builtInSecretScanner(options.minEntropy) : new SecretScanner(rules, options);
-  compiled.set(settings, { scanner, key: key2 });
   return { scanner: scanner.withOwnHasher(), key: key2 };
 }
 function fateText(fate, layer) {
@@ -63601,7 +63605,7 @@ async function run3({ image, policy }) {
   ];
   return { findings, notes };
 }
-var PASSWD, SHELL_HISTORY, ROTATE, compiled, hardeningStep;
+var PASSWD, SHELL_HISTORY, ROTATE, hardeningStep;
 var init_hardening = __esm({
   "src/steps/hardening/index.ts"() {
     "use strict";
@@ -63615,13 +63619,11 @@ var init_hardening = __esm({
     init_units();
     init_lean();
     init_config();
-    init_rules();
     init_scanner();
     init_waste();
     PASSWD = "/etc/passwd";
     SHELL_HISTORY = /^\.(?:bash|zsh|ash|sh|python|mysql|psql|node_repl|rediscli|sqlite|lesshst|irb|php)_history$|^\.histfile$|^\.lesshst$/;
     ROTATE = "Treat it as leaked: revoke or rotate it, remove it from the build context, and pass build-time credentials with `RUN --mount=type=secret` so they never enter a layer.";
-    compiled = /* @__PURE__ */ new WeakMap();
     hardeningStep = {
       id: "hardening",
       title: "Hardening",
@@ -63823,9 +63825,8 @@ function healthcheckFindings(image, required) {
   ];
 }
 function unreadAccountLines(image, path2, unread, unchecked) {
-  const first = unread[0];
-  if (first === void 0) return [];
-  const which = unread.length === 1 ? `line ${first.line} ${first.why}` : `${unread.length} lines could not be read as entries (the first: line ${first.line} ${first.why})`;
+  if (unread.count === 0) return [];
+  const which = unread.count === 1 ? unread.first : `${unread.count} lines could not be read as entries (the first: ${unread.first})`;
   const layerDigest = locate2(image, path2).layerDigest;
   return [
     inputNotAnalysed("identity", {
@@ -82729,7 +82730,7 @@ function firstLine3(message3) {
   return message3.split("\n")[0] ?? "";
 }
 function testcase(c) {
-  const open4 = `    <testcase${attributes({ name: c.name, classname: c.classname, file: c.file, time: seconds2(c.durationMs) })}`;
+  const open3 = `    <testcase${attributes({ name: c.name, classname: c.classname, file: c.file, time: seconds2(c.durationMs) })}`;
   const message3 = c.message ?? "";
   const body = [
     c.status === "fail" ? `      <failure${attributes({ message: firstLine3(message3), type: c.type })}>${escapeXml(message3)}</failure>` : void 0,
@@ -82738,7 +82739,7 @@ function testcase(c) {
     c.stdout ? `      <system-out>${escapeXml(c.stdout)}</system-out>` : void 0,
     c.stderr ? `      <system-err>${escapeXml(c.stderr)}</system-err>` : void 0
   ].filter((line) => line !== void 0);
-  return body.length === 0 ? `${open4}/>` : [`${open4}>`, ...body, "    </testcase>"].join("\n");
+  return body.length === 0 ? `${open3}/>` : [`${open3}>`, ...body, "    </testcase>"].join("\n");
 }
 function counts(cases) {
   const of = (status) => cases.filter((c) => c.status === status).length;

@@ -47,36 +47,41 @@ function unreadable(error: unknown, file: InputFile): ConfigurationError {
 }
 
 /**
- * Reads at most `maxBytes + 1` bytes through one handle: a file over the limit is refused, whether
- * its size says so up front or it grows, or it is a pipe or device whose size says nothing.
+ * At most `limit + 1` bytes of the file at `path`, read through one handle: more than `limit`
+ * means the file is over it, whether its size says so up front (then nothing is read: `size` is
+ * that size) or it grows, or it is a pipe or device whose size says nothing. File system errors
+ * are thrown as they are.
  */
-function readBounded(path: string, file: InputFile): Buffer {
-  const maxBytes = file.maxBytes ?? MAX_INPUT_FILE_BYTES
-  let fd: number
+export function readAtMost(path: string, limit: number): { bytes: Buffer; size: number } {
+  const fd = openSync(path, 'r')
   try {
-    fd = openSync(path, 'r')
-  } catch (error) {
-    throw unreadable(error, file)
-  }
-  try {
-    checkSize(fstatSync(fd).size, file)
+    const size = fstatSync(fd).size
+    if (size > limit) return { bytes: Buffer.alloc(0), size }
     const chunks: Buffer[] = []
     let length = 0
-    for (;;) {
-      const chunk = Buffer.alloc(Math.min(READ_CHUNK, maxBytes + 1 - length))
+    while (length <= limit) {
+      const chunk = Buffer.alloc(Math.min(READ_CHUNK, limit + 1 - length))
       const read = readSync(fd, chunk, 0, chunk.length, null)
       if (read === 0) break
       chunks.push(chunk.subarray(0, read))
       length += read
-      checkSize(length, file)
     }
-    return Buffer.concat(chunks, length)
-  } catch (error) {
-    if (error instanceof ConfigurationError) throw error
-    throw unreadable(error, file)
+    return { bytes: Buffer.concat(chunks, length), size: length }
   } finally {
     closeSync(fd)
   }
+}
+
+/** An input file of at most its `maxBytes`, or a ConfigurationError naming the input. */
+function readBounded(path: string, file: InputFile): Buffer {
+  let read: { bytes: Buffer; size: number }
+  try {
+    read = readAtMost(path, file.maxBytes ?? MAX_INPUT_FILE_BYTES)
+  } catch (error) {
+    throw unreadable(error, file)
+  }
+  checkSize(read.size, file)
+  return read.bytes
 }
 
 const READ_CHUNK = 1024 * 1024

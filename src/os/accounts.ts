@@ -1,4 +1,5 @@
 /** The account databases of the image: passwd(5), group(5), shadow(5). */
+import { BadRecords } from './bad-records.js'
 
 export interface PasswdEntry {
   name: string
@@ -19,17 +20,13 @@ export interface ShadowEntry {
   password: string
 }
 
-/** A line that looks like an entry but could not be read as one. */
-export interface UnreadLine {
-  /** 1-based. */
-  line: number
-  why: string
-}
-
-/** An account file's entries, and the lines that could not be read (never dropped silently). */
+/**
+ * An account file's entries, and the lines that look like entries but could not be read as one
+ * (never dropped silently), each as `line N <why>`.
+ */
 export interface AccountFile<T> {
   entries: T[]
-  unread: UnreadLine[]
+  unread: BadRecords
 }
 
 interface Fields {
@@ -68,14 +65,14 @@ function problem(fields: string[], idFields: Array<[string, number]>): string | 
 
 /** passwd(5): name:password:UID:GID:GECOS:directory:shell. */
 export function readPasswd(text: string): AccountFile<PasswdEntry> {
-  const file: AccountFile<PasswdEntry> = { entries: [], unread: [] }
+  const file: AccountFile<PasswdEntry> = { entries: [], unread: new BadRecords() }
   for (const { line, fields, compat } of records(text)) {
     const why = problem(fields, [
       ['UID', 2],
       ['GID', 3]
     ])
     if (why !== undefined) {
-      if (!compat) file.unread.push({ line, why })
+      if (!compat) file.unread.add(`line ${line} ${why}`)
       continue
     }
     const [name = '', password = '', uid = '', gid = '', , , shell = ''] = fields
@@ -86,21 +83,21 @@ export function readPasswd(text: string): AccountFile<PasswdEntry> {
 
 /** group(5): name:password:GID:members. */
 export function readGroup(text: string): AccountFile<GroupEntry> {
-  const file: AccountFile<GroupEntry> = { entries: [], unread: [] }
+  const file: AccountFile<GroupEntry> = { entries: [], unread: new BadRecords() }
   for (const { line, fields, compat } of records(text)) {
     const why = problem(fields, [['GID', 2]])
     if (why === undefined) file.entries.push({ name: fields[0]!, gid: Number(fields[2]) })
-    else if (!compat) file.unread.push({ line, why })
+    else if (!compat) file.unread.add(`line ${line} ${why}`)
   }
   return file
 }
 
 /** shadow(5): only the name and the password matter here; the old two-field form is valid. */
 export function readShadow(text: string): AccountFile<ShadowEntry> {
-  const file: AccountFile<ShadowEntry> = { entries: [], unread: [] }
+  const file: AccountFile<ShadowEntry> = { entries: [], unread: new BadRecords() }
   for (const { line, fields } of records(text)) {
     const [name = '', password = ''] = fields
-    if (name === '') file.unread.push({ line, why: 'has no name' })
+    if (name === '') file.unread.add(`line ${line} has no name`)
     else file.entries.push({ name, password })
   }
   return file

@@ -7,20 +7,30 @@ import type { UnreadInput } from '../findings.js'
 import type { ImageView } from '../steps/step.js'
 
 export class BadRecords {
-  private count = 0
-  private first = ''
+  private counted = 0
+  private firstOne = ''
 
   /** `where` names the record and why, e.g. `paragraph 3 (line 17) has no Package field`. */
   add(where: string): void {
-    if (this.count++ === 0) this.first = where
+    if (this.counted++ === 0) this.firstOne = where
+  }
+
+  /** How many records could not be read. */
+  get count(): number {
+    return this.counted
+  }
+
+  /** Where the first is and why, as given to `add`. */
+  get first(): string {
+    return this.firstOne
   }
 
   /** The unread input for `path`, or undefined when every record was read. */
   unread(image: ImageView, path: string, noun: string): UnreadInput | undefined {
-    if (this.count === 0) return undefined
+    if (this.counted === 0) return undefined
     const which =
-      this.count === 1 ? `1 ${noun}` : `${this.count} ${noun}s (the first: ${this.first})`
-    const detail = this.count === 1 ? ` (${this.first})` : ''
+      this.counted === 1 ? `1 ${noun}` : `${this.counted} ${noun}s (the first: ${this.firstOne})`
+    const detail = this.counted === 1 ? ` (${this.firstOne})` : ''
     return unreadFile(
       image,
       path,

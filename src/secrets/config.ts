@@ -4,7 +4,7 @@
  * (the classic builder and BuildKit both record the values of ARGs a RUN line used).
  */
 import type { ImageConfig } from '../image/types.js'
-import { BUILT_IN_RULES } from './rules.js'
+import { BUILT_IN_RULES, type SecretRule } from './rules.js'
 import { isPlaceholder, redact, SecretScanner, type SecretMatch } from './scanner.js'
 
 /** Where in the config a value was found; never the value itself. */
@@ -125,20 +125,41 @@ export function configSecrets(config: ImageConfig, scanner: SecretScanner): Conf
   return found
 }
 
-/** The built-in rules compiled once per process, by the generic rule's entropy threshold. */
-const builtInScanners = new Map<number, SecretScanner>()
+/** Rules as text, regular expressions as their source (JSON would write them as {}). */
+function rulesText(rules: readonly SecretRule[]): string {
+  return JSON.stringify(rules, (_name, value: unknown) =>
+    value instanceof RegExp ? `${value}` : value
+  )
+}
+
+let builtInText: string | undefined
+
+/** Scanners compiled in this process, by their custom rules and entropy threshold. */
+const compiled = new Map<string, { scanner: SecretScanner; key: string }>()
+/** A process compiles a few rule sets (the policy's, the built-in one for redaction). */
+const MAX_COMPILED = 8
 
 /**
- * A scanner of the built-in rules. Compiling them (the keyword automaton) is the costly part, so
- * it is done once; each caller that hashes values takes `withOwnHasher()` of it.
+ * The built-in rules and `custom`, compiled once per process (the keyword automaton is the costly
+ * part): each caller that hashes values takes `withOwnHasher()` of the scanner. `key` names every
+ * rule and option, for the layer cache (LayerSubscription.settings).
  */
-export function builtInSecretScanner(minEntropy: number): SecretScanner {
-  let scanner = builtInScanners.get(minEntropy)
-  if (scanner === undefined) {
-    scanner = new SecretScanner(BUILT_IN_RULES, { minEntropy })
-    builtInScanners.set(minEntropy, scanner)
+export function compiledScanner(
+  custom: readonly SecretRule[],
+  minEntropy: number
+): { scanner: SecretScanner; key: string } {
+  const name = `${rulesText(custom)}\n${minEntropy}`
+  let made = compiled.get(name)
+  if (made === undefined) {
+    builtInText ??= rulesText(BUILT_IN_RULES)
+    made = {
+      scanner: new SecretScanner([...BUILT_IN_RULES, ...custom], { minEntropy }),
+      key: `${builtInText}\n${name}`
+    }
+    if (compiled.size >= MAX_COMPILED) compiled.clear()
+    compiled.set(name, made)
   }
-  return scanner
+  return made
 }
 
 /** Where a build argument's value ends: the next `NAME=` or the shell. */
@@ -150,7 +171,7 @@ const VALUE_END = / (?:[A-Za-z_][A-Za-z0-9_]*=|\/bin\/sh -c |\/bin\/bash -c )/g
  * the text, however many arguments it records (`RUN |50000 …` is a string an image can hold).
  */
 export function redactCreatedBy(createdBy: string): string {
-  const builtInScanner = builtInSecretScanner(3)
+  const builtInScanner = compiledScanner([], 3).scanner
   const parts: string[] = []
   let copied = 0
   // Build arguments are space-separated words in text order: each word is looked at once.

@@ -16,11 +16,12 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { mkdir, open, readdir, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, rename, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { types } from 'node:util'
 import { deserialize, serialize } from 'node:v8'
+import { readAtMost } from '../../files.js'
 import type { Logger } from '../../log.js'
 import { formatBytes } from '../../units.js'
 import { VERSION } from '../../version.js'
@@ -131,13 +132,16 @@ export class LayerCache {
   async get(digest: string): Promise<LayerAnalysis | undefined> {
     if (this.disabled || !isDigest(digest)) return undefined
     const path = this.pathOf(digest)
+    const limit = MAX_LAYER_CACHE_ENTRY_BYTES + HEADER_BYTES
     let bytes: Buffer
     try {
-      bytes = await readBounded(path, MAX_LAYER_CACHE_ENTRY_BYTES + HEADER_BYTES)
+      const read = readAtMost(path, limit)
+      if (read.size > limit) return this.discard(path, 'it is larger than any entry may be')
+      bytes = read.bytes
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code
       if (code === 'ENOENT') return undefined
-      if (code === 'EFBIG') return this.discard(path, 'it is larger than any entry may be')
+      if (code === 'EISDIR') return this.discard(path, 'it is not a file')
       this.disable(`reading ${path} failed (${code ?? (error as Error).message})`)
       return undefined
     }
@@ -285,7 +289,7 @@ export class LayerCache {
     this.options.logger.warning(
       `Layer cache entry ${path} is not used (${why}); it is removed and the layer is read again.`
     )
-    await unlink(path).catch(() => undefined)
+    await rm(path, { recursive: true, force: true }).catch(() => undefined)
     return undefined
   }
 
@@ -315,25 +319,4 @@ function isTarEntry(value: unknown): value is TarEntry {
     (entry.xattrs === undefined ||
       Object.values(entry.xattrs).every((xattr) => Buffer.isBuffer(xattr)))
   )
-}
-
-/** Reads a whole file of at most `limit` bytes through one handle; larger ones throw EFBIG. */
-async function readBounded(path: string, limit: number): Promise<Buffer> {
-  const handle = await open(path, 'r')
-  try {
-    const info = await handle.stat()
-    if (!info.isFile() || info.size > limit) {
-      throw Object.assign(new Error(`${path} is too large`), { code: 'EFBIG' })
-    }
-    const buffer = Buffer.alloc(info.size)
-    let read = 0
-    while (read < buffer.length) {
-      const { bytesRead } = await handle.read(buffer, read, buffer.length - read, read)
-      if (bytesRead === 0) break
-      read += bytesRead
-    }
-    return buffer.subarray(0, read)
-  } finally {
-    await handle.close()
-  }
 }

@@ -19,9 +19,8 @@ import { historyLayers, imageConfigFindings } from './image-config.js'
 import { hardeningSubscription, HARDENING_LAYERS, type HardeningLayerVisit } from './layer.js'
 import { formatBytes } from '../../units.js'
 import { leanFindings, type LeanDraft } from './lean.js'
-import { builtInSecretScanner, configSecrets, type ConfigSecret } from '../../secrets/config.js'
-import { BUILT_IN_RULES } from '../../secrets/rules.js'
-import { customRule, SecretScanner } from '../../secrets/scanner.js'
+import { compiledScanner, configSecrets, type ConfigSecret } from '../../secrets/config.js'
+import { customRule, type SecretScanner } from '../../secrets/scanner.js'
 import type { HardeningSettings } from './settings.js'
 import { analyzeWaste, fileFate, type FileFate, type WasteAnalysis } from './waste.js'
 
@@ -49,25 +48,12 @@ function toFinding(image: ImageView, draft: LeanDraft): Finding {
   }
 }
 
-/** Scanners by the settings they were compiled for; each use takes one with its own hasher. */
-const compiled = new WeakMap<HardeningSettings, { scanner: SecretScanner; key: string }>()
-
-/** A secret scanner of these settings, and the text that names its rules and options. */
+/** A secret scanner of these settings with a hasher of its own, and the text naming its rules. */
 function scannerFor(settings: HardeningSettings): { scanner: SecretScanner; key: string } {
-  const made = compiled.get(settings)
-  if (made !== undefined) return { scanner: made.scanner.withOwnHasher(), key: made.key }
-  const rules = [...BUILT_IN_RULES, ...settings.customSecretRules.map(customRule)]
-  const options = { minEntropy: settings.secretMinEntropy }
-  // Regular expressions as their source: JSON would write them as {}.
-  const key = JSON.stringify([rules, options], (_name, value: unknown) =>
-    value instanceof RegExp ? `${value}` : value
+  const { scanner, key } = compiledScanner(
+    settings.customSecretRules.map(customRule),
+    settings.secretMinEntropy
   )
-  // Without custom rules, the built-in rules compiled once for the process (redaction uses them too).
-  const scanner =
-    settings.customSecretRules.length === 0
-      ? builtInSecretScanner(options.minEntropy)
-      : new SecretScanner(rules, options)
-  compiled.set(settings, { scanner, key })
   return { scanner: scanner.withOwnHasher(), key }
 }
 

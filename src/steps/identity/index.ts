@@ -22,9 +22,9 @@ import {
   readShadow,
   type AccountFile,
   type GroupEntry,
-  type PasswdEntry,
-  type UnreadLine
+  type PasswdEntry
 } from '../../os/accounts.js'
+import type { BadRecords } from '../../os/bad-records.js'
 import { decodeFileCapabilities } from './capabilities.js'
 import { isNumericId, parseUser, resolveUser } from '../../os/user.js'
 
@@ -213,15 +213,14 @@ function healthcheckFindings(image: ImageView, required: boolean): Draft[] {
 function unreadAccountLines(
   image: ImageView,
   path: string,
-  unread: UnreadLine[],
+  unread: BadRecords,
   unchecked: string
 ): Finding[] {
-  const first = unread[0]
-  if (first === undefined) return []
+  if (unread.count === 0) return []
   const which =
-    unread.length === 1
-      ? `line ${first.line} ${first.why}`
-      : `${unread.length} lines could not be read as entries (the first: line ${first.line} ${first.why})`
+    unread.count === 1
+      ? unread.first
+      : `${unread.count} lines could not be read as entries (the first: ${unread.first})`
   const layerDigest = locate(image, path).layerDigest
   return [
     inputNotAnalysed('identity', {
