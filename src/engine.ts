@@ -23,6 +23,7 @@ import {
   verifyLayerBlob
 } from './image/layer/analyze.js'
 import { analysisKey, LayerCache } from './image/layer/cache.js'
+import { RangeVerifier } from './image/layer/verify-range.js'
 import { formatPlatform } from './image/manifest.js'
 import type { AcquiredImage, AcquireOptions, ImageSource } from './image/source.js'
 import { openSource } from './image/sources.js'
@@ -90,9 +91,14 @@ export async function runGate(
   steps: readonly Step[] = STEPS,
   openImage: (reference: string) => ImageSource = openSource
 ): Promise<GateResult> {
-  return withDeadline(request.timeoutMs ?? DEFAULT_TIMEOUT_MS, (deadline) =>
-    scan(request, logger, steps, openImage, deadline)
-  )
+  return withDeadline(request.timeoutMs ?? DEFAULT_TIMEOUT_MS, async (deadline) => {
+    const rangeVerifier = new RangeVerifier()
+    try {
+      return await scan(request, logger, steps, openImage, deadline, rangeVerifier)
+    } finally {
+      await rangeVerifier.close()
+    }
+  })
 }
 
 async function scan(
@@ -100,7 +106,8 @@ async function scan(
   logger: Logger,
   steps: readonly Step[],
   openImage: (reference: string) => ImageSource,
-  deadline: ScanDeadline
+  deadline: ScanDeadline,
+  rangeVerifier: RangeVerifier
 ): Promise<GateResult> {
   const started = Date.now()
   const selected = steps.filter((step) => request.policy.steps[step.id].enabled)
@@ -124,6 +131,8 @@ async function scan(
           key: analysisKey(requests, subscriptions),
           logger
         })
+  /** Checks of cached layers' bytes running on the range verifier's worker. */
+  const rangeChecks: Array<Promise<void>> = []
   /** Digests looked up in the cache and not used: read afresh, not looked up again. */
   const missed = new Set<string>()
   /** A layer's analysis from the cache, charged to this scan's budget as if it had been read. */
@@ -158,8 +167,17 @@ async function scan(
         try {
           const cached = await fromCache(layer.name, layer.expectedDigest)
           if (cached !== undefined) {
-            // The bytes are at hand: they are still checked against the digest, not analysed.
-            await verifyLayerBlob(blob, { name: layer.name, expectedDigest: cached.digest })
+            // The bytes are at hand: they are still checked against the digest, not analysed;
+            // from a file, on a worker thread while the scan goes on (awaited before the report).
+            const expected = { name: layer.name, expectedDigest: cached.digest }
+            if (layer.file === undefined) await verifyLayerBlob(blob, expected)
+            else {
+              blob.destroy()
+              const check = rangeVerifier.verify(layer.file, expected)
+              // Awaited after the steps; until then a mismatch must not count as unhandled.
+              check.catch(() => undefined)
+              rangeChecks.push(check)
+            }
             return cached
           }
           const analysis = await analyzeLayer(blob, {
@@ -244,6 +262,9 @@ async function scan(
     )
   }
 
+  deadline.enter('checking the cached layers against their digests')
+  await Promise.all(rangeChecks)
+
   deadline.enter('writing the layer cache')
   await cache?.settle()
 
@@ -252,7 +273,15 @@ async function scan(
   const baseline =
     request.baseline === undefined
       ? undefined
-      : await loadBaseline(request.baseline, request, logger, steps, openImage, deadline)
+      : await loadBaseline(
+          request.baseline,
+          request,
+          logger,
+          steps,
+          openImage,
+          deadline,
+          rangeVerifier
+        )
   const today = isoDay(request.now ?? new Date())
   const ignores = request.ignores ?? []
   const expired = expiredIgnores(ignores, today)
@@ -353,7 +382,8 @@ async function loadBaseline(
   logger: Logger,
   steps: readonly Step[],
   openImage: (reference: string) => ImageSource,
-  deadline: ScanDeadline
+  deadline: ScanDeadline,
+  rangeVerifier: RangeVerifier
 ): Promise<Baseline | undefined> {
   deadline.enter(`reading the baseline ${input}`)
   if (isReportPath(input, existsSync)) {
@@ -377,7 +407,8 @@ async function loadBaseline(
       logger,
       steps,
       openImage,
-      deadline
+      deadline,
+      rangeVerifier
     )
   )
   return {

@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals'
 import {
+  existsSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -22,6 +23,7 @@ import { captureOutput, type CapturedOutput } from '../../__fixtures__/capture.j
 import { demoImageSpec } from '../../__fixtures__/demo-image.js'
 import {
   buildImage,
+  writeOciArchive,
   writeOciLayout,
   type BuiltImage,
   type FixtureEntry
@@ -219,6 +221,33 @@ describe('the layer cache', () => {
     })
     expect(status).toBe(2)
     expect(output.stderr).toContain(`layer ${V1.layers[0]!.digest} does not match its digest`)
+  })
+
+  it('checks a cached layer of an archive file against its digest too, before it reports', async () => {
+    const cache = join(dir, 'cache')
+    const file = join(dir, 'v1.tar')
+    const archive = writeOciArchive(file, [{ image: V1, ref: 'app' }])
+    const cold = await scan(`oci-archive:${file}`, cache)
+    // The untouched archive again: its cached members' ranges hash to their digests.
+    const warm = await scan(`oci-archive:${file}`, cache)
+    expect(cachedLayers(warm.report)).toEqual(V1.layers.map(() => true))
+    expect(comparable(warm.report)).toEqual(comparable(cold.report))
+    // The base layer's member, its last byte changed: the tar stays valid, the blob does not.
+    const blob = V1.layers[0]!.blob
+    const at = archive.indexOf(blob)
+    expect(at).toBeGreaterThan(0)
+    archive[at + blob.length - 1] ^= 0xff
+    writeFileSync(file, archive)
+    const report = join(dir, 'tampered.json')
+    const status = await main(
+      ['scan', `oci-archive:${file}`, '--vuln-db', 'demo/osv', '--report', report],
+      { CONTAINER_GATE_CACHE_DIR: cache }
+    )
+    expect(status).toBe(2)
+    expect(output.stderr).toContain(
+      `layer ${V1.layers[0]!.digest} in oci-archive:${file} does not match its digest`
+    )
+    expect(existsSync(report)).toBe(false)
   })
 
   it('keeps the directory within layer-cache-size, dropping the least recently used entries', async () => {

@@ -11,32 +11,44 @@ import { sha256 } from '../image/digest.js'
  * of the value is built first (a content manifest has an entry per file).
  */
 export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value)
   if (Array.isArray(value)) {
-    // JSON.stringify writes an undefined array item as null.
-    return `[${value.map((item: unknown) => (item === undefined ? 'null' : canonicalJson(item))).join(',')}]`
+    let out = '['
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i]
+      // JSON.stringify writes an undefined array item as null.
+      out += `${i === 0 ? '' : ','}${item === undefined ? 'null' : canonicalJson(item)}`
+    }
+    return `${out}]`
   }
-  if (value !== null && typeof value === 'object') {
-    const object = value as Record<string, unknown>
-    const members = Object.keys(object)
-      .filter((key) => object[key] !== undefined)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson(object[key])}`)
-    return `{${members.join(',')}}`
+  const object = value as Record<string, unknown>
+  let out = '{'
+  for (const key of Object.keys(object).sort()) {
+    const member = object[key]
+    if (member === undefined) continue
+    out += `${out === '{' ? '' : ','}${JSON.stringify(key)}:${canonicalJson(member)}`
   }
-  return JSON.stringify(value)
+  return `${out}}`
 }
 
+/** Text handed to the hash at a time: one call per entry would cost more than the hashing. */
+const DIGEST_BATCH_CHARS = 64 * 1024
+
 /**
- * `sha256:<hex>` of the canonical JSON. An array is hashed item by item, so a content manifest of
- * a million paths never becomes one string of hundreds of megabytes.
+ * `sha256:<hex>` of the canonical JSON. An array is hashed in batches of items, so a content
+ * manifest of a million paths never becomes one string of hundreds of megabytes.
  */
 export function canonicalDigest(value: unknown): string {
   if (!Array.isArray(value)) return sha256(canonicalJson(value))
-  const hash = createHash('sha256').update('[')
-  value.forEach((item: unknown, index) => {
-    if (index > 0) hash.update(',')
-    // JSON.stringify writes an undefined array item as null.
-    hash.update(canonicalJson(item) ?? 'null')
-  })
-  return `sha256:${hash.update(']').digest('hex')}`
+  const hash = createHash('sha256')
+  let batch = '['
+  for (let i = 0; i < value.length; i++) {
+    const item: unknown = value[i]
+    batch += `${i === 0 ? '' : ','}${item === undefined ? 'null' : canonicalJson(item)}`
+    if (batch.length >= DIGEST_BATCH_CHARS) {
+      hash.update(batch)
+      batch = ''
+    }
+  }
+  return `sha256:${hash.update(`${batch}]`).digest('hex')}`
 }

@@ -70,33 +70,37 @@ export function contentEntries(
   const entries: ContentEntry[] = []
   for (const node of nodes) {
     if (node.path === '/') continue
-    const base = { path: node.path, mode: octal(node.mode), uid: node.uid, gid: node.gid }
     if (node.type === 'file' || node.type === 'hardlink') {
       const content =
         node.type === 'file' ? node : (lookup(node.linkTarget ?? '') ?? { ...node, size: 0 })
       const digest = content.type === 'file' ? hashOf(content) : undefined
       // Two names of one inode share mode and owner too, whatever a hardlink's tar header says.
       const shared = content.type === 'file' ? content : node
-      entries.push({
-        ...base,
+      const entry: ContentEntry = {
+        path: node.path,
         mode: octal(shared.mode),
         uid: shared.uid,
         gid: shared.gid,
         type: 'file',
-        size: content.type === 'file' ? content.size : 0,
-        ...(digest === undefined ? {} : { sha256: digest })
-      })
-    } else if (node.type === 'symlink') {
-      entries.push({ ...base, type: 'symlink', linkTarget: node.linkTarget ?? '' })
-    } else if (node.type === 'char' || node.type === 'block') {
-      entries.push({
-        ...base,
-        type: node.type,
-        device: `${node.devMajor ?? 0},${node.devMinor ?? 0}`
-      })
-    } else {
-      entries.push({ ...base, type: node.type })
+        size: content.type === 'file' ? content.size : 0
+      }
+      if (digest !== undefined) entry.sha256 = digest
+      entries.push(entry)
+      continue
     }
+    // Built member by member: spreading a shared base per entry is most of the cost here.
+    const entry: ContentEntry = {
+      path: node.path,
+      mode: octal(node.mode),
+      uid: node.uid,
+      gid: node.gid,
+      type: node.type
+    }
+    if (node.type === 'symlink') entry.linkTarget = node.linkTarget ?? ''
+    else if (node.type === 'char' || node.type === 'block') {
+      entry.device = `${node.devMajor ?? 0},${node.devMinor ?? 0}`
+    }
+    entries.push(entry)
   }
   return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
 }

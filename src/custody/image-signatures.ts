@@ -8,13 +8,9 @@ import { parseSourceSpec } from '../image/sources.js'
 import type { Logger } from '../log.js'
 import type { RegistryAccess } from '../image/source.js'
 import { readPublicKey } from './keys.js'
-import { findSignatures } from './registry-store.js'
-import {
-  trustMaterialOf,
-  verifySignatures,
-  type SignaturePolicy,
-  type VerificationOutcome
-} from './verify.js'
+// The Sigstore verifier and the signature store are loaded when a signature is checked: a scan
+// that checks none does not compile them (start-up time on every run).
+import type { SignaturePolicy, VerificationOutcome } from './verify.js'
 
 export interface SignerRequirement {
   key?: string
@@ -56,6 +52,7 @@ export async function signaturePolicy(
       )
     }
   }
+  const { trustMaterialOf } = await import('./verify.js')
   return {
     kind: 'keyless',
     identity: requirement.identity,
@@ -94,6 +91,10 @@ export async function checkImageSignatures(
   access: RegistryAccess,
   logger: Logger
 ): Promise<SignatureCheck> {
+  const [{ findSignatures }, { verifySignatures }] = await Promise.all([
+    import('./registry-store.js'),
+    import('./verify.js')
+  ])
   const client = registryClient(repository, access, logger)
   const search = await findSignatures(client, digest)
   const outcome = verifySignatures(search.signatures, digest, policy)

@@ -15,14 +15,13 @@
  * decides which analyses are the image's layers; the rest are dropped.
  */
 import { spawn } from 'node:child_process'
-import { createReadStream } from 'node:fs'
-import { stat } from 'node:fs/promises'
+import { open, stat, type FileHandle } from 'node:fs/promises'
 import { posix } from 'node:path'
 import { Readable } from 'node:stream'
 import { ConfigurationError, ImageError } from '../errors.js'
 import type { LayerAnalysis } from './analysis.js'
 import { assertDigest, isDigest, sha256 } from './digest.js'
-import { readTar } from './layer/tar.js'
+import { readTar, type SkippingIterator } from './layer/tar.js'
 import {
   checkConfigPlatform,
   DocumentFields,
@@ -37,6 +36,7 @@ import {
   checkLayoutVersion,
   MAX_DOCUMENT_BYTES,
   missingBlob,
+  READ_CHUNK_BYTES,
   resolveLayout,
   type ReadDocument,
   type ResolvedImage
@@ -117,11 +117,13 @@ class NotReadYet extends Error {
   }
 }
 
+/** `file` is the archive's path when it is read from a file (not a pipe from the daemon). */
 async function readArchive(
-  stream: Readable,
+  stream: Readable | AsyncIterable<Buffer>,
   what: string,
   options: AcquireOptions,
-  planLayers: PlanLayers
+  planLayers: PlanLayers,
+  file?: string
 ): Promise<ArchiveMembers> {
   const members: ArchiveMembers = { documents: new Map(), layers: new Map(), links: new Map() }
   let plan = await planLayers(members)
@@ -129,7 +131,7 @@ async function readArchive(
   // a duplicate member or a link back to a member already skipped would not (no writer does that).
   const isSkipped = (path: string): boolean =>
     'layers' in plan && !plan.layers.some((layer) => follow(members, layer) === path)
-  for await (const { entry, content } of readTar(stream, what)) {
+  for await (const { entry, content, dataOffset } of readTar(stream, what)) {
     const path = entry.path
     if (entry.type === 'symlink' && entry.linkTarget !== undefined) {
       members.links.set(path, posix.resolve(posix.dirname(path), entry.linkTarget))
@@ -170,7 +172,10 @@ async function readArchive(
     const result = await options
       .analyzeLayer(rejoin(head, chunks), {
         name: layerName(path, what),
-        ...(expectedDigest !== undefined ? { expectedDigest } : {})
+        ...(expectedDigest !== undefined ? { expectedDigest } : {}),
+        ...(file === undefined
+          ? {}
+          : { file: { path: file, offset: dataOffset, length: entry.size } })
       })
       .then(
         (analysis): LayerResult => ({ analysis }),
@@ -544,7 +549,7 @@ async function resolveOciArchive(
   return acquiredLayoutImage(reference, image, analyses)
 }
 
-async function openArchiveFile(transport: string, path: string): Promise<Readable> {
+async function openArchiveFile(transport: string, path: string): Promise<AsyncIterable<Buffer>> {
   const info = await stat(path).catch(() => undefined)
   if (info === undefined) {
     throw new ImageError(`${transport} file ${path} does not exist; check the path.`, 'NOT_FOUND')
@@ -554,7 +559,42 @@ async function openArchiveFile(transport: string, path: string): Promise<Readabl
       transport === 'oci-archive' ? ` read a layout directory as oci:${path}` : ' name the tar file'
     throw new ImageError(`${transport} file ${path} is not a regular file;${fix}.`, 'NOT_A_FILE')
   }
-  return createReadStream(path)
+  return fileChunks(await open(path, 'r'))
+}
+
+/**
+ * An archive file's bytes in chunks for readTar, which passes over the members nobody reads
+ * (another platform's layers, layers the layer cache holds) by moving the read position: their
+ * bytes are not read at all.
+ */
+function fileChunks(file: FileHandle): AsyncIterable<Buffer> {
+  let position = 0
+  let closed = false
+  const close = async (): Promise<IteratorReturnResult<undefined>> => {
+    if (!closed) {
+      closed = true
+      await file.close()
+    }
+    return { done: true, value: undefined }
+  }
+  const chunks: SkippingIterator & AsyncIterator<Buffer> = {
+    next: async () => {
+      if (closed) return { done: true, value: undefined }
+      const buffer = Buffer.allocUnsafe(READ_CHUNK_BYTES)
+      const { bytesRead } = await file.read(buffer, 0, buffer.length, position)
+      if (bytesRead === 0) return close()
+      position += bytesRead
+      return { done: false, value: buffer.subarray(0, bytesRead) }
+    },
+    skip: async (bytes) => {
+      if (closed) return 0
+      const step = Math.max(0, Math.min(bytes, (await file.stat()).size - position))
+      position += step
+      return step
+    },
+    return: close
+  }
+  return { [Symbol.asyncIterator]: () => chunks }
 }
 
 /** What one kind of archive needs: which layers to read once its documents are in, and how to resolve it. */
@@ -587,7 +627,13 @@ function archiveFileSource(
     acquire: async (options) => {
       const what = `${transport}:${path}`
       const stream = await openArchiveFile(transport, path)
-      const members = await readArchive(stream, what, options, format.plan(ref, what, options))
+      const members = await readArchive(
+        stream,
+        what,
+        options,
+        format.plan(ref, what, options),
+        path
+      )
       return format.resolve(members, reference, ref, what, options)
     }
   }

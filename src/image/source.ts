@@ -2,6 +2,7 @@
 import type { Readable } from 'node:stream'
 import type { Logger } from '../log.js'
 import type { LayerAnalysis } from './analysis.js'
+import type { FileRange } from './layer/verify-range.js'
 import type { Descriptor, ImageConfig, ImageManifest, Platform } from './types.js'
 
 export type Transport = 'docker' | 'docker-daemon' | 'docker-archive' | 'oci-archive' | 'oci'
@@ -35,11 +36,13 @@ export interface AcquireOptions {
   /**
    * Reads one layer blob as it streams (decompression, digests, tar, step visitors) and returns
    * its analysis. `expectedDigest`, when the source knows it, is verified while streaming; a
-   * mismatch rejects with an ImageError naming `name`.
+   * mismatch rejects with an ImageError naming `name`. `file`, when the blob is a range of a file
+   * (a layout's blob, a member of an archive file), says where: the bytes can then be checked from
+   * there, and `blob` may be left unread (the source skips it).
    */
   analyzeLayer(
     blob: Readable,
-    layer: { name: string; expectedDigest?: string }
+    layer: { name: string; expectedDigest?: string; file?: FileRange }
   ): Promise<LayerAnalysis>
   /**
    * The analysis an earlier run kept for this layer (the layer cache), if any: a source that

@@ -15,9 +15,9 @@
  * scan goes on without it, with one warning.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { mkdir, readdir, rename, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { types } from 'node:util'
 import { deserialize, serialize } from 'node:v8'
@@ -51,15 +51,24 @@ const ENTRY_SUFFIX = '.layer'
 let build: string | undefined
 
 /**
- * The running code by its bytes (the bundle, dist/cli.js or dist/index.js, when bundled): a new
- * build never reads what an older one wrote, even where a visitor's version was not bumped.
+ * The running code by its bytes: every file of the bundle (dist/cli.js or dist/index.js and the
+ * chunks beside them) when bundled, else this source file. A new build never reads what an
+ * older one wrote, even where a visitor's version was not bumped.
  */
 function buildId(): string {
   if (build === undefined) {
     try {
-      build = createHash('sha256')
-        .update(readFileSync(fileURLToPath(import.meta.url)))
-        .digest('hex')
+      const self = fileURLToPath(import.meta.url)
+      const dir = dirname(self)
+      const files = self.endsWith('.js')
+        ? readdirSync(dir)
+            .filter((name) => name.endsWith('.js'))
+            .sort()
+            .map((name) => join(dir, name))
+        : [self]
+      const hash = createHash('sha256')
+      for (const file of files) hash.update(`${basename(file)}\0`).update(readFileSync(file))
+      build = hash.digest('hex')
     } catch {
       build = 'unknown'
     }

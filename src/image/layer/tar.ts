@@ -35,6 +35,8 @@ const EMPTY = Buffer.alloc(0)
 
 export interface TarItem {
   readonly entry: TarEntry
+  /** Where the entry's data starts in the archive stream, in bytes. */
+  readonly dataOffset: number
   /**
    * The entry's data (empty for anything but regular files). Read it before asking for the next
    * item; whatever is left unread is skipped when the iteration moves on.
@@ -53,6 +55,14 @@ export function normalizePath(path: string): string {
   return '/' + parts.join('/')
 }
 
+/**
+ * A chunk source that can also pass over bytes without reading them (a file moves its read
+ * position): `skip` returns how many it passed over, fewer only at its end.
+ */
+export interface SkippingIterator extends AsyncIterator<Buffer | Uint8Array> {
+  skip?(bytes: number): Promise<number>
+}
+
 /** Pulls bytes from an async chunk source; hands out slices of the chunks without copying. */
 class ByteReader {
   private chunk: Buffer = EMPTY
@@ -61,7 +71,7 @@ class ByteReader {
   /** Bytes consumed so far, for error messages. */
   position = 0
 
-  constructor(private readonly chunks: AsyncIterator<Buffer | Uint8Array>) {}
+  constructor(private readonly chunks: SkippingIterator) {}
 
   private async fill(): Promise<boolean> {
     while (this.offset >= this.chunk.length) {
@@ -113,6 +123,12 @@ class ByteReader {
   async skip(length: number): Promise<number> {
     let skipped = 0
     while (skipped < length) {
+      if (this.offset >= this.chunk.length && this.chunks.skip !== undefined && !this.ended) {
+        // Nothing buffered: the source passes over the rest unread.
+        const step = await this.chunks.skip(length - skipped)
+        this.position += step
+        return skipped + step
+      }
       if (!(await this.fill())) break
       const step = Math.min(this.chunk.length - this.offset, length - skipped)
       this.offset += step
@@ -174,6 +190,7 @@ class Item implements TarItem {
 
   constructor(
     readonly entry: TarEntry,
+    readonly dataOffset: number,
     private readonly reader: ByteReader,
     private readonly dataSize: number,
     private readonly truncated: () => ImageError
@@ -432,9 +449,7 @@ export async function* readTar(
   stream: Readable | AsyncIterable<Buffer>,
   name: string
 ): AsyncGenerator<TarItem, void, undefined> {
-  const reader = new ByteReader(
-    stream[Symbol.asyncIterator]() as AsyncIterator<Buffer | Uint8Array>
-  )
+  const reader = new ByteReader(stream[Symbol.asyncIterator]() as SkippingIterator)
   const fail = (why: string, code = 'CORRUPT_TAR'): ImageError =>
     new ImageError(`${name}: ${why}`, code)
   const truncated = (): ImageError =>
@@ -538,7 +553,7 @@ export async function* readTar(
           `the names, link targets and xattrs of its entries pass ${MAX_ARCHIVE_METADATA_BYTES} bytes at the entry at byte ${at}`
         )
       }
-      const item = new Item(entry, reader, dataSize, truncated)
+      const item = new Item(entry, reader.position, reader, dataSize, truncated)
       yield item
       const rest = (await item.unread()) + padding(dataSize)
       if ((await reader.skip(rest)) < rest) throw truncated()
