@@ -1,4 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { buildImage } from '../__fixtures__/image-builder.js'
 import { ACQUIRE, memorySource } from '../__fixtures__/memory-source.js'
 import { runGate } from '../src/engine.js'
@@ -123,5 +126,40 @@ describe('runGate', () => {
   it('rejects a config that lists a different number of layers', async () => {
     const run = runGate(request, silentLogger, [], () => source([image.layers[0]!.diffId]))
     await expect(run).rejects.toThrow('the config lists 1 layers but the manifest has 3')
+  })
+})
+
+describe('runGate with a layer cache', () => {
+  it('counts the entries a baseline image scan writes as written by the run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'engine-cache-'))
+    try {
+      const baseline = buildImage({
+        layers: [{ entries: [{ path: 'srv/old.txt', content: 'the base branch build\n' }] }],
+        config: { User: '10001' }
+      })
+      const open = (reference: string): ImageSource =>
+        reference === 'oci:baseline'
+          ? memorySource(baseline, { reference: 'oci:baseline' })
+          : source()
+      const layerCache = { dir, maxBytes: 1024 * 1024 * 1024 }
+      const steps = [step('identity', async () => ({ findings: [] }))]
+      const alone = await runGate({ ...request, layerCache }, silentLogger, steps, open)
+      expect(alone.layerCacheWrittenBytes).toBeGreaterThan(0)
+      // The scanned image's layers are cached now: only the baseline's are written.
+      const withBaseline = await runGate(
+        { ...request, layerCache, baseline: 'oci:baseline' },
+        silentLogger,
+        steps,
+        open
+      )
+      const entries = readdirSync(dir).filter((name) => name.endsWith('.layer'))
+      expect(entries).toHaveLength(image.layers.length + baseline.layers.length)
+      const baselineEntry = entries.find((name) =>
+        name.startsWith(baseline.layers[0]!.digest.slice(7))
+      )
+      expect(withBaseline.layerCacheWrittenBytes).toBe(statSync(join(dir, baselineEntry!)).size)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -270,6 +270,8 @@ async function scan(
 
   deadline.enter('mapping findings onto the Dockerfile')
   const located = locateInDockerfile(findings, dockerfile, image, logger)
+  // Layer cache entries the baseline image's scan wrote count towards saving the cache too.
+  const baselineWrites = { bytes: 0 }
   const baseline =
     request.baseline === undefined
       ? undefined
@@ -280,7 +282,8 @@ async function scan(
           steps,
           openImage,
           deadline,
-          rangeVerifier
+          rangeVerifier,
+          baselineWrites
         )
   const today = isoDay(request.now ?? new Date())
   const ignores = request.ignores ?? []
@@ -339,7 +342,11 @@ async function scan(
       : { baseline: compareBaseline(gated, baseline, failOnNewOnly) }),
     ...(expired.length === 0 ? {} : { expiredIgnores: expired })
   }
-  return { report, artifacts, layerCacheWrittenBytes: cache?.writtenBytes ?? 0 }
+  return {
+    report,
+    artifacts,
+    layerCacheWrittenBytes: (cache?.writtenBytes ?? 0) + baselineWrites.bytes
+  }
 }
 
 /** The Dockerfile of the request, read once: steps see it and findings are mapped onto it. */
@@ -383,7 +390,8 @@ async function loadBaseline(
   steps: readonly Step[],
   openImage: (reference: string) => ImageSource,
   deadline: ScanDeadline,
-  rangeVerifier: RangeVerifier
+  rangeVerifier: RangeVerifier,
+  writes: { bytes: number }
 ): Promise<Baseline | undefined> {
   deadline.enter(`reading the baseline ${input}`)
   if (isReportPath(input, existsSync)) {
@@ -396,7 +404,7 @@ async function loadBaseline(
     return baseline
   }
   // The baseline image is part of this scan: it shares the deadline.
-  const { report } = await logger.group(`Baseline image ${input}`, () =>
+  const { report, layerCacheWrittenBytes } = await logger.group(`Baseline image ${input}`, () =>
     scan(
       {
         image: input,
@@ -411,6 +419,7 @@ async function loadBaseline(
       rangeVerifier
     )
   )
+  writes.bytes += layerCacheWrittenBytes
   return {
     source: input,
     findings: report.findings.map(({ fingerprint, rule, severity, title, blocking }) => ({

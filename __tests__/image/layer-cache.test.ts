@@ -144,6 +144,13 @@ describe('the layer cache', () => {
     expect(cachedLayers(warm.report)).toEqual([true, true, true, false])
     expect(comparable(warm.report)).toEqual(comparable(cold.report))
     expect(warm.stderr).toContain('3 of 4 layers of')
+    // The secret scan's time counts only the layer this run read.
+    const hardening = (report: GateReport): string =>
+      report.steps.find((step) => step.id === 'hardening')?.notes?.[0] ?? ''
+    expect(hardening(cold.report)).toMatch(/ in 4 layers in \d+ ms/)
+    expect(hardening(warm.report)).toMatch(
+      / in 4 layers \(3 scanned by an earlier run, from the layer cache\) in \d+ ms/
+    )
 
     const again = await scan(layout(V2, 'v2'), cache)
     expect(again.report.image.layers.every((l) => l.cached === true)).toBe(true)

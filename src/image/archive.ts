@@ -1,6 +1,6 @@
 /**
- * Archive transports, each read in ONE sequential streaming pass (the daemon's `docker save`
- * output is a pipe, so nothing may seek):
+ * Archive transports, each read in ONE sequential pass (the daemon's `docker save` output is a
+ * pipe, so nothing may seek back; an archive file only seeks forward, past members nobody reads):
  * - `docker-archive:PATH[:REF]`: a `docker save` tarball, classic (Docker image spec v1.2:
  *   manifest.json, `<hex>.json` config, `<id>/layer.tar`) or Docker ≥25, which is also an OCI
  *   image layout (index.json, blobs/sha256/…) with manifest.json beside it;

@@ -323,18 +323,21 @@ async function run({ image, policy }: StepContext): Promise<StepOutcome> {
     return suppression === undefined ? finding : { ...finding, suppression }
   })
 
+  // A layer from the layer cache was scanned by an earlier run: its time is not this run's.
+  const cached = (layer: number): boolean => image.layers[layer]?.cached === true
   const stats = visits.reduce(
-    (sum, { stats: s }) => ({
+    (sum, { stats: s }, layer) => ({
       files: sum.files + s.files,
       bytes: sum.bytes + s.bytes,
       binary: sum.binary + s.binary,
-      ms: sum.ms + s.ms
+      ms: sum.ms + (cached(layer) ? 0 : s.ms)
     }),
     { files: 0, bytes: 0, binary: 0, ms: 0 }
   )
+  const fromCache = visits.filter((_, layer) => cached(layer)).length
   const oversized = visits.reduce((sum, visit) => sum + visit.oversized.length, 0)
   const notes = [
-    `secret scan: ${stats.files} text files (${formatBytes(stats.bytes)}) in ${visits.length} layers in ${Math.round(stats.ms)} ms; ${stats.binary} binary files skipped, ${oversized} over secret-max-file-size`,
+    `secret scan: ${stats.files} text files (${formatBytes(stats.bytes)}) in ${visits.length} layers${fromCache > 0 ? ` (${fromCache} scanned by an earlier run, from the layer cache)` : ''} in ${Math.round(stats.ms)} ms; ${stats.binary} binary files skipped, ${oversized} over secret-max-file-size`,
     `efficiency ${(waste.efficiency * 100).toFixed(1)}%, ${formatBytes(waste.wastedBytes)} wasted (${(waste.userWastedRatio * 100).toFixed(1)}% of the bytes above the first layer)`,
     ...largestContributors(image, visits, waste)
   ]
