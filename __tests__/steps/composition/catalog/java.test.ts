@@ -53,6 +53,16 @@ describe('licences from an embedded pom.xml', () => {
     </licenses>`
     expect(pomLicenses(pomXml('g.x', 'a', licenses))).toEqual(['EPL-2.0', 'Apache-2.0'])
     expect(pomLicenses(pomXml('g.x', 'a', ''))).toEqual([])
+    const byOsiUrl = `<licenses>
+      <license><url>https://opensource.org/license/unlicense/</url></license>
+      <license><url>http://www.opensource.org/licenses/mit-license.php</url></license>
+      <license><url>https://opensource.org/licenses/BSD-3-Clause</url></license>
+      <license><url>https://opensource.org/licenses/bsd-license.php</url></license>
+      <license><url>https://example.org/licenses/MIT</url></license>
+    </licenses>`
+    // A URL-only entry names its licence when opensource.org's path does (`bsd-license` names no
+    // one BSD licence); other URLs name none.
+    expect(pomLicenses(pomXml('g.x', 'a', byOsiUrl))).toEqual(['Unlicense', 'MIT', 'BSD-3-Clause'])
     expect(pomLicenses('<licenses><license><name>MIT')).toEqual([])
   })
 })

@@ -1,7 +1,8 @@
 /**
  * Installed forms of language packages that peers' test suites expect (issue 10): .NET runtime
  * packs without reference-only packages, Python eggs and case-insensitive metadata directories,
- * licences from trove classifiers, gemspecs with any block variable.
+ * licences from trove classifiers, gemspecs with any block variable and default gems' specifications,
+ * CPython 2's own egg-info left out.
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync, spawnSync } from 'node:child_process'
@@ -262,6 +263,36 @@ describe('Python metadata', () => {
     }
   )
 
+  it("leaves out CPython 2's own lib-dynload/Python-2.7.egg-info, the interpreter, not a PyPI package", async () => {
+    const { catalog } = await catalogImage({
+      layers: [
+        {
+          entries: [
+            // What CPython 2.7's `make install` writes for the interpreter (setup.py install_egg_info).
+            {
+              path: 'usr/local/lib/python2.7/lib-dynload/Python-2.7.egg-info',
+              content: METADATA('Python', '2.7.18', 'License: PSF license\n')
+            },
+            {
+              path: 'usr/local/lib/python2.7/site-packages/six-1.16.0-py2.7.egg-info',
+              content: METADATA('six', '1.16.0', 'License: MIT\n')
+            },
+            // Named Python but installed like any distribution: kept.
+            {
+              path: 'usr/local/lib/python2.7/site-packages/Python-0.1.dist-info/METADATA',
+              content: METADATA('Python', '0.1')
+            }
+          ]
+        }
+      ]
+    })
+    expect(catalog.packages.map((p) => [p.name, p.version, p.path])).toEqual([
+      ['Python', '0.1', '/usr/local/lib/python2.7/site-packages/Python-0.1.dist-info/METADATA'],
+      ['six', '1.16.0', '/usr/local/lib/python2.7/site-packages/six-1.16.0-py2.7.egg-info']
+    ])
+    expect(catalog.unread).toEqual([])
+  })
+
   it('reports a zip named .egg without EGG-INFO/PKG-INFO, and one that is no zip, as not analysed', async () => {
     const { catalog, image } = await catalogImage({
       layers: [
@@ -395,6 +426,42 @@ describe('gemspecs', () => {
         reason:
           'it sets no spec.name or no spec.version; the package it describes is not in the SBOM'
       }
+    ])
+  })
+
+  it('reads the specifications of the default gems Ruby ships, under specifications/default', async () => {
+    const gems = 'usr/local/lib/ruby/gems/3.3.0/specifications'
+    const spec = (name: string, version: string): string =>
+      `# -*- encoding: utf-8 -*-\n# stub: ${name} ${version} ruby lib\n\nGem::Specification.new do |s|\n  s.name = "${name}".freeze\n  s.version = "${version}".freeze\n  s.licenses = ["Ruby".freeze, "BSD-2-Clause".freeze]\nend\n`
+    const { catalog } = await catalogImage({
+      layers: [
+        {
+          entries: [
+            { path: `${gems}/default/json-2.7.1.gemspec`, content: spec('json', '2.7.1') },
+            { path: `${gems}/rexml-3.2.6.gemspec`, content: spec('rexml', '3.2.6') },
+            // Only `default` holds specifications below specifications/.
+            { path: `${gems}/cache/other-1.0.gemspec`, content: spec('other', '1.0') }
+          ]
+        }
+      ]
+    })
+    expect(pick(catalog.packages)).toEqual([
+      [
+        'RubyGems',
+        'json',
+        '2.7.1',
+        'pkg:gem/json@2.7.1',
+        `/${gems}/default/json-2.7.1.gemspec`,
+        ['Ruby', 'BSD-2-Clause']
+      ],
+      [
+        'RubyGems',
+        'rexml',
+        '3.2.6',
+        'pkg:gem/rexml@3.2.6',
+        `/${gems}/rexml-3.2.6.gemspec`,
+        ['Ruby', 'BSD-2-Clause']
+      ]
     ])
   })
 })

@@ -243,7 +243,7 @@ export function pomLicenses(xml: string): string[] {
     const url = /<url>([^<]*)<\/url>/.exec(entry)?.[1]
     const license =
       (name === undefined ? undefined : spdxLicense(xmlText(name))) ??
-      (url === undefined ? undefined : SPDX_BY_URL.find(([re]) => re.test(xmlText(url)))?.[1]) ??
+      (url === undefined ? undefined : licenseOfUrl(xmlText(url))) ??
       (name === undefined ? undefined : xmlText(name))
     if (license !== undefined && license !== '' && license.length <= MAX_LICENSE_NAME_CHARS)
       licenses.push(license)
@@ -279,9 +279,20 @@ function xmlText(raw: string): string {
     .trim()
 }
 
+/**
+ * The licence a `<url>` names: opensource.org's pages (`/licenses/MIT`, `/license/unlicense/`,
+ * `/licenses/mit-license.php`) by the name in their path, the others by the table below.
+ */
+function licenseOfUrl(url: string): string | undefined {
+  const osi =
+    /^https?:\/\/(?:www\.)?opensource\.org\/licenses?\/([A-Za-z0-9.+-]+?)(?:-license)?(?:\.php|\.html)?\/?$/i.exec(
+      url
+    )?.[1]
+  return osi !== undefined ? spdxLicense(osi) : SPDX_BY_URL.find(([re]) => re.test(url))?.[1]
+}
+
 const SPDX_BY_URL: [RegExp, string][] = [
   [/^https?:\/\/(?:www\.)?apache\.org\/licenses\/LICENSE-2\.0(?:\.txt|\.html)?$/, 'Apache-2.0'],
-  [/^https?:\/\/(?:www\.)?opensource\.org\/licenses\/MIT(?:\.php)?$/i, 'MIT'],
   [/^https?:\/\/(?:www\.)?eclipse\.org\/legal\/epl-v10\.html$/, 'EPL-1.0'],
   [/^https?:\/\/(?:www\.)?eclipse\.org\/legal\/epl-2\.0\/?$/, 'EPL-2.0']
 ]

@@ -1,7 +1,8 @@
 /**
  * Language packages whose metadata is a small file in the final filesystem: npm `package.json`
  * under `node_modules`, Python `*.dist-info/METADATA`, `*.egg-info` and zipped `*.egg`, .NET
- * `*.deps.json`, RubyGems `specifications/*.gemspec` and Composer `vendor/composer/installed.json`.
+ * `*.deps.json`, RubyGems `specifications/*.gemspec` (and `specifications/default/` for the gems
+ * Ruby bundles) and Composer `vendor/composer/installed.json`.
  * A package whose metadata file an OS package owns is the OS package's, and left out here.
  */
 import { Minimatch } from 'minimatch'
@@ -24,6 +25,8 @@ interface MetadataCataloger {
     content: Buffer,
     onBad: (where: string) => void
   ): Omit<Package, 'path' | 'layerDigest' | 'kind'>[]
+  /** A package the file at `path` names that is no package of this ecosystem, left out. */
+  excludes?(path: string, pkg: Omit<Package, 'path' | 'layerDigest' | 'kind'>): boolean
 }
 
 /** The metadata file names no package although its format requires one. */
@@ -45,7 +48,12 @@ const PYTHON_GLOBS = [
 ]
 const EGG_GLOBS = [`/**/*.${anyCase('egg')}`]
 const DOTNET_GLOBS = ['/**/*.deps.json']
-const RUBY_GLOBS = ['/**/specifications/*.gemspec']
+/**
+ * RubyGems keeps installed gems' specifications in `<GEM_HOME>/specifications/` and those of the
+ * default gems Ruby ships (json, psych, openssl…) in `specifications/default/`
+ * (`Gem.default_specifications_dir`).
+ */
+const RUBY_GLOBS = ['/**/specifications/*.gemspec', '/**/specifications/default/*.gemspec']
 const COMPOSER_GLOBS = ['/**/vendor/composer/installed.json']
 
 /** A parser of a text format as a cataloger's parse. */
@@ -54,9 +62,16 @@ const text =
   (content, onBad) =>
     parse(content.toString('utf8'), onBad)
 
+/**
+ * CPython 2's own build installs `lib-dynload/Python-2.x.egg-info` for the distribution `Python`:
+ * the interpreter, not a PyPI package (Python 3's setup.py leaves install_egg_info out).
+ */
+const isInterpreterMetadata = (path: string, pkg: Draft): boolean =>
+  pkg.name === 'Python' && path.includes('/lib-dynload/')
+
 const CATALOGERS: MetadataCataloger[] = [
   { globs: NPM_GLOBS, parse: text(parseNpm) },
-  { globs: PYTHON_GLOBS, parse: text(parsePython) },
+  { globs: PYTHON_GLOBS, parse: text(parsePython), excludes: isInterpreterMetadata },
   { globs: EGG_GLOBS, parse: parseEgg },
   { globs: DOTNET_GLOBS, parse: text(parseDotnet) },
   { globs: RUBY_GLOBS, parse: text(parseGemspec) },
@@ -110,6 +125,7 @@ export function catalogLanguages(input: CatalogInput, unread: UnreadInput[]): Pa
     const problem = bad.unread(image, node.path, 'package')
     if (problem !== undefined) unread.push(problem)
     for (const pkg of found) {
+      if (cataloger.excludes?.(node.path, pkg) === true) continue
       packages.push(definePackage(image, { ...pkg, path: node.path, kind: 'language' }))
     }
   }
