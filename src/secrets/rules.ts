@@ -48,6 +48,61 @@ const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
 const IDENTIFIABLE_KEY = '[A-Za-z0-9]{52}JQQJ99[A-Za-z0-9]{18}'
 const PEM_BODY = '(?:[A-Za-z0-9+/=\\s:,.\'"\\\\]|-(?!----)){64,16384}?'
 
+/**
+ * JOSE header parameters (IANA "JSON Web Signature and Encryption Header Parameters", with the
+ * JWK members some issuers put in the header): a JWT's header object starts with one of them.
+ */
+const JOSE_HEADER_NAMES = [
+  'alg',
+  'enc',
+  'typ',
+  'cty',
+  'kid',
+  'jku',
+  'jwk',
+  'x5u',
+  'x5c',
+  'x5t',
+  'x5t#S256',
+  'crit',
+  'zip',
+  'epk',
+  'apu',
+  'apv',
+  'iv',
+  'tag',
+  'p2s',
+  'p2c',
+  'b64',
+  'ppt',
+  'url',
+  'nonce',
+  'svt',
+  'iss',
+  'sub',
+  'aud',
+  'kty',
+  'use',
+  'key_ops',
+  'x',
+  'ver',
+  'version'
+]
+/**
+ * How a base64-encoded JWT starts, for each header parameter: base64 (standard or URL-safe) of
+ * `eyJ…`, the base64url of `{"<name>":`, cut to the characters its bytes alone decide.
+ */
+function base64JwtPrefixes(): string {
+  const prefixes = new Set<string>()
+  for (const name of JOSE_HEADER_NAMES) {
+    const header = Buffer.from(`{"${name}":`)
+    const jwt = header.toString('base64url').slice(0, Math.floor((header.length * 8) / 6))
+    const outer = Buffer.from(jwt.slice(0, jwt.length - (jwt.length % 3))).toString('base64')
+    prefixes.add(outer).add(outer.replaceAll('+', '-').replaceAll('/', '_'))
+  }
+  return [...prefixes].map((p) => p.replace(/[+/]/g, '\\$&')).join('|')
+}
+
 function privateKey(id: string, title: string, label: string, severity: Severity): SecretRule {
   return {
     id,
@@ -449,7 +504,8 @@ export const BUILT_IN_RULES: SecretRule[] = [
     title: 'Sentry auth token',
     severity: 'high',
     keywords: ['sntrys_', 'sntryu_'],
-    pattern: token('sntrys_eyJ[A-Za-z0-9+/=_]{80,400}|sntryu_[a-f0-9]{64}')
+    // Org tokens: `sntrys_`, base64 of a JSON claim set, `_`, 43 base64 characters (Sentry RFC 91).
+    pattern: token('sntrys_eyJ[A-Za-z0-9+/]{20,400}={0,2}_[A-Za-z0-9+/]{43}|sntryu_[a-f0-9]{64}')
   },
   {
     id: 'sentry-legacy-auth-token',
@@ -740,10 +796,10 @@ export const BUILT_IN_RULES: SecretRule[] = [
     id: 'jfrog-identity-token',
     title: 'JFrog identity token',
     severity: 'high',
-    keywords: ['jfrog', 'artifactory', 'bintray'],
+    keywords: ['jfrog', 'artifactory', 'bintray', 'xray'],
     // 64 unprefixed characters: only under a JFrog name that says token, key, password or secret.
     pattern: near(
-      '(?:jfrog|artifactory|bintray)[\\w.-]{0,20}?(?:token|key|password|secret)',
+      '(?:jfrog|artifactory|bintray|xray)[\\w.-]{0,20}?(?:token|key|password|secret)',
       '[a-zA-Z0-9]{64}'
     ),
     minEntropy: 3.5
@@ -836,7 +892,8 @@ export const BUILT_IN_RULES: SecretRule[] = [
     title: 'Slack legacy token',
     severity: 'high',
     keywords: ['xoxo-', 'xoxs-', 'xoxa-', 'xoxr-'],
-    pattern: token('xox[osar]-(?:\\d{1,16}-){0,3}[0-9a-zA-Z]{8,48}')
+    // Workspace tokens (`xoxa-2-…`) carry up to four numeric ids before the random part.
+    pattern: token('xox[osar]-(?:\\d{1,16}-){0,4}[0-9a-zA-Z]{8,48}')
   },
   {
     id: 'slack-webhook',
@@ -1398,6 +1455,221 @@ export const BUILT_IN_RULES: SecretRule[] = [
     minEntropy: 3.5
   },
 
+  {
+    id: 'cisco-meraki-api-key',
+    title: 'Cisco Meraki Dashboard API key',
+    severity: 'high',
+    keywords: ['meraki'],
+    pattern: near('meraki[\\w.-]{0,20}?(?:token|key|secret)', '[0-9a-f]{40}'),
+    minEntropy: 3
+  },
+  {
+    id: 'clickhouse-cloud-api-secret',
+    title: 'ClickHouse Cloud API key secret',
+    severity: 'high',
+    keywords: ['4b1d'],
+    pattern: token('4b1d[A-Za-z0-9]{38}'),
+    minEntropy: 3.5
+  },
+  {
+    id: 'cohere-api-key',
+    title: 'Cohere API key',
+    severity: 'high',
+    keywords: ['cohere', 'co_api_key'],
+    pattern: near('cohere[\\w.-]{0,20}?(?:token|key|secret)|co_api_key', '[a-zA-Z0-9]{40}'),
+    minEntropy: 4
+  },
+  {
+    id: 'defined-networking-api-token',
+    title: 'Defined Networking API token',
+    severity: 'high',
+    keywords: ['dnkey-'],
+    pattern: token('dnkey-[a-z0-9=_-]{26}-[a-z0-9=_-]{52}', 'i'),
+    minEntropy: 3
+  },
+  {
+    id: 'drone-ci-token',
+    title: 'Drone CI access token',
+    severity: 'high',
+    keywords: ['drone'],
+    pattern: near('drone(?:ci)?[\\w.-]{0,20}?(?:token|key|secret)', '[a-zA-Z0-9]{32}'),
+    minEntropy: 3
+  },
+  {
+    id: 'facebook-app-secret',
+    title: 'Facebook / Meta app secret or client token',
+    severity: 'high',
+    keywords: ['facebook'],
+    pattern: near('facebook[\\w.-]{0,20}?(?:secret|token|key)', '[a-f0-9]{32}'),
+    minEntropy: 3
+  },
+  {
+    id: 'facebook-app-access-token',
+    title: 'Facebook / Meta app access token',
+    severity: 'high',
+    keywords: ['facebook'],
+    // `<app id>|<app secret or signature>`, as Graph API calls take it (`|` may be URL-encoded).
+    pattern: token('[0-9]{15,16}(?:\\||%7C)[0-9A-Za-z_-]{27,40}'),
+    minEntropy: 3
+  },
+  {
+    id: 'finicity-api-key',
+    title: 'Finicity app key or partner secret',
+    severity: 'high',
+    keywords: ['finicity'],
+    pattern: near('finicity[\\w.-]{0,20}?(?:token|key|secret)', '[a-f0-9]{32}|[a-zA-Z0-9]{20}'),
+    minEntropy: 3
+  },
+  {
+    id: 'flickr-api-key',
+    title: 'Flickr API key or access token',
+    severity: 'high',
+    keywords: ['flickr'],
+    pattern: near('flickr[\\w.-]{0,20}?(?:token|key|secret)', '[a-zA-Z0-9]{32}'),
+    minEntropy: 3
+  },
+  {
+    id: 'gitter-access-token',
+    title: 'Gitter access token',
+    severity: 'high',
+    keywords: ['gitter'],
+    pattern: near('gitter[\\w.-]{0,20}?(?:token|key|secret)', '[a-zA-Z0-9_-]{40}'),
+    minEntropy: 3
+  },
+  {
+    id: 'kraken-api-key',
+    title: 'Kraken API private key',
+    severity: 'high',
+    keywords: ['kraken'],
+    pattern: near('kraken[\\w.-]{0,20}?(?:token|key|secret)', '[a-zA-Z0-9/=_+-]{80,90}'),
+    minEntropy: 3.5
+  },
+  {
+    id: 'messagebird-api-key',
+    title: 'MessageBird (Bird) access key',
+    severity: 'high',
+    keywords: ['messagebird', 'message_bird', 'message-bird'],
+    // The 25-character access key; the client id, a UUID beside it, is not a secret.
+    pattern: near('message[_-]?bird[\\w.-]{0,20}?(?:token|key|secret)', '[a-zA-Z0-9]{25}'),
+    minEntropy: 3
+  },
+  {
+    id: 'notion-api-token',
+    title: 'Notion integration token',
+    severity: 'high',
+    keywords: ['ntn_'],
+    pattern: token('ntn_[0-9]{11}[A-Za-z0-9]{35}'),
+    minEntropy: 3.5
+  },
+  {
+    id: 'nytimes-api-key',
+    title: 'New York Times API key',
+    severity: 'medium',
+    keywords: ['nytimes', 'newyorktimes', 'new-york-times'],
+    pattern: near(
+      '(?:nytimes|new-?york-?times)[\\w.-]{0,20}?(?:token|key|secret)',
+      '[a-zA-Z0-9=_-]{32}'
+    ),
+    minEntropy: 3
+  },
+  {
+    id: 'plaid-access-token',
+    title: 'Plaid access token',
+    severity: 'high',
+    keywords: ['access-sandbox-', 'access-development-', 'access-production-'],
+    pattern: token(`access-(?:sandbox|development|production)-${UUID}`)
+  },
+  {
+    id: 'privateai-api-key',
+    title: 'Private AI API key',
+    severity: 'high',
+    keywords: ['privateai', 'private_ai', 'private-ai'],
+    pattern: near('private[_-]?ai[\\w.-]{0,20}?(?:token|key|secret)', '[a-zA-Z0-9]{32}'),
+    minEntropy: 3
+  },
+  {
+    id: 'rapidapi-key',
+    title: 'RapidAPI key',
+    severity: 'high',
+    keywords: ['rapidapi'],
+    pattern: near('rapidapi[\\w.-]{0,20}?(?:token|key|secret)', '[a-zA-Z0-9_-]{50}'),
+    minEntropy: 3.5
+  },
+  {
+    id: 'sendbird-api-token',
+    title: 'Sendbird API token',
+    severity: 'high',
+    keywords: ['sendbird'],
+    // The 40-hex-digit API token; the application id (a UUID) is public.
+    pattern: near('sendbird[\\w.-]{0,20}?(?:token|key|secret)', '[a-f0-9]{40}'),
+    minEntropy: 3
+  },
+  {
+    id: 'settlemint-token',
+    title: 'SettleMint access token',
+    severity: 'high',
+    keywords: ['sm_pat_', 'sm_aat_', 'sm_sat_'],
+    // Personal, application and service access tokens.
+    pattern: token('sm_(?:pat|aat|sat)_[a-zA-Z0-9]{12,64}'),
+    minEntropy: 3
+  },
+  {
+    id: 'sonarqube-token',
+    title: 'SonarQube / SonarCloud token',
+    severity: 'high',
+    keywords: ['sonar'],
+    // User (`squ_`), project analysis (`sqp_`) and global analysis (`sqa_`) tokens, or the older
+    // unprefixed 40 characters, under SONAR_TOKEN or the deprecated SONAR_LOGIN.
+    pattern: near('sonar[_.-]?(?:login|token)', '(?:sq[upa]_)?[a-zA-Z0-9=_-]{40}'),
+    minEntropy: 3
+  },
+  {
+    id: 'squarespace-api-key',
+    title: 'Squarespace API key',
+    severity: 'high',
+    keywords: ['squarespace'],
+    pattern: near('squarespace[\\w.-]{0,20}?(?:token|key|secret)', UUID),
+    minEntropy: 3
+  },
+  {
+    id: 'twitter-api-secret',
+    title: 'X (Twitter) API key, secret or access token',
+    severity: 'high',
+    keywords: ['twitter'],
+    // API key (25) and secret (50), access token (`<user id>-<random>`) and its secret (45).
+    pattern: near(
+      'twitter[\\w.-]{0,20}?(?:token|key|secret)',
+      '[0-9]{15,25}-[a-zA-Z0-9]{20,40}|[a-zA-Z0-9]{50}|[a-zA-Z0-9]{45}|[a-zA-Z0-9]{25}'
+    ),
+    minEntropy: 3.5
+  },
+  {
+    id: 'yandex-cloud-credential',
+    title: 'Yandex Cloud API key, IAM token or static access key',
+    severity: 'high',
+    keywords: ['yandex'],
+    // API keys start `AQVN`, IAM tokens `t1.`, static (AWS-compatible) access key secrets `YC`.
+    pattern: near(
+      'yandex[\\w.-]{0,20}?(?:token|key|secret)',
+      'AQVN[A-Za-z0-9_-]{35,38}|t1\\.[A-Za-z0-9_-]{1,256}={0,2}\\.[A-Za-z0-9_-]{86}={0,2}|YC[a-zA-Z0-9_-]{38}'
+    ),
+    minEntropy: 3
+  },
+  {
+    id: 'database-password',
+    title: 'Hard-coded database password',
+    severity: 'high',
+    keywords: ['db_pass', 'dbpass', 'database_pass', 'databasepass'],
+    // Scripts, source and notes; configuration files are password-assignment's.
+    paths: [
+      '**/*.{sh,bash,zsh,ksh,py,rb,pl,pm,js,mjs,cjs,ts,java,kt,groovy,scala,cs,ps1,bat,cmd,sql,txt}',
+      '**/{Dockerfile,Containerfile,Jenkinsfile}'
+    ],
+    // Not a YAML tag (`!vault |`): the value follows on the next lines.
+    pattern: near('(?:db|database)_?passw(?:or)?d', '(?!!)[a-zA-Z0-9:;<@=},!$?^]{6,100}'),
+    chosen: true
+  },
+
   // Frameworks.
   {
     id: 'symfony-app-secret',
@@ -1437,7 +1709,7 @@ export const BUILT_IN_RULES: SecretRule[] = [
     // `kubernetes.io/dockerconfigjson` Secrets: the data key holds base64 of a Docker config.json,
     // and base64 of a JSON object (`{"`, `{\n`, `{ `) starts with `ey`, `ew` or `ex`.
     pattern:
-      /^[ \t]{0,64}["']?\.docker(?:configjson|cfg)["']?[ \t]{0,16}:[ \t]{0,16}["']?(?<secret>e[wxy][A-Za-z0-9+/]{6,16384}={0,2})(?![\w+/=-])/m,
+      /^[ \t]{0,64}["']?\.docker(?:configjson|cfg)["']?[ \t]{0,16}:[ \t]{0,16}(?:[|>][-+]?[ \t]{0,16}\r?\n[ \t]{1,64})?["']?(?<secret>e[wxy][A-Za-z0-9+/]{6,16384}={0,2})(?![\w+/=-])/m,
     minEntropy: 3
   },
 
@@ -1450,6 +1722,15 @@ export const BUILT_IN_RULES: SecretRule[] = [
     pattern: token(
       'ey[a-zA-Z0-9_-]{15,8192}\\.ey[a-zA-Z0-9_-]{15,8192}\\.[a-zA-Z0-9_-]{10,8192}={0,2}'
     )
+  },
+  {
+    id: 'jwt-base64',
+    title: 'Base64-encoded JSON Web Token',
+    severity: 'medium',
+    keywords: ['zxlk'],
+    // A JWT stored base64-encoded (Kubernetes Secret data, Helm values): `eyJ` encodes to `ZXlK`.
+    pattern: token(`(?:${base64JwtPrefixes()})[A-Za-z0-9+/_-]{40,8192}={0,2}`),
+    minEntropy: 3
   },
   {
     id: 'database-url',
@@ -1497,9 +1778,10 @@ export const BUILT_IN_RULES: SecretRule[] = [
     id: 'bearer-token',
     title: 'HTTP Bearer authorization header',
     severity: 'medium',
-    keywords: ['bearer '],
+    keywords: ['authorization'],
+    // `Bearer`, or `Token` / `Api-Token` as Django REST framework and others name the scheme.
     pattern:
-      /Authorization["']?\s{0,16}[:=]\s{0,16}["']?Bearer\s{1,16}(?<secret>[A-Za-z0-9._~+/-]{20,8192}={0,2})/i,
+      /Authorization["']?\s{0,16}[:=]\s{0,16}["']?(?:Bearer|(?:Api-)?Token)\s{1,16}(?<secret>[A-Za-z0-9._~+/-]{20,8192}={0,2})/i,
     minEntropy: 3.5
   },
   {
@@ -1510,6 +1792,16 @@ export const BUILT_IN_RULES: SecretRule[] = [
     pattern:
       /\bcurl\b[^\n]{0,200}?\s(?:-u|--user)\s{1,16}['"]?[^\s:'"]{1,256}:(?<secret>[^\s'"@]{6,256})/,
     chosen: true
+  },
+  {
+    id: 'curl-auth-header',
+    title: 'API key or token passed to curl in a header',
+    severity: 'medium',
+    keywords: ['curl'],
+    // `-H "X-Api-Key: …"`, `-H "Token: …"`, or `Authorization:` with no scheme before the value.
+    pattern:
+      /\bcurl\b(?:[^\n\\]|\\[^\n]|\\\r?\n){0,200}?\s(?:-H|--header)(?:=|[ \t]{1,5})(["'])(?:(?:X-(?:[a-z]{1,32}-)?)?(?:Api-?)?(?:Key|Token)|Authorization):[ \t]{0,5}(?<secret>[\w=~@.+/-]{8,1024})\1/i,
+    minEntropy: 3
   },
   {
     id: 'php-define-password',
@@ -1555,6 +1847,7 @@ export const BUILT_IN_RULES: SecretRule[] = [
       '**/.boto',
       '**/.aws/credentials',
       '**/*.{go,php,mk}',
+      '**/*.{tf,tfvars,hcl}',
       '**/{Makefile,makefile,GNUmakefile}'
     ],
     // The name (not `csrf_token`, `publicToken`, nor one ending in `_id`, `_name`, `_url`, `_file`,
@@ -1637,8 +1930,9 @@ export const BUILT_IN_RULES: SecretRule[] = [
     title: 'Kubernetes Secret manifest with data',
     severity: 'high',
     keywords: ['secret'],
-    context: /^kind:[ \t]{0,16}["']?Secret\b/m,
+    context: /^kind:[ \t]{0,16}["']?[Ss]ecret\b/m,
+    // The first key under `data:`, past blank and comment lines; its value maybe a block scalar.
     pattern:
-      /^(?:data|stringData):[ \t]{0,16}\r?\n(?:[ \t]{0,64}\r?\n){0,16}[ \t]{1,64}[\w.-]{1,253}:[ \t]{0,16}["']?(?<secret>[^\s"'#]{8,16384})/m
+      /^(?:data|stringData):[ \t]{0,16}\r?\n(?:[ \t]{0,64}(?:#[^\n]{0,1024})?\r?\n){0,16}[ \t]{1,64}[\w.-]{1,253}:[ \t]{0,16}(?:[|>][-+]?[ \t]{0,16}\r?\n[ \t]{1,64})?["']?(?<secret>[^\s"'#]{10,16384})/m
   }
 ]

@@ -167,9 +167,9 @@ const KNOWN_EXAMPLES = new Set([
 const PLACEHOLDER =
   /^(?:\$\{[^}]*\}|\$\(.*\)|\$[A-Za-z_]\w*|%[A-Za-z_]\w*%|\{\{.*\}\}|<[^>]*>|\[[^\]]*\]|%\(\w+\)s|(.)\1*)$|\$\{|\{\{|EXAMPLE|^\$(?:\([^)]*\)|[A-Za-z_]\w*)[/\\]/i
 
-/** Words of placeholder values people write in docs and templates. */
+/** Words of placeholder values people write in docs and templates, and the alphabet typed out. */
 const PLACEHOLDER_WORDS =
-  /changeme|change_me|change-me|changeit|password|passwd|placeholder|your[_-]?|example|dummy|redacted|sample|foobar|xxxx|\*\*\*|todo|fixme|insert|replace|secret|null|none|undefined|true|false|test|(.)\1{5,}/i
+  /changeme|change_me|change-me|changeit|password|passwd|placeholder|your[_-]?|example|dummy|redacted|sample|foobar|xxxx|\*\*\*|todo|fixme|insert|replace|secret|null|none|undefined|true|false|test|abcdefgh|(.)\1{5,}/i
 
 /** Code rather than a literal: `os.environ.get(`, `self.password`, `process.env.TOKEN`, a path, a word. */
 const CODE_LIKE = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$|[()[\]]|^(?:\/|~\/|\.\/)|^[A-Za-z_-]+$/

@@ -699,6 +699,208 @@ function samples(): Sample[] {
       `BUNDLE_GEMS__CONTRIBSYS__COM=${random(8, HEX)}`
     ),
 
+    // Keys found by the vendor's name beside the value, and prefixed tokens (gitleaks' rule set).
+    positive(
+      'Cisco Meraki Dashboard API key',
+      `MERAKI_DASHBOARD_API_KEY=${random(40, HEX)}`,
+      'cisco-meraki-api-key high'
+    ),
+    negative('Meraki network id', `meraki_network_id=${random(40, HEX)}`),
+    positive(
+      'ClickHouse Cloud API key secret',
+      `CLICKHOUSE_KEY_SECRET=4b1d${random(38)}`,
+      'clickhouse-cloud-api-secret high'
+    ),
+    negative('ClickHouse prefix inside a longer word', `key = ab4b1d${random(38)}`),
+    positive('Cohere API key', `export CO_API_KEY=${random(40)}`, 'cohere-api-key high'),
+    negative('Cohere API key placeholder', `CO_API_KEY=${'x'.repeat(40)}`),
+    positive(
+      'Defined Networking API token',
+      `DN_API_KEY=dnkey-${random(26, LOWER_ALNUM)}-${random(52, LOWER_ALNUM)}`,
+      'defined-networking-api-token high'
+    ),
+    negative('Defined Networking prefix on a short value', `dnkey-${random(20, LOWER_ALNUM)}`),
+    positive('Drone CI token', `DRONE_TOKEN=${random(32)}`, 'drone-ci-token high'),
+    negative('Drone CI server address', `DRONE_SERVER=https://drone.example.com/${random(32)}`),
+    positive(
+      'Facebook app secret',
+      `facebook_app_secret = "${random(32, HEX)}"`,
+      'facebook-app-secret high'
+    ),
+    negative('Facebook app id (public)', `facebook_app_id = "${random(15, DIGITS)}"`),
+    positive(
+      'Facebook app access token',
+      `facebook_token = ${random(15, DIGITS)}|${random(27, BASE64URL)}`,
+      'facebook-app-access-token high'
+    ),
+    negative('Facebook app id alone', `facebook ${random(16, DIGITS)}`),
+    positive(
+      'Finicity partner secret',
+      `finicity_partner_secret: ${random(20)}`,
+      'finicity-api-key high'
+    ),
+    negative('Finicity customer id', `finicity_customer_id: ${random(20, DIGITS)}`),
+    positive('Flickr API key', `FLICKR_API_KEY=${random(32, HEX)}`, 'flickr-api-key high'),
+    negative('Flickr user id', `flickr_user=${random(32, HEX)}`),
+    positive('Gitter access token', `GITTER_TOKEN=${random(40, HEX)}`, 'gitter-access-token high'),
+    negative('Gitter room id', `gitter_room=${random(40, HEX)}`),
+    positive(
+      'Kraken API private key',
+      `KRAKEN_PRIVATE_KEY=${random(86, BASE64)}==`,
+      'kraken-api-key high'
+    ),
+    negative('Kraken API public key of the wrong length', `KRAKEN_API_KEY=${random(56, BASE64)}`),
+    positive(
+      'MessageBird access key',
+      `MESSAGEBIRD_ACCESS_KEY=${random(25)}`,
+      'messagebird-api-key high'
+    ),
+    negative('MessageBird client id (a UUID)', `MESSAGEBIRD_CLIENT_ID=${uuid()}`),
+    positive(
+      'Notion integration token',
+      `NOTION_TOKEN=ntn_${random(11, DIGITS)}${random(35)}`,
+      'notion-api-token high'
+    ),
+    negative('Notion prefix on digits only', `ntn_${random(11, DIGITS)}`),
+    positive('New York Times API key', `NYTIMES_API_KEY=${random(32)}`, 'nytimes-api-key medium'),
+    negative('New York Times article id', `nytimes_article=${random(32, DIGITS)}`),
+    positive('Plaid access token', `access-production-${uuid()}`, 'plaid-access-token high'),
+    negative('Plaid environment name without a token', 'access-production-environment'),
+    positive(
+      'Private AI API key',
+      `PRIVATE_AI_API_KEY=${random(32, LOWER_ALNUM)}`,
+      'privateai-api-key high'
+    ),
+    negative('Private AI key placeholder', `PRIVATE_AI_API_KEY=${'a'.repeat(32)}`),
+    positive('RapidAPI key', `X_RAPIDAPI_KEY=${random(50, BASE64URL)}`, 'rapidapi-key high'),
+    negative('RapidAPI host name', 'X_RAPIDAPI_HOST=weatherapi-com.p.rapidapi.com'),
+    positive(
+      'Sendbird API token',
+      `SENDBIRD_API_TOKEN=${random(40, HEX)}`,
+      'sendbird-api-token high'
+    ),
+    negative('Sendbird application id (public)', `SENDBIRD_APP_ID=${uuid().toUpperCase()}`),
+    positive(
+      'SettleMint personal access token',
+      `SETTLEMINT_ACCESS_TOKEN=sm_pat_${random(16)}`,
+      'settlemint-token high'
+    ),
+    negative('SettleMint prefix on a short value', `sm_pat_${random(10)}`),
+    positive('SonarQube user token', `SONAR_TOKEN=squ_${random(40, HEX)}`, 'sonarqube-token high'),
+    negative('SonarQube host URL', 'SONAR_HOST_URL=https://sonarcloud.io'),
+    positive('Squarespace API key', `SQUARESPACE_API_KEY=${uuid()}`, 'squarespace-api-key high'),
+    negative('Squarespace site id', `squarespace_site_id=${uuid()}`),
+    positive(
+      'X (Twitter) access token',
+      `TWITTER_ACCESS_TOKEN=${random(19, DIGITS)}-${random(30)}`,
+      'twitter-api-secret high'
+    ),
+    negative('X (Twitter) handle', 'twitter_username=container_gate'),
+    positive(
+      'Yandex Cloud API key',
+      `YANDEX_API_KEY=AQVN${random(36, BASE64URL)}`,
+      'yandex-cloud-credential high'
+    ),
+    negative('Yandex Cloud folder id', `yandex_folder_id=b1g${random(17, LOWER_ALNUM)}`),
+    positive(
+      'database password in a shell script',
+      `DB_PASSWORD="${random(14)}7"`,
+      'database-password high',
+      '/app/migrate.sh'
+    ),
+    negative(
+      'database password from the environment',
+      'DB_PASSWORD="${DB_PASSWORD:-}"',
+      '/app/migrate.sh'
+    ),
+    negative(
+      'database password as an Ansible Vault tag',
+      'db_password: !vault |',
+      '/app/notes.txt'
+    ),
+    positive(
+      'base64-encoded JWT (Kubernetes Secret data)',
+      base64(
+        `${Buffer.from('{"alg":"RS256","typ":"JWT"}').toString('base64url')}.eyJ${random(60, BASE64URL)}.${random(43, BASE64URL)}`
+      ),
+      'jwt-base64 medium'
+    ),
+    negative(
+      'base64 of a base64url JSON object that is no JWT header',
+      base64(`${Buffer.from(`{"name":"${random(40)}"}`).toString('base64url')}`)
+    ),
+    positive(
+      'API key passed to curl in a header',
+      `curl -H "X-Api-Key: ${uuid()}" https://api.example.com/v1/items`,
+      'curl-auth-header medium'
+    ),
+    negative(
+      'API key from a variable passed to curl',
+      'curl -H "X-Api-Key: $API_KEY" https://api.example.com/v1/items'
+    ),
+    positive(
+      'Token authorization scheme',
+      `Authorization: Token ${random(40, HEX)}`,
+      'bearer-token medium'
+    ),
+    negative('Token authorization scheme with a masked value', 'Authorization: Token **********'),
+    positive(
+      'Slack legacy workspace token with four numeric ids',
+      `xoxa-2-${random(9, DIGITS)}-${random(11, DIGITS)}-${random(13, DIGITS)}-${random(18, LOWER_ALNUM)}`,
+      'slack-legacy-token high'
+    ),
+    negative(
+      'Slack-like prefix in a repository name',
+      'https://github.com/xoxa-nyc/xoxa-nyc.github.io'
+    ),
+    positive(
+      'Sentry organization token',
+      `SENTRY_AUTH_TOKEN=sntrys_${base64(`{"iat":1700000000.1,"url":"https://sentry.io","region_url":"https://us.sentry.io","org":"${random(8, LOWER_ALNUM)}"}`)}_${random(43, BASE64)}`,
+      'sentry-token high'
+    ),
+    negative(
+      'Sentry organization token with a short secret part',
+      `sntrys_${base64(`{"iat":1700000000.1,"url":"https://sentry.io","org":"${random(8, LOWER_ALNUM)}"}`)}_${random(42)}`
+    ),
+    positive(
+      'Kubernetes Secret with a comment before its first key',
+      `apiVersion: v1\nkind: Secret\ndata:\n  # the registry password\n  password: ${base64(random(16))}\n`,
+      'kubernetes-secret high',
+      '/app/secret.yaml'
+    ),
+    negative(
+      'Kubernetes Secret whose data is shorter than ten characters',
+      `apiVersion: v1\nkind: Secret\ndata:\n  user: ${base64('admin')}\n`,
+      '/app/secret.yaml'
+    ),
+    positive(
+      'docker-registry Secret data as a YAML block scalar',
+      `  .dockerconfigjson: |\n    ${base64(`{"auths":{"registry.example.com":{"auth":"${base64(`ci:${random(20)}`)}"}}}`)}\n`,
+      'kubernetes-docker-config high'
+    ),
+    negative(
+      'docker-registry Secret data as a template in a block scalar',
+      '  .dockerconfigjson: |\n    {{ .Values.dockerconfig }}\n'
+    ),
+    positive('JFrog Xray token', `xray_token: ${random(64)}`, 'jfrog-identity-token high'),
+    negative('JFrog Xray checksum', `xray_sha256: ${random(64, HEX)}`),
+    positive(
+      'Terraform administrator password',
+      `administrator_login_password = "${random(14)}7"`,
+      'password-assignment medium',
+      '/app/infra/main.tf'
+    ),
+    negative(
+      'Terraform password from a variable',
+      'administrator_login_password = var.db_password',
+      '/app/infra/main.tf'
+    ),
+    negative(
+      'the alphabet typed out as a password',
+      '"secret_key" => "sk_abcdefghijklmnopqrstuvwxyz123",',
+      '/app/config.php'
+    ),
+
     // A file named like an example: reported one severity lower, not dropped.
     positive(
       '.env.example',
