@@ -925,6 +925,47 @@ function samples(): Sample[] {
       `pk_live_${random(32)}`,
       'stripe-publishable-key low',
       '/app/example.config.js'
+    ),
+    // Rules whose keywords or patterns were narrowed for speed: what they found is still found.
+    positive(
+      'a Mailchimp API key with its datacenter',
+      `MAILCHIMP_KEY=${random(32, HEX)}-us${random(1, '123456789')}${random(1, DIGITS)}`,
+      'mailchimp-api-key high'
+    ),
+    negative(
+      'hex beside -user, no datacenter digit',
+      `id ${random(32, HEX)}-user and ${random(32, HEX)}-us`
+    ),
+    positive(
+      'a JDBC URL with a password, its scheme behind ://',
+      `url=jdbc:mysql://app:${random(16)}@db.internal:3306/app`,
+      'database-url high'
+    ),
+    positive(
+      'a Redis URL with a driver suffix',
+      `REDIS=rediss+sentinel://app:${random(16)}@cache.internal:26379`,
+      'database-url high'
+    ),
+    negative('a database URL without a password', 'postgres://app@db.internal:5432/app'),
+    positive(
+      'an https URL with a password',
+      `fetch https://deploy:${random(16)}@artifacts.example.com/a.tgz`,
+      'url-credentials medium'
+    ),
+    negative(
+      'a scheme the rule does not know',
+      `see gopher://deploy:${random(16)}@artifacts.example.com/a`
+    ),
+    positive(
+      'a PHP password constant',
+      `define('DB_PASSWORD', '${random(20)}');`,
+      'php-define-password high',
+      '/var/www/wp-config.php'
+    ),
+    negative(
+      'a C macro named define, no call',
+      `#define DB_PASSWORD_LEN 64\n#define SECRET_SALT_BYTES 32`,
+      '/usr/include/app.h'
     )
   ]
 }
