@@ -14,7 +14,7 @@ import {
   renderSbom,
   renderTable,
   signAfterGate
-} from "./chunk-UDGP2RVA.js";
+} from "./chunk-DJDDKZDD.js";
 import {
   parseFlags
 } from "./chunk-S6HXGI77.js";
@@ -22,7 +22,7 @@ import {
   VERSION,
   exitAfterGrace,
   runGate
-} from "./chunk-ST3X2SR4.js";
+} from "./chunk-YO3LPBL2.js";
 import {
   checkOutputPath,
   watchWrites,
@@ -192,8 +192,8 @@ function render({ report, artifacts }, format, color) {
   }
 }
 var SUBCOMMANDS = {
-  manifest: async (...args) => (await import("./chunk-G4SM2PRY.js")).manifestCommand(...args),
-  drift: async (...args) => (await import("./chunk-7WMUZGC4.js")).driftCommand(...args),
+  manifest: async (...args) => (await import("./chunk-KFRE4NPJ.js")).manifestCommand(...args),
+  drift: async (...args) => (await import("./chunk-2H4QVYZT.js")).driftCommand(...args),
   sign: async (...args) => (await import("./chunk-7PMYTK5U.js")).signCommand(...args),
   verify: async (...args) => (await import("./chunk-ZXEQWGST.js")).verifyCommand(...args)
 };
