@@ -465,3 +465,84 @@ describe('gemspecs', () => {
     ])
   })
 })
+
+describe('gemspecs installed by RubyGems', () => {
+  const gem = spawnSync('gem', ['--version'])
+  const available = gem.status === 0
+  if (!available) {
+    console.warn('RubyGems test skipped: gem is not on PATH (apt-get install -y ruby)')
+  }
+  /** Installed specifications (`gem install` rewrites each with Gem::Specification#to_ruby). */
+  let installed: Array<{ name: string; text: string }> = []
+  beforeAll(() => {
+    if (!available) return
+    const dir = tempDir('catalog-gem-')
+    mkdirSync(join(dir, 'lib'))
+    writeFileSync(join(dir, 'lib', 'demo.rb'), 'module Demo; end\n')
+    const gems = [
+      ['demo_gem', '2.0.0.pre1', "spec.license = 'BSD-2-Clause'"],
+      ['other-gem', '1.4.0', "spec.licenses = ['MIT', 'Ruby']"]
+    ]
+    for (const [name, version, license] of gems) {
+      writeFileSync(
+        join(dir, `${name}.gemspec`),
+        `Gem::Specification.new do |spec|\n  spec.name = '${name}'\n  spec.version = '${version}'\n  spec.summary = 'demo'\n  spec.authors = ['a']\n  spec.files = ['lib/demo.rb']\n  ${license}\n  spec.add_runtime_dependency 'rack', '>= 2'\nend\n`
+      )
+      execFileSync('gem', ['build', '-q', `${name}.gemspec`], { cwd: dir, stdio: 'ignore' })
+      execFileSync(
+        'gem',
+        [
+          'install',
+          '-q',
+          '--local',
+          '--no-document',
+          '--ignore-dependencies',
+          '--install-dir',
+          'installed',
+          `${name}-${version}.gem`
+        ],
+        { cwd: dir, stdio: 'ignore', env: { ...process.env, HOME: dir } }
+      )
+    }
+    const specifications = join(dir, 'installed', 'specifications')
+    installed = readdirSync(specifications).map((name) => ({
+      name,
+      text: readFileSync(join(specifications, name), 'utf8')
+    }))
+  })
+  ;(available ? it : it.skip)(
+    'reads name, version and licences from the specifications gem install writes',
+    async () => {
+      const specs = 'usr/local/bundle/specifications'
+      const { catalog } = await catalogImage({
+        layers: [
+          {
+            entries: installed.map(({ name, text }) => ({
+              path: `${specs}/${name}`,
+              content: text
+            }))
+          }
+        ]
+      })
+      expect(pick(catalog.packages)).toEqual([
+        [
+          'RubyGems',
+          'demo_gem',
+          '2.0.0.pre1',
+          'pkg:gem/demo_gem@2.0.0.pre1',
+          `/${specs}/demo_gem-2.0.0.pre1.gemspec`,
+          ['BSD-2-Clause']
+        ],
+        [
+          'RubyGems',
+          'other-gem',
+          '1.4.0',
+          'pkg:gem/other-gem@1.4.0',
+          `/${specs}/other-gem-1.4.0.gemspec`,
+          ['MIT', 'Ruby']
+        ]
+      ])
+      expect(catalog.unread).toEqual([])
+    }
+  )
+})
