@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { zipSync } from 'fflate'
 import { missingTools, tempDir } from '../../../../__fixtures__/registry.js'
@@ -223,6 +223,138 @@ describe('Java archives built with the JDK jar tool', () => {
           []
         ]
       ])
+    }
+  )
+})
+
+describe('Java archives built by Maven', () => {
+  // Debian's Maven builds offline from the plugins its packages put in /usr/share/maven-repo.
+  const repo = '/usr/share/maven-repo'
+  const plugins = ['compiler', 'resources', 'jar', 'surefire', 'shade', 'war'].map(
+    (name) => `${repo}/org/apache/maven/plugins/maven-${name}-plugin`
+  )
+  const missing =
+    missingTools(['mvn']) ??
+    (plugins.every((dir) => existsSync(dir))
+      ? undefined
+      : 'skipped: Maven plugins not in /usr/share/maven-repo')
+  if (missing !== undefined)
+    console.warn(
+      `Maven archive test ${missing} (apt-get install -y maven libmaven-compiler-plugin-java libmaven-resources-plugin-java libmaven-jar-plugin-java libsurefire-java libmaven-shade-plugin-java libmaven-war-plugin-java)`
+    )
+  const built: Record<string, Buffer> = {}
+
+  beforeAll(() => {
+    if (missing !== undefined) return
+    const root = tempDir('maven-build')
+    // The shade and WAR plugins' default versions are not Debian's: the ones it installed.
+    const installed = (name: string): string =>
+      readdirSync(`${repo}/org/apache/maven/plugins/maven-${name}-plugin`).find((version) =>
+        /^\d/.test(version)
+      )!
+    const write = (path: string, content: string): void => {
+      mkdirSync(dirname(join(root, path)), { recursive: true })
+      writeFileSync(join(root, path), content)
+    }
+    const project = (body: string): string =>
+      `<project xmlns="http://maven.apache.org/POM/4.0.0">\n  <modelVersion>4.0.0</modelVersion>\n${body}\n</project>\n`
+    const parent =
+      '<parent><groupId>com.example</groupId><artifactId>parent</artifactId><version>1.0.0</version></parent>'
+    const onLib =
+      '<dependencies><dependency><groupId>org.example.shared</groupId><artifactId>shared-lib</artifactId><version>2.3.1</version></dependency></dependencies>'
+    // A library, an application shaded into an uber-jar with it, and a WAR that carries it in
+    // WEB-INF/lib: one reactor build, so nothing is installed into a repository.
+    write(
+      'pom.xml',
+      project(
+        '<groupId>com.example</groupId><artifactId>parent</artifactId><version>1.0.0</version><packaging>pom</packaging>\n<modules><module>lib</module><module>app</module><module>web</module></modules>\n<properties><maven.compiler.source>17</maven.compiler.source><maven.compiler.target>17</maven.compiler.target><project.build.sourceEncoding>UTF-8</project.build.sourceEncoding></properties>'
+      )
+    )
+    write(
+      'lib/pom.xml',
+      project(
+        `${parent}<groupId>org.example.shared</groupId><artifactId>shared-lib</artifactId><version>2.3.1</version>\n<licenses><license><name>MIT License</name></license></licenses>`
+      )
+    )
+    write(
+      'lib/src/main/java/org/example/shared/Lib.java',
+      'package org.example.shared; public class Lib {}\n'
+    )
+    write(
+      'app/pom.xml',
+      project(
+        `${parent}<artifactId>app</artifactId><version>5.0.0</version>\n<licenses><license><name>Apache License, Version 2.0</name></license></licenses>\n${onLib}\n<build><plugins><plugin><groupId>org.apache.maven.plugins</groupId><artifactId>maven-shade-plugin</artifactId><version>${installed('shade')}</version><executions><execution><phase>package</phase><goals><goal>shade</goal></goals></execution></executions></plugin></plugins></build>`
+      )
+    )
+    write(
+      'app/src/main/java/com/example/app/App.java',
+      'package com.example.app; public class App { Object lib = new org.example.shared.Lib(); }\n'
+    )
+    write(
+      'web/pom.xml',
+      project(
+        `${parent}<artifactId>web</artifactId><version>6.0.0</version><packaging>war</packaging>\n${onLib}\n<build><plugins><plugin><groupId>org.apache.maven.plugins</groupId><artifactId>maven-war-plugin</artifactId><version>${installed('war')}</version></plugin></plugins></build>`
+      )
+    )
+    write('web/src/main/webapp/WEB-INF/web.xml', '<web-app/>\n')
+    try {
+      execFileSync(
+        'mvn',
+        ['-q', '-o', '-B', `-Dmaven.repo.local=${repo}`, '-Dmaven.test.skip=true', 'package'],
+        { cwd: root, stdio: 'pipe', env: { ...process.env, HOME: root } }
+      )
+    } catch (error) {
+      // Maven prints its errors on stdout.
+      throw new Error(`mvn package failed:\n${String((error as { stdout?: Buffer }).stdout)}`, {
+        cause: error
+      })
+    }
+    built.app = readFileSync(join(root, 'app/target/app-5.0.0.jar'))
+    built.web = readFileSync(join(root, 'web/target/web-6.0.0.war'))
+    built.lib = readFileSync(join(root, 'lib/target/shared-lib-2.3.1.jar'))
+  }, 120_000)
+
+  ;(missing === undefined ? it : it.skip)(
+    'finds the application and the library it shaded, in a WAR and on its own',
+    async () => {
+      const { catalog } = await catalogImage({
+        layers: [
+          {
+            entries: [
+              { path: 'app/app.jar', content: built.app! },
+              { path: 'usr/local/tomcat/webapps/web.war', content: built.web! },
+              { path: 'opt/lib/shared-lib-2.3.1.jar', content: built.lib! }
+            ]
+          }
+        ]
+      })
+      const lib = (path: string): unknown[] => [
+        'org.example.shared:shared-lib',
+        '2.3.1',
+        'pkg:maven/org.example.shared/shared-lib@2.3.1',
+        path,
+        ['MIT']
+      ]
+      expect(pick(catalog.packages)).toEqual([
+        [
+          'com.example:app',
+          '5.0.0',
+          'pkg:maven/com.example/app@5.0.0',
+          '/app/app.jar',
+          ['Apache-2.0']
+        ],
+        lib('/app/app.jar'),
+        lib('/opt/lib/shared-lib-2.3.1.jar'),
+        [
+          'com.example:web',
+          '6.0.0',
+          'pkg:maven/com.example/web@6.0.0',
+          '/usr/local/tomcat/webapps/web.war',
+          []
+        ],
+        lib('/usr/local/tomcat/webapps/web.war:WEB-INF/lib/shared-lib-2.3.1.jar')
+      ])
+      expect(catalog.unread).toEqual([])
     }
   )
 })
