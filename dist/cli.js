@@ -14,24 +14,24 @@ import {
   renderSbom,
   renderTable,
   signAfterGate
-} from "./chunk-DJDDKZDD.js";
+} from "./chunk-QXEQGN3K.js";
 import {
   parseFlags
-} from "./chunk-S6HXGI77.js";
+} from "./chunk-X5L52FZG.js";
 import {
   VERSION,
   exitAfterGrace,
   runGate
-} from "./chunk-YO3LPBL2.js";
+} from "./chunk-MEYHDLYG.js";
 import {
   checkOutputPath,
   watchWrites,
   writeFileAtomic,
   writeStdout
-} from "./chunk-D74DDU4O.js";
-import "./chunk-KLUAJPPH.js";
+} from "./chunk-WF22YH3L.js";
+import "./chunk-XZSNL6H2.js";
 import "./chunk-VL565ZM7.js";
-import "./chunk-OW24XJO6.js";
+import "./chunk-ULJ2Y7P2.js";
 import {
   ConfigurationError,
   isUserError
@@ -192,10 +192,10 @@ function render({ report, artifacts }, format, color) {
   }
 }
 var SUBCOMMANDS = {
-  manifest: async (...args) => (await import("./chunk-KFRE4NPJ.js")).manifestCommand(...args),
-  drift: async (...args) => (await import("./chunk-2H4QVYZT.js")).driftCommand(...args),
-  sign: async (...args) => (await import("./chunk-7PMYTK5U.js")).signCommand(...args),
-  verify: async (...args) => (await import("./chunk-ZXEQWGST.js")).verifyCommand(...args)
+  manifest: async (...args) => (await import("./chunk-2SDQSBFM.js")).manifestCommand(...args),
+  drift: async (...args) => (await import("./chunk-VXIM64SF.js")).driftCommand(...args),
+  sign: async (...args) => (await import("./chunk-6CKI3UXJ.js")).signCommand(...args),
+  verify: async (...args) => (await import("./chunk-LVLJHZSG.js")).verifyCommand(...args)
 };
 function isSubcommand(name) {
   return name !== void 0 && Object.hasOwn(SUBCOMMANDS, name);

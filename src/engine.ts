@@ -92,7 +92,7 @@ export async function runGate(
   openImage: (reference: string) => ImageSource = openSource
 ): Promise<GateResult> {
   return withDeadline(request.timeoutMs ?? DEFAULT_TIMEOUT_MS, async (deadline) => {
-    const rangeVerifier = new RangeVerifier()
+    const rangeVerifier = new RangeVerifier(deadline.signal)
     try {
       return await scan(request, logger, steps, openImage, deadline, rangeVerifier)
     } finally {
@@ -132,7 +132,7 @@ async function scan(
           logger
         })
   /** Checks of cached layers' bytes running on the range verifier's worker. */
-  const rangeChecks: Array<Promise<void>> = []
+  const rangeChecks = new Map<string, Array<Promise<void>>>()
   /** Digests looked up in the cache and not used: read afresh, not looked up again. */
   const missed = new Set<string>()
   /** A layer's analysis from the cache, charged to this scan's budget as if it had been read. */
@@ -173,10 +173,18 @@ async function scan(
             if (layer.file === undefined) await verifyLayerBlob(blob, expected)
             else {
               blob.destroy()
+              if (layer.file.length !== cached.compressedSize) {
+                // Bytes of another length cannot have the digest: no need to read them.
+                throw new ImageError(
+                  `layer ${layer.name} is ${layer.file.length} bytes in ${layer.file.path}, but the blob with its digest is ${cached.compressedSize}; the image is corrupt or was tampered with.`,
+                  'DIGEST_MISMATCH'
+                )
+              }
               const check = rangeVerifier.verify(layer.file, expected)
-              // Awaited after the steps; until then a mismatch must not count as unhandled.
+              // Awaited after the steps if the member is one of the image's layers (an archive
+              // may hold others); until then a mismatch must not count as unhandled.
               check.catch(() => undefined)
-              rangeChecks.push(check)
+              rangeChecks.set(cached.digest, [...(rangeChecks.get(cached.digest) ?? []), check])
             }
             return cached
           }
@@ -263,7 +271,11 @@ async function scan(
   }
 
   deadline.enter('checking the cached layers against their digests')
-  await Promise.all(rangeChecks)
+  await Promise.all(
+    [...new Set(acquired.layers.map((l) => l.descriptor.digest))].flatMap(
+      (digest) => rangeChecks.get(digest) ?? []
+    )
+  )
 
   deadline.enter('writing the layer cache')
   await cache?.settle()

@@ -23,6 +23,13 @@ export interface InputFile {
 }
 
 /** No input file is read whole past this (a ClamAV main.cvd is about 170 MB). */
+/**
+ * Image blobs and archives are read from files in chunks this large: a sixteenth of the trips
+ * through the stream stages of the default 64 KiB (measured: a re-gated image whose base layer
+ * comes from the layer cache, only hashed, 0.51 → 0.46 s).
+ */
+export const READ_CHUNK_BYTES = 1024 * 1024
+
 export const MAX_INPUT_FILE_BYTES = 512 * 1024 * 1024
 
 function checkSize(size: number, file: InputFile): void {

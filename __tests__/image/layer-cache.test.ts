@@ -23,6 +23,7 @@ import { captureOutput, type CapturedOutput } from '../../__fixtures__/capture.j
 import { demoImageSpec } from '../../__fixtures__/demo-image.js'
 import {
   buildImage,
+  ociArchive,
   writeOciArchive,
   writeOciLayout,
   type BuiltImage,
@@ -255,6 +256,50 @@ describe('the layer cache', () => {
       `layer ${V1.layers[0]!.digest} in oci-archive:${file} does not match its digest`
     )
     expect(existsSync(report)).toBe(false)
+  })
+
+  it('checks only the image’s own cached layers: another platform’s in the archive does not count', async () => {
+    const cache = join(dir, 'cache')
+    const amd = buildImage({
+      layers: [{ entries: [{ path: 'srv/a.txt', content: 'amd\n' }] }],
+      config: { User: '10001' }
+    })
+    const arm = buildImage({
+      layers: [{ entries: [{ path: 'srv/b.txt', content: 'arm arm\n' }] }],
+      config: { User: '10001' },
+      platform: { os: 'linux', architecture: 'arm64' }
+    })
+    // index.json last: both platforms' layers pass before the archive says which is chosen.
+    const file = join(dir, 'multi.tar')
+    const archive = ociArchive([{ image: amd }, { image: arm }], {
+      index: { ref: 'app' },
+      documents: 'last'
+    })
+    writeFileSync(file, archive)
+    const image = `oci-archive:${file}`
+    const cold = await scan(image, cache, '--platform', 'linux/amd64')
+    const blob = arm.layers[0]!.blob
+    const at = archive.indexOf(blob)
+    archive[at + blob.length - 1] ^= 0xff
+    writeFileSync(file, archive)
+    const warm = await scan(image, cache, '--platform', 'linux/amd64')
+    expect(warm.status).toBe(cold.status)
+    expect(cachedLayers(warm.report)).toEqual([true])
+    expect(comparable(warm.report)).toEqual(comparable(cold.report))
+  })
+
+  it('refuses an archive cut short inside a layer it has cached, without reading the layer', async () => {
+    const cache = join(dir, 'cache')
+    const file = join(dir, 'v1.tar')
+    const archive = writeOciArchive(file, [{ image: V1, ref: 'app' }], { documents: 'first' })
+    await scan(`oci-archive:${file}`, cache)
+    const blob = V1.layers[1]!.blob
+    writeFileSync(file, archive.subarray(0, archive.indexOf(blob) + Math.floor(blob.length / 2)))
+    const status = await main(['scan', `oci-archive:${file}`, '--vuln-db', 'demo/osv'], {
+      CONTAINER_GATE_CACHE_DIR: cache
+    })
+    expect(status).toBe(2)
+    expect(output.stderr).toContain('tar stream is truncated')
   })
 
   it('keeps the directory within layer-cache-size, dropping the least recently used entries', async () => {

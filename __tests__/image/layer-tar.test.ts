@@ -186,6 +186,29 @@ describe('readTar', () => {
     ])
   })
 
+  it('gives each entry the offset of its data in the archive, after PAX and GNU long-name headers', async () => {
+    const files: FixtureEntry[] = [
+      { path: 'a.txt', content: 'first' },
+      { path: 'usr/share/' + 'deep/'.repeat(40) + 'pax.txt', content: 'after a pax header' },
+      {
+        path: 'var/lib/' + 'g'.repeat(200),
+        content: 'after a GNU long name',
+        longNameStyle: 'gnu'
+      },
+      { path: 'empty', content: '' },
+      { path: 'z.txt', content: Buffer.alloc(3000, 7) }
+    ]
+    const tar = tarFile(files)
+    const found: Array<[string, string]> = []
+    // Chunks of 700 bytes: offsets must not depend on where the chunks break.
+    for await (const { entry, dataOffset } of readTar(chunked(tar, 700), 'test.tar')) {
+      found.push([entry.path, tar.subarray(dataOffset, dataOffset + entry.size).toString('latin1')])
+    }
+    expect(found).toEqual(
+      files.map((file) => ['/' + file.path, Buffer.from(file.content ?? '').toString('latin1')])
+    )
+  })
+
   it('reads GNU long names, long link targets and base-256 numbers', async () => {
     const longPath = 'var/lib/' + 'g'.repeat(200)
     const longTarget = 'h'.repeat(120)

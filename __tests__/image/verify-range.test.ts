@@ -1,14 +1,14 @@
 /**
- * RangeVerifier: a cached layer's bytes, a range of a file, hashed on a worker thread and checked
- * against the digest the manifest names.
+ * RangeVerifier: a cached layer's bytes, a range of a file, hashed on a worker thread (or on the
+ * main thread when no worker runs) and checked against the digest the manifest names.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { appendFileSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Worker } from 'node:worker_threads'
-import { RangeVerifier } from '../../src/image/layer/verify-range.js'
+import { RangeVerifier, type FileRange } from '../../src/image/layer/verify-range.js'
 
 let dir: string
 let file: string
@@ -18,6 +18,16 @@ const bytes = randomBytes(3 * 1024 * 1024 + 4321)
 
 function digest(data: Buffer): string {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`
+}
+
+/** A range of `file` as a source would describe it when it opened the file. */
+function range(offset: number, length: number, path = file): FileRange {
+  const { dev, ino, size, mtimeMs } = statSync(path)
+  return { path, offset, length, identity: { dev, ino, size, mtimeMs } }
+}
+
+function expected(offset: number, length: number): { name: string; expectedDigest: string } {
+  return { name: 'base', expectedDigest: digest(bytes.subarray(offset, offset + length)) }
 }
 
 beforeEach(() => {
@@ -34,77 +44,92 @@ afterEach(async () => {
 
 describe('RangeVerifier', () => {
   it('accepts a range of a file whose bytes have the digest, wherever it starts and ends', async () => {
-    const ranges = [
-      { offset: 0, length: bytes.length },
-      { offset: 512, length: 1024 * 1024 + 7 },
-      { offset: 1024 * 1024 - 3, length: 2 * 1024 * 1024 },
-      { offset: 100, length: 0 }
+    const ranges: Array<[number, number]> = [
+      [0, bytes.length],
+      [512, 1024 * 1024 + 7],
+      [1024 * 1024 - 3, 2 * 1024 * 1024],
+      [100, 0]
     ]
     await Promise.all(
-      ranges.map((range, i) =>
-        verifier.verify(
-          { path: file, ...range },
-          {
-            name: `l${i}`,
-            expectedDigest: digest(bytes.subarray(range.offset, range.offset + range.length))
-          }
-        )
+      ranges.map(([offset, length]) =>
+        verifier.verify(range(offset, length), expected(offset, length))
       )
     )
-    // Without a length: to the end of the file (a layout's blob).
-    await verifier.verify(
-      { path: file, offset: 0 },
-      { name: 'whole', expectedDigest: digest(bytes) }
-    )
+    expect(verifier.hashedHere).toBe(0)
   })
 
   it('rejects a range whose bytes differ with the error a streamed read gives', async () => {
-    const expected = digest(bytes.subarray(0, 1000))
-    await expect(
-      verifier.verify(
-        { path: file, offset: 1, length: 1000 },
-        { name: 'base', expectedDigest: expected }
-      )
-    ).rejects.toMatchObject({
+    const want = expected(0, 1000)
+    await expect(verifier.verify(range(1, 1000), want)).rejects.toMatchObject({
       code: 'DIGEST_MISMATCH',
       message: expect.stringContaining(
-        `layer base does not match its digest: expected ${expected}, got sha256:`
+        `layer base does not match its digest: expected ${want.expectedDigest}, got sha256:`
       )
     })
   })
 
-  it('rejects a range past the end of the file: fewer bytes, another digest', async () => {
-    const range = { path: file, offset: bytes.length - 10, length: 20 }
-    await expect(
-      verifier.verify(range, { name: 'cut', expectedDigest: digest(randomBytes(20)) })
-    ).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' })
+  it('rejects a range past the end of the file even when the bytes there have the digest', async () => {
+    // The 10 bytes the file still holds, where the range says 20: not the layer.
+    const at = bytes.length - 10
+    await expect(verifier.verify(range(at, 20), expected(at, 10))).rejects.toMatchObject({
+      code: 'LAYER_UNREADABLE',
+      message: expect.stringContaining(`the file ends at byte ${bytes.length}, inside the layer`)
+    })
+  })
+
+  it('refuses another file at the path: replaced, or changed since the source opened it', async () => {
+    const opened = range(0, 1000)
+    const other = join(dir, 'other.tar')
+    writeFileSync(other, bytes)
+    renameSync(other, file)
+    await expect(verifier.verify(opened, expected(0, 1000))).rejects.toMatchObject({
+      code: 'LAYER_UNREADABLE',
+      message: expect.stringContaining('it is not the file the image was read from')
+    })
+    const now = range(0, 1000)
+    appendFileSync(file, 'more')
+    await expect(verifier.verify(now, expected(0, 1000))).rejects.toMatchObject({
+      code: 'LAYER_UNREADABLE'
+    })
   })
 
   it('names a file it cannot read', async () => {
-    const missing = join(dir, 'gone.tar')
-    await expect(
-      verifier.verify(
-        { path: missing, offset: 0, length: 10 },
-        { name: 'gone', expectedDigest: digest(Buffer.alloc(10)) }
-      )
-    ).rejects.toMatchObject({
+    const missing = { ...range(0, 10), path: join(dir, 'gone.tar') }
+    await expect(verifier.verify(missing, expected(0, 10))).rejects.toMatchObject({
       code: 'LAYER_UNREADABLE',
-      message: expect.stringContaining(`layer gone could not be read again from ${missing}`)
+      message: expect.stringContaining(`layer base could not be read again from ${missing.path}`)
     })
   })
 
-  it('finishes on this thread the checks of a worker that stopped', async () => {
-    const range = { path: file, offset: 4096, length: 2 * 1024 * 1024 }
-    const expected = digest(bytes.subarray(4096, 4096 + 2 * 1024 * 1024))
+  it('does on this thread the checks of a worker that stopped', async () => {
     const checks = [0, 1, 2].map((i) =>
-      verifier.verify(range, { name: `l${i}`, expectedDigest: expected })
+      verifier.verify(range(4096 * i, 2 * 1024 * 1024), expected(4096 * i, 2 * 1024 * 1024))
     )
-    // The worker dies with the checks in flight (as one killed for its memory would).
+    // Stopped in the same turn as the checks were posted: before it could answer any of them
+    // (as one killed for its memory would be).
     const worker = (verifier as unknown as { worker: Worker }).worker
-    await worker.terminate()
+    void worker.terminate()
     await Promise.all(checks)
-    // And later checks are done here too.
-    await verifier.verify(range, { name: 'after', expectedDigest: expected })
-    expect((verifier as unknown as { worker: Worker | undefined }).worker).toBeUndefined()
+    expect(verifier.hashedHere).toBe(3)
+    // Later checks are done here too, and still fail on bytes that differ.
+    await verifier.verify(range(0, 100), expected(0, 100))
+    await expect(verifier.verify(range(1, 100), expected(0, 100))).rejects.toMatchObject({
+      code: 'DIGEST_MISMATCH'
+    })
+    expect(verifier.hashedHere).toBe(5)
+  })
+
+  it('fails the checks still waiting when the scan stops it (its deadline)', async () => {
+    const deadline = new AbortController()
+    const stopped = new RangeVerifier(deadline.signal)
+    const check = stopped.verify(range(0, bytes.length), expected(0, bytes.length))
+    deadline.abort()
+    await expect(check).rejects.toMatchObject({
+      code: 'LAYER_UNREADABLE',
+      message: expect.stringContaining('the scan ended before the check did')
+    })
+    await expect(stopped.verify(range(0, 10), expected(0, 10))).rejects.toMatchObject({
+      code: 'LAYER_UNREADABLE'
+    })
   })
 })

@@ -14,11 +14,7 @@ export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value)
   if (Array.isArray(value)) {
     let out = '['
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i]
-      // JSON.stringify writes an undefined array item as null.
-      out += `${i === 0 ? '' : ','}${item === undefined ? 'null' : canonicalJson(item)}`
-    }
+    for (let i = 0; i < value.length; i++) out += itemJson(value, i)
     return `${out}]`
   }
   const object = value as Record<string, unknown>
@@ -29,6 +25,13 @@ export function canonicalJson(value: unknown): string {
     out += `${out === '{' ? '' : ','}${JSON.stringify(key)}:${canonicalJson(member)}`
   }
   return `${out}}`
+}
+
+/** Item `i` of an array as canonical JSON, with the comma before it (none before the first). */
+function itemJson(items: unknown[], i: number): string {
+  const item = items[i]
+  // JSON.stringify writes an undefined array item as null.
+  return `${i === 0 ? '' : ','}${item === undefined ? 'null' : canonicalJson(item)}`
 }
 
 /** Text handed to the hash at a time: one call per entry would cost more than the hashing. */
@@ -43,8 +46,7 @@ export function canonicalDigest(value: unknown): string {
   const hash = createHash('sha256')
   let batch = '['
   for (let i = 0; i < value.length; i++) {
-    const item: unknown = value[i]
-    batch += `${i === 0 ? '' : ','}${item === undefined ? 'null' : canonicalJson(item)}`
+    batch += itemJson(value, i)
     if (batch.length >= DIGEST_BATCH_CHARS) {
       hash.update(batch)
       batch = ''

@@ -15,13 +15,15 @@
  * decides which analyses are the image's layers; the rest are dropped.
  */
 import { spawn } from 'node:child_process'
-import { open, stat, type FileHandle } from 'node:fs/promises'
+import { open, type FileHandle } from 'node:fs/promises'
 import { posix } from 'node:path'
 import { Readable } from 'node:stream'
 import { ConfigurationError, ImageError } from '../errors.js'
+import { READ_CHUNK_BYTES } from '../files.js'
 import type { LayerAnalysis } from './analysis.js'
 import { assertDigest, isDigest, sha256 } from './digest.js'
 import { readTar, type SkippingIterator } from './layer/tar.js'
+import type { FileIdentity, FileRange } from './layer/verify-range.js'
 import {
   checkConfigPlatform,
   DocumentFields,
@@ -36,7 +38,6 @@ import {
   checkLayoutVersion,
   MAX_DOCUMENT_BYTES,
   missingBlob,
-  READ_CHUNK_BYTES,
   resolveLayout,
   type ReadDocument,
   type ResolvedImage
@@ -117,13 +118,13 @@ class NotReadYet extends Error {
   }
 }
 
-/** `file` is the archive's path when it is read from a file (not a pipe from the daemon). */
+/** `file` is the archive file's path and identity when it is one (not a pipe from the daemon). */
 async function readArchive(
   stream: Readable | AsyncIterable<Buffer>,
   what: string,
   options: AcquireOptions,
   planLayers: PlanLayers,
-  file?: string
+  file?: Omit<FileRange, 'offset' | 'length'>
 ): Promise<ArchiveMembers> {
   const members: ArchiveMembers = { documents: new Map(), layers: new Map(), links: new Map() }
   let plan = await planLayers(members)
@@ -173,9 +174,7 @@ async function readArchive(
       .analyzeLayer(rejoin(head, chunks), {
         name: layerName(path, what),
         ...(expectedDigest !== undefined ? { expectedDigest } : {}),
-        ...(file === undefined
-          ? {}
-          : { file: { path: file, offset: dataOffset, length: entry.size } })
+        ...(file === undefined ? {} : { file: { ...file, offset: dataOffset, length: entry.size } })
       })
       .then(
         (analysis): LayerResult => ({ analysis }),
@@ -549,17 +548,33 @@ async function resolveOciArchive(
   return acquiredLayoutImage(reference, image, analyses)
 }
 
-async function openArchiveFile(transport: string, path: string): Promise<AsyncIterable<Buffer>> {
-  const info = await stat(path).catch(() => undefined)
-  if (info === undefined) {
-    throw new ImageError(`${transport} file ${path} does not exist; check the path.`, 'NOT_FOUND')
+/** The archive file's chunks, and the file as opened (later checks of its members need it). */
+async function openArchiveFile(
+  transport: string,
+  path: string
+): Promise<{ chunks: AsyncIterable<Buffer>; identity: FileIdentity }> {
+  let file: FileHandle
+  try {
+    file = await open(path, 'r')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new ImageError(`${transport} file ${path} does not exist; check the path.`, 'NOT_FOUND')
+    }
+    throw new ImageError(
+      `${transport} file ${path} cannot be read (${code ?? (error as Error).message}); check its permissions.`,
+      'UNREADABLE'
+    )
   }
+  const info = await file.stat()
   if (!info.isFile()) {
+    await file.close()
     const fix =
       transport === 'oci-archive' ? ` read a layout directory as oci:${path}` : ' name the tar file'
     throw new ImageError(`${transport} file ${path} is not a regular file;${fix}.`, 'NOT_A_FILE')
   }
-  return fileChunks(await open(path, 'r'))
+  const { dev, ino, size, mtimeMs } = info
+  return { chunks: fileChunks(file), identity: { dev, ino, size, mtimeMs } }
 }
 
 /**
@@ -626,14 +641,11 @@ function archiveFileSource(
     reference,
     acquire: async (options) => {
       const what = `${transport}:${path}`
-      const stream = await openArchiveFile(transport, path)
-      const members = await readArchive(
-        stream,
-        what,
-        options,
-        format.plan(ref, what, options),
-        path
-      )
+      const { chunks, identity } = await openArchiveFile(transport, path)
+      const members = await readArchive(chunks, what, options, format.plan(ref, what, options), {
+        path,
+        identity
+      })
       return format.resolve(members, reference, ref, what, options)
     }
   }

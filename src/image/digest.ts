@@ -29,6 +29,14 @@ export function assertDigest(bytes: Buffer, expected: string, blob: string): voi
   }
 }
 
+/** The error for bytes of `blob` whose digest is `got`, not the `expected` one the image names. */
+export function digestMismatch(blob: string, expected: string, got: string): ImageError {
+  return new ImageError(
+    `${blob} does not match its digest: expected ${expected}, got ${got}; the image is corrupt or was tampered with.`,
+    'DIGEST_MISMATCH'
+  )
+}
+
 /**
  * Passes bytes through while hashing them. When `expected` is given, the stream fails at its end
  * with an ImageError naming the blob if the digest differs, so nothing downstream can treat a
@@ -60,12 +68,7 @@ export class DigestingStream extends Transform {
   override _flush(callback: TransformCallback): void {
     this.result = `sha256:${this.hash.digest('hex')}`
     if (this.expected !== undefined && this.result !== this.expected) {
-      callback(
-        new ImageError(
-          `${this.blob} does not match its digest: expected ${this.expected}, got ${this.result}; the image is corrupt or was tampered with.`,
-          'DIGEST_MISMATCH'
-        )
-      )
+      callback(digestMismatch(this.blob, this.expected, this.result))
       return
     }
     callback()

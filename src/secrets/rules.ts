@@ -1782,10 +1782,11 @@ export const BUILT_IN_RULES: SecretRule[] = [
     id: 'bearer-token',
     title: 'HTTP Bearer authorization header',
     severity: 'medium',
-    keywords: ['authorization'],
-    // `Bearer`, or `Token` / `Api-Token` as Django REST framework and others name the scheme.
+    keywords: ['bearer '],
+    // Only `Bearer`: the `Token` scheme's example in Django REST framework's own source
+    // (`Authorization: Token 401f…`) is in every image that installs it.
     pattern:
-      /Authorization["']?\s{0,16}[:=]\s{0,16}["']?(?:Bearer|(?:Api-)?Token)\s{1,16}(?<secret>[A-Za-z0-9._~+/-]{20,8192}={0,2})/i,
+      /Authorization["']?\s{0,16}[:=]\s{0,16}["']?Bearer\s{1,16}(?<secret>[A-Za-z0-9._~+/-]{20,8192}={0,2})/i,
     minEntropy: 3.5
   },
   {
@@ -1937,6 +1938,6 @@ export const BUILT_IN_RULES: SecretRule[] = [
     context: /^kind:[ \t]{0,16}["']?[Ss]ecret\b/m,
     // The first key under `data:`, past blank and comment lines; its value maybe a block scalar.
     pattern:
-      /^(?:data|stringData):[ \t]{0,16}\r?\n(?:[ \t]{0,64}(?:#[^\n]{0,1024})?\r?\n){0,16}[ \t]{1,64}[\w.-]{1,253}:[ \t]{0,16}(?:[|>][-+]?[ \t]{0,16}\r?\n[ \t]{1,64})?["']?(?<secret>[^\s"'#]{10,16384})/m
+      /^(?:data|stringData):[ \t]{0,16}\r?\n(?:[ \t]{0,64}(?:#[^\r\n]{0,1024})?\r?\n){0,16}[ \t]{1,64}[\w.-]{1,253}:[ \t]{0,16}(?:[|>][-+]?[ \t]{0,16}\r?\n[ \t]{1,64})?["']?(?<secret>[^\s"'#]{10,16384})/m
   }
 ]

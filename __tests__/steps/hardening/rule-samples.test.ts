@@ -838,12 +838,12 @@ function samples(): Sample[] {
       'API key from a variable passed to curl',
       'curl -H "X-Api-Key: $API_KEY" https://api.example.com/v1/items'
     ),
-    positive(
-      'Token authorization scheme',
+    // Django REST framework documents its Token scheme with a 40-hex example in its own source.
+    negative(
+      'Token authorization scheme, as in Django REST framework’s docstring',
       `Authorization: Token ${random(40, HEX)}`,
-      'bearer-token medium'
+      '/usr/lib/python3/dist-packages/rest_framework/authentication.py'
     ),
-    negative('Token authorization scheme with a masked value', 'Authorization: Token **********'),
     positive(
       'Slack legacy workspace token with four numeric ids',
       `xoxa-2-${random(9, DIGITS)}-${random(11, DIGITS)}-${random(13, DIGITS)}-${random(18, LOWER_ALNUM)}`,

@@ -48,14 +48,16 @@ const MAGIC = Buffer.from('CGLAYER1')
 const HEADER_BYTES = MAGIC.length + 32
 const ENTRY_SUFFIX = '.layer'
 
-let build: string | undefined
+/** The bundle's id once read; null when its files could not be read. */
+let build: string | null | undefined
 
 /**
  * The running code by its bytes: every file of the bundle (dist/cli.js or dist/index.js and the
  * chunks beside them) when bundled, else this source file. A new build never reads what an
- * older one wrote, even where a visitor's version was not bumped.
+ * older one wrote, even where a visitor's version was not bumped. Undefined when the files
+ * cannot be read: no id may stand in for it, or two builds would share entries.
  */
-function buildId(): string {
+function buildId(): string | undefined {
   if (build === undefined) {
     try {
       const self = fileURLToPath(import.meta.url)
@@ -70,10 +72,10 @@ function buildId(): string {
       for (const file of files) hash.update(`${basename(file)}\0`).update(readFileSync(file))
       build = hash.digest('hex')
     } catch {
-      build = 'unknown'
+      build = null
     }
   }
-  return build
+  return build ?? undefined
 }
 
 /**
@@ -84,7 +86,7 @@ export function analysisKey(requests: FileRequest[], subscriptions: LayerSubscri
   const material = {
     format: LAYER_CACHE_FORMAT,
     tool: VERSION,
-    build: buildId(),
+    build: buildId() ?? null,
     requests: requests
       .map((request) => [
         [...(request.globs ?? [])].sort(),
@@ -124,7 +126,10 @@ export class LayerCache {
   private disabled = false
   private readonly writes: Promise<void>[] = []
 
-  constructor(private readonly options: LayerCacheOptions) {}
+  constructor(private readonly options: LayerCacheOptions) {
+    if (buildId() === undefined)
+      this.disable('the running code could not be read to key its entries')
+  }
 
   get dir(): string {
     return this.options.dir
