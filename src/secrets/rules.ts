@@ -1666,8 +1666,8 @@ export const BUILT_IN_RULES: SecretRule[] = [
       '**/*.{sh,bash,zsh,ksh,py,rb,pl,pm,js,mjs,cjs,ts,java,kt,groovy,scala,cs,ps1,bat,cmd,sql,txt}',
       '**/{Dockerfile,Containerfile,Jenkinsfile}'
     ],
-    // Not a YAML tag (`!vault |`): the value follows on the next lines.
-    pattern: near('(?:db|database)_?passw(?:or)?d', '(?!!)[a-zA-Z0-9:;<@=},!$?^]{6,100}'),
+    // Not a YAML tag (`!vault |`): the value follows on the next lines; not `<a description>`.
+    pattern: near('(?:db|database)_?passw(?:or)?d', '(?![!<])[a-zA-Z0-9:;<@=},!$?^]{6,100}'),
     chosen: true
   },
 

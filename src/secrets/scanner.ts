@@ -157,22 +157,64 @@ const KNOWN_EXAMPLES = new Set([
   'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
   'ghp_16C7e42F292c6912E7710c838347Ae178B4a',
   'sk_test_4eC39HqLyjWDarjtT1zdp7dc',
-  'xoxb-not-a-real-token-this-will-not-work'
+  'xoxb-not-a-real-token-this-will-not-work',
+  // RFC 6749's example client credentials (s6BhdRkqt3:gX1fBat3bV), quoted by OAuth libraries.
+  'czZCaGRSa3F0MzpnWDFmQmF0M2JW',
+  // Azurite's (the Azure Storage emulator's) well-known account key, published in Microsoft's
+  // docs and built into the Azure SDKs' development connection string.
+  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
 ])
 
 /**
- * Template references and filler that stand for a value rather than being one, and paths built on
- * a variable (`$dir/private/cakey.pem` in the stock openssl.cnf, `$(PWD)/key`).
+ * Template references and filler that stand for a value rather than being one (`${VAR}`,
+ * `{{ .Values.x }}`, a Python format field `{project_id}`), paths built on a variable
+ * (`$dir/private/cakey.pem` in the stock openssl.cnf, `$(PWD)/key`), and format strings with
+ * numbered arguments (`…“{0}”…`, translated messages).
  */
 const PLACEHOLDER =
-  /^(?:\$\{[^}]*\}|\$\(.*\)|\$[A-Za-z_]\w*|%[A-Za-z_]\w*%|\{\{.*\}\}|<[^>]*>|\[[^\]]*\]|%\(\w+\)s|(.)\1*)$|\$\{|\{\{|EXAMPLE|^\$(?:\([^)]*\)|[A-Za-z_]\w*)[/\\]/i
+  /^(?:\$\{[^}]*\}|\$\(.*\)|\$[A-Za-z_]\w*|%[A-Za-z_]\w*%|\{\{.*\}\}|<[^>]*>|\[[^\]]*\]|%\(\w+\)s|\{[A-Za-z_]\w*\}|(.)\1*)$|\$\{|\{\{|\{\d{1,2}\}|EXAMPLE|^\$(?:\([^)]*\)|[A-Za-z_]\w*)[/\\]/i
 
 /** Words of placeholder values people write in docs and templates, and the alphabet typed out. */
 const PLACEHOLDER_WORDS =
-  /changeme|change_me|change-me|changeit|password|passwd|placeholder|your[_-]?|example|dummy|redacted|sample|foobar|xxxx|\*\*\*|todo|fixme|insert|replace|secret|null|none|undefined|true|false|test|abcdefgh|(.)\1{5,}/i
+  /changeme|change_me|change-me|changeit|password|passwd|placeholder|your[_-]?|example|dummy|redacted|sample|foobar|xxxx|\*\*\*|todo|fixme|insert|replace|secret|credential|null|none|undefined|true|false|test|abcdefgh|(.)\1{5,}/i
 
-/** Code rather than a literal: `os.environ.get(`, `self.password`, `process.env.TOKEN`, a path, a word. */
-const CODE_LIKE = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$|[()[\]]|^(?:\/|~\/|\.\/)|^[A-Za-z_-]+$/
+/**
+ * Code rather than a literal: `os.environ.get(`, `self.password`, `process.env.TOKEN`, a path
+ * (`/run/secrets/db`, `api/app_identity/service_pb.php`), a regular expression (`Name-.+`), a word
+ * in any script (a translated message: `"Unexpected_token": "Neočekávaný token"`).
+ */
+const CODE_LIKE =
+  /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$|[()[\]]|^(?:\/|~\/|\.\/)|^[\w.-]{1,64}(?:\/[\w.-]{1,64}){1,32}\.[a-z]{1,5}$|\.[*+]|^[\p{L}\p{M}_-]+\p{P}?$/u
+
+/**
+ * Zeros padding a made-up token (`ghp_PersonalAccessToken01245678900000000`): 36 random
+ * characters of a GitHub token hold seven zeros in a row about once in 10^11. Only zeros: real
+ * tokens carry runs of other characters (X's bearer tokens start with a run of `A`, base64 of
+ * zero bytes).
+ */
+const FILLER_RUN = /0{7,}/
+
+/**
+ * A value as UTF-8 text: files are scanned decoded as latin1 (a character per byte), so `č` is
+ * two characters there, and a value may start or end inside a character (latin1's no-break space
+ * is a byte of many CJK characters, and ends a value). Values that are not UTF-8 between those
+ * ends, or already text, stay as they are.
+ */
+function asUtf8(value: string): string {
+  if (!/[\x80-\xff]/.test(value) || /[\u0100-\uffff]/.test(value)) return value
+  const decoded = Buffer.from(value, 'latin1')
+    .toString('utf8')
+    .replace(/^\ufffd+|\ufffd+$/g, '')
+  return decoded === '' || decoded.includes('\ufffd') ? value : decoded
+}
+const MAX_FILLER_CHECKED_CHARS = 512
+
+/** Rules whose secret is a URL's password, followed by `@` and the host. */
+const URL_RULES = new Set(['database-url', 'url-credentials'])
+
+/** `@` and a host under a domain reserved for documentation (RFC 2606, RFC 6761). */
+const DOCUMENTATION_HOST =
+  /^@(?:(?:[\w-]{1,63}\.){0,8}example\.(?:com|net|org)|[\w.-]{0,253}\.(?:example|test|invalid))(?![\w.-])/i
 
 /** Rules whose value slot holds a literal (a URL's password, a credential file's field), never code. */
 const LITERAL_SLOT = new Set([
@@ -192,8 +234,11 @@ const MIN_TOKEN_ENTROPY = 2
 
 export function isPlaceholder(value: string, rule: Pick<SecretRule, 'id' | 'chosen'>): boolean {
   if (KNOWN_EXAMPLES.has(value) || PLACEHOLDER.test(value)) return true
-  if (rule.chosen !== true) return false
-  return PLACEHOLDER_WORDS.test(value) || (!LITERAL_SLOT.has(rule.id) && CODE_LIKE.test(value))
+  if (rule.chosen !== true)
+    return value.length <= MAX_FILLER_CHECKED_CHARS && FILLER_RUN.test(value)
+  return (
+    PLACEHOLDER_WORDS.test(value) || (!LITERAL_SLOT.has(rule.id) && CODE_LIKE.test(asUtf8(value)))
+  )
 }
 
 /** Up to 4 leading characters, fewer for short values (never more than a quarter), and the length. */
@@ -455,7 +500,7 @@ export class SecretScanner {
   /** `text` with every secret replaced by its redacted form, e.g. for a layer's `created_by`. */
   redactText(text: string): string {
     // Uncapped: the cap keeps findings readable, but every occurrence must be hidden.
-    const spans = this.find(text, undefined, Number.POSITIVE_INFINITY).sort(
+    const spans = this.find(text, undefined, Number.POSITIVE_INFINITY, true).sort(
       (a, b) => a.start - b.start
     )
     const parts: string[] = []
@@ -472,7 +517,17 @@ export class SecretScanner {
     return parts.join('')
   }
 
-  private find(text: string, path?: string, limit = MAX_MATCHES_PER_RULE): RawMatch[] {
+  /**
+   * Every match in `text`. For findings, values that are placeholders, filler or documentation
+   * examples are left out; for redaction (`redacting`) nothing is: hiding a placeholder costs
+   * nothing, printing a password that looked like one leaks it.
+   */
+  private find(
+    text: string,
+    path?: string,
+    limit = MAX_MATCHES_PER_RULE,
+    redacting = false
+  ): RawMatch[] {
     const seen = new Uint8Array(this.keywordCount)
     this.automaton.find(text, seen)
     const raw: RawMatch[] = []
@@ -482,7 +537,7 @@ export class SecretScanner {
       if (paths !== undefined && (path === undefined || !paths.some((g) => g.match(path)))) continue
       if (rule.context !== undefined && !rule.context.test(text)) continue
       // A loop, not push(...): a build step may hold 100,000 matches, too many for arguments.
-      for (const match of this.matches(compiled, text, limit)) raw.push(match)
+      for (const match of this.matches(compiled, text, limit, redacting)) raw.push(match)
     }
     const commented = path !== undefined && XML_FILE.test(path) ? xmlComments(text) : []
     if (commented.length > 0) {
@@ -503,7 +558,12 @@ export class SecretScanner {
     })
   }
 
-  private matches(compiled: CompiledRule, text: string, limit: number): RawMatch[] {
+  private matches(
+    compiled: CompiledRule,
+    text: string,
+    limit: number,
+    redacting: boolean
+  ): RawMatch[] {
     const { rule, pattern } = compiled
     const found: RawMatch[] = []
     pattern.lastIndex = 0
@@ -513,8 +573,14 @@ export class SecretScanner {
         continue
       }
       const value = match.groups?.secret ?? match[0]
-      const start = match.index + match[0].lastIndexOf(value)
-      if (!this.accepts(rule, value)) continue
+      const at = match[0].lastIndexOf(value)
+      const start = match.index + at
+      if (!redacting) {
+        if (!this.accepts(rule, value)) continue
+        // `http://john:S3nsit1ve@my.example.com` in a library's docs: a documentation domain.
+        if (URL_RULES.has(rule.id) && DOCUMENTATION_HOST.test(match[0].slice(at + value.length)))
+          continue
+      }
       found.push({ compiled, value, start, end: start + value.length })
       if (found.length >= limit) break
     }

@@ -949,18 +949,84 @@ function samples(): Sample[] {
     negative('a database URL without a password', 'postgres://app@db.internal:5432/app'),
     positive(
       'an https URL with a password',
-      `fetch https://deploy:${random(16)}@artifacts.example.com/a.tgz`,
+      `fetch https://deploy:${random(16)}@artifacts.internal.corp/a.tgz`,
       'url-credentials medium'
     ),
     negative(
       'a scheme the rule does not know',
-      `see gopher://deploy:${random(16)}@artifacts.example.com/a`
+      `see gopher://deploy:${random(16)}@artifacts.internal.corp/a`
     ),
     positive(
       'a PHP password constant',
       `define('DB_PASSWORD', '${random(20)}');`,
       'php-define-password high',
       '/var/www/wp-config.php'
+    ),
+    // What stock files of language runtimes and SDKs hold (node_modules, the Go tree, Cloud SDK):
+    // documentation values, translations, paths, patterns, templates — none a secret.
+    negative(
+      'a URL on a documentation domain (RFC 2606)',
+      `#   uri = URI.parse("http://john:${random(12)}@my.example.com")`
+    ),
+    negative(
+      'a database URL on a .test host',
+      `DATABASE_URL=postgres://app:${random(16)}@db.test:5432/app`
+    ),
+    positive(
+      'a database URL on a host that only contains test',
+      `DATABASE_URL=postgres://app:${random(16)}@db.test.internal:5432/app`,
+      'database-url high'
+    ),
+    negative(
+      'a made-up GitHub token padded with zeros, as in a README',
+      `createTokenAuth("ghp_${random(20, LETTERS)}${'0'.repeat(16)}")`
+    ),
+    negative(
+      'Azurite’s published development account key',
+      'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;'
+    ),
+    negative(
+      'RFC 6749’s example client credentials in a docstring',
+      'Authorization: Basic czZCaGRSa3F0MzpnWDFmQmF0M2JW'
+    ),
+    negative(
+      'a translated message, scanned as latin1 like every file',
+      Buffer.from(
+        '{\n  "Unexpected_token_1012": "Neočekávaný token",\n  "Unexpected_token_1013": "意外的标记。"\n}\n'
+      ).toString('latin1'),
+      '/app/node_modules/typescript/lib/cs/diagnosticMessages.generated.json'
+    ),
+    negative(
+      'a translated message with numbered arguments',
+      Buffer.from(
+        '{ "Expected_token_0": "分析器预期在此处找到与“{0}”标记匹配的“{1}”。" }'
+      ).toString('latin1'),
+      '/app/messages.json'
+    ),
+    negative(
+      'a token name mapped to a source path',
+      "  'google\\appengine\\getaccesstokenrequest' => 'google/appengine/api/app_identity/service_pb.php',",
+      '/usr/lib/sdk/autoloader.php'
+    ),
+    negative(
+      'a secret name pattern in an API model',
+      '{ "pattern":"arn:([a-z\\\\d-]+):.*:.*:secret:AmazonLookoutMetrics-.+" }',
+      '/usr/lib/sdk/service-2.json'
+    ),
+    negative(
+      'Python format fields in a manifest template',
+      'kind: Secret\ndata:\n  .dockerconfigjson: {image_pull_secret}\n  password: {db_password}\n',
+      '/usr/lib/sdk/agent_util.py'
+    ),
+    negative(
+      'a name that says credentials, not a value',
+      'const jsFetchCreds = "js.fetch:credentials"',
+      '/usr/local/go/src/net/http/roundtrip_js.go'
+    ),
+    negative(
+      'a database password described in angle brackets',
+      'db_passwd = <another aws secret access key>',
+      '/usr/lib/sdk/boto/manager.py'
     ),
     negative(
       'a C macro named define, no call',

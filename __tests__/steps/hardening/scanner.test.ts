@@ -350,6 +350,19 @@ describe('redactCreatedBy', () => {
     for (const token of tokens) expect(redacted).not.toContain(token)
   })
 
+  it('hides values a finding would pass over as placeholders or documentation', () => {
+    // Findings leave out what looks like an example; printing it would leak it if it is not one.
+    const values = [
+      `https://deploy:Secret-${random(12)}@git.example.com/a.tgz`,
+      `postgres://app:${random(16)}@db.test:5432/app`,
+      `ghp_${random(20)}${'0'.repeat(16)}`
+    ]
+    const redacted = redactCreatedBy(`RUN /bin/sh -c fetch ${values.join(' ')}`)
+    expect(redacted).not.toContain(values[0]!.slice(15, 35))
+    expect(redacted).not.toContain(values[1]!.slice(15, 31))
+    expect(redacted).not.toContain(values[2])
+  })
+
   it('hides a credential-named build argument whose value has spaces', () => {
     const redacted = redactCreatedBy(
       'RUN |2 DB_PASSWORD=correct horse battery staple MODE=prod /bin/sh -c ./migrate'

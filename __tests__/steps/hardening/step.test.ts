@@ -382,6 +382,34 @@ describe('hardening step: lean image', () => {
     ])
   })
 
+  it('reports secrets in Go tests, test trees of software under /usr and packages’ docs as low', async () => {
+    const key = `aws_secret_access_key = ${random(40)}\n`
+    const report = await gateImage(
+      {
+        layers: [
+          {
+            entries: [
+              ...BASE,
+              { path: 'usr/local/go/src/net/http/client_test.go', content: key },
+              { path: 'usr/lib/google-cloud-sdk/lib/third_party/x/tests/creds.ini', content: key },
+              { path: 'app/node_modules/keyv/README.md', content: key },
+              // The application's own tests are not a package's: still what they are.
+              { path: 'app/tests/creds.ini', content: key }
+            ]
+          }
+        ],
+        config: { User: '10001' }
+      },
+      {}
+    )
+    expect(found(report)).toEqual([
+      'critical hardening/secret-aws-secret-access-key: AWS secret access key in /app/tests/creds.ini',
+      'low hardening/secret-aws-secret-access-key: AWS secret access key in /app/node_modules/keyv/README.md',
+      'low hardening/secret-aws-secret-access-key: AWS secret access key in /usr/lib/google-cloud-sdk/lib/third_party/x/tests/creds.ini',
+      'low hardening/secret-aws-secret-access-key: AWS secret access key in /usr/local/go/src/net/http/client_test.go'
+    ])
+  })
+
   it('applies custom secret rules from the policy', async () => {
     const report = await gateImage(
       {

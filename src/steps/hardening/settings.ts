@@ -49,6 +49,12 @@ export const DEFAULT_FIXTURE_PATHS = [
   '**/gems/*/spec/**',
   '**/gems/*/test/**',
   '**/testdata/**',
+  // Go test sources (never built into a binary), and the test trees of software installed under
+  // /usr (an SDK's vendored libraries carry their test keys and certificates).
+  '**/*_test.go',
+  '/usr/{lib,lib64,share,local/lib,local/share}/**/{test,tests,test_data,__tests__}/**',
+  // Packages' own documentation: README examples are written to look real.
+  '**/{node_modules,site-packages,dist-packages,gems}/**/*.{md,markdown,rst}',
   '/usr/share/doc/**',
   '/usr/share/man/**'
 ]
