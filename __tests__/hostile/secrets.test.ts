@@ -214,7 +214,7 @@ describe('built-in secret rules on hostile text', () => {
   // is left is exactly this (rule, 1-based line, redacted value).
   const EXPECTED: Record<string, string[]> = {
     'npmrc-auth': ['npmrc-auth line 2872 _aut… (2048 characters)'],
-    'yarnrc-auth': ['yarnrc-auth line 2557 npmA… (2048 characters)'],
+    'yarnrc-auth': ['yarnrc-auth line 2557 npmA… (250 characters)'],
     'pypirc-password': ['pypirc-password line 112170 a=a=… (1024 characters)'],
     'nuget-config-password': ['nuget-config-password line 1464 k… (4 characters)'],
     'gradle-properties-credential': [
@@ -232,7 +232,6 @@ describe('built-in secret rules on hostile text', () => {
       'mapbox-secret-token line 1 sk.e… (35 characters)',
       'mapbox-secret-token line 2 sk.e… (33 characters)'
     ],
-    'curl-credentials': ['curl-credentials line 239036 a:a:… (256 characters)'],
     'password-assignment': ['password-assignment line 206611 api_… (128 characters)'],
     'symfony-app-secret': ['symfony-app-secret line 3751 APP_… (512 characters)'],
     'htpasswd-hash': [

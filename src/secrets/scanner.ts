@@ -174,17 +174,21 @@ const KNOWN_EXAMPLES = new Set([
 const PLACEHOLDER =
   /^(?:\$\{[^}]*\}|\$\(.*\)|\$[A-Za-z_]\w*|%[A-Za-z_]\w*%|\{\{.*\}\}|<[^>]*>|\[[^\]]*\]|%\(\w+\)s|\{[A-Za-z_]\w*\}|(.)\1*)$|\$\{|\{\{|\{\d{1,2}\}|EXAMPLE|^\$(?:\([^)]*\)|[A-Za-z_]\w*)[/\\]/i
 
-/** Words of placeholder values people write in docs and templates, and the alphabet typed out. */
+/**
+ * Words of placeholder values people write in docs and templates (`user:pass@`, `foo:bar`), and
+ * the alphabet typed out.
+ */
 const PLACEHOLDER_WORDS =
-  /changeme|change_me|change-me|changeit|password|passwd|placeholder|your[_-]?|example|dummy|redacted|sample|foobar|xxxx|\*\*\*|todo|fixme|insert|replace|secret|credential|null|none|undefined|true|false|test|abcdefgh|(.)\1{5,}/i
+  /changeme|change_me|change-me|changeit|password|passwd|placeholder|your[_-]?|example|dummy|redacted|sample|foobar|\bfoo\b|\bbar\b|xxxx|\*\*\*|todo|fixme|insert|replace|secret|credential|null|none|undefined|true|false|test|abcdefgh|(.)\1{5,}|^(?:pass|pw|pwd)$/i
 
 /**
  * Code rather than a literal: `os.environ.get(`, `self.password`, `process.env.TOKEN`, a path
- * (`/run/secrets/db`, `api/app_identity/service_pb.php`), a regular expression (`Name-.+`), a word
- * in any script (a translated message: `"Unexpected_token": "Neočekávaný token"`).
+ * (`/run/secrets/db`, `api/app_identity/service_pb.php`), a regular expression (`Name-.+`), words
+ * in any script, maybe joined by `/` or `:` (a translated message: `"Unexpected_token":
+ * "Neočekávaný token"`; an IAM condition key: `"secretsmanager:ResourceTag/tag-key"`).
  */
 const CODE_LIKE =
-  /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$|[()[\]]|^(?:\/|~\/|\.\/)|^[\w.-]{1,64}(?:\/[\w.-]{1,64}){1,32}\.[a-z]{1,5}$|\.[*+]|^[\p{L}\p{M}_-]+\p{P}?$/u
+  /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$|[()[\]]|^(?:\/|~\/|\.\/)|^[\w.-]{1,64}(?:\/[\w.-]{1,64}){1,32}\.[a-z]{1,5}$|\.[*+]|^[\p{L}\p{M}_:/-]+\p{P}?$/u
 
 /**
  * Zeros padding a made-up token (`ghp_PersonalAccessToken01245678900000000`): 36 random
@@ -208,6 +212,13 @@ function asUtf8(value: string): string {
   return decoded === '' || decoded.includes('\ufffd') ? value : decoded
 }
 const MAX_FILLER_CHECKED_CHARS = 512
+
+/**
+ * Words run together in CamelCase (`AmazonManagedBlockchainConsoleFullAccess`, an AWS managed
+ * policy's name, has the 40 characters of an AWS secret key): random characters fall into three
+ * or more capitalised words and nothing else once in millions.
+ */
+const CAMEL_CASE_WORDS = /^(?:[A-Z][a-z]{2,}){3,}$/
 
 /** Rules whose secret is a URL's password, followed by `@` and the host. */
 const URL_RULES = new Set(['database-url', 'url-credentials'])
@@ -233,7 +244,8 @@ const LITERAL_SLOT = new Set([
 const MIN_TOKEN_ENTROPY = 2
 
 export function isPlaceholder(value: string, rule: Pick<SecretRule, 'id' | 'chosen'>): boolean {
-  if (KNOWN_EXAMPLES.has(value) || PLACEHOLDER.test(value)) return true
+  if (KNOWN_EXAMPLES.has(value) || PLACEHOLDER.test(value) || CAMEL_CASE_WORDS.test(value))
+    return true
   if (rule.chosen !== true)
     return value.length <= MAX_FILLER_CHECKED_CHARS && FILLER_RUN.test(value)
   return (

@@ -1029,6 +1029,26 @@ function samples(): Sample[] {
       '/usr/lib/sdk/boto/manager.py'
     ),
     negative(
+      'an AWS managed policy’s name beside AWS words, 40 letters long',
+      '{\n    "AmazonMSKFullAccess": "arn:aws-us-gov:iam::aws:policy/AmazonMSKFullAccess",\n    "AmazonManagedBlockchainConsoleFullAccess": "arn:aws-us-gov:iam::aws:policy/AmazonManagedBlockchainConsoleFullAccess"\n}\n',
+      '/usr/local/lib/python3.11/site-packages/samtranslator/internal/data/aws_managed_policies.json'
+    ),
+    negative(
+      'user:pass in a docstring’s database URL',
+      "m = MyDatabaseModel(db='postgres://user:pass@localhost:5432/foobar')",
+      '/usr/local/lib/python3.11/site-packages/pydantic/networks.py'
+    ),
+    negative(
+      'foo:bar in a docstring’s URL',
+      "mhu = MultiHostUrl('https://foo.com:123,foo:bar@bar.com/path')",
+      '/usr/local/lib/python3.11/site-packages/pydantic/networks.py'
+    ),
+    negative(
+      'IAM condition keys and resource types',
+      '{ "Condition": [ "secretsmanager:ResourceTag/tag-key", "secretsmanager:resource/AllowRotationLambdaArn" ], "typeName": "AWS::SecretsManager::RotationSchedule" }',
+      '/usr/local/lib/python3.11/site-packages/cfnlint/data/Policies.json'
+    ),
+    negative(
       'a C macro named define, no call',
       `#define DB_PASSWORD_LEN 64\n#define SECRET_SALT_BYTES 32`,
       '/usr/include/app.h'

@@ -382,7 +382,7 @@ describe('hardening step: lean image', () => {
     ])
   })
 
-  it('reports secrets in Go tests, test trees of software under /usr and packages’ docs as low', async () => {
+  it('reports secrets in Go tests, test trees of software under /usr and packages’ docs and METADATA as low', async () => {
     const key = `aws_secret_access_key = ${random(40)}\n`
     const report = await gateImage(
       {
@@ -393,6 +393,10 @@ describe('hardening step: lean image', () => {
               { path: 'usr/local/go/src/net/http/client_test.go', content: key },
               { path: 'usr/lib/google-cloud-sdk/lib/third_party/x/tests/creds.ini', content: key },
               { path: 'app/node_modules/keyv/README.md', content: key },
+              {
+                path: 'usr/local/lib/python3.11/site-packages/joserfc-1.6.5.dist-info/METADATA',
+                content: key
+              },
               // The application's own tests are not a package's: still what they are.
               { path: 'app/tests/creds.ini', content: key }
             ]
@@ -406,7 +410,8 @@ describe('hardening step: lean image', () => {
       'critical hardening/secret-aws-secret-access-key: AWS secret access key in /app/tests/creds.ini',
       'low hardening/secret-aws-secret-access-key: AWS secret access key in /app/node_modules/keyv/README.md',
       'low hardening/secret-aws-secret-access-key: AWS secret access key in /usr/lib/google-cloud-sdk/lib/third_party/x/tests/creds.ini',
-      'low hardening/secret-aws-secret-access-key: AWS secret access key in /usr/local/go/src/net/http/client_test.go'
+      'low hardening/secret-aws-secret-access-key: AWS secret access key in /usr/local/go/src/net/http/client_test.go',
+      'low hardening/secret-aws-secret-access-key: AWS secret access key in /usr/local/lib/python3.11/site-packages/joserfc-1.6.5.dist-info/METADATA'
     ])
   })
 

@@ -53,8 +53,10 @@ export const DEFAULT_FIXTURE_PATHS = [
   // /usr (an SDK's vendored libraries carry their test keys and certificates).
   '**/*_test.go',
   '/usr/{lib,lib64,share,local/lib,local/share}/**/{test,tests,test_data,__tests__}/**',
-  // Packages' own documentation: README examples are written to look real.
+  // Packages' own documentation: README examples are written to look real (a wheel's METADATA
+  // holds its README).
   '**/{node_modules,site-packages,dist-packages,gems}/**/*.{md,markdown,rst}',
+  '**/{site-packages,dist-packages}/*.dist-info/METADATA',
   '/usr/share/doc/**',
   '/usr/share/man/**'
 ]
