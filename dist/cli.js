@@ -14,7 +14,7 @@ import {
   renderSbom,
   renderTable,
   signAfterGate
-} from "./chunk-ZNBR6JS5.js";
+} from "./chunk-TPY27ET7.js";
 import {
   parseFlags
 } from "./chunk-X5L52FZG.js";
@@ -22,7 +22,7 @@ import {
   VERSION,
   exitAfterGrace,
   runGate
-} from "./chunk-GBGOBXCP.js";
+} from "./chunk-BEGI2WP4.js";
 import {
   checkOutputPath,
   watchWrites,
@@ -192,8 +192,8 @@ function render({ report, artifacts }, format, color) {
   }
 }
 var SUBCOMMANDS = {
-  manifest: async (...args) => (await import("./chunk-URRDLGYN.js")).manifestCommand(...args),
-  drift: async (...args) => (await import("./chunk-3ZGR3XBQ.js")).driftCommand(...args),
+  manifest: async (...args) => (await import("./chunk-RHTRFYDX.js")).manifestCommand(...args),
+  drift: async (...args) => (await import("./chunk-V24D5DVJ.js")).driftCommand(...args),
   sign: async (...args) => (await import("./chunk-6CKI3UXJ.js")).signCommand(...args),
   verify: async (...args) => (await import("./chunk-LVLJHZSG.js")).verifyCommand(...args)
 };

@@ -37,6 +37,10 @@ function listing(fs: FileSystem): string[] {
 
 const everything: FileRequest[] = [{ globs: ['/**'], maxBytes: 1024 }]
 
+function fileEntry(path: string): TarEntry {
+  return { path, type: 'file', mode: 0o644, uid: 0, gid: 0, size: 0 }
+}
+
 describe('combineLayers', () => {
   it('lets the last layer that writes a path win and records that layer', async () => {
     const fs = await imageOf(
@@ -240,6 +244,44 @@ describe('combineLayers', () => {
       ]
     ])
     expect([...fs.entries()].map((node) => node.path)).toEqual(['/B', '/a', '/a/z', '/a-c', '/a.b'])
+  })
+
+  it('lists entries in the order of their paths with / sorting first, across layers and deletions', () => {
+    // Names that are prefixes of each other and characters on both sides of '/' (0x2f).
+    const names = ['a', 'a.b', 'a-c', 'a0', 'B', 'b', 'ab', 'a b', '.x', 'z']
+    let seed = 7
+    const pick = (): string => names[(seed = (seed * 48271) % 2147483647) % names.length]!
+    const entriesOf = (count: number): TarEntry[] =>
+      Array.from({ length: count }, () => {
+        const depth = 1 + (seed % 4)
+        return fileEntry('/' + Array.from({ length: depth }, pick).join('/'))
+      })
+    const fs = combineLayers([
+      { entries: entriesOf(400), whiteouts: [], contents: new Map() },
+      {
+        entries: entriesOf(200),
+        whiteouts: [{ path: '/a', opaque: true }, { path: '/b/ab' }].map((w) => ({
+          opaque: false,
+          ...w
+        })),
+        contents: new Map()
+      }
+    ])
+    const paths = [...fs.entries()].map((node) => node.path)
+    const bySortKey = [...paths].sort((x, y) => {
+      const [kx, ky] = [x.replaceAll('/', '\0'), y.replaceAll('/', '\0')]
+      return kx < ky ? -1 : kx > ky ? 1 : 0
+    })
+    expect(paths.length).toBe(fs.size)
+    expect(paths).toEqual(bySortKey)
+  })
+
+  it('lists the entries of a directory with more children than a call takes arguments', () => {
+    const many = Array.from({ length: 200_000 }, (_, i) => fileEntry(`/d/f${i}`))
+    const fs = combineLayers([{ entries: many, whiteouts: [], contents: new Map() }])
+    const paths = [...fs.entries()].map((node) => node.path)
+    expect(paths).toHaveLength(200_000)
+    expect(paths.slice(0, 3)).toEqual(['/d/f0', '/d/f1', '/d/f10'])
   })
 
   it('lets a visitor see a file that a later layer deletes', async () => {

@@ -115,12 +115,28 @@ class ImageFileSystem implements FileSystem {
     return this.nodes.get(normalizePath(path))
   }
 
-  /** Depth-first, children by name: `/a`, `/a/b`, `/a.b` (a `/` sorts before any character). */
+  /**
+   * Depth-first, children by name: `/a`, `/a/b`, `/a.b` (as if `/` sorted before any character).
+   * A walk of the directory index sorting each directory's children: cheaper than sorting every
+   * path of the image at once.
+   */
   entries(): Iterable<FileNode> {
-    this.sorted ??= [...this.nodes.keys()]
-      .map((path) => path.replaceAll('/', '\0'))
-      .sort()
-      .map((key) => this.nodes.get(key.replaceAll('\0', '/'))!)
+    if (this.sorted === undefined) {
+      const sorted: FileNode[] = []
+      const pending = ['/']
+      for (let path = pending.pop(); path !== undefined; path = pending.pop()) {
+        const node = this.nodes.get(path)
+        if (node !== undefined) sorted.push(node)
+        const below = this.children.get(path)
+        // Siblings share their parent's prefix, so whole paths sort as their names do; pushed in
+        // reverse, the first comes off the stack first.
+        if (below === undefined) continue
+        const names = [...below].sort()
+        // A loop, not push(...names): a directory may hold more entries than a call has arguments.
+        for (let i = names.length - 1; i >= 0; i--) pending.push(names[i]!)
+      }
+      this.sorted = sorted
+    }
     return this.sorted
   }
 
