@@ -323,6 +323,9 @@ function privilegeBitFindings(
   ownedByPackage: boolean
 ): Draft[] {
   const drafts: Draft[] = []
+  // Most files have no special bit: nothing is built for them.
+  if ((node.mode & 0o6000) === 0 && node.xattrs?.['security.capability'] === undefined)
+    return drafts
   const location = locate(image, node.path, node)
   if ((node.mode & 0o4000) !== 0 && !allowed(node.path)) {
     drafts.push({

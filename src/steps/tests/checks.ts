@@ -89,19 +89,29 @@ export function lstat(image: ImageView, path: string): FileNode | undefined {
   return image.fs.get(posix.join(parent.path, posix.basename(normal)))
 }
 
+/** Characters that make a glob segment a pattern rather than a name. */
+const MAGIC = /[*?[\]!+@()]/
+
 function globMatches(image: ImageView, glob: string): FileNode[] {
   const matcher = new Minimatch(glob, { dot: true })
   // Only paths under one of the glob's literal directories can match: a cheap string test
   // first, the pattern only for those (most globs name a few directories of a large image).
-  const prefixes = braceExpand(glob).map((pattern) => {
-    const magic = pattern.search(/[*?[\]!+@()]/)
+  const patterns = braceExpand(glob)
+  const prefixes = patterns.map((pattern) => {
+    const magic = pattern.search(MAGIC)
     const literal = magic === -1 ? pattern : pattern.slice(0, magic)
     // Without the slash: `/root/**` matches `/root` itself.
     return literal.slice(0, Math.max(0, literal.lastIndexOf('/')))
   })
+  // Where every pattern ends in a literal name (`/app/**/.git`), a path must end in one of them.
+  const lastNames = patterns.map((pattern) => pattern.slice(pattern.lastIndexOf('/') + 1))
+  const names = lastNames.every((name) => name !== '' && !MAGIC.test(name))
+    ? new Set(lastNames)
+    : undefined
   const matches: FileNode[] = []
   for (const node of image.fs.entries()) {
     const path = node.path
+    if (names !== undefined && !names.has(path.slice(path.lastIndexOf('/') + 1))) continue
     if (prefixes.some((prefix) => path.startsWith(prefix)) && matcher.match(path)) {
       matches.push(node)
     }
