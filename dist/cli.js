@@ -14,7 +14,7 @@ import {
   renderSbom,
   renderTable,
   signAfterGate
-} from "./chunk-TPY27ET7.js";
+} from "./chunk-26PV5E43.js";
 import {
   parseFlags
 } from "./chunk-X5L52FZG.js";
@@ -22,14 +22,14 @@ import {
   VERSION,
   exitAfterGrace,
   runGate
-} from "./chunk-BEGI2WP4.js";
+} from "./chunk-3ENA5PF7.js";
 import {
   checkOutputPath,
   watchWrites,
   writeFileAtomic,
   writeStdout
 } from "./chunk-WF22YH3L.js";
-import "./chunk-XZSNL6H2.js";
+import "./chunk-AWOW4I4N.js";
 import "./chunk-VL565ZM7.js";
 import "./chunk-ULJ2Y7P2.js";
 import {
@@ -192,9 +192,9 @@ function render({ report, artifacts }, format, color) {
   }
 }
 var SUBCOMMANDS = {
-  manifest: async (...args) => (await import("./chunk-RHTRFYDX.js")).manifestCommand(...args),
-  drift: async (...args) => (await import("./chunk-V24D5DVJ.js")).driftCommand(...args),
-  sign: async (...args) => (await import("./chunk-6CKI3UXJ.js")).signCommand(...args),
+  manifest: async (...args) => (await import("./chunk-6ZNKICFH.js")).manifestCommand(...args),
+  drift: async (...args) => (await import("./chunk-DL7KJDVL.js")).driftCommand(...args),
+  sign: async (...args) => (await import("./chunk-Z6RTM675.js")).signCommand(...args),
   verify: async (...args) => (await import("./chunk-LVLJHZSG.js")).verifyCommand(...args)
 };
 function isSubcommand(name) {

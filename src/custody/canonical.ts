@@ -27,11 +27,14 @@ export function canonicalJson(value: unknown): string {
   return `${out}}`
 }
 
-/** Item `i` of an array as canonical JSON, with the comma before it (none before the first). */
-function itemJson(items: unknown[], i: number): string {
+/**
+ * Item `i` of an array as canonical JSON (by `write`, canonicalJson unless the caller knows the
+ * items' shape), with the comma before it (none before the first).
+ */
+function itemJson<T>(items: T[], i: number, write: (item: T) => string = canonicalJson): string {
   const item = items[i]
   // JSON.stringify writes an undefined array item as null.
-  return `${i === 0 ? '' : ','}${item === undefined ? 'null' : canonicalJson(item)}`
+  return `${i === 0 ? '' : ','}${item === undefined ? 'null' : write(item)}`
 }
 
 /** Text handed to the hash at a time: one call per entry would cost more than the hashing. */
@@ -39,14 +42,16 @@ const DIGEST_BATCH_CHARS = 64 * 1024
 
 /**
  * `sha256:<hex>` of the canonical JSON. An array is hashed in batches of items, so a content
- * manifest of a million paths never becomes one string of hundreds of megabytes.
+ * manifest of a million paths never becomes one string of hundreds of megabytes. `writeItem`
+ * writes one item's canonical JSON where the caller has a faster way for its items' shape.
  */
-export function canonicalDigest(value: unknown): string {
+export function canonicalDigest<T>(value: T[] | unknown, writeItem?: (item: T) => string): string {
   if (!Array.isArray(value)) return sha256(canonicalJson(value))
+  const items = value as T[]
   const hash = createHash('sha256')
   let batch = '['
-  for (let i = 0; i < value.length; i++) {
-    batch += itemJson(value, i)
+  for (let i = 0; i < items.length; i++) {
+    batch += itemJson(items, i, writeItem)
     if (batch.length >= DIGEST_BATCH_CHARS) {
       hash.update(batch)
       batch = ''

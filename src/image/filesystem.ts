@@ -112,7 +112,8 @@ class ImageFileSystem implements FileSystem {
   }
 
   get(path: string): FileNode | undefined {
-    return this.nodes.get(normalizePath(path))
+    // Keys are normal paths: one that is found as written needs no normalising.
+    return this.nodes.get(path) ?? this.nodes.get(normalizePath(path))
   }
 
   /**
