@@ -293,6 +293,32 @@ describe('Python metadata', () => {
     expect(catalog.unread).toEqual([])
   })
 
+  it("leaves out the eggs and metadata in CPython's own test suite: test data, not installed", async () => {
+    const { catalog } = await catalogImage({
+      layers: [
+        {
+          entries: [
+            {
+              path: 'usr/local/lib/python3.11/test/test_importlib/data/example-21.12-py3.6.egg',
+              content: 'not even a zip'
+            },
+            {
+              path: 'usr/lib/python3.11/test/test_importlib/data/example-21.12.dist-info/METADATA',
+              content: METADATA('example', '21.12')
+            },
+            // A distribution named test, installed: kept.
+            {
+              path: 'usr/local/lib/python3.11/site-packages/test-1.0.dist-info/METADATA',
+              content: METADATA('test', '1.0')
+            }
+          ]
+        }
+      ]
+    })
+    expect(catalog.packages.map((p) => [p.name, p.version])).toEqual([['test', '1.0']])
+    expect(catalog.unread).toEqual([])
+  })
+
   it('reports a zip named .egg without EGG-INFO/PKG-INFO, and one that is no zip, as not analysed', async () => {
     const { catalog, image } = await catalogImage({
       layers: [

@@ -69,6 +69,12 @@ const text =
 const isInterpreterMetadata = (path: string, pkg: Draft): boolean =>
   pkg.name === 'Python' && path.includes('/lib-dynload/')
 
+/**
+ * CPython's own test suite (`lib/python3.11/test/`, Debian's libpython3.11-testsuite) carries
+ * eggs and dist-info as test data (`test_importlib/data/example-21.12-py3.6.egg`): not installed.
+ */
+const STDLIB_TEST_DATA = /\/lib\/python\d(?:\.\d{1,2})?\/test\//
+
 const CATALOGERS: MetadataCataloger[] = [
   { globs: NPM_GLOBS, parse: text(parseNpm) },
   { globs: PYTHON_GLOBS, parse: text(parsePython), excludes: isInterpreterMetadata },
@@ -105,7 +111,8 @@ export function catalogLanguages(input: CatalogInput, unread: UnreadInput[]): Pa
   for (const node of image.fs.entries()) {
     if (node.type !== 'file' || !CANDIDATE.test(node.path)) continue
     const cataloger = COMPILED.find((c) => c.globs.some((glob) => glob.match(node.path)))?.cataloger
-    if (cataloger === undefined || owned.has(node.path)) continue
+    if (cataloger === undefined || owned.has(node.path) || STDLIB_TEST_DATA.test(node.path))
+      continue
     const content = image.fs.read(node.path)
     if (content === undefined) continue
     let found: ReturnType<MetadataCataloger['parse']>
