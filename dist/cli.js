@@ -14,7 +14,7 @@ import {
   renderSbom,
   renderTable,
   signAfterGate
-} from "./chunk-26PV5E43.js";
+} from "./chunk-A4UCXY6O.js";
 import {
   parseFlags
 } from "./chunk-X5L52FZG.js";
@@ -22,7 +22,7 @@ import {
   VERSION,
   exitAfterGrace,
   runGate
-} from "./chunk-3ENA5PF7.js";
+} from "./chunk-PV6XLVKC.js";
 import {
   checkOutputPath,
   watchWrites,
@@ -192,8 +192,8 @@ function render({ report, artifacts }, format, color) {
   }
 }
 var SUBCOMMANDS = {
-  manifest: async (...args) => (await import("./chunk-6ZNKICFH.js")).manifestCommand(...args),
-  drift: async (...args) => (await import("./chunk-DL7KJDVL.js")).driftCommand(...args),
+  manifest: async (...args) => (await import("./chunk-EJWNK5SI.js")).manifestCommand(...args),
+  drift: async (...args) => (await import("./chunk-UBIDZGPZ.js")).driftCommand(...args),
   sign: async (...args) => (await import("./chunk-Z6RTM675.js")).signCommand(...args),
   verify: async (...args) => (await import("./chunk-LVLJHZSG.js")).verifyCommand(...args)
 };
