@@ -14,7 +14,7 @@ import {
   renderSbom,
   renderTable,
   signAfterGate
-} from "./chunk-A4UCXY6O.js";
+} from "./chunk-KMEI76YH.js";
 import {
   parseFlags
 } from "./chunk-X5L52FZG.js";
@@ -22,7 +22,7 @@ import {
   VERSION,
   exitAfterGrace,
   runGate
-} from "./chunk-PV6XLVKC.js";
+} from "./chunk-SPZFEBZE.js";
 import {
   checkOutputPath,
   watchWrites,
@@ -192,8 +192,8 @@ function render({ report, artifacts }, format, color) {
   }
 }
 var SUBCOMMANDS = {
-  manifest: async (...args) => (await import("./chunk-EJWNK5SI.js")).manifestCommand(...args),
-  drift: async (...args) => (await import("./chunk-UBIDZGPZ.js")).driftCommand(...args),
+  manifest: async (...args) => (await import("./chunk-D2PEPPRJ.js")).manifestCommand(...args),
+  drift: async (...args) => (await import("./chunk-5A4YTIIR.js")).driftCommand(...args),
   sign: async (...args) => (await import("./chunk-Z6RTM675.js")).signCommand(...args),
   verify: async (...args) => (await import("./chunk-LVLJHZSG.js")).verifyCommand(...args)
 };

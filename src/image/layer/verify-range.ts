@@ -37,6 +37,9 @@ const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads')
 const { closeSync, fstatSync, openSync, readSync } = require('node:fs')
 const { createHash } = require('node:crypto')
+// Linux keeps a nice value per thread: this one yields the CPU to the scan's main thread
+// (elsewhere the nice value is the whole process's, so it is left alone).
+if (process.platform === 'linux') try { require('node:os').setPriority(19) } catch {}
 const buffer = Buffer.allocUnsafe(${READ_CHUNK_BYTES})
 parentPort.on('message', ({ id, path, offset, length, identity }) => {
   let fd
