@@ -14,21 +14,21 @@ import {
   renderSbom,
   renderTable,
   signAfterGate
-} from "./chunk-KMEI76YH.js";
+} from "./chunk-T4QVJEXY.js";
 import {
   parseFlags
-} from "./chunk-X5L52FZG.js";
+} from "./chunk-QPMFB2ZJ.js";
 import {
   VERSION,
   exitAfterGrace,
   runGate
-} from "./chunk-SPZFEBZE.js";
+} from "./chunk-FKGDCT5T.js";
 import {
   checkOutputPath,
   watchWrites,
   writeFileAtomic,
   writeStdout
-} from "./chunk-WF22YH3L.js";
+} from "./chunk-W3IA4REZ.js";
 import "./chunk-AWOW4I4N.js";
 import "./chunk-VL565ZM7.js";
 import "./chunk-ULJ2Y7P2.js";
@@ -192,10 +192,10 @@ function render({ report, artifacts }, format, color) {
   }
 }
 var SUBCOMMANDS = {
-  manifest: async (...args) => (await import("./chunk-D2PEPPRJ.js")).manifestCommand(...args),
-  drift: async (...args) => (await import("./chunk-5A4YTIIR.js")).driftCommand(...args),
-  sign: async (...args) => (await import("./chunk-Z6RTM675.js")).signCommand(...args),
-  verify: async (...args) => (await import("./chunk-LVLJHZSG.js")).verifyCommand(...args)
+  manifest: async (...args) => (await import("./chunk-JVRPT2O6.js")).manifestCommand(...args),
+  drift: async (...args) => (await import("./chunk-QB2NYTHR.js")).driftCommand(...args),
+  sign: async (...args) => (await import("./chunk-QI7ICMK6.js")).signCommand(...args),
+  verify: async (...args) => (await import("./chunk-J225KNJR.js")).verifyCommand(...args)
 };
 function isSubcommand(name) {
   return name !== void 0 && Object.hasOwn(SUBCOMMANDS, name);

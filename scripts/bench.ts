@@ -416,13 +416,18 @@ const OSV = ['--vuln-db', 'demo/osv']
 // ---------------------------------------------------------------------------------------------
 // Sections
 
+/** Three cold runs of the gate over a generated OCI layout, each with an empty layer cache. */
+function coldRuns(dir: string): Timed[] {
+  return [0, 1, 2].map(() =>
+    gate(`oci:${dir}:bench`, freshCache(), ['--format', 'json', '--output', '/dev/null'])
+  )
+}
+
 function benchGenerated(): void {
   const dir = generated('generated')
   const blobs = layerBlobs(dir)
   const floor = floors(blobs)
-  const runs = [0, 1, 2].map(() =>
-    gate(`oci:${dir}:bench`, freshCache(), ['--format', 'json', '--output', '/dev/null'])
-  )
+  const runs = coldRuns(dir)
   const best = Math.min(...runs.map((r) => r.seconds))
   const compressed = blobs.reduce((sum, path) => sum + statSync(path).size, 0)
   heading(
@@ -576,9 +581,7 @@ function benchScale(): void {
   const dir = generated('scale')
   const blobs = layerBlobs(dir)
   const floor = floors(blobs)
-  const runs = [0, 1, 2].map(() =>
-    gate(`oci:${dir}:bench`, freshCache(), ['--format', 'json', '--output', '/dev/null'])
-  )
+  const runs = coldRuns(dir)
   const cold = runs.map((r) => r.seconds)
   heading(
     `Scale: ${blobs.length} generated gzip layers, ${(floor.uncompressed / MiB).toFixed(0)} MiB uncompressed, median of 3:`
@@ -594,9 +597,7 @@ function benchScale(): void {
   row('  peak RSS', runs.map((r) => `${r.rss.toFixed(0)} MB`).join(', '))
 
   const files = generated('files')
-  const fileRuns = [0, 1, 2].map(() =>
-    gate(`oci:${files}:bench`, freshCache(), ['--format', 'json', '--output', '/dev/null'])
-  )
+  const fileRuns = coldRuns(files)
   row('100,000 files in 4 layers, cold', seconds(fileRuns.map((r) => r.seconds)))
   row('  peak RSS', fileRuns.map((r) => `${r.rss.toFixed(0)} MB`).join(', '))
 }

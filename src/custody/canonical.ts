@@ -45,7 +45,7 @@ const DIGEST_BATCH_CHARS = 64 * 1024
  * manifest of a million paths never becomes one string of hundreds of megabytes. `writeItem`
  * writes one item's canonical JSON where the caller has a faster way for its items' shape.
  */
-export function canonicalDigest<T>(value: T[] | unknown, writeItem?: (item: T) => string): string {
+export function canonicalDigest<T>(value: unknown, writeItem?: (item: T) => string): string {
   if (!Array.isArray(value)) return sha256(canonicalJson(value))
   const items = value as T[]
   const hash = createHash('sha256')

@@ -574,15 +574,15 @@ async function openArchiveFile(
     throw new ImageError(`${transport} file ${path} is not a regular file;${fix}.`, 'NOT_A_FILE')
   }
   const { dev, ino, size, mtimeMs } = info
-  return { chunks: fileChunks(file), identity: { dev, ino, size, mtimeMs } }
+  return { chunks: fileChunks(file, size), identity: { dev, ino, size, mtimeMs } }
 }
 
 /**
  * An archive file's bytes in chunks for readTar, which passes over the members nobody reads
  * (another platform's layers, layers the layer cache holds) by moving the read position: their
- * bytes are not read at all.
+ * bytes are not read at all. `size` is the file's as opened: a skip never passes its end.
  */
-function fileChunks(file: FileHandle): AsyncIterable<Buffer> {
+function fileChunks(file: FileHandle, size: number): AsyncIterable<Buffer> {
   let position = 0
   let closed = false
   const close = async (): Promise<IteratorReturnResult<undefined>> => {
@@ -603,7 +603,7 @@ function fileChunks(file: FileHandle): AsyncIterable<Buffer> {
     },
     skip: async (bytes) => {
       if (closed) return 0
-      const step = Math.max(0, Math.min(bytes, (await file.stat()).size - position))
+      const step = Math.max(0, Math.min(bytes, size - position))
       position += step
       return step
     },

@@ -197,6 +197,8 @@ const CODE_LIKE =
  * zero bytes).
  */
 const FILLER_RUN = /0{7,}/
+/** Values longer than this are not checked for filler (a long token may hold any run). */
+const MAX_FILLER_CHECKED_CHARS = 512
 
 /**
  * A value as UTF-8 text: files are scanned decoded as latin1 (a character per byte), so `č` is
@@ -211,7 +213,6 @@ function asUtf8(value: string): string {
     .replace(/^\ufffd+|\ufffd+$/g, '')
   return decoded === '' || decoded.includes('\ufffd') ? value : decoded
 }
-const MAX_FILLER_CHECKED_CHARS = 512
 
 /**
  * Words run together in CamelCase (`AmazonManagedBlockchainConsoleFullAccess`, an AWS managed

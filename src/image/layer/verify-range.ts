@@ -104,7 +104,7 @@ interface Waiting {
 }
 
 export class RangeVerifier {
-  /** Ranges hashed on the main thread because no worker could do it (for the log and tests). */
+  /** Ranges hashed on the main thread because no worker could do it. */
   hashedHere = 0
   private worker: Worker | undefined
   private broken = false
