@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { Readable } from 'node:stream'
 import { buildImage, type FixtureEntry } from '../../__fixtures__/image-builder.js'
 import type { FileRequest, LayerAnalysis, LayerSubscription } from '../../src/image/analysis.js'
-import { combineLayers } from '../../src/image/filesystem.js'
+import { combineLayers, comparePaths } from '../../src/image/filesystem.js'
 import { analyzeLayer } from '../../src/image/layer/analyze.js'
 import type { FileSystem, TarEntry } from '../../src/image/types.js'
 
@@ -274,6 +274,17 @@ describe('combineLayers', () => {
     })
     expect(paths.length).toBe(fs.size)
     expect(paths).toEqual(bySortKey)
+    expect([...paths].sort(comparePaths)).toEqual(bySortKey)
+
+    // Every directory's subtree, and paths that are not in the image, against a filter of all.
+    const asked = [...paths, '/', '/a/', '/a//b', '/nothing', '/a/zz', '/a.b/x']
+    for (const path of asked) {
+      const dir = path.replace(/\/+$/, '').replace(/\/+/g, '/') || '/'
+      const expected = paths.filter(
+        (other) => dir === '/' || other === dir || other.startsWith(`${dir}/`)
+      )
+      expect([...fs.entriesUnder(path)].map((node) => node.path)).toEqual(expected)
+    }
   })
 
   it('lists the entries of a directory with more children than a call takes arguments', () => {

@@ -27,6 +27,25 @@ function parentOf(path: string): string {
   return slash <= 0 ? '/' : path.slice(0, slash)
 }
 
+/**
+ * The order of entries(): paths compared as if `/` sorted before any character, which is a
+ * depth-first walk with each directory's children sorted by name (`/a`, `/a/b`, `/a.b`).
+ */
+export function comparePaths(a: string, b: string): number {
+  const length = Math.min(a.length, b.length)
+  for (let i = 0; i < length; i++) {
+    const x = a.charCodeAt(i)
+    const y = b.charCodeAt(i)
+    if (x === y) continue
+    if (x === SLASH) return -1
+    if (y === SLASH) return 1
+    return x - y
+  }
+  return a.length - b.length
+}
+
+const SLASH = 0x2f
+
 function components(path: string): string[] {
   return path.split('/').filter((part) => part !== '')
 }
@@ -139,6 +158,24 @@ class ImageFileSystem implements FileSystem {
       this.sorted = sorted
     }
     return this.sorted
+  }
+
+  entriesUnder(path: string): Iterable<FileNode> {
+    const all = this.entries() as FileNode[]
+    const dir = normalizePath(path)
+    if (dir === '/') return all
+    // A subtree is a run of the depth-first order, starting at its root.
+    let low = 0
+    let high = all.length
+    while (low < high) {
+      const mid = (low + high) >>> 1
+      if (comparePaths(all[mid]!.path, dir) < 0) low = mid + 1
+      else high = mid
+    }
+    const below = `${dir}/`
+    let end = low
+    while (end < all.length && (all[end]!.path === dir || all[end]!.path.startsWith(below))) end++
+    return all.slice(low, end)
   }
 
   read(path: string): Buffer | undefined {

@@ -116,6 +116,8 @@ export interface FileSystem {
   get(path: string): FileNode | undefined
   /** Every node in path order. */
   entries(): Iterable<FileNode>
+  /** The node at `path` (a normal absolute path) and every node below it, in entries() order. */
+  entriesUnder(path: string): Iterable<FileNode>
   /** Content captured for a path because some step asked for it (see FileRequest). Follows hardlinks. */
   read(path: string): Buffer | undefined
   /** Every file in the final filesystem that some step asked for and could not be kept, with why. */

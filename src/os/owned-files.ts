@@ -15,8 +15,10 @@ import type { FileRequest } from '../image/analysis.js'
 import type { FileSystem } from '../image/types.js'
 import { RPMDB_GLOBS, readRpmdb } from './rpm/rpmdb.js'
 
-const DPKG_INFO_GLOB = '/var/lib/dpkg/info/*.list'
-const DISTROLESS_MD5SUMS_GLOB = '/var/lib/dpkg/status.d/*.md5sums'
+const DPKG_INFO = '/var/lib/dpkg/info'
+const DPKG_STATUS_D = '/var/lib/dpkg/status.d'
+const DPKG_INFO_GLOB = `${DPKG_INFO}/*.list`
+const DISTROLESS_MD5SUMS_GLOB = `${DPKG_STATUS_D}/*.md5sums`
 const APK_INSTALLED = '/lib/apk/db/installed'
 
 /** The package databases ownedFiles reads; rpmdbs can be tens of megabytes. */
@@ -40,10 +42,12 @@ export function ownedFiles(fs: FileSystem): Set<string> {
 
 function collectOwnedFiles(fs: FileSystem): Set<string> {
   const owned = new Set<string>()
-  for (const node of fs.entries()) {
-    if (node.type !== 'file') continue
-    if (isDpkgList(node.path)) addDpkgList(owned, fs.read(node.path))
-    else if (isDistrolessMd5sums(node.path)) addMd5sums(owned, fs.read(node.path))
+  for (const node of fs.entriesUnder(DPKG_INFO)) {
+    if (node.type === 'file' && isDpkgList(node.path)) addDpkgList(owned, fs.read(node.path))
+  }
+  for (const node of fs.entriesUnder(DPKG_STATUS_D)) {
+    if (node.type === 'file' && isDistrolessMd5sums(node.path))
+      addMd5sums(owned, fs.read(node.path))
   }
   addApkInstalled(owned, fs.read(APK_INSTALLED))
   for (const pkg of readRpmdb(fs)?.packages ?? []) {
@@ -73,17 +77,17 @@ function withRealPaths(fs: FileSystem, owned: Set<string>): Set<string> {
 
 function isDpkgList(path: string): boolean {
   return (
-    path.startsWith('/var/lib/dpkg/info/') &&
+    path.startsWith(`${DPKG_INFO}/`) &&
     path.endsWith('.list') &&
-    !path.slice(19).includes('/')
+    !path.slice(DPKG_INFO.length + 1).includes('/')
   )
 }
 
 function isDistrolessMd5sums(path: string): boolean {
   return (
-    path.startsWith('/var/lib/dpkg/status.d/') &&
+    path.startsWith(`${DPKG_STATUS_D}/`) &&
     path.endsWith('.md5sums') &&
-    !path.slice(23).includes('/')
+    !path.slice(DPKG_STATUS_D.length + 1).includes('/')
   )
 }
 

@@ -4,7 +4,6 @@
  * system file the runtime user could rewrite. All from the final filesystem's headers.
  */
 import { formatBytes } from '../../units.js'
-import { posix } from 'node:path'
 import type { Severity } from '../../findings.js'
 import { SYSTEM_BIN_DIRS } from '../../image/filesystem.js'
 import type { FileNode, FileSystem } from '../../image/types.js'
@@ -21,70 +20,86 @@ export interface LeanDraft {
   layer?: number
 }
 
-/** Caches package managers leave behind; the capture is the directory reported. */
-const CACHES: Array<{ name: string; pattern: RegExp; fix: string }> = [
+/**
+ * Caches package managers leave behind; the capture is the directory reported. A path can only
+ * match when it holds one of the needles (the pattern runs for those paths only).
+ */
+const CACHES: Array<{ name: string; needles: string[]; pattern: RegExp; fix: string }> = [
   {
     name: 'apt package lists',
+    needles: ['/var/lib/apt/lists/'],
     pattern: /^(\/var\/lib\/apt\/lists)\/(?!lock$|partial(?:\/|$)|auxfiles(?:\/|$))/,
     fix: 'End the `apt-get install` RUN line with `&& rm -rf /var/lib/apt/lists/*`.'
   },
   {
     name: 'apt package cache',
+    needles: ['/var/cache/apt/'],
     pattern: /^(\/var\/cache\/apt)\/(?:archives\/[^/]+\.deb$|[^/]+\.bin$)/,
     fix: 'Run `apt-get clean` in the same RUN line as the install.'
   },
   {
     name: 'apk cache',
+    needles: ['/var/cache/apk/', '/etc/apk/cache/'],
     pattern: /^(\/var\/cache\/apk|\/etc\/apk\/cache)\/./,
     fix: 'Install with `apk add --no-cache`.'
   },
   {
     name: 'dnf/yum cache',
+    needles: ['/var/cache/dnf/', '/var/cache/yum/', '/var/cache/zypp/'],
     pattern: /^(\/var\/cache\/(?:dnf|yum|zypp))\/./,
     fix: 'Run `dnf clean all` (or `yum clean all`) in the same RUN line as the install.'
   },
   {
     name: 'pip cache',
+    needles: ['/.cache/pip/'],
     pattern: /^(.*?\/\.cache\/pip)\/./,
     fix: 'Install with `pip install --no-cache-dir`.'
   },
   {
     name: 'npm cache',
+    needles: ['/.npm/_cacache/'],
     pattern: /^(.*?\/\.npm\/_cacache)\/./,
     fix: 'Run `npm cache clean --force` after installing, or mount the cache with `RUN --mount=type=cache`.'
   },
   {
     name: 'yarn cache',
+    needles: ['/.cache/yarn/', '/.yarn/cache/', '/.yarn/berry/cache/'],
     pattern: /^(.*?\/\.cache\/yarn|.*?\/\.yarn\/cache|.*?\/\.yarn\/berry\/cache)\/./,
     fix: 'Run `yarn cache clean` after installing, or mount the cache with `RUN --mount=type=cache`.'
   },
   {
     name: 'Go build and module cache',
+    needles: ['/.cache/go-build/', '/go/pkg/mod/'],
     pattern: /^(.*?\/\.cache\/go-build|.*?\/go\/pkg\/mod)\/./,
     fix: 'Build in a separate stage and copy only the binary into the runtime image.'
   },
   {
     name: 'Maven repository',
+    needles: ['/.m2/repository/'],
     pattern: /^(.*?\/\.m2\/repository)\/./,
     fix: 'Build in a separate stage and copy only the application into the runtime image.'
   },
   {
     name: 'Gradle cache',
+    needles: ['/.gradle/caches/'],
     pattern: /^(.*?\/\.gradle\/caches)\/./,
     fix: 'Build in a separate stage and copy only the application into the runtime image.'
   },
   {
     name: 'Composer cache',
+    needles: ['/.composer/cache/', '/.cache/composer/'],
     pattern: /^(.*?\/\.composer\/cache|.*?\/\.cache\/composer)\/./,
     fix: 'Install with `composer install --no-cache`.'
   },
   {
     name: 'Cargo registry',
+    needles: ['/.cargo/registry/'],
     pattern: /^(.*?\/\.cargo\/registry)\/./,
     fix: 'Build in a separate stage and copy only the binary into the runtime image.'
   },
   {
     name: 'NuGet package cache',
+    needles: ['/.nuget/packages/'],
     pattern: /^(.*?\/\.nuget\/packages)\/./,
     fix: 'Publish in a separate stage and copy only the output into the runtime image.'
   }
@@ -191,10 +206,12 @@ export function leanFindings({ fs, settings, runtimeUid, coreDumps }: LeanContex
   const tools = new Map<string, FileNode>()
 
   for (const node of fs.entries()) {
-    const name = posix.basename(node.path)
-    const dir = posix.dirname(node.path)
+    const slash = node.path.lastIndexOf('/')
+    const name = node.path.slice(slash + 1)
+    const dir = slash === 0 ? '/' : node.path.slice(0, slash)
     if (node.type === 'file') {
       for (const cache of CACHES) {
+        if (!cache.needles.some((needle) => node.path.includes(needle))) continue
         const root = cache.pattern.exec(node.path)?.[1]
         if (root !== undefined) {
           aggregate(caches, root, node, cache.name, cache.fix)

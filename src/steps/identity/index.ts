@@ -282,7 +282,8 @@ function accountFindings(image: ImageView, accounts: Accounts): Draft[] {
 
 /** sudoers(5) `NOPASSWD` and doas.conf(5) `nopass` rules, outside comments. */
 function passwordlessConfigs(image: ImageView): string[] {
-  const sudoers = [...image.fs.entries()]
+  const sudoers = [SUDOERS, `${SUDOERS}.d`]
+    .flatMap((path) => [...image.fs.entriesUnder(path)])
     .map((node) => node.path)
     .filter((path) => path === SUDOERS || path.startsWith(`${SUDOERS}.d/`))
   const grants = (path: string, keyword: RegExp): boolean =>
@@ -301,10 +302,15 @@ function fileFindings(image: ImageView, allowedSetuid: string[]): Draft[] {
   const passwordless = passwordlessConfigs(image)
   const owned = ownedFiles(image.fs)
 
+  // The tools are three names in six directories: a set lookup per entry, no path parsing.
+  const toolPaths = new Set(
+    [...SYSTEM_BIN_DIRS].flatMap((dir) => [...ESCALATION_TOOLS].map((name) => `${dir}/${name}`))
+  )
   for (const node of image.fs.entries()) {
     if (node.type === 'file') {
       drafts.push(...privilegeBitFindings(image, node, allowed, owned.has(node.path)))
     }
+    if (!toolPaths.has(node.path)) continue
     const tool = escalationToolFinding(image, node, passwordless)
     if (tool !== undefined) drafts.push(tool)
   }
@@ -378,8 +384,6 @@ function escalationToolFinding(
   passwordless: string[]
 ): Draft | undefined {
   const name = posix.basename(node.path)
-  if (!ESCALATION_TOOLS.has(name) || !SYSTEM_BIN_DIRS.has(posix.dirname(node.path)))
-    return undefined
   if (node.type !== 'file' && node.type !== 'hardlink' && node.type !== 'symlink') return undefined
   // A busybox applet is a symlink to busybox: report the link, but only when it leads to a file.
   const target = node.type === 'symlink' ? image.fs.resolve(node.path) : node

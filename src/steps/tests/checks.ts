@@ -5,6 +5,7 @@
  */
 import { posix } from 'node:path'
 import { braceExpand, Minimatch } from 'minimatch'
+import { comparePaths } from '../../image/filesystem.js'
 import type { FileNode, ImageConfig } from '../../image/types.js'
 import type { ImageView } from '../step.js'
 import {
@@ -94,29 +95,42 @@ const MAGIC = /[*?[\]!+@()]/
 
 function globMatches(image: ImageView, glob: string): FileNode[] {
   const matcher = new Minimatch(glob, { dot: true })
-  // Only paths under one of the glob's literal directories can match: a cheap string test
-  // first, the pattern only for those (most globs name a few directories of a large image).
+  // Only paths under one of the glob's literal directories can match: only those subtrees are
+  // walked (most globs name a few directories of a large image).
   const patterns = braceExpand(glob)
-  const prefixes = patterns.map((pattern) => {
-    const magic = pattern.search(MAGIC)
-    const literal = magic === -1 ? pattern : pattern.slice(0, magic)
-    // Without the slash: `/root/**` matches `/root` itself.
-    return literal.slice(0, Math.max(0, literal.lastIndexOf('/')))
-  })
+  const roots = outermost(
+    patterns.map((pattern) => {
+      const magic = pattern.search(MAGIC)
+      const literal = magic === -1 ? pattern : pattern.slice(0, magic)
+      // The directory itself is walked too: `/root/**` matches `/root`.
+      return literal.slice(0, Math.max(0, literal.lastIndexOf('/'))) || '/'
+    })
+  )
   // Where every pattern ends in a literal name (`/app/**/.git`), a path must end in one of them.
   const lastNames = patterns.map((pattern) => pattern.slice(pattern.lastIndexOf('/') + 1))
   const names = lastNames.every((name) => name !== '' && !MAGIC.test(name))
     ? new Set(lastNames)
     : undefined
   const matches: FileNode[] = []
-  for (const node of image.fs.entries()) {
-    const path = node.path
-    if (names !== undefined && !names.has(path.slice(path.lastIndexOf('/') + 1))) continue
-    if (prefixes.some((prefix) => path.startsWith(prefix)) && matcher.match(path)) {
-      matches.push(node)
+  for (const root of roots) {
+    for (const node of image.fs.entriesUnder(root)) {
+      const path = node.path
+      if (names !== undefined && !names.has(path.slice(path.lastIndexOf('/') + 1))) continue
+      if (matcher.match(path)) matches.push(node)
     }
   }
   return matches
+}
+
+/** The directories none of the others contains, in entries() order: their subtrees are disjoint. */
+function outermost(dirs: string[]): string[] {
+  const sorted = [...new Set(dirs)].sort(comparePaths)
+  const roots: string[] = []
+  for (const dir of sorted) {
+    const last = roots.at(-1)
+    if (last === undefined || !(last === '/' || dir.startsWith(`${last}/`))) roots.push(dir)
+  }
+  return roots
 }
 
 /** The nodes a test's path names: one (or none) for a path, every match for a glob. */
