@@ -3,11 +3,14 @@
 // beside them. A chunk is compiled only when it is loaded: a scan does not parse the signing
 // stack, which takes start-up time off every run.
 import { build } from 'esbuild'
-import { chmod, readdir, rm } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { chmod, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 
 // Chunk names carry a hash of their content: remove the previous build's, or stale ones stay.
 for (const name of await readdir('dist').catch(() => [])) {
-  if (name.endsWith('.js') || name.endsWith('.LEGAL.txt')) await rm(`dist/${name}`)
+  if (name.endsWith('.js') || name.endsWith('.LEGAL.txt') || name === 'build-id') {
+    await rm(`dist/${name}`)
+  }
 }
 
 await build({
@@ -31,3 +34,11 @@ await build({
   }
 })
 await chmod('dist/cli.js', 0o755)
+
+// The layer cache keys its entries by the code that made them: the hash of every file of the
+// bundle, written once here instead of read and hashed by every scan (src/image/layer/cache.ts).
+const hash = createHash('sha256')
+for (const name of (await readdir('dist')).filter((name) => name.endsWith('.js')).sort()) {
+  hash.update(`${name}\0`).update(await readFile(`dist/${name}`))
+}
+await writeFile('dist/build-id', `${hash.digest('hex')}\n`)

@@ -64,16 +64,21 @@ export function readAtMost(path: string, limit: number): { bytes: Buffer; size: 
   try {
     const size = fstatSync(fd).size
     if (size > limit) return { bytes: Buffer.alloc(0), size }
-    const chunks: Buffer[] = []
+    // One buffer of the size fstat gives, and one byte more to see a file that grows; doubled
+    // while a pipe or a growing file goes on.
+    let buffer = Buffer.allocUnsafe(Math.min(limit, size > 0 ? size : FIRST_READ_BYTES) + 1)
     let length = 0
     while (length <= limit) {
-      const chunk = Buffer.alloc(Math.min(READ_CHUNK, limit + 1 - length))
-      const read = readSync(fd, chunk, 0, chunk.length, null)
+      if (length === buffer.length) {
+        const larger = Buffer.allocUnsafe(Math.min(limit + 1, buffer.length * 2))
+        buffer.copy(larger, 0, 0, length)
+        buffer = larger
+      }
+      const read = readSync(fd, buffer, length, buffer.length - length, null)
       if (read === 0) break
-      chunks.push(chunk.subarray(0, read))
       length += read
     }
-    return { bytes: Buffer.concat(chunks, length), size: length }
+    return { bytes: buffer.subarray(0, length), size: length }
   } finally {
     closeSync(fd)
   }
@@ -91,7 +96,8 @@ function readBounded(path: string, file: InputFile): Buffer {
   return read.bytes
 }
 
-const READ_CHUNK = 1024 * 1024
+/** What readAtMost reads first from a file whose size fstat does not tell (a pipe, /proc). */
+const FIRST_READ_BYTES = 64 * 1024
 
 /** The text of an input file, or a ConfigurationError naming the input. */
 export async function readInputFile(path: string, file: InputFile): Promise<string> {

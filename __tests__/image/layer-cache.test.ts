@@ -36,7 +36,7 @@ import {
   startRegistry
 } from '../../__fixtures__/registry.js'
 import { main } from '../../src/cli.js'
-import { analysisKey } from '../../src/image/layer/cache.js'
+import { analysisKey, hashBundle } from '../../src/image/layer/cache.js'
 import type { TarEntry } from '../../src/image/types.js'
 import type { GateReport } from '../../src/report/model.js'
 
@@ -406,6 +406,10 @@ describe('analysisKey', () => {
     expect(analysisKey([predicate], [])).not.toBe(
       analysisKey([{ ...predicate, matchKey: 'exec@2' }], [])
     )
+  })
+  it('keys the bundle by the id npm run bundle wrote, which is the hash of its files', () => {
+    // dist/ is committed fresh (CI rebuilds it and fails on a difference).
+    expect(readFileSync('dist/build-id', 'latin1').trim()).toBe(hashBundle('dist'))
   })
 })
 

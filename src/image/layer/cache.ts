@@ -52,30 +52,50 @@ const ENTRY_SUFFIX = '.layer'
 let build: string | null | undefined
 
 /**
- * The running code by its bytes: every file of the bundle (dist/cli.js or dist/index.js and the
- * chunks beside them) when bundled, else this source file. A new build never reads what an
- * older one wrote, even where a visitor's version was not bumped. Undefined when the files
- * cannot be read: no id may stand in for it, or two builds would share entries.
+ * The running code by its bytes: the hash of every file of the bundle (dist/cli.js or
+ * dist/index.js and the chunks beside them) that scripts/bundle.mjs writes to `dist/build-id`,
+ * else computed here from those files, else this source file when not bundled. A new build never
+ * reads what an older one wrote, even where a visitor's version was not bumped. Undefined when
+ * the files cannot be read: no id may stand in for it, or two builds would share entries.
  */
 function buildId(): string | undefined {
   if (build === undefined) {
     try {
       const self = fileURLToPath(import.meta.url)
       const dir = dirname(self)
-      const files = self.endsWith('.js')
-        ? readdirSync(dir)
-            .filter((name) => name.endsWith('.js'))
-            .sort()
-            .map((name) => join(dir, name))
-        : [self]
-      const hash = createHash('sha256')
-      for (const file of files) hash.update(`${basename(file)}\0`).update(readFileSync(file))
-      build = hash.digest('hex')
+      build = self.endsWith('.js') ? (writtenBuildId(dir) ?? hashBundle(dir)) : hashFiles([self])
     } catch {
       build = null
     }
   }
   return build ?? undefined
+}
+
+/** The id scripts/bundle.mjs wrote beside the bundle, when there is one. */
+function writtenBuildId(dir: string): string | undefined {
+  let text: string
+  try {
+    text = readFileSync(join(dir, 'build-id'), 'latin1').trim()
+  } catch {
+    return undefined
+  }
+  return /^[0-9a-f]{64}$/.test(text) ? text : undefined
+}
+
+/** What scripts/bundle.mjs writes to `build-id`: the bundle's files, by name, hashed in order. */
+export function hashBundle(dir: string): string {
+  return hashFiles(
+    readdirSync(dir)
+      .filter((name) => name.endsWith('.js'))
+      .sort()
+      .map((name) => join(dir, name))
+  )
+}
+
+function hashFiles(files: string[]): string {
+  const hash = createHash('sha256')
+  for (const file of files) hash.update(`${basename(file)}\0`).update(readFileSync(file))
+  return hash.digest('hex')
 }
 
 /**
