@@ -18,6 +18,7 @@ import {
 import { createHash } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Readable } from 'node:stream'
 import { deserialize, serialize } from 'node:v8'
 import { captureOutput, type CapturedOutput } from '../../__fixtures__/capture.js'
 import { demoImageSpec } from '../../__fixtures__/demo-image.js'
@@ -36,8 +37,9 @@ import {
   startRegistry
 } from '../../__fixtures__/registry.js'
 import { main } from '../../src/cli.js'
-import { analysisKey, hashBundle } from '../../src/image/layer/cache.js'
-import type { TarEntry } from '../../src/image/types.js'
+import { analyzeLayer } from '../../src/image/layer/analyze.js'
+import { analysisKey, hashBundle, LayerCache } from '../../src/image/layer/cache.js'
+import { silentLogger } from '../../src/log.js'
 import type { GateReport } from '../../src/report/model.js'
 
 let dir: string
@@ -197,26 +199,44 @@ describe('the layer cache', () => {
     expect(next.stderr).not.toContain('is not used')
   })
 
-  it('does not trust a whole entry whose analysis is not of the expected shape', async () => {
-    const cache = join(dir, 'cache')
-    const image = layout(V1, 'v1')
-    const cold = await scan(image, cache)
-    const file = join(cache, 'layers', entries(cache)[0]!)
-    // A forged entry: a valid checksum over an analysis whose first path is not absolute.
-    const bytes = readFileSync(file)
-    const payload = deserialize(bytes.subarray(40)) as { analysis: { entries: TarEntry[] } }
-    payload.analysis.entries[0]!.path = 'etc/passwd'
-    const forged = serialize(payload)
-    writeFileSync(
-      file,
-      Buffer.concat([bytes.subarray(0, 8), createHash('sha256').update(forged).digest(), forged])
-    )
-    const warm = await scan(image, cache)
-    expect(warm.stderr).toContain(
-      `Layer cache entry ${file} is not used (its analysis is not of the expected shape)`
-    )
-    expect(comparable(warm.report)).toEqual(comparable(cold.report))
-  })
+  interface Columns {
+    paths: unknown[]
+    types: Uint8Array
+    numbers: Float64Array
+    links: unknown[]
+  }
+  it.each<[string, (columns: Columns) => void]>([
+    ['a path that is not absolute', (columns) => (columns.paths[0] = 'etc/passwd')],
+    ['a path that is not text', (columns) => (columns.paths[0] = 7)],
+    ['a type out of the list', (columns) => (columns.types[0] = 200)],
+    ['a size that is not an integer', (columns) => (columns.numbers[3] = 1.5)],
+    ['numbers for fewer entries', (columns) => (columns.numbers = columns.numbers.subarray(5))],
+    ['a link to an entry past the end', (columns) => columns.links.push([1e6, '/x'])],
+    ['links out of entry order', (columns) => columns.links.unshift([10, '/x'], [3, '/y'])],
+    ['entries that are not columns', (columns) => (columns.paths = undefined!)]
+  ])(
+    'does not trust a whole entry whose analysis is not of the expected shape: %s',
+    async (_, forge) => {
+      const cache = join(dir, 'cache')
+      const image = layout(V1, 'v1')
+      const cold = await scan(image, cache)
+      const file = join(cache, 'layers', entries(cache)[0]!)
+      // A forged entry: a valid checksum over an analysis that is not what the reader makes.
+      const bytes = readFileSync(file)
+      const payload = deserialize(bytes.subarray(40)) as { analysis: { entries: Columns } }
+      forge(payload.analysis.entries)
+      const forged = serialize(payload)
+      writeFileSync(
+        file,
+        Buffer.concat([bytes.subarray(0, 8), createHash('sha256').update(forged).digest(), forged])
+      )
+      const warm = await scan(image, cache)
+      expect(warm.stderr).toContain(
+        `Layer cache entry ${file} is not used (its analysis is not of the expected shape)`
+      )
+      expect(comparable(warm.report)).toEqual(comparable(cold.report))
+    }
+  )
 
   it('still checks the bytes of a cached layer read from a file against its digest', async () => {
     const cache = join(dir, 'cache')
@@ -385,6 +405,54 @@ describeWithRegistry(missing ?? 'the layer cache with a real registry', () => {
     } finally {
       await registry.stop()
     }
+  })
+})
+
+describe('a layer cache entry', () => {
+  it('gives back every kind of tar entry with the fields the tar reader made, in their order', async () => {
+    const capability = Buffer.from('0100000200200000000000000000000000000000', 'hex')
+    const [layer] = buildImage({
+      layers: [
+        {
+          entries: [
+            { path: 'usr/bin/' },
+            {
+              path: 'usr/bin/ping',
+              content: 'x',
+              mode: 0o4755,
+              xattrs: { 'security.capability': capability }
+            },
+            { path: 'usr/bin/ping2', type: 'hardlink', linkTarget: 'usr/bin/ping' },
+            { path: 'usr/bin/sh', type: 'symlink', linkTarget: 'dash' },
+            { path: 'dev/null', type: 'char', devMajor: 1, devMinor: 3, mode: 0o666 },
+            { path: 'dev/sda', type: 'block', devMajor: 8, devMinor: 0 },
+            { path: 'run/fifo', type: 'fifo', uid: 70_000, gid: 2 ** 31, mtime: 2 ** 33 }
+          ]
+        }
+      ]
+    }).layers
+    const analysis = await analyzeLayer(Readable.from([layer!.blob]), {
+      name: layer!.digest,
+      expectedDigest: layer!.digest,
+      requests: [],
+      subscriptions: []
+    })
+    const cache = new LayerCache({
+      dir,
+      maxBytes: 1024 ** 3,
+      key: 'k'.repeat(64),
+      logger: silentLogger
+    })
+    cache.put(analysis)
+    await cache.settle()
+    const back = await cache.get(layer!.digest)
+    expect(back?.entries.map((entry) => Object.keys(entry))).toEqual(
+      analysis.entries.map((entry) => Object.keys(entry))
+    )
+    expect(back?.entries).toEqual(analysis.entries)
+    expect(back?.entries.find((entry) => entry.path === '/usr/bin/ping')?.xattrs).toEqual({
+      'security.capability': capability
+    })
   })
 })
 
