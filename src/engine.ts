@@ -25,7 +25,7 @@ import {
 import { analysisKey, LayerCache } from './image/layer/cache.js'
 import { RangeVerifier } from './image/layer/verify-range.js'
 import { formatPlatform } from './image/manifest.js'
-import type { AcquiredImage, AcquireOptions, ImageSource } from './image/source.js'
+import type { AcquiredImage, AcquireOptions, ImageSource, Transport } from './image/source.js'
 import { openSource } from './image/sources.js'
 import type { Descriptor, LayerInfo } from './image/types.js'
 import type { LayerAnalysis } from './image/analysis.js'
@@ -85,6 +85,9 @@ export interface GateResult {
  * (reads in flight are destroyed, the source and steps see the abort) and this rejects with a
  * ConfigurationError naming what was still running.
  */
+/** Transports whose layers are ranges of local files (FileRange), not streams. */
+const FILE_TRANSPORTS: ReadonlySet<Transport> = new Set(['oci', 'oci-archive', 'docker-archive'])
+
 export async function runGate(
   request: GateRequest,
   logger: Logger,
@@ -157,6 +160,8 @@ async function scan(
 
   deadline.enterImage(request.image)
   const source = openImage(request.image)
+  // Cached layers of an image read from files are checked on the range verifier's worker.
+  if (FILE_TRANSPORTS.has(source.transport) && cache?.hasEntries() === true) rangeVerifier.prepare()
   const acquired = await logger.group(`Read image ${request.image}`, () =>
     source.acquire({
       ...request.acquire,

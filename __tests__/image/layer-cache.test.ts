@@ -445,6 +445,10 @@ describe('a layer cache entry', () => {
     })
     cache.put(analysis)
     await cache.settle()
+    expect(cache.hasEntries()).toBe(true)
+    const other = { dir, maxBytes: 1024 ** 3, key: 'o'.repeat(64), logger: silentLogger }
+    expect(new LayerCache(other).hasEntries()).toBe(false)
+    expect(new LayerCache({ ...other, dir: join(dir, 'none') }).hasEntries()).toBe(false)
     const back = await cache.get(layer!.digest)
     expect(back?.entries.map((entry) => Object.keys(entry))).toEqual(
       analysis.entries.map((entry) => Object.keys(entry))

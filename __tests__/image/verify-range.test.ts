@@ -119,6 +119,22 @@ describe('RangeVerifier', () => {
     expect(verifier.hashedHere).toBe(5)
   })
 
+  it('starts its worker ahead of the first check when prepared, and not after it is closed', async () => {
+    const workerOf = (of: RangeVerifier): Worker | undefined =>
+      (of as unknown as { worker?: Worker }).worker
+    expect(workerOf(verifier)).toBeUndefined()
+    verifier.prepare()
+    const started = workerOf(verifier)
+    expect(started).toBeDefined()
+    await verifier.verify(range(0, bytes.length), expected(0, bytes.length))
+    expect(workerOf(verifier)).toBe(started)
+    expect(verifier.hashedHere).toBe(0)
+    const closed = new RangeVerifier()
+    await closed.close()
+    closed.prepare()
+    expect(workerOf(closed)).toBeUndefined()
+  })
+
   it('fails the checks still waiting when the scan stops it (its deadline)', async () => {
     const deadline = new AbortController()
     const stopped = new RangeVerifier(deadline.signal)

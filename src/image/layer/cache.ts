@@ -296,6 +296,17 @@ export class LayerCache {
     )
   }
 
+  /** Whether the directory holds an entry made for this scan's analysis key (of any layer). */
+  hasEntries(): boolean {
+    if (this.disabled) return false
+    const suffix = `.${this.options.key.slice(0, 16)}${ENTRY_SUFFIX}`
+    try {
+      return readdirSync(this.options.dir).some((name) => name.endsWith(suffix))
+    } catch {
+      return false
+    }
+  }
+
   /** The analysis kept for the blob `digest`, or undefined (none, or one that is not whole). */
   async get(digest: string): Promise<LayerAnalysis | undefined> {
     if (this.disabled || !isDigest(digest)) return undefined
