@@ -14,21 +14,21 @@ import {
   renderSbom,
   renderTable,
   signAfterGate
-} from "./chunk-T4QVJEXY.js";
+} from "./chunk-2PLREQZZ.js";
 import {
   parseFlags
-} from "./chunk-QPMFB2ZJ.js";
+} from "./chunk-OTLYLPQ5.js";
 import {
   VERSION,
   exitAfterGrace,
   runGate
-} from "./chunk-FKGDCT5T.js";
+} from "./chunk-PYDANBBZ.js";
 import {
   checkOutputPath,
   watchWrites,
   writeFileAtomic,
   writeStdout
-} from "./chunk-W3IA4REZ.js";
+} from "./chunk-YAINENRN.js";
 import "./chunk-AWOW4I4N.js";
 import "./chunk-VL565ZM7.js";
 import "./chunk-ULJ2Y7P2.js";
@@ -192,10 +192,10 @@ function render({ report, artifacts }, format, color) {
   }
 }
 var SUBCOMMANDS = {
-  manifest: async (...args) => (await import("./chunk-JVRPT2O6.js")).manifestCommand(...args),
-  drift: async (...args) => (await import("./chunk-QB2NYTHR.js")).driftCommand(...args),
-  sign: async (...args) => (await import("./chunk-QI7ICMK6.js")).signCommand(...args),
-  verify: async (...args) => (await import("./chunk-J225KNJR.js")).verifyCommand(...args)
+  manifest: async (...args) => (await import("./chunk-KZFSRRSB.js")).manifestCommand(...args),
+  drift: async (...args) => (await import("./chunk-2HPFWBO4.js")).driftCommand(...args),
+  sign: async (...args) => (await import("./chunk-A2UJIU5D.js")).signCommand(...args),
+  verify: async (...args) => (await import("./chunk-M3B23SAP.js")).verifyCommand(...args)
 };
 function isSubcommand(name) {
   return name !== void 0 && Object.hasOwn(SUBCOMMANDS, name);
