@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import type { FixtureEntry } from '../../../../__fixtures__/image-builder.js'
 import { missingTools } from '../../../../__fixtures__/registry.js'
+import { COPYRIGHT_SUBSCRIPTION } from '../../../../src/steps/composition/catalog/dpkg.js'
 import { catalogImage } from './catalog-image.js'
 
 // Real files from this machine's dpkg database (Debian 12), as a Debian image would have them.
@@ -185,5 +186,63 @@ describeDpkg('dpkg cataloger on real dpkg files', () => {
     expect(catalog.packages.map((p) => [p.name, p.ecosystem, p.path])).toEqual([
       ['zlib1g', 'Debian', '/var/lib/dpkg/status.d/zlib1g']
     ])
+  })
+})
+
+describe('dpkg licences, worked out per layer', () => {
+  const dep5 = (license: string): string =>
+    `Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nCopyright: 2024 Someone\nLicense: ${license}\n`
+  const status = (...names: string[]): FixtureEntry => ({
+    path: 'var/lib/dpkg/status',
+    content: names
+      .map(
+        (name) =>
+          `Package: ${name}\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.0-1\n`
+      )
+      .join('\n')
+  })
+  const licences = async (layers: FixtureEntry[][]): Promise<Record<string, string[]>> => {
+    const { catalog, view } = await catalogImage({ layers: layers.map((entries) => ({ entries })) })
+    // The per-layer results are what the catalog used (the final file's layer has one).
+    expect(view.visits(COPYRIGHT_SUBSCRIPTION).every((visit) => visit instanceof Map)).toBe(true)
+    return Object.fromEntries(catalog.packages.map((p) => [p.name, p.licenses ?? []]))
+  }
+
+  it('takes the licences of the copyright file the final filesystem has, from the layer that wrote it', async () => {
+    expect(
+      await licences([
+        [
+          status('a', 'b', 'c', 'd'),
+          { path: 'usr/share/doc/a/copyright', content: dep5('MIT') },
+          { path: 'usr/share/doc/b/copyright', content: dep5('GPL-2+') },
+          { path: 'usr/share/doc/c/copyright', content: dep5('Apache-2.0') },
+          // Written twice in one layer: the second is what the layer leaves.
+          { path: 'usr/share/doc/d/copyright', content: dep5('MIT') },
+          { path: 'usr/share/doc/d/copyright', content: dep5('BSD-3-clause') }
+        ],
+        [
+          // Replaced by a later layer, and deleted by one.
+          { path: 'usr/share/doc/b/copyright', content: dep5('LGPL-2.1+') },
+          { path: 'usr/share/doc/c/.wh.copyright' }
+        ]
+      ])
+    ).toEqual({ a: ['MIT'], b: ['LGPL-2.1-or-later'], c: [], d: ['BSD-3-Clause'] })
+  })
+
+  it('reads a hardlinked copyright file through its target, and one that is not DEP-5 as none', async () => {
+    expect(
+      await licences([
+        [
+          status('a', 'b', 'c'),
+          { path: 'usr/share/doc/a/copyright', content: dep5('Zlib') },
+          {
+            path: 'usr/share/doc/b/copyright',
+            type: 'hardlink',
+            linkTarget: 'usr/share/doc/a/copyright'
+          },
+          { path: 'usr/share/doc/c/copyright', content: 'This is free software; see GPL.\n' }
+        ]
+      ])
+    ).toEqual({ a: ['Zlib'], b: ['Zlib'], c: [] })
   })
 })

@@ -4,7 +4,13 @@
  * Licenses come from machine-readable copyright files (DEP-5) where the package ships one.
  */
 import type { UnreadInput } from '../../../findings.js'
-import type { FileRequest } from '../../../image/analysis.js'
+import type {
+  EntrySink,
+  FileRequest,
+  LayerSubscription,
+  LayerVisitor
+} from '../../../image/analysis.js'
+import type { TarEntry } from '../../../image/types.js'
 import type { Package } from '../../../packages/model.js'
 import { controlParagraphs, definePackage, type CatalogInput } from './package.js'
 import { purl } from '../../../packages/purl.js'
@@ -24,6 +30,36 @@ export const DPKG_FILES: FileRequest = {
   maxBytes: 16 * 1024 * 1024
 }
 
+const COPYRIGHT = /^\/usr\/share\/doc\/[^/]+\/copyright$/
+
+/**
+ * The licences of each copyright file a layer writes, worked out while the layer is read: kept
+ * with the layer in the layer cache, so a re-gate does not parse the base image's copyright
+ * files again. The catalog takes them for the layer that wrote the final file.
+ */
+export const COPYRIGHT_SUBSCRIPTION: LayerSubscription<Map<string, string[]>> = {
+  id: 'composition/dpkg-copyright',
+  version: 1,
+  settings: '',
+  createVisitor(): LayerVisitor<Map<string, string[]>> {
+    const found = new Map<string, string[]>()
+    return {
+      onEntry(entry: TarEntry): EntrySink | undefined {
+        // A later entry of the same path in the layer is what the layer leaves.
+        found.delete(entry.path)
+        if (entry.type !== 'file' || entry.size > DPKG_FILES.maxBytes) return undefined
+        if (!COPYRIGHT.test(entry.path)) return undefined
+        const chunks: Buffer[] = []
+        return {
+          write: (chunk) => void chunks.push(chunk),
+          end: () => found.set(entry.path, licensesOf(Buffer.concat(chunks).toString('utf8')))
+        }
+      },
+      finish: () => found
+    }
+  }
+}
+
 /**
  * What dpkg itself accepts (lib/dpkg/parsehelp.c: pkg_name_is_illegal, parseversion), looser
  * than Debian Policy 5.6.1/5.6.12 so that third-party packages dpkg installed are still read.
@@ -39,7 +75,7 @@ export function catalogDpkg(input: CatalogInput, unread: UnreadInput[]): Package
   if (status !== undefined) {
     packages.push(...fromStatus(input, STATUS, status.toString('utf8'), unread))
   }
-  for (const node of fs.entries()) {
+  for (const node of fs.entriesUnder(STATUS_D)) {
     if (node.type !== 'file' || !node.path.startsWith(STATUS_D)) continue
     const name = node.path.slice(STATUS_D.length)
     if (name.includes('/') || name.endsWith('.md5sums')) continue
@@ -162,7 +198,16 @@ function upstream(source: { name: string; version: string }, version: string): s
  * specification"), as SPDX expressions where Debian's names determine one.
  */
 function copyrightLicenses(input: CatalogInput, name: string): string[] {
-  const text = input.image.fs.read(`/usr/share/doc/${name}/copyright`)?.toString('utf8')
+  const path = `/usr/share/doc/${name}/copyright`
+  const { fs } = input.image
+  const node = fs.get(path)
+  if (node === undefined) return []
+  const worked = input.image.visits(COPYRIGHT_SUBSCRIPTION)[node.layer]?.get(path)
+  // A hardlink's content is its target's: read from the final filesystem.
+  return worked ?? licensesOf(fs.read(path)?.toString('utf8'))
+}
+
+function licensesOf(text: string | undefined): string[] {
   if (text === undefined || !text.startsWith('Format:')) return []
   const licenses = new Set<string>()
   for (const fields of controlParagraphs(text)) {

@@ -10,7 +10,7 @@ import type { Package } from '../../../packages/model.js'
 import { APK_FILES, catalogApk } from './apk.js'
 import { BINARIES_SUBSCRIPTION } from './binaries.js'
 import { detectDistro, OS_RELEASE_FILES, type Distro } from './distro.js'
-import { DPKG_FILES, catalogDpkg } from './dpkg.js'
+import { COPYRIGHT_SUBSCRIPTION, DPKG_FILES, catalogDpkg } from './dpkg.js'
 import { LANGUAGE_FILES, catalogLanguages } from './language.js'
 import { definePackage, type CatalogInput } from './package.js'
 import { RPM_FILES, catalogRpm } from './rpm.js'
@@ -33,7 +33,10 @@ export const CATALOG_FILES: FileRequest[] = [
   LANGUAGE_FILES
 ]
 
-export const CATALOG_SUBSCRIPTIONS: LayerSubscription[] = [BINARIES_SUBSCRIPTION]
+export const CATALOG_SUBSCRIPTIONS: LayerSubscription[] = [
+  BINARIES_SUBSCRIPTION,
+  COPYRIGHT_SUBSCRIPTION
+]
 
 export function catalogPackages(image: ImageView): Catalog {
   const distro = detectDistro(image.fs)
