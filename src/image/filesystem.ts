@@ -194,32 +194,34 @@ class ImageFileSystem implements FileSystem {
   }
 
   resolve(path: string): FileNode | undefined {
-    // Components still to walk, last one first; `resolved` is the real path walked so far.
+    // Components still to walk, last one first; `walked` holds the real path of each component
+    // walked so far (the last one is where the walk is).
     const pending = components(path).reverse()
-    const resolved: string[] = []
+    const walked: string[] = []
     let hops = 0
     while (pending.length > 0) {
       const part = pending.pop()!
       if (part === '.') continue
       if (part === '..') {
-        resolved.pop()
+        walked.pop()
         continue
       }
-      const candidate = '/' + [...resolved, part].join('/')
+      const candidate = `${walked.at(-1) ?? ''}/${part}`
       const node = this.nodes.get(candidate)
       if (node?.type === 'symlink') {
         if (++hops > MAX_SYMLINK_HOPS) return undefined
         const target = node.linkTarget ?? ''
         // Absolute targets are relative to the image root, never the host's.
-        if (target.startsWith('/')) resolved.length = 0
+        if (target.startsWith('/')) walked.length = 0
         pending.push(...components(target).reverse())
         continue
       }
       if (node !== undefined && node.type !== 'dir' && pending.length > 0) return undefined
-      resolved.push(part)
+      walked.push(candidate)
     }
-    return this.nodes.get('/' + resolved.join('/'))
+    return this.nodes.get(walked.at(-1) ?? '/')
   }
+
 }
 
 /** Applies layers bottom to top; each node records the 0-based index of the layer that last wrote it. */

@@ -65,11 +65,12 @@ function withRealPaths(fs: FileSystem, owned: Set<string>): Set<string> {
   for (const path of [...owned]) {
     const slash = path.lastIndexOf('/')
     const dir = path.slice(0, slash) || '/'
-    if (!realDirs.has(dir)) {
+    let real = realDirs.get(dir)
+    if (real === undefined && !realDirs.has(dir)) {
       const node = fs.resolve(dir)
-      realDirs.set(dir, node?.type === 'dir' && node.path !== dir ? node.path : undefined)
+      real = node?.type === 'dir' && node.path !== dir ? node.path : undefined
+      realDirs.set(dir, real)
     }
-    const real = realDirs.get(dir)
     if (real !== undefined) owned.add(`${real === '/' ? '' : real}${path.slice(slash)}`)
   }
   return owned

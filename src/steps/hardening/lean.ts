@@ -105,6 +105,13 @@ const CACHES: Array<{ name: string; needles: string[]; pattern: RegExp; fix: str
   }
 ]
 
+/** Any cache's needle: one test per path; most paths hold none. */
+const CACHE_NEEDLE = new RegExp(
+  CACHES.flatMap((cache) => cache.needles)
+    .map((needle) => needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('|')
+)
+
 interface Tool {
   name: string
   kind: 'package-manager' | 'toolchain'
@@ -210,7 +217,7 @@ export function leanFindings({ fs, settings, runtimeUid, coreDumps }: LeanContex
     const name = node.path.slice(slash + 1)
     const dir = slash === 0 ? '/' : node.path.slice(0, slash)
     if (node.type === 'file') {
-      for (const cache of CACHES) {
+      for (const cache of CACHE_NEEDLE.test(node.path) ? CACHES : []) {
         if (!cache.needles.some((needle) => node.path.includes(needle))) continue
         const root = cache.pattern.exec(node.path)?.[1]
         if (root !== undefined) {
