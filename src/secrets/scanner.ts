@@ -38,7 +38,7 @@ export interface SecretMatch {
 }
 
 /** Keyword automaton over bytes 0..255, ASCII letters folded to lowercase. */
-class KeywordAutomaton {
+export class KeywordAutomaton {
   private readonly next: Int32Array
   /** Keyword ids ending at each state (through failure links). */
   private readonly outputs: number[][]
@@ -64,35 +64,31 @@ class KeywordAutomaton {
     })
     // Breadth-first over the trie: a state's failure link is the longest proper suffix that is
     // also a prefix; the dense table folds the links in, so matching is one lookup per byte.
+    // Each row starts as a copy of its failure state's row (done before it: it is shallower),
+    // then takes the state's own edges. The table holds state * 256: one multiply less per
+    // character in the hot loop.
     const next = new Int32Array(goto.length * 256)
     const fail = new Int32Array(goto.length)
     const queue: number[] = []
-    for (let code = 0; code < 256; code++) {
-      const target = goto[0]!.get(code) ?? 0
-      next[code] = target
-      if (target !== 0) queue.push(target)
+    for (const [code, target] of goto[0]!) {
+      next[code] = target * 256
+      queue.push(target)
     }
     for (let head = 0; head < queue.length; head++) {
       const state = queue[head]!
       outputs[state]!.push(...outputs[fail[state]!]!)
-      for (let code = 0; code < 256; code++) {
-        const target = goto[state]!.get(code)
-        if (target === undefined) {
-          next[state * 256 + code] = next[fail[state]! * 256 + code]!
-        } else {
-          fail[target] = next[fail[state]! * 256 + code]!
-          next[state * 256 + code] = target
-          queue.push(target)
-        }
+      const row = state * 256
+      const failRow = fail[state]! * 256
+      next.copyWithin(row, failRow, failRow + 256)
+      for (const [code, target] of goto[state]!) {
+        fail[target] = next[failRow + code]! / 256
+        next[row + code] = target * 256
+        queue.push(target)
       }
     }
     // Keywords are lower case: an upper-case letter moves like its lower-case one, so the hot
     // loop needs no case conversion.
-    for (let state = 0; state < goto.length; state++) {
-      for (let code = 65; code <= 90; code++)
-        next[state * 256 + code] = next[state * 256 + code + 32]!
-    }
-    for (let i = 0; i < next.length; i++) next[i] = next[i]! * 256
+    for (let row = 0; row < next.length; row += 256) next.copyWithin(row + 65, row + 97, row + 123)
     this.next = next
     this.outputs = outputs
     this.emits = Uint8Array.from(outputs, (ids) => (ids.length > 0 ? 1 : 0))
@@ -105,7 +101,6 @@ class KeywordAutomaton {
     let state = 0
     let found = false
     for (let i = 0; i < text.length; i++) {
-      // The table holds state * 256: one multiply less per character in this hot loop.
       state = next[state + (text.charCodeAt(i) & 0xff)]!
       if (emits[state >>> 8] === 1) {
         for (const id of this.outputs[state >>> 8]!) seen[id] = 1

@@ -7,7 +7,7 @@ import { missingTools } from '../../../__fixtures__/registry.js'
 import { tokenLike as random } from '../../../__fixtures__/tokens.js'
 import { BUILT_IN_RULES } from '../../../src/secrets/rules.js'
 import { redactCreatedBy } from '../../../src/secrets/config.js'
-import { redact, SecretScanner } from '../../../src/secrets/scanner.js'
+import { KeywordAutomaton, redact, SecretScanner } from '../../../src/secrets/scanner.js'
 
 const scanner = new SecretScanner(BUILT_IN_RULES, { minEntropy: 3 })
 
@@ -387,5 +387,33 @@ describe('vendor examples and neighbouring prefixes', () => {
     expect(found(`sk-proj-${marker}`)).toEqual(['openai-api-key critical'])
     expect(found(`sk-or-${marker}`)).toEqual([])
     expect(found(`sk-ant-${marker}`)).toEqual([])
+  })
+})
+
+describe('KeywordAutomaton', () => {
+  it('finds exactly the keywords a case-insensitive substring search finds', () => {
+    const keywords = [
+      ...new Set([...BUILT_IN_RULES.flatMap((rule) => rule.keywords), 'he', 'she', 'his', 'hers'])
+    ]
+    const automaton = new KeywordAutomaton(keywords)
+    // Texts from the keywords' own characters (upper and lower case), so that matches, overlaps
+    // and failure links are exercised; a fixed seed keeps the run reproducible.
+    const alphabet = [...new Set(keywords.join('') + keywords.join('').toUpperCase() + ' =\n')]
+    let seed = 12345
+    const pick = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n)
+    for (let round = 0; round < 300; round++) {
+      const parts = Array.from({ length: 1 + pick(12) }, () =>
+        pick(3) === 0
+          ? keywords[pick(keywords.length)]!.toUpperCase()
+          : Array.from({ length: pick(6) }, () => alphabet[pick(alphabet.length)]).join('')
+      )
+      const text = parts.join(pick(2) === 0 ? '' : alphabet[pick(alphabet.length)]!)
+      const seen = new Uint8Array(keywords.length)
+      const found = automaton.find(text, seen)
+      const lower = text.toLowerCase()
+      const expected = keywords.map((keyword) => (lower.includes(keyword) ? 1 : 0))
+      expect([...seen]).toEqual(expected)
+      expect(found).toBe(expected.includes(1))
+    }
   })
 })
