@@ -14,7 +14,7 @@ import {
   renderSbom,
   renderTable,
   signAfterGate
-} from "./chunk-2PLREQZZ.js";
+} from "./chunk-KBQ7SVNC.js";
 import {
   parseFlags
 } from "./chunk-OTLYLPQ5.js";
@@ -22,7 +22,7 @@ import {
   VERSION,
   exitAfterGrace,
   runGate
-} from "./chunk-PYDANBBZ.js";
+} from "./chunk-VOHLVD3H.js";
 import {
   checkOutputPath,
   watchWrites,
@@ -192,8 +192,8 @@ function render({ report, artifacts }, format, color) {
   }
 }
 var SUBCOMMANDS = {
-  manifest: async (...args) => (await import("./chunk-KZFSRRSB.js")).manifestCommand(...args),
-  drift: async (...args) => (await import("./chunk-2HPFWBO4.js")).driftCommand(...args),
+  manifest: async (...args) => (await import("./chunk-Z26DSXLI.js")).manifestCommand(...args),
+  drift: async (...args) => (await import("./chunk-WSTGSVEA.js")).driftCommand(...args),
   sign: async (...args) => (await import("./chunk-A2UJIU5D.js")).signCommand(...args),
   verify: async (...args) => (await import("./chunk-M3B23SAP.js")).verifyCommand(...args)
 };
