@@ -13,7 +13,7 @@ function inputsTable(...args: string[]) {
 }
 
 describe('scripts/inputs-table.ts', () => {
-  it('regenerates action.yml inputs, docs/inputs.md and the schema, and --check tells when they are stale', () => {
+  it('regenerates action.yml inputs, docs/inputs.md, the schema and the built-in pack, and --check tells when they are stale', () => {
     const root = mkdtempSync(join(tmpdir(), 'inputs-table-'))
     try {
       const current = readFileSync('action.yml', 'utf8')
@@ -25,10 +25,13 @@ describe('scripts/inputs-table.ts', () => {
       const stale = inputsTable('--check', '--root', root)
       expect([stale.status, stale.stderr]).toEqual([
         1,
-        `${join(root, 'action.yml')}, ${join(root, 'schema', 'policy.schema.json')}, ${join(root, 'docs', 'inputs.md')} are not current: run node scripts/run-ts.mjs scripts/inputs-table.ts --write and commit.\n`
+        `${join(root, 'action.yml')}, ${join(root, 'schema', 'policy.schema.json')}, ${join(root, 'docs', 'inputs.md')}, ${join(root, 'src', 'steps', 'tests', 'builtin-suite.generated.ts')} are not current: run node scripts/run-ts.mjs scripts/inputs-table.ts --write and commit.\n`
       ])
       expect(inputsTable('--write', '--root', root).status).toBe(0)
       expect(inputsTable('--check', '--root', root).status).toBe(0)
+      expect(
+        readFileSync(join(root, 'src', 'steps', 'tests', 'builtin-suite.generated.ts'), 'utf8')
+      ).toContain('export const BUILTIN_SUITE_DATA: unknown = {')
 
       const inputs = readFileSync(join(root, 'docs', 'inputs.md'), 'utf8')
       expect(inputs).toMatch(/^# Inputs and outputs\n/)

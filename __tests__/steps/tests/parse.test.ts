@@ -344,6 +344,17 @@ describe('the built-in pack', () => {
     ])
   })
 
+  it('runs as parsed from its YAML: the generated copy is current, patterns compiled alike', () => {
+    const fromYaml = parseStructureTests(BUILTIN_TESTS_YAML, 'built-in')
+    expect(builtinSuite()).toEqual(fromYaml)
+    const patterns = (suite: typeof fromYaml): RegExp[] =>
+      suite.tests
+        .flatMap((t) => (t.kind === 'file-content' ? t.excludedContents : []))
+        .map((p) => p.regex)
+    expect(patterns(builtinSuite()).map(String)).toEqual(patterns(fromYaml).map(String))
+    expect(patterns(builtinSuite()).length).toBeGreaterThan(0)
+  })
+
   it('is printed in docs/structure-tests.md exactly as it runs', () => {
     const docs = readFileSync(new URL('../../../docs/structure-tests.md', import.meta.url), 'utf8')
     expect(docs).toContain(`\`\`\`yaml\n${BUILTIN_TESTS_YAML}\`\`\``)
