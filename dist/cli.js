@@ -14,7 +14,7 @@ import {
   renderSbom,
   renderTable,
   signAfterGate
-} from "./chunk-KBQ7SVNC.js";
+} from "./chunk-X4SRJICW.js";
 import {
   parseFlags
 } from "./chunk-OTLYLPQ5.js";
@@ -22,7 +22,7 @@ import {
   VERSION,
   exitAfterGrace,
   runGate
-} from "./chunk-VOHLVD3H.js";
+} from "./chunk-WOR534UV.js";
 import {
   checkOutputPath,
   watchWrites,
@@ -192,8 +192,8 @@ function render({ report, artifacts }, format, color) {
   }
 }
 var SUBCOMMANDS = {
-  manifest: async (...args) => (await import("./chunk-Z26DSXLI.js")).manifestCommand(...args),
-  drift: async (...args) => (await import("./chunk-WSTGSVEA.js")).driftCommand(...args),
+  manifest: async (...args) => (await import("./chunk-QWVR3IBR.js")).manifestCommand(...args),
+  drift: async (...args) => (await import("./chunk-XSIPCCX5.js")).driftCommand(...args),
   sign: async (...args) => (await import("./chunk-A2UJIU5D.js")).signCommand(...args),
   verify: async (...args) => (await import("./chunk-M3B23SAP.js")).verifyCommand(...args)
 };
