@@ -50,26 +50,13 @@ export function analyzeWaste(layers: LayerChanges[]): WasteAnalysis {
     data.minimum = Math.min(data.minimum, size)
     data.layers.push(layer)
   }
-  // The stacked tree so far: path → size of what is there (directories are implied).
-  const stacked = new Map<string, number>()
-  const removeBelow = (dir: string): number => {
-    const prefix = dir === '/' ? '/' : `${dir}/`
-    let removed = 0
-    for (const [path, size] of stacked) {
-      if (path.startsWith(prefix)) {
-        removed += size
-        stacked.delete(path)
-      }
-    }
-    return removed
-  }
-
+  const stacked = new StackedTree()
   const layerBytes = layers.map(({ files, whiteouts }, layer) => {
     // Whiteouts apply to the layers below, before this layer's own entries (image-spec layer.md).
     for (const whiteout of whiteouts) {
       const file = whiteout.opaque ? undefined : stacked.get(whiteout.path)
       if (file !== undefined) stacked.delete(whiteout.path)
-      record(whiteout.path, file ?? removeBelow(whiteout.path), layer)
+      record(whiteout.path, file ?? stacked.removeBelow(whiteout.path), layer)
     }
     let bytes = 0
     for (const { path, size } of files) {
@@ -104,10 +91,27 @@ export function analyzeWaste(layers: LayerChanges[]): WasteAnalysis {
 export type FileFate =
   { kind: 'present' } | { kind: 'replaced' | 'deleted'; layer: number } | { kind: 'gone' }
 
-/** Whether `whiteout` removes `path` (OCI image-spec layer.md: whiteouts and opaque directories). */
-function covers(whiteout: Whiteout, path: string): boolean {
-  const prefix = whiteout.path === '/' ? '/' : `${whiteout.path}/`
-  return (!whiteout.opaque && whiteout.path === path) || path.startsWith(prefix)
+/** A layer's whiteouts as sets, built once per layer: a check per path is one lookup per directory. */
+const whiteoutIndexes = new WeakMap<Whiteout[], { exact: Set<string>; any: Set<string> }>()
+
+/**
+ * Whether one of `whiteouts` removes `path` (OCI image-spec layer.md: whiteouts and opaque
+ * directories): a plain whiteout of the path itself, or any whiteout of a directory above it.
+ */
+function whitedOut(whiteouts: Whiteout[], path: string): boolean {
+  let index = whiteoutIndexes.get(whiteouts)
+  if (index === undefined) {
+    index = {
+      exact: new Set(whiteouts.filter((whiteout) => !whiteout.opaque).map((w) => w.path)),
+      any: new Set(whiteouts.map((whiteout) => whiteout.path))
+    }
+    whiteoutIndexes.set(whiteouts, index)
+  }
+  if (index.exact.has(path)) return true
+  for (let dir = parentOf(path); ; dir = parentOf(dir)) {
+    if (index.any.has(dir)) return true
+    if (dir === '/') return false
+  }
 }
 
 /**
@@ -123,7 +127,7 @@ export function fileFate(
 ): FileFate {
   if (finalLayer === layer) return { kind: 'present' }
   for (let later = layer + 1; later < layers.length; later++) {
-    if (layers[later]!.whiteouts.some((whiteout) => covers(whiteout, path))) {
+    if (whitedOut(layers[later]!.whiteouts, path)) {
       return pathsOf(later).has(path)
         ? { kind: 'replaced', layer: later }
         : { kind: 'deleted', layer: later }
@@ -131,4 +135,65 @@ export function fileFate(
     if (pathsOf(later).has(path)) return { kind: 'replaced', layer: later }
   }
   return { kind: 'gone' }
+}
+
+/**
+ * The stacked tree so far: path → size of what is there (directories are implied), indexed by
+ * directory so that a whiteout removes a subtree in time proportional to the subtree: a scan of
+ * every path per whiteout let an image of many whiteouts stall the step (20,000 files and 20,000
+ * whiteouts took 2.7 s; the scan's cap of 500,000 entries would take minutes).
+ */
+class StackedTree {
+  private readonly sizes = new Map<string, number>()
+  /** Directory → the paths directly below it that lead to a file. */
+  private readonly children = new Map<string, Set<string>>()
+
+  get(path: string): number | undefined {
+    return this.sizes.get(path)
+  }
+
+  set(path: string, size: number): void {
+    this.sizes.set(path, size)
+    for (let child = path; child !== '/'; ) {
+      const parent = parentOf(child)
+      let siblings = this.children.get(parent)
+      if (siblings === undefined) {
+        siblings = new Set()
+        this.children.set(parent, siblings)
+      } else if (siblings.has(child)) {
+        return
+      }
+      siblings.add(child)
+      child = parent
+    }
+  }
+
+  delete(path: string): void {
+    this.sizes.delete(path)
+  }
+
+  /** Removes every path strictly below `dir`; the bytes they held. */
+  removeBelow(dir: string): number {
+    let removed = 0
+    const pending = [dir]
+    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+      const below = this.children.get(next)
+      if (below === undefined) continue
+      this.children.delete(next)
+      for (const child of below) {
+        const size = this.sizes.get(child)
+        if (size !== undefined) {
+          removed += size
+          this.sizes.delete(child)
+        }
+        pending.push(child)
+      }
+    }
+    return removed
+  }
+}
+
+function parentOf(path: string): string {
+  const slash = path.lastIndexOf('/')
+  return slash <= 0 ? '/' : path.slice(0, slash)
 }
