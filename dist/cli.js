@@ -14,7 +14,7 @@ import {
   renderSbom,
   renderTable,
   signAfterGate
-} from "./chunk-X4SRJICW.js";
+} from "./chunk-2CMCM7VJ.js";
 import {
   parseFlags
 } from "./chunk-OTLYLPQ5.js";
@@ -22,7 +22,7 @@ import {
   VERSION,
   exitAfterGrace,
   runGate
-} from "./chunk-WOR534UV.js";
+} from "./chunk-2FR2XZQY.js";
 import {
   checkOutputPath,
   watchWrites,
@@ -192,8 +192,8 @@ function render({ report, artifacts }, format, color) {
   }
 }
 var SUBCOMMANDS = {
-  manifest: async (...args) => (await import("./chunk-QWVR3IBR.js")).manifestCommand(...args),
-  drift: async (...args) => (await import("./chunk-XSIPCCX5.js")).driftCommand(...args),
+  manifest: async (...args) => (await import("./chunk-2VETCUZC.js")).manifestCommand(...args),
+  drift: async (...args) => (await import("./chunk-TW3R65BI.js")).driftCommand(...args),
   sign: async (...args) => (await import("./chunk-A2UJIU5D.js")).signCommand(...args),
   verify: async (...args) => (await import("./chunk-M3B23SAP.js")).verifyCommand(...args)
 };
