@@ -93,19 +93,20 @@ class ImageFileSystem implements FileSystem {
     }
   }
 
-  /** Registers `path` with its parent, and the parent with its own, up to one already known. */
+  /**
+   * Registers `path` with its parent, and the parent with its own, up to one already known. A
+   * directory with a set of children is registered with its own parent (remove() drops the set
+   * with the registration), so the walk stops at the first parent that has one.
+   */
   private link(path: string): void {
     while (path !== '/') {
       const parent = parentOf(path)
-      let siblings = this.children.get(parent)
-      if (siblings === undefined) {
-        siblings = new Set()
-        this.children.set(parent, siblings)
-      } else if (siblings.has(path)) {
+      const siblings = this.children.get(parent)
+      if (siblings !== undefined) {
+        siblings.add(path)
         return
       }
-      siblings.add(path)
-      if (this.children.get(parentOf(parent))?.has(parent) === true) return
+      this.children.set(parent, new Set([path]))
       path = parent
     }
   }

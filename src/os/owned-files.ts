@@ -61,19 +61,47 @@ function collectOwnedFiles(fs: FileSystem): Set<string> {
  * really `/usr/bin/ls` (`/bin` → `usr/bin`), which is the path the final filesystem lists.
  */
 function withRealPaths(fs: FileSystem, owned: Set<string>): Set<string> {
-  const realDirs = new Map<string, string | undefined>()
+  const realDir = realDirectories(fs)
   for (const path of [...owned]) {
     const slash = path.lastIndexOf('/')
     const dir = path.slice(0, slash) || '/'
-    let real = realDirs.get(dir)
-    if (real === undefined && !realDirs.has(dir)) {
-      const node = fs.resolve(dir)
-      real = node?.type === 'dir' && node.path !== dir ? node.path : undefined
-      realDirs.set(dir, real)
-    }
-    if (real !== undefined) owned.add(`${real === '/' ? '' : real}${path.slice(slash)}`)
+    const real = realDir(dir)
+    if (real !== undefined && real !== dir) owned.add(`${real === '/' ? '' : real}${path.slice(slash)}`)
   }
   return owned
+}
+
+/**
+ * The real path of a directory (symlinks followed), or undefined when it is no directory: each
+ * directory is looked up once, from its parent's real path, instead of a walk from the root.
+ */
+function realDirectories(fs: FileSystem): (dir: string) => string | undefined {
+  const known = new Map<string, string | undefined>([['/', '/']])
+  return (dir) => {
+    const pending: string[] = []
+    let at = dir
+    while (!known.has(at)) {
+      pending.push(at)
+      at = parentOf(at)
+    }
+    let real = known.get(at)
+    for (let i = pending.length - 1; i >= 0; i--) {
+      const path = pending[i]!
+      if (real !== undefined) {
+        const candidate = `${real === '/' ? '' : real}${path.slice(path.lastIndexOf('/'))}`
+        const node = fs.get(candidate)
+        const target = node?.type === 'symlink' ? fs.resolve(candidate) : node
+        real = target?.type === 'dir' ? target.path : undefined
+      }
+      known.set(path, real)
+    }
+    return real
+  }
+}
+
+function parentOf(path: string): string {
+  const slash = path.lastIndexOf('/')
+  return slash <= 0 ? '/' : path.slice(0, slash)
 }
 
 function isDpkgList(path: string): boolean {

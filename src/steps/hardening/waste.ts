@@ -145,8 +145,11 @@ export function fileFate(
  */
 class StackedTree {
   private readonly sizes = new Map<string, number>()
-  /** Directory → the paths directly below it that lead to a file. */
-  private readonly children = new Map<string, Set<string>>()
+  /**
+   * Directory → the paths directly below it that lead to a file. Built at the first subtree
+   * removal and kept from then on: most images remove none, and pay nothing for it.
+   */
+  private children: Map<string, Set<string>> | undefined
 
   get(path: string): number | undefined {
     return this.sizes.get(path)
@@ -154,18 +157,7 @@ class StackedTree {
 
   set(path: string, size: number): void {
     this.sizes.set(path, size)
-    for (let child = path; child !== '/'; ) {
-      const parent = parentOf(child)
-      let siblings = this.children.get(parent)
-      if (siblings === undefined) {
-        siblings = new Set()
-        this.children.set(parent, siblings)
-      } else if (siblings.has(child)) {
-        return
-      }
-      siblings.add(child)
-      child = parent
-    }
+    if (this.children !== undefined) link(this.children, path)
   }
 
   delete(path: string): void {
@@ -174,6 +166,11 @@ class StackedTree {
 
   /** Removes every path strictly below `dir`; the bytes they held. */
   removeBelow(dir: string): number {
+    if (this.children === undefined) {
+      const children = new Map<string, Set<string>>()
+      for (const path of this.sizes.keys()) link(children, path)
+      this.children = children
+    }
     let removed = 0
     const pending = [dir]
     for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
@@ -190,6 +187,22 @@ class StackedTree {
       }
     }
     return removed
+  }
+}
+
+/** Registers `path` with its parent directory, and each directory with its own, up to one known. */
+function link(children: Map<string, Set<string>>, path: string): void {
+  for (let child = path; child !== '/'; ) {
+    const parent = parentOf(child)
+    let siblings = children.get(parent)
+    if (siblings === undefined) {
+      siblings = new Set()
+      children.set(parent, siblings)
+    } else if (siblings.has(child)) {
+      return
+    }
+    siblings.add(child)
+    child = parent
   }
 }
 
