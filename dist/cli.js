@@ -14,7 +14,7 @@ import {
   renderSbom,
   renderTable,
   signAfterGate
-} from "./chunk-2CMCM7VJ.js";
+} from "./chunk-OFERJXNF.js";
 import {
   parseFlags
 } from "./chunk-OTLYLPQ5.js";
@@ -22,7 +22,7 @@ import {
   VERSION,
   exitAfterGrace,
   runGate
-} from "./chunk-2FR2XZQY.js";
+} from "./chunk-7V2M26FZ.js";
 import {
   checkOutputPath,
   watchWrites,
@@ -192,8 +192,8 @@ function render({ report, artifacts }, format, color) {
   }
 }
 var SUBCOMMANDS = {
-  manifest: async (...args) => (await import("./chunk-2VETCUZC.js")).manifestCommand(...args),
-  drift: async (...args) => (await import("./chunk-TW3R65BI.js")).driftCommand(...args),
+  manifest: async (...args) => (await import("./chunk-HCXTHCLU.js")).manifestCommand(...args),
+  drift: async (...args) => (await import("./chunk-5GZ5EWXE.js")).driftCommand(...args),
   sign: async (...args) => (await import("./chunk-A2UJIU5D.js")).signCommand(...args),
   verify: async (...args) => (await import("./chunk-M3B23SAP.js")).verifyCommand(...args)
 };
