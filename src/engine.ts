@@ -231,6 +231,11 @@ async function scan(
     fs,
     visits: <R>(key: SubscriptionKey<R>) =>
       acquired.layers.map((l) => l.analysis.visits.get(resultKey(key)) as R | undefined),
+    layerChanges: () =>
+      acquired.layers.map(({ analysis }) => ({
+        entries: analysis.entries,
+        whiteouts: analysis.whiteouts
+      })),
     ...(acquired.manifest.annotations === undefined
       ? {}
       : { annotations: acquired.manifest.annotations })

@@ -76,7 +76,8 @@ function image(spec: ImageSpec): ImageView {
     configDigest: `sha256:${'c'.repeat(64)}`,
     layers: layerInfos,
     fs: combineLayers(layers),
-    visits: () => []
+    visits: () => [],
+    layerChanges: () => layers.map(({ entries, whiteouts }) => ({ entries, whiteouts }))
   }
 }
 

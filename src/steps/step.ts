@@ -1,8 +1,13 @@
 /** The one interface every verification method implements (docs/architecture.md). */
 import type { Finding, StepId } from '../findings.js'
-import type { FileRequest, LayerSubscription, SubscriptionKey } from '../image/analysis.js'
+import type {
+  FileRequest,
+  LayerSubscription,
+  SubscriptionKey,
+  Whiteout
+} from '../image/analysis.js'
 import type { RegistryAccess } from '../image/source.js'
-import type { FileSystem, ImageConfig, LayerInfo, Platform } from '../image/types.js'
+import type { FileSystem, ImageConfig, LayerInfo, Platform, TarEntry } from '../image/types.js'
 import type { Logger } from '../log.js'
 import type { Policy } from '../policy/policy.js'
 import type { Package } from '../packages/model.js'
@@ -20,8 +25,18 @@ export interface ImageView {
   fs: FileSystem
   /** Results of a step's LayerSubscription, one per layer in layer order. */
   visits<R>(key: SubscriptionKey<R>): Array<R | undefined>
+  /**
+   * What each layer wrote and deleted, in layer order: its tar entries (whiteout markers apart,
+   * in tar order) and its whiteouts, including what a later layer hides.
+   */
+  layerChanges(): ReadonlyArray<LayerEntries>
   /** The manifest's annotations (OCI image-spec annotations.md), e.g. the base image's name. */
   annotations?: Record<string, string>
+}
+
+export interface LayerEntries {
+  entries: readonly TarEntry[]
+  whiteouts: readonly Whiteout[]
 }
 
 export interface StepContext {

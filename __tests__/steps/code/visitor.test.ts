@@ -97,7 +97,8 @@ describe('code step', () => {
       configDigest: 'sha256:c',
       layers: [{ digest: 'sha256:l', diffId: 'sha256:d', size: 1, mediaType: 'x' }],
       fs: combineLayers([{ entries: [], whiteouts: [], contents: new Map() }]),
-      visits: () => [undefined]
+      visits: () => [undefined],
+      layerChanges: () => [{ entries: [], whiteouts: [] }]
     }
     await expect(
       codeStep.run({ image, policy: defaultPolicy(), logger: silentLogger })

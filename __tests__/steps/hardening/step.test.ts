@@ -457,3 +457,28 @@ function elfCore(): Buffer {
   header.writeUInt16LE(4, 16)
   return header
 }
+
+describe('hardening notes', () => {
+  it('names the largest files of the largest layers, the earlier first among equal sizes', async () => {
+    const report = await gateImage({
+      layers: [
+        { entries: BASE },
+        {
+          entries: [
+            { path: 'app/a', content: 'x'.repeat(5) },
+            { path: 'app/b', content: 'x'.repeat(9) },
+            { path: 'app/c', content: 'x'.repeat(9) },
+            { path: 'app/link', type: 'symlink', linkTarget: 'a' },
+            { path: 'app/d', content: 'x'.repeat(1) },
+            { path: 'app/e', content: 'x'.repeat(9) },
+            { path: 'app/f', content: 'x'.repeat(12) }
+          ]
+        }
+      ]
+    })
+    const notes = report.steps.find((step) => step.id === 'hardening')?.notes ?? []
+    expect(notes.find((note) => note.startsWith('layer 2 '))).toMatch(
+      /^layer 2 \([0-9a-f]{12}, 45 B\): \/app\/f 12 B, \/app\/b 9 B, \/app\/c 9 B$/
+    )
+  })
+})

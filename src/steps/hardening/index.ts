@@ -16,13 +16,24 @@ import { parsePasswd } from '../../os/accounts.js'
 import { parseUser, resolveUser } from '../../os/user.js'
 import type { ImageView, Step, StepContext, StepOutcome } from '../step.js'
 import { historyLayers, imageConfigFindings } from './image-config.js'
-import { hardeningSubscription, HARDENING_LAYERS, type HardeningLayerVisit } from './layer.js'
+import {
+  hardeningSubscription,
+  HARDENING_LAYERS,
+  type HardeningLayerVisit,
+  type LayerFile
+} from './layer.js'
 import { formatBytes } from '../../units.js'
 import { leanFindings, type LeanDraft } from './lean.js'
 import { compiledScanner, configSecrets, type ConfigSecret } from '../../secrets/config.js'
 import { customRule, type SecretScanner } from '../../secrets/scanner.js'
 import type { HardeningSettings } from './settings.js'
-import { analyzeWaste, fileFate, type FileFate, type WasteAnalysis } from './waste.js'
+import {
+  analyzeWaste,
+  fileFate,
+  type FileFate,
+  type LayerChanges,
+  type WasteAnalysis
+} from './waste.js'
 
 const PASSWD = '/etc/passwd'
 const SHELL_HISTORY =
@@ -83,13 +94,14 @@ function fateText(fate: FileFate, layer: number): { title: string; detail: strin
 function layerSecretDrafts(
   image: ImageView,
   visits: HardeningLayerVisit[],
+  layers: LayerChanges[],
   settings: HardeningSettings
 ): LeanDraft[] {
   const pathSets = new Map<number, Set<string>>()
   const pathsOf = (layer: number): Set<string> => {
     let paths = pathSets.get(layer)
     if (paths === undefined) {
-      paths = new Set(visits[layer]!.files.map((file) => file.path))
+      paths = new Set(layers[layer]!.files.map((file) => file.path))
       pathSets.set(layer, paths)
     }
     return paths
@@ -103,7 +115,7 @@ function layerSecretDrafts(
       const key = `${secret.rule}\0${subject}`
       // The same value in the same file in several layers (e.g. a chmod) is one finding.
       if (drafts.has(key)) continue
-      const fate = fileFate(visits, layer, secret.path, image.fs.get(secret.path)?.layer, pathsOf)
+      const fate = fileFate(layers, layer, secret.path, image.fs.get(secret.path)?.layer, pathsOf)
       const where = fateText(fate, layer)
       const downgrade = fixture(secret.path) && severityRank(secret.severity) > severityRank('low')
       drafts.set(key, {
@@ -125,7 +137,11 @@ function layerSecretDrafts(
 }
 
 /** Text files too large to scan for secrets, and shell history files, in any layer (deleted ones included). */
-function layerFileDrafts(visits: HardeningLayerVisit[], settings: HardeningSettings): LeanDraft[] {
+function layerFileDrafts(
+  visits: HardeningLayerVisit[],
+  layers: LayerChanges[],
+  settings: HardeningSettings
+): LeanDraft[] {
   const drafts = new Map<string, LeanDraft>()
   visits.forEach((visit, layer) => {
     for (const file of visit.oversized) {
@@ -140,7 +156,7 @@ function layerFileDrafts(visits: HardeningLayerVisit[], settings: HardeningSetti
         layer
       })
     }
-    for (const file of visit.files) {
+    for (const file of layers[layer]!.files) {
       if (file.size === 0 || !SHELL_HISTORY.test(posix.basename(file.path))) continue
       drafts.set(`history\0${file.path}`, {
         rule: 'shell-history',
@@ -269,23 +285,33 @@ function allowed(finding: Finding, settings: HardeningSettings): Suppressed | un
 
 function largestContributors(
   image: ImageView,
-  visits: HardeningLayerVisit[],
+  layers: LayerChanges[],
   waste: WasteAnalysis
 ): string[] {
-  return visits
-    .map((visit, layer) => ({ visit, layer, bytes: waste.layerBytes[layer] ?? 0 }))
+  return layers
+    .map((changes, layer) => ({ changes, layer, bytes: waste.layerBytes[layer] ?? 0 }))
     .filter(({ bytes }) => bytes > 0)
     .sort((a, b) => b.bytes - a.bytes)
     .slice(0, 5)
-    .map(({ visit, layer, bytes }) => {
-      const top = [...visit.files]
-        .sort((a, b) => b.size - a.size)
-        .slice(0, 3)
-        .map((file) => `${file.path} ${formatBytes(file.size)}`)
+    .map(({ changes, layer, bytes }) => {
+      const top = largest(changes.files, 3).map((file) => `${file.path} ${formatBytes(file.size)}`)
       const digest =
         image.layers[layer]?.digest.slice('sha256:'.length, 'sha256:'.length + 12) ?? ''
       return `layer ${layer + 1} (${digest}, ${formatBytes(bytes)}): ${top.join(', ')}`
     })
+}
+
+/** The `count` largest files, the earlier first among equal sizes (a stable sort's order), in one pass. */
+function largest(files: readonly LayerFile[], count: number): LayerFile[] {
+  const top: LayerFile[] = []
+  for (const file of files) {
+    if (top.length === count && file.size <= top[count - 1]!.size) continue
+    let at = top.length
+    while (at > 0 && top[at - 1]!.size < file.size) at--
+    top.splice(at, 0, file)
+    if (top.length > count) top.pop()
+  }
+  return top
 }
 
 async function run({ image, policy }: StepContext): Promise<StepOutcome> {
@@ -301,15 +327,20 @@ async function run({ image, policy }: StepContext): Promise<StepOutcome> {
   }
   const { scanner } = scannerFor(settings)
   const historyLayer = historyLayers(image.config, image.layers.length)
-  const waste = analyzeWaste(visits)
+  // Files are every entry that is not a directory (references, not copies).
+  const layers: LayerChanges[] = image.layerChanges().map(({ entries, whiteouts }) => ({
+    files: entries.filter((entry) => entry.type !== 'dir'),
+    whiteouts
+  }))
+  const waste = analyzeWaste(layers)
   const coreDumps = new Set(
     visits.flatMap((visit, layer) =>
       visit.coreDumps.filter((path) => image.fs.get(path)?.layer === layer)
     )
   )
   const drafts = [
-    ...layerSecretDrafts(image, visits, settings),
-    ...layerFileDrafts(visits, settings),
+    ...layerSecretDrafts(image, visits, layers, settings),
+    ...layerFileDrafts(visits, layers, settings),
     ...configSecrets(image.config, scanner).map((secret) =>
       configSecretDraft(secret, historyLayer)
     ),
@@ -339,7 +370,7 @@ async function run({ image, policy }: StepContext): Promise<StepOutcome> {
   const notes = [
     `secret scan: ${stats.files} text files (${formatBytes(stats.bytes)}) in ${visits.length} layers${fromCache > 0 ? ` (${fromCache} scanned by an earlier run, from the layer cache)` : ''} in ${Math.round(stats.ms)} ms; ${stats.binary} binary files skipped, ${oversized} over secret-max-file-size`,
     `efficiency ${(waste.efficiency * 100).toFixed(1)}%, ${formatBytes(waste.wastedBytes)} wasted (${(waste.userWastedRatio * 100).toFixed(1)}% of the bytes above the first layer)`,
-    ...largestContributors(image, visits, waste)
+    ...largestContributors(image, layers, waste)
   ]
   return { findings, notes }
 }

@@ -1,15 +1,15 @@
 /**
- * The hardening step's one streaming pass over each layer: every entry's path and size (for
- * wasted space), the layer's whiteouts (to tell which layer deleted a file), and every text
- * file scanned for secrets — including files a later layer deletes, which are still in the image.
+ * The hardening step's one streaming pass over each layer: every text file scanned for secrets —
+ * including files a later layer deletes, which are still in the image — and core dumps. What a
+ * layer wrote and deleted (for wasted space and a secret's fate) is the layer's own entries and
+ * whiteouts (ImageView.layerChanges), not kept twice.
  */
 import { performance } from 'node:perf_hooks'
 import type {
   EntrySink,
   LayerSubscription,
   LayerVisitor,
-  SubscriptionKey,
-  Whiteout
+  SubscriptionKey
 } from '../../image/analysis.js'
 import type { TarEntry } from '../../image/types.js'
 import type { SecretMatch, SecretScanner } from '../../secrets/scanner.js'
@@ -17,7 +17,7 @@ import type { SecretMatch, SecretScanner } from '../../secrets/scanner.js'
 /** The hardening step's per-layer results. */
 export const HARDENING_LAYERS: SubscriptionKey<HardeningLayerVisit> = {
   id: 'hardening',
-  version: 3
+  version: 4
 }
 
 /** git's heuristic (xdiff `buffer_is_binary`): a NUL byte in the first 8000 bytes means binary. */
@@ -43,9 +43,6 @@ export interface ScanStats {
 }
 
 export interface HardeningLayerVisit {
-  /** Every entry that is not a directory, in tar order. */
-  files: LayerFile[]
-  whiteouts: Whiteout[]
   secrets: LayerSecret[]
   /** Text files larger than the scan limit: not scanned. */
   oversized: LayerFile[]
@@ -140,8 +137,6 @@ export function hardeningSubscription(
       // alone, so a layer's result is the same read now, in another scan, or from the cache.
       const layerScanner = scanner.withOwnHasher()
       const visit: HardeningLayerVisit = {
-        files: [],
-        whiteouts: [],
         secrets: [],
         oversized: [],
         coreDumps: [],
@@ -149,13 +144,8 @@ export function hardeningSubscription(
       }
       return {
         onEntry(entry) {
-          if (entry.type === 'dir') return undefined
-          visit.files.push({ path: entry.path, size: entry.size })
           if (entry.type !== 'file' || entry.size === 0) return undefined
           return new FileSink(entry, entry.size <= maxScanBytes, visit, layerScanner)
-        },
-        onWhiteout(whiteout) {
-          visit.whiteouts.push(whiteout)
         },
         finish: () => visit
       }

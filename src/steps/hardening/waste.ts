@@ -8,8 +8,9 @@ import type { Whiteout } from '../../image/analysis.js'
 import type { LayerFile } from './layer.js'
 
 export interface LayerChanges {
-  files: LayerFile[]
-  whiteouts: Whiteout[]
+  /** Every entry that is not a directory, in tar order. */
+  files: readonly LayerFile[]
+  whiteouts: readonly Whiteout[]
 }
 
 export interface WastedPath {
@@ -92,13 +93,13 @@ export type FileFate =
   { kind: 'present' } | { kind: 'replaced' | 'deleted'; layer: number } | { kind: 'gone' }
 
 /** A layer's whiteouts as sets, built once per layer: a check per path is one lookup per directory. */
-const whiteoutIndexes = new WeakMap<Whiteout[], { exact: Set<string>; any: Set<string> }>()
+const whiteoutIndexes = new WeakMap<readonly Whiteout[], { exact: Set<string>; any: Set<string> }>()
 
 /**
  * Whether one of `whiteouts` removes `path` (OCI image-spec layer.md: whiteouts and opaque
  * directories): a plain whiteout of the path itself, or any whiteout of a directory above it.
  */
-function whitedOut(whiteouts: Whiteout[], path: string): boolean {
+function whitedOut(whiteouts: readonly Whiteout[], path: string): boolean {
   let index = whiteoutIndexes.get(whiteouts)
   if (index === undefined) {
     index = {
@@ -192,7 +193,7 @@ class StackedTree {
 
 /** Registers `path` with its parent directory, and each directory with its own, up to one known. */
 function link(children: Map<string, Set<string>>, path: string): void {
-  for (let child = path; child !== '/'; ) {
+  for (let child = path; child !== '/';) {
     const parent = parentOf(child)
     let siblings = children.get(parent)
     if (siblings === undefined) {
