@@ -222,7 +222,6 @@ class ImageFileSystem implements FileSystem {
     }
     return this.nodes.get(walked.at(-1) ?? '/')
   }
-
 }
 
 /** Applies layers bottom to top; each node records the 0-based index of the layer that last wrote it. */

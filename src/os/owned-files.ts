@@ -66,7 +66,8 @@ function withRealPaths(fs: FileSystem, owned: Set<string>): Set<string> {
     const slash = path.lastIndexOf('/')
     const dir = path.slice(0, slash) || '/'
     const real = realDir(dir)
-    if (real !== undefined && real !== dir) owned.add(`${real === '/' ? '' : real}${path.slice(slash)}`)
+    if (real !== undefined && real !== dir)
+      owned.add(`${real === '/' ? '' : real}${path.slice(slash)}`)
   }
   return owned
 }
