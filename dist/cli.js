@@ -14,7 +14,7 @@ import {
   renderSbom,
   renderTable,
   signAfterGate
-} from "./chunk-Q7CVHZM3.js";
+} from "./chunk-FW3T45L5.js";
 import {
   parseFlags
 } from "./chunk-OTLYLPQ5.js";
@@ -22,7 +22,7 @@ import {
   VERSION,
   exitAfterGrace,
   runGate
-} from "./chunk-CS3QKUKW.js";
+} from "./chunk-K2DWFCAK.js";
 import {
   checkOutputPath,
   watchWrites,
@@ -192,8 +192,8 @@ function render({ report, artifacts }, format, color) {
   }
 }
 var SUBCOMMANDS = {
-  manifest: async (...args) => (await import("./chunk-SWIKXCHC.js")).manifestCommand(...args),
-  drift: async (...args) => (await import("./chunk-KO2XXRGE.js")).driftCommand(...args),
+  manifest: async (...args) => (await import("./chunk-TQAJR7VT.js")).manifestCommand(...args),
+  drift: async (...args) => (await import("./chunk-VI2US4M2.js")).driftCommand(...args),
   sign: async (...args) => (await import("./chunk-A2UJIU5D.js")).signCommand(...args),
   verify: async (...args) => (await import("./chunk-M3B23SAP.js")).verifyCommand(...args)
 };
