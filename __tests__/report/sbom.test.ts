@@ -320,3 +320,22 @@ describe('SPDX 2.3 SBOM', () => {
     ])
   })
 })
+
+describe('SBOM ids of a package listed many times', () => {
+  it('numbers 20,000 copies of one package in one pass, each id unique', async () => {
+    const { report, packages } = await scan()
+    const copies = Array.from({ length: 20_000 }, () => ({ ...packages[0]! }))
+    const bom = JSON.parse(renderCycloneDx(report, copies)) as {
+      components: { 'bom-ref': string }[]
+    }
+    const refs = bom.components.map((c) => c['bom-ref'])
+    const base = `${copies[0]!.purl}#${copies[0]!.path}`
+    expect(refs.slice(0, 3)).toEqual([base, `${base}#2`, `${base}#3`])
+    expect(refs.at(-1)).toBe(`${base}#20000`)
+    expect(new Set(refs).size).toBe(20_000)
+    const spdx = JSON.parse(renderSpdx(report, copies)) as { packages: { SPDXID: string }[] }
+    const ids = spdx.packages.map((p) => p.SPDXID).filter((id) => id.startsWith('SPDXRef-Package-'))
+    expect(ids).toHaveLength(20_000)
+    expect(new Set(ids).size).toBe(20_000)
+  })
+})

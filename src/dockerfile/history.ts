@@ -57,12 +57,14 @@ const BUILDKIT_SUFFIX = /\s*# buildkit$/
 function stripBuildArgs(text: string): string {
   const match = /^\|(\d+) /.exec(text)
   if (match === null) return text
-  let rest = text.slice(match[0].length)
-  for (let i = 0; i < Number(match[1]); i++) {
-    const space = rest.indexOf(' ')
-    rest = space === -1 ? '' : rest.slice(space + 1)
+  // The count is the image's word: the walk ends with the text, whatever number it gives.
+  const count = Number(match[1])
+  let at = match[0].length
+  for (let i = 0; i < count && at < text.length; i++) {
+    const space = text.indexOf(' ', at)
+    at = space === -1 ? text.length : space + 1
   }
-  return rest
+  return text.slice(at)
 }
 
 function command(text: string): string {

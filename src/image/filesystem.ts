@@ -2,8 +2,10 @@
  * The final filesystem of an image: layers applied in order with OCI whiteout semantics
  * (image-spec layer.md, "Whiteouts" and "Opaque Whiteout"), as an in-memory index.
  */
+import { ImageError } from '../errors.js'
 import type { LayerAnalysis } from './analysis.js'
-import { normalizePath } from './layer/tar.js'
+import { MAX_SCAN_ENTRIES } from './layer/analyze.js'
+import { normalizePath, PATH_MAX } from './layer/tar.js'
 import type { FileNode, FileSystem } from './types.js'
 
 /** The program directories of the Filesystem Hierarchy Standard 3.0 (sections 3.4, 3.16, 4.4, 4.9). */
@@ -18,6 +20,13 @@ export const SYSTEM_BIN_DIRS: ReadonlySet<string> = new Set([
 
 /** Linux MAXSYMLINKS: more hops than this is treated as a loop. */
 const MAX_SYMLINK_HOPS = 40
+
+/**
+ * Characters of candidate paths one filesystem's symlink resolutions may walk, all calls
+ * together: real images walk a few million; a crafted chain (`x/../` repeated in a link to
+ * itself, 40 times over) would otherwise cost seconds per call, once per caller.
+ */
+const MAX_RESOLVE_WORK = 1_000_000_000
 
 export type LayerChanges = Pick<LayerAnalysis, 'entries' | 'whiteouts' | 'contents'> &
   Partial<Pick<LayerAnalysis, 'unread'>>
@@ -57,6 +66,8 @@ class ImageFileSystem implements FileSystem {
   private readonly contents = new Map<string, Buffer>()
   private readonly unreadReasons = new Map<string, string>()
   private sorted: FileNode[] | undefined
+  /** Characters walked by resolve() so far (MAX_RESOLVE_WORK). */
+  private resolveWork = 0
 
   apply(layer: LayerChanges, index: number): void {
     this.sorted = undefined
@@ -105,6 +116,13 @@ class ImageFileSystem implements FileSystem {
       if (siblings !== undefined) {
         siblings.add(path)
         return
+      }
+      // Parents a path implies count too: one entry of a deep path implies hundreds.
+      if (this.children.size >= MAX_SCAN_ENTRIES) {
+        throw new ImageError(
+          `the image's paths make more than ${MAX_SCAN_ENTRIES.toLocaleString('en-US')} directories, the directories they imply included, more than the gate indexes in one scan (docs/limits.md); a hostile or unusually large image.`,
+          'TOO_MANY_ENTRIES'
+        )
       }
       this.children.set(parent, new Set([path]))
       path = parent
@@ -208,6 +226,15 @@ class ImageFileSystem implements FileSystem {
         continue
       }
       const candidate = `${walked.at(-1) ?? ''}/${part}`
+      // Longer than any path a file system resolves (ENAMETOOLONG).
+      if (candidate.length > PATH_MAX) return undefined
+      this.resolveWork += candidate.length
+      if (this.resolveWork > MAX_RESOLVE_WORK) {
+        throw new ImageError(
+          `resolving the image's symlinks walked more than ${MAX_RESOLVE_WORK.toLocaleString('en-US')} characters of paths, far more than any real image needs (docs/limits.md); a hostile image.`,
+          'TOO_MANY_ENTRIES'
+        )
+      }
       const node = this.nodes.get(candidate)
       if (node?.type === 'symlink') {
         if (++hops > MAX_SYMLINK_HOPS) return undefined

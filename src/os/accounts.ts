@@ -118,6 +118,10 @@ export function hasLoginShell(entry: PasswdEntry): boolean {
 /** IDs used by more than one name, in ascending order. */
 export function duplicateIds(entries: Array<{ name: string; id: number }>): Map<number, string[]> {
   const byId = new Map<number, string[]>()
-  for (const { name, id } of entries) byId.set(id, [...(byId.get(id) ?? []), name])
+  for (const { name, id } of entries) {
+    const names = byId.get(id)
+    if (names === undefined) byId.set(id, [name])
+    else names.push(name)
+  }
   return new Map([...byId].filter(([, names]) => names.length > 1).sort(([a], [b]) => a - b))
 }

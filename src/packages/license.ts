@@ -14,16 +14,31 @@ export type LicenseChoice =
   | { kind: 'name'; name: string }
 
 export function classifyLicense(value: string): LicenseChoice {
+  const parsed = parseExpression(value)
+  if (parsed === undefined) return { kind: 'name', name: value }
+  if ('license' in parsed && parsed.plus === undefined && parsed.exception === undefined) {
+    return parsed.license.startsWith('LicenseRef-')
+      ? { kind: 'expression', expression: value }
+      : { kind: 'id', id: parsed.license }
+  }
+  return { kind: 'expression', expression: value }
+}
+
+/**
+ * Longer text is no expression a package means (the longest in real metadata are a few hundred
+ * characters); spdx-expression-parse's tokenizer is quadratic in the length, and a package.json
+ * `license` may be 16 MiB.
+ */
+const MAX_EXPRESSION_CHARS = 4096
+
+/** The expression's tree, or undefined when the text is not a valid SPDX expression. */
+export function parseExpression(value: string): ReturnType<typeof parseSpdx> | undefined {
+  if (value.length > MAX_EXPRESSION_CHARS) return undefined
   try {
-    const parsed = parseSpdx(value)
-    if ('license' in parsed && parsed.plus === undefined && parsed.exception === undefined) {
-      return parsed.license.startsWith('LicenseRef-')
-        ? { kind: 'expression', expression: value }
-        : { kind: 'id', id: parsed.license }
-    }
-    return { kind: 'expression', expression: value }
+    return parseSpdx(value)
   } catch {
-    return { kind: 'name', name: value }
+    // Invalid, or nested deeper than the parser's recursion goes.
+    return undefined
   }
 }
 
@@ -63,17 +78,9 @@ const known = new Map<string, string | undefined>()
 type Node = ReturnType<typeof parseSpdx>
 type Leaf = Extract<Node, { license: string }>
 
-function parse(text: string): Node | undefined {
-  try {
-    return parseSpdx(text)
-  } catch {
-    return undefined
-  }
-}
-
 /** A valid SPDX expression, its deprecated GNU ids replaced; undefined when it is none. */
 function expressionOf(text: string): string | undefined {
-  const node = parse(text)
+  const node = parseExpression(text)
   if (node === undefined) return undefined
   const current = render(node)
   return current.changed ? current.text : text
@@ -319,5 +326,5 @@ function compound(text: string): string | undefined {
   const named = ids.map((part) => nameOf(part) ?? expressionOf(part))
   if (named.some((id) => id === undefined || /\s/.test(id))) return undefined
   const expression = named.join(` ${[...operators][0]} `)
-  return parse(expression) === undefined ? undefined : expression
+  return parseExpression(expression) === undefined ? undefined : expression
 }

@@ -106,9 +106,15 @@ function bomRefs(packages: Package[]): string[] {
   const counts = new Map<string, number>()
   for (const pkg of packages) counts.set(pkg.purl, (counts.get(pkg.purl) ?? 0) + 1)
   const used = new Set<string>()
+  // Where the numbering of one purl and path goes on: every smaller number is taken already (an
+  // image can list one package thousands of times; counting from 2 each time was quadratic).
+  const next = new Map<string, number>()
   return packages.map((pkg) => {
-    let ref = counts.get(pkg.purl) === 1 ? pkg.purl : `${pkg.purl}#${pkg.path}`
-    for (let n = 2; used.has(ref); n++) ref = `${pkg.purl}#${pkg.path}#${n}`
+    const base = `${pkg.purl}#${pkg.path}`
+    let ref = counts.get(pkg.purl) === 1 ? pkg.purl : base
+    let n = next.get(base) ?? 2
+    while (used.has(ref)) ref = `${base}#${n++}`
+    next.set(base, n)
     used.add(ref)
     return ref
   })

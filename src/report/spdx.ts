@@ -125,10 +125,14 @@ function purlRef(locator: string): {
 /** SPDX ids (`[A-Za-z0-9.-]+`) from the purl and path, so one package keeps its id as others come and go. */
 function spdxIds(packages: Package[]): string[] {
   const used = new Set<string>()
+  const next = new Map<string, number>()
   return packages.map((pkg) => {
     const hash = createHash('sha256').update(`${pkg.purl}\t${pkg.path}`).digest('hex').slice(0, 16)
     let id = `SPDXRef-Package-${pkg.name.replace(/[^A-Za-z0-9.-]+/g, '-')}-${hash}`
-    for (let n = 2; used.has(id); n++) id = `SPDXRef-Package-${hash}-${n}`
+    // Numbering goes on where it stopped for this hash: every smaller number is taken already.
+    let n = next.get(hash) ?? 2
+    while (used.has(id)) id = `SPDXRef-Package-${hash}-${n++}`
+    next.set(hash, n)
     used.add(id)
     return id
   })

@@ -218,6 +218,37 @@ describeWithGcc('code step', () => {
     expect(findings[0]?.detail).toMatch(/^RUNPATH entry "\/tmp\/plugins" is world-writable: /)
   })
 
+  it('reports a search path of more entries, or longer ones, than any real binary has, unwalked', async () => {
+    const many = join(dir, 'many')
+    const long = join(dir, 'long')
+    const build = (out: string, rpath: string): void => {
+      execFileSync('gcc', [
+        '-O2',
+        `-Wl,--enable-new-dtags,-rpath,${rpath}`,
+        '-o',
+        out,
+        join(dir, 'main.c')
+      ])
+    }
+    build(many, Array.from({ length: 100 }, (_, i) => `/opt/lib${i}`).join(':'))
+    build(long, `/opt/${'d/'.repeat(600)}lib:/usr/lib`)
+    const findings = await scan([
+      [
+        file('opt/app/many', readFileSync(many), 0o755),
+        file('opt/app/long', readFileSync(long), 0o755)
+      ]
+    ])
+    const details = Object.fromEntries(
+      findings.filter((f) => f.rule === 'code/elf-insecure-rpath').map((f) => [f.subject, f.detail])
+    )
+    expect(details['/opt/app/many']).toMatch(
+      /^RUNPATH has 100 entries, more than any real binary; not checked: /
+    )
+    expect(details['/opt/app/long']).toMatch(
+      /^RUNPATH has an entry of 1208 characters; not checked: /
+    )
+  })
+
   it('judges only the final version of a file', async () => {
     const findings = await scan([
       [file('app/server', readFileSync(bad), 0o755), file('app/run.sh', RUN_SH)],

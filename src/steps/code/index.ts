@@ -73,16 +73,29 @@ function worldWritable(fs: FileSystem, dir: string): boolean {
   }
 }
 
+/**
+ * Search paths of real binaries hold a few entries of a few dozen characters; more or longer ones
+ * are reported as such rather than walked (each entry's directories are resolved one by one).
+ */
+const MAX_SEARCH_ENTRIES = 64
+const MAX_SEARCH_ENTRY_CHARS = 1024
+
 function insecureSearchPaths(fs: FileSystem, path: string, elf: ElfHardening): string[] {
   const problems: string[] = []
   for (const [tag, entries] of [
     ['RPATH', elf.rpath],
     ['RUNPATH', elf.runpath]
   ] as const) {
+    if ((entries?.length ?? 0) > MAX_SEARCH_ENTRIES) {
+      problems.push(`${tag} has ${entries!.length} entries, more than any real binary; not checked`)
+      continue
+    }
     for (const entry of entries ?? []) {
       const expanded = expandOrigin(entry, path)
       if (entry === '') problems.push(`${tag} has an empty entry (the current directory)`)
-      else if (!expanded.startsWith('/')) problems.push(`${tag} entry "${entry}" is relative`)
+      else if (expanded.length > MAX_SEARCH_ENTRY_CHARS) {
+        problems.push(`${tag} has an entry of ${expanded.length} characters; not checked`)
+      } else if (!expanded.startsWith('/')) problems.push(`${tag} entry "${entry}" is relative`)
       else if (worldWritable(fs, expanded)) {
         problems.push(`${tag} entry "${entry}" is world-writable`)
       }

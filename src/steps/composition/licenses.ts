@@ -4,7 +4,8 @@
  * allow-list when no way of satisfying it uses allowed licenses only (SPDX 2.3 Annex D: `OR` is a
  * choice, `AND` needs both). Pure.
  */
-import parseSpdx from 'spdx-expression-parse'
+import type parseSpdx from 'spdx-expression-parse'
+import { parseExpression } from '../../packages/license.js'
 
 type Node = ReturnType<typeof parseSpdx>
 
@@ -36,13 +37,6 @@ function blockers(node: Node, acceptable: (id: string) => boolean): string[] {
   return left.length === 0 || right.length === 0 ? [] : [...left, ...right]
 }
 
-function parse(expression: string): Node | undefined {
-  try {
-    return parseSpdx(expression)
-  } catch {
-    return undefined
-  }
-}
 
 /**
  * Judges the package's license expressions (all of them apply together). Free text that is no
@@ -54,7 +48,7 @@ export function judgeLicenses(
 ): LicenseVerdict {
   const found = new Set<string>()
   for (const expression of expressions) {
-    const node = parse(expression)
+    const node = parseExpression(expression)
     const stopping =
       node === undefined ? (acceptable(expression) ? [] : [expression]) : blockers(node, acceptable)
     for (const id of stopping) found.add(id)

@@ -10,7 +10,7 @@ import type {
   LayerSubscription,
   LayerVisitor
 } from '../../../image/analysis.js'
-import type { TarEntry } from '../../../image/types.js'
+import type { FileSystem, TarEntry } from '../../../image/types.js'
 import type { Package } from '../../../packages/model.js'
 import { controlParagraphs, definePackage, type CatalogInput } from './package.js'
 import { purl } from '../../../packages/purl.js'
@@ -203,9 +203,24 @@ function copyrightLicenses(input: CatalogInput, name: string): string[] {
   const node = fs.get(path)
   if (node === undefined) return []
   const worked = input.image.visits(COPYRIGHT_SUBSCRIPTION)[node.layer]?.get(path)
-  // A hardlink's content is its target's: read from the final filesystem.
-  return worked ?? licensesOf(fs.read(path)?.toString('utf8'))
+  if (worked !== undefined) return worked
+  // A hardlink's content is its target's: read from the final filesystem, once per file however
+  // many status paragraphs name the package (an image chooses how many).
+  let read = hardlinked.get(fs)
+  if (read === undefined) {
+    read = new Map()
+    hardlinked.set(fs, read)
+  }
+  let licenses = read.get(path)
+  if (licenses === undefined) {
+    licenses = licensesOf(fs.read(path)?.toString('utf8'))
+    read.set(path, licenses)
+  }
+  return licenses
 }
+
+/** Licences of copyright files read from the final filesystem, by filesystem and path. */
+const hardlinked = new WeakMap<FileSystem, Map<string, string[]>>()
 
 function licensesOf(text: string | undefined): string[] {
   if (text === undefined || !text.startsWith('Format:')) return []

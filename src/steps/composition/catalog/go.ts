@@ -230,12 +230,15 @@ function mainModuleVersion(settings: Map<string, string>): string | undefined {
 export function goPackages(info: GoBuildInfo): Draft[] {
   const lines = info.modInfo.split('\n')
   const modules: { path: string; version: string; main?: true }[] = []
+  // Worked out once: a crafted buildinfo may hold many `mod` lines, each asking for it.
+  let mainVersion: string | undefined
   for (const line of lines) {
     const [kind, path, version] = line.split('\t')
     if (path === undefined || version === undefined) continue
     if (kind === 'mod' && (version === DEVEL || version === '')) {
       // A main module built from a checkout, not fetched at a version (`go install m@v`).
-      modules.push({ path, version: mainModuleVersion(buildSettings(lines)) ?? '', main: true })
+      mainVersion ??= mainModuleVersion(buildSettings(lines)) ?? ''
+      modules.push({ path, version: mainVersion, main: true })
     } else if (kind === 'mod' || kind === 'dep') modules.push({ path, version })
     // `=>` replaces the module on the line before it.
     else if (kind === '=>' && modules.length > 0) modules[modules.length - 1] = { path, version }
