@@ -127,12 +127,51 @@ export function centralDirectoryMembers(
  * lengths there may differ from the central directory's).
  */
 export function memberDataStart(bytes: Buffer, local: number, member: ZipMember): number {
+  const start = dataStartAfter(bytes, local)
+  if (start === undefined) throw new ZipFormatError(`member ${member.name} has no local header`)
+  return start
+}
+
+/** Where the data after the local header at `local` starts; undefined when there is no header. */
+function dataStartAfter(bytes: Buffer, local: number): number | undefined {
   if (local + LOCAL_HEADER_BYTES > bytes.length || bytes.readUInt32LE(local) !== LOCAL) {
-    throw new ZipFormatError(`member ${member.name} has no local header`)
+    return undefined
   }
   return (
     local + LOCAL_HEADER_BYTES + bytes.readUInt16LE(local + 26) + bytes.readUInt16LE(local + 28)
   )
+}
+
+/**
+ * The members of `members` whose bytes, local header to end of data, begin inside those of a
+ * member before them in the archive, each with that member; of members at one offset, the first
+ * listed is kept. No zip writer makes them: a zip bomb does, to have the same bytes read as many
+ * members (Fifield, "A better zip bomb", WOOT 2019, "overlapping files"). Members whose header or
+ * data is not in the archive are left for their read to refuse. The members kept hold, together,
+ * at most the archive's bytes.
+ */
+export function overlappingMembers(
+  archive: Buffer,
+  members: ZipMember[]
+): Map<ZipMember, ZipMember> {
+  const extents: { member: ZipMember; end: number }[] = []
+  for (const member of members) {
+    const start = dataStartAfter(archive, member.localOffset)
+    if (start === undefined || start + member.compressedSize > archive.length) continue
+    extents.push({ member, end: start + member.compressedSize })
+  }
+  // Stable: at one offset, directory order.
+  extents.sort((a, b) => a.member.localOffset - b.member.localOffset)
+  const overlapping = new Map<ZipMember, ZipMember>()
+  let kept: { member: ZipMember; end: number } | undefined
+  for (const extent of extents) {
+    if (kept !== undefined && extent.member.localOffset < kept.end) {
+      overlapping.set(extent.member, kept.member)
+    } else {
+      kept = extent
+    }
+  }
+  return overlapping
 }
 
 /**

@@ -4,9 +4,19 @@
  * `META-INF/maven/<group>/<artifact>/`; shaded jars, Spring Boot's `BOOT-INF/classes/` and
  * exploded WARs keep them deeper), licences from the `pom.xml` beside each, else from
  * `META-INF/MANIFEST.MF` (JAR File Specification, "Main Attributes"; OSGi Bundle-* headers).
+ *
+ * The work is linear in the archive: members that overlap are not read, so the archives nested at
+ * one level hold together at most the bytes of the level above, and every inflation, finished or
+ * stopped at its limit, is charged to the archive's MAX_ARCHIVE_INFLATE_BYTES.
  */
 import { formatBytes } from '../../../units.js'
-import { inflateMember, memberData, ZipBudgetError, zipMembers } from '../zip.js'
+import {
+  inflateMember,
+  memberData,
+  overlappingMembers,
+  ZipBudgetError,
+  zipMembers
+} from '../zip.js'
 import type { Draft } from './go.js'
 import { purl } from '../../../packages/purl.js'
 import { spdxLicense } from '../../../packages/license.js'
@@ -25,8 +35,9 @@ export const MAX_ARCHIVE_BYTES = 128 * 1024 * 1024
  */
 export const MAX_METADATA_MEMBER_BYTES = 1024 * 1024
 /**
- * Bytes inflated for one archive in a layer, nested archives included. Jars inside jars are
- * already compressed, so a real archive inflates to about its own size, at most MAX_ARCHIVE_BYTES.
+ * Bytes inflated for one archive in a layer, nested archives included; a member stopped at its
+ * limit counts the bytes it inflated. Jars inside jars are already compressed, so a real archive
+ * inflates to about its own size, at most MAX_ARCHIVE_BYTES.
  */
 export const MAX_ARCHIVE_INFLATE_BYTES = 256 * 1024 * 1024
 
@@ -73,12 +84,24 @@ function scan(
     listed.filter((m) => POM_PROPERTIES.test(m.name)).map((m) => directoryOf(m.name))
   )
   const members = listed.filter((m) => !POM_XML.test(m.name) || poms.has(directoryOf(m.name)))
+  const at = (name: string): string => (nested === '' ? name : `${nested}:${name}`)
+  // K directory entries on one stored jar that does the same one level down read its bytes K^depth
+  // times; refused, each level reads the bytes of the one above at most once.
+  const overlapping = overlappingMembers(archive, members)
+  const [first] = overlapping
+  if (first !== undefined) {
+    const more = overlapping.size > 1 ? `, as do ${overlapping.size - 1} more` : ''
+    result.unread.push(
+      `its member ${at(first[0].name)} overlaps ${at(first[1].name)}${more} (a zip bomb's layout)`
+    )
+  }
   const files: Record<string, Buffer> = {}
   for (const member of members) {
+    if (overlapping.has(member)) continue
     const cap = JAVA_ARCHIVE.test(member.name) ? MAX_ARCHIVE_BYTES : MAX_METADATA_MEMBER_BYTES
-    const where = nested === '' ? member.name : `${nested}:${member.name}`
+    const limit = Math.min(cap, budget.left)
     try {
-      const content = inflateMember(member, memberData(archive, member), Math.min(cap, budget.left))
+      const content = inflateMember(member, memberData(archive, member), limit)
       // A stored member is a view of the archive; only inflated bytes are new memory.
       if (member.method !== 0) budget.left -= content.length
       files[member.name] = content
@@ -87,10 +110,12 @@ function scan(
         if (JAVA_ARCHIVE.test(member.name)) continue
         throw error
       }
+      // Inflating up to the limit cost as much as keeping it would have.
+      if (member.method !== 0) budget.left -= limit
       result.unread.push(
-        cap <= budget.left
-          ? `its member ${where} inflates to more than ${formatBytes(cap)}`
-          : `its members inflate to more than ${formatBytes(MAX_ARCHIVE_INFLATE_BYTES)} in all, passed at ${where}`
+        limit === cap
+          ? `its member ${at(member.name)} inflates to more than ${formatBytes(cap)}`
+          : `its members inflate to more than ${formatBytes(MAX_ARCHIVE_INFLATE_BYTES)} in all, passed at ${at(member.name)}`
       )
     }
   }
@@ -120,12 +145,11 @@ function scan(
   result.packages.push(...found)
   for (const name of Object.keys(files).sort()) {
     if (!JAVA_ARCHIVE.test(name)) continue
-    const inner = nested === '' ? name : `${nested}:${name}`
     const content = files[name]!
     // Dropped from the map so that each nested archive's bytes go once it has been read.
     delete files[name]
     try {
-      scan(content, name.slice(name.lastIndexOf('/') + 1), depth + 1, inner, budget, result)
+      scan(content, name.slice(name.lastIndexOf('/') + 1), depth + 1, at(name), budget, result)
     } catch {
       // A nested file named *.jar that is not a zip (a test resource) holds no packages.
     }
