@@ -37,7 +37,6 @@ function blockers(node: Node, acceptable: (id: string) => boolean): string[] {
   return left.length === 0 || right.length === 0 ? [] : [...left, ...right]
 }
 
-
 /**
  * Judges the package's license expressions (all of them apply together). Free text that is no
  * SPDX expression is judged as one license named by that text.
