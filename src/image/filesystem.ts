@@ -23,10 +23,13 @@ const MAX_SYMLINK_HOPS = 40
 
 /**
  * Characters of candidate paths one filesystem's symlink resolutions may walk, all calls
- * together: real images walk a few million; a crafted chain (`x/../` repeated in a link to
- * itself, 40 times over) would otherwise cost seconds per call, once per caller.
+ * together: a base and a share per entry (a resolution walks a few hundred characters, and steps
+ * resolve a path a few times at most). A crafted chain (`x/../` repeated in a link to itself, 40
+ * times over) would otherwise cost seconds per call, once per caller: this stops it at seconds
+ * in all.
  */
-const MAX_RESOLVE_WORK = 1_000_000_000
+const RESOLVE_WORK_BASE = 1_000_000_000
+const RESOLVE_WORK_PER_ENTRY = 20_000
 
 export type LayerChanges = Pick<LayerAnalysis, 'entries' | 'whiteouts' | 'contents'> &
   Partial<Pick<LayerAnalysis, 'unread'>>
@@ -229,9 +232,10 @@ class ImageFileSystem implements FileSystem {
       // Longer than any path a file system resolves (ENAMETOOLONG).
       if (candidate.length > PATH_MAX) return undefined
       this.resolveWork += candidate.length
-      if (this.resolveWork > MAX_RESOLVE_WORK) {
+      const budget = RESOLVE_WORK_BASE + RESOLVE_WORK_PER_ENTRY * this.nodes.size
+      if (this.resolveWork > budget) {
         throw new ImageError(
-          `resolving the image's symlinks walked more than ${MAX_RESOLVE_WORK.toLocaleString('en-US')} characters of paths, far more than any real image needs (docs/limits.md); a hostile image.`,
+          `resolving the image's symlinks walked more than ${budget.toLocaleString('en-US')} characters of paths, far more than any real image needs (docs/limits.md); a hostile image.`,
           'TOO_MANY_ENTRIES'
         )
       }
