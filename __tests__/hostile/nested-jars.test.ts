@@ -272,6 +272,21 @@ describe('jars nested in jars that are not bombs', () => {
     })
   })
 
+  it('charges a nested jar whose stream turns corrupt late to the budget too', () => {
+    // 100 MiB of zeros deflate to ~100 KB; without the last bytes the stream fails at its end.
+    const whole = deflatedMember('x.jar', Buffer.alloc(100 * MiB))
+    const cut = { ...whole, data: whole.data.subarray(0, whole.data.length - 8) }
+    const archive = zipOf([0, 1, 2, 3].map((i) => ({ ...cut, name: `lib/x${i}.jar` })))
+    // Two failed streams use up 200 MiB; the third would pass the 256 MiB in all.
+    expect(javaPackages(archive, 'app.jar')).toEqual({
+      packages: [],
+      unread: [
+        'its members inflate to more than 256.0 MiB in all, passed at lib/x2.jar',
+        'its members inflate to more than 256.0 MiB in all, passed at lib/x3.jar'
+      ]
+    })
+  })
+
   it("charges a nested jar stopped at its 128 MiB cap to the archive's 256 MiB budget", () => {
     const bomb = deflatedMember('x.jar', Buffer.alloc(129 * MiB))
     const archive = zipOf([0, 1, 2, 3].map((i) => ({ ...bomb, name: `lib/x${i}.jar` })))

@@ -107,8 +107,12 @@ function scan(
       files[member.name] = content
     } catch (error) {
       if (!(error instanceof ZipBudgetError)) {
-        if (JAVA_ARCHIVE.test(member.name)) continue
-        throw error
+        if (!JAVA_ARCHIVE.test(member.name)) throw error
+        // A nested jar whose stream turns corrupt after inflating a lot cost that work: charged
+        // as the most it could have inflated (deflate expands at most 1032:1), so that many of
+        // them cannot inflate without bound.
+        if (member.method !== 0) budget.left -= Math.min(limit, member.compressedSize * 1032)
+        continue
       }
       // Inflating up to the limit cost as much as keeping it would have.
       if (member.method !== 0) budget.left -= limit
