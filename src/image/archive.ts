@@ -36,9 +36,10 @@ import {
   acquiredLayoutImage,
   blobPath,
   checkLayoutVersion,
+  layoutResolver,
   MAX_DOCUMENT_BYTES,
   missingBlob,
-  resolveLayout,
+  type LayoutResolver,
   type ReadDocument,
   type ResolvedImage
 } from './oci-layout.js'
@@ -128,20 +129,27 @@ async function readArchive(
 ): Promise<ArchiveMembers> {
   const members: ArchiveMembers = { documents: new Map(), layers: new Map(), links: new Map() }
   let plan = await planLayers(members)
-  // Links are followed as of each member, so a layer link read before its target still counts;
-  // a duplicate member or a link back to a member already skipped would not (no writer does that).
-  const isSkipped = (path: string): boolean =>
-    'layers' in plan && !plan.layers.some((layer) => follow(members, layer) === path)
+  let targets = layerTargets(plan, members)
+  // The plan waits for one member (its links followed), so only a member at that path, the
+  // document or a link on from it, can change the plan: another link is not on the way to it, but
+  // as a duplicate member (no writer writes one). An archive of many links is not planned per link.
+  const replanAt = async (path: string): Promise<void> => {
+    if (!('awaiting' in plan) || plan.awaiting !== path) return
+    plan = await planLayers(members)
+    targets = layerTargets(plan, members)
+  }
+  // Not one of the chosen image's layers: the tar reader skips the rest of it.
+  const isSkipped = (path: string): boolean => targets !== undefined && !targets.includes(path)
   for await (const { entry, content, dataOffset } of readTar(stream, what)) {
     const path = entry.path
-    if (entry.type === 'symlink' && entry.linkTarget !== undefined) {
-      members.links.set(path, posix.resolve(posix.dirname(path), entry.linkTarget))
-      if ('awaiting' in plan) plan = await planLayers(members)
-      continue
-    }
-    if (entry.type === 'hardlink' && entry.linkTarget !== undefined) {
-      members.links.set(path, entry.linkTarget)
-      if ('awaiting' in plan) plan = await planLayers(members)
+    if ((entry.type === 'symlink' || entry.type === 'hardlink') && entry.linkTarget !== undefined) {
+      const target =
+        entry.type === 'symlink'
+          ? posix.resolve(posix.dirname(path), entry.linkTarget)
+          : entry.linkTarget
+      members.links.set(path, target)
+      targets?.linked(path)
+      await replanAt(path)
       continue
     }
     if (entry.type !== 'file') continue
@@ -163,10 +171,9 @@ async function readArchive(
     }
     if (document) {
       members.documents.set(path, await readRest(head, chunks))
-      if ('awaiting' in plan && plan.awaiting === path) plan = await planLayers(members)
+      await replanAt(path)
       continue
     }
-    // Not one of the chosen image's layers: the tar reader skips the rest of it.
     if (isSkipped(path)) continue
     const expectedDigest = path.startsWith('/blobs/sha256/') ? digestOfMember(path) : undefined
     // Awaited before moving on: the tar reader hands out one member at a time.
@@ -191,15 +198,76 @@ function layerName(path: string, what: string): string {
   return digest !== undefined ? `${digest} in ${what}` : `${path.slice(1)} in ${what}`
 }
 
-/** Follows symlinks and hardlinks between members (skopeo and old docker save link layers). */
-function follow(members: ArchiveMembers, path: string): string {
+/** Links followed from one member before giving up (a cycle, or a chain no writer makes). */
+const MAX_LINK_HOPS = 16
+
+/** Follows links on from `path`, `hops` of them followed already: where they end, after how many. */
+function walk(
+  links: Map<string, string>,
+  path: string,
+  hops: number
+): { path: string; hops: number } {
   let current = path
-  for (let hops = 0; hops < 16; hops++) {
-    const target = members.links.get(current)
-    if (target === undefined) return current
+  let count = hops
+  for (; count < MAX_LINK_HOPS; count++) {
+    const target = links.get(current)
+    if (target === undefined) break
     current = target
   }
-  return current
+  return { path: current, hops: count }
+}
+
+/** Follows symlinks and hardlinks between members (skopeo and old docker save link layers). */
+function follow(members: ArchiveMembers, path: string): string {
+  return walk(members.links, path, 0).path
+}
+
+/**
+ * The members the plan's layers lead to, their links followed as of the latest member, so a layer
+ * link read before its target still counts; a duplicate member or a link back to a member already
+ * skipped would not (no writer does that). When a link arrives where a layer's links end, that
+ * layer walks on from there: a member costs one lookup, and the walking MAX_LAYERS × MAX_LINK_HOPS
+ * hops in all, which following every layer's links again cost for each member.
+ */
+class LayerTargets {
+  /** By member path: the hops followed by each layer whose links end there, fewer than the most. */
+  private readonly ends = new Map<string, number[]>()
+  /** Members where a layer's links end after MAX_LINK_HOPS hops: a link arriving there is not followed. */
+  private readonly exhausted = new Set<string>()
+
+  constructor(
+    layers: string[],
+    private readonly links: Map<string, string>
+  ) {
+    for (const layer of layers) this.walkOn(layer, 0)
+  }
+
+  includes(path: string): boolean {
+    return this.ends.has(path) || this.exhausted.has(path)
+  }
+
+  /** A link has arrived at `path`. */
+  linked(path: string): void {
+    const hops = this.ends.get(path)
+    if (hops === undefined) return
+    this.ends.delete(path)
+    for (const count of hops) this.walkOn(path, count)
+  }
+
+  private walkOn(path: string, hops: number): void {
+    const end = walk(this.links, path, hops)
+    if (end.hops >= MAX_LINK_HOPS) {
+      this.exhausted.add(end.path)
+      return
+    }
+    const counts = this.ends.get(end.path)
+    if (counts === undefined) this.ends.set(end.path, [end.hops])
+    else counts.push(end.hops)
+  }
+}
+
+function layerTargets(plan: LayerPlan, members: ArchiveMembers): LayerTargets | undefined {
+  return 'layers' in plan ? new LayerTargets(plan.layers, members.links) : undefined
 }
 
 /** Drops the analyses of members that are not the image's layers, so their contents can be collected. */
@@ -473,9 +541,8 @@ async function resolveDockerSave(
 function resolveOciImage(
   members: ArchiveMembers,
   indexBytes: Buffer,
-  ref: string | undefined,
+  resolve: LayoutResolver,
   what: string,
-  options: AcquireOptions,
   absent: (path: string, digest: string, role: string) => Error
 ): Promise<ResolvedImage> {
   const read: ReadDocument = async (digest, role) => {
@@ -490,7 +557,7 @@ function resolveOciImage(
     }
     throw absent(path, digest, role)
   }
-  return resolveLayout(indexBytes, ref, read, options.platform, what)
+  return resolve(indexBytes, read)
 }
 
 /**
@@ -509,11 +576,13 @@ function planOciArchive(
   what: string,
   options: AcquireOptions
 ): PlanLayers {
+  // One resolver for every plan of the pass: each document is parsed once.
+  const resolve = layoutResolver(ref, options.platform, what)
   return async (members) => {
     const indexBytes = members.documents.get('/index.json')
     if (indexBytes === undefined) return { awaiting: '/index.json' }
     try {
-      const image = await resolveOciImage(members, indexBytes, ref, what, options, (path) => {
+      const image = await resolveOciImage(members, indexBytes, resolve, what, (path) => {
         return new NotReadYet(path)
       })
       return { layers: layerBlobPaths(image, what) }
@@ -532,7 +601,8 @@ async function resolveOciArchive(
 ): Promise<AcquiredImage> {
   const indexBytes = archiveDocument('oci-archive', members, what)
   checkLayoutVersion(members.documents.get('/oci-layout'), what)
-  const image = await resolveOciImage(members, indexBytes, ref, what, options, (_, digest, role) =>
+  const resolve = layoutResolver(ref, options.platform, what)
+  const image = await resolveOciImage(members, indexBytes, resolve, what, (_, digest, role) =>
     missingBlob(what, digest, role)
   )
   keepLayers(members, layerBlobPaths(image, what))

@@ -17,7 +17,8 @@ import {
   parseConfig,
   parseManifest,
   platformOf,
-  selectPlatform
+  selectPlatform,
+  type ParsedManifest
 } from './manifest.js'
 import type { FileRange } from './layer/verify-range.js'
 import type { AcquiredImage, AcquireOptions, ImageSource } from './source.js'
@@ -122,17 +123,18 @@ function chooseFromIndex(
   )
 }
 
-/**
- * Follows index.json to one image manifest and its config, verifying every document against its
- * descriptor's digest (descriptor.md "Digests").
- */
-export async function resolveLayout(
+/** The image index.json names: its descriptor, and whether it was chosen by platform. */
+interface Choice {
+  descriptor: Descriptor
+  byPlatform: boolean
+}
+
+function chooseFromIndexJson(
   indexBytes: Buffer,
   ref: string | undefined,
-  read: ReadDocument,
   platform: Platform,
   what: string
-): Promise<ResolvedImage> {
+): Choice {
   const top = parseManifest(indexBytes, `${what} index.json`)
   if (top.kind !== 'index') {
     throw new ImageError(
@@ -140,39 +142,94 @@ export async function resolveLayout(
       'BAD_MANIFEST'
     )
   }
-  const chosen = chooseFromIndex(top.index, ref, platform, what)
-  let descriptor = chosen.descriptor
-  let byPlatform = chosen.byPlatform
-  let indexDigest: string | undefined
-  for (let depth = 0; ; depth++) {
-    const role = `manifest ${descriptor.digest}`
-    const bytes = await read(descriptor.digest, role)
-    assertDigest(bytes, descriptor.digest, `${what} ${role}`)
-    const parsed = parseManifest(bytes, `${what} ${role}`, descriptor.mediaType)
-    if (parsed.kind === 'manifest') {
-      const configRole = `config ${parsed.manifest.config.digest}`
-      const configBytes = await read(parsed.manifest.config.digest, configRole)
-      assertDigest(configBytes, parsed.manifest.config.digest, `${what} ${configRole}`)
-      const config = parseConfig(configBytes, `${what} ${configRole}`)
-      if (!byPlatform) checkConfigPlatform(config, parsed.manifest.config.digest, platform, what)
-      return {
-        manifest: parsed.manifest,
-        digest: descriptor.digest,
-        ...(indexDigest !== undefined ? { indexDigest } : {}),
-        platform: platformOf(config),
-        config,
-        configDigest: parsed.manifest.config.digest
+  return chooseFromIndex(top.index, ref, platform, what)
+}
+
+/** What was worked out from a document, kept with the bytes it was worked out from. */
+type Kept<T> = WeakMap<Descriptor, { bytes: Buffer; result: T }>
+
+/** `work` for the document `descriptor` leads to, done again only when its bytes are others. */
+function keep<T>(kept: Kept<T>, descriptor: Descriptor, bytes: Buffer, work: () => T): T {
+  const known = kept.get(descriptor)
+  if (known?.bytes === bytes) return known.result
+  const result = work()
+  kept.set(descriptor, { bytes, result })
+  return result
+}
+
+/** Resolves the layout whose index.json is `indexBytes`, reading blobs with `read`. */
+export type LayoutResolver = (indexBytes: Buffer, read: ReadDocument) => Promise<ResolvedImage>
+
+/**
+ * Follows index.json to one image manifest and its config, verifying every document against its
+ * descriptor's digest (descriptor.md "Digests"). An archive's reader resolves again each time a
+ * member it waits for arrives, so what each document yields is kept by its bytes (the same member
+ * read again is the same Buffer): a document is parsed and hashed once however often the layout
+ * is resolved, and index.json may be 16 MiB.
+ */
+export function layoutResolver(
+  ref: string | undefined,
+  platform: Platform,
+  what: string
+): LayoutResolver {
+  let chosen: { bytes: Buffer; choice: Choice } | undefined
+  const manifests: Kept<ParsedManifest> = new WeakMap()
+  const configs: Kept<ImageConfig> = new WeakMap()
+  const selections = new WeakMap<ImageIndex, Descriptor>()
+  return async (indexBytes, read) => {
+    if (chosen?.bytes !== indexBytes) {
+      chosen = {
+        bytes: indexBytes,
+        choice: chooseFromIndexJson(indexBytes, ref, platform, what)
       }
     }
-    if (depth + 1 >= MAX_INDEX_DEPTH) {
-      throw new ImageError(
-        `${what} nests image indexes more than ${MAX_INDEX_DEPTH} deep; the layout is corrupt.`,
-        'BAD_MANIFEST'
-      )
+    let { descriptor, byPlatform } = chosen.choice
+    let indexDigest: string | undefined
+    for (let depth = 0; ; depth++) {
+      const role = `manifest ${descriptor.digest}`
+      const bytes = await read(descriptor.digest, role)
+      const current = descriptor
+      const parsed = keep(manifests, current, bytes, () => {
+        assertDigest(bytes, current.digest, `${what} ${role}`)
+        return parseManifest(bytes, `${what} ${role}`, current.mediaType)
+      })
+      if (parsed.kind === 'manifest') {
+        const configDescriptor = parsed.manifest.config
+        const configRole = `config ${configDescriptor.digest}`
+        const configBytes = await read(configDescriptor.digest, configRole)
+        const config = keep(configs, configDescriptor, configBytes, () => {
+          assertDigest(configBytes, configDescriptor.digest, `${what} ${configRole}`)
+          return parseConfig(configBytes, `${what} ${configRole}`)
+        })
+        if (!byPlatform) checkConfigPlatform(config, configDescriptor.digest, platform, what)
+        return {
+          manifest: parsed.manifest,
+          digest: descriptor.digest,
+          ...(indexDigest !== undefined ? { indexDigest } : {}),
+          platform: platformOf(config),
+          config,
+          configDigest: configDescriptor.digest
+        }
+      }
+      if (depth + 1 >= MAX_INDEX_DEPTH) {
+        throw new ImageError(
+          `${what} nests image indexes more than ${MAX_INDEX_DEPTH} deep; the layout is corrupt.`,
+          'BAD_MANIFEST'
+        )
+      }
+      let selected = selections.get(parsed.index)
+      if (selected === undefined) {
+        selected = selectPlatform(
+          parsed.index,
+          platform,
+          `${what} image index ${descriptor.digest}`
+        )
+        selections.set(parsed.index, selected)
+      }
+      indexDigest = descriptor.digest
+      descriptor = selected
+      byPlatform = true
     }
-    indexDigest = descriptor.digest
-    descriptor = selectPlatform(parsed.index, platform, `${what} image index ${descriptor.digest}`)
-    byPlatform = true
   }
 }
 
@@ -230,7 +287,7 @@ async function acquireLayout(
     }
     return readFile(path)
   }
-  const image = await resolveLayout(indexBytes, ref, read, options.platform, what)
+  const image = await layoutResolver(ref, options.platform, what)(indexBytes, read)
 
   // Every blob is checked before any is read, so a missing one fails fast.
   const layers = image.manifest.layers
