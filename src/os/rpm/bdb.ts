@@ -4,6 +4,7 @@
  * value is an off-page item (H_OFFPAGE) pointing at a chain of overflow pages (Berkeley DB's
  * dbinc/db_page.h). Pages are read in file order; keys are not needed.
  */
+import { Claims } from './claims.js'
 
 const HASH_MAGIC = 0x061561
 const PAGE_HEADER_SIZE = 26
@@ -37,6 +38,7 @@ export function bdbBlobs(bytes: Buffer, onBad: (where: string) => void): Buffer[
     throw new Error(`its page size ${pageSize} is not a Berkeley DB page size`)
   }
   const lastPage = read.u32(32)
+  const overflowPages = new Claims(Math.floor(bytes.length / pageSize))
   const blobs: Buffer[] = []
   for (let page = 1; page <= lastPage && (page + 1) * pageSize <= bytes.length; page++) {
     const start = page * pageSize
@@ -48,7 +50,9 @@ export function bdbBlobs(bytes: Buffer, onBad: (where: string) => void): Buffer[
       const item = start + read.u16(start + PAGE_HEADER_SIZE + i * 2)
       if (bytes[item] !== H_OFFPAGE) continue
       try {
-        blobs.push(overflow(bytes, read, pageSize, read.u32(item + 4), read.u32(item + 8)))
+        blobs.push(
+          overflow(bytes, read, pageSize, overflowPages, read.u32(item + 4), read.u32(item + 8))
+        )
       } catch (error) {
         onBad(
           `item ${i} of page ${page}: ${error instanceof Error ? error.message : String(error)}`
@@ -59,21 +63,25 @@ export function bdbBlobs(bytes: Buffer, onBad: (where: string) => void): Buffer[
   return blobs
 }
 
+/** The value stored from page `first` on; each page is taken from `overflowPages`. */
 function overflow(
   bytes: Buffer,
   read: Reader,
   pageSize: number,
+  overflowPages: Claims,
   first: number,
   length: number
 ): Buffer {
   const parts: Buffer[] = []
   let remaining = length
-  const seen = new Set<number>()
-  for (let page = first; page !== 0 && remaining > 0 && !seen.has(page);) {
-    seen.add(page)
+  for (let page = first; page !== 0 && remaining > 0;) {
     const start = page * pageSize
     if (start + pageSize > bytes.length) {
       throw new Error(`overflow page ${page} is outside the file`)
+    }
+    // A chain that loops, or that another item's chain joins, would be copied again and again.
+    if (!overflowPages.claim(page, page + 1)) {
+      throw new Error(`overflow page ${page} is already part of an overflow chain`)
     }
     // An overflow page's hf_offset field holds the bytes used on it.
     const used = Math.min(read.u16(start + 22), pageSize - PAGE_HEADER_SIZE, remaining)

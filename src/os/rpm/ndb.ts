@@ -4,6 +4,7 @@
  * block count) pointing at blobs (`BlbS` head: magic, package index, generation, length),
  * all little-endian, in 16-byte blocks. The blob is a header blob.
  */
+import { Claims } from './claims.js'
 
 const PAGE_SIZE = 4096
 const SLOT_SIZE = 16
@@ -22,6 +23,7 @@ export function isNdb(bytes: Buffer): boolean {
 export function ndbBlobs(bytes: Buffer, onBad: (where: string) => void): Buffer[] {
   const slotPages = bytes.readUInt32LE(12)
   const end = Math.min(slotPages * PAGE_SIZE, bytes.length)
+  const blocks = new Claims(Math.ceil(bytes.length / BLOCK_SIZE))
   const blobs: Buffer[] = []
   for (let at = FILE_HEADER_SIZE; at + SLOT_SIZE <= end; at += SLOT_SIZE) {
     if (bytes.readUInt32LE(at) !== SLOT_MAGIC) {
@@ -38,6 +40,12 @@ export function ndbBlobs(bytes: Buffer, onBad: (where: string) => void): Buffer[
     const length = bytes.readUInt32LE(blob + 12)
     if (blob + BLOB_HEAD_SIZE + length > bytes.length) {
       onBad(`the blob of package ${pkgIndex} is truncated`)
+      continue
+    }
+    // Slots that point into one blob would have it parsed once per slot.
+    const blobEnd = Math.ceil((blob + BLOB_HEAD_SIZE + length) / BLOCK_SIZE)
+    if (!blocks.claim(blob / BLOCK_SIZE, blobEnd)) {
+      onBad(`the blob of package ${pkgIndex} overlaps another package's blob`)
       continue
     }
     blobs.push(bytes.subarray(blob + BLOB_HEAD_SIZE, blob + BLOB_HEAD_SIZE + length))

@@ -2,7 +2,7 @@
 import type { FileSystem } from '../../image/types.js'
 import { BadRecords } from '../bad-records.js'
 import { bdbBlobs, isBdbHash } from './bdb.js'
-import { parseRpmHeader, type RpmHeader } from './header.js'
+import { FileListBudget, parseRpmHeader, type RpmHeader } from './header.js'
 import { isNdb, ndbBlobs } from './ndb.js'
 import { SqliteFile } from './sqlite.js'
 
@@ -58,10 +58,13 @@ function parseRpmdb(fs: FileSystem): Rpmdb | undefined {
       return { path: node.path, packages: [], bad, unreadable: reason }
     }
     const packages: RpmHeader[] = []
+    const budget = new FileListBudget()
     blobs.forEach((blob, i) => {
-      const header = parseRpmHeader(blob)
-      if (header === undefined) onBad(`header ${i + 1} is truncated or names no package`)
-      else packages.push(header)
+      try {
+        packages.push(parseRpmHeader(blob, budget))
+      } catch (error) {
+        onBad(`header ${i + 1}: ${error instanceof Error ? error.message : String(error)}`)
+      }
     })
     return { path: node.path, packages, bad }
   }

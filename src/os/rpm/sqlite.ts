@@ -4,12 +4,21 @@
  * pages", 2.1 "Record format"). Synchronous and dependency-free, so the catalog stays a pure
  * function; a WAL that was never checkpointed (`rpmdb.sqlite-wal`) is not read.
  */
+import { Claims } from './claims.js'
 
 const MAGIC = 'SQLite format 3\u0000'
 const TABLE_INTERIOR = 0x05
 const TABLE_LEAF = 0x0d
 
 export type SqlValue = null | number | string | Buffer
+
+/** Where a table leaf cell's payload is on its page (fileformat2 §1.6). */
+interface LeafCell {
+  payloadStart: number
+  payloadSize: number
+  /** Payload bytes on the page itself; the rest is in the overflow chain. */
+  local: number
+}
 
 export class SqliteFile {
   private readonly pageSize: number
@@ -33,8 +42,10 @@ export class SqliteFile {
    * row that cannot be read is skipped and named to `onBad`; the rest are still returned.
    */
   rows(table: string, onBad: (where: string) => void): SqlValue[][] {
+    // Page numbers start at 1.
+    const overflowPages = new Claims(Math.floor(this.bytes.length / this.pageSize) + 1)
     const problems: string[] = []
-    const schema = this.tableRows(1, (where) => problems.push(where)).find(
+    const schema = this.tableRows(1, overflowPages, (where) => problems.push(where)).find(
       (row) => row[0] === 'table' && row[1] === table
     )
     const root = schema?.[3]
@@ -43,7 +54,7 @@ export class SqliteFile {
       throw new Error(`it has no readable table ${table}${why}`)
     }
     problems.forEach(onBad)
-    return this.tableRows(root, onBad)
+    return this.tableRows(root, overflowPages, onBad)
   }
 
   private page(number: number): { data: Buffer; start: number } {
@@ -58,7 +69,11 @@ export class SqliteFile {
     }
   }
 
-  private tableRows(root: number, onBad: (where: string) => void): SqlValue[][] {
+  private tableRows(
+    root: number,
+    overflowPages: Claims,
+    onBad: (where: string) => void
+  ): SqlValue[][] {
     const rows: SqlValue[][] = []
     const pending = [root]
     // Each page is queued once, so a hostile b-tree that points back at itself ends.
@@ -83,9 +98,11 @@ export class SqliteFile {
           }
           children.forEach(queue)
         } else if (type === TABLE_LEAF) {
+          const cellBytes = new Claims(data.length)
           for (let i = 0; i < cells; i++) {
             try {
-              rows.push(this.leafCell(data, data.readUInt16BE(start + 8 + i * 2)))
+              const cell = this.leafCell(data, data.readUInt16BE(start + 8 + i * 2), cellBytes)
+              rows.push(record(this.payload(data, cell, overflowPages)))
             } catch (error) {
               onBad(`row ${i + 1} of page ${number}: ${message(error)}`)
             }
@@ -100,29 +117,42 @@ export class SqliteFile {
     return rows
   }
 
-  private leafCell(page: Buffer, offset: number): SqlValue[] {
+  /** The cell at `offset`, its bytes taken from `cellBytes`. */
+  private leafCell(page: Buffer, offset: number, cellBytes: Claims): LeafCell {
     const [payloadSize, afterSize] = varint(page, offset)
-    const [, afterRowid] = varint(page, afterSize)
+    const [, payloadStart] = varint(page, afterSize)
     const size = Number(payloadSize)
     if (size > this.bytes.length)
       throw new Error(`its payload of ${size} bytes is larger than the file`)
     const local = this.localPayload(size)
-    if (local === size) return record(page.subarray(afterRowid, afterRowid + size))
-    const parts = [page.subarray(afterRowid, afterRowid + local)]
-    let remaining = size - local
-    let overflow = page.readUInt32BE(afterRowid + local)
-    const seen = new Set<number>()
+    // The first overflow page's number follows the local payload.
+    const end = payloadStart + local + (local === size ? 0 : 4)
+    if (end > page.length) throw new Error('it runs past the end of its page')
+    // Cell pointers that share cell bytes would have one payload read once per pointer.
+    if (!cellBytes.claim(offset, end)) throw new Error('it overlaps another cell of its page')
+    return { payloadStart, payloadSize: size, local }
+  }
+
+  /** A cell's payload, its overflow pages taken from `overflowPages`. */
+  private payload(page: Buffer, cell: LeafCell, overflowPages: Claims): Buffer {
+    const { payloadStart, payloadSize, local } = cell
+    if (local === payloadSize) return page.subarray(payloadStart, payloadStart + local)
+    const parts = [page.subarray(payloadStart, payloadStart + local)]
+    let remaining = payloadSize - local
+    let overflow = page.readUInt32BE(payloadStart + local)
     while (remaining > 0 && overflow !== 0) {
-      if (seen.has(overflow)) throw new Error(`its overflow chain loops at page ${overflow}`)
-      seen.add(overflow)
       const { data } = this.page(overflow)
+      // A chain that loops, or that another cell's chain joins, would be copied again and again.
+      if (!overflowPages.claim(overflow, overflow + 1)) {
+        throw new Error(`overflow page ${overflow} is already part of an overflow chain`)
+      }
       const take = Math.min(remaining, this.usable - 4)
       parts.push(data.subarray(4, 4 + take))
       remaining -= take
       overflow = data.readUInt32BE(0)
     }
     if (remaining > 0) throw new Error(`its overflow chain ends ${remaining} bytes short`)
-    return record(Buffer.concat(parts))
+    return Buffer.concat(parts)
   }
 
   /** Bytes of a table leaf cell's payload stored on the page itself (fileformat2 §1.6). */
