@@ -14,21 +14,21 @@ import {
   renderSbom,
   renderTable,
   signAfterGate
-} from "./chunk-FW3T45L5.js";
+} from "./chunk-ZXNPFGYN.js";
 import {
   parseFlags
-} from "./chunk-OTLYLPQ5.js";
+} from "./chunk-GPCHB6XS.js";
 import {
   VERSION,
   exitAfterGrace,
   runGate
-} from "./chunk-K2DWFCAK.js";
+} from "./chunk-A66M5633.js";
 import {
   checkOutputPath,
   watchWrites,
   writeFileAtomic,
   writeStdout
-} from "./chunk-YAINENRN.js";
+} from "./chunk-P2FKDIFO.js";
 import "./chunk-AWOW4I4N.js";
 import "./chunk-VL565ZM7.js";
 import "./chunk-ULJ2Y7P2.js";
@@ -192,10 +192,10 @@ function render({ report, artifacts }, format, color) {
   }
 }
 var SUBCOMMANDS = {
-  manifest: async (...args) => (await import("./chunk-TQAJR7VT.js")).manifestCommand(...args),
-  drift: async (...args) => (await import("./chunk-VI2US4M2.js")).driftCommand(...args),
-  sign: async (...args) => (await import("./chunk-A2UJIU5D.js")).signCommand(...args),
-  verify: async (...args) => (await import("./chunk-M3B23SAP.js")).verifyCommand(...args)
+  manifest: async (...args) => (await import("./chunk-USLPOGF2.js")).manifestCommand(...args),
+  drift: async (...args) => (await import("./chunk-5TCQUDCA.js")).driftCommand(...args),
+  sign: async (...args) => (await import("./chunk-PI6KXI65.js")).signCommand(...args),
+  verify: async (...args) => (await import("./chunk-N2R6U7YN.js")).verifyCommand(...args)
 };
 function isSubcommand(name) {
   return name !== void 0 && Object.hasOwn(SUBCOMMANDS, name);
