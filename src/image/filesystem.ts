@@ -34,7 +34,8 @@ const RESOLVE_WORK_PER_ENTRY = 20_000
 export type LayerChanges = Pick<LayerAnalysis, 'entries' | 'whiteouts' | 'contents'> &
   Partial<Pick<LayerAnalysis, 'unread'>>
 
-function parentOf(path: string): string {
+/** The directory holding `path` (`/` for `/` and its children). */
+export function parentOf(path: string): string {
   const slash = path.lastIndexOf('/')
   return slash <= 0 ? '/' : path.slice(0, slash)
 }

@@ -14,6 +14,7 @@
 import type { FileRequest } from '../image/analysis.js'
 import type { FileSystem } from '../image/types.js'
 import { RPMDB_GLOBS, readRpmdb } from './rpm/rpmdb.js'
+import { parentOf } from '../image/filesystem.js'
 
 const DPKG_INFO = '/var/lib/dpkg/info'
 const DPKG_STATUS_D = '/var/lib/dpkg/status.d'
@@ -98,11 +99,6 @@ function realDirectories(fs: FileSystem): (dir: string) => string | undefined {
     }
     return real
   }
-}
-
-function parentOf(path: string): string {
-  const slash = path.lastIndexOf('/')
-  return slash <= 0 ? '/' : path.slice(0, slash)
 }
 
 function isDpkgList(path: string): boolean {

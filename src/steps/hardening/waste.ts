@@ -6,6 +6,7 @@
  */
 import type { Whiteout } from '../../image/analysis.js'
 import type { LayerFile } from './layer.js'
+import { parentOf } from '../../image/filesystem.js'
 
 export interface LayerChanges {
   /** Every entry that is not a directory, in tar order. */
@@ -205,9 +206,4 @@ function link(children: Map<string, Set<string>>, path: string): void {
     siblings.add(child)
     child = parent
   }
-}
-
-function parentOf(path: string): string {
-  const slash = path.lastIndexOf('/')
-  return slash <= 0 ? '/' : path.slice(0, slash)
 }
