@@ -14,7 +14,7 @@ import {
   renderSbom,
   renderTable,
   signAfterGate
-} from "./chunk-ZXNPFGYN.js";
+} from "./chunk-JCUKFB4Y.js";
 import {
   parseFlags
 } from "./chunk-GPCHB6XS.js";
@@ -22,7 +22,7 @@ import {
   VERSION,
   exitAfterGrace,
   runGate
-} from "./chunk-A66M5633.js";
+} from "./chunk-6WNNMS2Y.js";
 import {
   checkOutputPath,
   watchWrites,
@@ -192,8 +192,8 @@ function render({ report, artifacts }, format, color) {
   }
 }
 var SUBCOMMANDS = {
-  manifest: async (...args) => (await import("./chunk-USLPOGF2.js")).manifestCommand(...args),
-  drift: async (...args) => (await import("./chunk-5TCQUDCA.js")).driftCommand(...args),
+  manifest: async (...args) => (await import("./chunk-G7QF42ES.js")).manifestCommand(...args),
+  drift: async (...args) => (await import("./chunk-AMPFNHX6.js")).driftCommand(...args),
   sign: async (...args) => (await import("./chunk-PI6KXI65.js")).signCommand(...args),
   verify: async (...args) => (await import("./chunk-N2R6U7YN.js")).verifyCommand(...args)
 };
