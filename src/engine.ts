@@ -80,14 +80,14 @@ export interface GateResult {
   layerCacheWrittenBytes: number
 }
 
+/** Transports whose layers are ranges of local files (FileRange), not streams. */
+const FILE_TRANSPORTS: ReadonlySet<Transport> = new Set(['oci', 'oci-archive', 'docker-archive'])
+
 /**
  * Gates `request.image` within `request.timeoutMs`: when the deadline passes, the scan stops
  * (reads in flight are destroyed, the source and steps see the abort) and this rejects with a
  * ConfigurationError naming what was still running.
  */
-/** Transports whose layers are ranges of local files (FileRange), not streams. */
-const FILE_TRANSPORTS: ReadonlySet<Transport> = new Set(['oci', 'oci-archive', 'docker-archive'])
-
 export async function runGate(
   request: GateRequest,
   logger: Logger,

@@ -226,8 +226,8 @@ function follow(members: ArchiveMembers, path: string): string {
  * The members the plan's layers lead to, their links followed as of the latest member, so a layer
  * link read before its target still counts; a duplicate member or a link back to a member already
  * skipped would not (no writer does that). When a link arrives where a layer's links end, that
- * layer walks on from there: a member costs one lookup, and the walking MAX_LAYERS × MAX_LINK_HOPS
- * hops in all, which following every layer's links again cost for each member.
+ * layer walks on from there: a member costs one lookup, and the walking at most MAX_LAYERS ×
+ * MAX_LINK_HOPS hops over the whole archive.
  */
 class LayerTargets {
   /** By member path: the hops followed by each layer whose links end there, fewer than the most. */

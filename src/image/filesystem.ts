@@ -70,7 +70,7 @@ class ImageFileSystem implements FileSystem {
   private readonly contents = new Map<string, Buffer>()
   private readonly unreadReasons = new Map<string, string>()
   private sorted: FileNode[] | undefined
-  /** Characters walked by resolve() so far (MAX_RESOLVE_WORK). */
+  /** Characters walked by resolve() so far (RESOLVE_WORK_BASE and RESOLVE_WORK_PER_ENTRY). */
   private resolveWork = 0
 
   apply(layer: LayerChanges, index: number): void {

@@ -74,30 +74,48 @@ function withRealPaths(fs: FileSystem, owned: Set<string>): Set<string> {
 }
 
 /**
- * The real path of a directory (symlinks followed), or undefined when it is no directory: each
- * directory is looked up once, from its parent's real path, instead of a walk from the root.
+ * The real path of a directory (symlinks followed), or undefined when it is no directory, as
+ * `fs.resolve` finds it, but each directory walked once, from its parent's walk, instead of a walk
+ * from the root per directory. Like `resolve`, a component with no entry of its own (a directory
+ * the tar only implies) is walked through.
  */
 function realDirectories(fs: FileSystem): (dir: string) => string | undefined {
-  const known = new Map<string, string | undefined>([['/', '/']])
-  return (dir) => {
+  // Directory → where the walk is after it: a path, NOTHING when nothing below it resolves (a
+  // file on the way), RESOLVE when a link led nowhere and only a walk of its own can tell.
+  const NOTHING = null
+  const RESOLVE = 0
+  type Walk = string | typeof NOTHING | typeof RESOLVE
+  const walks = new Map<string, Walk>([['/', '/']])
+  const walk = (dir: string): Walk => {
+    // `.`, `..` and empty components are resolve()'s to walk.
+    if (/\/\.{0,2}(?:\/|$)/.test(dir) && dir !== '/') return RESOLVE
     const pending: string[] = []
     let at = dir
-    while (!known.has(at)) {
+    while (!walks.has(at)) {
       pending.push(at)
       at = parentOf(at)
     }
-    let real = known.get(at)
+    let walked = walks.get(at) as Walk
     for (let i = pending.length - 1; i >= 0; i--) {
       const path = pending[i]!
-      if (real !== undefined) {
-        const candidate = `${real === '/' ? '' : real}${path.slice(path.lastIndexOf('/'))}`
+      if (typeof walked === 'string') {
+        const candidate = `${walked === '/' ? '' : walked}${path.slice(path.lastIndexOf('/'))}`
         const node = fs.get(candidate)
-        const target = node?.type === 'symlink' ? fs.resolve(candidate) : node
-        real = target?.type === 'dir' ? target.path : undefined
+        if (node === undefined || node.type === 'dir') walked = candidate
+        else if (node.type === 'symlink') {
+          const target = fs.resolve(candidate)
+          walked = target === undefined ? RESOLVE : target.type === 'dir' ? target.path : NOTHING
+        } else walked = NOTHING
       }
-      known.set(path, real)
+      walks.set(path, walked)
     }
-    return real
+    return walked
+  }
+  return (dir) => {
+    const walked = walk(dir)
+    const node =
+      walked === RESOLVE ? fs.resolve(dir) : walked === NOTHING ? undefined : fs.get(walked)
+    return node?.type === 'dir' ? node.path : undefined
   }
 }
 

@@ -106,8 +106,8 @@ function bomRefs(packages: Package[]): string[] {
   const counts = new Map<string, number>()
   for (const pkg of packages) counts.set(pkg.purl, (counts.get(pkg.purl) ?? 0) + 1)
   const used = new Set<string>()
-  // Where the numbering of one purl and path goes on: every smaller number is taken already (an
-  // image can list one package thousands of times; counting from 2 each time was quadratic).
+  // Where the numbering of one purl and path goes on: every smaller number is taken already, so
+  // an image listing one package thousands of times is numbered in one pass.
   const next = new Map<string, number>()
   return packages.map((pkg) => {
     const base = `${pkg.purl}#${pkg.path}`

@@ -4,6 +4,10 @@ import {
   type FixtureEntry,
   type ImageSpec
 } from '../../../__fixtures__/image-builder.js'
+import { combineLayers } from '../../../src/image/filesystem.js'
+import type { TarEntry } from '../../../src/image/types.js'
+import type { ImageView } from '../../../src/steps/step.js'
+import { checkFileExistence } from '../../../src/steps/tests/checks.js'
 import { parseStructureTests } from '../../../src/steps/tests/parse.js'
 import { CST_DOC_EXAMPLES } from './examples.js'
 import { gateTests } from './helpers.js'
@@ -397,5 +401,44 @@ describe('the built-in pack', () => {
       ]
     ])
     expect(JSON.stringify(report)).not.toContain('b3BlbnNzaC1rZXktdjEAAAAA')
+  })
+})
+
+describe('glob paths', () => {
+  it('lists a file once however many spellings of its directory the glob holds', () => {
+    const node = (path: string, type: TarEntry['type']): TarEntry => ({
+      path,
+      type,
+      mode: 0o644,
+      uid: 0,
+      gid: 0,
+      size: 0
+    })
+    const fs = combineLayers([
+      {
+        entries: [node('/etc', 'dir'), node('/etc/passwd', 'file'), node('/usr', 'dir')],
+        whiteouts: [],
+        contents: new Map()
+      }
+    ])
+    for (const path of ['/{etc,./etc}/pass*', '{/etc,//etc}/pass*', '/usr/../etc/pass*']) {
+      const result = checkFileExistence(
+        { fs } as ImageView,
+        {
+          kind: 'file-existence',
+          name: 't',
+          severity: 'high',
+          line: 1,
+          path,
+          shouldExist: false,
+          ifExists: []
+        },
+        new Map()
+      )
+      expect([path, result.message]).toEqual([
+        path,
+        `expected ${path} not to exist; actual: ${path} matches /etc/passwd.`
+      ])
+    }
   })
 })

@@ -289,19 +289,20 @@ export class LayerCache {
     return this.options.dir
   }
 
+  /** What every entry of this scan's analysis key ends with, after the blob's digest. */
+  private get suffix(): string {
+    return `.${this.options.key.slice(0, 16)}${ENTRY_SUFFIX}`
+  }
+
   private pathOf(digest: string): string {
-    return join(
-      this.options.dir,
-      `${digest.slice('sha256:'.length)}.${this.options.key.slice(0, 16)}${ENTRY_SUFFIX}`
-    )
+    return join(this.options.dir, `${digest.slice('sha256:'.length)}${this.suffix}`)
   }
 
   /** Whether the directory holds an entry made for this scan's analysis key (of any layer). */
   hasEntries(): boolean {
     if (this.disabled) return false
-    const suffix = `.${this.options.key.slice(0, 16)}${ENTRY_SUFFIX}`
     try {
-      return readdirSync(this.options.dir).some((name) => name.endsWith(suffix))
+      return readdirSync(this.options.dir).some((name) => name.endsWith(this.suffix))
     } catch {
       return false
     }

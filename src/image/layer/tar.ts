@@ -17,8 +17,10 @@ const BLOCK = 512
  * PATH_MAX (4 KiB) and xattr values at XATTR_SIZE_MAX (64 KiB); no real image comes near either.
  */
 export const MAX_NAME_BYTES = 64 * 1024
-/** An entry's path or link target after normalising: longer is refused (Linux's PATH_MAX). */
+/** Linux's PATH_MAX: no longer path resolves (symlink resolution stops there). */
 export const PATH_MAX = 4096
+/** An entry's path after normalising: longer is refused (V8's String::kMaxHashCalcLength). */
+export const MAX_PATH_CHARS = 16_383
 export const MAX_PAX_VALUE_BYTES = 64 * 1024
 /** One PAX extended header (`x`): an entry's path, link path, times and xattrs fit in far less. */
 export const MAX_PAX_HEADER_BYTES = 1024 * 1024
@@ -419,16 +421,12 @@ function entryOf(
   }
   if (type === 'symlink') entry.linkTarget = rawLink
   if (type === 'hardlink') entry.linkTarget = normalizePath(rawLink)
-  for (const [what, name] of [
-    ['path', entry.path],
-    ['link target', entry.linkTarget ?? '']
-  ] as const) {
-    // Longer ones exist in no file system, and every index keyed by path would pay for them.
-    if (name.length > PATH_MAX) {
-      throw fail(
-        `an entry's ${what} is ${name.length} characters long (${JSON.stringify(name.slice(0, 64))}…), over Linux's PATH_MAX of ${PATH_MAX}`
-      )
-    }
+  // Every index keyed by path pays for a longer one: V8 hashes a string of more characters by its
+  // length alone, so such paths would turn each index into a list. No file system holds them.
+  if (entry.path.length > MAX_PATH_CHARS) {
+    throw fail(
+      `an entry's path is ${entry.path.length} characters long (${JSON.stringify(entry.path.slice(0, 64))}…), over the ${MAX_PATH_CHARS} the gate indexes (Linux's PATH_MAX is 4096)`
+    )
   }
   if (type === 'char' || type === 'block') {
     entry.devMajor = field(329, 8, 'device major')

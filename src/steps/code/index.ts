@@ -11,6 +11,7 @@ import {
   type FindingLocation,
   type Severity
 } from '../../findings.js'
+import { PATH_MAX } from '../../image/layer/tar.js'
 import type { FileSystem } from '../../image/types.js'
 import type { Policy } from '../../policy/policy.js'
 import { OWNED_FILES_REQUEST, ownedFiles } from '../../os/owned-files.js'
@@ -74,28 +75,40 @@ function worldWritable(fs: FileSystem, dir: string): boolean {
 }
 
 /**
- * Search paths of real binaries hold a few entries of a few dozen characters; more or longer ones
- * are reported as such rather than walked (each entry's directories are resolved one by one).
+ * Search paths longer than these are not walked (each entry's directories are resolved one by
+ * one) but reported as not analysed: build systems write many entries (Bazel's `_solib` one per
+ * library directory, Nix one per dependency), none as long as PATH_MAX.
  */
-const MAX_SEARCH_ENTRIES = 64
-const MAX_SEARCH_ENTRY_CHARS = 1024
+const MAX_SEARCH_ENTRIES = 1024
+
+/** Why the binary's search paths were not checked, when they were not. */
+function uncheckedSearchPaths(elf: ElfHardening): string | undefined {
+  for (const [tag, entries] of [
+    ['RPATH', elf.rpath ?? []],
+    ['RUNPATH', elf.runpath ?? []]
+  ] as const) {
+    if (entries.length > MAX_SEARCH_ENTRIES) {
+      return `its ${tag} has ${entries.length} entries, more than the ${MAX_SEARCH_ENTRIES} the step checks`
+    }
+    const long = entries.find((entry) => entry.length > PATH_MAX)
+    if (long !== undefined) {
+      return `its ${tag} has an entry of ${long.length} characters, longer than PATH_MAX (${PATH_MAX})`
+    }
+  }
+  return undefined
+}
 
 function insecureSearchPaths(fs: FileSystem, path: string, elf: ElfHardening): string[] {
+  if (uncheckedSearchPaths(elf) !== undefined) return []
   const problems: string[] = []
   for (const [tag, entries] of [
     ['RPATH', elf.rpath],
     ['RUNPATH', elf.runpath]
   ] as const) {
-    if ((entries?.length ?? 0) > MAX_SEARCH_ENTRIES) {
-      problems.push(`${tag} has ${entries!.length} entries, more than any real binary; not checked`)
-      continue
-    }
     for (const entry of entries ?? []) {
       const expanded = expandOrigin(entry, path)
       if (entry === '') problems.push(`${tag} has an empty entry (the current directory)`)
-      else if (expanded.length > MAX_SEARCH_ENTRY_CHARS) {
-        problems.push(`${tag} has an entry of ${expanded.length} characters; not checked`)
-      } else if (!expanded.startsWith('/')) problems.push(`${tag} entry "${entry}" is relative`)
+      else if (!expanded.startsWith('/')) problems.push(`${tag} entry "${entry}" is relative`)
       else if (worldWritable(fs, expanded)) {
         problems.push(`${tag} entry "${entry}" is world-writable`)
       }
@@ -252,15 +265,20 @@ function finalFileFindings(image: ImageView, file: FileResult, layer: number): D
   return drafts
 }
 
-/** Fail closed: an ELF file whose verdicts needed bytes the one pass did not keep is not a pass. */
+/**
+ * Fail closed: an ELF file whose verdicts needed bytes the one pass did not keep, or whose search
+ * paths were too many or too long to walk, is not a pass.
+ */
 function elfNotAnalysed(image: ImageView, file: FileResult, layer: number): Finding[] {
-  if (file.elfUnread === undefined) return []
+  const unread =
+    file.elfUnread ?? (file.elf === undefined ? undefined : uncheckedSearchPaths(file.elf))
+  if (unread === undefined) return []
   const { layerDigest } = locate(image, file.path, layer)
   return [
     inputNotAnalysed('code', {
       path: file.path,
       ...(layerDigest === undefined ? {} : { layerDigest }),
-      reason: `${file.elfUnread}; check it with \`checksec --file\` or exclude it with code-exclude`
+      reason: `${unread}; check it with \`checksec --file\` or exclude it with code-exclude`
     })
   ]
 }

@@ -6,6 +6,7 @@
 import { posix } from 'node:path'
 import { braceExpand, Minimatch } from 'minimatch'
 import { comparePaths } from '../../image/filesystem.js'
+import { normalizePath } from '../../image/layer/tar.js'
 import type { FileNode, ImageConfig } from '../../image/types.js'
 import type { ImageView } from '../step.js'
 import {
@@ -102,8 +103,9 @@ function globMatches(image: ImageView, glob: string): FileNode[] {
     patterns.map((pattern) => {
       const magic = pattern.search(MAGIC)
       const literal = magic === -1 ? pattern : pattern.slice(0, magic)
-      // The directory itself is walked too: `/root/**` matches `/root`.
-      return literal.slice(0, Math.max(0, literal.lastIndexOf('/'))) || '/'
+      // The directory itself is walked too: `/root/**` matches `/root`. Normalised, so that two
+      // spellings of one directory (`/{etc,./etc}/…`) are one subtree, walked once.
+      return normalizePath(literal.slice(0, Math.max(0, literal.lastIndexOf('/'))))
     })
   )
   // Where every pattern ends in a literal name (`/app/**/.git`), a path must end in one of them.
