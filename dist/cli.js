@@ -14,21 +14,21 @@ import {
   renderSbom,
   renderTable,
   signAfterGate
-} from "./chunk-JCUKFB4Y.js";
+} from "./chunk-BC7TT5NF.js";
 import {
   parseFlags
-} from "./chunk-GPCHB6XS.js";
+} from "./chunk-T2FR2GCD.js";
 import {
   VERSION,
   exitAfterGrace,
   runGate
-} from "./chunk-6WNNMS2Y.js";
+} from "./chunk-33NIJKMP.js";
 import {
   checkOutputPath,
   watchWrites,
   writeFileAtomic,
   writeStdout
-} from "./chunk-P2FKDIFO.js";
+} from "./chunk-HGOQLGXC.js";
 import "./chunk-AWOW4I4N.js";
 import "./chunk-VL565ZM7.js";
 import "./chunk-ULJ2Y7P2.js";
@@ -192,10 +192,10 @@ function render({ report, artifacts }, format, color) {
   }
 }
 var SUBCOMMANDS = {
-  manifest: async (...args) => (await import("./chunk-G7QF42ES.js")).manifestCommand(...args),
-  drift: async (...args) => (await import("./chunk-AMPFNHX6.js")).driftCommand(...args),
-  sign: async (...args) => (await import("./chunk-PI6KXI65.js")).signCommand(...args),
-  verify: async (...args) => (await import("./chunk-N2R6U7YN.js")).verifyCommand(...args)
+  manifest: async (...args) => (await import("./chunk-MMBH6XPS.js")).manifestCommand(...args),
+  drift: async (...args) => (await import("./chunk-GADJ4UPV.js")).driftCommand(...args),
+  sign: async (...args) => (await import("./chunk-AUAE4GWO.js")).signCommand(...args),
+  verify: async (...args) => (await import("./chunk-HZQITDLY.js")).verifyCommand(...args)
 };
 function isSubcommand(name) {
   return name !== void 0 && Object.hasOwn(SUBCOMMANDS, name);
