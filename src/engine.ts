@@ -170,6 +170,19 @@ async function scan(
       analyzeLayer: async (blob, layer) => {
         const done = deadline.layer(layer.name, blob)
         try {
+          // A range whose analysis the cache likely holds is hashed from now on, while the entry
+          // is read and decoded: the check is what a re-gate waits for last. Used only if the
+          // entry is (a damaged one leaves the layer to be read and verified as it streams).
+          const early =
+            layer.file !== undefined &&
+            layer.expectedDigest !== undefined &&
+            cache?.has(layer.expectedDigest) === true
+              ? rangeVerifier.verify(layer.file, {
+                  name: layer.name,
+                  expectedDigest: layer.expectedDigest
+                })
+              : undefined
+          early?.catch(() => undefined)
           const cached = await fromCache(layer.name, layer.expectedDigest)
           if (cached !== undefined) {
             // The bytes are at hand: they are still checked against the digest, not analysed;
@@ -185,7 +198,7 @@ async function scan(
                   'DIGEST_MISMATCH'
                 )
               }
-              const check = rangeVerifier.verify(layer.file, expected)
+              const check = early ?? rangeVerifier.verify(layer.file, expected)
               // Awaited after the steps if the member is one of the image's layers (an archive
               // may hold others); until then a mismatch must not count as unhandled.
               check.catch(() => undefined)

@@ -15,7 +15,7 @@
  * scan goes on without it, with one warning.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { mkdir, readdir, rename, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -306,6 +306,11 @@ export class LayerCache {
     } catch {
       return false
     }
+  }
+
+  /** Whether an entry for the blob `digest` is there (whole or not: `get` tells). */
+  has(digest: string): boolean {
+    return !this.disabled && isDigest(digest) && existsSync(this.pathOf(digest))
   }
 
   /** The analysis kept for the blob `digest`, or undefined (none, or one that is not whole). */
