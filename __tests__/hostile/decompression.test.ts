@@ -26,7 +26,10 @@ import type { TarEntry } from '../../src/image/types.js'
 import { silentLogger } from '../../src/log.js'
 import { defaultPolicy } from '../../src/policy/defaults.js'
 import type { StepId } from '../../src/findings.js'
-import { BINARIES_SUBSCRIPTION } from '../../src/steps/composition/catalog/binaries.js'
+import {
+  BINARIES_SUBSCRIPTION,
+  MAX_BINARY_PACKAGES
+} from '../../src/steps/composition/catalog/binaries.js'
 import { readZipMembers } from '../../src/steps/composition/osv/zip.js'
 import { NPM_OSV_DIR } from '../steps/composition/osv-data.js'
 
@@ -107,6 +110,27 @@ describe('embedded and archived data over its inflate budget', () => {
     ])
     expect(unread).toEqual([])
     expect(packages).toContain('/usr/bin/app smallvec@1.6.0')
+  })
+
+  it('lists each crate of a binary once, and no more crates than any real binary holds', async () => {
+    // A few kilobytes of compressed JSON listing one crate 120,000 times, and 12,000 distinct ones.
+    const same = JSON.stringify({
+      packages: Array(120_000).fill({ name: 'serde', version: '1.0.0', source: 'crates.io' })
+    })
+    const many = JSON.stringify({
+      packages: Array.from({ length: 12_000 }, (_, i) => ({ name: `c${i}`, version: '1.0.0' }))
+    })
+    const { unread, packages } = await composition([
+      { path: 'usr/bin/same', content: elfWithDepSection(zlib.deflateSync(same)), mode: 0o755 },
+      { path: 'usr/bin/many', content: elfWithDepSection(zlib.deflateSync(many)), mode: 0o755 }
+    ])
+    expect(packages.filter((p) => p.startsWith('/usr/bin/same '))).toEqual([
+      '/usr/bin/same serde@1.0.0'
+    ])
+    expect(packages.filter((p) => p.startsWith('/usr/bin/many '))).toHaveLength(MAX_BINARY_PACKAGES)
+    expect(unread.map((f) => f.title)).toEqual([
+      `/usr/bin/many was not analysed: it lists more than ${MAX_BINARY_PACKAGES} packages; the first are reported`
+    ])
   })
 
   it('reports a jar whose manifest inflates past 1 MiB, keeping the packages of its pom.properties', async () => {

@@ -28,6 +28,7 @@ import {
   kindsByName,
   kindsByShebang,
   MAX_LINE,
+  MAX_MATCHES_PER_RULE,
   SourceScanner,
   type SourceKind
 } from '../../../src/steps/code/source-rules.js'
@@ -368,5 +369,16 @@ describe('malware signatures', () => {
     [EICAR.slice(1), false]
   ])('EICAR test file %#', (text, expected) => {
     expect(isEicar(Buffer.from(text, 'latin1'))).toBe(expected)
+  })
+})
+
+describe('matches per rule per file', () => {
+  it(`reports the first ${MAX_MATCHES_PER_RULE} lines of a rule in a file and holds no more`, () => {
+    // 100,000 matching lines (an image chooses how many): as many matches would take gigabytes
+    // across a layer of such files.
+    const matches = scan(['javascript'], 'eval(x)\n'.repeat(100_000))
+    expect(matches).toHaveLength(MAX_MATCHES_PER_RULE)
+    expect(matches[0]).toMatch(/:1$/)
+    expect(matches.at(-1)).toMatch(new RegExp(`:${MAX_MATCHES_PER_RULE}$`))
   })
 })

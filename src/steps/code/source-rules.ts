@@ -278,11 +278,18 @@ function isComment(line: string, kinds: readonly SourceKind[]): boolean {
 }
 
 /** Scans a file line by line as its chunks arrive; one match per rule and line. */
+/**
+ * Lines reported per rule per file, as the secret scanner does: the first ones show the pattern,
+ * and a file of millions of matching lines (an image chooses) holds no more.
+ */
+export const MAX_MATCHES_PER_RULE = 20
+
 export class SourceScanner {
   private readonly patterns: readonly SourcePattern[]
   private pending: Buffer[] = []
   private pendingLength = 0
   private lineNumber = 0
+  private readonly perRule = new Map<SourceRuleId, number>()
   readonly matches: SourceMatch[] = []
 
   constructor(
@@ -335,8 +342,10 @@ export class SourceScanner {
     if (line.trim() === '' || isComment(line, this.kinds)) return
     const seen = new Set<SourceRuleId>()
     for (const { rule, pattern, what } of this.patterns) {
-      if (seen.has(rule) || !pattern.test(line)) continue
+      const count = this.perRule.get(rule) ?? 0
+      if (seen.has(rule) || count >= MAX_MATCHES_PER_RULE || !pattern.test(line)) continue
       seen.add(rule)
+      this.perRule.set(rule, count + 1)
       this.matches.push({ rule, line: this.lineNumber, what })
     }
   }

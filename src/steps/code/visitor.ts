@@ -34,7 +34,7 @@ import {
 } from './source-rules.js'
 
 /** The code step's per-layer results. */
-export const CODE_LAYERS: SubscriptionKey<CodeLayerResult> = { id: 'code', version: 1 }
+export const CODE_LAYERS: SubscriptionKey<CodeLayerResult> = { id: 'code', version: 2 }
 
 /** The bytes of one ELF file kept while it streams (ELF_WINDOWS.budget), whatever its size. */
 export const MAX_ELF_BYTES = ELF_WINDOWS.budget

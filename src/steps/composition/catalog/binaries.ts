@@ -23,6 +23,8 @@ import { depSection, rustPackages } from './rust.js'
  * default Limits) stops at 8 MiB; a thousand dependencies take some 100 KiB.
  */
 export const MAX_RUST_DEPENDENCY_JSON_BYTES = 8 * 1024 * 1024
+/** Packages one binary may list: real ones hold hundreds (Rust) to a few thousand (Go modules). */
+export const MAX_BINARY_PACKAGES = 10_000
 /** Module info follows the Go header directly; large dependency lists stay well below this. */
 const GO_CAPTURE_BYTES = 1024 * 1024
 /** `.dep-v0` and the section headers sit after the loaded sections, in the last bytes of a stripped binary. */
@@ -39,7 +41,7 @@ export interface BinaryPackages {
 
 export const BINARIES_SUBSCRIPTION: LayerSubscription<BinaryPackages[]> = {
   id: 'composition/catalog-binaries',
-  version: 1,
+  version: 2,
   settings: '',
   createVisitor(): LayerVisitor<BinaryPackages[]> {
     const found: BinaryPackages[] = []
@@ -179,26 +181,40 @@ class ExecutableSink implements EntrySink {
 
   end(): void {
     if (this.elf !== true) return
-    const packages: BinaryPackages['packages'] = []
+    let found: BinaryPackages['packages'] = []
     if (this.go !== undefined) {
       const info = parseBuildInfo(Buffer.concat(this.go))
-      if (info !== undefined) packages.push(...goPackages(info))
+      if (info !== undefined) found = goPackages(info)
     }
     this.go = undefined
     const tail = Buffer.concat(this.tail, this.tailLength)
     this.tail = []
     const section = depSection(this.header, tail, this.size)
-    let unread: string | undefined
+    const unread: string[] = []
     if (section !== undefined) {
       try {
-        packages.push(...rustPackages(section, MAX_RUST_DEPENDENCY_JSON_BYTES))
+        found = found.concat(rustPackages(section, MAX_RUST_DEPENDENCY_JSON_BYTES))
       } catch (error) {
-        unread =
+        unread.push(
           (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE'
             ? `its cargo-auditable .dep-v0 section inflates to more than ${formatBytes(MAX_RUST_DEPENDENCY_JSON_BYTES)}`
             : 'its cargo-auditable .dep-v0 section is not zlib-compressed JSON'
+        )
       }
     }
-    this.record(this.entry.path, packages, unread)
+    // A few kilobytes of compressed JSON or build info can list one crate a hundred thousand
+    // times: each package once, and no more of them than any real binary holds.
+    const seen = new Set<string>()
+    const packages: BinaryPackages['packages'] = []
+    for (const draft of found) {
+      if (seen.has(draft.purl)) continue
+      if (packages.length === MAX_BINARY_PACKAGES) {
+        unread.push(`it lists more than ${MAX_BINARY_PACKAGES} packages; the first are reported`)
+        break
+      }
+      seen.add(draft.purl)
+      packages.push(draft)
+    }
+    this.record(this.entry.path, packages, unread.length === 0 ? undefined : unread.join('; '))
   }
 }
