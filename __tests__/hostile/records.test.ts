@@ -20,6 +20,7 @@ import { MAX_SARIF_RESULTS } from '../../src/steps/code/sarif.js'
 import { emptySignatureDb } from '../../src/steps/code/signatures.js'
 import { codeSubscription } from '../../src/steps/code/visitor.js'
 import { createCompositionStep } from '../../src/steps/composition/index.js'
+import { APK_FILES, MAX_DATABASE_PACKAGES } from '../../src/steps/composition/catalog/apk.js'
 import { identityStep } from '../../src/steps/identity/index.js'
 import type { Step } from '../../src/steps/step.js'
 
@@ -194,6 +195,34 @@ describe('composition: broken package records', () => {
         location: { path: '/lib/apk/db/installed', layerDigest: image.layers[0]!.digest },
         blocking: true
       }
+    ])
+  })
+
+  it('reads an apk database within its own cap, and lists at most 100,000 packages of it', async () => {
+    const osRelease = { path: 'etc/os-release', content: 'ID=alpine\nVERSION_ID=3.19.1\n' }
+    // 9-byte blocks: a few MB of text that would be ~750 bytes of package each, 100,001 times.
+    const blocks = Array.from({ length: MAX_DATABASE_PACKAGES + 1 }, (_, i) => `P:p${i}\nV:1\n`)
+    const many = await scan(
+      {
+        layers: [
+          { entries: [osRelease, { path: 'lib/apk/db/installed', content: blocks.join('\n') }] }
+        ]
+      },
+      composition
+    )
+    expect(packages(many.result)).toHaveLength(MAX_DATABASE_PACKAGES)
+    expect(notAnalysed(many.result).map((f) => f.title)).toEqual([
+      `/lib/apk/db/installed was not analysed: it lists more than ${MAX_DATABASE_PACKAGES} packages; the first ${MAX_DATABASE_PACKAGES} are reported`
+    ])
+    // Over the apk reader's 64 MiB (kept anyway under the owned-files request's larger cap).
+    const huge = Buffer.alloc(APK_FILES.maxBytes + 1, 'x')
+    const over = await scan(
+      { layers: [{ entries: [osRelease, { path: 'lib/apk/db/installed', content: huge }] }] },
+      composition
+    )
+    expect(packages(over.result)).toEqual([])
+    expect(notAnalysed(over.result).map((f) => f.title)).toEqual([
+      '/lib/apk/db/installed was not analysed: it is 64.0 MiB, over the 64.0 MiB the apk cataloger reads'
     ])
   })
 

@@ -8,7 +8,8 @@ import type { FileRequest } from '../../../image/analysis.js'
 import type { Package } from '../../../packages/model.js'
 import { definePackage, type CatalogInput } from './package.js'
 import { purl } from '../../../packages/purl.js'
-import { BadRecords } from '../../../os/bad-records.js'
+import { BadRecords, unreadFile } from '../../../os/bad-records.js'
+import { formatBytes } from '../../../units.js'
 
 const INSTALLED = '/lib/apk/db/installed'
 
@@ -18,14 +19,29 @@ const INSTALLED = '/lib/apk/db/installed'
  */
 export const APK_FILES: FileRequest = { globs: [INSTALLED], maxBytes: 64 * 1024 * 1024 }
 
+/** Packages one database may list: real ones list hundreds to a few thousand. */
+export const MAX_DATABASE_PACKAGES = 100_000
+
 /** apk's package names and versions (apk-tools apk_blob_t checks): no whitespace, never empty. */
 const TOKEN = /^[^\s/]+$/
 
 /** Packages of apk's database; blocks that name no package go to `unread`, one finding per file. */
 export function catalogApk(input: CatalogInput, unread: UnreadInput[]): Package[] {
   const { image, distro } = input
-  const text = image.fs.read(INSTALLED)?.toString('utf8')
-  if (text === undefined) return []
+  const content = image.fs.read(INSTALLED)
+  if (content === undefined) return []
+  // Kept up to the owned-files request's larger cap: this reader's own applies here.
+  if (content.length > APK_FILES.maxBytes) {
+    unread.push(
+      unreadFile(
+        image,
+        INSTALLED,
+        `it is ${formatBytes(content.length)}, over the ${formatBytes(APK_FILES.maxBytes)} the apk cataloger reads`
+      )
+    )
+    return []
+  }
+  const text = content.toString('utf8')
   const ecosystem = distro?.ecosystem ?? 'Alpine'
   const namespace = distro?.id ?? 'alpine'
   const distroQualifier =
@@ -34,12 +50,23 @@ export function catalogApk(input: CatalogInput, unread: UnreadInput[]): Package[
   const bad = new BadRecords()
   let index = 0
   let line = 1
-  for (const block of text.split(/(\n\s*\n)/)) {
+  for (const block of blocksAndSeparators(text)) {
     const startLine = line
     line += block.split('\n').length - 1
     // The separators, kept by the capturing split only to count lines, are blank.
     if (block.trim() === '') continue
     index++
+    // A block can be 9 bytes and its package ~750: a database of millions would not fit.
+    if (packages.length === MAX_DATABASE_PACKAGES) {
+      unread.push(
+        unreadFile(
+          image,
+          INSTALLED,
+          `it lists more than ${MAX_DATABASE_PACKAGES} packages; the first ${MAX_DATABASE_PACKAGES} are reported`
+        )
+      )
+      break
+    }
     const fields = new Map<string, string>()
     for (const entry of block.split('\n')) {
       // Only the first value of a key: F:/R: repeat per file.
@@ -80,6 +107,21 @@ export function catalogApk(input: CatalogInput, unread: UnreadInput[]): Package[
   const problem = bad.unread(image, INSTALLED, 'package block')
   if (problem !== undefined) unread.push(problem)
   return packages
+}
+
+/**
+ * What `text.split(/(\n\s*\n)/)` gives (blocks, and the blank separators between them), one at a
+ * time: a database of millions of tiny blocks is not split into an array of them first.
+ */
+function* blocksAndSeparators(text: string): Generator<string> {
+  const separator = /\n\s*\n/g
+  let start = 0
+  for (let match = separator.exec(text); match !== null; match = separator.exec(text)) {
+    yield text.slice(start, match.index)
+    yield match[0]
+    start = match.index + match[0].length
+  }
+  yield text.slice(start)
 }
 
 function leadingNewlines(block: string): number {
