@@ -342,3 +342,35 @@ describe('the composition step', () => {
     })
   })
 })
+
+describe('a package installed in many places', () => {
+  it('names ten other places in each finding and counts the rest', async () => {
+    const copies = buildImage({
+      layers: [
+        {
+          entries: Array.from({ length: 15 }, (_, i) => ({
+            path: `app${String(i).padStart(2, '0')}/node_modules/lodash/package.json`,
+            content: packageJson('lodash', '4.17.20', 'MIT')
+          }))
+        }
+      ]
+    })
+    const file = join(dir, 'copies.tar')
+    writeOciArchive(file, [{ image: copies }])
+    const policy = parsePolicyInputs((name) => ({ 'vuln-db': db })[name], defaultPolicy())
+    const { report } = await runGate(
+      { image: `oci-archive:${file}`, policy, acquire: ACQUIRE },
+      silentLogger,
+      [compositionStep]
+    )
+    const details = report.findings
+      .filter((f) => f.rule === 'composition/vulnerability')
+      .map((f) => f.detail ?? '')
+    expect(details.length).toBeGreaterThan(0)
+    for (const detail of details) {
+      const also = /Also installed at (.*)\.$/.exec(detail)?.[1] ?? ''
+      expect(also.split(', ')).toHaveLength(10)
+      expect(also).toMatch(/ and 4 more$/)
+    }
+  })
+})

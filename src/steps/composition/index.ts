@@ -68,6 +68,9 @@ function fixAdvice(pkg: Package, fixed: string | undefined): string {
   return `Upgrade ${pkg.name} to ${fixed} or later.`
 }
 
+/** Other paths of a package named in each of its vulnerability findings; the rest are counted. */
+const MAX_OTHER_PATHS = 10
+
 function vulnerabilityFinding(
   pkg: Package,
   match: MatchedVulnerability,
@@ -82,7 +85,12 @@ function vulnerabilityFinding(
   const rated = unknown
     ? `The data gives no severity; rated ${severity} by unknown-severity.`
     : `Severity from ${match.rating.source}.`
-  const also = otherPaths.length === 0 ? '' : ` Also installed at ${otherPaths.join(', ')}.`
+  // Every finding of the package repeats this: an image with thousands of copies would make it
+  // copies × advisories long.
+  const named = otherPaths.slice(0, MAX_OTHER_PATHS).join(', ')
+  const more =
+    otherPaths.length > MAX_OTHER_PATHS ? ` and ${otherPaths.length - MAX_OTHER_PATHS} more` : ''
+  const also = otherPaths.length === 0 ? '' : ` Also installed at ${named}${more}.`
   return {
     step: 'composition',
     rule: 'composition/vulnerability',
