@@ -28,43 +28,72 @@ export function storedMember(name: string, content: Buffer): ZipMember {
   return { name, data: content, method: 0, crc: zlib.crc32(content), size: content.length }
 }
 
-/** A zip (APPNOTE.TXT §4.3): local headers and data, the central directory, its end record. */
-export function zipOf(members: ZipMember[]): Buffer {
-  const locals: Buffer[] = []
-  const centrals: Buffer[] = []
-  let offset = 0
-  for (const member of members) {
-    const name = Buffer.from(member.name)
-    const local = Buffer.alloc(30)
-    local.writeUInt32LE(0x04034b50, 0)
-    local.writeUInt16LE(20, 4)
-    local.writeUInt16LE(member.method, 8)
-    local.writeUInt32LE(member.crc >>> 0, 14)
-    local.writeUInt32LE(member.data.length, 18)
-    local.writeUInt32LE(member.size, 22)
-    local.writeUInt16LE(name.length, 26)
-    const central = Buffer.alloc(46)
-    central.writeUInt32LE(0x02014b50, 0)
-    central.writeUInt16LE(20, 4)
-    central.writeUInt16LE(20, 6)
-    central.writeUInt16LE(member.method, 10)
-    central.writeUInt32LE(member.crc >>> 0, 16)
-    central.writeUInt32LE(member.data.length, 20)
-    central.writeUInt32LE(member.size, 24)
-    central.writeUInt16LE(name.length, 28)
-    central.writeUInt32LE(offset, 42)
-    locals.push(local, name, member.data)
-    centrals.push(central, name)
-    offset += 30 + name.length + member.data.length
-  }
-  const directory = Buffer.concat(centrals)
+/** What a zip's headers say of a member; its data may lie elsewhere (crafted zips). */
+export interface ZipRecord {
+  name: string
+  method: 0 | 8
+  crc: number
+  compressedSize: number
+  /** Uncompressed size. */
+  size: number
+}
+
+/** A member's local header and name (APPNOTE.TXT §4.3.7). */
+export function zipLocalHeader(record: ZipRecord): Buffer {
+  const name = Buffer.from(record.name)
+  const header = Buffer.alloc(30)
+  header.writeUInt32LE(0x04034b50, 0)
+  header.writeUInt16LE(20, 4)
+  header.writeUInt16LE(record.method, 8)
+  header.writeUInt32LE(record.crc >>> 0, 14)
+  header.writeUInt32LE(record.compressedSize, 18)
+  header.writeUInt32LE(record.size, 22)
+  header.writeUInt16LE(name.length, 26)
+  return Buffer.concat([header, name])
+}
+
+/** A member's central directory entry and name (§4.3.12), pointing at `localOffset`. */
+export function zipDirectoryEntry(record: ZipRecord, localOffset: number): Buffer {
+  const name = Buffer.from(record.name)
+  const entry = Buffer.alloc(46)
+  entry.writeUInt32LE(0x02014b50, 0)
+  entry.writeUInt16LE(20, 4)
+  entry.writeUInt16LE(20, 6)
+  entry.writeUInt16LE(record.method, 10)
+  entry.writeUInt32LE(record.crc >>> 0, 16)
+  entry.writeUInt32LE(record.compressedSize, 20)
+  entry.writeUInt32LE(record.size, 24)
+  entry.writeUInt16LE(name.length, 28)
+  entry.writeUInt32LE(localOffset, 42)
+  return Buffer.concat([entry, name])
+}
+
+/** `body` (local records and data), then a central directory of `entries`, then the end record (§4.3.16). */
+export function zipWith(body: Buffer[], entries: Buffer[]): Buffer {
+  const records = Buffer.concat(body)
+  const directory = Buffer.concat(entries)
   const end = Buffer.alloc(22)
   end.writeUInt32LE(0x06054b50, 0)
-  end.writeUInt16LE(members.length, 8)
-  end.writeUInt16LE(members.length, 10)
+  end.writeUInt16LE(entries.length, 8)
+  end.writeUInt16LE(entries.length, 10)
   end.writeUInt32LE(directory.length, 12)
-  end.writeUInt32LE(offset, 16)
-  return Buffer.concat([...locals, directory, end])
+  end.writeUInt32LE(records.length, 16)
+  return Buffer.concat([records, directory, end])
+}
+
+/** A zip (APPNOTE.TXT §4.3): local headers and data, the central directory, its end record. */
+export function zipOf(members: ZipMember[]): Buffer {
+  const body: Buffer[] = []
+  const entries: Buffer[] = []
+  let offset = 0
+  for (const member of members) {
+    const record = { ...member, compressedSize: member.data.length }
+    const local = zipLocalHeader(record)
+    entries.push(zipDirectoryEntry(record, offset))
+    body.push(local, member.data)
+    offset += local.length + member.data.length
+  }
+  return zipWith(body, entries)
 }
 
 /**

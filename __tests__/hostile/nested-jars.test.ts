@@ -5,7 +5,15 @@
  * nesting level reads the bytes of the one above at most once; valid nested jars read whole.
  */
 import { describe, expect, it } from '@jest/globals'
-import { deflatedMember, storedMember, zipOf } from '../../__fixtures__/hostile-files.js'
+import {
+  deflatedMember,
+  storedMember,
+  zipDirectoryEntry,
+  zipLocalHeader,
+  zipOf,
+  zipWith,
+  type ZipRecord
+} from '../../__fixtures__/hostile-files.js'
 import { javaPackages, type JavaPackage } from '../../src/steps/composition/catalog/java.js'
 import { catalogImage } from '../steps/composition/catalog/catalog-image.js'
 
@@ -23,44 +31,17 @@ const maven = (group: string, artifact: string, version: string, nested: string)
   nested
 })
 
-/** A stored member's local header (APPNOTE.TXT §4.3.7); the CRC-32 is 0, as no reader here checks it. */
-function localHeader(name: string, size: number): Buffer {
-  const nameBytes = Buffer.from(name)
-  const header = Buffer.alloc(30)
-  header.writeUInt32LE(0x04034b50, 0)
-  header.writeUInt16LE(20, 4)
-  header.writeUInt32LE(size, 18)
-  header.writeUInt32LE(size, 22)
-  header.writeUInt16LE(nameBytes.length, 26)
-  return Buffer.concat([header, nameBytes])
-}
-
-/** A stored member's central directory entry (§4.3.12). */
-function directoryEntry(name: string, size: number, localOffset: number): Buffer {
-  const nameBytes = Buffer.from(name)
-  const entry = Buffer.alloc(46)
-  entry.writeUInt32LE(0x02014b50, 0)
-  entry.writeUInt16LE(20, 4)
-  entry.writeUInt16LE(20, 6)
-  entry.writeUInt32LE(size, 20)
-  entry.writeUInt32LE(size, 24)
-  entry.writeUInt16LE(nameBytes.length, 28)
-  entry.writeUInt32LE(localOffset, 42)
-  return Buffer.concat([entry, nameBytes])
-}
-
-/** Local records, then a central directory of `entries`, then the end record (§4.3.16). */
-function zipBytes(records: Buffer[], entries: Buffer[]): Buffer {
-  const body = Buffer.concat(records)
-  const directory = Buffer.concat(entries)
-  const end = Buffer.alloc(22)
-  end.writeUInt32LE(0x06054b50, 0)
-  end.writeUInt16LE(entries.length, 8)
-  end.writeUInt16LE(entries.length, 10)
-  end.writeUInt32LE(directory.length, 12)
-  end.writeUInt32LE(body.length, 16)
-  return Buffer.concat([body, directory, end])
-}
+/** A stored member as its headers describe it; the CRC-32 is 0, as no reader here checks it. */
+const stored = (name: string, size: number): ZipRecord => ({
+  name,
+  method: 0,
+  crc: 0,
+  compressedSize: size,
+  size
+})
+const localHeader = (name: string, size: number): Buffer => zipLocalHeader(stored(name, size))
+const directoryEntry = (name: string, size: number, localOffset: number): Buffer =>
+  zipDirectoryEntry(stored(name, size), localOffset)
 
 /**
  * Stored members, each written once; `entries` lists the directory, each entry naming the member
@@ -78,7 +59,7 @@ function zipSharingHeaders(
     records.push(localHeader(name, data.length), data)
     offset += localHeader(name, data.length).length + data.length
   }
-  return zipBytes(
+  return zipWith(
     records,
     entries.map(({ name, member }) =>
       directoryEntry(name, members[member]!.data.length, offsets[member]!)
@@ -111,7 +92,7 @@ function zipQuotingHeaders(names: string[], kernel: Buffer): Buffer {
     entries.push(directoryEntry(name, size, offset))
     offset += headerBytes[i]!
   })
-  return zipBytes([...records, kernel], entries)
+  return zipWith([...records, kernel], entries)
 }
 
 const overlap = (member: string, first: string, more: number): string =>

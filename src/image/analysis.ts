@@ -41,8 +41,6 @@ export interface EntrySink {
 export interface LayerVisitor<R> {
   /** Return a sink to receive the entry's content (regular files only), or nothing to skip it. */
   onEntry(entry: TarEntry): EntrySink | undefined
-  /** Sees the layer's whiteouts, so a step can tell which layer deleted a lower layer's file. */
-  onWhiteout?(whiteout: Whiteout): void
   /** Called once the layer has been read completely. */
   finish(): R
 }

@@ -211,10 +211,7 @@ export async function analyzeLayer(
       budget.countEntry(label)
       const whiteout = whiteoutOf(entry.path)
       if (whiteout !== undefined) {
-        if (whiteout !== null) {
-          whiteouts.push(whiteout)
-          for (const [, visitor] of visitors) visitor.onWhiteout?.(whiteout)
-        }
+        if (whiteout !== null) whiteouts.push(whiteout)
         continue
       }
       entries.push(entry)
