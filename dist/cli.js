@@ -14,7 +14,7 @@ import {
   renderSbom,
   renderTable,
   signAfterGate
-} from "./chunk-K4GN6GR7.js";
+} from "./chunk-J4HTXW4S.js";
 import {
   parseFlags
 } from "./chunk-T2FR2GCD.js";
@@ -22,7 +22,7 @@ import {
   VERSION,
   exitAfterGrace,
   runGate
-} from "./chunk-3GLIU6N4.js";
+} from "./chunk-2NJWD2EW.js";
 import {
   checkOutputPath,
   watchWrites,
@@ -192,8 +192,8 @@ function render({ report, artifacts }, format, color) {
   }
 }
 var SUBCOMMANDS = {
-  manifest: async (...args) => (await import("./chunk-H527PKOX.js")).manifestCommand(...args),
-  drift: async (...args) => (await import("./chunk-KIFYADO5.js")).driftCommand(...args),
+  manifest: async (...args) => (await import("./chunk-JNOVUG66.js")).manifestCommand(...args),
+  drift: async (...args) => (await import("./chunk-6DWUK3WZ.js")).driftCommand(...args),
   sign: async (...args) => (await import("./chunk-AUAE4GWO.js")).signCommand(...args),
   verify: async (...args) => (await import("./chunk-HZQITDLY.js")).verifyCommand(...args)
 };
