@@ -28,33 +28,73 @@ export const OWNED_FILES_REQUEST: FileRequest = {
   maxBytes: 256 * 1024 * 1024
 }
 
-/** Absolute paths (as the package manager recorded them, no trailing slash) owned by OS packages. */
-/** One computation per filesystem: the code and composition steps both ask. */
-const computed = new WeakMap<FileSystem, Set<string>>()
+/**
+ * Paths the package databases of one image may list (docs/limits.md). A full Debian desktop owns
+ * about 500,000; each costs ~100 bytes in the set, and with its real path (merged /usr) at most
+ * two entries, so 2 Mi (4× a desktop) stays well inside what a Set holds (2^24), in ~500 MB. Past it, the
+ * rest are not owned: steps treat those files as the image's own (more findings, never fewer).
+ */
+export const MAX_OWNED_PATHS = 2 * 1024 * 1024
 
-export function ownedFiles(fs: FileSystem): Set<string> {
-  let owned = computed.get(fs)
-  if (owned === undefined) {
-    owned = collectOwnedFiles(fs)
-    computed.set(fs, owned)
-  }
-  return owned
+export interface Owned {
+  paths: Set<string>
+  /** The database file whose paths passed MAX_OWNED_PATHS; later files were not read. */
+  cutAt?: string
 }
 
-function collectOwnedFiles(fs: FileSystem): Set<string> {
+/** One computation per filesystem: the identity, code and composition steps all ask. */
+const computed = new WeakMap<FileSystem, Owned>()
+
+/** Absolute paths (as the package manager recorded them, no trailing slash) owned by OS packages. */
+export function ownedFiles(fs: FileSystem): Set<string> {
+  return owned(fs).paths
+}
+
+/** The database file where the owned paths passed MAX_OWNED_PATHS, or undefined when all fit. */
+export function ownedFilesCut(fs: FileSystem): string | undefined {
+  return owned(fs).cutAt
+}
+
+function owned(fs: FileSystem): Owned {
+  let found = computed.get(fs)
+  if (found === undefined) {
+    found = collectOwnedFiles(fs)
+    computed.set(fs, found)
+  }
+  return found
+}
+
+/** What `ownedFiles` reads, uncached; `maxPaths` is lowered only by tests. */
+export function collectOwnedFiles(fs: FileSystem, maxPaths = MAX_OWNED_PATHS): Owned {
   const owned = new Set<string>()
-  for (const node of fs.entriesUnder(DPKG_INFO)) {
-    if (node.type === 'file' && isDpkgList(node.path)) addDpkgList(owned, fs.read(node.path))
+  let cutAt: string | undefined
+  /** Adds the paths of one database file; false once the set is full (and `from` noted). */
+  const add = (from: string, paths: Iterable<string>): boolean => {
+    for (const path of paths) {
+      if (owned.size >= maxPaths && !owned.has(path)) {
+        cutAt = from
+        return false
+      }
+      owned.add(path)
+    }
+    return true
   }
-  for (const node of fs.entriesUnder(DPKG_STATUS_D)) {
-    if (node.type === 'file' && isDistrolessMd5sums(node.path))
-      addMd5sums(owned, fs.read(node.path))
+  const read = (): void => {
+    for (const node of fs.entriesUnder(DPKG_INFO)) {
+      if (node.type === 'file' && isDpkgList(node.path))
+        if (!add(node.path, dpkgList(fs.read(node.path)))) return
+    }
+    for (const node of fs.entriesUnder(DPKG_STATUS_D)) {
+      if (node.type === 'file' && isDistrolessMd5sums(node.path))
+        if (!add(node.path, md5sums(fs.read(node.path)))) return
+    }
+    if (!add(APK_INSTALLED, apkInstalled(fs.read(APK_INSTALLED)))) return
+    const rpmdb = readRpmdb(fs)
+    for (const pkg of rpmdb?.packages ?? []) if (!add(rpmdb!.path, pkg.files)) return
   }
-  addApkInstalled(owned, fs.read(APK_INSTALLED))
-  for (const pkg of readRpmdb(fs)?.packages ?? []) {
-    for (const file of pkg.files) owned.add(file)
-  }
-  return withRealPaths(fs, owned)
+  read()
+  const paths = withRealPaths(fs, owned)
+  return cutAt === undefined ? { paths } : { paths, cutAt }
 }
 
 /**
@@ -63,13 +103,15 @@ function collectOwnedFiles(fs: FileSystem): Set<string> {
  */
 function withRealPaths(fs: FileSystem, owned: Set<string>): Set<string> {
   const realDir = realDirectories(fs)
-  for (const path of [...owned]) {
+  const real: string[] = []
+  for (const path of owned) {
     const slash = path.lastIndexOf('/')
     const dir = path.slice(0, slash) || '/'
-    const real = realDir(dir)
-    if (real !== undefined && real !== dir)
-      owned.add(`${real === '/' ? '' : real}${path.slice(slash)}`)
+    const realParent = realDir(dir)
+    if (realParent !== undefined && realParent !== dir)
+      real.push(`${realParent === '/' ? '' : realParent}${path.slice(slash)}`)
   }
+  for (const path of real) owned.add(path)
   return owned
 }
 
@@ -135,31 +177,39 @@ function isDistrolessMd5sums(path: string): boolean {
   )
 }
 
-function addDpkgList(owned: Set<string>, content: Buffer | undefined): void {
+function* dpkgList(content: Buffer | undefined): Generator<string> {
   for (const line of lines(content)) {
     // `/.` is the root directory every package lists.
-    if (line.startsWith('/') && line !== '/.') owned.add(line)
+    if (line.startsWith('/') && line !== '/.') yield line
   }
 }
 
-function addMd5sums(owned: Set<string>, content: Buffer | undefined): void {
+function* md5sums(content: Buffer | undefined): Generator<string> {
   for (const line of lines(content)) {
     // md5sum(1) output: 32 hex digits, two spaces (or space + `*`), the path relative to `/`.
     const match = /^[0-9a-f]{32} [ *](.+)$/.exec(line)
-    if (match !== null) owned.add('/' + match[1]!.replace(/^\.?\//, ''))
+    if (match !== null) yield '/' + match[1]!.replace(/^\.?\//, '')
   }
 }
 
-function addApkInstalled(owned: Set<string>, content: Buffer | undefined): void {
+function* apkInstalled(content: Buffer | undefined): Generator<string> {
   let dir = ''
   for (const line of lines(content)) {
     if (line === '') dir = ''
     else if (line.startsWith('F:')) dir = line.slice(2)
     else if (line.startsWith('R:'))
-      owned.add(dir === '' ? `/${line.slice(2)}` : `/${dir}/${line.slice(2)}`)
+      yield dir === '' ? `/${line.slice(2)}` : `/${dir}/${line.slice(2)}`
   }
 }
 
-function lines(content: Buffer | undefined): string[] {
-  return content === undefined ? [] : content.toString('utf8').split('\n')
+/** The lines of a file one at a time: a file of millions of lines is never split into an array. */
+function* lines(content: Buffer | undefined): Generator<string> {
+  if (content === undefined) return
+  for (let at = 0; at <= content.length;) {
+    const newline = content.indexOf(0x0a, at)
+    const end = newline === -1 ? content.length : newline
+    yield content.toString('utf8', at, end)
+    if (newline === -1) return
+    at = newline + 1
+  }
 }

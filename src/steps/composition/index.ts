@@ -299,7 +299,8 @@ export function createCompositionStep(dependencies: CompositionDependencies = {}
       findings.push(...licenseFindings(pkg, settings))
     }
     // Fail closed: a package database or metadata file the catalog could not read is a finding.
-    findings.push(...unread.map((input) => inputNotAnalysed('composition', input)))
+    // A loop, not push(...): an image may hold more unreadable files than a call has arguments.
+    for (const input of unread) findings.push(inputNotAnalysed('composition', input))
     const affected = new Set([...vulnerabilities.values()].map(({ pkg }) => pkg.purl)).size
     notes.push(
       `${vulnerabilities.size} vulnerabilities in ${affected} packages${settings.ignoreUnfixed ? ' (unfixed left out)' : ''}; ${Date.now() - started} ms`

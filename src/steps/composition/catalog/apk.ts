@@ -84,6 +84,7 @@ export function catalogApk(input: CatalogInput, unread: UnreadInput[]): Package[
       )
       continue
     }
+    if (!input.budget.take(INSTALLED)) break
     const arch = fields.get('A')
     const origin = fields.get('o')
     packages.push(

@@ -72,32 +72,44 @@ export function catalogDpkg(input: CatalogInput, unread: UnreadInput[]): Package
   const { fs } = input.image
   const packages: Package[] = []
   const status = fs.read(STATUS)
-  if (status !== undefined) {
-    packages.push(...fromStatus(input, STATUS, status.toString('utf8'), unread))
-  }
+  if (status !== undefined) fromStatus(input, STATUS, status.toString('utf8'), packages, unread)
   for (const node of fs.entriesUnder(STATUS_D)) {
     if (node.type !== 'file' || !node.path.startsWith(STATUS_D)) continue
     const name = node.path.slice(STATUS_D.length)
     if (name.includes('/') || name.endsWith('.md5sums')) continue
     const content = fs.read(node.path)
     if (content !== undefined)
-      packages.push(...fromStatus(input, node.path, content.toString('utf8'), unread))
+      fromStatus(input, node.path, content.toString('utf8'), packages, unread)
   }
   return packages
 }
 
-/** Paragraphs separated by blank lines, each with the 1-based line it starts on. */
+/**
+ * Paragraphs separated by blank lines, each with the 1-based line it starts on, found line by
+ * line: a file of millions of empty lines is never split into an array of them.
+ */
 function* paragraphs(text: string): Generator<{ line: number; text: string }> {
-  const lines = text.split('\n')
   let start = -1
-  for (let i = 0; i <= lines.length; i++) {
-    const blank = i === lines.length || lines[i]!.trim() === ''
-    if (!blank && start === -1) start = i
+  let startLine = 0
+  let line = 0
+  for (let at = 0; at <= text.length;) {
+    const newline = text.indexOf('\n', at)
+    const end = newline === -1 ? text.length : newline
+    line++
+    const blank = text.slice(at, end).trim() === ''
+    if (!blank && start === -1) {
+      start = at
+      startLine = line
+    }
     if (blank && start !== -1) {
-      yield { line: start + 1, text: lines.slice(start, i).join('\n') }
+      // The paragraph's text without the newline that ends its last line.
+      yield { line: startLine, text: text.slice(start, at - 1) }
       start = -1
     }
+    if (newline === -1) break
+    at = newline + 1
   }
+  if (start !== -1) yield { line: startLine, text: text.slice(start) }
 }
 
 /** Why a paragraph names no installed package it can be matched by, or undefined when it does. */
@@ -117,12 +129,14 @@ function problemOf(fields: Map<string, string> | undefined): string | undefined 
   return undefined
 }
 
+/** Adds the installed packages of one status file to `packages`. */
 function fromStatus(
   input: CatalogInput,
   path: string,
   text: string,
+  packages: Package[],
   unread: UnreadInput[]
-): Package[] {
+): void {
   const { image, distro } = input
   const debianLike = distro?.id === 'debian' || distro?.id === 'ubuntu'
   const ecosystem = debianLike && distro?.ecosystem !== undefined ? distro.ecosystem : 'Debian'
@@ -130,7 +144,6 @@ function fromStatus(
   const distroQualifier =
     debianLike && distro?.versionId !== undefined ? `${distro.id}-${distro.versionId}` : undefined
   const bad = new BadRecords()
-  const packages: Package[] = []
   let index = 0
   for (const paragraph of paragraphs(text)) {
     index++
@@ -144,6 +157,7 @@ function fromStatus(
     const version = fields!.get('Version')
     const state = fields!.get('Status')
     if (version === undefined || (state !== undefined && !state.endsWith(' installed'))) continue
+    if (!input.budget.take(path)) break
     const arch = fields!.get('Architecture')
     const source = sourceOf(fields!.get('Source'), name, version)
     // The package's own file list was written by the layer that installed it; the shared
@@ -173,7 +187,6 @@ function fromStatus(
   }
   const problem = bad.unread(image, path, 'paragraph')
   if (problem !== undefined) unread.push(problem)
-  return packages
 }
 
 /** deb-control(5): `Source: name` or `Source: name (version)` when it differs from the binary's. */

@@ -4,7 +4,13 @@
  */
 import type { UnreadInput } from '../../../findings.js'
 import type { FileRequest, LayerSubscription } from '../../../image/analysis.js'
-import { OWNED_FILES_REQUEST, ownedFiles } from '../../../os/owned-files.js'
+import {
+  MAX_OWNED_PATHS,
+  OWNED_FILES_REQUEST,
+  ownedFiles,
+  ownedFilesCut
+} from '../../../os/owned-files.js'
+import { unreadFile } from '../../../os/bad-records.js'
 import type { ImageView } from '../../step.js'
 import type { Package } from '../../../packages/model.js'
 import { APK_FILES, catalogApk } from './apk.js'
@@ -12,7 +18,7 @@ import { BINARIES_SUBSCRIPTION } from './binaries.js'
 import { detectDistro, OS_RELEASE_FILES, type Distro } from './distro.js'
 import { COPYRIGHT_SUBSCRIPTION, DPKG_FILES, catalogDpkg } from './dpkg.js'
 import { LANGUAGE_FILES, catalogLanguages } from './language.js'
-import { definePackage, type CatalogInput } from './package.js'
+import { PackageBudget, definePackage, type CatalogInput } from './package.js'
 import { RPM_FILES, catalogRpm } from './rpm.js'
 
 export type { Distro } from './distro.js'
@@ -43,45 +49,68 @@ export function catalogPackages(image: ImageView): Catalog {
   const input: CatalogInput = {
     image,
     owned: ownedFiles(image.fs),
+    budget: new PackageBudget(),
     ...(distro === undefined ? {} : { distro })
   }
   const unread: UnreadInput[] = []
-  const packages = [
-    ...catalogDpkg(input, unread),
-    ...catalogApk(input, unread),
-    ...catalogRpm(input, unread),
-    ...catalogLanguages(input, unread),
-    ...catalogBinaries(input, unread)
-  ].sort(comparePackages)
+  const packages: Package[] = []
+  // OS packages first: when the scan's packages run out, what the distribution installed is kept.
+  for (const cataloger of [
+    catalogDpkg,
+    catalogApk,
+    catalogRpm,
+    catalogLanguages,
+    catalogBinaries
+  ]) {
+    // A loop, not push(...found): a cataloger may find more packages than a call has arguments.
+    for (const pkg of cataloger(input, unread)) packages.push(pkg)
+  }
+  packages.sort(comparePackages)
+  const cut = input.budget.unread(image)
+  if (cut !== undefined) unread.push(cut)
+  const ownedCut = ownedFilesCut(image.fs)
+  if (ownedCut !== undefined) {
+    unread.push(
+      unreadFile(
+        image,
+        ownedCut,
+        `the package databases list more than ${MAX_OWNED_PATHS} files, the most one scan reads; the files listed from here on are treated as the image's own`
+      )
+    )
+  }
   unread.sort((a, b) => compare(a.path, b.path))
   return distro === undefined ? { packages, unread } : { packages, distro, unread }
 }
 
 /** Binary and archive packages from the layer pass, kept only when the final filesystem still has the file that layer wrote. */
 function catalogBinaries(input: CatalogInput, unread: UnreadInput[]): Package[] {
-  const { image, owned } = input
-  const perLayer = image.visits(BINARIES_SUBSCRIPTION)
-  return perLayer.flatMap((found, layer) =>
-    (found ?? []).flatMap(({ path, packages, unread: reason }) => {
+  const { image, owned, budget } = input
+  const packages: Package[] = []
+  image.visits(BINARIES_SUBSCRIPTION).forEach((found, layer) => {
+    for (const { path, packages: drafts, unread: reason } of found ?? []) {
       const node = image.fs.get(path)
-      if (node?.layer !== layer || node.type !== 'file' || owned.has(path)) return []
+      if (node?.layer !== layer || node.type !== 'file' || owned.has(path)) continue
       const layerDigest = image.layers[layer]?.digest
       if (reason !== undefined) {
         unread.push(layerDigest === undefined ? { path, reason } : { path, layerDigest, reason })
       }
-      return packages.map(({ nested, ...draft }) =>
-        definePackage(
-          image,
-          {
-            ...draft,
-            path: nested === undefined || nested === '' ? path : `${path}:${nested}`,
-            kind: 'language'
-          },
-          path
+      for (const { nested, ...draft } of drafts) {
+        if (!budget.take(path)) return
+        packages.push(
+          definePackage(
+            image,
+            {
+              ...draft,
+              path: nested === undefined || nested === '' ? path : `${path}:${nested}`,
+              kind: 'language'
+            },
+            path
+          )
         )
-      )
-    })
-  )
+      }
+    }
+  })
+  return packages
 }
 
 /** Stable order for reports and SBOMs: by path, then ecosystem, name and version. */

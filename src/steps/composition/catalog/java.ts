@@ -146,7 +146,7 @@ function scan(
     const fromManifest = manifestPackage(files[MANIFEST], fileName, nested)
     if (fromManifest !== undefined) found.push(fromManifest)
   }
-  result.packages.push(...found)
+  for (const pkg of found) result.packages.push(pkg)
   for (const name of Object.keys(files).sort()) {
     if (!JAVA_ARCHIVE.test(name)) continue
     const content = files[name]!

@@ -23,7 +23,9 @@ interface MetadataCataloger {
    */
   parse(
     content: Buffer,
-    onBad: (where: string) => void
+    onBad: (where: string) => void,
+    /** Drafts past this many are not made (a file may list more than the scan has room for). */
+    max: number
   ): Omit<Package, 'path' | 'layerDigest' | 'kind'>[]
   /** A package the file at `path` names that is no package of this ecosystem, left out. */
   excludes?(path: string, pkg: Omit<Package, 'path' | 'layerDigest' | 'kind'>): boolean
@@ -58,9 +60,11 @@ const COMPOSER_GLOBS = ['/**/vendor/composer/installed.json']
 
 /** A parser of a text format as a cataloger's parse. */
 const text =
-  (parse: (text: string, onBad: (where: string) => void) => Draft[]): MetadataCataloger['parse'] =>
-  (content, onBad) =>
-    parse(content.toString('utf8'), onBad)
+  (
+    parse: (text: string, onBad: (where: string) => void, max: number) => Draft[]
+  ): MetadataCataloger['parse'] =>
+  (content, onBad, max) =>
+    parse(content.toString('utf8'), onBad, max)
 
 /**
  * CPython 2's own build installs `lib-dynload/Python-2.x.egg-info` for the distribution `Python`:
@@ -106,19 +110,24 @@ const CANDIDATE =
 
 /** Language packages; metadata files that do not parse go to `unread`, one per file. */
 export function catalogLanguages(input: CatalogInput, unread: UnreadInput[]): Package[] {
-  const { image, owned } = input
+  const { image, owned, budget } = input
   const packages: Package[] = []
   for (const node of image.fs.entries()) {
     if (node.type !== 'file' || !CANDIDATE.test(node.path)) continue
     const cataloger = COMPILED.find((c) => c.globs.some((glob) => glob.match(node.path)))?.cataloger
     if (cataloger === undefined || owned.has(node.path) || STDLIB_TEST_DATA.test(node.path))
       continue
+    if (budget.remaining === 0) {
+      budget.cut(node.path)
+      break
+    }
     const content = image.fs.read(node.path)
     if (content === undefined) continue
     let found: ReturnType<MetadataCataloger['parse']>
     const bad = new BadRecords()
     try {
-      found = cataloger.parse(content, (where) => bad.add(where))
+      // One more than fits, so that a file listing more is noted where the packages ran out.
+      found = cataloger.parse(content, (where) => bad.add(where), budget.remaining + 1)
     } catch (error) {
       unread.push(
         unreadFile(
@@ -133,6 +142,7 @@ export function catalogLanguages(input: CatalogInput, unread: UnreadInput[]): Pa
     if (problem !== undefined) unread.push(problem)
     for (const pkg of found) {
       if (cataloger.excludes?.(node.path, pkg) === true) continue
+      if (!budget.take(node.path)) break
       packages.push(definePackage(image, { ...pkg, path: node.path, kind: 'language' }))
     }
   }
@@ -259,36 +269,42 @@ const RUNTIME_ASSETS = ['runtime', 'native', 'runtimeTargets', 'resources']
  * library whose entry in the runtime target lists no runtime assets (reference and meta packages)
  * is not deployed with the app, and left out; one the target does not list is kept.
  */
-export function parseDotnet(text: string): Draft[] {
+export function parseDotnet(
+  text: string,
+  _onBad?: (where: string) => void,
+  max = Infinity
+): Draft[] {
   const json: unknown = JSON.parse(text)
   const libraries = isRecord(json) ? json['libraries'] : undefined
   if (!isRecord(json) || !isRecord(libraries)) {
     throw new UnreadableMetadata('it has no "libraries" object')
   }
   const target = runtimeTarget(json)
-  return Object.entries(libraries).flatMap(([key, library]): Draft[] => {
+  const drafts: Draft[] = []
+  for (const key in libraries) {
+    if (drafts.length >= max) break
+    const library = libraries[key]
     const slash = key.indexOf('/')
-    if (slash <= 0 || slash === key.length - 1 || !isRecord(library)) return []
+    if (slash <= 0 || slash === key.length - 1 || !isRecord(library)) continue
     const type = library['type']
-    if (type !== 'package' && type !== 'runtimepack') return []
+    if (type !== 'package' && type !== 'runtimepack') continue
     const entry = target?.[key]
-    if (isRecord(entry) && !RUNTIME_ASSETS.some((field) => hasEntries(entry[field]))) return []
+    if (isRecord(entry) && !RUNTIME_ASSETS.some((field) => hasEntries(entry[field]))) continue
     const id = key.slice(0, slash)
     const name =
       type === 'runtimepack' && id.startsWith(RUNTIME_PACK_PREFIX)
         ? id.slice(RUNTIME_PACK_PREFIX.length)
         : id
     const version = key.slice(slash + 1)
-    return [
-      {
-        name,
-        version,
-        ecosystem: 'NuGet',
-        purl: purl('nuget', undefined, name, version),
-        licenses: []
-      }
-    ]
-  })
+    drafts.push({
+      name,
+      version,
+      ecosystem: 'NuGet',
+      purl: purl('nuget', undefined, name, version),
+      licenses: []
+    })
+  }
+  return drafts
 }
 
 /** The `targets` section `runtimeTarget.name` names, or the first one; none when there are none. */
@@ -343,31 +359,36 @@ export function parseGemspec(text: string): Draft[] {
 }
 
 /** Composer's installed.json: an array (Composer 1) or `{ packages: [...] }` (Composer 2). */
-export function parseComposer(text: string, onBad: (where: string) => void): Draft[] {
+export function parseComposer(
+  text: string,
+  onBad: (where: string) => void,
+  max = Infinity
+): Draft[] {
   const json: unknown = JSON.parse(text)
-  const list = Array.isArray(json) ? json : isRecord(json) ? json['packages'] : undefined
+  const list: unknown = Array.isArray(json) ? json : isRecord(json) ? json['packages'] : undefined
   if (!Array.isArray(list)) throw new UnreadableMetadata('it has no "packages" array')
-  return list.flatMap((entry, i): Draft[] => {
+  const drafts: Draft[] = []
+  for (let i = 0; i < list.length && drafts.length < max; i++) {
+    const entry: unknown = list[i]
     const fullName = isRecord(entry) ? str(entry['name']) : undefined
     const version = isRecord(entry) ? str(entry['version']) : undefined
     if (!isRecord(entry) || fullName === undefined || version === undefined) {
       onBad(`entry ${i + 1} has no name or no version`)
-      return []
+      continue
     }
     const [vendor, name] = fullName.includes('/') ? fullName.split('/', 2) : [undefined, fullName]
     const license = entry['license']
-    return [
-      {
-        name: fullName,
-        version,
-        ecosystem: 'Packagist',
-        purl: purl('composer', vendor, name!, version),
-        licenses: Array.isArray(license)
-          ? license.filter((l): l is string => typeof l === 'string')
-          : typeof license === 'string'
-            ? [license]
-            : []
-      }
-    ]
-  })
+    drafts.push({
+      name: fullName,
+      version,
+      ecosystem: 'Packagist',
+      purl: purl('composer', vendor, name!, version),
+      licenses: Array.isArray(license)
+        ? license.filter((l): l is string => typeof l === 'string')
+        : typeof license === 'string'
+          ? [license]
+          : []
+    })
+  }
+  return drafts
 }

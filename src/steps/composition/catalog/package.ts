@@ -2,7 +2,8 @@
 import type { ImageView } from '../../step.js'
 import type { Package } from '../../../packages/model.js'
 import type { Distro } from './distro.js'
-import { layerOf } from '../../../os/bad-records.js'
+import type { UnreadInput } from '../../../findings.js'
+import { layerOf, unreadFile } from '../../../os/bad-records.js'
 import { normalizeLicense } from '../../../packages/license.js'
 
 /** What a cataloger gets: the image, the distribution, and the files OS packages own. */
@@ -11,6 +12,56 @@ export interface CatalogInput {
   distro?: Distro
   /** From ownedFiles: language packages found at these paths belong to an OS package. */
   owned: Set<string>
+  /** Shared by every cataloger of the scan: a package is defined only when it takes one. */
+  budget: PackageBudget
+}
+
+/**
+ * Packages one scan catalogs, across all catalogers (docs/limits.md). Real images hold hundreds
+ * to tens of thousands (a desktop distribution with a large node_modules); each package costs
+ * 1–2 KB through matching, the SBOMs and the report, so this keeps a scan's packages in ~200 MB
+ * whatever number of tiny records a crafted database lists.
+ */
+export const MAX_SCAN_PACKAGES = 100_000
+
+/** What is left of the scan's packages; the file where they ran out becomes one unread input. */
+export class PackageBudget {
+  private left: number
+  private stoppedAt: string | undefined
+
+  constructor(readonly limit = MAX_SCAN_PACKAGES) {
+    this.left = limit
+  }
+
+  /** How many more packages fit. */
+  get remaining(): number {
+    return this.left
+  }
+
+  /** Takes one package of `path`: false, and `path` noted if it is the first, once none is left. */
+  take(path: string): boolean {
+    if (this.left > 0) {
+      this.left--
+      return true
+    }
+    this.stoppedAt ??= path
+    return false
+  }
+
+  /** Notes that `path` lists packages that did not fit, when none is left (a parser stopped early). */
+  cut(path: string): void {
+    if (this.left === 0) this.stoppedAt ??= path
+  }
+
+  /** The input where packages stopped being catalogued, or undefined when all fit. */
+  unread(image: ImageView): UnreadInput | undefined {
+    if (this.stoppedAt === undefined) return undefined
+    return unreadFile(
+      image,
+      this.stoppedAt,
+      `the image lists more than ${this.limit} packages, the most one scan catalogs; packages from this file on (and in the files catalogued after it) are not in the SBOM and not matched against advisories`
+    )
+  }
 }
 
 /**

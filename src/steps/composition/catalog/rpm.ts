@@ -32,7 +32,7 @@ export function catalogRpm(input: CatalogInput, unread: UnreadInput[]): Package[
   const distroQualifier =
     distro?.versionId === undefined ? undefined : `${distro.id}-${distro.versionId}`
   return db.packages
-    .filter((header) => header.name !== 'gpg-pubkey')
+    .filter((header) => header.name !== 'gpg-pubkey' && input.budget.take(db.path))
     .map((header) => {
       // OSV and rpm both compare `[epoch:]version-release`.
       const evr = `${header.version}-${header.release}`

@@ -1,0 +1,128 @@
+/**
+ * Packages and owned paths an image chooses the number of: a few megabytes of package metadata
+ * can list millions of tiny records, each of which costs far more in the scan than its bytes.
+ * The scan catalogs at most MAX_SCAN_PACKAGES and reads at most MAX_OWNED_PATHS owned paths, and
+ * says where it stopped (`input-not-analysed`), OS packages first.
+ */
+import { describe, expect, it } from '@jest/globals'
+import { collectOwnedFiles, ownedFiles } from '../../src/os/owned-files.js'
+import { parseComposer, parseDotnet } from '../../src/steps/composition/catalog/language.js'
+import { MAX_SCAN_PACKAGES } from '../../src/steps/composition/catalog/package.js'
+import { catalogImage } from '../steps/composition/catalog/catalog-image.js'
+
+const text = (value: string) => Buffer.from(value)
+
+function composer(vendor: string, count: number): Buffer {
+  const packages = Array.from({ length: count }, (_, i) => ({
+    name: `${vendor}/p${i}`,
+    version: '1.0.0'
+  }))
+  return text(JSON.stringify({ packages }))
+}
+
+const STATUS = ['curl', 'openssl', 'zlib1g']
+  .map((name) => `Package: ${name}\nStatus: install ok installed\nVersion: 1.0-1\n`)
+  .join('\n')
+
+describe('packages per scan', () => {
+  it(`catalogs at most ${MAX_SCAN_PACKAGES}, OS packages first, and names the file where they ran out`, async () => {
+    const half = MAX_SCAN_PACKAGES / 2 + 10
+    const { catalog, image } = await catalogImage({
+      layers: [
+        {
+          entries: [
+            { path: 'app/a/vendor/composer/installed.json', content: composer('a', half) },
+            { path: 'app/b/vendor/composer/installed.json', content: composer('b', half) },
+            { path: 'app/c/vendor/composer/installed.json', content: composer('c', 5) },
+            { path: 'var/lib/dpkg/status', content: text(STATUS) }
+          ]
+        }
+      ]
+    })
+    expect(catalog.packages).toHaveLength(MAX_SCAN_PACKAGES)
+    const byPath = new Map<string, number>()
+    for (const pkg of catalog.packages) byPath.set(pkg.path, (byPath.get(pkg.path) ?? 0) + 1)
+    expect(Object.fromEntries(byPath)).toEqual({
+      '/app/a/vendor/composer/installed.json': half,
+      '/app/b/vendor/composer/installed.json': MAX_SCAN_PACKAGES - half - STATUS_COUNT,
+      '/var/lib/dpkg/status': STATUS_COUNT
+    })
+    expect(catalog.unread).toEqual([
+      {
+        path: '/app/b/vendor/composer/installed.json',
+        layerDigest: image.layers[0]!.digest,
+        reason: `the image lists more than ${MAX_SCAN_PACKAGES} packages, the most one scan catalogs; packages from this file on (and in the files catalogued after it) are not in the SBOM and not matched against advisories`
+      }
+    ])
+  }, 60_000)
+
+  it('reports nothing when every package fits', async () => {
+    const { catalog } = await catalogImage({
+      layers: [
+        {
+          entries: [
+            { path: 'app/vendor/composer/installed.json', content: composer('a', 3) },
+            { path: 'var/lib/dpkg/status', content: text(STATUS) }
+          ]
+        }
+      ]
+    })
+    expect(catalog.packages).toHaveLength(3 + STATUS_COUNT)
+    expect(catalog.unread).toEqual([])
+  })
+
+  it('makes no more drafts of a long list than it is asked for', () => {
+    expect(parseComposer(composer('a', 1000).toString(), () => {}, 7)).toHaveLength(7)
+    const libraries = Object.fromEntries(
+      Array.from({ length: 1000 }, (_, i) => [`P${i}/1.0.0`, { type: 'package' }])
+    )
+    const drafts = parseDotnet(JSON.stringify({ libraries }), undefined, 9)
+    expect(drafts.map((d) => d.name)).toEqual(Array.from({ length: 9 }, (_, i) => `P${i}`))
+  })
+})
+
+const STATUS_COUNT = 3
+
+describe('owned paths', () => {
+  it('stops at the bound, names the list where it stopped, and keeps the real paths of what it read', async () => {
+    const list = (names: string[]) => text(names.map((n) => `/bin/${n}\n`).join(''))
+    const { view } = await catalogImage({
+      layers: [
+        {
+          entries: [
+            { path: 'bin', type: 'symlink', linkTarget: 'usr/bin' },
+            { path: 'usr/bin/', type: 'dir' },
+            { path: 'var/lib/dpkg/info/a.list', content: list(['a1', 'a2', 'a3']) },
+            { path: 'var/lib/dpkg/info/b.list', content: list(['b1', 'a1', 'b2', 'b3']) },
+            { path: 'var/lib/dpkg/info/c.list', content: list(['c1']) }
+          ]
+        }
+      ]
+    })
+    const owned = collectOwnedFiles(view.fs, 5)
+    expect(owned.cutAt).toBe('/var/lib/dpkg/info/b.list')
+    expect([...owned.paths].sort()).toEqual(
+      ['a1', 'a2', 'a3', 'b1', 'b2'].flatMap((n) => [`/bin/${n}`, `/usr/bin/${n}`]).sort()
+    )
+    // Under the real bound, everything.
+    expect(ownedFiles(view.fs).size).toBe(14)
+  })
+
+  it('reads a list of a million lines one line at a time', async () => {
+    // Blank lines and the root directory every package lists are not paths.
+    const lines = Buffer.alloc(1_000_000, 0x0a)
+    const { view } = await catalogImage({
+      layers: [
+        {
+          entries: [
+            {
+              path: 'var/lib/dpkg/info/x.list',
+              content: Buffer.concat([text('/.\n/etc/x\r\n'), lines, text('/etc/y')])
+            }
+          ]
+        }
+      ]
+    })
+    expect([...ownedFiles(view.fs)].sort()).toEqual(['/etc/x\r', '/etc/y'])
+  })
+})
