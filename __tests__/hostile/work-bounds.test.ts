@@ -17,6 +17,7 @@ import { duplicateIds } from '../../src/os/accounts.js'
 import { classifyLicense, parseExpression } from '../../src/packages/license.js'
 import { goPackages } from '../../src/steps/composition/catalog/go.js'
 import { judgeLicenses } from '../../src/steps/composition/licenses.js'
+import { SourceScanner, type SourceKind } from '../../src/steps/code/source-rules.js'
 import { catalogImage } from '../steps/composition/catalog/catalog-image.js'
 
 function dir(path: string): TarEntry {
@@ -180,5 +181,48 @@ describe('paths', () => {
     // A real image resolves thousands of links; this one stops after a handful of calls.
     expect(calls).toBeGreaterThan(0)
     expect(calls).toBeLessThan(100)
+  })
+})
+
+describe('static-analysis rules over a keyword repeated along a line', () => {
+  // Each `curl` used to scan on to the end of the line: a 4,096-character line of them cost
+  // ~3 ms per rule, ~1 s per MiB of such a script. Each start now scans only to the next keyword.
+  const rulesOf = (kinds: SourceKind[], line: string): string[] => {
+    const scanner = new SourceScanner(kinds)
+    scanner.write(Buffer.from(`${line}\n`))
+    scanner.end()
+    return scanner.matches.map((m) => m.rule)
+  }
+  const repeated = (word: string): string => word.repeat(Math.floor(4000 / word.length))
+
+  it.each([
+    ['shell', 'curl -curl '],
+    ['shell', 'wget '],
+    ['shell', '; eval x '],
+    ['python', '.run('],
+    ['python', 'yaml.load(x, Loader=SafeLoader) ']
+  ] as const)('%s: "%s" repeated is no finding', (kind, word) => {
+    expect(rulesOf([kind], repeated(word))).toEqual([])
+  })
+
+  it('still finds what follows a later one of the keywords', () => {
+    expect(rulesOf(['shell'], `${repeated('curl x ')} -k https://a`)).toEqual([
+      'tls-verification-disabled'
+    ])
+    expect(rulesOf(['shell'], `${repeated('wget x ')} | sh`)).toEqual(['shell-download-exec'])
+    expect(rulesOf(['shell'], `${repeated('; eval x ')}; eval "$cmd"`)).toEqual([
+      'shell-eval-variable'
+    ])
+    expect(rulesOf(['python'], `${repeated('app.run(x) ')} app.run(debug=True)`)).toEqual([
+      'debug-enabled'
+    ])
+  })
+
+  it('judges each yaml.load call by its own arguments', () => {
+    // The first call has no safe loader, whatever the second one passes.
+    expect(rulesOf(['python'], 'a = yaml.load(f); b = yaml.load(g, Loader=SafeLoader)')).toEqual([
+      'python-unsafe-deserialization'
+    ])
+    expect(rulesOf(['python'], 'b = yaml.load(g, Loader=yaml.SafeLoader)')).toEqual([])
   })
 })

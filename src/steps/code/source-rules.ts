@@ -98,7 +98,7 @@ export const SOURCE_PATTERNS: readonly SourcePattern[] = [
     rule: 'shell-download-exec',
     kinds: ['shell'],
     pattern:
-      /\b(?:curl|wget)\b[^|;#]*\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:\S*\/)?(?:ba|da|k|z|a)?sh\b|\b(?:ba|da|k|z|a)?sh\s+(?:-c\s+)?["']?(?:\$\(|<\(|`)\s*(?:curl|wget)\b/,
+      /\b(?:curl|wget)\b(?:(?!\b(?:curl|wget)\b)[^|;#])*\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:\S*\/)?(?:ba|da|k|z|a)?sh\b|\b(?:ba|da|k|z|a)?sh\s+(?:-c\s+)?["']?(?:\$\(|<\(|`)\s*(?:curl|wget)\b/,
     what: 'pipes a download into a shell'
   },
   {
@@ -111,14 +111,15 @@ export const SOURCE_PATTERNS: readonly SourcePattern[] = [
   {
     rule: 'shell-eval-variable',
     kinds: ['shell'],
-    pattern: /(?:^|[;&|({]|\b(?:then|do|else)\s)\s*eval\s+[^#]*\$\{?[A-Za-z_@*0-9]/,
+    pattern:
+      /(?:^|[;&|({]|\b(?:then|do|else)\s)\s*eval\s+(?:(?!(?:[;&|({]|\b(?:then|do|else)\s)\s*eval\s)[^#])*\$\{?[A-Za-z_@*0-9]/,
     what: 'runs eval on a variable'
   },
   {
     rule: 'python-unsafe-deserialization',
     kinds: ['python'],
     pattern:
-      /\b(?:c?[Pp]ickle|_pickle|dill)\.loads?\s*\(|\byaml\.unsafe_load(?:_all)?\s*\(|\byaml\.load(?:_all)?\s*\((?![^#]*Loader\s*=\s*(?:yaml\.)?C?SafeLoader\b)/,
+      /\b(?:c?[Pp]ickle|_pickle|dill)\.loads?\s*\(|\byaml\.unsafe_load(?:_all)?\s*\(|\byaml\.load(?:_all)?\s*\((?!(?:(?!\byaml\.load)[^#])*Loader\s*=\s*(?:yaml\.)?C?SafeLoader\b)/,
     what: 'loads pickle or YAML without a safe loader'
   },
   {
@@ -148,13 +149,13 @@ export const SOURCE_PATTERNS: readonly SourcePattern[] = [
   {
     rule: 'tls-verification-disabled',
     kinds: ['shell'],
-    pattern: /\bcurl\b[^#]*\s(?:-[A-Za-z]*k[A-Za-z]*|--insecure)(?:\s|$)/,
+    pattern: /\bcurl\b(?:(?!\bcurl\b)[^#])*\s(?:-[A-Za-z]*k[A-Za-z]*|--insecure)(?:\s|$)/,
     what: 'runs curl -k/--insecure'
   },
   {
     rule: 'tls-verification-disabled',
     kinds: ['shell'],
-    pattern: /\bwget\b[^#]*\s--no-check-certificate\b/,
+    pattern: /\bwget\b(?:(?!\bwget\b)[^#])*\s--no-check-certificate\b/,
     what: 'runs wget --no-check-certificate'
   },
   {
@@ -187,7 +188,7 @@ export const SOURCE_PATTERNS: readonly SourcePattern[] = [
   {
     rule: 'debug-enabled',
     kinds: ['python'],
-    pattern: /\.run\s*\([^#]*\bdebug\s*=\s*True\b/,
+    pattern: /\.run\s*\((?:(?!\.run\s*\()[^#])*\bdebug\s*=\s*True\b/,
     what: 'starts Flask/Werkzeug with debug=True'
   },
   {
