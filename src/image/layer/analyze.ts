@@ -20,7 +20,7 @@ import type {
 import { resultKey } from '../analysis.js'
 import type { TarEntry } from '../types.js'
 import { Decompressor } from './compression.js'
-import { readTar } from './tar.js'
+import { readTar, retainedBytes } from './tar.js'
 import { formatBytes, formatSizePair } from '../../units.js'
 
 export interface AnalyzeLayerOptions {
@@ -46,6 +46,14 @@ export const CAPTURE_BUDGET_BYTES = 512 * 1024 * 1024
  */
 export const MAX_SCAN_ENTRIES = 500_000
 
+/**
+ * Bytes of the names, link targets and xattrs one scan keeps, across all layers (docs/limits.md):
+ * every layer's entry list holds them until the scan ends, so a bound per layer alone let 32
+ * layers of 15,000 16,000-character paths (a 45 MiB image) take 8 GB. Real images keep 10–50 MB
+ * (300,000 entries of under 100 characters); this is MAX_SCAN_ENTRIES entries of 500 each.
+ */
+export const MAX_SCAN_METADATA_BYTES = 256 * 1024 * 1024
+
 /** Errors that say a layer's bytes could not be read as a layer (not a limit the gate sets). */
 const UNREADABLE_LAYER = new Set(['CORRUPT_LAYER', 'CORRUPT_TAR', 'NOT_TAR', 'TRUNCATED_TAR'])
 
@@ -53,9 +61,11 @@ const UNREADABLE_LAYER = new Set(['CORRUPT_LAYER', 'CORRUPT_TAR', 'NOT_TAR', 'TR
 export class CaptureBudget {
   private used = 0
   private entries = 0
+  private metadataBytes = 0
   constructor(
     readonly limit = CAPTURE_BUDGET_BYTES,
-    readonly maxEntries = MAX_SCAN_ENTRIES
+    readonly maxEntries = MAX_SCAN_ENTRIES,
+    readonly maxMetadataBytes = MAX_SCAN_METADATA_BYTES
   ) {}
 
   /** Reserves `bytes`; false (and nothing reserved) when that would pass the limit. */
@@ -71,23 +81,37 @@ export class CaptureBudget {
 
   /**
    * Charges a layer analysed in an earlier run (the layer cache) as if it were read now: its
-   * entries and its kept contents. False, and no bytes taken, when the contents do not fit.
+   * entries, their names and its kept contents. False, and no bytes taken, when the contents do
+   * not fit.
    */
   admit(analysis: LayerAnalysis, layer: string): boolean {
     let bytes = 0
     for (const content of analysis.contents.values()) bytes += content.length
     if (!this.take(bytes)) return false
-    this.countEntry(layer, analysis.entries.length + analysis.whiteouts.length)
+    let metadata = 0
+    for (const entry of analysis.entries) metadata += retainedBytes(entry)
+    for (const whiteout of analysis.whiteouts) metadata += whiteout.path.length
+    this.countEntries(layer, analysis.entries.length + analysis.whiteouts.length, metadata)
     return true
   }
 
-  /** Counts `count` more tar entries; throws naming the limit when the scan would pass it. */
-  countEntry(layer: string, count = 1): void {
+  /**
+   * Counts `count` more tar entries that keep `metadataBytes` of names, link targets and xattrs;
+   * throws naming the limit when the scan would pass either bound.
+   */
+  countEntries(layer: string, count: number, metadataBytes: number): void {
     this.entries += count
+    this.metadataBytes += metadataBytes
     if (this.entries > this.maxEntries) {
       throw new ImageError(
         `${layer}: the image has more than ${this.maxEntries.toLocaleString('en-US')} files, directories and links across its layers, more than the gate indexes in one scan (docs/limits.md); a hostile or unusually large image.`,
         'TOO_MANY_ENTRIES'
+      )
+    }
+    if (this.metadataBytes > this.maxMetadataBytes) {
+      throw new ImageError(
+        `${layer}: the names, link targets and xattrs of the image's entries pass ${formatBytes(this.maxMetadataBytes)} across its layers, more than the gate keeps in one scan (docs/limits.md); a hostile or unusually large image.`,
+        'TOO_MUCH_METADATA'
       )
     }
   }
@@ -208,8 +232,10 @@ export async function analyzeLayer(
 
   const consume = async (tar: AsyncIterable<Buffer>): Promise<void> => {
     for await (const { entry, content } of readTar(tar, label)) {
-      budget.countEntry(label)
       const whiteout = whiteoutOf(entry.path)
+      // What the analysis keeps of the entry, as `admit` charges a cached layer.
+      const kept = whiteout === undefined ? retainedBytes(entry) : (whiteout?.path.length ?? 0)
+      budget.countEntries(label, 1, kept)
       if (whiteout !== undefined) {
         if (whiteout !== null) whiteouts.push(whiteout)
         continue

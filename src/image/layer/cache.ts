@@ -13,6 +13,10 @@
  * serialization of plain data). A partial, damaged or foreign entry is removed with a warning and
  * the layer is read again. The cache is an optimisation: when its directory cannot be used the
  * scan goes on without it, with one warning.
+ *
+ * Entries are written one at a time to a temporary name, then renamed: at most one serialized
+ * entry waits in memory for the disk, and the directory stays within its bound as each is written.
+ * Temporary files a process left when it died are removed by the next run that opens the cache.
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
@@ -28,6 +32,7 @@ import { VERSION } from '../../version.js'
 import type { FileRequest, LayerAnalysis, LayerSubscription } from '../analysis.js'
 import type { TarEntry } from '../types.js'
 import { isDigest } from '../digest.js'
+import { retainedBytes } from './tar.js'
 
 /** Changes whenever the entry layout or the meaning of a LayerAnalysis field changes. */
 export const LAYER_CACHE_FORMAT = 2
@@ -41,12 +46,52 @@ export const MAX_LAYER_CACHE_ENTRY_BYTES = 256 * 1024 * 1024
 /** Entries looked at when the cache is pruned; the rest wait for a later run. */
 const MAX_PRUNED_FILES = 100_000
 
-/** Temporary files older than this were left by a run that died; they are removed. */
+/**
+ * A temporary file untouched this long was left by a run that died, whatever wrote it (a process
+ * on another machine sharing the directory, a pid used again since): it is removed.
+ */
 const STALE_TEMP_MS = 3_600_000
+
+/**
+ * A temporary file of a process that is not running is removed once untouched this long: a write
+ * in progress moves its mtime with every chunk, so this spares one of a process whose pid means
+ * nothing here (another container sharing the directory). Removing a live one costs that write.
+ */
+const ABANDONED_TEMP_MS = 60_000
 
 const MAGIC = Buffer.from('CGLAYER1')
 const HEADER_BYTES = MAGIC.length + 32
 const ENTRY_SUFFIX = '.layer'
+const TEMP_SUFFIX = '.tmp'
+
+/** An entry on disk, as the bound counts it: its bytes and when it was last used (its mtime). */
+interface StoredFile {
+  size: number
+  used: number
+}
+
+/** Whether the temporary file `name` (ENTRY.PID.RANDOM.tmp) belongs to a write that will never end. */
+function abandoned(name: string, idleMs: number): boolean {
+  if (idleMs > STALE_TEMP_MS) return true
+  const pid = Number(name.split('.').at(-3))
+  return (
+    idleMs > ABANDONED_TEMP_MS &&
+    Number.isSafeInteger(pid) &&
+    pid > 0 &&
+    pid !== process.pid &&
+    !isRunning(pid)
+  )
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
 
 /** The bundle's id once read; null when its files could not be read. */
 let build: string | null | undefined
@@ -278,7 +323,14 @@ export class LayerCache {
   written = 0
   writtenBytes = 0
   private disabled = false
-  private readonly writes: Promise<void>[] = []
+  /** The writes of this scan, one after another (`put`). */
+  private writing: Promise<void> = Promise.resolve()
+  /** The directory's entries, read when the cache is first used (`open`); writes keep it current. */
+  private opened: Promise<Map<string, StoredFile>> | undefined
+  /** Analyses that did not fit beside the entries there: written by `settle`, making room. */
+  private readonly deferred: LayerAnalysis[] = []
+  /** Entries this scan read or wrote, and when: the last the bound removes. */
+  private readonly touched = new Map<string, number>()
 
   constructor(private readonly options: LayerCacheOptions) {
     if (buildId() === undefined)
@@ -316,6 +368,8 @@ export class LayerCache {
   /** The analysis kept for the blob `digest`, or undefined (none, or one that is not whole). */
   async get(digest: string): Promise<LayerAnalysis | undefined> {
     if (this.disabled || !isDigest(digest)) return undefined
+    // Not awaited: a look-up needs nothing of it (settle waits for it).
+    void this.open()
     const path = this.pathOf(digest)
     const limit = MAX_LAYER_CACHE_ENTRY_BYTES + HEADER_BYTES
     let bytes: Buffer
@@ -334,6 +388,7 @@ export class LayerCache {
     if (typeof analysis === 'string') return this.discard(path, analysis)
     // Least recently used goes first when the cache is pruned.
     const now = new Date()
+    this.touched.set(path, now.getTime())
     await utimes(path, now, now).catch(() => undefined)
     return analysis
   }
@@ -379,13 +434,24 @@ export class LayerCache {
     return { ...stored, entries, contents, budgetLimited: false }
   }
 
-  /** Keeps `analysis` for later runs, in the background; `settle` waits for every write. */
+  /**
+   * Keeps `analysis` for later runs, in the background; `settle` waits for every write. Writes
+   * run one at a time, so however many layers finish at once, one serialized entry at most
+   * (MAX_LAYER_CACHE_ENTRY_BYTES) waits in memory for the disk: the analyses waiting their turn
+   * are the scan's own, held anyway.
+   */
   put(analysis: LayerAnalysis): void {
     if (this.disabled || analysis.budgetLimited || !isDigest(analysis.digest)) return
-    this.writes.push(this.write(analysis))
+    this.writing = this.writing.then(() => this.write(analysis))
   }
 
-  private async write(analysis: LayerAnalysis): Promise<void> {
+  /**
+   * Writes the entry of `analysis` if it fits within the bound; else, with `evict`, removes the
+   * least recently used entries first, and without it leaves the entry for `settle`: an entry
+   * removed mid-scan could be one of this image's layers that the scan has yet to look up.
+   */
+  private async write(analysis: LayerAnalysis, evict = false): Promise<void> {
+    if (this.disabled) return
     let kept = 0
     for (const content of analysis.contents.values()) kept += content.length
     if (kept > MAX_LAYER_CACHE_ENTRY_BYTES) {
@@ -394,6 +460,12 @@ export class LayerCache {
         `Layer ${analysis.digest} is not kept in the layer cache: it keeps ${formatBytes(kept)} of file contents, more than an entry may hold (docs/limits.md).`
       )
       return
+    }
+    // What serializing takes at least, names being a byte a character or more.
+    let least = kept
+    for (const entry of analysis.entries) least += retainedBytes(entry)
+    if (least > MAX_LAYER_CACHE_ENTRY_BYTES) {
+      return this.tooLarge(analysis, `at least ${formatBytes(least)}`)
     }
     const entry: EntryPayload = {
       format: LAYER_CACHE_FORMAT,
@@ -411,20 +483,32 @@ export class LayerCache {
       return
     }
     if (payload.length > MAX_LAYER_CACHE_ENTRY_BYTES) {
+      return this.tooLarge(analysis, formatBytes(payload.length))
+    }
+    const bytes = HEADER_BYTES + payload.length
+    const files = await this.open()
+    if (!(await this.makeRoom(files, bytes, evict))) {
+      if (bytes <= this.options.maxBytes) {
+        // Serialized again then: the payload is not kept in memory until the scan ends.
+        this.deferred.push(analysis)
+        return
+      }
       this.options.logger.info(
-        `Layer ${analysis.digest} is not kept in the layer cache: its analysis is ${formatBytes(payload.length)}, more than an entry may be (docs/limits.md).`
+        `Layer ${analysis.digest} is not kept in the layer cache: its entry of ${formatBytes(bytes)} is larger than the whole cache may be (layer-cache-size, ${formatBytes(this.options.maxBytes)}).`
       )
       return
     }
     const sum = createHash('sha256').update(payload).digest()
     const path = this.pathOf(analysis.digest)
-    const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
+    const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`
     try {
       await mkdir(this.options.dir, { recursive: true })
       await writeFile(temp, [MAGIC, sum, payload])
       await rename(temp, path)
+      files.set(path, { size: bytes, used: Date.now() })
+      this.touched.set(path, Date.now())
       this.written += 1
-      this.writtenBytes += HEADER_BYTES + payload.length
+      this.writtenBytes += bytes
     } catch (error) {
       await unlink(temp).catch(() => undefined)
       const code = (error as NodeJS.ErrnoException).code
@@ -432,38 +516,81 @@ export class LayerCache {
     }
   }
 
-  /** Waits for the writes of this scan, then removes the least recently used entries past the bound. */
-  async settle(): Promise<void> {
-    await Promise.all(this.writes)
-    if (this.written > 0) await this.prune()
+  private tooLarge(analysis: LayerAnalysis, size: string): void {
+    this.options.logger.info(
+      `Layer ${analysis.digest} is not kept in the layer cache: its analysis is ${size}, more than an entry may be (docs/limits.md).`
+    )
   }
 
-  private async prune(): Promise<void> {
+  /**
+   * Waits for the writes of this scan; now that the scan has looked up every layer, writes the
+   * entries that did not fit, removing the least recently used ones to make room. Then removes
+   * any past the bound again: other processes may have written to the directory meanwhile.
+   */
+  async settle(): Promise<void> {
+    await this.writing
+    await this.opened
+    for (const analysis of this.deferred.splice(0)) await this.write(analysis, true)
+    if (this.written > 0) await this.makeRoom(await this.readDirectory(), 0, true)
+  }
+
+  /**
+   * The directory's entries, read once when the cache is first used; temporary files left by a
+   * run that died (the process was killed mid-write) are removed on the way.
+   */
+  private open(): Promise<Map<string, StoredFile>> {
+    this.opened ??= this.readDirectory()
+    return this.opened
+  }
+
+  private async readDirectory(): Promise<Map<string, StoredFile>> {
+    const files = new Map<string, StoredFile>()
     let names: string[]
     try {
       names = (await readdir(this.options.dir)).slice(0, MAX_PRUNED_FILES)
     } catch {
-      return
+      return files
     }
     const now = Date.now()
-    const files: Array<{ path: string; size: number; used: number }> = []
     for (const name of names) {
       const path = join(this.options.dir, name)
       const info = await stat(path).catch(() => undefined)
       if (info === undefined || !info.isFile()) continue
-      if (name.endsWith('.tmp')) {
-        if (now - info.mtimeMs > STALE_TEMP_MS) await unlink(path).catch(() => undefined)
-        continue
+      if (name.endsWith(TEMP_SUFFIX)) {
+        if (abandoned(name, now - info.mtimeMs)) await unlink(path).catch(() => undefined)
+      } else if (name.endsWith(ENTRY_SUFFIX)) {
+        files.set(path, { size: info.size, used: info.mtimeMs })
       }
-      if (name.endsWith(ENTRY_SUFFIX)) files.push({ path, size: info.size, used: info.mtimeMs })
     }
-    let total = files.reduce((sum, file) => sum + file.size, 0)
-    files.sort((a, b) => a.used - b.used)
-    for (const file of files) {
-      if (total <= this.options.maxBytes) break
-      await unlink(file.path).catch(() => undefined)
+    return files
+  }
+
+  /**
+   * Whether `room` more bytes fit within the bound beside `files`; with `evict`, after removing
+   * the least recently used entries until they do. Nothing is removed for more than the bound.
+   */
+  private async makeRoom(
+    files: Map<string, StoredFile>,
+    room: number,
+    evict: boolean
+  ): Promise<boolean> {
+    const bound = this.options.maxBytes
+    if (room > bound) return false
+    let total = room
+    for (const file of files.values()) total += file.size
+    if (total <= bound) return true
+    if (!evict) return false
+    const lastUse = ([path, file]: [string, StoredFile]): number =>
+      this.touched.get(path) ?? file.used
+    const oldestFirst = [...files].sort((a, b) => lastUse(a) - lastUse(b))
+    for (const [path, file] of oldestFirst) {
+      if (total <= bound) break
+      await unlink(path).catch(() => undefined)
       total -= file.size
+      files.delete(path)
+      this.touched.delete(path)
     }
+    return true
   }
 
   private async discard(path: string, why: string): Promise<undefined> {
@@ -471,6 +598,8 @@ export class LayerCache {
       `Layer cache entry ${path} is not used (${why}); it is removed and the layer is read again.`
     )
     await rm(path, { recursive: true, force: true }).catch(() => undefined)
+    const files = await this.opened
+    files?.delete(path)
     return undefined
   }
 

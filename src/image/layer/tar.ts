@@ -32,7 +32,8 @@ export const MAX_GLOBAL_PAX_RECORDS = 256
 export const MAX_GLOBAL_PAX_BYTES = 64 * 1024
 /**
  * Names, link targets and xattrs of one archive's entries, which the filesystem index keeps:
- * 10⁶ entries with 100-byte paths are 100 MB. Bounds a layer of many entries with long names.
+ * 10⁶ entries with 100-byte paths are 100 MB. Bounds one archive of many entries with long
+ * names; the layers of a scan are bounded together too (MAX_SCAN_METADATA_BYTES, analyze.ts).
  */
 export const MAX_ARCHIVE_METADATA_BYTES = 256 * 1024 * 1024
 const EMPTY = Buffer.alloc(0)
@@ -445,7 +446,7 @@ const METADATA_LIMITS = {
 } as const
 
 /** What the filesystem index keeps of an entry beyond its fixed fields. */
-function retainedBytes(entry: TarEntry): number {
+export function retainedBytes(entry: TarEntry): number {
   let bytes = entry.path.length + (entry.linkTarget?.length ?? 0)
   for (const [key, value] of Object.entries(entry.xattrs ?? {})) bytes += key.length + value.length
   return bytes
