@@ -68,34 +68,41 @@ function owned(fs: FileSystem): Owned {
 export function collectOwnedFiles(fs: FileSystem, maxPaths = MAX_OWNED_PATHS): Owned {
   const owned = new Set<string>()
   let cutAt: string | undefined
-  /** Adds the paths of one database file; false once the set is full (and `from` noted). */
-  const add = (from: string, paths: Iterable<string>): boolean => {
-    for (const path of paths) {
-      if (owned.size >= maxPaths && !owned.has(path)) {
-        cutAt = from
-        return false
-      }
-      owned.add(path)
+  let from = ''
+  /** Adds a path of the file `from`; false once the set is full (and `from` noted). */
+  const add = (path: string): boolean => {
+    if (owned.size >= maxPaths && !owned.has(path)) {
+      cutAt = from
+      return false
     }
+    owned.add(path)
     return true
   }
-  const read = (): void => {
+  const read = (path: string, reader: (content: Buffer | undefined, add: Add) => boolean) => {
+    from = path
+    return reader(fs.read(path), add)
+  }
+  const readAll = (): void => {
     for (const node of fs.entriesUnder(DPKG_INFO)) {
-      if (node.type === 'file' && isDpkgList(node.path))
-        if (!add(node.path, dpkgList(fs.read(node.path)))) return
+      if (node.type === 'file' && isDpkgList(node.path) && !read(node.path, dpkgList)) return
     }
     for (const node of fs.entriesUnder(DPKG_STATUS_D)) {
-      if (node.type === 'file' && isDistrolessMd5sums(node.path))
-        if (!add(node.path, md5sums(fs.read(node.path)))) return
+      if (node.type === 'file' && isDistrolessMd5sums(node.path) && !read(node.path, md5sums))
+        return
     }
-    if (!add(APK_INSTALLED, apkInstalled(fs.read(APK_INSTALLED)))) return
+    if (!read(APK_INSTALLED, apkInstalled)) return
     const rpmdb = readRpmdb(fs)
-    for (const pkg of rpmdb?.packages ?? []) if (!add(rpmdb!.path, pkg.files)) return
+    if (rpmdb === undefined) return
+    from = rpmdb.path
+    for (const pkg of rpmdb.packages) for (const file of pkg.files) if (!add(file)) return
   }
-  read()
+  readAll()
   const paths = withRealPaths(fs, owned)
   return cutAt === undefined ? { paths } : { paths, cutAt }
 }
+
+/** Takes one owned path; false when no more are taken. */
+type Add = (path: string) => boolean
 
 /**
  * Package managers record the path they unpacked to; on merged-/usr systems `/bin/ls` is
@@ -177,39 +184,42 @@ function isDistrolessMd5sums(path: string): boolean {
   )
 }
 
-function* dpkgList(content: Buffer | undefined): Generator<string> {
-  for (const line of lines(content)) {
-    // `/.` is the root directory every package lists.
-    if (line.startsWith('/') && line !== '/.') yield line
-  }
+function dpkgList(content: Buffer | undefined, add: Add): boolean {
+  // `/.` is the root directory every package lists.
+  return eachLine(content, (line) => !line.startsWith('/') || line === '/.' || add(line))
 }
 
-function* md5sums(content: Buffer | undefined): Generator<string> {
-  for (const line of lines(content)) {
+function md5sums(content: Buffer | undefined, add: Add): boolean {
+  return eachLine(content, (line) => {
     // md5sum(1) output: 32 hex digits, two spaces (or space + `*`), the path relative to `/`.
     const match = /^[0-9a-f]{32} [ *](.+)$/.exec(line)
-    if (match !== null) yield '/' + match[1]!.replace(/^\.?\//, '')
-  }
+    return match === null || add('/' + match[1]!.replace(/^\.?\//, ''))
+  })
 }
 
-function* apkInstalled(content: Buffer | undefined): Generator<string> {
+function apkInstalled(content: Buffer | undefined, add: Add): boolean {
   let dir = ''
-  for (const line of lines(content)) {
+  return eachLine(content, (line) => {
     if (line === '') dir = ''
     else if (line.startsWith('F:')) dir = line.slice(2)
     else if (line.startsWith('R:'))
-      yield dir === '' ? `/${line.slice(2)}` : `/${dir}/${line.slice(2)}`
-  }
+      return add(dir === '' ? `/${line.slice(2)}` : `/${dir}/${line.slice(2)}`)
+    return true
+  })
 }
 
-/** The lines of a file one at a time: a file of millions of lines is never split into an array. */
-function* lines(content: Buffer | undefined): Generator<string> {
-  if (content === undefined) return
-  for (let at = 0; at <= content.length;) {
-    const newline = content.indexOf(0x0a, at)
-    const end = newline === -1 ? content.length : newline
-    yield content.toString('utf8', at, end)
-    if (newline === -1) return
+/**
+ * Calls `take` with each line until it returns false (then false): a file of millions of lines is
+ * never split into an array of them.
+ */
+function eachLine(content: Buffer | undefined, take: (line: string) => boolean): boolean {
+  if (content === undefined) return true
+  const text = content.toString('utf8')
+  for (let at = 0; at <= text.length;) {
+    const newline = text.indexOf('\n', at)
+    if (!take(text.slice(at, newline === -1 ? text.length : newline))) return false
+    if (newline === -1) return true
     at = newline + 1
   }
+  return true
 }
