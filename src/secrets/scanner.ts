@@ -239,6 +239,43 @@ const LITERAL_SLOT = new Set([
 /** Generated tokens below this entropy are filler such as `ghp_000…`; chosen values may be lower. */
 const MIN_TOKEN_ENTROPY = 2
 
+/**
+ * Rules of files that exist to hold credentials (settings.xml, .netrc, .pgpass, .npmrc…): a value
+ * there is a configured credential, whatever words it is made of (`<password>plainSecret</…>`,
+ * `Summer2024Password`). One that reads like a placeholder is reported one severity lower rather
+ * than left out; only a value that is nothing but placeholder words (`changeme`, `your-password`)
+ * or a reference (`${env.PASSWORD}`) is no finding.
+ */
+const CREDENTIAL_FILE_RULES = new Set([
+  'npmrc-auth',
+  'yarnrc-auth',
+  'pypirc-password',
+  'nuget-config-password',
+  'maven-settings-password',
+  'gradle-properties-credential',
+  'git-credentials',
+  'git-config-credentials',
+  'netrc-password',
+  'pgpass-password'
+])
+
+/** A value made of placeholder words and separators only: `changeme`, `your_password_here`. */
+const ONLY_PLACEHOLDER_WORDS =
+  /^(?:change|me|it|your|my|the|here|enter|insert|replace|put|password|passwd|pass|pwd|secret|token|key|api|auth|user|username|placeholder|example|dummy|redacted|sample|foo|bar|baz|foobar|test|todo|fixme|tbd|null|none|nil|undefined|true|false|empty|value|credential|credentials|x{3,}|\*{3,}|[\s._-])+$/i
+
+/** Placeholder-like values shorter than this are test values (`abc`, `test1`), not findings. */
+const MIN_PLACEHOLDER_LIKE_CHARS = 6
+
+function isOnlyPlaceholder(value: string): boolean {
+  return (
+    value.length < MIN_PLACEHOLDER_LIKE_CHARS ||
+    KNOWN_EXAMPLES.has(value) ||
+    PLACEHOLDER.test(value) ||
+    ONLY_PLACEHOLDER_WORDS.test(value) ||
+    (value.length <= MAX_FILLER_CHECKED_CHARS && FILLER_RUN.test(value))
+  )
+}
+
 export function isPlaceholder(value: string, rule: Pick<SecretRule, 'id' | 'chosen'>): boolean {
   if (KNOWN_EXAMPLES.has(value) || PLACEHOLDER.test(value) || CAMEL_CASE_WORDS.test(value))
     return true
@@ -397,6 +434,8 @@ interface RawMatch {
   value: string
   start: number
   end: number
+  /** Why the match is reported one severity lower, when it is (CREDENTIAL_FILE_RULES). */
+  lowered?: string
 }
 
 export interface ScannerOptions {
@@ -583,22 +622,35 @@ export class SecretScanner {
       const value = match.groups?.secret ?? match[0]
       const at = match[0].lastIndexOf(value)
       const start = match.index + at
+      let lowered: string | undefined
       if (!redacting) {
-        if (!this.accepts(rule, value)) continue
+        const verdict = this.accepts(rule, value)
+        if (verdict === false) continue
+        if (verdict === 'placeholder-like') lowered = 'the value reads like a placeholder'
         // `http://john:S3nsit1ve@my.example.com` in a library's docs: a documentation domain.
         if (URL_RULES.has(rule.id) && DOCUMENTATION_HOST.test(match[0].slice(at + value.length)))
           continue
       }
-      found.push({ compiled, value, start, end: start + value.length })
+      const end = start + value.length
+      found.push(
+        lowered === undefined
+          ? { compiled, value, start, end }
+          : { compiled, value, start, end, lowered }
+      )
       if (found.length >= limit) break
     }
     return found
   }
 
-  private accepts(rule: SecretRule, value: string): boolean {
+  /** Whether a value is reported: false, true, or `placeholder-like` (reported one step lower). */
+  private accepts(rule: SecretRule, value: string): boolean | 'placeholder-like' {
     // Key bodies are checked as key material: base64 of DER has long runs such as `AAAAAA`.
     if (rule.id.startsWith('private-key-')) return isKeyMaterial(value)
-    if (isPlaceholder(value, rule)) return false
+    if (isPlaceholder(value, rule)) {
+      return CREDENTIAL_FILE_RULES.has(rule.id) && !isOnlyPlaceholder(value)
+        ? 'placeholder-like'
+        : false
+    }
     const entropy = shannonEntropy(value)
     return entropy >= (rule.minEntropy ?? (rule.chosen === true ? 0 : MIN_TOKEN_ENTROPY))
   }
@@ -621,10 +673,16 @@ export class SecretScanner {
       seen.add(`${rule.id}\0${match.value}`)
       const hash = this.hasher.hash(match.value)
       const protection = rule.id.startsWith('private-key-') ? keyProtection(match.value) : ''
+      const severity = protection === 'encrypted' ? 'high' : rule.severity
+      const title = protection === '' ? rule.title : `${rule.title} (${protection})`
       results.push({
         rule: rule.id,
-        title: protection === '' ? rule.title : `${rule.title} (${protection})`,
-        severity: protection === 'encrypted' ? 'high' : rule.severity,
+        ...(match.lowered === undefined
+          ? { title, severity }
+          : {
+              title: `${title} (${match.lowered}, so one severity lower)`,
+              severity: stepDown(severity)
+            }),
         redacted: redact(match.value),
         hash,
         line: lines.get(match.start)!

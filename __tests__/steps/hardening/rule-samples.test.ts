@@ -278,6 +278,29 @@ function samples(): Sample[] {
       '#password_encryption = scram-sha-256\t# scram-sha-256 or md5\n',
       '/etc/postgresql/15/main/postgresql.conf'
     ),
+    // A file that exists to hold credentials holds one, whatever words it is made of.
+    positive(
+      'Maven password made of words',
+      '<settings><servers><server><password>plainSecret</password></server></servers></settings>',
+      'maven-settings-password medium',
+      '/root/.m2/settings.xml'
+    ),
+    positive(
+      '.netrc password with a placeholder word in it',
+      'machine build.internal login ci password Summer2024Password\n',
+      'netrc-password medium',
+      '/root/.netrc'
+    ),
+    negative(
+      'Maven password that is only placeholder words',
+      '<settings><servers><server><password>your-password-here</password></server></servers></settings>',
+      '/root/.m2/settings.xml'
+    ),
+    negative(
+      'Maven password too short to be more than a test value',
+      '<settings><servers><server><password>test1</password></server></servers></settings>',
+      '/root/.m2/settings.xml'
+    ),
     negative(
       'Maven passphrase read from the environment',
       '<settings><servers><server><passphrase>${env.GPG_PASSPHRASE}</passphrase></server></servers></settings>',
