@@ -214,12 +214,21 @@ describe('built-in secret rules on hostile text', () => {
   // is left is exactly this (rule, 1-based line, redacted value).
   const EXPECTED: Record<string, string[]> = {
     'npmrc-auth': ['npmrc-auth line 2872 _aut… (2048 characters)'],
-    'yarnrc-auth': ['yarnrc-auth line 2557 npmA… (250 characters)'],
-    'pypirc-password': ['pypirc-password line 112170 a=a=… (1024 characters)'],
+    // Credential files: values with placeholder words in them are reported one severity lower.
+    'yarnrc-auth': ['yarnrc-auth line 2557 npmA… (2048 characters)'],
+    'pypirc-password': [
+      'pypirc-password line 1 apas… (1024 characters)',
+      'pypirc-password line 9350 pass… (1024 characters)',
+      'pypirc-password line 112170 a=a=… (1024 characters)'
+    ],
+    'netrc-password': ['netrc-password line 1 ap… (9 characters)'],
     'nuget-config-password': ['nuget-config-password line 1464 k… (4 characters)'],
     'gradle-properties-credential': [
+      'gradle-properties-credential line 1 apas… (1024 characters)',
+      'gradle-properties-credential line 6624 pass… (1024 characters)',
       'gradle-properties-credential line 79460 a=a=… (1024 characters)',
-      'gradle-properties-credential line 370763 toke… (1024 characters)'
+      'gradle-properties-credential line 370763 toke… (1024 characters)',
+      'gradle-properties-credential line 443594 secr… (1024 characters)'
     ],
     'slack-app-token': ['slack-app-token line 2 xap… (12 characters)'],
     'slack-webhook': [

@@ -43,6 +43,11 @@ function token(body: string, flags = ''): RegExp {
   return new RegExp(`(?<![\\w+/-])(?<secret>${body})(?![\\w+/=-])`, flags)
 }
 
+/**
+ * GitHub's prefixed tokens are 36 characters after the prefix today; GitHub tells integrators to
+ * accept up to 255 in all (changelog 2021-03-31, "Authentication token format updates").
+ */
+const GITHUB_TOKEN_BODY = '[0-9a-zA-Z]{36,251}'
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
 /** Microsoft's identifiable keys up to the provider signature: 52 characters, `JQQJ99`, 18 more. */
 const IDENTIFIABLE_KEY = '[A-Za-z0-9]{52}JQQJ99[A-Za-z0-9]{18}'
@@ -523,7 +528,7 @@ export const BUILT_IN_RULES: SecretRule[] = [
     title: 'GitHub personal access token (classic)',
     severity: 'critical',
     keywords: ['ghp_'],
-    pattern: token('ghp_[0-9a-zA-Z]{36}')
+    pattern: token(`ghp_${GITHUB_TOKEN_BODY}`)
   },
   {
     id: 'github-fine-grained-pat',
@@ -538,7 +543,7 @@ export const BUILT_IN_RULES: SecretRule[] = [
     title: 'GitHub OAuth access token',
     severity: 'critical',
     keywords: ['gho_'],
-    pattern: token('gho_[0-9a-zA-Z]{36}')
+    pattern: token(`gho_${GITHUB_TOKEN_BODY}`)
   },
   {
     id: 'github-app-token',
@@ -547,7 +552,7 @@ export const BUILT_IN_RULES: SecretRule[] = [
     keywords: ['ghu_', 'ghs_'],
     // Since April 2026 installation tokens are also `ghs_<app id>_<JWT>` (~520 characters).
     pattern: token(
-      'gh[us]_[0-9a-zA-Z]{36}|ghs_[0-9]{1,20}_[A-Za-z0-9_-]{10,1024}\\.[A-Za-z0-9_-]{10,4096}\\.[A-Za-z0-9_-]{10,1024}'
+      `gh[us]_${GITHUB_TOKEN_BODY}|ghs_[0-9]{1,20}_[A-Za-z0-9_-]{10,1024}\\.[A-Za-z0-9_-]{10,4096}\\.[A-Za-z0-9_-]{10,1024}`
     )
   },
   {

@@ -272,6 +272,9 @@ function isOnlyPlaceholder(value: string): boolean {
     KNOWN_EXAMPLES.has(value) ||
     PLACEHOLDER.test(value) ||
     ONLY_PLACEHOLDER_WORDS.test(value) ||
+    // Filler: a run of one character (`xxxxxxxx1`) or one short unit repeated (`abcabcabc`),
+    // which chosen passwords do not hold.
+    /(.)\1{5,}|^(.{1,32}?)\2{2,}$/.test(value) ||
     (value.length <= MAX_FILLER_CHECKED_CHARS && FILLER_RUN.test(value))
   )
 }

@@ -65,6 +65,14 @@ describe('secret rules', () => {
       ['azure-connection-string critical']
     ],
     ['GitHub classic PAT', `token ghp_${random(36)}`, '/app/a.txt', ['github-pat critical']],
+    // GitHub tells integrators to accept tokens of up to 255 characters.
+    [
+      'GitHub classic PAT, longer',
+      `token ghp_${random(60)}`,
+      '/app/a.txt',
+      ['github-pat critical']
+    ],
+    ['GitHub PAT past 255 characters', `ghp_${random(252)}`, '/app/a.txt', []],
     [
       'GitHub fine-grained PAT',
       `github_pat_${random(82)}`,
