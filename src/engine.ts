@@ -30,14 +30,16 @@ import { openSource } from './image/sources.js'
 import type { Descriptor, LayerInfo } from './image/types.js'
 import type { LayerAnalysis } from './image/analysis.js'
 import type { Logger } from './log.js'
-import { gate, stepStatus, verdict } from './policy/evaluate.js'
+import { applyPolicy, listFindings, stepStatus, verdict } from './policy/evaluate.js'
 import type { Policy } from './policy/policy.js'
 import {
+  baselineFingerprints,
   compareBaseline,
   expiredIgnores,
   isoDay,
   isReportPath,
   readBaselineReport,
+  reportBaseline,
   type Baseline,
   type Ignore
 } from './policy/suppress.js'
@@ -329,13 +331,11 @@ async function scan(
     )
   }
   const failOnNewOnly = request.failOnNewOnly ?? false
-  const gated = gate(located, request.policy, {
+  const gated = applyPolicy(located, request.policy, {
     ignores,
     today,
     failOnNewOnly,
-    ...(baseline === undefined
-      ? {}
-      : { baseline: new Set(baseline.findings.map((f) => f.fingerprint)) })
+    ...(baseline === undefined ? {} : { baseline: baselineFingerprints(baseline) })
   })
   for (const report of stepReports) {
     if (report.status === 'pass' || report.status === 'fail') {
@@ -363,7 +363,8 @@ async function scan(
       }))
     },
     steps: stepReports,
-    findings: gated,
+    // The verdict, step statuses, summary and baseline comparison are the whole list's.
+    findings: listFindings(gated),
     summary: {
       counts,
       blocking: gated.filter((f) => f.blocking && f.suppressed === undefined).length,
@@ -455,16 +456,7 @@ async function loadBaseline(
     )
   )
   writes.bytes += layerCacheWrittenBytes
-  return {
-    source: input,
-    findings: report.findings.map(({ fingerprint, rule, severity, title, blocking }) => ({
-      fingerprint,
-      rule,
-      severity,
-      title,
-      blocking
-    }))
-  }
+  return reportBaseline(input, report.findings)
 }
 
 async function runStep(
@@ -490,7 +482,9 @@ async function runStep(
         reason: outcome.skipped
       }
     }
-    findings.push(...unread, ...outcome.findings)
+    // Loops, not push(...): spreading hundreds of thousands of arguments overflows the stack.
+    for (const finding of unread) findings.push(finding)
+    for (const finding of outcome.findings) findings.push(finding)
     Object.assign(artifacts, outcome.artifacts)
     return {
       id: step.id,

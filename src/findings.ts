@@ -103,6 +103,23 @@ export interface GatedFinding extends Omit<Finding, 'suppression'> {
   suppressed?: Suppressed
   /** Set when a baseline was given: `new` in this run, or `unchanged` since the baseline. */
   baseline?: 'new' | 'unchanged'
+  /** Set on the one finding of a rule that stands for its findings over the report's bound. */
+  unlisted?: UnlistedFindings
+}
+
+/**
+ * The findings of one rule a report does not list (policy/evaluate.ts, `listFindings`), counted
+ * as the report's summary counts them, with their fingerprints so that a baseline made from the
+ * report still knows them.
+ */
+export interface UnlistedFindings {
+  count: number
+  /** Unsuppressed ones by severity. */
+  counts: Record<Severity, number>
+  /** Unsuppressed ones that block. */
+  blocking: number
+  suppressed: number
+  fingerprints: string[]
 }
 
 /** Why a step could not read one of its inputs whole: over a cap, truncated, unparseable, corrupt. */
@@ -133,4 +150,84 @@ export function inputNotAnalysed(step: StepId, input: UnreadInput): Finding {
     },
     subject: input.path
   }
+}
+
+/**
+ * An image path in a title or a message, the longest path shown to a person, and a subject in the
+ * JSON report (its fingerprint is the finding's identity): long enough for any real path (most
+ * are under 100 characters), short enough that a report of thousands of findings under a crafted
+ * 16,000-character directory stays readable and small.
+ */
+export const SHOWN_PATH_CHARS = 256
+
+/**
+ * A finding's location path and package fields in the JSON report: Linux `PATH_MAX` (4,096
+ * bytes), past which no process in the container can open the file by its name anyway.
+ */
+export const REPORTED_PATH_CHARS = 4_096
+
+/** A title: a sentence naming one thing; the backstop for image text other than the path in it. */
+export const TITLE_CHARS = 1_024
+
+/** A detail: one or two sentences. */
+export const DETAIL_CHARS = 4_096
+
+/**
+ * `text` cut to at most `max` characters by an ellipsis in the middle, so both ends show: a
+ * path's top directories and its file name, a secret subject's hash. Never splits a surrogate
+ * pair. Cutting a cut text again to a shorter length gives what cutting the original would, so a
+ * path cut in a title matches the same path cut again for display (`shownPath`).
+ */
+export function shortened(text: string, max: number): string {
+  if (text.length <= max) return text
+  let head = Math.ceil((max - 1) / 2)
+  let tail = max - 1 - head
+  if (isHighSurrogate(text.charCodeAt(head - 1))) head -= 1
+  if (isHighSurrogate(text.charCodeAt(text.length - tail - 1))) tail -= 1
+  return `${text.slice(0, head)}…${text.slice(text.length - tail)}`
+}
+
+/**
+ * A finding's path as reports show it to a person: cut as `boundedFinding` cuts it in titles, so
+ * a renderer sees whether the title already names it.
+ */
+export function shownPath(finding: Pick<Finding, 'location'>): string | undefined {
+  const { path } = finding.location
+  return path === undefined ? undefined : shortened(path, SHOWN_PATH_CHARS)
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff
+}
+
+/**
+ * A finding as reports hold it: every string that can come from an image bounded (docs/limits.md).
+ * Runs after policy, so ignores, fingerprints and the order saw the whole path.
+ */
+export function boundedFinding(finding: GatedFinding): GatedFinding {
+  const { path } = finding.location
+  const inText = (text: string): string =>
+    path === undefined || path.length <= SHOWN_PATH_CHARS
+      ? text
+      : text.replaceAll(path, shortened(path, SHOWN_PATH_CHARS))
+  const result: GatedFinding = {
+    ...finding,
+    title: shortened(inText(finding.title), TITLE_CHARS),
+    subject: shortened(finding.subject, SHOWN_PATH_CHARS),
+    location:
+      path === undefined
+        ? finding.location
+        : { ...finding.location, path: shortened(path, REPORTED_PATH_CHARS) }
+  }
+  if (finding.detail !== undefined) result.detail = shortened(inText(finding.detail), DETAIL_CHARS)
+  if (finding.package !== undefined) {
+    const { name, version, ecosystem, purl } = finding.package
+    result.package = {
+      name: shortened(name, REPORTED_PATH_CHARS),
+      version: shortened(version, REPORTED_PATH_CHARS),
+      ecosystem,
+      purl: shortened(purl, REPORTED_PATH_CHARS)
+    }
+  }
+  return result
 }

@@ -4,7 +4,7 @@
  */
 import { plural } from '../units.js'
 import { sha256 } from '../image/digest.js'
-import { fixGroups, type FixGroup } from '../report/fixes.js'
+import { blockingCleared, fixGroups, type FixGroup } from '../report/fixes.js'
 import type { SourceLinks } from '../report/links.js'
 import { escapeMarkdown } from '../report/escape.js'
 import { FIX_ALIGN, FIX_HEADER, fixRow, inlineCode } from '../report/markdown.js'
@@ -121,11 +121,9 @@ export function renderComment(report: GateReport, options: CommentOptions): stri
   const pick = (cells: string[]): string => `| ${cells.filter((_, i) => columns[i]).join(' | ')} |`
   const table = [pick(FIX_HEADER), pick(FIX_ALIGN)]
   // An upgrade also clears its vulnerabilities that do not block: count only the blocking ones.
-  const blockingCount = blocking.reduce(
-    (sum, group) => sum + group.findings.filter((finding) => finding.blocking).length,
-    0
-  )
-  const othersCount = others.reduce((sum, group) => sum + group.findings.length, 0)
+  // A finding standing for a rule's unlisted ones counts as the findings it stands for.
+  const blockingCount = blocking.reduce((sum, group) => sum + blockingCleared(group), 0)
+  const othersCount = others.reduce((sum, group) => sum + group.size, 0)
   const sections: Section[] = [
     {
       open: [

@@ -1,6 +1,16 @@
 /** Policy applied to findings: fingerprints, blocking, step status and the verdict. */
-import { severityRank, STEP_IDS, type Finding, type GatedFinding } from '../findings.js'
+import {
+  boundedFinding,
+  SEVERITIES,
+  severityRank,
+  STEP_IDS,
+  type Finding,
+  type GatedFinding,
+  type Severity
+} from '../findings.js'
 import { sha256 } from '../image/digest.js'
+import { severityCounts } from '../report/fixes.js'
+import { plural } from '../units.js'
 import type { StepReport, StepStatus, Verdict } from '../report/model.js'
 import type { Policy } from './policy.js'
 import { NO_SUPPRESSION, suppress, type Suppression } from './suppress.js'
@@ -30,13 +40,17 @@ function blocks(finding: Finding, policy: Policy): boolean {
   return failOn !== 'none' && severityRank(finding.severity) >= severityRank(failOn)
 }
 
-/** Report order (model.ts): most severe first, blocking first, then step order, rule, subject. */
+/**
+ * Report order (model.ts): most severe first, blocking first, then step order, rule (the finding
+ * standing for a rule's unlisted ones after its listed ones), subject.
+ */
 export function compareGated(a: GatedFinding, b: GatedFinding): number {
   return (
     severityRank(b.severity) - severityRank(a.severity) ||
     Number(b.blocking) - Number(a.blocking) ||
     STEP_IDS.indexOf(a.step) - STEP_IDS.indexOf(b.step) ||
     compareText(a.rule, b.rule) ||
+    Number(a.unlisted !== undefined) - Number(b.unlisted !== undefined) ||
     compareText(a.subject, b.subject) ||
     compareText(a.fingerprint, b.fingerprint)
   )
@@ -51,9 +65,10 @@ function compareText(a: string, b: string): number {
  * Rule `off` drops a finding, `warn` never blocks, `error` always blocks; otherwise it blocks at
  * or above its step's fail-on severity (`none` never). Then ignores and the steps' own
  * suppressions suppress and, with fail-on-new-only, findings already in the baseline stop
- * blocking. Returned in report order.
+ * blocking. In the order given: ordering compares subjects, which a crafted image makes
+ * thousands of characters long, so the engine orders only the findings it lists (`listFindings`).
  */
-export function gate(
+export function applyPolicy(
   findings: Finding[],
   policy: Policy,
   suppression?: Suppression
@@ -65,11 +80,139 @@ export function gate(
       fingerprint: fingerprint(finding),
       blocking: blocks(finding, policy)
     }))
-  return suppress(gated, suppression ?? NO_SUPPRESSION).sort(compareGated)
+  return suppress(gated, suppression ?? NO_SUPPRESSION)
+}
+
+/** `applyPolicy`, in report order. */
+export function gate(
+  findings: Finding[],
+  policy: Policy,
+  suppression?: Suppression
+): GatedFinding[] {
+  return applyPolicy(findings, policy, suppression).sort(compareGated)
 }
 
 function isBlocking(finding: GatedFinding): boolean {
   return finding.blocking && finding.suppressed === undefined
+}
+
+/**
+ * Findings a report lists. A real image has a few hundred (a large Debian image: several hundred
+ * `composition/vulnerability` alone), and the report must list those whole; a crafted one can
+ * have hundreds of thousands, each naming a path of up to 16,383 characters, which no report can
+ * hold (JSON.stringify runs out of memory). 10,000 also stays under GitHub code scanning's 25,000
+ * SARIF results per run.
+ */
+export const MAX_LISTED_FINDINGS = 10_000
+
+/**
+ * How many findings each rule lists so that the report lists at most `max`: rules with fewer
+ * than an equal share list all theirs, the others split what is left equally (at least one each).
+ * Infinity when everything fits.
+ */
+function listedPerRule(counts: Iterable<number>, max = MAX_LISTED_FINDINGS): number {
+  const sorted = [...counts].sort((a, b) => a - b)
+  let left = max
+  for (const [index, count] of sorted.entries()) {
+    const share = Math.floor(left / (sorted.length - index))
+    if (count > share) return Math.max(1, share)
+    left -= count
+  }
+  return Infinity
+}
+
+/**
+ * Which findings of a rule a report lists first: blocking ones, then the most severe, then by
+ * fingerprint (stable across runs, and short: no subject of thousands of characters is compared).
+ */
+function compareListing(a: GatedFinding, b: GatedFinding): number {
+  return (
+    Number(isBlocking(b)) - Number(isBlocking(a)) ||
+    severityRank(b.severity) - severityRank(a.severity) ||
+    compareText(a.fingerprint, b.fingerprint)
+  )
+}
+
+/**
+ * The findings a report lists, in report order, every string from the image bounded
+ * (`boundedFinding`). Over MAX_LISTED_FINDINGS, each rule over its share (`listedPerRule`) lists
+ * that many (`compareListing`) and one more finding stands for the rest: it blocks exactly when
+ * one of them blocks (not suppressed, not known to the baseline under fail-on-new-only), at the
+ * severity of the worst of them that is not suppressed, so the verdict and every step's status
+ * are what the whole list gives. Suppressed when all of them are.
+ */
+export function listFindings(findings: GatedFinding[], max = MAX_LISTED_FINDINGS): GatedFinding[] {
+  const byRule = new Map<string, GatedFinding[]>()
+  for (const finding of findings) {
+    const key = `${finding.step}\0${finding.rule}`
+    const group = byRule.get(key)
+    if (group === undefined) byRule.set(key, [finding])
+    else group.push(finding)
+  }
+  const share = listedPerRule(
+    [...byRule.values()].map((group) => group.length),
+    max
+  )
+  const listed: GatedFinding[] = []
+  for (const group of byRule.values()) {
+    if (group.length > share) group.sort(compareListing)
+    const shown = Math.min(group.length, share)
+    for (let index = 0; index < shown; index++) listed.push(boundedFinding(group[index]!))
+    if (group.length > shown) listed.push(unlistedFinding(group.slice(shown), shown))
+  }
+  return listed.sort(compareGated)
+}
+
+/** The one finding standing for `rest`, the findings of one rule not listed after `shown` of them. */
+function unlistedFinding(rest: GatedFinding[], shown: number): GatedFinding {
+  const { step, rule } = rest[0]!
+  const counts = Object.fromEntries(SEVERITIES.map((severity) => [severity, 0])) as Record<
+    Severity,
+    number
+  >
+  let suppressed = 0
+  for (const finding of rest) {
+    if (finding.suppressed === undefined) counts[finding.severity] += 1
+    else suppressed += 1
+  }
+  const open = rest.filter((finding) => finding.suppressed === undefined)
+  const blocking = open.filter((finding) => finding.blocking)
+  // `rest` is ranked blocking first, then most severe: the first of a kind is its worst.
+  const worst = (blocking[0] ?? open[0] ?? rest[0]!).severity
+  const sources = [...new Set(rest.map((finding) => finding.suppressed?.source ?? ''))]
+  const baselines = new Set(rest.map((finding) => finding.baseline))
+  const subject = 'unlisted'
+  const parts = [severityCounts(counts), suppressed === 0 ? '' : `${suppressed} suppressed`]
+  const title = `${rest.length} more ${rule} findings not listed (${parts.filter((part) => part !== '').join('; ')})`
+  return {
+    step,
+    rule,
+    severity: worst,
+    title,
+    detail: `The report lists ${plural(shown, 'finding')} of this rule, blocking ones and the most severe first; this one stands for the others, and blocks when one of them does. Fix the listed ones and scan again to see the next ones.`,
+    location: {},
+    subject,
+    fingerprint: fingerprint({ step, rule, severity: worst, title, location: {}, subject }),
+    blocking: blocking.length > 0,
+    ...(open.length > 0
+      ? {}
+      : {
+          suppressed: {
+            reason: 'every finding it stands for is suppressed',
+            source: sources.length > 3 ? `${sources.slice(0, 3).join('; ')}; …` : sources.join('; ')
+          }
+        }),
+    ...(baselines.has(undefined)
+      ? {}
+      : { baseline: baselines.has('new') ? ('new' as const) : ('unchanged' as const) }),
+    unlisted: {
+      count: rest.length,
+      counts,
+      blocking: blocking.length,
+      suppressed,
+      fingerprints: rest.map((finding) => finding.fingerprint)
+    }
+  }
 }
 
 /** The status of a step that ran, from its own gated findings; the engine sets skipped/error. */

@@ -103,7 +103,28 @@ export interface BaselineFinding extends FixedFinding {
 /** The findings of a baseline report, and where they came from. */
 export interface Baseline {
   source: string
+  /** The findings it lists, without those standing for unlisted ones (policy/evaluate.ts). */
   findings: BaselineFinding[]
+  /** Fingerprints of findings it counted but did not list. */
+  unlisted?: string[]
+}
+
+/** Every fingerprint the baseline knows, listed or not. */
+export function baselineFingerprints(baseline: Baseline): Set<string> {
+  const known = new Set(baseline.findings.map((finding) => finding.fingerprint))
+  for (const print of baseline.unlisted ?? []) known.add(print)
+  return known
+}
+
+/** The baseline of a report made in this run (a baseline image scanned now). */
+export function reportBaseline(source: string, findings: GatedFinding[]): Baseline {
+  const listed: BaselineFinding[] = []
+  const unlisted: string[] = []
+  for (const { fingerprint, rule, severity, title, blocking, unlisted: more } of findings) {
+    if (more === undefined) listed.push({ fingerprint, rule, severity, title, blocking })
+    else for (const print of more.fingerprints) unlisted.push(print)
+  }
+  return { source, findings: listed, unlisted }
 }
 
 /** New, unchanged and fixed counts for the report and the PR comment. */
@@ -113,7 +134,7 @@ export function compareBaseline(
   failOnNewOnly: boolean
 ): BaselineSummary {
   const current = new Set(findings.map((finding) => finding.fingerprint))
-  const previous = new Set(baseline.findings.map((finding) => finding.fingerprint))
+  const previous = baselineFingerprints(baseline)
   const fixed = baseline.findings
     .filter((finding) => !current.has(finding.fingerprint))
     .map(({ fingerprint, rule, severity, title }) => ({ fingerprint, rule, severity, title }))
@@ -150,7 +171,9 @@ export function parseBaselineReport(text: string, source: string): Baseline {
   if (!isRecord(parsed) || parsed.schemaVersion !== 1 || !Array.isArray(parsed.findings)) {
     throw bad('is not a container-gate report (schemaVersion 1 with findings)')
   }
-  const findings = parsed.findings.map((item, index): BaselineFinding => {
+  const findings: BaselineFinding[] = []
+  const unlisted: string[] = []
+  parsed.findings.forEach((item: unknown, index) => {
     if (
       !isRecord(item) ||
       typeof item.fingerprint !== 'string' ||
@@ -160,15 +183,24 @@ export function parseBaselineReport(text: string, source: string): Baseline {
     ) {
       throw bad(`has a finding without fingerprint, rule or severity at findings[${index}]`)
     }
-    return {
+    // The finding standing for a rule's unlisted ones: it is not one, they are.
+    if (isRecord(item.unlisted)) {
+      const prints = item.unlisted.fingerprints
+      if (!Array.isArray(prints) || !prints.every((print) => typeof print === 'string')) {
+        throw bad(`has unlisted findings without fingerprints at findings[${index}]`)
+      }
+      for (const print of prints) unlisted.push(print)
+      return
+    }
+    findings.push({
       fingerprint: item.fingerprint,
       rule: item.rule,
       severity: item.severity,
       title: typeof item.title === 'string' ? item.title : item.rule,
       blocking: item.blocking === true
-    }
+    })
   })
-  return { source, findings }
+  return { source, findings, unlisted }
 }
 
 /** A report file (`*.json`, or any path that exists) rather than an image reference. */

@@ -19,6 +19,8 @@ export interface FixGroup {
   rule: string
   /** Most severe first, then in the report's order. */
   findings: GatedFinding[]
+  /** The findings it clears, counting those a finding for unlisted ones stands for. */
+  size: number
   severity: Severity
   blocking: boolean
   counts: Record<Severity, number>
@@ -56,6 +58,12 @@ function groupKey(finding: GatedFinding): string {
   ].join('\0')
 }
 
+/** 1, or the unsuppressed findings a finding for a rule's unlisted ones stands for. */
+function cleared(finding: GatedFinding): number {
+  const counts = finding.unlisted?.counts
+  return counts === undefined ? 1 : SEVERITIES.reduce((sum, severity) => sum + counts[severity], 0)
+}
+
 /** Groups the unsuppressed findings: most severe first, blocking first, then the biggest groups. */
 export function fixGroups(findings: GatedFinding[]): FixGroup[] {
   const groups = new Map<string, FixGroup>()
@@ -71,6 +79,7 @@ export function fixGroups(findings: GatedFinding[]): FixGroup[] {
         findings: [],
         severity: finding.severity,
         blocking: false,
+        size: 0,
         counts: Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>,
         unfixed: 0,
         ...(upgrade && finding.package !== undefined ? { package: finding.package } : {}),
@@ -81,7 +90,12 @@ export function fixGroups(findings: GatedFinding[]): FixGroup[] {
       groups.set(key, group)
     }
     group.findings.push(finding)
-    group.counts[finding.severity] += 1
+    group.size += cleared(finding)
+    if (finding.unlisted === undefined) {
+      group.counts[finding.severity] += 1
+    } else {
+      for (const severity of SEVERITIES) group.counts[severity] += finding.unlisted.counts[severity]
+    }
     group.blocking ||= finding.blocking
     if (severityRank(finding.severity) > severityRank(group.severity)) {
       group.severity = finding.severity
@@ -107,10 +121,18 @@ export function fixGroups(findings: GatedFinding[]): FixGroup[] {
       (a, b) =>
         severityRank(b.group.severity) - severityRank(a.group.severity) ||
         Number(b.group.blocking) - Number(a.group.blocking) ||
-        b.group.findings.length - a.group.findings.length ||
+        b.group.size - a.group.size ||
         a.order - b.order
     )
     .map(({ group }) => group)
+}
+
+/** The blocking findings a group clears, counting those a finding for unlisted ones stands for. */
+export function blockingCleared(group: FixGroup): number {
+  return group.findings.reduce(
+    (sum, finding) => sum + (finding.unlisted?.blocking ?? Number(finding.blocking)),
+    0
+  )
 }
 
 /** `3 critical, 2 high`: the non-zero severities, most severe first. */
@@ -133,7 +155,7 @@ export function fixAction(group: FixGroup): string {
       ? `${name} ${version}: no fixed version yet`
       : `bump ${name} ${version} → ${group.fixedVersion}${unfixed}`
   }
-  const more = group.findings.length - 1
+  const more = group.size - cleared(first)
   return more === 0 ? first.title : `${first.title} and ${more} more like it`
 }
 

@@ -36,13 +36,15 @@ const ORDER = {
     'location',
     'package',
     'vulnerability',
-    'suppressed'
+    'suppressed',
+    'unlisted'
   ],
   location: ['path', 'layerDigest', 'dockerfile'],
   dockerfile: ['file', 'line'],
   package: ['name', 'version', 'ecosystem', 'purl'],
   vulnerability: ['id', 'aliases', 'fixedVersion'],
   suppressed: ['reason', 'source'],
+  unlisted: ['count', 'counts', 'blocking', 'suppressed', 'fingerprints'],
   summary: ['counts', 'blocking', 'suppressed'],
   counts: ['critical', 'high', 'medium', 'low', 'info']
 } as const
@@ -83,6 +85,9 @@ function finding(value: GatedFinding): JsonObject {
   nested(result, 'package', ORDER.package)
   nested(result, 'vulnerability', ORDER.vulnerability)
   nested(result, 'suppressed', ORDER.suppressed)
+  nested(result, 'unlisted', ORDER.unlisted)
+  const unlisted = result['unlisted']
+  if (isObject(unlisted)) nested(unlisted, 'counts', ORDER.counts)
   return result
 }
 

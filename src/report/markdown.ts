@@ -1,6 +1,6 @@
 /** GitHub-flavoured Markdown: the job summary and the sticky PR comment. */
 import { plural } from '../units.js'
-import type { GatedFinding } from '../findings.js'
+import { shownPath, type GatedFinding } from '../findings.js'
 import type { GateReport, StepStatus } from './model.js'
 import { escapeMarkdown } from './escape.js'
 import { fixAction, fixGroups, severityCounts, type FixGroup } from './fixes.js'
@@ -40,7 +40,8 @@ function table(header: string[], align: string[], rows: string[][]): string[] {
 }
 
 function location(finding: GatedFinding, links: SourceLinks): string {
-  const { path, dockerfile } = finding.location
+  const path = shownPath(finding)
+  const { dockerfile } = finding.location
   return [
     ...(path === undefined ? [] : [inlineCode(path)]),
     ...(dockerfile === undefined ? [] : [dockerfileLink(dockerfile.file, dockerfile.line, links)])
@@ -54,24 +55,26 @@ function filledTable(header: string[], align: string[], rows: string[][]): strin
   return table(pick(header), pick(align), rows.map(pick))
 }
 
-/** Every finding, with its fix (the job summary is where the comment sends people for it). */
+/** One finding's row, with its fix (the job summary is where the comment sends people for it). */
+function findingRow(finding: GatedFinding, links: SourceLinks): string[] {
+  return [
+    finding.severity,
+    inlineCode(finding.rule),
+    escapeMarkdown(finding.title) +
+      (finding.vulnerability === undefined ? '' : ` (${advisoryLink(finding.vulnerability.id)})`) +
+      (finding.suppressed === undefined
+        ? ''
+        : ` (suppressed: ${escapeMarkdown(finding.suppressed.reason)})`),
+    location(finding, links),
+    finding.detail === undefined ? '' : escapeMarkdown(finding.detail)
+  ]
+}
+
 function findingTable(findings: GatedFinding[], links: SourceLinks): string[] {
   return filledTable(
     ['Severity', 'Rule', 'Finding', 'Location', 'Fix'],
     ['---', '---', '---', '---', '---'],
-    findings.map((finding) => [
-      finding.severity,
-      inlineCode(finding.rule),
-      escapeMarkdown(finding.title) +
-        (finding.vulnerability === undefined
-          ? ''
-          : ` (${advisoryLink(finding.vulnerability.id)})`) +
-        (finding.suppressed === undefined
-          ? ''
-          : ` (suppressed: ${escapeMarkdown(finding.suppressed.reason)})`),
-      location(finding, links),
-      finding.detail === undefined ? '' : escapeMarkdown(finding.detail)
-    ])
+    findings.map((finding) => findingRow(finding, links))
   )
 }
 
@@ -80,7 +83,7 @@ const ADVISORIES_SHOWN = 5
 
 /** One "What to fix first" row: severity, the change, what it clears, where. */
 export function fixRow(group: FixGroup, links: SourceLinks): string[] {
-  const count = group.findings.length
+  const count = group.size
   let change: string
   if (group.kind === 'upgrade') {
     const ids = group.findings.map((finding) => finding.vulnerability!.id)
@@ -89,7 +92,7 @@ export function fixRow(group: FixGroup, links: SourceLinks): string[] {
   } else {
     change = `${inlineCode(group.rule)}${count > 1 ? ` ×${count}` : ''}: ${escapeMarkdown(fixAction(group))}`
   }
-  const path = group.findings[0]!.location.path
+  const path = shownPath(group.findings[0]!)
   const where = [
     ...(group.dockerfile === undefined
       ? []
@@ -112,6 +115,36 @@ export function fixTable(groups: FixGroup[], links: SourceLinks): string[] {
   )
 }
 
+function isBlocking(finding: GatedFinding): boolean {
+  return finding.blocking && finding.suppressed === undefined
+}
+
+/**
+ * The most rows `render` can show within `maxLength`: the first `shown` changes and findings
+ * (blocking ones first, as `render` shows them) are longer than their cells together, so no
+ * more can fit. Renders rows only until they overflow.
+ */
+function mostRows(
+  report: GateReport,
+  groups: FixGroup[],
+  maxLength: number,
+  links: SourceLinks
+): number {
+  const findings = [
+    ...report.findings.filter(isBlocking),
+    ...report.findings.filter((f) => !isBlocking(f))
+  ]
+  const length = (cells: string[]): number => cells.reduce((sum, cell) => sum + cell.length, 0)
+  let used = 0
+  for (const [index, finding] of findings.entries()) {
+    const group = groups[index]
+    used +=
+      length(findingRow(finding, links)) + (group === undefined ? 0 : length(fixRow(group, links)))
+    if (used > maxLength) return index
+  }
+  return findings.length
+}
+
 /** The whole document, showing only the first `shown` changes and findings (blocking ones first). */
 function render(
   report: GateReport,
@@ -121,8 +154,8 @@ function render(
   links: SourceLinks
 ): string {
   const { counts, blocking: blockingCount, suppressed } = report.summary
-  const blocking = report.findings.filter((f) => f.blocking && f.suppressed === undefined)
-  const others = report.findings.filter((f) => !f.blocking || f.suppressed !== undefined)
+  const blocking = report.findings.filter(isBlocking)
+  const others = report.findings.filter((f) => !isBlocking(f))
   const shownBlocking = blocking.slice(0, shown)
   const shownOthers = others.slice(0, Math.max(0, shown - blocking.length))
   const icon = report.verdict === 'pass' ? '✅' : '❌'
@@ -193,20 +226,24 @@ function render(
 
 /**
  * Truncates by dropping whole rows (other findings first, then blocking ones, and the changes
- * from the end) and says how many are shown; the output never exceeds `maxLength`.
+ * from the end) and says how many are shown; the output never exceeds `maxLength`. Rows that
+ * cannot fit are never rendered: each render below shows at most `mostRows`.
  */
 export function renderMarkdown(report: GateReport, options: MarkdownOptions = {}): string {
   const maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH
   const links = options.links ?? sourceLinks(process.env)
   const total = report.findings.length
-  // Grouped once: the search below renders up to log2(total) times.
+  // Grouped once: the search below renders up to log2(most) times.
   const groups = fixGroups(report.findings)
-  const full = render(report, groups, total, maxLength, links)
-  if (full.length <= maxLength) return full
+  const most = mostRows(report, groups, maxLength, links)
+  if (most === total) {
+    const full = render(report, groups, total, maxLength, links)
+    if (full.length <= maxLength) return full
+  }
 
   // Length grows with the rows shown: find the most rows that fit.
   let low = 0
-  let high = total - 1
+  let high = Math.min(most, total - 1)
   while (low < high) {
     const middle = Math.ceil((low + high) / 2)
     if (render(report, groups, middle, maxLength, links).length <= maxLength) low = middle

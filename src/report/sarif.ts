@@ -7,7 +7,7 @@
  * several images do not close each other. Tested against the official schema in
  * __fixtures__/sarif/.
  */
-import { SEVERITIES, type GatedFinding, type Severity } from '../findings.js'
+import { SEVERITIES, shownPath, type GatedFinding, type Severity } from '../findings.js'
 import { escapeMarkdown, escapeSarifText } from './escape.js'
 import type { GateReport } from './model.js'
 
@@ -122,7 +122,9 @@ function location(
   image: string,
   configDigest: string
 ): Record<string, unknown> {
-  const { source, dockerfile, path, layerDigest, line } = finding.location
+  const { source, dockerfile, layerDigest, line } = finding.location
+  // A place a person reads; `properties.path` keeps the path as the JSON report has it.
+  const path = shownPath(finding)
   const inImage = path === undefined ? undefined : { text: escapeSarifText(`${path} in ${image}`) }
   if (source !== undefined) {
     return { physicalLocation: physical(uriPath(source.file), SRCROOT, source.line ?? 1) }
@@ -144,7 +146,7 @@ function location(
 }
 
 function message(finding: GatedFinding): string {
-  const path = finding.location.path
+  const path = shownPath(finding)
   const where = path === undefined || finding.title.includes(path) ? '' : ` (${path})`
   return escapeSarifText(
     `${finding.title}${where}${finding.detail === undefined ? '' : `. ${finding.detail}`}`

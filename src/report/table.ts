@@ -1,8 +1,15 @@
 /** The terminal report: what a person reads after `container-gate scan`. */
 import { plural } from '../units.js'
-import type { GatedFinding, Severity } from '../findings.js'
+import { shownPath, type GatedFinding, type Severity } from '../findings.js'
 import { escapeTerminal } from './escape.js'
-import { fixAction, fixGroups, fixText, severityCounts, type FixGroup } from './fixes.js'
+import {
+  blockingCleared,
+  fixAction,
+  fixGroups,
+  fixText,
+  severityCounts,
+  type FixGroup
+} from './fixes.js'
 import type { GateReport, StepStatus } from './model.js'
 
 export interface TableOptions {
@@ -105,14 +112,14 @@ function groupLines(
   paint: (text: string, style?: Style) => string
 ): string[] {
   const first = group.findings[0]!
-  const count = group.findings.length
+  const count = group.size
   const rule = escapeTerminal(group.rule)
   const action = escapeTerminal(fixAction(group))
   const dockerfile =
     group.dockerfile === undefined
       ? ''
       : ` (${escapeTerminal(`${group.dockerfile.file}:${group.dockerfile.line}`)})`
-  const path = first.location.path === undefined ? '' : escapeTerminal(first.location.path)
+  const path = escapeTerminal(shownPath(first) ?? '')
   // Most titles already name their file; print the path only when it adds something. An
   // upgrade's findings share the package's path; a rule's several findings have several.
   const shared = group.kind === 'upgrade' || count === 1
@@ -140,6 +147,11 @@ function groupLines(
   return lines.map((line) => line.trimEnd())
 }
 
+/** `lines.push(...more)` for a list of any length (spread arguments overflow the stack). */
+function append(lines: string[], more: string[]): void {
+  for (const line of more) lines.push(line)
+}
+
 /** A suppressed finding, one per line as before grouping: it needs no change, only a reason. */
 function suppressedLines(
   finding: GatedFinding,
@@ -147,7 +159,7 @@ function suppressedLines(
   paint: (text: string, style?: Style) => string
 ): string[] {
   const title = escapeTerminal(finding.title)
-  const path = finding.location.path === undefined ? '' : escapeTerminal(finding.location.path)
+  const path = escapeTerminal(shownPath(finding) ?? '')
   const where = path === '' || title.includes(path) ? '' : `  ${path}`
   const reason = escapeTerminal(finding.suppressed?.reason ?? '')
   return wrapWords(
@@ -186,11 +198,8 @@ export function renderTable(report: GateReport, options: TableOptions): string {
   const blocking = groups.filter((group) => group.blocking)
   const others = groups.filter((group) => !group.blocking)
   // An upgrade also clears its vulnerabilities that do not block: count only the blocking ones.
-  const blockingCount = blocking.reduce(
-    (sum, group) => sum + group.findings.filter((finding) => finding.blocking).length,
-    0
-  )
-  const othersCount = others.reduce((sum, group) => sum + group.findings.length, 0)
+  const blockingCount = blocking.reduce((sum, group) => sum + blockingCleared(group), 0)
+  const othersCount = others.reduce((sum, group) => sum + group.size, 0)
   for (const [heading, section] of [
     [
       `What to fix first: ${plural(blocking.length, 'change')} for ${plural(blockingCount, 'blocking finding')}`,
@@ -202,19 +211,15 @@ export function renderTable(report: GateReport, options: TableOptions): string {
     ]
   ] as const) {
     if (section.length === 0) continue
-    lines.push(
-      '',
-      paint(heading, 'bold'),
-      ...section.flatMap((group) => groupLines(group, width, paint))
-    )
+    lines.push('', paint(heading, 'bold'))
+    for (const group of section) append(lines, groupLines(group, width, paint))
   }
   const suppressedFindings = report.findings.filter((f) => f.suppressed !== undefined)
   if (suppressedFindings.length > 0) {
-    lines.push(
-      '',
-      paint(`Suppressed (${suppressedFindings.length})`, 'bold'),
-      ...suppressedFindings.flatMap((finding) => suppressedLines(finding, width, paint))
-    )
+    lines.push('', paint(`Suppressed (${suppressedFindings.length})`, 'bold'))
+    for (const finding of suppressedFindings) {
+      append(lines, suppressedLines(finding, width, paint))
+    }
   }
 
   const { counts, suppressed } = report.summary
