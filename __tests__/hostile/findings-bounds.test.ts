@@ -21,6 +21,8 @@ import {
   type GatedFinding
 } from '../../src/findings.js'
 import { silentLogger } from '../../src/log.js'
+import { MAX_SECRET_FINDINGS } from '../../src/steps/hardening/index.js'
+import { MAX_LAYER_SECRETS } from '../../src/steps/hardening/layer.js'
 import { defaultPolicy } from '../../src/policy/defaults.js'
 import {
   listFindings,
@@ -280,4 +282,35 @@ describe('the finding standing for unlisted ones, under every policy', () => {
       expect(report.findings.filter((finding) => finding.baseline === 'new')).toEqual([])
     }, 60_000)
   })
+})
+
+describe('an image with more secrets than a scan reports', () => {
+  it('keeps the bound per layer and per scan, and one blocking finding counts the rest', async () => {
+    const perLayer = MAX_LAYER_SECRETS / PER_FILE + 10
+    const image = buildImage({
+      layers: [
+        { entries: Array.from({ length: perLayer }, (_, i) => secrets(`app/a/f${i}.env`)) },
+        { entries: [secrets('app/b/late.env')] }
+      ],
+      config: { User: '10001:10001' }
+    })
+    const { report } = await runGate(
+      { image: 'oci:test', policy: hardeningOnly(), acquire: ACQUIRE },
+      silentLogger,
+      undefined,
+      () => memorySource(image)
+    )
+    // Layer 1 keeps its bound and counts 200 more; the scan is then full, so layer 2's 20 count too.
+    const unlisted = 10 * PER_FILE + PER_FILE
+    expect(MAX_SECRET_FINDINGS).toBe(MAX_LAYER_SECRETS)
+    expect(report.summary.counts.critical).toBe(MAX_SECRET_FINDINGS + 1)
+    const more = report.findings.filter((f) => f.rule === 'hardening/secrets-not-listed')
+    expect(more).toHaveLength(1)
+    expect(more[0]).toMatchObject({
+      severity: 'critical',
+      blocking: true,
+      title: `${unlisted} more secrets found in the image's layers are not listed one by one (the first in /app/a/f${perLayer - 10}.env)`
+    })
+    expect(report.verdict).toBe('fail')
+  }, 120_000)
 })

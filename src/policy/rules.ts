@@ -73,6 +73,7 @@ export const RULE_IDS: Record<StepId, readonly string[]> = {
     'wasted-file',
     'wasted-space',
     'world-writable',
+    'secrets-not-listed',
     'input-not-analysed'
   ],
   custody: [

@@ -81,7 +81,11 @@ function visitFile(path: string, content: Buffer): string[] {
   const sink = visitor.onEntry(entry)!
   for (let at = 0; at < content.length; at += 512) sink.write(content.subarray(at, at + 512))
   sink.end()
-  return visitor.finish().secrets.map((s) => `${s.rule} ${s.severity} ${s.path}: ${s.title}`)
+  return visitor
+    .finish()
+    .secretFiles.flatMap(({ path, secrets }) =>
+      secrets.map((s) => `${s.rule} ${s.severity} ${path}: ${s.title}`)
+    )
 }
 
 const tools = missingTools(['openssl'])

@@ -6,11 +6,15 @@ import { posix } from 'node:path'
 import { minimatch } from 'minimatch'
 import {
   severityRank,
+  REPORTED_PATH_CHARS,
+  shortened,
+  SHOWN_PATH_CHARS,
   type Finding,
   type FindingLocation,
   type Suppressed
 } from '../../findings.js'
 import { fingerprint } from '../../policy/evaluate.js'
+import { sha256 } from '../../image/digest.js'
 import type { Policy } from '../../policy/policy.js'
 import { parsePasswd } from '../../os/accounts.js'
 import { parseUser, resolveUser } from '../../os/user.js'
@@ -19,8 +23,10 @@ import { historyLayers, imageConfigFindings } from './image-config.js'
 import {
   hardeningSubscription,
   HARDENING_LAYERS,
+  MAX_LAYER_SECRETS,
   type HardeningLayerVisit,
-  type LayerFile
+  type LayerFile,
+  type UnkeptSecrets
 } from './layer.js'
 import { formatBytes } from '../../units.js'
 import { leanFindings, type LeanDraft } from './lean.js'
@@ -91,6 +97,25 @@ function fateText(fate: FileFate, layer: number): { title: string; detail: strin
   }
 }
 
+/**
+ * Secret findings one scan makes (docs/limits.md): an image chooses how many files of secrets it
+ * holds and how long their paths are, and each finding keeps its path. Twice what a report lists
+ * (policy/evaluate.ts), so ignores still choose among more than are shown; past it one
+ * `hardening/secrets-not-listed` finding counts the rest, at their worst severity, so they block
+ * as they would have.
+ */
+export const MAX_SECRET_FINDINGS = 20_000
+
+/**
+ * A path as a secret's subject, the identity its fingerprint hashes: whole up to `PATH_MAX`, past
+ * which no process can open it by name; a longer one (only a crafted image has one) is cut, with a
+ * digest of the whole path so that two such paths stay two findings.
+ */
+function subjectPath(path: string): string {
+  if (path.length <= REPORTED_PATH_CHARS) return path
+  return `${shortened(path, REPORTED_PATH_CHARS - 13)}#${sha256(path).slice('sha256:'.length, 'sha256:'.length + 12)}`
+}
+
 function layerSecretDrafts(
   image: ImageView,
   visits: HardeningLayerVisit[],
@@ -106,34 +131,78 @@ function layerSecretDrafts(
     }
     return paths
   }
-  const fixture = (path: string): boolean =>
-    settings.secretFixturePaths.some((glob) => minimatch(path, glob, { dot: true }))
-  const drafts = new Map<string, LeanDraft>()
-  visits.forEach((visit, layer) => {
-    for (const secret of visit.secrets) {
-      const subject = `${secret.path}:${secret.hash}`
-      const key = `${secret.rule}\0${subject}`
-      // The same value in the same file in several layers (e.g. a chmod) is one finding.
-      if (drafts.has(key)) continue
-      const fate = fileFate(layers, layer, secret.path, image.fs.get(secret.path)?.layer, pathsOf)
-      const where = fateText(fate, layer)
-      const downgrade = fixture(secret.path) && severityRank(secret.severity) > severityRank('low')
-      drafts.set(key, {
-        rule: `secret-${secret.rule}`,
-        severity: downgrade ? 'low' : secret.severity,
-        title: `${secret.title} in ${secret.path}${where.title}`,
-        detail:
-          `Line ${secret.line}: ${secret.redacted}. ${where.detail}` +
-          (downgrade
-            ? "It is under a package's test fixtures or docs (secret-fixture-paths), so it is reported as low; check that it is an example."
-            : ROTATE),
-        subject,
-        path: secret.path,
-        layer
-      })
+  // Per path, not per secret: a path may be 16,383 characters, and matching it against globs or
+  // hashing it as a map key costs as much each time. Keys use the path's number instead.
+  const pathIds = new Map<string, { id: number; fixture: boolean }>()
+  const pathOf = (path: string): { id: number; fixture: boolean } => {
+    let known = pathIds.get(path)
+    if (known === undefined) {
+      const fixture = settings.secretFixturePaths.some((glob) =>
+        minimatch(path, glob, { dot: true })
+      )
+      known = { id: pathIds.size, fixture }
+      pathIds.set(path, known)
     }
+    return known
+  }
+  const drafts = new Map<string, LeanDraft>()
+  let unlisted: (UnkeptSecrets & { layer: number }) | undefined
+  const count = (found: UnkeptSecrets, layer: number): void => {
+    if (unlisted === undefined) unlisted = { ...found, layer }
+    else {
+      unlisted.count += found.count
+      if (severityRank(found.severity) > severityRank(unlisted.severity))
+        unlisted.severity = found.severity
+    }
+  }
+  visits.forEach((visit, layer) => {
+    for (const file of visit.secretFiles) {
+      const { id, fixture } = pathOf(file.path)
+      let fate: { title: string; detail: string } | undefined
+      for (const secret of file.secrets) {
+        const key = `${secret.rule}\0${id}\0${secret.hash}`
+        // The same value in the same file in several layers (e.g. a chmod) is one finding.
+        if (drafts.has(key)) continue
+        const downgrade = fixture && severityRank(secret.severity) > severityRank('low')
+        const severity = downgrade ? 'low' : secret.severity
+        if (drafts.size >= MAX_SECRET_FINDINGS) {
+          count({ count: 1, severity, path: file.path }, layer)
+          continue
+        }
+        fate ??= fateText(
+          fileFate(layers, layer, file.path, image.fs.get(file.path)?.layer, pathsOf),
+          layer
+        )
+        drafts.set(key, {
+          rule: `secret-${secret.rule}`,
+          severity,
+          title: `${secret.title} in ${shortened(file.path, SHOWN_PATH_CHARS)}${fate.title}`,
+          detail:
+            `Line ${secret.line}: ${secret.redacted}. ${fate.detail}` +
+            (downgrade
+              ? "It is under a package's test fixtures or docs (secret-fixture-paths), so it is reported as low; check that it is an example."
+              : ROTATE),
+          subject: `${subjectPath(file.path)}:${secret.hash}`,
+          path: file.path,
+          layer
+        })
+      }
+    }
+    if (visit.unkept !== undefined) count(visit.unkept, layer)
   })
-  return [...drafts.values()]
+  const found = [...drafts.values()]
+  if (unlisted !== undefined) {
+    found.push({
+      rule: 'secrets-not-listed',
+      severity: unlisted.severity,
+      title: `${unlisted.count} more secrets found in the image's layers are not listed one by one (the first in ${shortened(unlisted.path, SHOWN_PATH_CHARS)})`,
+      detail: `The gate lists at most ${MAX_SECRET_FINDINGS} secret findings per scan and keeps ${MAX_LAYER_SECRETS} per layer; this finding stands for the rest, at the severity of the worst of them. Remove the secrets listed, then scan again to see the next ones.`,
+      subject: 'secrets-not-listed',
+      path: unlisted.path,
+      layer: unlisted.layer
+    })
+  }
+  return found
 }
 
 /** Text files too large to scan for secrets, and shell history files, in any layer (deleted ones included). */

@@ -13,11 +13,12 @@ import type {
 } from '../../image/analysis.js'
 import type { TarEntry } from '../../image/types.js'
 import type { SecretMatch, SecretScanner } from '../../secrets/scanner.js'
+import { severityRank } from '../../findings.js'
 
 /** The hardening step's per-layer results. */
 export const HARDENING_LAYERS: SubscriptionKey<HardeningLayerVisit> = {
   id: 'hardening',
-  version: 4
+  version: 5
 }
 
 /** git's heuristic (xdiff `buffer_is_binary`): a NUL byte in the first 8000 bytes means binary. */
@@ -28,7 +29,24 @@ export interface LayerFile {
   size: number
 }
 
-export interface LayerSecret extends SecretMatch {
+/** The secrets of one file: its path once, however many it holds (a path may be 16,383 characters). */
+export interface SecretFile {
+  path: string
+  secrets: SecretMatch[]
+}
+
+/**
+ * Secrets one layer keeps (docs/limits.md), as many as a scan reports (MAX_SECRET_FINDINGS): the
+ * scanner reports at most 20 values per rule per file, but an image chooses how many files. A
+ * real layer holds a handful; past this many the rest are counted (`HardeningLayerVisit.unkept`),
+ * never dropped silently.
+ */
+export const MAX_LAYER_SECRETS = 20_000
+
+/** Secrets of a layer over MAX_LAYER_SECRETS: how many, the most severe, the first file. */
+export interface UnkeptSecrets {
+  count: number
+  severity: SecretMatch['severity']
   path: string
 }
 
@@ -43,7 +61,9 @@ export interface ScanStats {
 }
 
 export interface HardeningLayerVisit {
-  secrets: LayerSecret[]
+  secretFiles: SecretFile[]
+  /** Secrets past MAX_LAYER_SECRETS, when there were any. */
+  unkept?: UnkeptSecrets
   /** Text files larger than the scan limit: not scanned. */
   oversized: LayerFile[]
   /** Files whose content is an ELF core dump. */
@@ -71,6 +91,8 @@ class FileSink implements EntrySink {
     private readonly entry: TarEntry,
     private readonly scan: boolean,
     private readonly visit: HardeningLayerVisit,
+    /** Keeps a file's secrets (`keeper`). */
+    private readonly keep: (path: string, found: SecretMatch[]) => void,
     private readonly scanner: SecretScanner
   ) {
     this.keyStore = scanner.isKeyStorePath(entry.path)
@@ -101,7 +123,7 @@ class FileSink implements EntrySink {
     if (this.head !== undefined && isCoreDump(this.head)) visit.coreDumps.push(entry.path)
     if (this.keyStore && this.scan) {
       const store = this.scanner.scanKeyStore(Buffer.concat(this.chunks, this.length), entry.path)
-      if (store !== undefined) visit.secrets.push({ ...store, path: entry.path })
+      if (store !== undefined) this.keep(entry.path, [store])
     }
     if (this.binary) {
       visit.stats.binary += 1
@@ -114,12 +136,27 @@ class FileSink implements EntrySink {
     const started = performance.now()
     const text = Buffer.concat(this.chunks, this.length).toString('latin1')
     this.chunks = []
-    for (const match of this.scanner.scan(text, entry.path)) {
-      visit.secrets.push({ ...match, path: entry.path })
-    }
+    this.keep(entry.path, this.scanner.scan(text, entry.path))
     visit.stats.files += 1
     visit.stats.bytes += this.length
     visit.stats.ms += performance.now() - started
+  }
+}
+
+/** Keeps each file's secrets in `visit` up to the layer's bound, counting the rest. */
+function keeper(visit: HardeningLayerVisit): (path: string, found: SecretMatch[]) => void {
+  let kept = 0
+  return (path, found) => {
+    if (found.length === 0) return
+    const room = Math.max(0, MAX_LAYER_SECRETS - kept)
+    if (room > 0) visit.secretFiles.push({ path, secrets: found.slice(0, room) })
+    kept += Math.min(room, found.length)
+    for (const secret of found.slice(room)) {
+      const unkept = (visit.unkept ??= { count: 0, severity: secret.severity, path })
+      unkept.count += 1
+      if (severityRank(secret.severity) > severityRank(unkept.severity))
+        unkept.severity = secret.severity
+    }
   }
 }
 
@@ -137,15 +174,16 @@ export function hardeningSubscription(
       // alone, so a layer's result is the same read now, in another scan, or from the cache.
       const layerScanner = scanner.withOwnHasher()
       const visit: HardeningLayerVisit = {
-        secrets: [],
+        secretFiles: [],
         oversized: [],
         coreDumps: [],
         stats: { files: 0, bytes: 0, binary: 0, ms: 0 }
       }
+      const keep = keeper(visit)
       return {
         onEntry(entry) {
           if (entry.type !== 'file' || entry.size === 0) return undefined
-          return new FileSink(entry, entry.size <= maxScanBytes, visit, layerScanner)
+          return new FileSink(entry, entry.size <= maxScanBytes, visit, keep, layerScanner)
         },
         finish: () => visit
       }
