@@ -1,4 +1,5 @@
 /** The one finding shape every step produces and every report prints (docs/architecture.md). */
+import { createHash } from 'node:crypto'
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const
 export type Severity = (typeof SEVERITIES)[number]
@@ -196,6 +197,17 @@ export function shownPath(finding: Pick<Finding, 'location'>): string | undefine
   return path === undefined ? undefined : shortened(path, SHOWN_PATH_CHARS)
 }
 
+/**
+ * A path as part of a finding's subject, the identity its fingerprint hashes: whole up to
+ * `PATH_MAX`, past which no process can open it by name; a longer one (only a crafted image has
+ * one) is cut, with a digest of the whole path so that two such paths stay two findings.
+ */
+export function subjectPath(path: string): string {
+  if (path.length <= REPORTED_PATH_CHARS) return path
+  const digest = createHash('sha256').update(path).digest('hex').slice(0, 12)
+  return `${shortened(path, REPORTED_PATH_CHARS - 13)}#${digest}`
+}
+
 function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff
 }
@@ -230,4 +242,32 @@ export function boundedFinding(finding: GatedFinding): GatedFinding {
     }
   }
   return result
+}
+
+/**
+ * Findings a step counts instead of making, past a bound an image could otherwise push to millions
+ * (a real image never comes near): how many, the worst severity, and the first one's place. Plain
+ * data, so a layer's count can be kept with its analysis in the layer cache.
+ */
+export interface Uncounted {
+  count: number
+  severity: Severity
+  path: string
+  /** The 0-based layer of the first one. */
+  layer?: number
+}
+
+/** Adds `count` findings at `severity` (first at `path`) to `into`, or starts it. */
+export function countInto(
+  into: Uncounted | undefined,
+  count: number,
+  severity: Severity,
+  path: string,
+  layer?: number
+): Uncounted {
+  if (into === undefined)
+    return layer === undefined ? { count, severity, path } : { count, severity, path, layer }
+  into.count += count
+  if (severityRank(severity) > severityRank(into.severity)) into.severity = severity
+  return into
 }

@@ -21,6 +21,8 @@ import {
   type GatedFinding
 } from '../../src/findings.js'
 import { silentLogger } from '../../src/log.js'
+import { MAX_CODE_FINDINGS } from '../../src/steps/code/index.js'
+import { MAX_LAYER_SOURCE_MATCHES } from '../../src/steps/code/visitor.js'
 import { MAX_SECRET_FINDINGS } from '../../src/steps/hardening/index.js'
 import { MAX_LAYER_SECRETS } from '../../src/steps/hardening/layer.js'
 import { defaultPolicy } from '../../src/policy/defaults.js'
@@ -310,6 +312,40 @@ describe('an image with more secrets than a scan reports', () => {
       severity: 'critical',
       blocking: true,
       title: `${unlisted} more secrets found in the image's layers are not listed one by one (the first in /app/a/f${perLayer - 10}.env)`
+    })
+    expect(report.verdict).toBe('fail')
+  }, 120_000)
+})
+
+describe('an image with more static-analysis matches than a scan reports', () => {
+  it('keeps the bound per layer and per scan, and one blocking finding counts the rest', async () => {
+    // 20 `curl -k` lines per script (the per-file bound), 1,010 scripts in layer 1, one in layer 2.
+    const script = { content: `${'curl -k https://example.invalid/x\n'.repeat(20)}` }
+    const scripts = (dir: string, count: number): FixtureEntry[] =>
+      Array.from({ length: count }, (_, i) => ({ path: `${dir}/s${i}.sh`, ...script }))
+    const policy = defaultPolicy()
+    for (const id of STEP_IDS) policy.steps[id].enabled = id === 'code'
+    const image = buildImage({
+      layers: [
+        { entries: scripts('app/a', MAX_LAYER_SOURCE_MATCHES / 20 + 10) },
+        { entries: scripts('app/b', 1) }
+      ],
+      config: { User: '10001:10001' }
+    })
+    const { report } = await runGate(
+      { image: 'oci:test', policy, acquire: ACQUIRE },
+      silentLogger,
+      undefined,
+      () => memorySource(image)
+    )
+    expect(MAX_CODE_FINDINGS).toBe(MAX_LAYER_SOURCE_MATCHES)
+    expect(report.summary.counts.high).toBe(MAX_CODE_FINDINGS + 1)
+    const more = report.findings.filter((f) => f.rule === 'code/findings-not-listed')
+    expect(more).toHaveLength(1)
+    expect(more[0]).toMatchObject({
+      severity: 'high',
+      blocking: true,
+      title: `${10 * 20 + 20} more static-analysis and ELF findings are not listed one by one (the first in /app/a/s${MAX_LAYER_SOURCE_MATCHES / 20}.sh)`
     })
     expect(report.verdict).toBe('fail')
   }, 120_000)

@@ -43,6 +43,7 @@ export const RULE_IDS: Record<StepId, readonly string[]> = {
     'tls-verification-disabled',
     'debug-enabled',
     'malware',
+    'findings-not-listed',
     'input-not-analysed'
   ],
   composition: [

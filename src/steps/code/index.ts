@@ -6,10 +6,15 @@
 import { createHash } from 'node:crypto'
 import { posix } from 'node:path'
 import {
+  countInto,
   inputNotAnalysed,
+  shortened,
+  SHOWN_PATH_CHARS,
+  subjectPath,
   type Finding,
   type FindingLocation,
-  type Severity
+  type Severity,
+  type Uncounted
 } from '../../findings.js'
 import { PATH_MAX } from '../../image/layer/tar.js'
 import type { FileSystem } from '../../image/types.js'
@@ -20,7 +25,13 @@ import type { ElfHardening } from './elf.js'
 import { isNotImported, sarifFinding } from './sarif.js'
 import { loadSignatures } from './signatures.js'
 import { envMatches, SOURCE_PATTERNS, SOURCE_RULES, type SourceRuleId } from './source-rules.js'
-import { CODE_LAYERS, codeSubscription, type CodeLayerResult, type FileResult } from './visitor.js'
+import {
+  CODE_LAYERS,
+  codeSubscription,
+  MAX_LAYER_SOURCE_MATCHES,
+  type CodeLayerResult,
+  type FileResult
+} from './visitor.js'
 
 type ElfRule =
   | 'elf-no-pie'
@@ -31,7 +42,7 @@ type ElfRule =
   | 'elf-no-fortify'
   | 'elf-insecure-rpath'
 
-type Rule = ElfRule | SourceRuleId | 'malware'
+type Rule = ElfRule | SourceRuleId | 'malware' | 'findings-not-listed'
 
 const ELF_RULES: readonly ElfRule[] = [
   'elf-no-pie',
@@ -126,15 +137,10 @@ function elfFindings(
   if (elf.type !== 'exec' && elf.type !== 'dyn') return []
   const kind = elf.pie === 'dso' ? 'Shared library' : 'Binary'
   const drafts: Draft[] = []
+  const shown = shortened(path, SHOWN_PATH_CHARS)
+  const subject = subjectPath(path)
   const add = (rule: ElfRule, severity: Severity, what: string, detail: string): void => {
-    drafts.push({
-      rule,
-      severity,
-      title: `${kind} ${path} ${what}`,
-      detail,
-      subject: path,
-      location
-    })
+    drafts.push({ rule, severity, title: `${kind} ${shown} ${what}`, detail, subject, location })
   }
   if (elf.pie === 'no') {
     add(
@@ -196,12 +202,14 @@ function elfFindings(
 }
 
 function sourceFindings(path: string, result: FileResult, location: FindingLocation): Draft[] {
+  const shown = shortened(path, SHOWN_PATH_CHARS)
+  const subject = subjectPath(path)
   return (result.source ?? []).map(({ rule, line, what }) => ({
     rule,
     severity: SOURCE_RULES[rule].severity,
-    title: `${SOURCE_RULES[rule].title}: ${path}:${line} ${what}`,
+    title: `${SOURCE_RULES[rule].title}: ${shown}:${line} ${what}`,
     detail: SOURCE_RULES[rule].fix,
-    subject: `${path}:${line}`,
+    subject: `${subject}:${line}`,
     location: { ...location, line }
   }))
 }
@@ -230,15 +238,16 @@ function malwareFindings(image: ImageView, hits: MalwareHit[]): Draft[] {
   for (const hit of hits) byKey.set(`${hit.path}\0${hit.name}`, hit)
   return [...byKey.values()].map(({ path, name, source, layer }) => {
     const present = image.fs.get(path)?.layer === layer
+    const shown = shortened(path, SHOWN_PATH_CHARS)
     const where = present
-      ? path
-      : `${path} (layer ${layer + 1}; removed or replaced by a later layer, but still shipped)`
+      ? shown
+      : `${shown} (layer ${layer + 1}; removed or replaced by a later layer, but still shipped)`
     return {
       rule: 'malware',
       severity: 'critical',
       title: `Known malware ${name} in ${where}`,
       detail: `The file matches the signature ${name} (${source}). Remove it, find how it got into the build, and rebuild from clean sources.`,
-      subject: `${path}:${name}`,
+      subject: `${subjectPath(path)}:${name}`,
       location: locate(image, path, layer)
     }
   })
@@ -255,6 +264,24 @@ interface Tally {
   elfChecked: number
   elfOwned: number
   hashed: number
+}
+
+/**
+ * Findings of files one scan makes (docs/limits.md): an image chooses how many files match, each
+ * up to 20 lines per rule. Past it one `code/findings-not-listed` finding counts the rest, at
+ * their worst severity, so they block as they would have.
+ */
+export const MAX_CODE_FINDINGS = 20_000
+
+function unlistedDraft(image: ImageView, unlisted: Uncounted): Draft {
+  return {
+    rule: 'findings-not-listed',
+    severity: unlisted.severity,
+    title: `${unlisted.count} more static-analysis and ELF findings are not listed one by one (the first in ${shortened(unlisted.path, SHOWN_PATH_CHARS)})`,
+    detail: `The gate makes at most ${MAX_CODE_FINDINGS} code findings of files per scan and keeps ${MAX_LAYER_SOURCE_MATCHES} static-analysis matches per layer; this finding stands for the rest, at the severity of the worst of them. Fix the ones listed, or exclude generated trees with code-exclude, and scan again.`,
+    subject: 'findings-not-listed',
+    location: locate(image, unlisted.path, unlisted.layer ?? 0)
+  }
 }
 
 /** Hardening and static analysis of one file that is in the final filesystem. */
@@ -317,8 +344,13 @@ async function run({ image, policy }: StepContext): Promise<StepOutcome> {
   const notAnalysed: Finding[] = []
   const hits: MalwareHit[] = []
   const tally: Tally = { elfFiles: 0, elfChecked: 0, elfOwned: 0, hashed: 0 }
+  let unlisted: Uncounted | undefined
   layers.forEach((result, layer) => {
     tally.hashed += result?.hashed ?? 0
+    if (result?.unkept !== undefined) {
+      const { count, severity, path } = result.unkept
+      unlisted = countInto(unlisted, count, severity, path, layer)
+    }
     for (const file of result?.files ?? []) {
       for (const match of file.malware ?? []) hits.push({ path: file.path, layer, ...match })
       // Hardening and static analysis judge what the container will run: the final file.
@@ -331,11 +363,16 @@ async function run({ image, policy }: StepContext): Promise<StepOutcome> {
         continue
       }
       if (file.elf !== undefined) tally.elfChecked++
-      drafts.push(...finalFileFindings(image, file, layer))
+      for (const draft of finalFileFindings(image, file, layer)) {
+        if (!enabled(policy, draft.rule)) continue
+        if (drafts.length < MAX_CODE_FINDINGS) drafts.push(draft)
+        else unlisted = countInto(unlisted, 1, draft.severity, file.path, layer)
+      }
       notAnalysed.push(...elfNotAnalysed(image, file, layer))
     }
   })
   drafts.push(...envFindings(image), ...malwareFindings(image, hits))
+  if (unlisted !== undefined) drafts.push(unlistedDraft(image, unlisted))
   return {
     findings: [
       ...drafts.filter((draft) => enabled(policy, draft.rule)).map(toFinding),

@@ -28,13 +28,21 @@ import {
 import {
   kindsByName,
   kindsByShebang,
+  SOURCE_RULES,
   SourceScanner,
   type SourceMatch,
   type SourcePattern
 } from './source-rules.js'
+import { countInto, type Uncounted } from '../../findings.js'
 
 /** The code step's per-layer results. */
-export const CODE_LAYERS: SubscriptionKey<CodeLayerResult> = { id: 'code', version: 2 }
+export const CODE_LAYERS: SubscriptionKey<CodeLayerResult> = { id: 'code', version: 3 }
+
+/**
+ * Static-analysis matches one layer keeps (docs/limits.md): at most 20 per rule per file, but an
+ * image chooses how many files. Past this many the rest are counted (`CodeLayerResult.unkept`).
+ */
+export const MAX_LAYER_SOURCE_MATCHES = 20_000
 
 /** The bytes of one ELF file kept while it streams (ELF_WINDOWS.budget), whatever its size. */
 export const MAX_ELF_BYTES = ELF_WINDOWS.budget
@@ -61,6 +69,8 @@ export interface FileResult {
 
 export interface CodeLayerResult {
   files: FileResult[]
+  /** Static-analysis matches past MAX_LAYER_SOURCE_MATCHES, when there were any. */
+  unkept?: Uncounted
   /** Files whose content was hashed for signatures. */
   hashed: number
   /** How many hash signatures were loaded, for the step's notes. */
@@ -181,6 +191,8 @@ class CodeVisitor implements LayerVisitor<CodeLayerResult> {
   private readonly results = new Map<string, FileResult>()
   private readonly exclude: Minimatch[]
   private hashed = 0
+  private keptMatches = 0
+  private unkept: Uncounted | undefined
 
   constructor(private readonly options: CodeVisitorOptions) {
     this.exclude = options.exclude.map((glob) => new Minimatch(glob, { dot: true }))
@@ -199,13 +211,27 @@ class CodeVisitor implements LayerVisitor<CodeLayerResult> {
     if (!sniffElf && !sniffSource && algorithms.length === 0 && !eicar) return undefined
     return new FileSink(entry, options, sniffElf, sniffSource, algorithms, (result, hashed) => {
       if (hashed) this.hashed++
+      if (result.source !== undefined) this.bound(result)
       if (Object.keys(result).length > 1) this.results.set(result.path, result)
     })
+  }
+
+  /** Keeps a file's static-analysis matches up to the layer's bound, counting the rest. */
+  private bound(result: FileResult): void {
+    const matches = result.source!
+    const room = Math.max(0, MAX_LAYER_SOURCE_MATCHES - this.keptMatches)
+    this.keptMatches += Math.min(room, matches.length)
+    for (const match of matches.slice(room)) {
+      this.unkept = countInto(this.unkept, 1, SOURCE_RULES[match.rule].severity, result.path)
+    }
+    if (room === 0) delete result.source
+    else if (room < matches.length) result.source = matches.slice(0, room)
   }
 
   finish(): CodeLayerResult {
     return {
       files: [...this.results.values()],
+      ...(this.unkept === undefined ? {} : { unkept: this.unkept }),
       hashed: this.hashed,
       signatures: this.options.signatures.count,
       ignoredSignatureFiles: this.options.ignoredSignatureFiles

@@ -5,16 +5,17 @@
 import { posix } from 'node:path'
 import { minimatch } from 'minimatch'
 import {
+  countInto,
   severityRank,
-  REPORTED_PATH_CHARS,
   shortened,
   SHOWN_PATH_CHARS,
+  subjectPath,
   type Finding,
   type FindingLocation,
-  type Suppressed
+  type Suppressed,
+  type Uncounted
 } from '../../findings.js'
 import { fingerprint } from '../../policy/evaluate.js'
-import { sha256 } from '../../image/digest.js'
 import type { Policy } from '../../policy/policy.js'
 import { parsePasswd } from '../../os/accounts.js'
 import { parseUser, resolveUser } from '../../os/user.js'
@@ -25,8 +26,7 @@ import {
   HARDENING_LAYERS,
   MAX_LAYER_SECRETS,
   type HardeningLayerVisit,
-  type LayerFile,
-  type UnkeptSecrets
+  type LayerFile
 } from './layer.js'
 import { formatBytes } from '../../units.js'
 import { leanFindings, type LeanDraft } from './lean.js'
@@ -106,16 +106,6 @@ function fateText(fate: FileFate, layer: number): { title: string; detail: strin
  */
 export const MAX_SECRET_FINDINGS = 20_000
 
-/**
- * A path as a secret's subject, the identity its fingerprint hashes: whole up to `PATH_MAX`, past
- * which no process can open it by name; a longer one (only a crafted image has one) is cut, with a
- * digest of the whole path so that two such paths stay two findings.
- */
-function subjectPath(path: string): string {
-  if (path.length <= REPORTED_PATH_CHARS) return path
-  return `${shortened(path, REPORTED_PATH_CHARS - 13)}#${sha256(path).slice('sha256:'.length, 'sha256:'.length + 12)}`
-}
-
 function layerSecretDrafts(
   image: ImageView,
   visits: HardeningLayerVisit[],
@@ -146,14 +136,9 @@ function layerSecretDrafts(
     return known
   }
   const drafts = new Map<string, LeanDraft>()
-  let unlisted: (UnkeptSecrets & { layer: number }) | undefined
-  const count = (found: UnkeptSecrets, layer: number): void => {
-    if (unlisted === undefined) unlisted = { ...found, layer }
-    else {
-      unlisted.count += found.count
-      if (severityRank(found.severity) > severityRank(unlisted.severity))
-        unlisted.severity = found.severity
-    }
+  let unlisted: Uncounted | undefined
+  const count = (found: Uncounted, layer: number): void => {
+    unlisted = countInto(unlisted, found.count, found.severity, found.path, layer)
   }
   visits.forEach((visit, layer) => {
     for (const file of visit.secretFiles) {
@@ -199,7 +184,7 @@ function layerSecretDrafts(
       detail: `The gate lists at most ${MAX_SECRET_FINDINGS} secret findings per scan and keeps ${MAX_LAYER_SECRETS} per layer; this finding stands for the rest, at the severity of the worst of them. Remove the secrets listed, then scan again to see the next ones.`,
       subject: 'secrets-not-listed',
       path: unlisted.path,
-      layer: unlisted.layer
+      layer: unlisted.layer ?? 0
     })
   }
   return found

@@ -13,7 +13,7 @@ import type {
 } from '../../image/analysis.js'
 import type { TarEntry } from '../../image/types.js'
 import type { SecretMatch, SecretScanner } from '../../secrets/scanner.js'
-import { severityRank } from '../../findings.js'
+import { countInto, type Uncounted } from '../../findings.js'
 
 /** The hardening step's per-layer results. */
 export const HARDENING_LAYERS: SubscriptionKey<HardeningLayerVisit> = {
@@ -43,13 +43,6 @@ export interface SecretFile {
  */
 export const MAX_LAYER_SECRETS = 20_000
 
-/** Secrets of a layer over MAX_LAYER_SECRETS: how many, the most severe, the first file. */
-export interface UnkeptSecrets {
-  count: number
-  severity: SecretMatch['severity']
-  path: string
-}
-
 export interface ScanStats {
   /** Text files scanned, and their bytes. */
   files: number
@@ -63,7 +56,7 @@ export interface ScanStats {
 export interface HardeningLayerVisit {
   secretFiles: SecretFile[]
   /** Secrets past MAX_LAYER_SECRETS, when there were any. */
-  unkept?: UnkeptSecrets
+  unkept?: Uncounted
   /** Text files larger than the scan limit: not scanned. */
   oversized: LayerFile[]
   /** Files whose content is an ELF core dump. */
@@ -152,10 +145,7 @@ function keeper(visit: HardeningLayerVisit): (path: string, found: SecretMatch[]
     if (room > 0) visit.secretFiles.push({ path, secrets: found.slice(0, room) })
     kept += Math.min(room, found.length)
     for (const secret of found.slice(room)) {
-      const unkept = (visit.unkept ??= { count: 0, severity: secret.severity, path })
-      unkept.count += 1
-      if (severityRank(secret.severity) > severityRank(unkept.severity))
-        unkept.severity = secret.severity
+      visit.unkept = countInto(visit.unkept, 1, secret.severity, path)
     }
   }
 }
