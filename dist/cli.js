@@ -14,21 +14,21 @@ import {
   renderSbom,
   renderTable,
   signAfterGate
-} from "./chunk-J4HTXW4S.js";
+} from "./chunk-ZWEJRQFI.js";
 import {
   parseFlags
-} from "./chunk-T2FR2GCD.js";
+} from "./chunk-JAYQ2LQV.js";
 import {
   VERSION,
   exitAfterGrace,
   runGate
-} from "./chunk-2NJWD2EW.js";
+} from "./chunk-TVLEK5O4.js";
 import {
   checkOutputPath,
   watchWrites,
   writeFileAtomic,
   writeStdout
-} from "./chunk-HGOQLGXC.js";
+} from "./chunk-6TXB6KT2.js";
 import "./chunk-AWOW4I4N.js";
 import "./chunk-VL565ZM7.js";
 import "./chunk-ULJ2Y7P2.js";
@@ -192,10 +192,10 @@ function render({ report, artifacts }, format, color) {
   }
 }
 var SUBCOMMANDS = {
-  manifest: async (...args) => (await import("./chunk-JNOVUG66.js")).manifestCommand(...args),
-  drift: async (...args) => (await import("./chunk-6DWUK3WZ.js")).driftCommand(...args),
-  sign: async (...args) => (await import("./chunk-AUAE4GWO.js")).signCommand(...args),
-  verify: async (...args) => (await import("./chunk-HZQITDLY.js")).verifyCommand(...args)
+  manifest: async (...args) => (await import("./chunk-HX6HUWW6.js")).manifestCommand(...args),
+  drift: async (...args) => (await import("./chunk-L75ZFKPC.js")).driftCommand(...args),
+  sign: async (...args) => (await import("./chunk-QDU5E7CB.js")).signCommand(...args),
+  verify: async (...args) => (await import("./chunk-BT2AS4P6.js")).verifyCommand(...args)
 };
 function isSubcommand(name) {
   return name !== void 0 && Object.hasOwn(SUBCOMMANDS, name);
