@@ -5,6 +5,17 @@
  * says where it stopped (`input-not-analysed`), OS packages first.
  */
 import { describe, expect, it } from '@jest/globals'
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { buildImage } from '../../__fixtures__/image-builder.js'
+import { ACQUIRE, memorySource } from '../../__fixtures__/memory-source.js'
+import { tempDir } from '../../__fixtures__/registry.js'
+import { runGate } from '../../src/engine.js'
+import { silentLogger } from '../../src/log.js'
+import { defaultPolicy } from '../../src/policy/defaults.js'
+import { parsePolicyInputs } from '../../src/policy/inputs.js'
+import { MAX_VULNERABILITY_FINDINGS } from '../../src/steps/composition/index.js'
+import { NPM_OSV_DIR } from '../steps/composition/osv-data.js'
 import { collectOwnedFiles, ownedFiles } from '../../src/os/owned-files.js'
 import { parseComposer, parseDotnet } from '../../src/steps/composition/catalog/language.js'
 import { MAX_SCAN_PACKAGES } from '../../src/steps/composition/catalog/package.js'
@@ -125,4 +136,42 @@ describe('owned paths', () => {
     })
     expect([...ownedFiles(view.fs)].sort()).toEqual(['/etc/x\r', '/etc/y'])
   })
+})
+
+describe('vulnerabilities per scan', () => {
+  it(`makes at most ${MAX_VULNERABILITY_FINDINGS} findings and one blocking finding counts the rest`, async () => {
+    // One advisory (lodash < 4.17.21, high) and as many lodash versions in its range as the
+    // bound and 10 more, each installed in a directory of its own.
+    const db = tempDir('vulns')
+    try {
+      mkdirSync(join(db, 'npm'))
+      copyFileSync(join(NPM_OSV_DIR, 'GHSA-35jh-r3h4-6jhm.json'), join(db, 'npm', 'a.json'))
+      const total = MAX_VULNERABILITY_FINDINGS + 10
+      const entries = Array.from({ length: total }, (_, i) => ({
+        path: `app/n${i}/node_modules/lodash/package.json`,
+        content: text(JSON.stringify({ name: 'lodash', version: `1.0.${i}` }))
+      }))
+      const image = buildImage({ layers: [{ entries }], config: { User: '10001' } })
+      const policy = parsePolicyInputs(
+        (name) => ({ 'vuln-db': db, steps: 'composition' })[name],
+        defaultPolicy()
+      )
+      const { report } = await runGate(
+        { image: 'oci:test', policy, acquire: ACQUIRE },
+        silentLogger,
+        undefined,
+        () => memorySource(image)
+      )
+      expect(report.summary.counts.high).toBe(MAX_VULNERABILITY_FINDINGS + 1)
+      const more = report.findings.filter(
+        (f) => f.rule === 'composition/vulnerabilities-not-listed'
+      )
+      expect(more).toHaveLength(1)
+      expect(more[0]).toMatchObject({ severity: 'high', blocking: true })
+      expect(more[0]!.title).toMatch(/^10 more vulnerabilities are not listed one by one/)
+      expect(report.verdict).toBe('fail')
+    } finally {
+      rmSync(db, { recursive: true, force: true })
+    }
+  }, 120_000)
 })

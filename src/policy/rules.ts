@@ -51,6 +51,7 @@ export const RULE_IDS: Record<StepId, readonly string[]> = {
     'license-denied',
     'license-not-allowed',
     'license-unknown',
+    'vulnerabilities-not-listed',
     'input-not-analysed'
   ],
   hardening: [

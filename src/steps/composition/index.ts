@@ -6,10 +6,14 @@
 import { readInputFile } from '../../files.js'
 import { ConfigurationError } from '../../errors.js'
 import {
+  countInto,
   inputNotAnalysed,
+  shortened,
+  SHOWN_PATH_CHARS,
   type Finding,
   type FindingPackage,
-  type Severity
+  type Severity,
+  type Uncounted
 } from '../../findings.js'
 import {
   MAX_VEX_BYTES,
@@ -70,6 +74,26 @@ function fixAdvice(pkg: Package, fixed: string | undefined): string {
 
 /** Other paths of a package named in each of its vulnerability findings; the rest are counted. */
 const MAX_OTHER_PATHS = 10
+
+/**
+ * Vulnerability findings one scan makes (docs/limits.md): an old distribution's image has a few
+ * thousand; a crafted one can list 100,000 versions of a package, each in the range of many
+ * advisories. Past it one `composition/vulnerabilities-not-listed` finding counts the rest, at
+ * their worst severity, so they block as they would have.
+ */
+export const MAX_VULNERABILITY_FINDINGS = 20_000
+
+function unlistedVulnerabilities(unlisted: Uncounted): Finding {
+  return {
+    step: 'composition',
+    rule: 'composition/vulnerabilities-not-listed',
+    severity: unlisted.severity,
+    title: `${unlisted.count} more vulnerabilities are not listed one by one (the first in a package at ${shortened(unlisted.path, SHOWN_PATH_CHARS)})`,
+    detail: `The gate makes at most ${MAX_VULNERABILITY_FINDINGS} vulnerability findings per scan; this finding stands for the rest, at the severity of the worst of them. Upgrade the packages listed, then scan again to see the next ones.`,
+    subject: 'vulnerabilities-not-listed',
+    location: {}
+  }
+}
 
 function vulnerabilityFinding(
   pkg: Package,
@@ -266,12 +290,16 @@ export function createCompositionStep(dependencies: CompositionDependencies = {}
       string,
       { finding: Finding; paths: string[]; pkg: Package; match: MatchedVulnerability }
     >()
+    let unlisted: Uncounted | undefined
     for (const [pkg, found] of matches) {
       for (const match of found) {
         if (settings.ignoreUnfixed && match.fixedVersion === undefined) continue
         const subject = `${pkg.purl} ${match.id}`
         const seen = vulnerabilities.get(subject)
-        if (seen === undefined) {
+        if (seen === undefined && vulnerabilities.size >= MAX_VULNERABILITY_FINDINGS) {
+          const { severity } = vulnerabilityFinding(pkg, match, settings, [])
+          unlisted = countInto(unlisted, 1, severity, pkg.path)
+        } else if (seen === undefined) {
           vulnerabilities.set(subject, {
             finding: vulnerabilityFinding(pkg, match, settings, []),
             paths: [],
@@ -292,6 +320,7 @@ export function createCompositionStep(dependencies: CompositionDependencies = {}
         return suppression === undefined ? complete : { ...complete, suppression }
       }
     )
+    if (unlisted !== undefined) findings.push(unlistedVulnerabilities(unlisted))
     const licensed = new Set<string>()
     for (const pkg of packages) {
       if (licensed.has(pkg.purl)) continue
