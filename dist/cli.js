@@ -14,7 +14,7 @@ import {
   renderSbom,
   renderTable,
   signAfterGate
-} from "./chunk-ZWEJRQFI.js";
+} from "./chunk-DGNKUUTM.js";
 import {
   parseFlags
 } from "./chunk-JAYQ2LQV.js";
@@ -22,7 +22,7 @@ import {
   VERSION,
   exitAfterGrace,
   runGate
-} from "./chunk-TVLEK5O4.js";
+} from "./chunk-GP5D46WU.js";
 import {
   checkOutputPath,
   watchWrites,
@@ -192,8 +192,8 @@ function render({ report, artifacts }, format, color) {
   }
 }
 var SUBCOMMANDS = {
-  manifest: async (...args) => (await import("./chunk-HX6HUWW6.js")).manifestCommand(...args),
-  drift: async (...args) => (await import("./chunk-L75ZFKPC.js")).driftCommand(...args),
+  manifest: async (...args) => (await import("./chunk-5K5MPIQX.js")).manifestCommand(...args),
+  drift: async (...args) => (await import("./chunk-NWDMBHS4.js")).driftCommand(...args),
   sign: async (...args) => (await import("./chunk-QDU5E7CB.js")).signCommand(...args),
   verify: async (...args) => (await import("./chunk-BT2AS4P6.js")).verifyCommand(...args)
 };
