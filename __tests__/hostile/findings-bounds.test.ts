@@ -24,6 +24,7 @@ import { silentLogger } from '../../src/log.js'
 import { MAX_CODE_FINDINGS } from '../../src/steps/code/index.js'
 import { MAX_LAYER_SOURCE_MATCHES } from '../../src/steps/code/visitor.js'
 import { MAX_SECRET_FINDINGS } from '../../src/steps/hardening/index.js'
+import { MAX_FILE_FINDINGS } from '../../src/steps/identity/index.js'
 import { MAX_LAYER_SECRETS } from '../../src/steps/hardening/layer.js'
 import { defaultPolicy } from '../../src/policy/defaults.js'
 import {
@@ -347,6 +348,34 @@ describe('an image with more static-analysis matches than a scan reports', () =>
       blocking: true,
       title: `${10 * 20 + 20} more static-analysis and ELF findings are not listed one by one (the first in /app/a/s${MAX_LAYER_SOURCE_MATCHES / 20}.sh)`
     })
+    expect(report.verdict).toBe('fail')
+  }, 120_000)
+})
+
+describe('an image with more setuid files than a scan reports', () => {
+  it('makes the bound of findings and one blocking finding counts the rest', async () => {
+    const total = MAX_FILE_FINDINGS + 10
+    const entries: FixtureEntry[] = Array.from({ length: total }, (_, i) => ({
+      path: `usr/local/bin/d${i % 100}/tool${i}`,
+      content: 'x',
+      mode: 0o4755
+    }))
+    const policy = defaultPolicy()
+    for (const id of STEP_IDS) policy.steps[id].enabled = id === 'identity'
+    const image = buildImage({ layers: [{ entries }], config: { User: '10001:10001' } })
+    const { report } = await runGate(
+      { image: 'oci:test', policy, acquire: ACQUIRE },
+      silentLogger,
+      undefined,
+      () => memorySource(image)
+    )
+    const more = report.findings.filter((f) => f.rule === 'identity/findings-not-listed')
+    expect(more).toHaveLength(1)
+    expect(more[0]).toMatchObject({ severity: 'high', blocking: true })
+    expect(more[0]!.title).toMatch(
+      /^10 more files with setuid or setgid bits or capabilities are not listed one by one/
+    )
+    expect(report.summary.counts.high).toBe(MAX_FILE_FINDINGS + 1)
     expect(report.verdict).toBe('fail')
   }, 120_000)
 })

@@ -21,6 +21,7 @@ export const RULE_IDS: Record<StepId, readonly string[]> = {
     'duplicate-gid',
     'privileged-port',
     'missing-healthcheck',
+    'findings-not-listed',
     'input-not-analysed'
   ],
   tests: ['command', 'file-existence', 'file-content', 'metadata', 'license', 'input-not-analysed'],
