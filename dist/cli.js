@@ -14,7 +14,7 @@ import {
   renderSbom,
   renderTable,
   signAfterGate
-} from "./chunk-DGNKUUTM.js";
+} from "./chunk-OZKL4YZC.js";
 import {
   parseFlags
 } from "./chunk-JAYQ2LQV.js";
@@ -22,7 +22,7 @@ import {
   VERSION,
   exitAfterGrace,
   runGate
-} from "./chunk-GP5D46WU.js";
+} from "./chunk-B7FX7XXX.js";
 import {
   checkOutputPath,
   watchWrites,
@@ -192,8 +192,8 @@ function render({ report, artifacts }, format, color) {
   }
 }
 var SUBCOMMANDS = {
-  manifest: async (...args) => (await import("./chunk-5K5MPIQX.js")).manifestCommand(...args),
-  drift: async (...args) => (await import("./chunk-NWDMBHS4.js")).driftCommand(...args),
+  manifest: async (...args) => (await import("./chunk-VDRC7F7S.js")).manifestCommand(...args),
+  drift: async (...args) => (await import("./chunk-JRG5U2Y5.js")).driftCommand(...args),
   sign: async (...args) => (await import("./chunk-QDU5E7CB.js")).signCommand(...args),
   verify: async (...args) => (await import("./chunk-BT2AS4P6.js")).verifyCommand(...args)
 };
