@@ -82,6 +82,28 @@ describe('packages per scan', () => {
     expect(catalog.unread).toEqual([])
   })
 
+  it('leaves out a package whose name or version no real one has, and says so', async () => {
+    const json = JSON.stringify({
+      packages: [
+        { name: 'a/ok', version: '1.0.0' },
+        { name: `a/${'n'.repeat(2000)}`, version: '1.0.0' },
+        { name: 'a/long-version', version: `1.${'0'.repeat(300)}` }
+      ]
+    })
+    const { catalog, image } = await catalogImage({
+      layers: [{ entries: [{ path: 'app/vendor/composer/installed.json', content: text(json) }] }]
+    })
+    expect(catalog.packages.map((p) => p.name)).toEqual(['a/ok'])
+    expect(catalog.unread).toEqual([
+      {
+        path: '/app/vendor/composer/installed.json',
+        layerDigest: image.layers[0]!.digest,
+        reason:
+          '2 package records (the first: a package name of 2002 characters (over 1024)) could not be read; those packages are not in the SBOM'
+      }
+    ])
+  })
+
   it('makes no more drafts of a long list than it is asked for', () => {
     expect(parseComposer(composer('a', 1000).toString(), () => {}, 7)).toHaveLength(7)
     const libraries = Object.fromEntries(

@@ -282,7 +282,19 @@ export function createCompositionStep(dependencies: CompositionDependencies = {}
           `vulnerability data: ${data.sources.map((s) => describeSource(s, now)).join(', ')}; ${index.advisories} advisories, ${index.withdrawn} withdrawn ignored`
         )
       }
-      for (const pkg of packages) matches.set(pkg, matchPackage(index, pkg))
+      // Once per package coordinates: copies of a package (an image chooses how many) share the
+      // matches of the first.
+      const matched = new Map<string, MatchedVulnerability[]>()
+      for (const pkg of packages) {
+        const { name, version } = advisoryCoordinates(pkg)
+        const key = `${pkg.ecosystem}\0${pkg.kind}\0${name}\0${version}`
+        let found = matched.get(key)
+        if (found === undefined) {
+          found = matchPackage(index, pkg)
+          matched.set(key, found)
+        }
+        matches.set(pkg, found)
+      }
     }
 
     // One finding per problem per package: copies of one package at several paths are one finding.

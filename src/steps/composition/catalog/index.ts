@@ -10,7 +10,7 @@ import {
   ownedFiles,
   ownedFilesCut
 } from '../../../os/owned-files.js'
-import { unreadFile } from '../../../os/bad-records.js'
+import { BadRecords, unreadFile } from '../../../os/bad-records.js'
 import type { ImageView } from '../../step.js'
 import type { Package } from '../../../packages/model.js'
 import { APK_FILES, catalogApk } from './apk.js'
@@ -54,6 +54,7 @@ export function catalogPackages(image: ImageView): Catalog {
   }
   const unread: UnreadInput[] = []
   const packages: Package[] = []
+  const oversized = new Map<string, BadRecords>()
   // OS packages first: when the scan's packages run out, what the distribution installed is kept.
   for (const cataloger of [
     catalogDpkg,
@@ -63,8 +64,17 @@ export function catalogPackages(image: ImageView): Catalog {
     catalogBinaries
   ]) {
     // A loop, not push(...found): a cataloger may find more packages than a call has arguments.
-    for (const pkg of cataloger(input, unread)) packages.push(pkg)
+    for (const pkg of cataloger(input, unread)) {
+      const problem = oversizeField(pkg)
+      if (problem === undefined) packages.push(pkg)
+      else {
+        let bad = oversized.get(pkg.path)
+        if (bad === undefined) oversized.set(pkg.path, (bad = new BadRecords()))
+        bad.add(problem)
+      }
+    }
   }
+  for (const [path, bad] of oversized) unread.push(bad.unread(image, path, 'package record')!)
   packages.sort(comparePackages)
   const cut = input.budget.unread(image)
   if (cut !== undefined) unread.push(cut)
@@ -111,6 +121,22 @@ function catalogBinaries(input: CatalogInput, unread: UnreadInput[]): Package[] 
     }
   })
   return packages
+}
+
+/**
+ * Longest package name and version the catalog keeps (docs/limits.md). Real ones are far shorter
+ * (npm allows 214 characters for a name; versions are tens); a crafted record of thousands makes
+ * every map keyed by a package slow (V8 hashes strings past 16,383 characters by length alone).
+ */
+export const MAX_PACKAGE_NAME_CHARS = 1_024
+export const MAX_PACKAGE_VERSION_CHARS = 256
+
+function oversizeField(pkg: Package): string | undefined {
+  if (pkg.name.length > MAX_PACKAGE_NAME_CHARS)
+    return `a package name of ${pkg.name.length} characters (over ${MAX_PACKAGE_NAME_CHARS})`
+  if (pkg.version.length > MAX_PACKAGE_VERSION_CHARS)
+    return `a version of ${pkg.version.length} characters (over ${MAX_PACKAGE_VERSION_CHARS}) for ${pkg.name}`
+  return undefined
 }
 
 /** Stable order for reports and SBOMs: by path, then ecosystem, name and version. */
