@@ -8,7 +8,14 @@ import { locateFinding, mapDockerfile } from './dockerfile/map.js'
 import { ImageError, isUserError } from './errors.js'
 import { readInputFile } from './files.js'
 import { DEFAULT_TIMEOUT_MS, ScanDeadline, withDeadline } from './deadline.js'
-import { inputNotAnalysed, STEP_IDS, type Finding, type Severity, type StepId } from './findings.js'
+import {
+  inputNotAnalysed,
+  STEP_IDS,
+  type Dropped,
+  type Finding,
+  type Severity,
+  type StepId
+} from './findings.js'
 import {
   resultKey,
   type FileRequest,
@@ -30,7 +37,13 @@ import { openSource } from './image/sources.js'
 import type { Descriptor, LayerInfo } from './image/types.js'
 import type { LayerAnalysis } from './image/analysis.js'
 import type { Logger } from './log.js'
-import { applyPolicy, listFindings, stepStatus, verdict } from './policy/evaluate.js'
+import {
+  applyPolicy,
+  blockingAndSuppressed,
+  listFindings,
+  stepStatus,
+  verdict
+} from './policy/evaluate.js'
 import type { Policy } from './policy/policy.js'
 import {
   baselineFingerprints,
@@ -264,6 +277,7 @@ async function scan(
   const unread = unreadInputs(image, requesters)
   const stepReports: StepReport[] = []
   const findings: Finding[] = []
+  const dropped: Dropped[] = []
   const artifacts: StepArtifacts = {}
   for (const id of STEP_IDS) {
     const step = steps.find((s) => s.id === id)
@@ -290,7 +304,8 @@ async function scan(
         },
         findings,
         artifacts,
-        unread.get(step.id) ?? []
+        unread.get(step.id) ?? [],
+        dropped
       )
     )
   }
@@ -331,12 +346,17 @@ async function scan(
     )
   }
   const failOnNewOnly = request.failOnNewOnly ?? false
-  const gated = applyPolicy(located, request.policy, {
-    ignores,
-    today,
-    failOnNewOnly,
-    ...(baseline === undefined ? {} : { baseline: baselineFingerprints(baseline) })
-  })
+  const gated = applyPolicy(
+    located,
+    request.policy,
+    {
+      ignores,
+      today,
+      failOnNewOnly,
+      ...(baseline === undefined ? {} : { baseline: baselineFingerprints(baseline) })
+    },
+    dropped
+  )
   for (const report of stepReports) {
     if (report.status === 'pass' || report.status === 'fail') {
       report.status = stepStatus(gated.filter((f) => f.step === report.id))
@@ -365,11 +385,7 @@ async function scan(
     steps: stepReports,
     // The verdict, step statuses, summary and baseline comparison are the whole list's.
     findings: listFindings(gated),
-    summary: {
-      counts,
-      blocking: gated.filter((f) => f.blocking && f.suppressed === undefined).length,
-      suppressed: gated.filter((f) => f.suppressed !== undefined).length
-    },
+    summary: { counts, ...blockingAndSuppressed(gated) },
     durationMs: Date.now() - started,
     startedAt: new Date(started).toISOString(),
     mode: request.mode ?? 'enforce',
@@ -464,7 +480,9 @@ async function runStep(
   context: Parameters<Step['run']>[0],
   findings: Finding[],
   artifacts: StepArtifacts,
-  unread: Finding[]
+  unread: Finding[],
+  /** Where the step's findings it did not make in full go (StepOutcome.dropped). */
+  dropped: Dropped[]
 ): Promise<StepReport> {
   const started = Date.now()
   try {
@@ -485,6 +503,7 @@ async function runStep(
     // Loops, not push(...): spreading hundreds of thousands of arguments overflows the stack.
     for (const finding of unread) findings.push(finding)
     for (const finding of outcome.findings) findings.push(finding)
+    if (outcome.dropped !== undefined) dropped.push(outcome.dropped)
     Object.assign(artifacts, outcome.artifacts)
     return {
       id: step.id,

@@ -225,7 +225,7 @@ export function boundedFinding(finding: GatedFinding): GatedFinding {
   const result: GatedFinding = {
     ...finding,
     title: shortened(inText(finding.title), TITLE_CHARS),
-    subject: shortened(finding.subject, SHOWN_PATH_CHARS),
+    subject: shortened(finding.subject, REPORTED_PATH_CHARS),
     location:
       path === undefined
         ? finding.location
@@ -242,6 +242,48 @@ export function boundedFinding(finding: GatedFinding): GatedFinding {
     }
   }
   return result
+}
+
+/**
+ * A finding a step did not make in full because its bound was reached (docs/limits.md): what the
+ * policy needs to judge it as if it had been made (rule overrides, fail-on, ignores by rule, path,
+ * fingerprint, package or vulnerability, the baseline, the step's own suppression). The engine
+ * folds a rule's dropped findings into one finding that stands for them (policy/evaluate.ts).
+ */
+export interface DroppedFinding {
+  rule: string
+  severity: Severity
+  fingerprint: string
+  path?: string
+  package?: FindingPackage
+  vulnerability?: FindingVulnerability
+  suppression?: Suppressed
+}
+
+/** Dropped findings a step keeps for the policy; past it, only counted (`Dropped.tail`). */
+export const MAX_DROPPED_FINDINGS = 1_000_000
+
+/** What a step did not make in full: dropped findings, and beyond those, counts per rule. */
+export class Dropped {
+  readonly items: DroppedFinding[] = []
+  /** Per rule: findings past MAX_DROPPED_FINDINGS, or past a layer's own bound. */
+  readonly tail = new Map<string, Uncounted>()
+
+  constructor(readonly step: StepId) {}
+
+  get size(): number {
+    return this.items.length
+  }
+
+  add(finding: DroppedFinding): void {
+    if (this.items.length < MAX_DROPPED_FINDINGS) this.items.push(finding)
+    else this.count(finding.rule, 1, finding.severity, finding.path ?? '')
+  }
+
+  /** Findings of `rule` known only by number: they block as their rule and severity do. */
+  count(rule: string, count: number, severity: Severity, path: string): void {
+    this.tail.set(rule, countInto(this.tail.get(rule), count, severity, path))
+  }
 }
 
 /**

@@ -22,10 +22,8 @@ import {
 } from '../../src/findings.js'
 import { silentLogger } from '../../src/log.js'
 import { MAX_CODE_FINDINGS } from '../../src/steps/code/index.js'
-import { MAX_LAYER_SOURCE_MATCHES } from '../../src/steps/code/visitor.js'
 import { MAX_SECRET_FINDINGS } from '../../src/steps/hardening/index.js'
 import { MAX_FILE_FINDINGS } from '../../src/steps/identity/index.js'
-import { MAX_LAYER_SECRETS } from '../../src/steps/hardening/layer.js'
 import { defaultPolicy } from '../../src/policy/defaults.js'
 import {
   listFindings,
@@ -144,13 +142,13 @@ describe('an image with more secrets under one deep directory than a report list
       expect(finding.title).toMatch(
         /^GitHub personal access token \(classic\) in \/app\/0{123}…9+\/f\d+\.env$/
       )
-      expect(finding.subject.length).toBeLessThanOrEqual(SHOWN_PATH_CHARS)
+      expect(finding.subject.length).toBeLessThanOrEqual(REPORTED_PATH_CHARS)
     }
   })
 
   it('renders every format within a bound', () => {
     const json = renderJson(report)
-    const perFinding = REPORTED_PATH_CHARS + SHOWN_PATH_CHARS + TITLE_CHARS + 1_024
+    const perFinding = 2 * REPORTED_PATH_CHARS + TITLE_CHARS + 1_024
     expect(json.length).toBeLessThan(report.findings.length * perFinding + total * 32)
     expect(JSON.parse(json).findings).toHaveLength(report.findings.length)
     const markdown = renderMarkdown(report)
@@ -287,95 +285,137 @@ describe('the finding standing for unlisted ones, under every policy', () => {
   })
 })
 
-describe('an image with more secrets than a scan reports', () => {
-  it('keeps the bound per layer and per scan, and one blocking finding counts the rest', async () => {
-    const perLayer = MAX_LAYER_SECRETS / PER_FILE + 10
-    const image = buildImage({
-      layers: [
-        { entries: Array.from({ length: perLayer }, (_, i) => secrets(`app/a/f${i}.env`)) },
-        { entries: [secrets('app/b/late.env')] }
-      ],
-      config: { User: '10001:10001' }
-    })
-    const { report } = await runGate(
-      { image: 'oci:test', policy: hardeningOnly(), acquire: ACQUIRE },
-      silentLogger,
-      undefined,
-      () => memorySource(image)
-    )
-    // Layer 1 keeps its bound and counts 200 more; the scan is then full, so layer 2's 20 count too.
-    const unlisted = 10 * PER_FILE + PER_FILE
-    expect(MAX_SECRET_FINDINGS).toBe(MAX_LAYER_SECRETS)
-    expect(report.summary.counts.critical).toBe(MAX_SECRET_FINDINGS + 1)
-    const more = report.findings.filter((f) => f.rule === 'hardening/secrets-not-listed')
+/** Runs one step on an image of `layers`, under `policy` changed by `change`. */
+async function runStep(
+  step: (typeof STEP_IDS)[number],
+  layers: FixtureEntry[][],
+  change: (policy: Policy) => void = () => undefined,
+  request: Partial<GateRequest> = {}
+): Promise<GateReport> {
+  const policy = defaultPolicy()
+  for (const id of STEP_IDS) policy.steps[id].enabled = id === step
+  change(policy)
+  const image = buildImage({
+    layers: layers.map((entries) => ({ entries })),
+    config: { User: '10001:10001' }
+  })
+  const { report } = await runGate(
+    { image: 'oci:test', policy, acquire: ACQUIRE, ...request },
+    silentLogger,
+    undefined,
+    () => memorySource(image)
+  )
+  return report
+}
+
+function notListed(report: GateReport, rule: string): GatedFinding[] {
+  return report.findings.filter((f) => f.rule === rule && f.unlisted !== undefined)
+}
+
+describe('an image with more secrets than a scan makes in full', () => {
+  it('judges the rest as findings and counts them in one finding of their rule', async () => {
+    const report = await runStep('hardening', [
+      Array.from({ length: MAX_SECRET_FINDINGS / PER_FILE + 10 }, (_, i) =>
+        secrets(`app/a/f${i}.env`)
+      )
+    ])
+    const total = MAX_SECRET_FINDINGS + 10 * PER_FILE
+    expect(report.summary.counts.critical).toBe(total)
+    expect(report.summary.blocking).toBe(total)
+    const more = notListed(report, RULE)
     expect(more).toHaveLength(1)
-    expect(more[0]).toMatchObject({
-      severity: 'critical',
-      blocking: true,
-      title: `${unlisted} more secrets found in the image's layers are not listed one by one (the first in /app/a/f${perLayer - 10}.env)`
-    })
+    expect(more[0]!.unlisted!.count).toBe(total - MAX_LISTED_FINDINGS)
+    expect(more[0]).toMatchObject({ severity: 'critical', blocking: true })
     expect(report.verdict).toBe('fail')
   }, 120_000)
 })
 
-describe('an image with more static-analysis matches than a scan reports', () => {
-  it('keeps the bound per layer and per scan, and one blocking finding counts the rest', async () => {
-    // 20 `curl -k` lines per script (the per-file bound), 1,010 scripts in layer 1, one in layer 2.
+describe('an image with more static-analysis matches than a scan makes in full', () => {
+  it('judges the rest as findings and counts them in one finding of their rule', async () => {
     const script = { content: `${'curl -k https://example.invalid/x\n'.repeat(20)}` }
-    const scripts = (dir: string, count: number): FixtureEntry[] =>
-      Array.from({ length: count }, (_, i) => ({ path: `${dir}/s${i}.sh`, ...script }))
-    const policy = defaultPolicy()
-    for (const id of STEP_IDS) policy.steps[id].enabled = id === 'code'
-    const image = buildImage({
-      layers: [
-        { entries: scripts('app/a', MAX_LAYER_SOURCE_MATCHES / 20 + 10) },
-        { entries: scripts('app/b', 1) }
-      ],
-      config: { User: '10001:10001' }
-    })
-    const { report } = await runGate(
-      { image: 'oci:test', policy, acquire: ACQUIRE },
-      silentLogger,
-      undefined,
-      () => memorySource(image)
-    )
-    expect(MAX_CODE_FINDINGS).toBe(MAX_LAYER_SOURCE_MATCHES)
-    expect(report.summary.counts.high).toBe(MAX_CODE_FINDINGS + 1)
-    const more = report.findings.filter((f) => f.rule === 'code/findings-not-listed')
-    expect(more).toHaveLength(1)
-    expect(more[0]).toMatchObject({
-      severity: 'high',
-      blocking: true,
-      title: `${10 * 20 + 20} more static-analysis and ELF findings are not listed one by one (the first in /app/a/s${MAX_LAYER_SOURCE_MATCHES / 20}.sh)`
-    })
-    expect(report.verdict).toBe('fail')
-  }, 120_000)
-})
-
-describe('an image with more setuid files than a scan reports', () => {
-  it('makes the bound of findings and one blocking finding counts the rest', async () => {
-    const total = MAX_FILE_FINDINGS + 10
-    const entries: FixtureEntry[] = Array.from({ length: total }, (_, i) => ({
-      path: `usr/local/bin/d${i % 100}/tool${i}`,
-      content: 'x',
-      mode: 0o4755
-    }))
-    const policy = defaultPolicy()
-    for (const id of STEP_IDS) policy.steps[id].enabled = id === 'identity'
-    const image = buildImage({ layers: [{ entries }], config: { User: '10001:10001' } })
-    const { report } = await runGate(
-      { image: 'oci:test', policy, acquire: ACQUIRE },
-      silentLogger,
-      undefined,
-      () => memorySource(image)
-    )
-    const more = report.findings.filter((f) => f.rule === 'identity/findings-not-listed')
+    const report = await runStep('code', [
+      Array.from({ length: MAX_CODE_FINDINGS / 20 + 10 }, (_, i) => ({
+        path: `app/a/s${i}.sh`,
+        ...script
+      }))
+    ])
+    const total = MAX_CODE_FINDINGS + 200
+    expect(report.summary.counts.high).toBe(total)
+    const more = notListed(report, 'code/tls-verification-disabled')
     expect(more).toHaveLength(1)
     expect(more[0]).toMatchObject({ severity: 'high', blocking: true })
-    expect(more[0]!.title).toMatch(
-      /^10 more files with setuid or setgid bits or capabilities are not listed one by one/
-    )
-    expect(report.summary.counts.high).toBe(MAX_FILE_FINDINGS + 1)
+    expect(more[0]!.unlisted!.count).toBe(total - MAX_LISTED_FINDINGS)
+  }, 120_000)
+})
+
+/** `count` files with `mode` under `dir`. */
+function withBits(dir: string, count: number, mode: number): FixtureEntry[] {
+  return Array.from({ length: count }, (_, i) => ({ path: `${dir}/t${i}`, content: 'x', mode }))
+}
+
+describe("findings past a step's bound, under the policy", () => {
+  // More setgid files (medium) than the identity step makes in full, so later files are dropped.
+  const flood = withBits('usr/local/a', MAX_FILE_FINDINGS + 5, 0o2755)
+  const late = withBits('usr/local/z', 3, 0o4755)
+
+  it('keeps a rule override that makes a dropped finding block', async () => {
+    const report = await runStep('identity', [flood, late], (policy) => {
+      policy.steps.identity.failOn = 'critical'
+      policy.rules['identity/setuid-file'] = 'error'
+    })
+    const more = notListed(report, 'identity/setuid-file')
+    expect(more).toHaveLength(1)
+    expect(more[0]).toMatchObject({ blocking: true, severity: 'high' })
     expect(report.verdict).toBe('fail')
+    // Without the setuid files nothing blocks at fail-on critical.
+    const quiet = await runStep('identity', [flood], (policy) => {
+      policy.steps.identity.failOn = 'critical'
+      policy.rules['identity/setuid-file'] = 'error'
+    })
+    expect(quiet.verdict).toBe('pass')
+  }, 120_000)
+
+  it('lets a path ignore suppress only the dropped findings it matches', async () => {
+    const ignores = [{ path: '/usr/local/a/**', reason: 'vendored', source: 'test' }]
+    const report = await runStep('identity', [flood, late], () => undefined, { ignores })
+    expect(report.verdict).toBe('fail')
+    expect(notListed(report, 'identity/setuid-file')[0]).toMatchObject({ blocking: true })
+    const only = await runStep('identity', [flood], () => undefined, { ignores })
+    expect(only.summary.blocking).toBe(0)
+  }, 120_000)
+
+  it('drops nothing into the count from a rule that is off', async () => {
+    const report = await runStep('identity', [flood, late], (policy) => {
+      policy.rules['identity/setgid-file'] = 'off'
+    })
+    expect(report.findings.filter((f) => f.rule === 'identity/setgid-file')).toEqual([])
+    expect(report.summary.counts.medium).toBe(0)
+    expect(report.summary.counts.high).toBe(3)
+  }, 120_000)
+
+  it('knows which dropped findings are new against a baseline', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dropped-baseline-'))
+    try {
+      const before = await runStep('identity', [
+        withBits('usr/local/z', MAX_FILE_FINDINGS + 5, 0o4755)
+      ])
+      const file = join(dir, 'baseline.json')
+      writeFileSync(file, renderJson(before))
+      const after = await runStep(
+        'identity',
+        [
+          withBits('usr/local/z', MAX_FILE_FINDINGS + 5, 0o4755),
+          withBits('usr/local/zz', 3, 0o4755)
+        ],
+        () => undefined,
+        { baseline: file, failOnNewOnly: true }
+      )
+      // The setuid files and the missing HEALTHCHECK were there before.
+      expect(after.baseline).toMatchObject({ new: 3, unchanged: MAX_FILE_FINDINGS + 5 + 1 })
+      expect(after.summary.blocking).toBe(3)
+      expect(after.verdict).toBe('fail')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   }, 120_000)
 })

@@ -200,12 +200,16 @@ describe('static-analysis rules over a keyword repeated along a line', () => {
     ['shell', 'wget '],
     ['shell', '; eval x '],
     ['python', '.run('],
-    ['python', 'yaml.load(x, Loader=SafeLoader) ']
+    ['python', 'yaml.load(x, Loader=SafeLoader) '],
+    // A run of flag letters with a k but no space after it: each position used to retry the run.
+    ['shell', `curl -${'k'.repeat(100)}! `]
   ] as const)('%s: "%s" repeated is no finding', (kind, word) => {
     expect(rulesOf([kind], repeated(word))).toEqual([])
   })
 
   it('still finds what follows a later one of the keywords', () => {
+    expect(rulesOf(['shell'], `curl -sSk https://a`)).toEqual(['tls-verification-disabled'])
+    expect(rulesOf(['shell'], `curl -sS https://a`)).toEqual([])
     expect(rulesOf(['shell'], `${repeated('curl x ')} -k https://a`)).toEqual([
       'tls-verification-disabled'
     ])

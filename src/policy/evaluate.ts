@@ -4,9 +4,12 @@ import {
   SEVERITIES,
   severityRank,
   STEP_IDS,
+  type Dropped,
+  type DroppedFinding,
   type Finding,
   type GatedFinding,
-  type Severity
+  type Severity,
+  type StepId
 } from '../findings.js'
 import { sha256 } from '../image/digest.js'
 import { severityCounts } from '../report/fixes.js'
@@ -71,7 +74,8 @@ function compareText(a: string, b: string): number {
 export function applyPolicy(
   findings: Finding[],
   policy: Policy,
-  suppression?: Suppression
+  suppression?: Suppression,
+  dropped: Dropped[] = []
 ): GatedFinding[] {
   const gated = findings
     .filter((finding) => policy.rules[finding.rule] !== 'off')
@@ -80,7 +84,76 @@ export function applyPolicy(
       fingerprint: fingerprint(finding),
       blocking: blocks(finding, policy)
     }))
-  return suppress(gated, suppression ?? NO_SUPPRESSION)
+  const judged = suppress(gated, suppression ?? NO_SUPPRESSION)
+  for (const steps of dropped) {
+    for (const folded of foldDropped(steps, judged, policy, suppression)) judged.push(folded)
+  }
+  return judged
+}
+
+/**
+ * A step's dropped findings, judged one by one exactly as made findings are (rule overrides,
+ * fail-on, ignores, the step's own suppressions, the baseline), folded into one finding per rule
+ * that blocks when one of them blocks (`unlistedFinding`). Findings known only by number block as
+ * their rule and severity do.
+ */
+function foldDropped(
+  dropped: Dropped,
+  made: GatedFinding[],
+  policy: Policy,
+  suppression: Suppression | undefined
+): GatedFinding[] {
+  const { step } = dropped
+  const byRule = new Map<string, DroppedFinding[]>()
+  for (const item of dropped.items) {
+    if (policy.rules[item.rule] === 'off') continue
+    const group = byRule.get(item.rule)
+    if (group === undefined) byRule.set(item.rule, [item])
+    else group.push(item)
+  }
+  const rules = new Set([...byRule.keys(), ...dropped.tail.keys()])
+  const folded: GatedFinding[] = []
+  for (const rule of rules) {
+    if (policy.rules[rule] === 'off') continue
+    const light = (byRule.get(rule) ?? []).map((item) => {
+      const finding: Finding & { fingerprint: string; blocking: boolean } = {
+        step,
+        rule,
+        severity: item.severity,
+        title: rule,
+        subject: '',
+        location: item.path === undefined ? {} : { path: item.path },
+        ...(item.package === undefined ? {} : { package: item.package }),
+        ...(item.vulnerability === undefined ? {} : { vulnerability: item.vulnerability }),
+        ...(item.suppression === undefined ? {} : { suppression: item.suppression }),
+        fingerprint: item.fingerprint,
+        blocking: false
+      }
+      finding.blocking = blocks(finding, policy)
+      return finding
+    })
+    const tail = dropped.tail.get(rule)
+    const shown = made.filter((finding) => finding.step === step && finding.rule === rule).length
+    folded.push(
+      unlistedFinding(
+        step,
+        rule,
+        suppress(light, suppression ?? NO_SUPPRESSION),
+        shown,
+        tail === undefined
+          ? undefined
+          : {
+              count: tail.count,
+              severity: tail.severity,
+              blocks: blocks(
+                { step, rule, severity: tail.severity, title: rule, subject: '', location: {} },
+                policy
+              )
+            }
+      )
+    )
+  }
+  return folded
 }
 
 /** `applyPolicy`, in report order. */
@@ -127,6 +200,8 @@ function listedPerRule(counts: Iterable<number>, max = MAX_LISTED_FINDINGS): num
  */
 function compareListing(a: GatedFinding, b: GatedFinding): number {
   return (
+    // One standing for others (a step's dropped findings) goes with the rest, folded into one.
+    Number(a.unlisted !== undefined) - Number(b.unlisted !== undefined) ||
     Number(isBlocking(b)) - Number(isBlocking(a)) ||
     severityRank(b.severity) - severityRank(a.severity) ||
     compareText(a.fingerprint, b.fingerprint)
@@ -158,61 +233,123 @@ export function listFindings(findings: GatedFinding[], max = MAX_LISTED_FINDINGS
     if (group.length > share) group.sort(compareListing)
     const shown = Math.min(group.length, share)
     for (let index = 0; index < shown; index++) listed.push(boundedFinding(group[index]!))
-    if (group.length > shown) listed.push(unlistedFinding(group.slice(shown), shown))
+    if (group.length > shown) {
+      const { step, rule } = group[0]!
+      listed.push(unlistedFinding(step, rule, group.slice(shown), shown))
+    }
   }
   return listed.sort(compareGated)
 }
 
-/** The one finding standing for `rest`, the findings of one rule not listed after `shown` of them. */
-function unlistedFinding(rest: GatedFinding[], shown: number): GatedFinding {
-  const { step, rule } = rest[0]!
+/**
+ * The one finding standing for `rest`, findings of one rule not listed after `shown` of them,
+ * and for `tail`, more of them known only by number (a step's `Dropped.tail`), which block when
+ * `tailBlocks`. A finding in `rest` that itself stands for others counts as those.
+ */
+function unlistedFinding(
+  step: StepId,
+  rule: string,
+  rest: GatedFinding[],
+  shown: number,
+  tail?: { count: number; severity: Severity; blocks: boolean }
+): GatedFinding {
   const counts = Object.fromEntries(SEVERITIES.map((severity) => [severity, 0])) as Record<
     Severity,
     number
   >
+  let count = 0
   let suppressed = 0
+  let blocking = 0
+  let worstOpen: Severity | undefined
+  let worstAll: Severity | undefined
+  const worse = (a: Severity | undefined, b: Severity): Severity =>
+    a === undefined || severityRank(b) > severityRank(a) ? b : a
+  const fingerprints: string[] = []
+  const sources = new Set<string>()
+  const baselines = new Set<GatedFinding['baseline']>()
   for (const finding of rest) {
-    if (finding.suppressed === undefined) counts[finding.severity] += 1
-    else suppressed += 1
+    baselines.add(finding.baseline)
+    const inner = finding.unlisted
+    if (inner !== undefined) {
+      count += inner.count
+      suppressed += inner.suppressed
+      blocking += inner.blocking
+      for (const severity of SEVERITIES) {
+        counts[severity] += inner.counts[severity]
+        if (inner.counts[severity] > 0) worstOpen = worse(worstOpen, severity)
+      }
+      for (const print of inner.fingerprints) fingerprints.push(print)
+      worstAll = worse(worstAll, finding.severity)
+      if (finding.suppressed !== undefined) sources.add(finding.suppressed.source)
+      continue
+    }
+    count += 1
+    fingerprints.push(finding.fingerprint)
+    worstAll = worse(worstAll, finding.severity)
+    if (finding.suppressed !== undefined) {
+      suppressed += 1
+      sources.add(finding.suppressed.source)
+      continue
+    }
+    counts[finding.severity] += 1
+    worstOpen = worse(worstOpen, finding.severity)
+    if (finding.blocking) blocking += 1
   }
-  const open = rest.filter((finding) => finding.suppressed === undefined)
-  const blocking = open.filter((finding) => finding.blocking)
-  // `rest` is ranked blocking first, then most severe: the first of a kind is its worst.
-  const worst = (blocking[0] ?? open[0] ?? rest[0]!).severity
-  const sources = [...new Set(rest.map((finding) => finding.suppressed?.source ?? ''))]
-  const baselines = new Set(rest.map((finding) => finding.baseline))
+  if (tail !== undefined && tail.count > 0) {
+    count += tail.count
+    counts[tail.severity] += tail.count
+    worstOpen = worse(worstOpen, tail.severity)
+    worstAll = worse(worstAll, tail.severity)
+    if (tail.blocks) blocking += tail.count
+    // Not known to any baseline: they are judged as new.
+    baselines.add('new')
+  }
+  const severity = worstOpen ?? worstAll ?? 'info'
   const subject = 'unlisted'
   const parts = [severityCounts(counts), suppressed === 0 ? '' : `${suppressed} suppressed`]
-  const title = `${rest.length} more ${rule} findings not listed (${parts.filter((part) => part !== '').join('; ')})`
+  const title = `${count} more ${rule} findings not listed (${parts.filter((part) => part !== '').join('; ')})`
+  const open = count - suppressed
+  const named = [...sources]
   return {
     step,
     rule,
-    severity: worst,
+    severity,
     title,
     detail: `The report lists ${plural(shown, 'finding')} of this rule, blocking ones and the most severe first; this one stands for the others, and blocks when one of them does. Fix the listed ones and scan again to see the next ones.`,
     location: {},
     subject,
-    fingerprint: fingerprint({ step, rule, severity: worst, title, location: {}, subject }),
-    blocking: blocking.length > 0,
-    ...(open.length > 0
+    fingerprint: fingerprint({ step, rule, severity, title, location: {}, subject }),
+    blocking: blocking > 0,
+    ...(open > 0
       ? {}
       : {
           suppressed: {
             reason: 'every finding it stands for is suppressed',
-            source: sources.length > 3 ? `${sources.slice(0, 3).join('; ')}; …` : sources.join('; ')
+            source: named.length > 3 ? `${named.slice(0, 3).join('; ')}; …` : named.join('; ')
           }
         }),
     ...(baselines.has(undefined)
       ? {}
       : { baseline: baselines.has('new') ? ('new' as const) : ('unchanged' as const) }),
-    unlisted: {
-      count: rest.length,
-      counts,
-      blocking: blocking.length,
-      suppressed,
-      fingerprints: rest.map((finding) => finding.fingerprint)
-    }
+    unlisted: { count, counts, blocking, suppressed, fingerprints }
   }
+}
+
+/** The report's summary numbers: findings standing for others count as those. */
+export function blockingAndSuppressed(findings: GatedFinding[]): {
+  blocking: number
+  suppressed: number
+} {
+  let blocking = 0
+  let suppressed = 0
+  for (const finding of findings) {
+    if (finding.unlisted !== undefined) {
+      blocking += finding.unlisted.blocking
+      suppressed += finding.unlisted.suppressed
+    } else if (finding.suppressed !== undefined) suppressed += 1
+    else if (finding.blocking) blocking += 1
+  }
+  return { blocking, suppressed }
 }
 
 /** The status of a step that ran, from its own gated findings; the engine sets skipped/error. */

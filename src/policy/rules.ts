@@ -21,7 +21,6 @@ export const RULE_IDS: Record<StepId, readonly string[]> = {
     'duplicate-gid',
     'privileged-port',
     'missing-healthcheck',
-    'findings-not-listed',
     'input-not-analysed'
   ],
   tests: ['command', 'file-existence', 'file-content', 'metadata', 'license', 'input-not-analysed'],
@@ -44,7 +43,6 @@ export const RULE_IDS: Record<StepId, readonly string[]> = {
     'tls-verification-disabled',
     'debug-enabled',
     'malware',
-    'findings-not-listed',
     'input-not-analysed'
   ],
   composition: [
@@ -52,7 +50,6 @@ export const RULE_IDS: Record<StepId, readonly string[]> = {
     'license-denied',
     'license-not-allowed',
     'license-unknown',
-    'vulnerabilities-not-listed',
     'input-not-analysed'
   ],
   hardening: [
@@ -76,7 +73,6 @@ export const RULE_IDS: Record<StepId, readonly string[]> = {
     'wasted-file',
     'wasted-space',
     'world-writable',
-    'secrets-not-listed',
     'input-not-analysed'
   ],
   custody: [

@@ -133,15 +133,25 @@ export function compareBaseline(
   baseline: Baseline,
   failOnNewOnly: boolean
 ): BaselineSummary {
-  const current = new Set(findings.map((finding) => finding.fingerprint))
   const previous = baselineFingerprints(baseline)
+  const current = new Set<string>()
+  let total = 0
+  let unchanged = 0
+  for (const finding of findings) {
+    // A finding standing for unlisted ones is those; any known only by number are new.
+    const prints = finding.unlisted?.fingerprints ?? [finding.fingerprint]
+    total += finding.unlisted?.count ?? 1
+    for (const print of prints) {
+      current.add(print)
+      if (previous.has(print)) unchanged += 1
+    }
+  }
   const fixed = baseline.findings
     .filter((finding) => !current.has(finding.fingerprint))
     .map(({ fingerprint, rule, severity, title }) => ({ fingerprint, rule, severity, title }))
-  const unchanged = findings.filter((finding) => previous.has(finding.fingerprint)).length
   return {
     source: baseline.source,
-    new: findings.length - unchanged,
+    new: total - unchanged,
     unchanged,
     fixed,
     failOnNewOnly

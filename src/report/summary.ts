@@ -8,7 +8,11 @@ export function countBySeverity(findings: GatedFinding[]): Record<Severity, numb
     number
   >
   for (const finding of findings) {
-    if (finding.suppressed === undefined) counts[finding.severity] += 1
+    // A finding standing for unlisted ones counts as those (policy/evaluate.ts).
+    const inner = finding.unlisted
+    if (inner !== undefined)
+      for (const severity of SEVERITIES) counts[severity] += inner.counts[severity]
+    else if (finding.suppressed === undefined) counts[finding.severity] += 1
   }
   return counts
 }

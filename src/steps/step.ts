@@ -1,5 +1,5 @@
 /** The one interface every verification method implements (docs/architecture.md). */
-import type { Finding, StepId } from '../findings.js'
+import type { Dropped, Finding, StepId } from '../findings.js'
 import type {
   FileRequest,
   LayerSubscription,
@@ -63,6 +63,8 @@ export interface StepOutcome {
   notes?: string[]
   /** What the step produced besides findings, for the outputs that need it (SBOM, JUnit, …). */
   artifacts?: StepArtifacts
+  /** Findings past the step's bounds, not made in full: judged and counted by the engine. */
+  dropped?: Dropped
 }
 
 export interface StepArtifacts {

@@ -50,7 +50,7 @@ export const MAX_SCAN_ENTRIES = 500_000
  * Bytes of the names, link targets and xattrs one scan keeps, across all layers (docs/limits.md):
  * every layer's entry list holds them until the scan ends, so a bound per layer alone let 32
  * layers of 15,000 16,000-character paths (a 45 MiB image) take 8 GB. Real images keep 10–50 MB
- * (300,000 entries of under 100 characters); this is MAX_SCAN_ENTRIES entries of 500 each.
+ * (300,000 entries of under 100 characters); this is MAX_SCAN_ENTRIES entries of ~540 each.
  */
 export const MAX_SCAN_METADATA_BYTES = 256 * 1024 * 1024
 

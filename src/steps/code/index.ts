@@ -6,32 +6,26 @@
 import { createHash } from 'node:crypto'
 import { posix } from 'node:path'
 import {
-  countInto,
+  Dropped,
   inputNotAnalysed,
   shortened,
   SHOWN_PATH_CHARS,
   subjectPath,
   type Finding,
   type FindingLocation,
-  type Severity,
-  type Uncounted
+  type Severity
 } from '../../findings.js'
 import { PATH_MAX } from '../../image/layer/tar.js'
 import type { FileSystem } from '../../image/types.js'
 import type { Policy } from '../../policy/policy.js'
+import { fingerprint } from '../../policy/evaluate.js'
 import { OWNED_FILES_REQUEST, ownedFiles } from '../../os/owned-files.js'
 import type { ImageView, Step, StepContext, StepNeeds, StepOutcome } from '../step.js'
 import type { ElfHardening } from './elf.js'
 import { isNotImported, sarifFinding } from './sarif.js'
 import { loadSignatures } from './signatures.js'
 import { envMatches, SOURCE_PATTERNS, SOURCE_RULES, type SourceRuleId } from './source-rules.js'
-import {
-  CODE_LAYERS,
-  codeSubscription,
-  MAX_LAYER_SOURCE_MATCHES,
-  type CodeLayerResult,
-  type FileResult
-} from './visitor.js'
+import { CODE_LAYERS, codeSubscription, type CodeLayerResult, type FileResult } from './visitor.js'
 
 type ElfRule =
   | 'elf-no-pie'
@@ -42,7 +36,7 @@ type ElfRule =
   | 'elf-no-fortify'
   | 'elf-insecure-rpath'
 
-type Rule = ElfRule | SourceRuleId | 'malware' | 'findings-not-listed'
+type Rule = ElfRule | SourceRuleId | 'malware'
 
 const ELF_RULES: readonly ElfRule[] = [
   'elf-no-pie',
@@ -267,22 +261,12 @@ interface Tally {
 }
 
 /**
- * Findings of files one scan makes (docs/limits.md): an image chooses how many files match, each
- * up to 20 lines per rule. Past it one `code/findings-not-listed` finding counts the rest, at
- * their worst severity, so they block as they would have.
+ * Findings of files one scan makes in full (docs/limits.md): an image chooses how many files
+ * match, each up to 20 lines per rule. Past it a finding is kept only as what the policy needs to
+ * judge it (`Dropped`); the engine folds those into one finding per rule that blocks when one of
+ * them would.
  */
 export const MAX_CODE_FINDINGS = 20_000
-
-function unlistedDraft(image: ImageView, unlisted: Uncounted): Draft {
-  return {
-    rule: 'findings-not-listed',
-    severity: unlisted.severity,
-    title: `${unlisted.count} more static-analysis and ELF findings are not listed one by one (the first in ${shortened(unlisted.path, SHOWN_PATH_CHARS)})`,
-    detail: `The gate makes at most ${MAX_CODE_FINDINGS} code findings of files per scan and keeps ${MAX_LAYER_SOURCE_MATCHES} static-analysis matches per layer; this finding stands for the rest, at the severity of the worst of them. Fix the ones listed, or exclude generated trees with code-exclude, and scan again.`,
-    subject: 'findings-not-listed',
-    location: locate(image, unlisted.path, unlisted.layer ?? 0)
-  }
-}
 
 /** Hardening and static analysis of one file that is in the final filesystem. */
 function finalFileFindings(image: ImageView, file: FileResult, layer: number): Draft[] {
@@ -344,12 +328,12 @@ async function run({ image, policy }: StepContext): Promise<StepOutcome> {
   const notAnalysed: Finding[] = []
   const hits: MalwareHit[] = []
   const tally: Tally = { elfFiles: 0, elfChecked: 0, elfOwned: 0, hashed: 0 }
-  let unlisted: Uncounted | undefined
+  const dropped = new Dropped('code')
   layers.forEach((result, layer) => {
     tally.hashed += result?.hashed ?? 0
-    if (result?.unkept !== undefined) {
-      const { count, severity, path } = result.unkept
-      unlisted = countInto(unlisted, count, severity, path, layer)
+    // Past a layer's own bound, counted per rule.
+    for (const { rule, count, severity, path } of result?.unkept ?? []) {
+      if (enabled(policy, rule)) dropped.count(`code/${rule}`, count, severity, path)
     }
     for (const file of result?.files ?? []) {
       for (const match of file.malware ?? []) hits.push({ path: file.path, layer, ...match })
@@ -366,13 +350,20 @@ async function run({ image, policy }: StepContext): Promise<StepOutcome> {
       for (const draft of finalFileFindings(image, file, layer)) {
         if (!enabled(policy, draft.rule)) continue
         if (drafts.length < MAX_CODE_FINDINGS) drafts.push(draft)
-        else unlisted = countInto(unlisted, 1, draft.severity, file.path, layer)
+        else {
+          const finding = toFinding(draft)
+          dropped.add({
+            rule: finding.rule,
+            severity: finding.severity,
+            fingerprint: fingerprint(finding),
+            path: file.path
+          })
+        }
       }
       notAnalysed.push(...elfNotAnalysed(image, file, layer))
     }
   })
   drafts.push(...envFindings(image), ...malwareFindings(image, hits))
-  if (unlisted !== undefined) drafts.push(unlistedDraft(image, unlisted))
   return {
     findings: [
       ...drafts.filter((draft) => enabled(policy, draft.rule)).map(toFinding),
@@ -383,7 +374,8 @@ async function run({ image, policy }: StepContext): Promise<StepOutcome> {
       policy,
       tally,
       layers.find((result) => result !== undefined)
-    )
+    ),
+    ...(dropped.size + dropped.tail.size > 0 ? { dropped } : {})
   }
 }
 

@@ -149,7 +149,7 @@ export const SOURCE_PATTERNS: readonly SourcePattern[] = [
   {
     rule: 'tls-verification-disabled',
     kinds: ['shell'],
-    pattern: /\bcurl\b(?:(?!\bcurl\b)[^#])*\s(?:-[A-Za-z]*k[A-Za-z]*|--insecure)(?:\s|$)/,
+    pattern: /\bcurl\b(?:(?!\bcurl\b)[^#])*\s(?:-(?=[A-Za-z]*k)[A-Za-z]+|--insecure)(?:\s|$)/,
     what: 'runs curl -k/--insecure'
   },
   {

@@ -39,10 +39,11 @@ import { countInto, type Uncounted } from '../../findings.js'
 export const CODE_LAYERS: SubscriptionKey<CodeLayerResult> = { id: 'code', version: 3 }
 
 /**
- * Static-analysis matches one layer keeps (docs/limits.md): at most 20 per rule per file, but an
- * image chooses how many files. Past this many the rest are counted (`CodeLayerResult.unkept`).
+ * Static-analysis matches one layer keeps (docs/limits.md), ~50 bytes each: at most 20 per rule per
+ * file, but an image chooses how many files. Past this many the rest are counted per rule
+ * (`CodeLayerResult.unkept`).
  */
-export const MAX_LAYER_SOURCE_MATCHES = 20_000
+export const MAX_LAYER_SOURCE_MATCHES = 200_000
 
 /** The bytes of one ELF file kept while it streams (ELF_WINDOWS.budget), whatever its size. */
 export const MAX_ELF_BYTES = ELF_WINDOWS.budget
@@ -69,8 +70,8 @@ export interface FileResult {
 
 export interface CodeLayerResult {
   files: FileResult[]
-  /** Static-analysis matches past MAX_LAYER_SOURCE_MATCHES, when there were any. */
-  unkept?: Uncounted
+  /** Static-analysis matches past MAX_LAYER_SOURCE_MATCHES, per rule, when there were any. */
+  unkept?: Array<Uncounted & { rule: SourceMatch['rule'] }>
   /** Files whose content was hashed for signatures. */
   hashed: number
   /** How many hash signatures were loaded, for the step's notes. */
@@ -192,7 +193,7 @@ class CodeVisitor implements LayerVisitor<CodeLayerResult> {
   private readonly exclude: Minimatch[]
   private hashed = 0
   private keptMatches = 0
-  private unkept: Uncounted | undefined
+  private unkept: Array<Uncounted & { rule: SourceMatch['rule'] }> | undefined
 
   constructor(private readonly options: CodeVisitorOptions) {
     this.exclude = options.exclude.map((glob) => new Minimatch(glob, { dot: true }))
@@ -222,7 +223,12 @@ class CodeVisitor implements LayerVisitor<CodeLayerResult> {
     const room = Math.max(0, MAX_LAYER_SOURCE_MATCHES - this.keptMatches)
     this.keptMatches += Math.min(room, matches.length)
     for (const match of matches.slice(room)) {
-      this.unkept = countInto(this.unkept, 1, SOURCE_RULES[match.rule].severity, result.path)
+      const unkept = (this.unkept ??= [])
+      const counted = unkept.find((entry) => entry.rule === match.rule)
+      const { severity } = SOURCE_RULES[match.rule]
+      if (counted === undefined)
+        unkept.push({ rule: match.rule, count: 1, severity, path: result.path })
+      else countInto(counted, 1, severity, result.path)
     }
     if (room === 0) delete result.source
     else if (room < matches.length) result.source = matches.slice(0, room)

@@ -4,16 +4,14 @@
  * the license policy. Data: docs/vulnerability-data.md.
  */
 import { readInputFile } from '../../files.js'
+import { fingerprint } from '../../policy/evaluate.js'
 import { ConfigurationError } from '../../errors.js'
 import {
-  countInto,
+  Dropped,
   inputNotAnalysed,
-  shortened,
-  SHOWN_PATH_CHARS,
   type Finding,
   type FindingPackage,
-  type Severity,
-  type Uncounted
+  type Severity
 } from '../../findings.js'
 import {
   MAX_VEX_BYTES,
@@ -76,24 +74,12 @@ function fixAdvice(pkg: Package, fixed: string | undefined): string {
 const MAX_OTHER_PATHS = 10
 
 /**
- * Vulnerability findings one scan makes (docs/limits.md): an old distribution's image has a few
- * thousand; a crafted one can list 100,000 versions of a package, each in the range of many
- * advisories. Past it one `composition/vulnerabilities-not-listed` finding counts the rest, at
- * their worst severity, so they block as they would have.
+ * Vulnerability findings one scan makes in full (docs/limits.md): an old distribution's image has
+ * a few thousand; a crafted one can list 100,000 versions of a package, each in the range of many
+ * advisories. Past it a finding is kept only as what the policy needs to judge it (`Dropped`);
+ * the engine folds those into one finding that blocks when one of them would.
  */
 export const MAX_VULNERABILITY_FINDINGS = 20_000
-
-function unlistedVulnerabilities(unlisted: Uncounted): Finding {
-  return {
-    step: 'composition',
-    rule: 'composition/vulnerabilities-not-listed',
-    severity: unlisted.severity,
-    title: `${unlisted.count} more vulnerabilities are not listed one by one (the first in a package at ${shortened(unlisted.path, SHOWN_PATH_CHARS)})`,
-    detail: `The gate makes at most ${MAX_VULNERABILITY_FINDINGS} vulnerability findings per scan; this finding stands for the rest, at the severity of the worst of them. Upgrade the packages listed, then scan again to see the next ones.`,
-    subject: 'vulnerabilities-not-listed',
-    location: {}
-  }
-}
 
 function vulnerabilityFinding(
   pkg: Package,
@@ -302,15 +288,31 @@ export function createCompositionStep(dependencies: CompositionDependencies = {}
       string,
       { finding: Finding; paths: string[]; pkg: Package; match: MatchedVulnerability }
     >()
-    let unlisted: Uncounted | undefined
+    const dropped = new Dropped('composition')
+    // Fingerprints of the dropped ones: copies of a package at several paths are one, as made ones.
+    const droppedPrints = new Set<string>()
     for (const [pkg, found] of matches) {
       for (const match of found) {
         if (settings.ignoreUnfixed && match.fixedVersion === undefined) continue
         const subject = `${pkg.purl} ${match.id}`
         const seen = vulnerabilities.get(subject)
         if (seen === undefined && vulnerabilities.size >= MAX_VULNERABILITY_FINDINGS) {
-          const { severity } = vulnerabilityFinding(pkg, match, settings, [])
-          unlisted = countInto(unlisted, 1, severity, pkg.path)
+          const finding = vulnerabilityFinding(pkg, match, settings, [])
+          const print = fingerprint(finding)
+          if (droppedPrints.has(print)) continue
+          droppedPrints.add(print)
+          const suppression = vexSuppression(vexStatementFor(finding, statements, image.digest))
+          dropped.add({
+            rule: finding.rule,
+            severity: finding.severity,
+            fingerprint: print,
+            path: pkg.path,
+            ...(finding.package === undefined ? {} : { package: finding.package }),
+            ...(finding.vulnerability === undefined
+              ? {}
+              : { vulnerability: finding.vulnerability }),
+            ...(suppression === undefined ? {} : { suppression })
+          })
         } else if (seen === undefined) {
           vulnerabilities.set(subject, {
             finding: vulnerabilityFinding(pkg, match, settings, []),
@@ -332,7 +334,6 @@ export function createCompositionStep(dependencies: CompositionDependencies = {}
         return suppression === undefined ? complete : { ...complete, suppression }
       }
     )
-    if (unlisted !== undefined) findings.push(unlistedVulnerabilities(unlisted))
     const licensed = new Set<string>()
     for (const pkg of packages) {
       if (licensed.has(pkg.purl)) continue
@@ -346,7 +347,14 @@ export function createCompositionStep(dependencies: CompositionDependencies = {}
     notes.push(
       `${vulnerabilities.size} vulnerabilities in ${affected} packages${settings.ignoreUnfixed ? ' (unfixed left out)' : ''}; ${Date.now() - started} ms`
     )
-    return { findings, notes, artifacts: { packages } }
+    if (dropped.size > 0)
+      notes.push(`${dropped.size} more past ${MAX_VULNERABILITY_FINDINGS}, counted`)
+    return {
+      findings,
+      notes,
+      artifacts: { packages },
+      ...(dropped.size + dropped.tail.size > 0 ? { dropped } : {})
+    }
   }
 
   return {

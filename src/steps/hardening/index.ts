@@ -5,15 +5,14 @@
 import { posix } from 'node:path'
 import { minimatch } from 'minimatch'
 import {
-  countInto,
+  Dropped,
   severityRank,
   shortened,
   SHOWN_PATH_CHARS,
   subjectPath,
   type Finding,
   type FindingLocation,
-  type Suppressed,
-  type Uncounted
+  type Suppressed
 } from '../../findings.js'
 import { fingerprint } from '../../policy/evaluate.js'
 import type { Policy } from '../../policy/policy.js'
@@ -24,7 +23,6 @@ import { historyLayers, imageConfigFindings } from './image-config.js'
 import {
   hardeningSubscription,
   HARDENING_LAYERS,
-  MAX_LAYER_SECRETS,
   type HardeningLayerVisit,
   type LayerFile
 } from './layer.js'
@@ -98,11 +96,10 @@ function fateText(fate: FileFate, layer: number): { title: string; detail: strin
 }
 
 /**
- * Secret findings one scan makes (docs/limits.md): an image chooses how many files of secrets it
- * holds and how long their paths are, and each finding keeps its path. Twice what a report lists
- * (policy/evaluate.ts), so ignores still choose among more than are shown; past it one
- * `hardening/secrets-not-listed` finding counts the rest, at their worst severity, so they block
- * as they would have.
+ * Secret findings one scan makes in full (docs/limits.md): an image chooses how many files of
+ * secrets it holds and how long their paths are. Twice what a report lists (policy/evaluate.ts);
+ * past it a secret is kept only as what the policy needs to judge it (`Dropped`), and the engine
+ * folds those into one finding per rule that blocks when one of them would.
  */
 export const MAX_SECRET_FINDINGS = 20_000
 
@@ -110,7 +107,8 @@ function layerSecretDrafts(
   image: ImageView,
   visits: HardeningLayerVisit[],
   layers: LayerChanges[],
-  settings: HardeningSettings
+  settings: HardeningSettings,
+  dropped: Dropped
 ): LeanDraft[] {
   const pathSets = new Map<number, Set<string>>()
   const pathsOf = (layer: number): Set<string> => {
@@ -136,10 +134,8 @@ function layerSecretDrafts(
     return known
   }
   const drafts = new Map<string, LeanDraft>()
-  let unlisted: Uncounted | undefined
-  const count = (found: Uncounted, layer: number): void => {
-    unlisted = countInto(unlisted, found.count, found.severity, found.path, layer)
-  }
+  // Keys of the secrets past the bound, for the same value in the same file in several layers.
+  const droppedKeys = new Set<string>()
   visits.forEach((visit, layer) => {
     for (const file of visit.secretFiles) {
       const { id, fixture } = pathOf(file.path)
@@ -147,11 +143,29 @@ function layerSecretDrafts(
       for (const secret of file.secrets) {
         const key = `${secret.rule}\0${id}\0${secret.hash}`
         // The same value in the same file in several layers (e.g. a chmod) is one finding.
-        if (drafts.has(key)) continue
+        if (drafts.has(key) || droppedKeys.has(key)) continue
         const downgrade = fixture && severityRank(secret.severity) > severityRank('low')
         const severity = downgrade ? 'low' : secret.severity
+        const subject = `${subjectPath(file.path)}:${secret.hash}`
         if (drafts.size >= MAX_SECRET_FINDINGS) {
-          count({ count: 1, severity, path: file.path }, layer)
+          droppedKeys.add(key)
+          const rule = `hardening/secret-${secret.rule}`
+          const light: Finding = {
+            step: 'hardening',
+            rule,
+            severity,
+            title: rule,
+            subject,
+            location: { path: file.path }
+          }
+          const suppression = allowed(light, settings)
+          dropped.add({
+            rule,
+            severity,
+            fingerprint: fingerprint(light),
+            path: file.path,
+            ...(suppression === undefined ? {} : { suppression })
+          })
           continue
         }
         fate ??= fateText(
@@ -167,27 +181,18 @@ function layerSecretDrafts(
             (downgrade
               ? "It is under a package's test fixtures or docs (secret-fixture-paths), so it is reported as low; check that it is an example."
               : ROTATE),
-          subject: `${subjectPath(file.path)}:${secret.hash}`,
+          subject,
           path: file.path,
           layer
         })
       }
     }
-    if (visit.unkept !== undefined) count(visit.unkept, layer)
+    // Past a layer's own bound, counted per rule at the scanner's severity.
+    for (const { rule, count, severity, path } of visit.unkept ?? []) {
+      dropped.count(`hardening/secret-${rule}`, count, severity, path)
+    }
   })
-  const found = [...drafts.values()]
-  if (unlisted !== undefined) {
-    found.push({
-      rule: 'secrets-not-listed',
-      severity: unlisted.severity,
-      title: `${unlisted.count} more secrets found in the image's layers are not listed one by one (the first in ${shortened(unlisted.path, SHOWN_PATH_CHARS)})`,
-      detail: `The gate lists at most ${MAX_SECRET_FINDINGS} secret findings per scan and keeps ${MAX_LAYER_SECRETS} per layer; this finding stands for the rest, at the severity of the worst of them. Remove the secrets listed, then scan again to see the next ones.`,
-      subject: 'secrets-not-listed',
-      path: unlisted.path,
-      layer: unlisted.layer ?? 0
-    })
-  }
-  return found
+  return [...drafts.values()]
 }
 
 /** Text files too large to scan for secrets, and shell history files, in any layer (deleted ones included). */
@@ -392,8 +397,9 @@ async function run({ image, policy }: StepContext): Promise<StepOutcome> {
       visit.coreDumps.filter((path) => image.fs.get(path)?.layer === layer)
     )
   )
+  const dropped = new Dropped('hardening')
   const drafts = [
-    ...layerSecretDrafts(image, visits, layers, settings),
+    ...layerSecretDrafts(image, visits, layers, settings, dropped),
     ...layerFileDrafts(visits, layers, settings),
     ...configSecrets(image.config, scanner).map((secret) =>
       configSecretDraft(secret, historyLayer)
@@ -426,7 +432,7 @@ async function run({ image, policy }: StepContext): Promise<StepOutcome> {
     `efficiency ${(waste.efficiency * 100).toFixed(1)}%, ${formatBytes(waste.wastedBytes)} wasted (${(waste.userWastedRatio * 100).toFixed(1)}% of the bytes above the first layer)`,
     ...largestContributors(image, layers, waste)
   ]
-  return { findings, notes }
+  return { findings, notes, ...(dropped.size + dropped.tail.size > 0 ? { dropped } : {}) }
 }
 
 export const hardeningStep: Step = {

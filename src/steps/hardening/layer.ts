@@ -36,12 +36,11 @@ export interface SecretFile {
 }
 
 /**
- * Secrets one layer keeps (docs/limits.md), as many as a scan reports (MAX_SECRET_FINDINGS): the
- * scanner reports at most 20 values per rule per file, but an image chooses how many files. A
- * real layer holds a handful; past this many the rest are counted (`HardeningLayerVisit.unkept`),
- * never dropped silently.
+ * Secrets one layer keeps (docs/limits.md), ~150 bytes each: the scanner reports at most 20 values
+ * per rule per file, but an image chooses how many files. A real layer holds a handful; past this
+ * many the rest are counted per rule (`HardeningLayerVisit.unkept`), never dropped silently.
  */
-export const MAX_LAYER_SECRETS = 20_000
+export const MAX_LAYER_SECRETS = 200_000
 
 export interface ScanStats {
   /** Text files scanned, and their bytes. */
@@ -55,8 +54,8 @@ export interface ScanStats {
 
 export interface HardeningLayerVisit {
   secretFiles: SecretFile[]
-  /** Secrets past MAX_LAYER_SECRETS, when there were any. */
-  unkept?: Uncounted
+  /** Secrets past MAX_LAYER_SECRETS, counted per rule, when there were any. */
+  unkept?: Array<Uncounted & { rule: string }>
   /** Text files larger than the scan limit: not scanned. */
   oversized: LayerFile[]
   /** Files whose content is an ELF core dump. */
@@ -145,7 +144,11 @@ function keeper(visit: HardeningLayerVisit): (path: string, found: SecretMatch[]
     if (room > 0) visit.secretFiles.push({ path, secrets: found.slice(0, room) })
     kept += Math.min(room, found.length)
     for (const secret of found.slice(room)) {
-      visit.unkept = countInto(visit.unkept, 1, secret.severity, path)
+      const unkept = (visit.unkept ??= [])
+      const index = unkept.findIndex((counted) => counted.rule === secret.rule)
+      if (index === -1)
+        unkept.push({ rule: secret.rule, count: 1, severity: secret.severity, path })
+      else countInto(unkept[index], 1, secret.severity, path)
     }
   }
 }

@@ -4,16 +4,16 @@
  */
 import { posix } from 'node:path'
 import { minimatch } from 'minimatch'
+import { fingerprint } from '../../policy/evaluate.js'
 import {
-  countInto,
+  Dropped,
   inputNotAnalysed,
   shortened,
   SHOWN_PATH_CHARS,
   subjectPath,
   type Finding,
   type FindingLocation,
-  type Severity,
-  type Uncounted
+  type Severity
 } from '../../findings.js'
 import { SYSTEM_BIN_DIRS } from '../../image/filesystem.js'
 import type { FileNode } from '../../image/types.js'
@@ -55,7 +55,6 @@ type Rule =
   | 'duplicate-gid'
   | 'privileged-port'
   | 'missing-healthcheck'
-  | 'findings-not-listed'
 
 interface Draft {
   rule: Rule
@@ -302,7 +301,7 @@ function passwordlessConfigs(image: ImageView): string[] {
   ]
 }
 
-function fileFindings(image: ImageView, allowedSetuid: string[]): Draft[] {
+function fileFindings(image: ImageView, allowedSetuid: string[], dropped: Dropped): Draft[] {
   const drafts: Draft[] = []
   const allowed = (path: string): boolean => allowedSetuid.some((glob) => minimatch(path, glob))
   const passwordless = passwordlessConfigs(image)
@@ -312,35 +311,34 @@ function fileFindings(image: ImageView, allowedSetuid: string[]): Draft[] {
   const toolPaths = new Set(
     [...SYSTEM_BIN_DIRS].flatMap((dir) => [...ESCALATION_TOOLS].map((name) => `${dir}/${name}`))
   )
-  let unlisted: Uncounted | undefined
+  let made = 0
   for (const node of image.fs.entries()) {
     if (node.type === 'file') {
       for (const draft of privilegeBitFindings(image, node, allowed, owned.has(node.path))) {
-        if (drafts.length < MAX_FILE_FINDINGS) drafts.push(draft)
-        else unlisted = countInto(unlisted, 1, draft.severity, node.path)
+        if (made++ < MAX_FILE_FINDINGS) drafts.push(draft)
+        else {
+          const finding = toFinding(draft)
+          dropped.add({
+            rule: finding.rule,
+            severity: finding.severity,
+            fingerprint: fingerprint(finding),
+            path: node.path
+          })
+        }
       }
     }
     if (!toolPaths.has(node.path)) continue
     const tool = escalationToolFinding(image, node, passwordless)
     if (tool !== undefined) drafts.push(tool)
   }
-  if (unlisted !== undefined) {
-    drafts.push({
-      rule: 'findings-not-listed',
-      severity: unlisted.severity,
-      title: `${unlisted.count} more files with setuid or setgid bits or capabilities are not listed one by one (the first: ${shortened(unlisted.path, SHOWN_PATH_CHARS)})`,
-      detail: `The gate makes at most ${MAX_FILE_FINDINGS} such findings per scan; this finding stands for the rest, at the severity of the worst of them. Fix the ones listed, then scan again to see the next ones.`,
-      subject: 'findings-not-listed',
-      location: locate(image, unlisted.path)
-    })
-  }
   return drafts
 }
 
 /**
- * Findings of files with special bits one scan makes (docs/limits.md): a Debian base has about
- * ten; a crafted image can set the bits on every one of its 500,000 entries. Past it one
- * `identity/findings-not-listed` finding counts the rest, at their worst severity.
+ * Findings of files with special bits one scan makes in full (docs/limits.md): a Debian base has
+ * about ten; a crafted image can set the bits on every one of its 500,000 entries. Past it a
+ * finding is kept only as what the policy needs to judge it (`Dropped`); the engine folds those
+ * into one finding per rule that blocks when one of them would.
  */
 export const MAX_FILE_FINDINGS = 20_000
 
@@ -443,11 +441,12 @@ async function run({ image, policy }: StepContext): Promise<StepOutcome> {
     groups: groups.entries,
     shadow: readShadow(text(image, SHADOW) ?? '')
   }
+  const dropped = new Dropped('identity')
   const drafts = [
     ...userFindings(image, accounts, policy.identity.minUid),
     ...healthcheckFindings(image, policy.identity.requireHealthcheck),
     ...accountFindings(image, accounts),
-    ...fileFindings(image, policy.identity.allowedSetuid)
+    ...fileFindings(image, policy.identity.allowedSetuid, dropped)
   ]
   const user = image.config.config?.User?.trim() || '(not set: root)'
   return {
@@ -467,7 +466,8 @@ async function run({ image, policy }: StepContext): Promise<StepOutcome> {
         'a password there is not checked for being empty'
       )
     ],
-    notes: [`user ${user}`]
+    notes: [`user ${user}`],
+    ...(dropped.size + dropped.tail.size > 0 ? { dropped } : {})
   }
 }
 
