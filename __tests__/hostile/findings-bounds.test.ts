@@ -61,11 +61,17 @@ function hardeningOnly(change: (policy: Policy) => void = () => undefined): Poli
 }
 
 async function scan(
-  entries: FixtureEntry[],
+  entries: FixtureEntry[] | FixtureEntry[][],
   policy: Policy,
   request: Partial<GateRequest> = {}
 ): Promise<GateReport> {
-  const image = buildImage({ layers: [{ entries }], config: { User: '10001:10001' } })
+  const layers = (
+    entries.length > 0 && Array.isArray(entries[0]) ? entries : [entries]
+  ) as FixtureEntry[][]
+  const image = buildImage({
+    layers: layers.map((layer) => ({ entries: layer })),
+    config: { User: '10001:10001' }
+  })
   const { report } = await runGate(
     { image: 'oci:test', policy, acquire: ACQUIRE, ...request },
     silentLogger,
@@ -295,17 +301,7 @@ async function runStep(
   const policy = defaultPolicy()
   for (const id of STEP_IDS) policy.steps[id].enabled = id === step
   change(policy)
-  const image = buildImage({
-    layers: layers.map((entries) => ({ entries })),
-    config: { User: '10001:10001' }
-  })
-  const { report } = await runGate(
-    { image: 'oci:test', policy, acquire: ACQUIRE, ...request },
-    silentLogger,
-    undefined,
-    () => memorySource(image)
-  )
-  return report
+  return scan(layers, policy, request)
 }
 
 function notListed(report: GateReport, rule: string): GatedFinding[] {

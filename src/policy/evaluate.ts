@@ -91,6 +91,19 @@ export function applyPolicy(
   return judged
 }
 
+/** Keeps `finding`, past its step's bound, as what the policy needs to judge it (`Dropped`). */
+export function drop(dropped: Dropped, finding: Finding, path: string | undefined): void {
+  dropped.add({
+    rule: finding.rule,
+    severity: finding.severity,
+    fingerprint: fingerprint(finding),
+    ...(path === undefined ? {} : { path }),
+    ...(finding.package === undefined ? {} : { package: finding.package }),
+    ...(finding.vulnerability === undefined ? {} : { vulnerability: finding.vulnerability }),
+    ...(finding.suppression === undefined ? {} : { suppression: finding.suppression })
+  })
+}
+
 /**
  * A step's dropped findings, judged one by one exactly as made findings are (rule overrides,
  * fail-on, ignores, the step's own suppressions, the baseline), folded into one finding per rule

@@ -18,7 +18,7 @@ import {
 import { PATH_MAX } from '../../image/layer/tar.js'
 import type { FileSystem } from '../../image/types.js'
 import type { Policy } from '../../policy/policy.js'
-import { fingerprint } from '../../policy/evaluate.js'
+import { drop } from '../../policy/evaluate.js'
 import { OWNED_FILES_REQUEST, ownedFiles } from '../../os/owned-files.js'
 import type { ImageView, Step, StepContext, StepNeeds, StepOutcome } from '../step.js'
 import type { ElfHardening } from './elf.js'
@@ -350,15 +350,7 @@ async function run({ image, policy }: StepContext): Promise<StepOutcome> {
       for (const draft of finalFileFindings(image, file, layer)) {
         if (!enabled(policy, draft.rule)) continue
         if (drafts.length < MAX_CODE_FINDINGS) drafts.push(draft)
-        else {
-          const finding = toFinding(draft)
-          dropped.add({
-            rule: finding.rule,
-            severity: finding.severity,
-            fingerprint: fingerprint(finding),
-            path: file.path
-          })
-        }
+        else drop(dropped, toFinding(draft), file.path)
       }
       notAnalysed.push(...elfNotAnalysed(image, file, layer))
     }

@@ -4,7 +4,7 @@
  * the license policy. Data: docs/vulnerability-data.md.
  */
 import { readInputFile } from '../../files.js'
-import { fingerprint } from '../../policy/evaluate.js'
+import { drop, fingerprint } from '../../policy/evaluate.js'
 import { ConfigurationError } from '../../errors.js'
 import {
   Dropped,
@@ -302,17 +302,7 @@ export function createCompositionStep(dependencies: CompositionDependencies = {}
           if (droppedPrints.has(print)) continue
           droppedPrints.add(print)
           const suppression = vexSuppression(vexStatementFor(finding, statements, image.digest))
-          dropped.add({
-            rule: finding.rule,
-            severity: finding.severity,
-            fingerprint: print,
-            path: pkg.path,
-            ...(finding.package === undefined ? {} : { package: finding.package }),
-            ...(finding.vulnerability === undefined
-              ? {}
-              : { vulnerability: finding.vulnerability }),
-            ...(suppression === undefined ? {} : { suppression })
-          })
+          drop(dropped, suppression === undefined ? finding : { ...finding, suppression }, pkg.path)
         } else if (seen === undefined) {
           vulnerabilities.set(subject, {
             finding: vulnerabilityFinding(pkg, match, settings, []),

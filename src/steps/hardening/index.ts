@@ -14,7 +14,7 @@ import {
   type FindingLocation,
   type Suppressed
 } from '../../findings.js'
-import { fingerprint } from '../../policy/evaluate.js'
+import { drop, fingerprint } from '../../policy/evaluate.js'
 import type { Policy } from '../../policy/policy.js'
 import { parsePasswd } from '../../os/accounts.js'
 import { parseUser, resolveUser } from '../../os/user.js'
@@ -159,13 +159,7 @@ function layerSecretDrafts(
             location: { path: file.path }
           }
           const suppression = allowed(light, settings)
-          dropped.add({
-            rule,
-            severity,
-            fingerprint: fingerprint(light),
-            path: file.path,
-            ...(suppression === undefined ? {} : { suppression })
-          })
+          drop(dropped, suppression === undefined ? light : { ...light, suppression }, file.path)
           continue
         }
         fate ??= fateText(

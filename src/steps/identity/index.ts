@@ -4,7 +4,7 @@
  */
 import { posix } from 'node:path'
 import { minimatch } from 'minimatch'
-import { fingerprint } from '../../policy/evaluate.js'
+import { drop } from '../../policy/evaluate.js'
 import {
   Dropped,
   inputNotAnalysed,
@@ -316,15 +316,7 @@ function fileFindings(image: ImageView, allowedSetuid: string[], dropped: Droppe
     if (node.type === 'file') {
       for (const draft of privilegeBitFindings(image, node, allowed, owned.has(node.path))) {
         if (made++ < MAX_FILE_FINDINGS) drafts.push(draft)
-        else {
-          const finding = toFinding(draft)
-          dropped.add({
-            rule: finding.rule,
-            severity: finding.severity,
-            fingerprint: fingerprint(finding),
-            path: node.path
-          })
-        }
+        else drop(dropped, toFinding(draft), node.path)
       }
     }
     if (!toolPaths.has(node.path)) continue
