@@ -14,7 +14,7 @@ import {
   renderSbom,
   renderTable,
   signAfterGate
-} from "./chunk-OZKL4YZC.js";
+} from "./chunk-T4TNH4GM.js";
 import {
   parseFlags
 } from "./chunk-JAYQ2LQV.js";
@@ -22,7 +22,7 @@ import {
   VERSION,
   exitAfterGrace,
   runGate
-} from "./chunk-B7FX7XXX.js";
+} from "./chunk-TPHTNMNV.js";
 import {
   checkOutputPath,
   watchWrites,
@@ -192,8 +192,8 @@ function render({ report, artifacts }, format, color) {
   }
 }
 var SUBCOMMANDS = {
-  manifest: async (...args) => (await import("./chunk-VDRC7F7S.js")).manifestCommand(...args),
-  drift: async (...args) => (await import("./chunk-JRG5U2Y5.js")).driftCommand(...args),
+  manifest: async (...args) => (await import("./chunk-P7L7M27X.js")).manifestCommand(...args),
+  drift: async (...args) => (await import("./chunk-WZEUPM32.js")).driftCommand(...args),
   sign: async (...args) => (await import("./chunk-QDU5E7CB.js")).signCommand(...args),
   verify: async (...args) => (await import("./chunk-BT2AS4P6.js")).verifyCommand(...args)
 };
