@@ -2,8 +2,9 @@
  * The one HTTP client of the project: retries with backoff, connect/handshake/stall timeouts,
  * manual redirects and streamed bodies. Registry pulls and data downloads both go through it.
  */
-import * as http from 'node:http'
-import * as https from 'node:https'
+import type * as http from 'node:http'
+import type * as https from 'node:https'
+import { createRequire } from 'node:module'
 import { PassThrough, type Readable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Logger } from '../log.js'
@@ -154,6 +155,22 @@ interface Exchange {
 }
 
 /**
+ * node:http and node:https, loaded with `require` on first use: importing node:http as a module
+ * also loads Node 24's fetch implementation (undici, for the module's exports), which a scan of a
+ * file never needs and every scan paid for at start-up.
+ */
+const load = createRequire(import.meta.url)
+let transports: { http: typeof http; https: typeof https } | undefined
+
+function transportFor(url: URL): typeof http | typeof https {
+  transports ??= {
+    http: load('node:http') as typeof http,
+    https: load('node:https') as typeof https
+  }
+  return url.protocol === 'https:' ? transports.https : transports.http
+}
+
+/**
  * One request/response exchange; rejects on network errors and when connecting, the TLS
  * handshake or the response headers take longer than `stallMs` (each phase has its own timer).
  */
@@ -171,8 +188,7 @@ function send(
       return
     }
     const secure = url.protocol === 'https:'
-    const transport = secure ? https : http
-    const request = transport.request(url, {
+    const request = transportFor(url).request(url, {
       method,
       headers: body !== undefined ? { ...headers, 'content-length': String(body.length) } : headers
     })

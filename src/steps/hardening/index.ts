@@ -43,6 +43,9 @@ const PASSWD = '/etc/passwd'
 const SHELL_HISTORY =
   /^\.(?:bash|zsh|ash|sh|python|mysql|psql|node_repl|rediscli|sqlite|lesshst|irb|php)_history$|^\.histfile$|^\.lesshst$/
 
+/** How every SHELL_HISTORY name ends. */
+const HISTORY_ENDING = /(?:_history|histfile|lesshst)$/
+
 const ROTATE =
   'Treat it as leaked: revoke or rotate it, remove it from the build context, and pass build-time credentials with `RUN --mount=type=secret` so they never enter a layer.'
 
@@ -210,7 +213,9 @@ function layerFileDrafts(
       })
     }
     for (const file of layers[layer]!.files) {
-      if (file.size === 0 || !SHELL_HISTORY.test(posix.basename(file.path))) continue
+      // Every file of every layer passes here: the name is cut out only for the few that may be one.
+      if (file.size === 0 || !HISTORY_ENDING.test(file.path)) continue
+      if (!SHELL_HISTORY.test(posix.basename(file.path))) continue
       drafts.set(`history\0${file.path}`, {
         rule: 'shell-history',
         severity: 'medium',
