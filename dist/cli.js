@@ -14,21 +14,21 @@ import {
   renderSbom,
   renderTable,
   signAfterGate
-} from "./chunk-T4TNH4GM.js";
+} from "./chunk-FRM3CV25.js";
 import {
   parseFlags
-} from "./chunk-JAYQ2LQV.js";
+} from "./chunk-JMR2VCQE.js";
 import {
   VERSION,
   exitAfterGrace,
   runGate
-} from "./chunk-TPHTNMNV.js";
+} from "./chunk-OXTZK7IA.js";
 import {
   checkOutputPath,
   watchWrites,
   writeFileAtomic,
   writeStdout
-} from "./chunk-6TXB6KT2.js";
+} from "./chunk-3IOMCQDV.js";
 import "./chunk-AWOW4I4N.js";
 import "./chunk-VL565ZM7.js";
 import "./chunk-ULJ2Y7P2.js";
@@ -192,10 +192,10 @@ function render({ report, artifacts }, format, color) {
   }
 }
 var SUBCOMMANDS = {
-  manifest: async (...args) => (await import("./chunk-P7L7M27X.js")).manifestCommand(...args),
-  drift: async (...args) => (await import("./chunk-WZEUPM32.js")).driftCommand(...args),
-  sign: async (...args) => (await import("./chunk-QDU5E7CB.js")).signCommand(...args),
-  verify: async (...args) => (await import("./chunk-BT2AS4P6.js")).verifyCommand(...args)
+  manifest: async (...args) => (await import("./chunk-2XE5GMZ6.js")).manifestCommand(...args),
+  drift: async (...args) => (await import("./chunk-XNUSKSZF.js")).driftCommand(...args),
+  sign: async (...args) => (await import("./chunk-2DHMMXFN.js")).signCommand(...args),
+  verify: async (...args) => (await import("./chunk-VXVC2SOC.js")).verifyCommand(...args)
 };
 function isSubcommand(name) {
   return name !== void 0 && Object.hasOwn(SUBCOMMANDS, name);
