@@ -94,6 +94,20 @@ else
   echo "ok   cli-demo: exit 0, the demo's verdict is fail as it should be"
 fi
 
+# The CLI keeps Node's compiled code beside the layer cache: a second run reads it.
+compile_status=0
+CONTAINER_GATE_CACHE_DIR="$work/cli-cache" "$node24" dist/cli.js --version >/dev/null || compile_status=$?
+if [ "$compile_status" != 0 ] || [ -z "$(find "$work/cli-cache/compile" -type f 2>/dev/null | head -1)" ]; then
+  echo "FAIL cli-compile-cache: exit $compile_status, nothing under $work/cli-cache/compile"
+  failures=$((failures + 1))
+elif ! CONTAINER_GATE_CACHE_DIR="$work/cli-cache" NODE_DEBUG_NATIVE=COMPILE_CACHE "$node24" dist/cli.js --version >"$work/compile.log" 2>&1 ||
+  ! grep -q 'was accepted' "$work/compile.log"; then
+  echo "FAIL cli-compile-cache: a second run did not read the compiled code"
+  failures=$((failures + 1))
+else
+  echo "ok   cli-compile-cache: written under the cache directory, read by the next run"
+fi
+
 if [ "$failures" -ne 0 ]; then
   echo "$failures check(s) of the bundled action failed"
   exit 1

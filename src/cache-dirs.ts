@@ -22,3 +22,12 @@ export function layerCacheDir(env: NodeJS.ProcessEnv): string | undefined {
   const base = env.XDG_CACHE_HOME || (env.HOME ? join(env.HOME, '.cache') : undefined)
   return base === undefined ? undefined : join(base, 'container-gate', 'layers')
 }
+
+/**
+ * Where Node keeps the CLI's compiled code between runs (`module.enableCompileCache`), beside the
+ * layer analyses, or undefined when the environment names no place.
+ */
+export function compileCacheDir(env: NodeJS.ProcessEnv): string | undefined {
+  const layers = layerCacheDir(env)
+  return layers === undefined ? undefined : join(layers, '..', 'compile')
+}
