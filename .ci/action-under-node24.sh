@@ -107,6 +107,16 @@ elif ! CONTAINER_GATE_CACHE_DIR="$work/cli-cache" NODE_DEBUG_NATIVE=COMPILE_CACH
 else
   echo "ok   cli-compile-cache: written under the cache directory, read by the next run"
 fi
+# Node never removes older builds' compiled code: a version's directory past 200 files starts afresh.
+mkdir -p "$work/cli-cache/compile/old-builds"
+for i in $(seq 201); do : >"$work/cli-cache/compile/old-builds/$i"; done
+CONTAINER_GATE_CACHE_DIR="$work/cli-cache" "$node24" dist/cli.js --version >/dev/null
+if [ -e "$work/cli-cache/compile/old-builds" ]; then
+  echo "FAIL cli-compile-cache: 201 files of older builds were kept"
+  failures=$((failures + 1))
+else
+  echo "ok   cli-compile-cache: a directory of more than 200 files starts afresh"
+fi
 
 if [ "$failures" -ne 0 ]; then
   echo "$failures check(s) of the bundled action failed"

@@ -6,11 +6,27 @@ import {
 import "./chunk-VA35IVHB.js";
 
 // src/launch-cli.ts
+import { readdirSync, rmSync } from "node:fs";
 import * as nodeModule from "node:module";
+import { join } from "node:path";
+var MAX_COMPILED_FILES = 200;
 var dir = compileCacheDir(process.env);
 var enable = nodeModule.enableCompileCache;
-try {
-  if (dir !== void 0) enable?.(dir);
-} catch {
+if (dir !== void 0 && enable !== void 0) {
+  try {
+    prune(dir);
+  } catch {
+  }
+  try {
+    enable(dir);
+  } catch {
+  }
+}
+function prune(directory) {
+  for (const version of readdirSync(directory, { withFileTypes: true })) {
+    const path = join(directory, version.name);
+    if (version.isDirectory() && readdirSync(path).length > MAX_COMPILED_FILES)
+      rmSync(path, { recursive: true, force: true });
+  }
 }
 await import("./chunk-JH7TUBP7.js");
