@@ -29,4 +29,4 @@ function prune(directory) {
       rmSync(path, { recursive: true, force: true });
   }
 }
-await import("./chunk-JH7TUBP7.js");
+await import("./chunk-IFILBCSV.js");

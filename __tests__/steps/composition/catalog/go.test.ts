@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { missingTools, tempDir } from '../../../../__fixtures__/registry.js'
 import type { Package } from '../../../../src/packages/model.js'
@@ -10,6 +10,8 @@ import {
   vcsPseudoVersion
 } from '../../../../src/steps/composition/catalog/go.js'
 import { catalogImage } from './catalog-image.js'
+import { BINARIES_SUBSCRIPTION } from '../../../../src/steps/composition/catalog/binaries.js'
+import type { TarEntry } from '../../../../src/image/types.js'
 
 const pick = (packages: Package[]) => packages.map((p) => [p.name, p.version, p.purl, p.path])
 
@@ -273,4 +275,85 @@ describe('Go binaries built by the Go toolchain', () => {
       ])
     }
   )
+})
+
+describe('Go 1.13–1.17 binaries (build info by address)', () => {
+  // esbuild 0.14.10's released binaries, built by go1.17.5 (`npm run test-binaries` fetches them).
+  const binaries = join(process.cwd(), 'node_modules', '.cache', 'container-gate')
+  const binary = (arch: string): string =>
+    join(binaries, `esbuild-linux-${arch}-0.14.10`, 'bin', 'esbuild')
+  const present = ['64', '32', 's390x'].every((arch) => existsSync(binary(arch)))
+  if (!present)
+    console.warn(
+      'Go 1.17 binary test skipped: the released binaries are not fetched (npm run test-binaries)'
+    )
+  const go117 = present ? it : it.skip
+
+  // What `go version -m` prints for each: go1.17.5; path github.com/evanw/esbuild/cmd/esbuild;
+  // mod github.com/evanw/esbuild (devel), no build settings; dep golang.org/x/sys.
+  const sys = 'v0.0.0-20210908233432-aa78b53d3365'
+  go117.each([
+    ['x86-64', '64'],
+    ['386, 4-byte pointers', '32'],
+    ['s390x, big-endian', 's390x']
+  ])('reads the toolchain and modules of a released %s binary', async (_, arch) => {
+    const { catalog } = await catalogImage({
+      layers: [
+        { entries: [{ path: 'usr/bin/esbuild', content: readFileSync(binary(arch)), mode: 0o755 }] }
+      ]
+    })
+    expect(pick(catalog.packages)).toEqual([
+      ['golang.org/x/sys', sys, `pkg:golang/golang.org/x/sys@${sys}`, '/usr/bin/esbuild'],
+      ['stdlib', '1.17.5', 'pkg:golang/stdlib@1.17.5', '/usr/bin/esbuild']
+    ])
+  })
+
+  go117.each([
+    ['in 64 KiB chunks', []],
+    ['cut inside the header, each `go1.` and each module-info sentinel', [1, 5, 11, 17, 29]]
+  ])('finds the same build info when the file streams %s', (_, within: number[]) => {
+    const bytes = readFileSync(binary('64'))
+    const marks = [
+      Buffer.from('\xff Go buildinf:', 'latin1'),
+      Buffer.from('go1.', 'latin1'),
+      Buffer.from('3077af0c9274080241e1c107e6d618e6', 'hex'),
+      Buffer.from('f932433186182072008242104116d8f2', 'hex')
+    ]
+    const cuts = new Set<number>()
+    for (const mark of marks)
+      for (let at = bytes.indexOf(mark); at !== -1; at = bytes.indexOf(mark, at + 1))
+        for (const offset of within) cuts.add(at + offset)
+    for (let at = 0; at < bytes.length; at += 65536) cuts.add(at)
+    cuts.add(bytes.length)
+    const visitor = BINARIES_SUBSCRIPTION.createVisitor()
+    const sink = visitor.onEntry({
+      path: '/usr/bin/esbuild',
+      type: 'file',
+      mode: 0o755,
+      uid: 0,
+      gid: 0,
+      size: bytes.length,
+      mtime: 0
+    } satisfies TarEntry)!
+    let from = 0
+    for (const cut of [...cuts].sort((a, b) => a - b)) {
+      if (cut > from) sink.write(bytes.subarray(from, cut))
+      from = Math.max(from, cut)
+    }
+    sink.end()
+    expect(visitor.finish().map((b) => b.packages.map((p) => `${p.name}@${p.version}`))).toEqual([
+      [`golang.org/x/sys@${sys}`, 'stdlib@1.17.5']
+    ])
+  })
+
+  go117('reads nothing from the same binary without its build-id note', async () => {
+    // The note is what tells a Go binary; without it no candidate strings are kept.
+    const copy = Buffer.from(readFileSync(binary('64')))
+    const note = copy.indexOf(Buffer.from('Go\0\0', 'latin1'))
+    copy.write('Gx', note, 'latin1')
+    const { catalog } = await catalogImage({
+      layers: [{ entries: [{ path: 'usr/bin/esbuild', content: copy, mode: 0o755 }] }]
+    })
+    expect(catalog.packages).toEqual([])
+  })
 })

@@ -7,12 +7,15 @@
 import type { EntrySink, LayerSubscription, LayerVisitor } from '../../../image/analysis.js'
 import type { TarEntry } from '../../../image/types.js'
 import {
+  buildInfoAddresses,
+  buildInfoHeaderKind,
+  GO_BUILDINFO_HEADER,
   GO_BUILDINFO_MAGIC,
   goPackages,
-  isBuildInfoHeader,
   parseBuildInfo,
   type Draft
 } from './go.js'
+import { LEGACY_HEAD_BYTES, LegacyGoBuildInfo } from './go-legacy.js'
 import { formatBytes } from '../../../units.js'
 import { JAVA_ARCHIVE, javaPackages, MAX_ARCHIVE_BYTES } from './java.js'
 import { depSection, rustPackages } from './rust.js'
@@ -41,7 +44,7 @@ export interface BinaryPackages {
 
 export const BINARIES_SUBSCRIPTION: LayerSubscription<BinaryPackages[]> = {
   id: 'composition/catalog-binaries',
-  version: 2,
+  version: 3,
   settings: '',
   createVisitor(): LayerVisitor<BinaryPackages[]> {
     const found: BinaryPackages[] = []
@@ -109,6 +112,7 @@ class ArchiveSink implements EntrySink {
 }
 
 class ExecutableSink implements EntrySink {
+  /** The file's first bytes: the ELF header, and for Go 1.13–1.17 its program headers and notes. */
   private header = Buffer.alloc(0)
   private elf: boolean | undefined
   private size = 0
@@ -116,6 +120,8 @@ class ExecutableSink implements EntrySink {
   private go: Buffer[] | undefined
   private goLength = 0
   private goDone = false
+  /** Go 1.13–1.17 build info, for a file whose first bytes show a Go binary; null: not one. */
+  private legacy: LegacyGoBuildInfo | null | undefined
   /** The last bytes seen, for the magic spanning two chunks. */
   private carry = Buffer.alloc(0)
   private tail: Buffer[] = []
@@ -128,14 +134,21 @@ class ExecutableSink implements EntrySink {
 
   write(chunk: Buffer): void {
     if (this.elf === false) return
-    if (this.header.length < 64) {
-      this.header = Buffer.concat([this.header, chunk.subarray(0, 64 - this.header.length)])
+    const start = this.size
+    if (this.header.length < LEGACY_HEAD_BYTES) {
+      const more = chunk.subarray(0, LEGACY_HEAD_BYTES - this.header.length)
+      this.header = Buffer.concat([this.header, more])
       if (this.header.length >= 4) this.elf = this.header.readUInt32BE(0) === 0x7f454c46
       if (this.elf === false) return
+      if (this.header.length === LEGACY_HEAD_BYTES) {
+        this.legacy = LegacyGoBuildInfo.of(this.header) ?? null
+        // The bytes before this chunk are the head's: the reader sees the file from its start.
+        this.legacy?.write(this.header.subarray(0, start), 0)
+      }
     }
-    const start = this.size
     this.size += chunk.length
     if (!this.goDone) this.scanGo(chunk, start)
+    this.legacy?.write(chunk, start)
     this.keepTail(chunk)
   }
 
@@ -155,7 +168,20 @@ class ExecutableSink implements EntrySink {
       // debug/buildinfo: the header is 16-byte aligned; elsewhere the magic is a string constant.
       if ((windowStart + at) % 16 !== 0) continue
       const candidate = window.subarray(at)
-      if (candidate.length >= 16 && !isBuildInfoHeader(candidate)) continue
+      if (candidate.length < GO_BUILDINFO_HEADER) {
+        // Too few bytes to tell: the next chunk completes the header (carried below).
+        this.carry = Buffer.from(window.subarray(at))
+        return
+      }
+      const kind = buildInfoHeaderKind(candidate)
+      if (kind === 'addresses') {
+        // Go 1.13–1.17: the strings are elsewhere; a later Go 1.18+ header would still win.
+        const addresses = buildInfoAddresses(candidate)
+        if (addresses !== undefined) this.legacy?.addresses(addresses, windowStart + at)
+        continue
+      }
+      if (kind === undefined) continue
+      this.legacy = null
       this.go = []
       this.goLength = 0
       this.capture(candidate)
@@ -182,15 +208,16 @@ class ExecutableSink implements EntrySink {
   end(): void {
     if (this.elf !== true) return
     let found: BinaryPackages['packages'] = []
-    if (this.go !== undefined) {
-      const info = parseBuildInfo(Buffer.concat(this.go))
-      if (info !== undefined) found = goPackages(info)
-    }
+    const unread: string[] = []
+    const legacy = this.go === undefined ? this.legacy?.result() : undefined
+    if (legacy?.unread !== undefined) unread.push(legacy.unread)
+    const info = this.go === undefined ? legacy?.info : parseBuildInfo(Buffer.concat(this.go))
+    if (info !== undefined) found = goPackages(info)
     this.go = undefined
+    this.legacy = undefined
     const tail = Buffer.concat(this.tail, this.tailLength)
     this.tail = []
     const section = depSection(this.header, tail, this.size)
-    const unread: string[] = []
     if (section !== undefined) {
       try {
         found = found.concat(rustPackages(section, MAX_RUST_DEPENDENCY_JSON_BYTES))

@@ -1,11 +1,12 @@
 /**
  * Go module build information embedded in Go binaries (Go's debug/buildinfo): a 32-byte header
  * starting `\xff Go buildinf:` at a 16-byte aligned offset; from Go 1.18 (flags bit 2) the
- * toolchain version and the module info follow as varint-length-prefixed strings.
- * Older binaries keep pointers into the data segment instead; those are not read.
+ * toolchain version and the module info follow as varint-length-prefixed strings. Go 1.13–1.17
+ * put the addresses of two Go string variables there instead (go-legacy.ts reads those).
  */
 import type { Package } from '../../../packages/model.js'
 import { purl } from '../../../packages/purl.js'
+import { fields } from './elf.js'
 
 export const GO_BUILDINFO_MAGIC = Buffer.from('\xff Go buildinf:', 'latin1')
 export const GO_BUILDINFO_HEADER = 32
@@ -13,14 +14,55 @@ const FLAGS_INLINE_STRINGS = 0x2
 
 export type Draft = Omit<Package, 'path' | 'layerDigest' | 'kind'>
 
-/** True when `header` (at least 16 bytes from the magic) is a real build info header, not the magic as a string constant. */
-export function isBuildInfoHeader(header: Buffer): boolean {
+const FLAGS_BIG_ENDIAN = 0x1
+
+/**
+ * What `header` (at least 16 bytes from the magic) is: a Go 1.18+ header with the strings inline,
+ * a Go 1.13–1.17 header with their addresses, or undefined (the magic as a string constant).
+ */
+export function buildInfoHeaderKind(header: Buffer): 'inline' | 'addresses' | undefined {
   const ptrSize = header[14]
-  return (
-    header.subarray(0, 14).equals(GO_BUILDINFO_MAGIC) &&
-    (ptrSize === 4 || ptrSize === 8) &&
-    ((header[15] ?? 0) & FLAGS_INLINE_STRINGS) !== 0
-  )
+  if (!header.subarray(0, 14).equals(GO_BUILDINFO_MAGIC) || (ptrSize !== 4 && ptrSize !== 8))
+    return undefined
+  return ((header[15] ?? 0) & FLAGS_INLINE_STRINGS) !== 0 ? 'inline' : 'addresses'
+}
+
+/** True when `header` is a Go 1.18+ build info header, not the magic as a string constant. */
+export function isBuildInfoHeader(header: Buffer): boolean {
+  return buildInfoHeaderKind(header) === 'inline'
+}
+
+/** A Go 1.13–1.17 header: the addresses of runtime.buildVersion and runtime.modinfo (Go strings). */
+export interface BuildInfoAddresses {
+  ptrSize: 4 | 8
+  little: boolean
+  version: number
+  modInfo: number
+}
+
+/** The addresses in a Go 1.13–1.17 header (32 bytes from the magic), else undefined. */
+export function buildInfoAddresses(header: Buffer): BuildInfoAddresses | undefined {
+  if (header.length < GO_BUILDINFO_HEADER || buildInfoHeaderKind(header) !== 'addresses')
+    return undefined
+  const ptrSize = header[14] === 4 ? 4 : 8
+  const little = (header[15]! & FLAGS_BIG_ENDIAN) === 0
+  return {
+    ptrSize,
+    little,
+    version: fields(little, ptrSize === 8).word(header, 16),
+    modInfo: fields(little, ptrSize === 8).word(header, 16 + ptrSize)
+  }
+}
+
+/** runtime/debug's sentinels around the module info string (cmd/go/internal/modload). */
+export const MODINFO_START = Buffer.from('3077af0c9274080241e1c107e6d618e6', 'hex')
+export const MODINFO_END = Buffer.from('f932433186182072008242104116d8f2', 'hex')
+
+/** The module info without runtime/debug's 16-byte sentinels, when it carries them. */
+export function unwrapModInfo(modInfo: string): string {
+  return modInfo.length >= 33 && modInfo[modInfo.length - 17] === '\n'
+    ? modInfo.slice(16, -16)
+    : modInfo
 }
 
 function readString(bytes: Buffer, offset: number): [string, number] | undefined {
@@ -52,11 +94,7 @@ export function parseBuildInfo(bytes: Buffer): GoBuildInfo | undefined {
   if (version === undefined) return undefined
   const mod = readString(bytes, version[1])
   if (mod === undefined) return undefined
-  let modInfo = mod[0]
-  // runtime/debug wraps the module info in 16-byte sentinels.
-  if (modInfo.length >= 33 && modInfo[modInfo.length - 17] === '\n')
-    modInfo = modInfo.slice(16, -16)
-  return { goVersion: version[0], modInfo }
+  return { goVersion: version[0], modInfo: unwrapModInfo(mod[0]) }
 }
 
 /** Settings read from one binary's module info; longer lines are not Go's and are skipped. */
