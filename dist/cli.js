@@ -29,4 +29,4 @@ function prune(directory) {
       rmSync(path, { recursive: true, force: true });
   }
 }
-await import("./chunk-IFILBCSV.js");
+await import("./chunk-KHOD7RF4.js");

@@ -2,7 +2,10 @@
 export interface Package {
   name: string
   version: string
-  /** OSV ecosystem name: `Debian:12`, `Alpine:v3.20`, `npm`, `PyPI`, `Go`, `Maven`, … */
+  /**
+   * OSV ecosystem name: `Debian:12`, `Alpine:v3.20`, `npm`, `PyPI`, `Go`, `Maven`, …; or one OSV
+   * does not define (UNMATCHED_ECOSYSTEMS), whose packages are in the SBOM only.
+   */
   ecosystem: string
   /** Package URL (purl-spec), built with packageurl-js. */
   purl: string
@@ -22,3 +25,9 @@ export interface Package {
   /** Binary architecture where the metadata gives it (dpkg, apk, rpm). */
   arch?: string
 }
+
+/** conda packages (`conda-meta/*.json`): Anaconda's and conda-forge's builds. */
+export const CONDA_ECOSYSTEM = 'conda'
+
+/** Ecosystems OSV does not define: no vulnerability data can exist for them, none is needed. */
+export const UNMATCHED_ECOSYSTEMS: ReadonlySet<string> = new Set([CONDA_ECOSYSTEM])

@@ -343,6 +343,41 @@ describe('the composition step', () => {
   })
 })
 
+describe('packages of an ecosystem OSV does not define', () => {
+  it('lists conda packages in the SBOM and asks for no data to match them', async () => {
+    const asked: string[][] = []
+    const step = createCompositionStep({
+      catalog: () => ({
+        packages: [
+          {
+            name: 'openssl',
+            version: '3.0.8',
+            ecosystem: 'conda',
+            purl: 'pkg:conda/openssl@3.0.8?build=h7f8727e_0&subdir=linux-64',
+            path: '/opt/conda/conda-meta/openssl-3.0.8-h7f8727e_0.json',
+            licenses: [],
+            kind: 'language'
+          }
+        ]
+      }),
+      loadVulnerabilityData: async ({ ecosystems }) => {
+        asked.push(ecosystems)
+        throw new ConfigurationError('not expected')
+      }
+    })
+    const { report } = await scan({ 'vuln-db': 'osv' }, step)
+    expect(asked).toEqual([])
+    expect(report.steps.find((s) => s.id === 'composition')).toMatchObject({
+      status: 'pass',
+      notes: [
+        '1 packages: conda 1',
+        'in the SBOM only, as OSV has no data for them: conda 1',
+        expect.stringMatching(/^0 vulnerabilities in 0 packages/)
+      ]
+    })
+  })
+})
+
 describe('a package installed in many places', () => {
   it('names ten other places in each finding and counts the rest', async () => {
     const copies = buildImage({

@@ -28,7 +28,7 @@ import {
   type Catalog
 } from './catalog/index.js'
 import { deniedLicenses, disallowedLicenses } from './licenses.js'
-import type { Package } from '../../packages/model.js'
+import { UNMATCHED_ECOSYSTEMS, type Package } from '../../packages/model.js'
 import { createAdvisoryIndexCache } from './osv/index-cache.js'
 import {
   createVulnerabilityDataLoader,
@@ -199,7 +199,9 @@ async function readStatements(
 
 /** Only the packages some version rule or advisory could match: every ecosystem the image has. */
 function neededEcosystems(packages: Package[]): string[] {
-  return [...new Set(packages.map((pkg) => baseEcosystem(pkg.ecosystem)))].sort()
+  const needed = new Set(packages.map((pkg) => baseEcosystem(pkg.ecosystem)))
+  for (const ecosystem of UNMATCHED_ECOSYSTEMS) needed.delete(ecosystem)
+  return [...needed].sort()
 }
 
 /**
@@ -250,9 +252,15 @@ export function createCompositionStep(dependencies: CompositionDependencies = {}
     ]
     if (distro !== undefined) notes.push(`distribution ${distro.prettyName ?? distro.id}`)
 
+    const unmatched = packages.filter((p) => UNMATCHED_ECOSYSTEMS.has(baseEcosystem(p.ecosystem)))
+    if (unmatched.length > 0)
+      notes.push(
+        `in the SBOM only, as OSV has no data for them: ${countBy(unmatched, (p) => p.ecosystem)}`
+      )
+
     const matches = new Map<Package, MatchedVulnerability[]>()
-    if (packages.length > 0) {
-      const needed = neededEcosystems(packages)
+    const needed = neededEcosystems(packages)
+    if (needed.length > 0) {
       const data = await load({ vulnDb: settings.vulnDb, ecosystems: needed, logger })
       const index = await indexFor(data, logger)
       const missing = missingEcosystems(needed, data, index)

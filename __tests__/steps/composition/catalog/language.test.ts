@@ -329,6 +329,140 @@ describe('Rust cataloger', () => {
   )
 })
 
+describe('npm names', () => {
+  it.each(
+    (
+      [
+        ['left-pad', true],
+        ['JSONStream', true],
+        ['@babel/core', true],
+        ["Bad!'(name)*~", true],
+        ['@invalid/packageName/', false],
+        ['@scope', false],
+        ['@scope/a/b', false],
+        ['.hidden', false],
+        ['_private', false],
+        ['with space', false],
+        ['ünïcode', false],
+        ['x'.repeat(215), false]
+      ] as [string, boolean][]
+    ).map(([name, valid]) => ({
+      name,
+      valid,
+      shown: name.length > 40 ? `${name.length} characters` : name
+    }))
+  )('is $shown a name npm installs? $valid', async ({ name, valid }) => {
+    const { catalog } = await catalogImage({
+      layers: [
+        {
+          entries: [
+            {
+              path: 'app/node_modules/x/package.json',
+              content: JSON.stringify({ name, version: '1.0.0' })
+            }
+          ]
+        }
+      ]
+    })
+    expect(catalog.packages.map((p) => p.name)).toEqual(valid ? [name] : [])
+  })
+})
+
+describe('conda cataloger', () => {
+  // A record as conda writes it into conda-meta (PrefixRecord), shortened: files and paths_data
+  // list every installed file.
+  const record = (fields: Record<string, unknown>): string =>
+    JSON.stringify({
+      build_number: 0,
+      channel: 'https://repo.anaconda.com/pkgs/main/linux-64',
+      constrains: [],
+      depends: ['python >=3.8,<3.9.0a0', 'setuptools', 'wheel'],
+      extracted_package_dir: '/opt/conda/pkgs/pip-22.2.2-py38h06a4308_0',
+      files: ['lib/python3.8/site-packages/pip-22.2.2.dist-info/METADATA'],
+      fn: 'pip-22.2.2-py38h06a4308_0.conda',
+      license_family: 'MIT',
+      md5: '1c4f1f7e9d0b0f2b1d1bd3fb7a9b9e6b',
+      requested_spec:
+        'defaults/linux-64::pip==22.2.2=py38h06a4308_0[md5=1c4f1f7e9d0b0f2b1d1bd3fb7a9b9e6b]',
+      size: 2945285,
+      subdir: 'linux-64',
+      timestamp: 1660743633000,
+      url: 'https://repo.anaconda.com/pkgs/main/linux-64/pip-22.2.2-py38h06a4308_0.conda',
+      ...fields
+    })
+
+  it('reads conda-meta records into the SBOM, and leaves history and other files alone', async () => {
+    const { catalog } = await catalogImage({
+      layers: [
+        {
+          entries: [
+            {
+              path: 'opt/conda/conda-meta/pip-22.2.2-py38h06a4308_0.json',
+              content: record({
+                name: 'pip',
+                version: '22.2.2',
+                build: 'py38h06a4308_0',
+                license: 'MIT'
+              })
+            },
+            {
+              path: 'opt/conda/envs/app/conda-meta/openssl-3.0.8-h7f8727e_0.json',
+              content: record({
+                name: 'openssl',
+                version: '3.0.8',
+                build: 'h7f8727e_0',
+                license: 'Apache-2.0'
+              })
+            },
+            {
+              path: 'opt/conda/conda-meta/history',
+              content: '==> 2022-08-17 <==\n+defaults::pip-22.2.2\n'
+            }
+          ]
+        }
+      ]
+    })
+    expect(
+      catalog.packages.map((p) => [p.ecosystem, p.name, p.version, p.purl, p.path, p.licenses])
+    ).toEqual([
+      [
+        'conda',
+        'pip',
+        '22.2.2',
+        'pkg:conda/pip@22.2.2?build=py38h06a4308_0&subdir=linux-64',
+        '/opt/conda/conda-meta/pip-22.2.2-py38h06a4308_0.json',
+        ['MIT']
+      ],
+      [
+        'conda',
+        'openssl',
+        '3.0.8',
+        'pkg:conda/openssl@3.0.8?build=h7f8727e_0&subdir=linux-64',
+        '/opt/conda/envs/app/conda-meta/openssl-3.0.8-h7f8727e_0.json',
+        ['Apache-2.0']
+      ]
+    ])
+    expect(catalog.unread).toEqual([])
+  })
+
+  it('reports a record without a version as not analysed', async () => {
+    const { catalog } = await catalogImage({
+      layers: [
+        {
+          entries: [{ path: 'opt/conda/conda-meta/pip.json', content: record({ name: 'pip' }) }]
+        }
+      ]
+    })
+    expect(catalog.packages).toEqual([])
+    expect((catalog.unread ?? []).map((u) => [u.path, u.reason])).toEqual([
+      [
+        '/opt/conda/conda-meta/pip.json',
+        'it has no "name" or no "version"; the package it describes is not in the SBOM'
+      ]
+    ])
+  })
+})
+
 describe('.NET, RubyGems and Composer catalogers', () => {
   it.each([
     {

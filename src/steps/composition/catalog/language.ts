@@ -14,6 +14,7 @@ import { purl } from '../../../packages/purl.js'
 import { normalizeLicense } from '../../../packages/license.js'
 import { BadRecords, unreadFile } from '../../../os/bad-records.js'
 import { inflateMember, memberData, zipMembers } from '../zip.js'
+import { CONDA_ECOSYSTEM } from '../../../packages/model.js'
 
 interface MetadataCataloger {
   globs: string[]
@@ -57,6 +58,8 @@ const DOTNET_GLOBS = ['/**/*.deps.json']
  */
 const RUBY_GLOBS = ['/**/specifications/*.gemspec', '/**/specifications/default/*.gemspec']
 const COMPOSER_GLOBS = ['/**/vendor/composer/installed.json']
+/** conda records each package it installs in `<prefix>/conda-meta/<name>-<version>-<build>.json`. */
+const CONDA_GLOBS = ['/**/conda-meta/*.json']
 
 /** A parser of a text format as a cataloger's parse. */
 const text =
@@ -85,7 +88,8 @@ const CATALOGERS: MetadataCataloger[] = [
   { globs: EGG_GLOBS, parse: parseEgg },
   { globs: DOTNET_GLOBS, parse: text(parseDotnet) },
   { globs: RUBY_GLOBS, parse: text(parseGemspec) },
-  { globs: COMPOSER_GLOBS, parse: text(parseComposer) }
+  { globs: COMPOSER_GLOBS, parse: text(parseComposer) },
+  { globs: CONDA_GLOBS, parse: text(parseConda) }
 ]
 
 /**
@@ -106,7 +110,7 @@ const COMPILED = CATALOGERS.map((cataloger) => ({
 
 /** Every glob above ends in one of these names, so most paths are ruled out without a glob. */
 const CANDIDATE =
-  /\/(package\.json|METADATA|PKG-INFO|[^/]*\.egg-info|[^/]*\.egg|[^/]*\.deps\.json|[^/]*\.gemspec|installed\.json)$/i
+  /\/(package\.json|METADATA|PKG-INFO|[^/]*\.egg-info|[^/]*\.egg|[^/]*\.deps\.json|[^/]*\.gemspec|installed\.json|conda-meta\/[^/]*\.json)$/i
 
 /** Language packages; metadata files that do not parse go to `unread`, one per file. */
 export function catalogLanguages(input: CatalogInput, unread: UnreadInput[]): Package[] {
@@ -184,7 +188,7 @@ export function parseNpm(text: string): Draft[] {
   const version = str(json['version'])
   // Not a broken record: packages ship test fixtures under their own node_modules (resolve,
   // eslint-plugin-import), and a private or workspace package.json may have neither field.
-  if (fullName === undefined || version === undefined) return []
+  if (fullName === undefined || version === undefined || !isNpmName(fullName)) return []
   const slash = fullName.startsWith('@') ? fullName.indexOf('/') : -1
   const namespace = slash === -1 ? undefined : fullName.slice(0, slash)
   const name = slash === -1 ? fullName : fullName.slice(slash + 1)
@@ -197,6 +201,20 @@ export function parseNpm(text: string): Draft[] {
       licenses: npmLicenses(json)
     }
   ]
+}
+
+/**
+ * A name npm can install (validate-npm-package-name, old packages' rules: upper case allowed):
+ * at most 214 characters, `name` or `@scope/name`, each part URL-safe as it is and not starting
+ * with `.` or `_`. Others are test data (Trivy's `@invalid/packageName/`), no registry package.
+ */
+function isNpmName(fullName: string): boolean {
+  if (fullName.length > 214) return false
+  const parts = fullName.startsWith('@') ? fullName.slice(1).split('/') : [fullName]
+  if (fullName.startsWith('@') && parts.length !== 2) return false
+  return parts.every(
+    (part) => part !== '' && !/^[._]/.test(part) && encodeURIComponent(part) === part
+  )
 }
 
 /** Core metadata (packaging.python.org "Core metadata specifications"): email-style headers. */
@@ -391,4 +409,31 @@ export function parseComposer(
     })
   }
   return drafts
+}
+
+/**
+ * A conda package record (`conda-meta/*.json`, conda's PrefixRecord): name, version, build and
+ * licence. OSV has no conda ecosystem, so these are in the SBOM and not looked up; the Python
+ * packages conda installs also have their own dist-info, which is (as PyPI).
+ */
+export function parseConda(text: string): Draft[] {
+  const json: unknown = JSON.parse(text)
+  if (!isRecord(json)) throw new UnreadableMetadata('it is not a JSON object')
+  const name = str(json['name'])
+  const version = str(json['version'])
+  if (name === undefined || version === undefined)
+    throw new UnreadableMetadata('it has no "name" or no "version"')
+  const license = str(json['license'])
+  return [
+    {
+      name,
+      version,
+      ecosystem: CONDA_ECOSYSTEM,
+      purl: purl('conda', undefined, name, version, {
+        build: str(json['build']),
+        subdir: str(json['subdir'])
+      }),
+      licenses: license === undefined ? [] : [license]
+    }
+  ]
 }
