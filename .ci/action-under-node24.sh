@@ -117,6 +117,14 @@ if [ -e "$work/cli-cache/compile/old-builds" ]; then
 else
   echo "ok   cli-compile-cache: a directory of more than 200 files starts afresh"
 fi
+# A directory not trusted with layer analyses (--layer-cache=false) is not trusted with code either.
+CONTAINER_GATE_CACHE_DIR="$work/cli-untrusted" "$node24" dist/cli.js --layer-cache=false --version >/dev/null
+if [ -e "$work/cli-untrusted/compile" ]; then
+  echo "FAIL cli-compile-cache: --layer-cache=false still kept compiled code in the cache directory"
+  failures=$((failures + 1))
+else
+  echo "ok   cli-compile-cache: none with --layer-cache=false"
+fi
 
 if [ "$failures" -ne 0 ]; then
   echo "$failures check(s) of the bundled action failed"

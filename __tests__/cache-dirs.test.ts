@@ -13,6 +13,18 @@ describe('cache directories', () => {
     expect(compileCacheDir({ HOME: '/home/u' })).toBe('/home/u/.cache/container-gate/compile')
   })
 
+  it.each([
+    [['scan', 'img'], '/cache/compile'],
+    [['scan', 'img', '--layer-cache'], '/cache/compile'],
+    [['scan', 'img', '--layer-cache=false'], undefined],
+    [['--layer-cache=FALSE', 'scan', 'img'], undefined],
+    [['scan', 'img', '--layer-cache=false', '--layer-cache=true'], '/cache/compile'],
+    [['scan', 'img', '--layer-cache=true', '--layer-cache=false'], undefined],
+    [['scan', 'img', '--layer-cache=maybe'], undefined]
+  ])('with arguments %j keep compiled code in %s', (argv, dir) => {
+    expect(compileCacheDir({ CONTAINER_GATE_CACHE_DIR: '/cache' }, argv)).toBe(dir)
+  })
+
   it('keep no compiled code when the environment names no place', () => {
     expect(compileCacheDir({})).toBeUndefined()
   })

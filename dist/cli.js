@@ -2,7 +2,9 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   compileCacheDir
-} from "./chunk-74OAZQDR.js";
+} from "./chunk-YZJPRGYL.js";
+import "./chunk-G7E3GDP2.js";
+import "./chunk-S52CFNVZ.js";
 import "./chunk-VA35IVHB.js";
 
 // src/launch-cli.ts
@@ -10,7 +12,7 @@ import { readdirSync, rmSync } from "node:fs";
 import * as nodeModule from "node:module";
 import { join } from "node:path";
 var MAX_COMPILED_FILES = 200;
-var dir = compileCacheDir(process.env);
+var dir = compileCacheDir(process.env, process.argv.slice(2));
 var enable = nodeModule.enableCompileCache;
 if (dir !== void 0 && enable !== void 0) {
   try {
@@ -29,4 +31,4 @@ function prune(directory) {
       rmSync(path, { recursive: true, force: true });
   }
 }
-await import("./chunk-KHOD7RF4.js");
+await import("./chunk-C7M2IWMZ.js");

@@ -1,6 +1,7 @@
 /** Where the gate keeps data between runs; the action saves and restores it with @actions/cache. */
 import { homedir } from 'node:os'
 import { join } from 'node:path'
+import { booleanWord } from './input-values.js'
 
 /**
  * Where downloaded zips are kept between runs: `CONTAINER_GATE_CACHE_DIR`, else the runner's
@@ -25,9 +26,26 @@ export function layerCacheDir(env: NodeJS.ProcessEnv): string | undefined {
 
 /**
  * Where Node keeps the CLI's compiled code between runs (`module.enableCompileCache`), beside the
- * layer analyses, or undefined when the environment names no place.
+ * layer analyses, or undefined when the environment names no place or the command line turns
+ * the layer cache off: a directory not trusted with layer analyses is not trusted with code,
+ * which Node would run from it.
  */
-export function compileCacheDir(env: NodeJS.ProcessEnv): string | undefined {
+export function compileCacheDir(
+  env: NodeJS.ProcessEnv,
+  argv: readonly string[] = []
+): string | undefined {
   const layers = layerCacheDir(env)
-  return layers === undefined ? undefined : join(layers, '..', 'compile')
+  return layers === undefined || !layerCacheOn(argv) ? undefined : join(layers, '..', 'compile')
+}
+
+/** `--layer-cache` as the CLI reads it: on unless the last one says otherwise. */
+function layerCacheOn(argv: readonly string[]): boolean {
+  let on = true
+  for (const arg of argv) {
+    if (arg === '--layer-cache') on = true
+    // A value the CLI refuses stops the run anyway; until then it is not an opt-in.
+    else if (arg.startsWith('--layer-cache='))
+      on = booleanWord(arg.slice('--layer-cache='.length)) === true
+  }
+  return on
 }

@@ -17,7 +17,7 @@ import { compileCacheDir } from './cache-dirs.js'
  */
 const MAX_COMPILED_FILES = 200
 
-const dir = compileCacheDir(process.env)
+const dir = compileCacheDir(process.env, process.argv.slice(2))
 const enable = (nodeModule as { enableCompileCache?: (directory: string) => unknown })
   .enableCompileCache
 // Node 20 has no compile cache; an unusable directory only costs the speed-up.
