@@ -16,7 +16,10 @@ import { fileURLToPath } from 'node:url'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const TEST_BINARIES_DIR = join(root, 'node_modules', '.cache', 'container-gate')
 
-/** esbuild 0.14.10 was built with go1.17.5: x86-64, 386 (4-byte pointers), s390x (big-endian). */
+/**
+ * esbuild 0.14.10 was built with go1.17.5: x86-64, 386 (4-byte pointers), s390x (big-endian),
+ * Android arm64 (a position-independent executable: addresses relative to a load base).
+ */
 const PACKAGES = [
   [
     'esbuild-linux-64@0.14.10',
@@ -25,6 +28,10 @@ const PACKAGES = [
   [
     'esbuild-linux-32@0.14.10',
     'sha512-lktF09JgJLZ63ANYHIPdYe339PDuVn19Q/FcGKkXWf+jSPkn5xkYzAabboNGZNUgNqSJ/vY7VrOn6UrBbJjgYA=='
+  ],
+  [
+    'esbuild-android-arm64@0.14.10',
+    'sha512-vzkTafHKoiMX4uIN1kBnE/HXYLpNT95EgGanVk6DHGeYgDolU0NBxjO7yZpq4ZGFPOx8384eAdDrBYhO11TAlQ=='
   ],
   [
     'esbuild-linux-s390x@0.14.10',

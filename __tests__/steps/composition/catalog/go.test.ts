@@ -280,9 +280,11 @@ describe('Go binaries built by the Go toolchain', () => {
 describe('Go 1.13–1.17 binaries (build info by address)', () => {
   // esbuild 0.14.10's released binaries, built by go1.17.5 (`npm run test-binaries` fetches them).
   const binaries = join(process.cwd(), 'node_modules', '.cache', 'container-gate')
-  const binary = (arch: string): string =>
-    join(binaries, `esbuild-linux-${arch}-0.14.10`, 'bin', 'esbuild')
-  const present = ['64', '32', 's390x'].every((arch) => existsSync(binary(arch)))
+  const binary = (platform: string): string =>
+    join(binaries, `esbuild-${platform}-0.14.10`, 'bin', 'esbuild')
+  const present = ['linux-64', 'linux-32', 'linux-s390x', 'android-arm64'].every((platform) =>
+    existsSync(binary(platform))
+  )
   if (!present)
     console.warn(
       'Go 1.17 binary test skipped: the released binaries are not fetched (npm run test-binaries)'
@@ -293,13 +295,18 @@ describe('Go 1.13–1.17 binaries (build info by address)', () => {
   // mod github.com/evanw/esbuild (devel), no build settings; dep golang.org/x/sys.
   const sys = 'v0.0.0-20210908233432-aa78b53d3365'
   go117.each([
-    ['x86-64', '64'],
-    ['386, 4-byte pointers', '32'],
-    ['s390x, big-endian', 's390x']
-  ])('reads the toolchain and modules of a released %s binary', async (_, arch) => {
+    ['x86-64', 'linux-64'],
+    ['386, 4-byte pointers', 'linux-32'],
+    ['s390x, big-endian', 'linux-s390x'],
+    ['Android arm64 position-independent', 'android-arm64']
+  ])('reads the toolchain and modules of a released %s binary', async (_, platform) => {
     const { catalog } = await catalogImage({
       layers: [
-        { entries: [{ path: 'usr/bin/esbuild', content: readFileSync(binary(arch)), mode: 0o755 }] }
+        {
+          entries: [
+            { path: 'usr/bin/esbuild', content: readFileSync(binary(platform)), mode: 0o755 }
+          ]
+        }
       ]
     })
     expect(pick(catalog.packages)).toEqual([
@@ -312,7 +319,7 @@ describe('Go 1.13–1.17 binaries (build info by address)', () => {
     ['in 64 KiB chunks', []],
     ['cut inside the header, each `go1.` and each module-info sentinel', [1, 5, 11, 17, 29]]
   ])('finds the same build info when the file streams %s', (_, within: number[]) => {
-    const bytes = readFileSync(binary('64'))
+    const bytes = readFileSync(binary('linux-64'))
     const marks = [
       Buffer.from('\xff Go buildinf:', 'latin1'),
       Buffer.from('go1.', 'latin1'),
@@ -348,7 +355,7 @@ describe('Go 1.13–1.17 binaries (build info by address)', () => {
 
   go117('reads nothing from the same binary without its build-id note', async () => {
     // The note is what tells a Go binary; without it no candidate strings are kept.
-    const copy = Buffer.from(readFileSync(binary('64')))
+    const copy = Buffer.from(readFileSync(binary('linux-64')))
     const note = copy.indexOf(Buffer.from('Go\0\0', 'latin1'))
     copy.write('Gx', note, 'latin1')
     const { catalog } = await catalogImage({
