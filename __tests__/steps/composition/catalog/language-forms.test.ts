@@ -263,7 +263,7 @@ describe('Python metadata', () => {
     }
   )
 
-  it("leaves out CPython 2's own lib-dynload/Python-2.7.egg-info, the interpreter, not a PyPI package", async () => {
+  it("leaves out CPython 2's own Python-2.7.egg-info, in lib-dynload or copied elsewhere: the interpreter, not a PyPI package", async () => {
     const { catalog } = await catalogImage({
       layers: [
         {
@@ -272,6 +272,15 @@ describe('Python metadata', () => {
             {
               path: 'usr/local/lib/python2.7/lib-dynload/Python-2.7.egg-info',
               content: METADATA('Python', '2.7.18', 'License: PSF license\n')
+            },
+            // The same file where RHEL puts it, and copied elsewhere (Syft's test fixture).
+            {
+              path: 'usr/lib64/python2.7/lib-dynload/Python-2.7.5-py2.7.egg-info',
+              content: METADATA('Python', '2.7.5')
+            },
+            {
+              path: 'opt/fixtures/Python-2.7.egg-info',
+              content: METADATA('Python', '2.7.18')
             },
             {
               path: 'usr/local/lib/python2.7/site-packages/six-1.16.0-py2.7.egg-info',

@@ -70,11 +70,15 @@ const text =
     parse(content.toString('utf8'), onBad, max)
 
 /**
- * CPython 2's own build installs `lib-dynload/Python-2.x.egg-info` for the distribution `Python`:
- * the interpreter, not a PyPI package (Python 3's setup.py leaves install_egg_info out).
+ * CPython 2's own build installs `lib-dynload/Python-2.x.egg-info` (RHEL:
+ * `Python-2.7.5-py2.7.egg-info`) for the distribution `Python`: the interpreter, not a PyPI
+ * package (Python 3's setup.py leaves install_egg_info out). Such a file is the interpreter's
+ * wherever it was copied to; a `Python` installed like any distribution (dist-info) is kept.
  */
 const isInterpreterMetadata = (path: string, pkg: Draft): boolean =>
-  pkg.name === 'Python' && path.includes('/lib-dynload/')
+  pkg.name === 'Python' &&
+  (path.includes('/lib-dynload/') ||
+    /\/Python-\d+\.\d+(?:\.\d+)?(?:-py\d+\.\d+)?\.egg-info$/.test(path))
 
 /**
  * CPython's own test suite (`lib/python3.11/test/`, Debian's libpython3.11-testsuite) carries
