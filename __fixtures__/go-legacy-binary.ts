@@ -14,6 +14,8 @@ export interface LegacyGoBinary {
   before?: Buffer
   /** Length the module info variable claims, instead of its own. */
   modInfoLength?: number
+  /** Bytes placed 16-byte aligned just before the header (e.g. decoy headers). */
+  headersBefore?: Buffer
 }
 
 const BASE = 0x400000
@@ -27,7 +29,9 @@ export function legacyGoBinary(spec: LegacyGoBinary): Buffer {
   const before = spec.before ?? Buffer.alloc(0)
   const versionAt = RODATA + before.length
   const modInfoAt = versionAt + version.length
-  const header = Math.ceil((modInfoAt + modInfo.length) / 16) * 16 + 16
+  const decoys = Math.ceil((modInfoAt + modInfo.length) / 16) * 16 + 16
+  const headersBefore = spec.headersBefore ?? Buffer.alloc(0)
+  const header = decoys + Math.ceil(headersBefore.length / 16) * 16
   const variables = header + 32
   const size = variables + 32 + 64
   const file = Buffer.alloc(size)
@@ -62,6 +66,7 @@ export function legacyGoBinary(spec: LegacyGoBinary): Buffer {
   before.copy(file, RODATA)
   version.copy(file, versionAt)
   modInfo.copy(file, modInfoAt)
+  headersBefore.copy(file, decoys)
   file.write('\xff Go buildinf:', header, 'latin1')
   file.set([8, 0], header + 14)
   file.writeBigUInt64LE(BigInt(BASE + variables), header + 16)

@@ -20,7 +20,11 @@ describe('cache directories', () => {
     [['--layer-cache=FALSE', 'scan', 'img'], undefined],
     [['scan', 'img', '--layer-cache=false', '--layer-cache=true'], '/cache/compile'],
     [['scan', 'img', '--layer-cache=true', '--layer-cache=false'], undefined],
-    [['scan', 'img', '--layer-cache=maybe'], undefined]
+    [['scan', 'img', '--layer-cache=maybe'], undefined],
+    [['scan', 'img', '--layer-cache', 'false'], undefined],
+    [['scan', '--layer-cache', 'FALSE', 'img'], undefined],
+    [['scan', '--layer-cache', 'img'], '/cache/compile'],
+    [['scan', 'img', '--', '--layer-cache=false'], '/cache/compile']
   ])('with arguments %j keep compiled code in %s', (argv, dir) => {
     expect(compileCacheDir({ CONTAINER_GATE_CACHE_DIR: '/cache' }, argv)).toBe(dir)
   })

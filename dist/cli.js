@@ -2,7 +2,7 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   compileCacheDir
-} from "./chunk-YZJPRGYL.js";
+} from "./chunk-F24YNK2L.js";
 import "./chunk-G7E3GDP2.js";
 import "./chunk-S52CFNVZ.js";
 import "./chunk-VA35IVHB.js";
@@ -31,4 +31,4 @@ function prune(directory) {
       rmSync(path, { recursive: true, force: true });
   }
 }
-await import("./chunk-C7M2IWMZ.js");
+await import("./chunk-UNG77U3S.js");

@@ -38,14 +38,22 @@ export function compileCacheDir(
   return layers === undefined || !layerCacheOn(argv) ? undefined : join(layers, '..', 'compile')
 }
 
-/** `--layer-cache` as the CLI reads it: on unless the last one says otherwise. */
+/**
+ * `--layer-cache` as the CLI's parseFlags reads it: bare, `=word`, or bare followed by a
+ * true/false word; the last one wins; nothing after `--` is a flag.
+ */
 function layerCacheOn(argv: readonly string[]): boolean {
   let on = true
-  for (const arg of argv) {
-    if (arg === '--layer-cache') on = true
-    // A value the CLI refuses stops the run anyway; until then it is not an opt-in.
-    else if (arg.startsWith('--layer-cache='))
+  for (let i = 0; i < argv.length && argv[i] !== '--'; i++) {
+    const arg = argv[i]!
+    if (arg === '--layer-cache') {
+      const word = booleanWord(argv[i + 1] ?? '')
+      on = word ?? true
+      if (word !== undefined) i++
+    } else if (arg.startsWith('--layer-cache=')) {
+      // A value the CLI refuses stops the run anyway; until then it is not an opt-in.
       on = booleanWord(arg.slice('--layer-cache='.length)) === true
+    }
   }
   return on
 }

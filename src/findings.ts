@@ -108,6 +108,18 @@ export interface GatedFinding extends Omit<Finding, 'suppression'> {
   unlisted?: UnlistedFindings
 }
 
+/** A finding that fails the gate: blocking by policy and not suppressed. */
+export function isBlocking(finding: GatedFinding): boolean {
+  return finding.blocking && finding.suppressed === undefined
+}
+
+/** Counts by severity as one phrase, worst first: `2 critical, 1 low`. */
+export function severityCounts(counts: Record<Severity, number>): string {
+  return SEVERITIES.filter((severity) => counts[severity] > 0)
+    .map((severity) => `${counts[severity]} ${severity}`)
+    .join(', ')
+}
+
 /**
  * The findings of one rule a report does not list (policy/evaluate.ts, `listFindings`), counted
  * as the report's summary counts them, with their fingerprints so that a baseline made from the

@@ -52,8 +52,36 @@ describe('Go 1.13–1.17 build info in a crafted binary', () => {
     })
   })
 
-  it('reads nothing from a module info variable longer than its string, without failing', async () => {
+  it('reports a module info variable longer than its string, without failing', async () => {
     const binary = legacyGoBinary({ version: 'go1.16.15', modInfo, modInfoLength: 2 ** 40 })
-    expect(await scan(binary)).toEqual({ packages: [], unread: [] })
+    expect(await scan(binary)).toEqual({
+      packages: [],
+      unread: ['/usr/bin/tool: its Go 1.13–1.17 build info points at no module info the file holds']
+    })
+  })
+
+  it('reports a header whose addresses lie outside the file', async () => {
+    const binary = legacyGoBinary({ version: 'go1.16.15', modInfo })
+    const header = binary.indexOf(Buffer.from('\xff Go buildinf:', 'latin1'))
+    binary.writeBigUInt64LE(0x7fff0000n, header + 24)
+    expect(await scan(binary)).toEqual({
+      packages: [],
+      unread: ['/usr/bin/tool: its Go 1.13–1.17 build info points at no module info the file holds']
+    })
+  })
+
+  it('follows no more than 16 headers, so that a file of headers costs a search', async () => {
+    // 100,000 aligned headers whose addresses lead nowhere, then the real one: not followed.
+    const decoy = Buffer.alloc(32)
+    decoy.write('\xff Go buildinf:', 0, 'latin1')
+    decoy.set([8, 0], 14)
+    decoy.writeBigUInt64LE(0x7fff0000n, 16)
+    decoy.writeBigUInt64LE(0x7fff0000n, 24)
+    const before = Buffer.concat(Array.from({ length: 100_000 }, () => decoy))
+    const binary = legacyGoBinary({ version: 'go1.16.15', modInfo, headersBefore: before })
+    expect(await scan(binary)).toEqual({
+      packages: [],
+      unread: ['/usr/bin/tool: its Go 1.13–1.17 build info points at no module info the file holds']
+    })
   })
 })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import type { GatedFinding, Severity } from '../../src/findings.js'
-import { fixAction, fixGroups, severityCounts } from '../../src/report/fixes.js'
+import { severityCounts } from '../../src/findings.js'
+import { fixAction, fixGroups } from '../../src/report/fixes.js'
 import { fixTable } from '../../src/report/markdown.js'
 import { wrapWords } from '../../src/report/table.js'
 

@@ -4,8 +4,7 @@
  * the first 50 and updated with the rest, the last request completing it with the verdict
  * (https://docs.github.com/rest/checks/runs).
  */
-import { severityRank, type GatedFinding } from '../findings.js'
-import { severityCounts } from '../report/fixes.js'
+import { severityCounts, severityRank, type GatedFinding } from '../findings.js'
 import { escapeMarkdown, escapeTerminal } from '../report/escape.js'
 import { inlineCode } from '../report/markdown.js'
 import type { GateReport } from '../report/model.js'

@@ -1,7 +1,9 @@
 /** Policy applied to findings: fingerprints, blocking, step status and the verdict. */
 import {
   boundedFinding,
+  isBlocking,
   SEVERITIES,
+  severityCounts,
   severityRank,
   STEP_IDS,
   type Dropped,
@@ -12,7 +14,6 @@ import {
   type StepId
 } from '../findings.js'
 import { sha256 } from '../image/digest.js'
-import { severityCounts } from '../report/fixes.js'
 import { plural } from '../units.js'
 import type { StepReport, StepStatus, Verdict } from '../report/model.js'
 import type { Policy } from './policy.js'
@@ -176,10 +177,6 @@ export function gate(
   suppression?: Suppression
 ): GatedFinding[] {
   return applyPolicy(findings, policy, suppression).sort(compareGated)
-}
-
-function isBlocking(finding: GatedFinding): boolean {
-  return finding.blocking && finding.suppressed === undefined
 }
 
 /**

@@ -135,13 +135,6 @@ export function blockingCleared(group: FixGroup): number {
   )
 }
 
-/** `3 critical, 2 high`: the non-zero severities, most severe first. */
-export function severityCounts(counts: Record<Severity, number>): string {
-  return SEVERITIES.filter((severity) => counts[severity] > 0)
-    .map((severity) => `${counts[severity]} ${severity}`)
-    .join(', ')
-}
-
 /**
  * The change, as plain unescaped text (renderers escape it for their medium):
  * `bump lodash 4.17.15 → 4.17.21`, or the finding's title, with `and N more like it`.

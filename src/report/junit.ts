@@ -4,6 +4,7 @@
  * test case per gate step, so a reporter shows the verdict; then one suite per structure-test
  * file (and the built-in pack) with one test case per test.
  */
+import { isBlocking } from '../findings.js'
 import type { TestResult } from '../test-results.js'
 import { escapeTerminal, escapeXml } from './escape.js'
 import type { GateReport, StepReport } from './model.js'
@@ -76,9 +77,7 @@ function testsuite(name: string, cases: Case[], properties: Record<string, strin
 
 /** A step is a failure when it has blocking findings; their titles are the message. */
 function stepCase(report: GateReport, step: StepReport): Case {
-  const blocking = report.findings.filter(
-    (f) => f.step === step.id && f.blocking && f.suppressed === undefined
-  )
+  const blocking = report.findings.filter((f) => f.step === step.id && isBlocking(f))
   const base = {
     name: `${step.id}: ${step.title}`,
     classname: GATE_SUITE,

@@ -1,9 +1,9 @@
 /** GitHub-flavoured Markdown: the job summary and the sticky PR comment. */
 import { plural } from '../units.js'
-import { shownPath, type GatedFinding } from '../findings.js'
+import { isBlocking, severityCounts, shownPath, type GatedFinding } from '../findings.js'
 import type { GateReport, StepStatus } from './model.js'
 import { escapeMarkdown } from './escape.js'
-import { fixAction, fixGroups, severityCounts, type FixGroup } from './fixes.js'
+import { fixAction, fixGroups, type FixGroup } from './fixes.js'
 import { advisoryLink, dockerfileLink, sourceLinks, type SourceLinks } from './links.js'
 import { formatDuration } from './table.js'
 
@@ -113,10 +113,6 @@ export function fixTable(groups: FixGroup[], links: SourceLinks): string[] {
     FIX_ALIGN,
     groups.map((group) => fixRow(group, links))
   )
-}
-
-function isBlocking(finding: GatedFinding): boolean {
-  return finding.blocking && finding.suppressed === undefined
 }
 
 /**

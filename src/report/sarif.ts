@@ -7,7 +7,7 @@
  * several images do not close each other. Tested against the official schema in
  * __fixtures__/sarif/.
  */
-import { SEVERITIES, shownPath, type GatedFinding, type Severity } from '../findings.js'
+import { isBlocking, SEVERITIES, shownPath, type GatedFinding, type Severity } from '../findings.js'
 import { escapeMarkdown, escapeSarifText } from './escape.js'
 import type { GateReport } from './model.js'
 
@@ -59,7 +59,7 @@ export function imageName(reference: string): string {
 }
 
 function level(finding: GatedFinding): Level {
-  if (finding.blocking && finding.suppressed === undefined) return 'error'
+  if (isBlocking(finding)) return 'error'
   return finding.severity === 'info' ? 'note' : 'warning'
 }
 

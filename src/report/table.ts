@@ -1,15 +1,8 @@
 /** The terminal report: what a person reads after `container-gate scan`. */
 import { plural } from '../units.js'
-import { shownPath, type GatedFinding, type Severity } from '../findings.js'
+import { severityCounts, shownPath, type GatedFinding, type Severity } from '../findings.js'
 import { escapeTerminal } from './escape.js'
-import {
-  blockingCleared,
-  fixAction,
-  fixGroups,
-  fixText,
-  severityCounts,
-  type FixGroup
-} from './fixes.js'
+import { blockingCleared, fixAction, fixGroups, fixText, type FixGroup } from './fixes.js'
 import type { GateReport, StepStatus } from './model.js'
 
 export interface TableOptions {

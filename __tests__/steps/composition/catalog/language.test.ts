@@ -342,9 +342,14 @@ describe('npm names', () => {
         ['@scope/a/b', false],
         ['.hidden', false],
         ['_private', false],
+        ['@scope/_private', true],
+        ['@_scope/x', true],
+        ['@.scope/x', true],
+        ['@scope/.x', false],
+        ['lodash.merge', true],
         ['with space', false],
         ['ünïcode', false],
-        ['x'.repeat(215), false]
+        ['x'.repeat(215), true]
       ] as [string, boolean][]
     ).map(([name, valid]) => ({
       name,

@@ -120,7 +120,7 @@ class ExecutableSink implements EntrySink {
   private go: Buffer[] | undefined
   private goLength = 0
   private goDone = false
-  /** Go 1.13–1.17 build info, for a file whose first bytes show a Go binary; null: not one. */
+  /** Go 1.13–1.17 build info, once the first bytes showed an ELF file; null: none to read. */
   private legacy: LegacyGoBuildInfo | null | undefined
   /** The last bytes seen, for the magic spanning two chunks. */
   private carry = Buffer.alloc(0)
@@ -176,7 +176,7 @@ class ExecutableSink implements EntrySink {
       const kind = buildInfoHeaderKind(candidate)
       if (kind === 'addresses') {
         // Go 1.13–1.17: the strings are elsewhere; a later Go 1.18+ header would still win.
-        const addresses = buildInfoAddresses(candidate)
+        const addresses = this.legacy?.wantsHeader ? buildInfoAddresses(candidate) : undefined
         if (addresses !== undefined) this.legacy?.addresses(addresses, windowStart + at)
         continue
       }

@@ -1,7 +1,7 @@
 /**
  * What the catalogers read of ELF files as they stream by (System V gABI, "ELF Header",
- * "Program Header", "Section Header", "Note Section"): the program headers and notes in a file's
- * first bytes, and the section headers in its last bytes. Anything outside the bytes given is
+ * "Program Header", "Section Header"): the program headers in a file's first bytes, and the
+ * section headers in its last bytes. Anything outside the bytes given is
  * left out, never read.
  */
 
@@ -27,9 +27,6 @@ export interface ElfHead {
 }
 
 const PT_LOAD = 1
-const PT_NOTE = 4
-/** Notes read from one file's PT_NOTE segments: real files have two to four. */
-const MAX_NOTES = 64
 
 /** Unsigned readers in a file's byte order; a word is 4 or 8 bytes, past 2^53 (none real) saturated. */
 export function fields(little: boolean, wide: boolean) {
@@ -89,27 +86,6 @@ export function loadedOffset(head: ElfHead, vaddr: number): number | undefined {
   return load === undefined ? undefined : load.offset + (vaddr - load.vaddr)
 }
 
-/** The owner name and type of each note in the PT_NOTE segments within `prefix`. */
-export function elfNotes(head: ElfHead, prefix: Buffer): { name: string; type: number }[] {
-  const { u32 } = fields(head.little, head.wide)
-  const notes: { name: string; type: number }[] = []
-  for (const segment of head.segments) {
-    if (segment.type !== PT_NOTE) continue
-    const end = Math.min(segment.offset + segment.fileSize, prefix.length)
-    // Each note: namesz, descsz, type, then the name and the descriptor, each padded to 4 bytes.
-    for (let at = segment.offset; at + 12 <= end && notes.length < MAX_NOTES;) {
-      const nameSize = u32(prefix, at)
-      const descSize = u32(prefix, at + 4)
-      const name = prefix.toString('latin1', at + 12, Math.min(at + 12 + nameSize, end))
-      notes.push({ name: name.replace(/\0+$/, ''), type: u32(prefix, at + 8) })
-      at += 12 + align4(nameSize) + align4(descSize)
-    }
-  }
-  return notes
-}
-
-const align4 = (size: number): number => Math.ceil(size / 4) * 4
-
 /**
  * The ELF sections whose headers and names lie within `tail`, the last bytes of a file of
  * `fileSize` bytes; `ident` is the file's first 64 bytes (the ELF header).
@@ -129,7 +105,8 @@ export function elfSectionsInTail(ident: Buffer, tail: Buffer, fileSize: number)
       ? tail.subarray(offset - tailStart, offset - tailStart + size)
       : undefined
   const table = inTail(shoff, shentsize * shnum)
-  if (table === undefined || shnum === 0 || shstrndx >= shnum) return []
+  const entry = is64 ? 0x40 : 0x28
+  if (table === undefined || shnum === 0 || shstrndx >= shnum || shentsize < entry) return []
   const raw = Array.from({ length: shnum }, (_, i) => {
     const at = i * shentsize
     return {

@@ -3,10 +3,11 @@
  * the addresses of two Go string variables, runtime.buildVersion and runtime.modinfo (debug/
  * buildinfo before Go 1.18). The Go linker puts the header at the start of the data segment, the
  * variables (address and length of each string) after it, and the strings' bytes in .rodata,
- * before it. One pass cannot go back, so from the start of a file that carries Go's build-id
- * note this keeps each `go1.` and each module-info start sentinel it passes with the bytes after
- * them, takes the two variables once the header's addresses (through the program headers) say
- * where they are, and in the end looks up the strings among the kept candidates by their offset.
+ * before it. One pass cannot go back, so from the start of an ELF file this keeps each `go1.`
+ * and each module-info start sentinel it passes with the bytes after them, takes the two
+ * variables once the header's addresses (through the program headers) say where they are, and in
+ * the end looks up the strings among the kept candidates by their offset. (Go's build-id note
+ * would tell a Go binary early, but `-ldflags=-buildid=` builds have none.)
  */
 import {
   GO_BUILDINFO_HEADER,
@@ -17,12 +18,16 @@ import {
   type GoBuildInfo
 } from './go.js'
 import { formatBytes } from '../../../units.js'
-import { elfHead, elfNotes, fields, loadedOffset, type ElfHead } from './elf.js'
+import { elfHead, fields, loadedOffset, type ElfHead } from './elf.js'
 
-/** The first bytes of a file kept for its ELF header, program headers and notes. */
+/** The first bytes of a file kept for its ELF header and program headers. */
 export const LEGACY_HEAD_BYTES = 16 * 1024
-/** The note cmd/link writes into every Go binary: owner `Go`, type 4 (the build id). */
-const GO_NOTE = { name: 'Go', type: 4 }
+/**
+ * Headers followed per file: the first aligned one is the real one in a real binary (a string
+ * constant of the magic is rarely aligned and followed by a pointer size); each costs a walk of
+ * the program headers, which a crafted file can repeat millions of times.
+ */
+const MAX_HEADERS = 16
 const VERSION_PREFIX = Buffer.from('go1.', 'latin1')
 /** Bytes kept after a `go1.`: the longest toolchain versions (`go1.17.13`, `go1.16rc1`) fit. */
 const VERSION_BYTES = 32
@@ -52,22 +57,26 @@ export class LegacyGoBuildInfo {
   /** The two string variables, once the header has said where they are. */
   private variables: { version: Capture; modInfo: Capture; header: BuildInfoAddresses } | undefined
   private carry = Buffer.alloc(0)
+  /** Headers followed so far. */
+  private headers = 0
 
   private constructor(private readonly head: ElfHead) {}
 
-  /** A reader for the file whose first bytes are `prefix`, when they show a Go binary. */
+  /** A reader for the ELF file whose first bytes are `prefix`. */
   static of(prefix: Buffer): LegacyGoBuildInfo | undefined {
     const head = elfHead(prefix)
-    if (head === undefined) return undefined
-    const go = elfNotes(head, prefix).some(
-      (n) => n.name === GO_NOTE.name && n.type === GO_NOTE.type
-    )
-    return go ? new LegacyGoBuildInfo(head) : undefined
+    return head === undefined ? undefined : new LegacyGoBuildInfo(head)
+  }
+
+  /** True while a header found next would still be followed. */
+  get wantsHeader(): boolean {
+    return this.variables === undefined && this.headers < MAX_HEADERS
   }
 
   /** The header (32 bytes from the magic, at file offset `at`) names the two variables. */
   addresses(header: BuildInfoAddresses, at: number): void {
-    if (this.variables !== undefined) return
+    if (!this.wantsHeader) return
+    this.headers++
     const place = (address: number): Capture | undefined => {
       const offset = loadedOffset(this.head, address)
       // Only variables still ahead of the stream can be taken; the linker puts them there.
@@ -127,32 +136,41 @@ export class LegacyGoBuildInfo {
   }
 
   /**
-   * The toolchain version and module info the header's variables point at. When a string was not
-   * among the kept candidates because their bound was reached, `unread` says so: a crafted file
-   * may fill the candidates to hide its modules, which must not pass as a binary without any.
+   * The toolchain version and module info the header's variables point at. A file with a header
+   * whose strings were not found gets `unread` instead, naming why when the candidates' bound was
+   * reached: a crafted file may fill them to hide its modules, which must not pass as a binary
+   * without any.
    */
   result(): { info?: GoBuildInfo; unread?: string } {
+    if (this.headers === 0) return {}
     const variables = this.variables
-    if (variables === undefined) return {}
-    const version = this.string(variables.version, variables.header, this.versions)
-    const modInfo = this.string(variables.modInfo, variables.header, this.modInfos)
-    const unread: string[] = []
-    if (version === undefined && this.versions.length === MAX_VERSIONS)
-      unread.push(`its Go version is not among the first ${MAX_VERSIONS} strings like one`)
-    if (modInfo === undefined && (this.modInfos.length === MAX_MODINFOS || this.cutModInfo()))
-      unread.push(
-        `its Go module info is not among the first ${MAX_MODINFOS} strings like one of up to ${formatBytes(MAX_MODINFO_BYTES)}`
-      )
-    const info =
-      modInfo === undefined
+    const version =
+      variables === undefined
         ? undefined
-        : {
-            goVersion: version !== undefined && version.startsWith('go1.') ? version : '',
-            modInfo: unwrapModInfo(modInfo)
-          }
+        : this.string(variables.version, variables.header, this.versions)
+    const modInfo =
+      variables === undefined
+        ? undefined
+        : this.string(variables.modInfo, variables.header, this.modInfos)
+    if (modInfo === undefined) {
+      const bounded = this.modInfos.length === MAX_MODINFOS || this.cutModInfo()
+      return {
+        unread: bounded
+          ? `its Go module info is not among the first ${MAX_MODINFOS} strings like one of up to ${formatBytes(MAX_MODINFO_BYTES)}`
+          : 'its Go 1.13–1.17 build info points at no module info the file holds'
+      }
+    }
+    const info = {
+      goVersion: version !== undefined && version.startsWith('go1.') ? version : '',
+      modInfo: unwrapModInfo(modInfo)
+    }
+    if (version !== undefined) return { info }
     return {
-      ...(info === undefined ? {} : { info }),
-      ...(unread.length === 0 ? {} : { unread: unread.join('; ') })
+      info,
+      unread:
+        this.versions.length === MAX_VERSIONS
+          ? `its Go version is not among the first ${MAX_VERSIONS} strings like one`
+          : 'its Go 1.13–1.17 build info points at no Go version the file holds'
     }
   }
 

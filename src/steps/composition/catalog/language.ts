@@ -208,16 +208,19 @@ export function parseNpm(text: string): Draft[] {
 }
 
 /**
- * A name npm can install (validate-npm-package-name, old packages' rules: upper case allowed):
- * at most 214 characters, `name` or `@scope/name`, each part URL-safe as it is and not starting
- * with `.` or `_`. Others are test data (Trivy's `@invalid/packageName/`), no registry package.
+ * A name npm can install (validate-npm-package-name, old packages' rules: upper case and
+ * `~'!()*` and names over 214 characters allowed): not starting with `.` or `_`, `name` or
+ * `@scope/name` with a name not starting with `.`, each part URL-safe as it is. Others are test
+ * data (Trivy's `@invalid/packageName/`), no registry package.
  */
 function isNpmName(fullName: string): boolean {
-  if (fullName.length > 214) return false
-  const parts = fullName.startsWith('@') ? fullName.slice(1).split('/') : [fullName]
-  if (fullName.startsWith('@') && parts.length !== 2) return false
-  return parts.every(
-    (part) => part !== '' && !/^[._]/.test(part) && encodeURIComponent(part) === part
+  if (/^[._]/.test(fullName)) return false
+  if (!fullName.startsWith('@')) return fullName !== '' && encodeURIComponent(fullName) === fullName
+  const parts = fullName.slice(1).split('/')
+  return (
+    parts.length === 2 &&
+    !parts[1]!.startsWith('.') &&
+    parts.every((part) => part !== '' && encodeURIComponent(part) === part)
   )
 }
 
