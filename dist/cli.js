@@ -31,4 +31,4 @@ function prune(directory) {
       rmSync(path, { recursive: true, force: true });
   }
 }
-await import("./chunk-UNG77U3S.js");
+await import("./chunk-2WPUMXWL.js");

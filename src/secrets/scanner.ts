@@ -35,7 +35,12 @@ export interface SecretMatch {
   hash: string
   /** 1-based line of the match in the text. */
   line: number
+  /** The same value on later lines: the first of them (up to MAX_REPEAT_LINES) and how many. */
+  repeats?: { lines: number[]; count: number }
 }
+
+/** Later lines of one value named in its finding: enough to fix a file in one go. */
+export const MAX_REPEAT_LINES = 10
 
 /** Keyword automaton over bytes 0..255, ASCII letters folded to lowercase. */
 export class KeywordAutomaton {
@@ -665,20 +670,27 @@ export class SecretScanner {
       text,
       kept.map((m) => m.start)
     )
-    // Repeats are dropped before hashing: only distinct values spend the hash budget.
-    const seen = new Set<string>()
+    // Repeats are dropped before hashing (only distinct values spend the hash budget); the
+    // first occurrence names the other lines (at most MAX_MATCHES_PER_RULE per rule).
+    const seen = new Map<string, { result?: SecretMatch; lines: Set<number> }>()
     const results: SecretMatch[] = []
     for (const match of kept) {
       const { rule } = match.compiled
       // An access key ID is only an identifier; next to its secret key, the pair is one finding.
       if (rule.id === 'aws-access-key-id' && awsSecret) continue
-      if (seen.has(`${rule.id}\0${match.value}`)) continue
-      seen.add(`${rule.id}\0${match.value}`)
+      const key = `${rule.id}\0${match.value}`
+      const first = seen.get(key)
+      if (first !== undefined) {
+        first.lines.add(lines.get(match.start)!)
+        continue
+      }
+      const entry: { result?: SecretMatch; lines: Set<number> } = { lines: new Set() }
+      seen.set(key, entry)
       const hash = this.hasher.hash(match.value)
       const protection = rule.id.startsWith('private-key-') ? keyProtection(match.value) : ''
       const severity = protection === 'encrypted' ? 'high' : rule.severity
       const title = protection === '' ? rule.title : `${rule.title} (${protection})`
-      results.push({
+      const result: SecretMatch = {
         rule: rule.id,
         ...(match.lowered === undefined
           ? { title, severity }
@@ -689,7 +701,15 @@ export class SecretScanner {
         redacted: redact(match.value),
         hash,
         line: lines.get(match.start)!
-      })
+      }
+      entry.result = result
+      results.push(result)
+    }
+    for (const { result, lines: other } of seen.values()) {
+      other.delete(result!.line)
+      if (other.size === 0) continue
+      const sorted = [...other].sort((a, b) => a - b)
+      result!.repeats = { lines: sorted.slice(0, MAX_REPEAT_LINES), count: sorted.length }
     }
     return results
   }

@@ -222,6 +222,29 @@ describeWithOpenssl('hardening step on a built image', () => {
   })
 })
 
+describe('hardening step: a secret repeated in a file', () => {
+  it.each([
+    [[2, 3, 7], 'Line 2 (the same value also on lines 3 and 7)'],
+    [[5, 9], 'Line 5 (the same value also on line 9)'],
+    [
+      Array.from({ length: 15 }, (_, i) => i + 1),
+      'Line 1 (the same value also on lines 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 4 more)'
+    ]
+  ])('on lines %j: one finding naming every line', async (lines, where) => {
+    const token = `ghp_${random(36)}`
+    const last = Math.max(...lines)
+    const text = Array.from({ length: last }, (_, i) =>
+      lines.includes(i + 1) ? `token: ${token}` : `# line ${i + 1}`
+    ).join('\n')
+    const report = await gateImage({
+      layers: [{ entries: [...BASE, { path: 'app/config.yaml', content: text }] }],
+      config: { User: '10001:10001' }
+    })
+    const secrets = report.findings.filter((f) => f.rule === 'hardening/secret-github-pat')
+    expect(secrets.map((f) => f.detail?.split(':')[0])).toEqual([where])
+  })
+})
+
 describe('hardening step: lean image', () => {
   it('does not report a few rewritten bytes as wasted space, whatever their share', async () => {
     const report = await gateImage({

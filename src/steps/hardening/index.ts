@@ -29,7 +29,7 @@ import {
 import { formatBytes } from '../../units.js'
 import { leanFindings, type LeanDraft } from './lean.js'
 import { compiledScanner, configSecrets, type ConfigSecret } from '../../secrets/config.js'
-import { customRule, type SecretScanner } from '../../secrets/scanner.js'
+import { customRule, type SecretMatch, type SecretScanner } from '../../secrets/scanner.js'
 import type { HardeningSettings } from './settings.js'
 import {
   analyzeWaste,
@@ -174,7 +174,7 @@ function layerSecretDrafts(
           severity,
           title: `${secret.title} in ${shortened(file.path, SHOWN_PATH_CHARS)}${fate.title}`,
           detail:
-            `Line ${secret.line}: ${secret.redacted}. ${fate.detail}` +
+            `${linesOf(secret)}: ${secret.redacted}. ${fate.detail}` +
             (downgrade
               ? "It is under a package's test fixtures or docs (secret-fixture-paths), so it is reported as low; check that it is an example."
               : ROTATE),
@@ -445,4 +445,19 @@ export const hardeningStep: Step = {
     }
   },
   run
+}
+
+/** `Line 4`, or `Line 4 (the same value also on lines 9, 12 and 3 more)`: every place to fix. */
+function linesOf(secret: SecretMatch): string {
+  const repeats = secret.repeats
+  if (repeats === undefined) return `Line ${secret.line}`
+  const more = repeats.count - repeats.lines.length
+  const listed = repeats.lines.join(', ')
+  const also =
+    more > 0
+      ? `${listed} and ${more} more`
+      : repeats.lines.length === 1
+        ? listed
+        : `${repeats.lines.slice(0, -1).join(', ')} and ${repeats.lines.at(-1)}`
+  return `Line ${secret.line} (the same value also on line${repeats.count === 1 ? '' : 's'} ${also})`
 }

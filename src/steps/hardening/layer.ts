@@ -18,7 +18,7 @@ import { countInto, type Uncounted } from '../../findings.js'
 /** The hardening step's per-layer results. */
 export const HARDENING_LAYERS: SubscriptionKey<HardeningLayerVisit> = {
   id: 'hardening',
-  version: 5
+  version: 6
 }
 
 /** git's heuristic (xdiff `buffer_is_binary`): a NUL byte in the first 8000 bytes means binary. */
