@@ -180,7 +180,19 @@ describe('container-gate scan', () => {
       'oci:x is not in a registry and no signature-repository is set'
     ],
     [['scan', 'Upper/Case:1'], 'Upper/Case:1'],
-    [['scan', '127.0.0.1:1/app:1'], 'unreachable']
+    [['scan', '127.0.0.1:1/app:1'], 'unreachable'],
+    [
+      ['scan', 'oci:x', '--steps', 'identity', '--sbom', 'sbom.json'],
+      'container-gate: input "sbom" asks for the SBOM, but the composition step that catalogs the packages is not run; add composition to "steps" or leave "sbom" empty.\n'
+    ],
+    [
+      ['scan', 'oci:x', '--steps', 'identity', '--format', 'spdx'],
+      'container-gate: --format spdx prints the SBOM, but the composition step that catalogs the packages is not run; add composition to --steps.\n'
+    ],
+    [
+      ['scan', 'ghcr.io/a/b:1', '--steps', 'identity', '--sign', '--attest-sbom'],
+      'input "attest-sbom" asks to attest the SBOM, but the composition step'
+    ]
   ])('exits 2 with one clear message for %j', async (argv, message) => {
     const status = await main(argv, {})
     expect(status).toBe(2)
@@ -188,6 +200,29 @@ describe('container-gate scan', () => {
     expect(output.stderr.trim().split('\n')).toHaveLength(1)
     expect(output.stderr).not.toMatch(/\n\s+at /)
     expect(output.stdout).toBe('')
+  })
+
+  it('warns of options that change nothing, and still scans', async () => {
+    const status = await main(
+      [
+        'scan',
+        archive('10001:10001'),
+        '--fail-on-new-only',
+        '--sbom-format',
+        'spdx',
+        '--format',
+        'json'
+      ],
+      {}
+    )
+    expect(status).toBe(0)
+    expect(output.stderr).toBe(
+      [
+        'warning: "fail-on-new-only" is set but no "baseline" is given: every finding counts as new.',
+        'warning: --sbom-format is set but no --sbom file is given: no SBOM is written.',
+        ''
+      ].join('\n')
+    )
   })
 
   it('exits 2 naming the file when an archive does not exist', async () => {

@@ -16,7 +16,14 @@ import {
   saveOsvCache
 } from './github/caches.js'
 import { publish } from './github/publish.js'
-import { acquireSettings, ALL_INPUTS, gateRequest, layerCacheOf, parseRunInputs } from './inputs.js'
+import {
+  acquireSettings,
+  ALL_INPUTS,
+  gateRequest,
+  idleInputs,
+  layerCacheOf,
+  parseRunInputs
+} from './inputs.js'
 import { renderJunit } from './report/junit.js'
 import { renderSbom } from './report/sbom.js'
 import { osvCacheDir } from './cache-dirs.js'
@@ -40,6 +47,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       if (value !== '') core.setSecret(value)
     }
     const inputs = parseRunInputs(actionInput)
+    for (const warning of idleInputs(inputs)) core.warning(warning)
     if (inputs.configPath !== undefined)
       core.info(`container-gate: policy file ${inputs.configPath}`)
     const downloadsOsv =
@@ -56,12 +64,15 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     const temp = env.RUNNER_TEMP ?? tmpdir()
     const reportPath = inputs.reportPath ?? join(temp, 'container-gate-report.json')
     const sarifPath = inputs.sarifPath ?? join(temp, 'container-gate.sarif')
-    const sbomPath =
-      inputs.sbomPath ??
-      join(temp, `container-gate-sbom.${inputs.sbomFormat === 'spdx' ? 'spdx' : 'cdx'}.json`)
+    // No SBOM when composition did not run: an empty one would read downstream as "no packages".
+    const sbomPath = !inputs.policy.steps.composition.enabled
+      ? undefined
+      : (inputs.sbomPath ??
+        join(temp, `container-gate-sbom.${inputs.sbomFormat === 'spdx' ? 'spdx' : 'cdx'}.json`))
     await writeFileAtomic(reportPath, renderJson(report), 'input "report"')
     await writeFileAtomic(sarifPath, renderSarif(report), 'input "sarif"')
-    await writeFileAtomic(sbomPath, renderSbom(result, inputs.sbomFormat), 'input "sbom"')
+    if (sbomPath !== undefined)
+      await writeFileAtomic(sbomPath, renderSbom(result, inputs.sbomFormat), 'input "sbom"')
     if (inputs.junitPath !== undefined) {
       const junit = renderJunit(report, result.artifacts.testResults ?? [])
       await writeFileAtomic(inputs.junitPath, junit, 'input "junit"')
@@ -73,7 +84,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     await publish(report, {
       reportPath,
       sarifPath,
-      sbomPath,
+      ...(sbomPath === undefined ? {} : { sbomPath }),
       ...(receipt === undefined ? {} : { signature: receipt.signature }),
       ...(inputs.githubToken === undefined ? {} : { token: inputs.githubToken }),
       comment: inputs.comment,

@@ -16,7 +16,9 @@ import {
   acquireSettings,
   ALL_INPUTS,
   gateRequest,
+  idleInputs,
   parseRunInputs,
+  SBOM_FORMATS,
   type RunInputs
 } from './inputs.js'
 import type { Logger } from './log.js'
@@ -115,7 +117,12 @@ interface Command {
   verbose: boolean
   /** What `help` prints. */
   help?: string
+  /** Options that are set but change nothing. */
+  warnings?: string[]
 }
+
+const isSbomFormat = (format: string): boolean =>
+  (SBOM_FORMATS as readonly string[]).includes(format)
 
 /** The demo's vulnerability data: a few real OSV records shipped beside the sample image. */
 export function demoVulnerabilityData(): string {
@@ -186,9 +193,19 @@ export function parseCommand(argv: string[]): Command {
     return typeof value === 'string' || typeof value === 'boolean' ? String(value) : undefined
   }
   const output = values.output as string | undefined
+  const inputs = parseRunInputs(lookup)
+  if (isSbomFormat(format) && !inputs.policy.steps.composition.enabled) {
+    throw new ConfigurationError(
+      `--format ${format} prints the SBOM, but the composition step that catalogs the packages is not run; add composition to --steps.`
+    )
+  }
+  const warnings = idleInputs(inputs)
+  if (values['sbom-format'] !== undefined && inputs.sbomPath === undefined && !isSbomFormat(format))
+    warnings.push('--sbom-format is set but no --sbom file is given: no SBOM is written.')
   return {
     name: command,
-    inputs: parseRunInputs(lookup),
+    inputs,
+    warnings,
     format: format as Format,
     ...(output === undefined ? {} : { output }),
     verbose: values.verbose === true
@@ -265,6 +282,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       if (path !== undefined) await checkOutputPath(path, flag)
     }
     const logger = stderrLogger(command.verbose)
+    for (const warning of command.warnings ?? []) logger.warning(warning)
     const result = await runGate(gateRequest(inputs, env), logger)
     const { report } = result
     if (inputs.reportPath !== undefined)

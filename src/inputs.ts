@@ -120,7 +120,7 @@ export const REPORT_INPUTS: InputSpec[] = [
   {
     name: 'sbom',
     description:
-      'Path of the SBOM to write (every package the composition step found), in `sbom-format`.'
+      'Path of the SBOM to write (every package the composition step found), in `sbom-format`. Needs the composition step.'
   },
   {
     name: 'sbom-format',
@@ -292,6 +292,11 @@ function checkSigning(image: string, policy: Policy): void {
       `input "sign" is true but ${image} is not in a registry; gate the pushed image, or set signature-repository.`
     )
   }
+  if (policy.custody.sign && policy.custody.attestSbom && !policy.steps.composition.enabled) {
+    throw new ConfigurationError(
+      'input "attest-sbom" asks to attest the SBOM, but the composition step that catalogs the packages is not run; add composition to "steps" or set attest-sbom to false.'
+    )
+  }
 }
 
 /**
@@ -344,6 +349,12 @@ export function parseRunInputs(get: InputLookup, cwd = '.'): RunInputs {
   )
   const dockerfile = parseDockerfile(get('dockerfile'), cwd)
   checkSigning(image, policy)
+  if (sbomPath && !policy.steps.composition.enabled) {
+    // An SBOM of a scan that catalogued nothing would read downstream as "no packages".
+    throw new ConfigurationError(
+      'input "sbom" asks for the SBOM, but the composition step that catalogs the packages is not run; add composition to "steps" or leave "sbom" empty.'
+    )
+  }
   return {
     image,
     platform: parsePlatform(get('platform')?.trim() || 'linux/amd64'),
@@ -372,4 +383,11 @@ export function parseRunInputs(get: InputLookup, cwd = '.'): RunInputs {
     comment: parseBoolean('comment', get('comment'), true),
     checkRun: parseBoolean('check-run', get('check-run'), true)
   }
+}
+
+/** Inputs that are set but change nothing, as warnings: nothing fails, but the user meant something. */
+export function idleInputs(inputs: RunInputs): string[] {
+  return inputs.failOnNewOnly && inputs.baseline === undefined
+    ? ['"fail-on-new-only" is set but no "baseline" is given: every finding counts as new.']
+    : []
 }

@@ -187,6 +187,28 @@ describe('parseSourceSpec', () => {
   })
 })
 
+describe('a bare reference that names something here', () => {
+  it('says which transport reads a file or an OCI layout, and docker:// still means the registry', () => {
+    const file = join(work, 'local', 'app.tar')
+    const layout = join(work, 'local', 'layout')
+    writeOciArchive(file, [{ image, ref: 'app' }])
+    writeOciLayout(layout, [{ image, ref: 'app' }])
+    expect(() => openSource(file)).toThrow(
+      new ConfigurationError(
+        `image "${file}" names a file here, not a registry image; read it as oci-archive:${file} (an OCI layout in a tar) or docker-archive:${file} (docker save), or write docker://${file} for the registry.`
+      )
+    )
+    expect(() => openSource(layout)).toThrow(
+      new ConfigurationError(
+        `image "${layout}" names an OCI layout directory here, not a registry image; read it as oci:${layout}, or write docker://${layout} for the registry.`
+      )
+    )
+    // A directory that is no layout, and a name that is nothing here, stay registry references.
+    expect(() => openSource(join(work, 'local'))).not.toThrow(/here/)
+    expect(openSource('nothing-here/app:1').transport).toBe('docker')
+  })
+})
+
 describe('every source reads the same image', () => {
   let paths: { layout: string; ociArchive: string; dockerArchive: string; bin: string }
   beforeAll(() => {

@@ -127,6 +127,11 @@ describe('parsePolicyFile', () => {
   it.each([
     ['an unknown top-level key', 'fail-on: high\nfailon: low\n', 'line 2: unknown key "failon"'],
     [
+      "a step's setting at the top level",
+      'fail-on: high\nvuln-db: ./osv\n',
+      'line 2: unknown key "vuln-db"; it is a setting of the composition step: write it under "composition:"'
+    ],
+    [
       'an unknown step key',
       'identity:\n  min-uid: 1000\n  min-ud: 5\n',
       'line 3: unknown key "identity.min-ud"'
@@ -164,7 +169,7 @@ describe('parsePolicyFile', () => {
     [
       'a bad until date',
       'ignores:\n  - rule: identity/root-user\n    reason: r\n    until: 31.12.2030\n',
-      'line 4: "ignores.0.until" is "31.12.2030"'
+      'line 4: "ignores.0.until" is "31.12.2030"; write the date as YYYY-MM-DD'
     ],
     [
       'a value the input parser refuses',

@@ -118,6 +118,83 @@ describe('renderTable', () => {
   })
 })
 
+describe('a report compared with a baseline, and warn mode', () => {
+  /** The sample's findings as new (root-user) and unchanged (the others), one fixed, in warn mode. */
+  function compared(): GateReport {
+    const report = sample()
+    report.mode = 'warn'
+    report.findings = report.findings.map((f) => ({
+      ...f,
+      baseline: f.rule === 'identity/root-user' ? 'new' : 'unchanged'
+    }))
+    report.baseline = {
+      source: 'base.json',
+      new: 1,
+      unchanged: 2,
+      fixed: [
+        {
+          fingerprint: 'f'.repeat(16),
+          rule: 'identity/empty-password',
+          severity: 'critical',
+          title: 'Account app has an empty password'
+        }
+      ],
+      failOnNewOnly: true
+    }
+    return report
+  }
+
+  it('prints the comparison, marks each change new or unchanged, lists what was fixed and says warn mode does not fail', () => {
+    const table = renderTable(compared(), { color: false })
+    expect(table).toContain(
+      'Baseline  base.json: 1 new, 2 unchanged, 1 fixed. Only new findings block (fail-on-new-only).'
+    )
+    expect(table).toContain('  HIGH      identity/root-user: Container runs as root  [new]')
+    expect(table).toContain(
+      '  MEDIUM    identity/setgid-file: Setgid file /usr/bin/wall  [unchanged]'
+    )
+    expect(table).toContain(
+      'Fixed since the baseline (1)\n  CRITICAL  identity/empty-password: Account app has an empty password'
+    )
+    expect(table).toContain(
+      'Verdict   FAIL (1 blocking finding, 1 step errored); warn mode: the run does not fail'
+    )
+  })
+
+  it("says the same in Markdown, with the PR comment's markers", () => {
+    const markdown = renderMarkdown(compared())
+    expect(markdown).toContain(
+      'Compared with the baseline <code>base.json</code>: **1 new**, 2 unchanged, 1 fixed. Only new findings block (fail-on-new-only).'
+    )
+    expect(markdown).toContain(
+      '| high | <code>identity/root-user</code>: Container runs as root (🆕) |'
+    )
+    expect(markdown).toContain(
+      '| medium | <code>identity/setgid-file</code>: Setgid file /usr/bin/wall |'
+    )
+    expect(markdown).toContain('<details><summary>Fixed since the baseline (1)</summary>')
+    expect(markdown).toContain(
+      '| critical | <code>identity/empty-password</code> | Account app has an empty password |'
+    )
+    expect(markdown).toContain('> `mode: warn`: the policy failed, but the run does not.')
+  })
+
+  it('names the first 20 fixed findings and counts the rest', () => {
+    const report = compared()
+    report.baseline!.fixed = Array.from({ length: 23 }, (_, i) => ({
+      fingerprint: String(i).padStart(16, '0'),
+      rule: 'identity/setuid-file',
+      severity: 'low' as const,
+      title: `Setuid file /usr/bin/t${i}`
+    }))
+    const table = renderTable(report, { color: false })
+    expect(table).toContain('/usr/bin/t19\n')
+    expect(table).not.toContain('/usr/bin/t20')
+    expect(table).toContain('and 3 more (the JSON report lists them)')
+    expect(renderMarkdown(report)).toContain('_And 3 more; the JSON report lists them all._')
+  })
+})
+
 describe('renderMarkdown', () => {
   it('prints the verdict, steps, counts, blocking findings and the others folded away', () => {
     expect(renderMarkdown(sample())).toBe(MARKDOWN)
@@ -267,7 +344,7 @@ const TABLE = [
   '',
   'What to fix first: 1 change for 1 blocking finding',
   '  HIGH      identity/root-user: Container runs as root',
-  '            fix: The image config sets no user. Add `USER 10001:10001`.',
+  '            The image config sets no user. Add `USER 10001:10001`.',
   '',
   'Other findings (1 finding in 1 change)',
   '  MEDIUM    identity/setgid-file: Setgid file /usr/bin/wall',
@@ -293,7 +370,7 @@ const TABLE_COLOR = [
   '',
   '\u001b[1mWhat to fix first: 1 change for 1 blocking finding\u001b[0m',
   '  \u001b[31mHIGH      \u001b[0midentity/root-user: Container runs as root',
-  '            \u001b[2mfix: The image config sets no user. Add `USER 10001:10001`.\u001b[0m',
+  '            \u001b[2mThe image config sets no user. Add `USER 10001:10001`.\u001b[0m',
   '',
   '\u001b[1mOther findings (1 finding in 1 change)\u001b[0m',
   '  \u001b[33mMEDIUM    \u001b[0midentity/setgid-file: Setgid file /usr/bin/wall',
@@ -330,7 +407,7 @@ const MARKDOWN = [
   '',
   '### Blocking findings (1)',
   '',
-  '| Severity | Rule | Finding | Fix |',
+  '| Severity | Rule | Finding | Details |',
   '| --- | --- | --- | --- |',
   '| high | <code>identity/root-user</code> | Container runs as root | The image config sets no user. Add \\`USER 10001:10001\\`. |',
   '',
@@ -368,7 +445,7 @@ const MARKDOWN_1100 = [
   '',
   '### Blocking findings (1)',
   '',
-  '| Severity | Rule | Finding | Fix |',
+  '| Severity | Rule | Finding | Details |',
   '| --- | --- | --- | --- |',
   '| high | <code>identity/root-user</code> | Container runs as root | The image config sets no user. Add \\`USER 10001:10001\\`. |',
   '',

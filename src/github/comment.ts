@@ -7,7 +7,14 @@ import { sha256 } from '../image/digest.js'
 import { blockingCleared, fixGroups, type FixGroup } from '../report/fixes.js'
 import type { SourceLinks } from '../report/links.js'
 import { escapeMarkdown } from '../report/escape.js'
-import { FIX_ALIGN, FIX_HEADER, fixRow, inlineCode } from '../report/markdown.js'
+import {
+  baselineSentence,
+  FIX_ALIGN,
+  FIX_HEADER,
+  fixedCells,
+  fixRow,
+  inlineCode
+} from '../report/markdown.js'
 import type { FixedFinding, GateReport, StepStatus } from '../report/model.js'
 import { imageName } from '../report/sarif.js'
 import { formatDuration } from '../report/table.js'
@@ -42,21 +49,13 @@ export interface CommentOptions {
   links?: SourceLinks
 }
 
-function groupRow(
-  group: FixGroup,
-  baseline: boolean,
-  links: SourceLinks,
-  columns: boolean[]
-): string {
+function groupRow(group: FixGroup, links: SourceLinks, columns: boolean[]): string {
   const cells = fixRow(group, links)
-  if (baseline && group.findings.some((finding) => finding.baseline === 'new')) {
-    cells[1] = `${cells[1]} (🆕)`
-  }
   return `| ${cells.filter((_, index) => columns[index]).join(' | ')} |`
 }
 
 function fixedRow(finding: FixedFinding): string {
-  return `| ${finding.severity} | ${inlineCode(finding.rule)} | ${escapeMarkdown(finding.title)} |`
+  return `| ${fixedCells(finding).join(' | ')} |`
 }
 
 interface Section {
@@ -75,7 +74,6 @@ function length(lines: string[]): number {
  */
 export function renderComment(report: GateReport, options: CommentOptions): string {
   const maxLength = options.maxLength ?? COMMENT_LIMIT
-  const baseline = report.baseline !== undefined
   const icon = report.verdict === 'pass' ? '✅' : '❌'
   const warnOnly =
     report.mode === 'warn' && report.verdict === 'fail' ? ' (warn mode: not enforced)' : ''
@@ -95,11 +93,7 @@ export function renderComment(report: GateReport, options: CommentOptions): stri
     )
   ]
   if (report.baseline !== undefined) {
-    const { new: added, unchanged, fixed, failOnNewOnly } = report.baseline
-    head.push(
-      '',
-      `Compared with the baseline ${inlineCode(report.baseline.source)}: **${added} new**, ${unchanged} unchanged, ${fixed.length} fixed.${failOnNewOnly ? ' Only new findings block (fail-on-new-only).' : ''}`
-    )
+    head.push('', baselineSentence(report.baseline))
   }
   if (report.expiredIgnores !== undefined && report.expiredIgnores.length > 0) {
     head.push(
@@ -133,7 +127,7 @@ export function renderComment(report: GateReport, options: CommentOptions): stri
         ...table
       ],
       close: [],
-      rows: blocking.map((group) => groupRow(group, baseline, links, columns))
+      rows: blocking.map((group) => groupRow(group, links, columns))
     },
     {
       open: [
@@ -143,7 +137,7 @@ export function renderComment(report: GateReport, options: CommentOptions): stri
         ...table
       ],
       close: ['', '</details>'],
-      rows: others.map((group) => groupRow(group, baseline, links, columns))
+      rows: others.map((group) => groupRow(group, links, columns))
     },
     {
       open: [

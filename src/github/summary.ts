@@ -1,4 +1,4 @@
-/** The job summary: the Markdown report, with the baseline comparison and where the files are. */
+/** The job summary: the Markdown report (with the baseline comparison), expired ignores and where the files are. */
 import { escapeMarkdown } from '../report/escape.js'
 import { inlineCode, renderMarkdown } from '../report/markdown.js'
 import type { GateReport } from '../report/model.js'
@@ -16,16 +16,6 @@ export interface SummaryFiles {
 
 function extras(report: GateReport, files: SummaryFiles): string[] {
   const lines: string[] = []
-  if (report.mode === 'warn' && report.verdict === 'fail') {
-    lines.push('> [!WARNING]', '> `mode: warn`: the policy failed, but the run does not.', '')
-  }
-  if (report.baseline !== undefined) {
-    const { source, new: added, unchanged, fixed, failOnNewOnly } = report.baseline
-    lines.push(
-      `**Baseline** ${inlineCode(source)}: ${added} new, ${unchanged} unchanged, ${fixed.length} fixed.${failOnNewOnly ? ' Only new findings block (fail-on-new-only).' : ''}`,
-      ''
-    )
-  }
   for (const ignore of report.expiredIgnores ?? []) {
     lines.push(
       `⚠️ The ignore at ${inlineCode(ignore.source)} expired on ${escapeMarkdown(ignore.until)} and no longer suppresses (${escapeMarkdown(ignore.reason)}).`,

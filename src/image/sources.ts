@@ -3,6 +3,8 @@
  * know them: `docker://REF` or bare `REF`, `docker-daemon:REF`, `docker-archive:PATH[:REF]`,
  * `oci-archive:PATH[:REF]`, `oci:DIR[:REF]`.
  */
+import { existsSync, statSync } from 'node:fs'
+import { join } from 'node:path'
 import { ConfigurationError } from '../errors.js'
 import { dockerArchiveSource, dockerDaemonSource, ociArchiveSource } from './archive.js'
 import { ociLayoutSource } from './oci-layout.js'
@@ -83,6 +85,7 @@ export function openSource(spec: string): ImageSource {
   const parsed = parseSourceSpec(spec)
   switch (parsed.transport) {
     case 'docker':
+      if (!spec.startsWith('docker://')) checkNotLocal(spec)
       // The registry source accepts `docker://` itself and reports the reference as given.
       return registrySource(spec)
     case 'docker-daemon':
@@ -94,4 +97,26 @@ export function openSource(spec: string): ImageSource {
     case 'oci':
       return ociLayoutSource(spec, parsed.path, parsed.ref)
   }
+}
+
+/**
+ * A bare reference that names a file or an OCI layout directory here was meant as that, not as
+ * an image on Docker Hub: say which transport reads it (`docker://` still forces the registry).
+ */
+function checkNotLocal(spec: string): void {
+  let kind: 'file' | 'layout' | undefined
+  try {
+    const stat = statSync(spec)
+    if (stat.isFile()) kind = 'file'
+    else if (stat.isDirectory() && existsSync(join(spec, 'oci-layout'))) kind = 'layout'
+  } catch {
+    return
+  }
+  if (kind === undefined) return
+  throw new ConfigurationError(
+    kind === 'file'
+      ? `image "${spec}" names a file here, not a registry image; read it as oci-archive:${spec} (an OCI layout in a tar) or docker-archive:${spec} (docker save), or write docker://${spec} for the registry.`
+      : `image "${spec}" names an OCI layout directory here, not a registry image; read it as oci:${spec}, or write docker://${spec} for the registry.`,
+    'INVALID_IMAGE_SOURCE'
+  )
 }

@@ -23,13 +23,18 @@ import { MAX_YAML_BYTES, yamlData } from './yaml.js'
 export const POLICY_FILE = '.container-gate.yml'
 
 export const SCHEMA_ID =
-  'https://github.com/container-gate/container-gate/blob/main/schema/policy.schema.json'
+  'https://raw.githubusercontent.com/container-gate/container-gate/main/schema/policy.schema.json'
 
 /** Policy inputs that apply to every step: the top level of the file. */
 const GLOBAL_POLICY_INPUTS = new Set<string>(POLICY_INPUTS.map((input) => input.name))
 
 const RULE_ACTIONS = ['off', 'warn', 'error'] as const
 const KEBAB = '[a-z0-9]+(-[a-z0-9]+)*'
+
+/** The step whose section of the policy file holds the input `name`, if one does. */
+function sectionOf(name: string): StepId | undefined {
+  return STEP_IDS.find((id) => stepInputs(id).some((input) => input.name === name))
+}
 
 /** The inputs a step owns, by input name: its section of the policy file. */
 export function stepInputs(id: StepId): InputSpec[] {
@@ -215,7 +220,16 @@ function schemaError(error: ErrorObject, data: unknown): { path: Path; key?: str
   switch (error.keyword) {
     case 'additionalProperties': {
       const key = String(params.additionalProperty)
-      return { path, key, why: `unknown key "${keyName([...path, key])}"` }
+      const home = path.length === 0 ? sectionOf(key) : undefined
+      return {
+        path,
+        key,
+        why:
+          `unknown key "${keyName([...path, key])}"` +
+          (home === undefined
+            ? ''
+            : `; it is a setting of the ${home} step: write it under "${home}:"`)
+      }
     }
     case 'pattern':
     case 'propertyNames':
@@ -225,7 +239,10 @@ function schemaError(error: ErrorObject, data: unknown): { path: Path; key?: str
       }
       return {
         path,
-        why: `"${keyName(path)}" is ${describeValue(value)}, which does not match ${String(params.pattern)}`
+        why:
+          path.at(-1) === 'until'
+            ? `"${keyName(path)}" is ${describeValue(value)}; write the date as YYYY-MM-DD`
+            : `"${keyName(path)}" is ${describeValue(value)}, which does not match ${String(params.pattern)}`
       }
     case 'type':
       return {

@@ -12,6 +12,7 @@ import {
 } from '../findings.js'
 // The ecosystems' own version orders: in npm 4.17.9 < 4.17.21, which text order gets wrong.
 import { comparatorFor } from '../packages/versions/index.js'
+import type { BaselineSummary } from './model.js'
 
 export interface FixGroup {
   /** `upgrade`: one package's vulnerabilities; `rule`: one rule's findings at one Dockerfile line. */
@@ -156,4 +157,28 @@ export function fixAction(group: FixGroup): string {
 export function fixText(group: FixGroup): string | undefined {
   if (group.kind === 'upgrade') return undefined
   return group.findings[0]!.detail
+}
+
+/** Advisories an upgrade's row names before `and N more`. */
+export const ADVISORIES_SHOWN = 5
+
+/** Fixed findings a report lists by name; the rest are counted. */
+export const FIXED_SHOWN = 20
+
+/**
+ * The comparison with the baseline as one sentence of plain text, the source left to the caller
+ * to escape: `10 new, 6 unchanged, 2 fixed. Only new findings block (fail-on-new-only).`
+ */
+export function baselineCounts(baseline: BaselineSummary): string {
+  const { new: added, unchanged, fixed, failOnNewOnly } = baseline
+  return `${added} new, ${unchanged} unchanged, ${fixed.length} fixed.${failOnNewOnly ? ' Only new findings block (fail-on-new-only).' : ''}`
+}
+
+/** How a change's findings compare with the baseline: `new`, `unchanged`, or `2 of 3 new`. */
+export function baselineMark(findings: GatedFinding[]): string | undefined {
+  const known = findings.filter((f) => f.baseline !== undefined)
+  if (known.length === 0) return undefined
+  const added = known.filter((f) => f.baseline === 'new').length
+  if (added === known.length) return 'new'
+  return added === 0 ? 'unchanged' : `${added} of ${known.length} new`
 }

@@ -1,9 +1,9 @@
 /** GitHub-flavoured Markdown: the job summary and the sticky PR comment. */
 import { plural } from '../units.js'
 import { isBlocking, severityCounts, shownPath, type GatedFinding } from '../findings.js'
-import type { GateReport, StepStatus } from './model.js'
+import type { BaselineSummary, FixedFinding, GateReport, StepStatus } from './model.js'
 import { escapeMarkdown } from './escape.js'
-import { fixAction, fixGroups, type FixGroup } from './fixes.js'
+import { ADVISORIES_SHOWN, FIXED_SHOWN, fixAction, fixGroups, type FixGroup } from './fixes.js'
 import { advisoryLink, dockerfileLink, sourceLinks, type SourceLinks } from './links.js'
 import { formatDuration } from './table.js'
 
@@ -61,6 +61,7 @@ function findingRow(finding: GatedFinding, links: SourceLinks): string[] {
     finding.severity,
     inlineCode(finding.rule),
     escapeMarkdown(finding.title) +
+      (finding.baseline === 'new' ? ' (🆕)' : '') +
       (finding.vulnerability === undefined ? '' : ` (${advisoryLink(finding.vulnerability.id)})`) +
       (finding.suppressed === undefined
         ? ''
@@ -72,14 +73,11 @@ function findingRow(finding: GatedFinding, links: SourceLinks): string[] {
 
 function findingTable(findings: GatedFinding[], links: SourceLinks): string[] {
   return filledTable(
-    ['Severity', 'Rule', 'Finding', 'Location', 'Fix'],
+    ['Severity', 'Rule', 'Finding', 'Location', 'Details'],
     ['---', '---', '---', '---', '---'],
     findings.map((finding) => findingRow(finding, links))
   )
 }
-
-/** Advisories shown in an upgrade's row before `and N more`. */
-const ADVISORIES_SHOWN = 5
 
 /** One "What to fix first" row: severity, the change, what it clears, where. */
 export function fixRow(group: FixGroup, links: SourceLinks): string[] {
@@ -100,7 +98,20 @@ export function fixRow(group: FixGroup, links: SourceLinks): string[] {
     // An upgrade's findings share the package's path; a rule's several findings have several.
     ...(path === undefined || (group.kind === 'rule' && count > 1) ? [] : [inlineCode(path)])
   ].join(' ')
-  return [group.severity, change, severityCounts(group.counts), where]
+  // 🆕: the change clears a finding the baseline does not have.
+  const fresh = group.findings.some((finding) => finding.baseline === 'new') ? ' (🆕)' : ''
+  return [group.severity, `${change}${fresh}`, severityCounts(group.counts), where]
+}
+
+/** The comparison with the baseline, as the PR comment and the job summary say it. */
+export function baselineSentence(baseline: BaselineSummary): string {
+  const { new: added, unchanged, fixed, failOnNewOnly } = baseline
+  return `Compared with the baseline ${inlineCode(baseline.source)}: **${added} new**, ${unchanged} unchanged, ${fixed.length} fixed.${failOnNewOnly ? ' Only new findings block (fail-on-new-only).' : ''}`
+}
+
+/** A finding the baseline had and this run does not: severity, rule, title. */
+export function fixedCells(finding: FixedFinding): string[] {
+  return [finding.severity, inlineCode(finding.rule), escapeMarkdown(finding.title)]
 }
 
 export const FIX_HEADER = ['Severity', 'Change', 'Clears', 'Where']
@@ -182,6 +193,10 @@ function render(
       ]
     )
   ]
+  if (report.baseline !== undefined) lines.push('', baselineSentence(report.baseline))
+  if (report.mode === 'warn' && report.verdict === 'fail') {
+    lines.push('', '> [!WARNING]', '> `mode: warn`: the policy failed, but the run does not.')
+  }
   // The changes table shrinks with the finding rows, so a huge report still fits whole rows.
   const shownGroups = groups.slice(0, shown)
   if (shownGroups.length > 0) {
@@ -206,6 +221,23 @@ function render(
       `<details><summary>Other findings (${others.length})</summary>`,
       '',
       ...findingTable(shownOthers, links),
+      '',
+      '</details>'
+    )
+  }
+  const fixed = report.baseline?.fixed ?? []
+  if (fixed.length > 0) {
+    const more = fixed.length - FIXED_SHOWN
+    lines.push(
+      '',
+      `<details><summary>Fixed since the baseline (${fixed.length})</summary>`,
+      '',
+      ...table(
+        ['Severity', 'Rule', 'Finding'],
+        ['---', '---', '---'],
+        fixed.slice(0, FIXED_SHOWN).map(fixedCells)
+      ),
+      ...(more > 0 ? ['', `_And ${more} more; the JSON report lists them all._`] : []),
       '',
       '</details>'
     )

@@ -2,7 +2,17 @@
 import { plural } from '../units.js'
 import { severityCounts, shownPath, type GatedFinding, type Severity } from '../findings.js'
 import { escapeTerminal } from './escape.js'
-import { blockingCleared, fixAction, fixGroups, fixText, type FixGroup } from './fixes.js'
+import {
+  ADVISORIES_SHOWN,
+  baselineCounts,
+  baselineMark,
+  blockingCleared,
+  FIXED_SHOWN,
+  fixAction,
+  fixGroups,
+  fixText,
+  type FixGroup
+} from './fixes.js'
 import type { GateReport, StepStatus } from './model.js'
 
 export interface TableOptions {
@@ -117,32 +127,48 @@ function groupLines(
   // upgrade's findings share the package's path; a rule's several findings have several.
   const shared = group.kind === 'upgrade' || count === 1
   const where = path === '' || action.includes(path) || !shared ? '' : `  ${path}`
+  const mark = baselineMark(group.findings)
   const headline =
-    group.kind === 'upgrade'
-      ? `${action}: ${severityCounts(group.counts)}${dockerfile}${where}`
-      : `${rule}${count > 1 ? ` ×${count}` : ''}${dockerfile}: ${action}${where}`
+    (group.kind === 'upgrade'
+      ? `${action}: ${severityCounts(group.counts)} (${advisoryIds(group)})${dockerfile}${where}`
+      : `${rule}${count > 1 ? ` ×${count}` : ''}${dockerfile}: ${action}${where}`) +
+    (mark === undefined ? '' : `  [${mark}]`)
   const fix = fixText(group)
   const textWidth = Math.max(20, width - INDENT)
   const pad = ' '.repeat(INDENT)
-  const body = wrapWords(headline, textWidth)
-  const lines = body.map((line, index) =>
-    index === 0
-      ? `  ${paint(group.severity.toUpperCase().padEnd(INDENT - 2), SEVERITY_STYLE[group.severity])}${line}`
-      : `${pad}${line}`
-  )
+  const lines = severityLines(group.severity, headline, width, paint)
   if (fix !== undefined) {
     lines.push(
-      ...wrapWords(`fix: ${escapeTerminal(fix)}`, textWidth).map(
-        (line) => `${pad}${paint(line, 'dim')}`
-      )
+      ...wrapWords(escapeTerminal(fix), textWidth).map((line) => `${pad}${paint(line, 'dim')}`)
     )
   }
   return lines.map((line) => line.trimEnd())
 }
 
+/** The advisories an upgrade clears, as the Markdown report lists them: the first five, then a count. */
+function advisoryIds(group: FixGroup): string {
+  const ids = group.findings.map((finding) => escapeTerminal(finding.vulnerability?.id ?? ''))
+  const more = ids.length > ADVISORIES_SHOWN ? ` and ${ids.length - ADVISORIES_SHOWN} more` : ''
+  return `${ids.slice(0, ADVISORIES_SHOWN).join(', ')}${more}`
+}
+
 /** `lines.push(...more)` for a list of any length (spread arguments overflow the stack). */
 function append(lines: string[], more: string[]): void {
   for (const line of more) lines.push(line)
+}
+
+/** `text` wrapped under a severity column, as the findings and changes are printed. */
+function severityLines(
+  severity: Severity,
+  text: string,
+  width: number,
+  paint: (text: string, style?: Style) => string
+): string[] {
+  return wrapWords(text, Math.max(20, width - INDENT)).map((line, index) =>
+    index === 0
+      ? `  ${paint(severity.toUpperCase().padEnd(INDENT - 2), SEVERITY_STYLE[severity])}${line}`
+      : `${' '.repeat(INDENT)}${line}`
+  )
 }
 
 /** A suppressed finding, one per line as before grouping: it needs no change, only a reason. */
@@ -155,13 +181,11 @@ function suppressedLines(
   const path = escapeTerminal(shownPath(finding) ?? '')
   const where = path === '' || title.includes(path) ? '' : `  ${path}`
   const reason = escapeTerminal(finding.suppressed?.reason ?? '')
-  return wrapWords(
+  return severityLines(
+    finding.severity,
     `${escapeTerminal(finding.rule)}: ${title}${where}  (suppressed: ${reason})`,
-    Math.max(20, width - INDENT)
-  ).map((line, index) =>
-    index === 0
-      ? `  ${paint(finding.severity.toUpperCase().padEnd(INDENT - 2), SEVERITY_STYLE[finding.severity])}${line}`
-      : `${' '.repeat(INDENT)}${line}`
+    width,
+    paint
   )
 }
 
@@ -185,6 +209,13 @@ export function renderTable(report: GateReport, options: TableOptions): string {
       paint
     )
   ]
+
+  if (report.baseline !== undefined) {
+    lines.push(
+      '',
+      `Baseline  ${escapeTerminal(report.baseline.source)}: ${baselineCounts(report.baseline)}`
+    )
+  }
 
   const width = options.width ?? terminalWidth()
   const groups = fixGroups(report.findings)
@@ -215,6 +246,19 @@ export function renderTable(report: GateReport, options: TableOptions): string {
     }
   }
 
+  const fixed = report.baseline?.fixed ?? []
+  if (fixed.length > 0) {
+    lines.push('', paint(`Fixed since the baseline (${fixed.length})`, 'bold'))
+    for (const finding of fixed.slice(0, FIXED_SHOWN)) {
+      const text = `${escapeTerminal(finding.rule)}: ${escapeTerminal(finding.title)}`
+      append(lines, severityLines(finding.severity, text, width, paint))
+    }
+    if (fixed.length > FIXED_SHOWN)
+      lines.push(
+        `${' '.repeat(INDENT)}and ${fixed.length - FIXED_SHOWN} more (the JSON report lists them)`
+      )
+  }
+
   const { counts, suppressed } = report.summary
   const errored = report.steps.filter((step) => step.status === 'error').length
   const reasons = [
@@ -225,7 +269,7 @@ export function renderTable(report: GateReport, options: TableOptions): string {
     '',
     `Findings  ${counts.critical} critical, ${counts.high} high, ${counts.medium} medium, ${counts.low} low, ${counts.info} info; ${suppressed} suppressed`,
     paint(
-      `Verdict   ${report.verdict.toUpperCase()} (${reasons.join(', ')})`,
+      `Verdict   ${report.verdict.toUpperCase()} (${reasons.join(', ')})${report.mode === 'warn' && report.verdict === 'fail' ? '; warn mode: the run does not fail' : ''}`,
       report.verdict === 'pass' ? 'boldGreen' : 'boldRed'
     )
   )

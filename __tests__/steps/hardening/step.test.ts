@@ -74,7 +74,9 @@ const BASE: FixtureEntry[] = [
 describeWithOpenssl('hardening step on a built image', () => {
   const privateKey = (): string =>
     execFileSync('openssl', ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:1024'], {
-      encoding: 'utf8'
+      encoding: 'utf8',
+      // openssl prints its progress dots on standard error.
+      stdio: ['ignore', 'pipe', 'ignore']
     })
   // A skipped describe still runs its body: only call openssl where the tests will run.
   const key = missing === undefined ? privateKey() : ''
