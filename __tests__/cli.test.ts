@@ -328,6 +328,13 @@ describe('container-gate --version and --help', () => {
     const flags = Object.keys(action.inputs).filter((name) => name !== 'image')
     expect(flags.length).toBeGreaterThan(5)
     for (const name of flags) expect(output.stdout).toContain(`--${name}`)
+    // Defaults as action.yml has them; a boolean's false and long lists are not spelled out.
+    expect(output.stdout).toContain('  --fail-on (default: high)\n')
+    expect(output.stdout).toContain('  --layer-cache[=true|false] (default: true)\n')
+    expect(output.stdout).toContain('  --fail-on-new-only[=true|false]\n')
+    expect(output.stdout).toContain(
+      '  --code-exclude (repeatable) (default: a list, in docs/inputs.md)\n'
+    )
   })
 })
 

@@ -31,4 +31,4 @@ function prune(directory) {
       rmSync(path, { recursive: true, force: true });
   }
 }
-await import("./chunk-UYH5Q7M2.js");
+await import("./chunk-UMT3D5SV.js");

@@ -61,7 +61,14 @@ ${ALL_INPUTS.filter((input) => !['image', 'report', 'sarif', 'sbom', 'junit'].in
       : inputType(input) === 'boolean'
         ? '[=true|false]'
         : ''
-    return `  --${input.name}${shape}\n      ${input.description}`
+    // A boolean's default is false unless said; other defaults are worth knowing before a run,
+    // but a default list of patterns would bury the description.
+    const fallback = input.default ?? ''
+    const shown =
+      fallback === '' || fallback === 'false'
+        ? ''
+        : ` (default: ${fallback.length > 40 ? 'a list, in docs/inputs.md' : fallback})`
+    return `  --${input.name}${shape}${shown}\n      ${input.description}`
   })
   .join('\n')}
   --insecure-registry HOST[:PORT]  same as --insecure-registries

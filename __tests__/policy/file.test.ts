@@ -167,6 +167,11 @@ describe('parsePolicyFile', () => {
       'line 2: "ignores.0" needs at least one of rule, fingerprint, path, package, vulnerability'
     ],
     [
+      'an ignore with a misspelt selector',
+      'ignores:\n  - rules: identity/root-user\n    reason: because\n',
+      'line 2: unknown key "ignores.0.rules"; did you mean "rule"?'
+    ],
+    [
       'a bad until date',
       'ignores:\n  - rule: identity/root-user\n    reason: r\n    until: 31.12.2030\n',
       'line 4: "ignores.0.until" is "31.12.2030"; write the date as YYYY-MM-DD'

@@ -110,7 +110,15 @@ describe('parsePolicyInputs', () => {
     ],
     [
       { rules: 'root-user=off' },
-      'input "rules" is "root-user=off"; write rule-id=off|warn|error, where the rule id is step/kebab-name with a step from identity, tests, code, composition, hardening, custody.'
+      'input "rules" is "root-user=off"; name the rule with its step: identity/root-user=off.'
+    ],
+    [
+      { rules: 'input-not-analysed=warn' },
+      'input "rules" is "input-not-analysed=warn"; name the rule with its step: identity/input-not-analysed=warn or tests/input-not-analysed=warn or code/input-not-analysed=warn or composition/input-not-analysed=warn or hardening/input-not-analysed=warn or custody/input-not-analysed=warn.'
+    ],
+    [
+      { rules: 'no-such-rule=off' },
+      'input "rules" is "no-such-rule=off"; write rule-id=off|warn|error, where the rule id is step/kebab-name with a step from identity, tests, code, composition, hardening, custody.'
     ],
     [
       { rules: 'identity/Root_User=off' },

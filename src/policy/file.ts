@@ -10,7 +10,7 @@ import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml
 import { ConfigurationError } from '../errors.js'
 import { readInputFileSync } from '../files.js'
 import { SEVERITIES, STEP_IDS, type StepId } from '../findings.js'
-import type { InputSpec } from '../input-values.js'
+import { closestName, type InputSpec } from '../input-values.js'
 import type { Mode } from '../report/model.js'
 import { parsePolicyInputs, POLICY_INPUTS, splitList } from './inputs.js'
 import type { Policy, RuleAction } from './policy.js'
@@ -29,6 +29,9 @@ export const SCHEMA_ID =
 const GLOBAL_POLICY_INPUTS = new Set<string>(POLICY_INPUTS.map((input) => input.name))
 
 const RULE_ACTIONS = ['off', 'warn', 'error'] as const
+/** What an ignore selects by (at least one), and every key an ignore may have. */
+const IGNORE_SELECTORS = ['rule', 'fingerprint', 'path', 'package', 'vulnerability']
+const IGNORE_KEYS = [...IGNORE_SELECTORS, 'reason', 'until']
 const KEBAB = '[a-z0-9]+(-[a-z0-9]+)*'
 
 /** The step whose section of the policy file holds the input `name`, if one does. */
@@ -150,7 +153,7 @@ export function policySchema(): Schema {
           type: 'object',
           additionalProperties: false,
           required: ['reason'],
-          anyOf: ['rule', 'fingerprint', 'path', 'package', 'vulnerability'].map((key) => ({
+          anyOf: IGNORE_SELECTORS.map((key) => ({
             required: [key]
           })),
           properties: {
@@ -256,11 +259,24 @@ function schemaError(error: ErrorObject, data: unknown): { path: Path; key?: str
       }
     case 'required':
       return { path, why: `"${keyName(path)}" needs "${String(params.missingProperty)}"` }
-    case 'anyOf':
+    case 'anyOf': {
+      // A misspelt selector (`rules:`) is why none is there: name it rather than the absence.
+      const unknown = Object.keys(value ?? {}).find((key) => !IGNORE_KEYS.includes(key))
+      if (unknown !== undefined) {
+        const closest = closestName(unknown, IGNORE_KEYS)
+        return {
+          path,
+          key: unknown,
+          why:
+            `unknown key "${keyName([...path, unknown])}"` +
+            (closest === undefined ? '' : `; did you mean "${closest}"?`)
+        }
+      }
       return {
         path,
-        why: `"${keyName(path)}" needs at least one of rule, fingerprint, path, package, vulnerability`
+        why: `"${keyName(path)}" needs at least one of ${IGNORE_SELECTORS.join(', ')}`
       }
+    }
     default:
       return { path, why: `"${keyName(path)}" ${error.message ?? 'is invalid'}` }
   }

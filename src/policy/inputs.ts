@@ -6,7 +6,7 @@ import { invalidInput, splitList } from '../input-values.js'
 import { isSeverity, isStepId, SEVERITIES, STEP_IDS, type StepId } from '../findings.js'
 import { defaultPolicy } from './defaults.js'
 import type { Policy, RuleAction } from './policy.js'
-import { checkRuleId } from './rules.js'
+import { checkRuleId, rulesNamed } from './rules.js'
 import { STEP_SETTINGS } from './step-settings.js'
 
 export interface PolicyInputSpec {
@@ -69,10 +69,14 @@ function parseRules(value: string): Record<string, RuleAction> {
   for (const item of splitList(value, /,/)) {
     const [rule = '', action = '', ...rest] = item.split('=').map((part) => part.trim())
     if (!RULE_ID.test(rule) || rest.length > 0) {
+      // A rule named without its step, as a policy file's step section writes it.
+      const full = rest.length === 0 ? rulesNamed(rule) : []
       throw invalidInput(
         'rules',
         item,
-        `write rule-id=off|warn|error, where the rule id is step/kebab-name with a step from ${STEP_IDS.join(', ')}.`
+        full.length > 0
+          ? `name the rule with its step: ${full.map((id) => `${id}=${action}`).join(' or ')}.`
+          : `write rule-id=off|warn|error, where the rule id is step/kebab-name with a step from ${STEP_IDS.join(', ')}.`
       )
     }
     const known = RULE_ACTIONS.find((candidate) => candidate === action.toLowerCase())

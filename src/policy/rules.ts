@@ -101,6 +101,11 @@ export function isKnownRule(id: string): boolean {
   return KNOWN.includes(id) || RULE_FAMILIES.some((family) => id.startsWith(family))
 }
 
+/** The full ids of the rules named `name` without their step (`root-user` → `identity/root-user`). */
+export function rulesNamed(name: string): string[] {
+  return KNOWN.filter((id) => id.slice(id.indexOf('/') + 1) === name)
+}
+
 /** Refuses a rule id no step reports, naming the closest one that exists. */
 export function checkRuleId(input: string, value: string, id: string): void {
   if (isKnownRule(id)) return
