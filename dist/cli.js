@@ -31,4 +31,4 @@ function prune(directory) {
       rmSync(path, { recursive: true, force: true });
   }
 }
-await import("./chunk-UMT3D5SV.js");
+await import("./chunk-2M6ZBJPX.js");

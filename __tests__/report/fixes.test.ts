@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import type { GatedFinding, Severity } from '../../src/findings.js'
 import { severityCounts } from '../../src/findings.js'
-import { fixAction, fixGroups } from '../../src/report/fixes.js'
+import { blockingHeadline, fixAction, fixGroups } from '../../src/report/fixes.js'
 import { fixTable } from '../../src/report/markdown.js'
 import { wrapWords } from '../../src/report/table.js'
 
@@ -41,6 +41,23 @@ function setuid(path: string, line: number, severity: Severity = 'high'): GatedF
 
 const LODASH = { name: 'lodash', version: '4.17.5', ecosystem: 'npm' }
 const OPENSSL = { name: 'openssl', version: '1.1.1n-0+deb11u3', ecosystem: 'Debian:11' }
+
+describe('blockingHeadline', () => {
+  it('counts the blocking findings and, apart, the others a blocking upgrade also clears', () => {
+    const groups = fixGroups([
+      vulnerability('GHSA-1', 'critical', LODASH, '4.17.21'),
+      vulnerability('GHSA-2', 'medium', LODASH, '4.17.21'),
+      vulnerability('GHSA-3', 'low', LODASH, '4.17.21'),
+      setuid('/usr/bin/a', 3)
+    ])
+    expect(blockingHeadline(groups.filter((g) => g.blocking))).toBe(
+      '2 changes for 2 blocking findings (and 2 more findings they clear)'
+    )
+    expect(blockingHeadline(groups.filter((g) => g.kind === 'rule'))).toBe(
+      '1 change for 1 blocking finding'
+    )
+  })
+})
 
 describe('fixGroups', () => {
   it('bumps an npm package to the highest fixed version in semver order, not text order', () => {

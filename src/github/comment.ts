@@ -4,7 +4,7 @@
  */
 import { plural } from '../units.js'
 import { sha256 } from '../image/digest.js'
-import { blockingCleared, fixGroups, type FixGroup } from '../report/fixes.js'
+import { blockingHeadline, fixGroups, type FixGroup } from '../report/fixes.js'
 import type { SourceLinks } from '../report/links.js'
 import { escapeMarkdown } from '../report/escape.js'
 import {
@@ -114,18 +114,10 @@ export function renderComment(report: GateReport, options: CommentOptions): stri
   )
   const pick = (cells: string[]): string => `| ${cells.filter((_, i) => columns[i]).join(' | ')} |`
   const table = [pick(FIX_HEADER), pick(FIX_ALIGN)]
-  // An upgrade also clears its vulnerabilities that do not block: count only the blocking ones.
-  // A finding standing for a rule's unlisted ones counts as the findings it stands for.
-  const blockingCount = blocking.reduce((sum, group) => sum + blockingCleared(group), 0)
   const othersCount = others.reduce((sum, group) => sum + group.size, 0)
   const sections: Section[] = [
     {
-      open: [
-        '',
-        `### What to fix first: ${plural(blocking.length, 'change')} for ${plural(blockingCount, 'blocking finding')}`,
-        '',
-        ...table
-      ],
+      open: ['', `### What to fix first: ${blockingHeadline(blocking)}`, '', ...table],
       close: [],
       rows: blocking.map((group) => groupRow(group, links, columns))
     },

@@ -13,6 +13,7 @@ import {
 // The ecosystems' own version orders: in npm 4.17.9 < 4.17.21, which text order gets wrong.
 import { comparatorFor } from '../packages/versions/index.js'
 import type { BaselineSummary } from './model.js'
+import { plural } from '../units.js'
 
 export interface FixGroup {
   /** `upgrade`: one package's vulnerabilities; `rule`: one rule's findings at one Dockerfile line. */
@@ -134,6 +135,17 @@ export function blockingCleared(group: FixGroup): number {
     (sum, finding) => sum + (finding.unlisted?.blocking ?? Number(finding.blocking)),
     0
   )
+}
+
+/**
+ * What the blocking changes do, as the table and the PR comment head them: `11 changes for 11
+ * blocking findings (and 2 more findings they clear)` — an upgrade also clears the package's
+ * vulnerabilities that do not block, which the summary counts too.
+ */
+export function blockingHeadline(blocking: FixGroup[]): string {
+  const cleared = blocking.reduce((sum, group) => sum + blockingCleared(group), 0)
+  const more = blocking.reduce((sum, group) => sum + group.size, 0) - cleared
+  return `${plural(blocking.length, 'change')} for ${plural(cleared, 'blocking finding')}${more > 0 ? ` (and ${plural(more, 'more finding')} they clear)` : ''}`
 }
 
 /**

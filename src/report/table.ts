@@ -6,7 +6,7 @@ import {
   ADVISORIES_SHOWN,
   baselineCounts,
   baselineMark,
-  blockingCleared,
+  blockingHeadline,
   FIXED_SHOWN,
   fixAction,
   fixGroups,
@@ -221,14 +221,9 @@ export function renderTable(report: GateReport, options: TableOptions): string {
   const groups = fixGroups(report.findings)
   const blocking = groups.filter((group) => group.blocking)
   const others = groups.filter((group) => !group.blocking)
-  // An upgrade also clears its vulnerabilities that do not block: count only the blocking ones.
-  const blockingCount = blocking.reduce((sum, group) => sum + blockingCleared(group), 0)
   const othersCount = others.reduce((sum, group) => sum + group.size, 0)
   for (const [heading, section] of [
-    [
-      `What to fix first: ${plural(blocking.length, 'change')} for ${plural(blockingCount, 'blocking finding')}`,
-      blocking
-    ],
+    [`What to fix first: ${blockingHeadline(blocking)}`, blocking],
     [
       `Other findings (${plural(othersCount, 'finding')} in ${plural(others.length, 'change')})`,
       others
