@@ -293,7 +293,7 @@ describe('the composition step', () => {
     })
     await expect(scan({ 'vuln-db': 'osv' }, failing)).rejects.toThrow(
       new ConfigurationError(
-        'input "vuln-db": no vulnerability data for Debian (ENOTFOUND); npm (ENOTFOUND) and no cached copy; restore network access to osv.dev, give --vuln-db DIR|ZIP for offline use, or set allow-no-vuln-data to scan without it.'
+        'input "vuln-db": no vulnerability data for Debian (ENOTFOUND); npm (ENOTFOUND) and no cached copy; restore network access to osv.dev, set vuln-db to a directory or zip of OSV records for offline use, or set allow-no-vuln-data to scan without it.'
       )
     )
     const allowed = await scan({ 'vuln-db': 'osv', 'allow-no-vuln-data': 'true' }, failing)
@@ -313,7 +313,7 @@ describe('the composition step', () => {
     cpSync(NPM_OSV_DIR, npmOnly, { recursive: true })
     await expect(scan({ 'vuln-db': npmOnly })).rejects.toThrow(
       new ConfigurationError(
-        `input "vuln-db": no vulnerability data for Debian (${npmOnly} holds no Debian records); add those ecosystems' OSV records (osv.dev publishes ECOSYSTEM/all.zip), use --vuln-db osv to download them, or set allow-no-vuln-data to scan without it.`
+        `input "vuln-db": no vulnerability data for Debian (${npmOnly} holds no Debian records); add those ecosystems' OSV records (osv.dev publishes ECOSYSTEM/all.zip), set vuln-db to osv to download them, or set allow-no-vuln-data to scan without it.`
       )
     )
     const allowed = await scan({ 'vuln-db': npmOnly, 'allow-no-vuln-data': 'true' })

@@ -79,8 +79,8 @@ export function noVulnerabilityData(
   const list = missing.map((m) => `${m.ecosystem} (${m.reason})`).join('; ')
   const fix =
     vulnDb === 'osv'
-      ? ' and no cached copy; restore network access to osv.dev, give --vuln-db DIR|ZIP for offline use,'
-      : "; add those ecosystems' OSV records (osv.dev publishes ECOSYSTEM/all.zip), use --vuln-db osv to download them,"
+      ? ' and no cached copy; restore network access to osv.dev, set vuln-db to a directory or zip of OSV records for offline use,'
+      : "; add those ecosystems' OSV records (osv.dev publishes ECOSYSTEM/all.zip), set vuln-db to osv to download them,"
   return new ConfigurationError(
     `input "vuln-db": no vulnerability data for ${list}${fix} or set allow-no-vuln-data to scan without it.`,
     'NO_VULN_DATA'
