@@ -31,4 +31,4 @@ function prune(directory) {
       rmSync(path, { recursive: true, force: true });
   }
 }
-await import("./chunk-2WK7H4L3.js");
+await import("./chunk-HO26UH3R.js");

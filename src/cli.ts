@@ -18,6 +18,7 @@ import {
   gateRequest,
   idleInputs,
   parseRunInputs,
+  requireComposition,
   SBOM_FORMATS,
   type RunInputs
 } from './inputs.js'
@@ -201,11 +202,12 @@ export function parseCommand(argv: string[]): Command {
   }
   const output = values.output as string | undefined
   const inputs = parseRunInputs(lookup)
-  if (isSbomFormat(format) && !inputs.policy.steps.composition.enabled) {
-    throw new ConfigurationError(
-      `--format ${format} prints the SBOM, but the composition step that catalogs the packages is not run; add composition to --steps.`
+  if (isSbomFormat(format))
+    requireComposition(
+      inputs.policy,
+      `--format ${format} prints the SBOM`,
+      'add composition to --steps'
     )
-  }
   const warnings = idleInputs(inputs)
   if (values['sbom-format'] !== undefined && inputs.sbomPath === undefined && !isSbomFormat(format))
     warnings.push('--sbom-format is set but no --sbom file is given: no SBOM is written.')

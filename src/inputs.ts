@@ -292,11 +292,24 @@ function checkSigning(image: string, policy: Policy): void {
       `input "sign" is true but ${image} is not in a registry; gate the pushed image, or set signature-repository.`
     )
   }
-  if (policy.custody.sign && policy.custody.attestSbom && !policy.steps.composition.enabled) {
-    throw new ConfigurationError(
-      'input "attest-sbom" asks to attest the SBOM, but the composition step that catalogs the packages is not run; add composition to "steps" or set attest-sbom to false.'
+  if (policy.custody.sign && policy.custody.attestSbom) {
+    requireComposition(
+      policy,
+      'input "attest-sbom" asks to attest the SBOM',
+      'add composition to "steps" or set attest-sbom to false'
     )
   }
+}
+
+/**
+ * Refuses what needs the SBOM when the composition step that catalogs the packages is not run:
+ * an SBOM of a scan that catalogued nothing would read downstream as "no packages".
+ */
+export function requireComposition(policy: Policy, asks: string, fix: string): void {
+  if (policy.steps.composition.enabled) return
+  throw new ConfigurationError(
+    `${asks}, but the composition step that catalogs the packages is not run; ${fix}.`
+  )
 }
 
 /**
@@ -349,10 +362,11 @@ export function parseRunInputs(get: InputLookup, cwd = '.'): RunInputs {
   )
   const dockerfile = parseDockerfile(get('dockerfile'), cwd)
   checkSigning(image, policy)
-  if (sbomPath && !policy.steps.composition.enabled) {
-    // An SBOM of a scan that catalogued nothing would read downstream as "no packages".
-    throw new ConfigurationError(
-      'input "sbom" asks for the SBOM, but the composition step that catalogs the packages is not run; add composition to "steps" or leave "sbom" empty.'
+  if (sbomPath) {
+    requireComposition(
+      policy,
+      'input "sbom" asks for the SBOM',
+      'add composition to "steps" or leave "sbom" empty'
     )
   }
   return {

@@ -178,12 +178,16 @@ export const ADVISORIES_SHOWN = 5
 export const FIXED_SHOWN = 20
 
 /**
- * The comparison with the baseline as one sentence of plain text, the source left to the caller
- * to escape: `10 new, 6 unchanged, 2 fixed. Only new findings block (fail-on-new-only).`
+ * The comparison with the baseline as one sentence, the source left to the caller to escape:
+ * `10 new, 6 unchanged, 2 fixed. Only new findings block (fail-on-new-only).`; `strong` marks the
+ * new count where the medium can (Markdown).
  */
-export function baselineCounts(baseline: BaselineSummary): string {
+export function baselineCounts(
+  baseline: BaselineSummary,
+  strong: (text: string) => string = (text) => text
+): string {
   const { new: added, unchanged, fixed, failOnNewOnly } = baseline
-  return `${added} new, ${unchanged} unchanged, ${fixed.length} fixed.${failOnNewOnly ? ' Only new findings block (fail-on-new-only).' : ''}`
+  return `${strong(`${added} new`)}, ${unchanged} unchanged, ${fixed.length} fixed.${failOnNewOnly ? ' Only new findings block (fail-on-new-only).' : ''}`
 }
 
 /** How a change's findings compare with the baseline: `new`, `unchanged`, or `2 of 3 new`. */

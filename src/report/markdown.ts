@@ -3,7 +3,14 @@ import { plural } from '../units.js'
 import { isBlocking, severityCounts, shownPath, type GatedFinding } from '../findings.js'
 import type { BaselineSummary, FixedFinding, GateReport, StepStatus } from './model.js'
 import { escapeMarkdown } from './escape.js'
-import { ADVISORIES_SHOWN, FIXED_SHOWN, fixAction, fixGroups, type FixGroup } from './fixes.js'
+import {
+  ADVISORIES_SHOWN,
+  baselineCounts,
+  FIXED_SHOWN,
+  fixAction,
+  fixGroups,
+  type FixGroup
+} from './fixes.js'
 import { advisoryLink, dockerfileLink, sourceLinks, type SourceLinks } from './links.js'
 import { formatDuration } from './table.js'
 
@@ -105,8 +112,7 @@ export function fixRow(group: FixGroup, links: SourceLinks): string[] {
 
 /** The comparison with the baseline, as the PR comment and the job summary say it. */
 export function baselineSentence(baseline: BaselineSummary): string {
-  const { new: added, unchanged, fixed, failOnNewOnly } = baseline
-  return `Compared with the baseline ${inlineCode(baseline.source)}: **${added} new**, ${unchanged} unchanged, ${fixed.length} fixed.${failOnNewOnly ? ' Only new findings block (fail-on-new-only).' : ''}`
+  return `Compared with the baseline ${inlineCode(baseline.source)}: ${baselineCounts(baseline, (text) => `**${text}**`)}`
 }
 
 /** A finding the baseline had and this run does not: severity, rule, title. */

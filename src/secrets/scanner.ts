@@ -40,7 +40,7 @@ export interface SecretMatch {
 }
 
 /** Later lines of one value named in its finding: enough to fix a file in one go. */
-export const MAX_REPEAT_LINES = 10
+const MAX_REPEAT_LINES = 10
 
 /** Keyword automaton over bytes 0..255, ASCII letters folded to lowercase. */
 export class KeywordAutomaton {
@@ -672,7 +672,7 @@ export class SecretScanner {
     )
     // Repeats are dropped before hashing (only distinct values spend the hash budget); the
     // first occurrence names the other lines (at most MAX_MATCHES_PER_RULE per rule).
-    const seen = new Map<string, { result?: SecretMatch; lines: Set<number> }>()
+    const seen = new Map<string, { result: SecretMatch; lines: Set<number> }>()
     const results: SecretMatch[] = []
     for (const match of kept) {
       const { rule } = match.compiled
@@ -684,8 +684,6 @@ export class SecretScanner {
         first.lines.add(lines.get(match.start)!)
         continue
       }
-      const entry: { result?: SecretMatch; lines: Set<number> } = { lines: new Set() }
-      seen.set(key, entry)
       const hash = this.hasher.hash(match.value)
       const protection = rule.id.startsWith('private-key-') ? keyProtection(match.value) : ''
       const severity = protection === 'encrypted' ? 'high' : rule.severity
@@ -702,14 +700,14 @@ export class SecretScanner {
         hash,
         line: lines.get(match.start)!
       }
-      entry.result = result
+      seen.set(key, { result, lines: new Set() })
       results.push(result)
     }
     for (const { result, lines: other } of seen.values()) {
-      other.delete(result!.line)
+      other.delete(result.line)
       if (other.size === 0) continue
       const sorted = [...other].sort((a, b) => a - b)
-      result!.repeats = { lines: sorted.slice(0, MAX_REPEAT_LINES), count: sorted.length }
+      result.repeats = { lines: sorted.slice(0, MAX_REPEAT_LINES), count: sorted.length }
     }
     return results
   }

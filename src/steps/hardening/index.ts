@@ -452,12 +452,8 @@ function linesOf(secret: SecretMatch): string {
   const repeats = secret.repeats
   if (repeats === undefined) return `Line ${secret.line}`
   const more = repeats.count - repeats.lines.length
-  const listed = repeats.lines.join(', ')
+  const items = [...repeats.lines.map(String), ...(more > 0 ? [`${more} more`] : [])]
   const also =
-    more > 0
-      ? `${listed} and ${more} more`
-      : repeats.lines.length === 1
-        ? listed
-        : `${repeats.lines.slice(0, -1).join(', ')} and ${repeats.lines.at(-1)}`
+    items.length === 1 ? items[0] : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`
   return `Line ${secret.line} (the same value also on line${repeats.count === 1 ? '' : 's'} ${also})`
 }

@@ -28,7 +28,7 @@ export function buildInfoHeaderKind(header: Buffer): 'inline' | 'addresses' | un
 }
 
 /** True when `header` is a Go 1.18+ build info header, not the magic as a string constant. */
-export function isBuildInfoHeader(header: Buffer): boolean {
+function isBuildInfoHeader(header: Buffer): boolean {
   return buildInfoHeaderKind(header) === 'inline'
 }
 
@@ -46,12 +46,8 @@ export function buildInfoAddresses(header: Buffer): BuildInfoAddresses | undefin
     return undefined
   const ptrSize = header[14] === 4 ? 4 : 8
   const little = (header[15]! & FLAGS_BIG_ENDIAN) === 0
-  return {
-    ptrSize,
-    little,
-    version: fields(little, ptrSize === 8).word(header, 16),
-    modInfo: fields(little, ptrSize === 8).word(header, 16 + ptrSize)
-  }
+  const { word } = fields(little, ptrSize === 8)
+  return { ptrSize, little, version: word(header, 16), modInfo: word(header, 16 + ptrSize) }
 }
 
 /** runtime/debug's sentinels around the module info string (cmd/go/internal/modload). */

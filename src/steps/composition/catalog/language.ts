@@ -215,7 +215,7 @@ export function parseNpm(text: string): Draft[] {
  */
 function isNpmName(fullName: string): boolean {
   if (/^[._]/.test(fullName)) return false
-  if (!fullName.startsWith('@')) return fullName !== '' && encodeURIComponent(fullName) === fullName
+  if (!fullName.startsWith('@')) return encodeURIComponent(fullName) === fullName
   const parts = fullName.slice(1).split('/')
   return (
     parts.length === 2 &&
